@@ -1,0 +1,40 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { writeFileTree } from "../../output/write-files.js";
+import { layoutFiles, renderJson, renderYamlStream } from "../../render/render.js";
+import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { loadFederation } from "../load-federation.js";
+import type { SetExit } from "../main.js";
+
+export function registerRender(program: Command, io: CliIo, setExit: SetExit): void {
+  program
+    .command("render")
+    .description("Compile a federation into each mesh's Istio configuration.")
+    .argument("<file>", "federation file (YAML)")
+    .option("--mesh <name>", "only this mesh")
+    .option("--out <dir>", "write <dir>/<mesh>/ (one file per resource, kustomization.yaml, install/) instead of stdout")
+    .option("-o, --output <format>", "yaml or json (stdout only)", "yaml")
+    .action(async (file: string, opts: { mesh?: string; out?: string; output: string }) => {
+      const format = parseFormat(opts.output, ["yaml", "json"]);
+      const loaded = await loadFederation(io, file);
+      printDiagnostics(io, loaded.diagnostics, loaded.sources);
+      if (!loaded.compiled || hasErrors(loaded.diagnostics)) {
+        io.stderr.write(`${file}: nothing rendered (${summarize(loaded.diagnostics)})\n`);
+        setExit(ExitCode.invalidInput);
+        return;
+      }
+      const compiled = loaded.compiled;
+      if (opts.mesh !== undefined && !compiled.meshes.some((m) => m.mesh === opts.mesh)) {
+        throw new UsageError(`--mesh ${opts.mesh}: no such mesh; meshes: ${compiled.meshes.map((m) => m.mesh).join(", ")}`);
+      }
+      if (opts.out !== undefined) {
+        const files = layoutFiles(compiled, opts.mesh);
+        await writeFileTree(resolve(io.cwd, opts.out), files);
+        io.stderr.write(`wrote ${files.size} files under ${opts.out}/ for ${opts.mesh ?? compiled.meshes.map((m) => m.mesh).join(", ")}\n`);
+      } else {
+        io.stdout.write(format === "json" ? renderJson(compiled, opts.mesh) : renderYamlStream(compiled, opts.mesh));
+      }
+      setExit(ExitCode.ok);
+    });
+}

@@ -1,0 +1,34 @@
+import { resolve } from "node:path";
+import type { Command } from "commander";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { writeFileTree } from "../../output/write-files.js";
+import { buildScenario } from "../../scenario/build-scenario.js";
+import { ExitCode, printDiagnostics, summarize, type CliIo } from "../io.js";
+import { loadFederation } from "../load-federation.js";
+import type { SetExit } from "../main.js";
+
+export function registerScenario(program: Command, io: CliIo, setExit: SetExit): void {
+  program
+    .command("scenario")
+    .description(
+      "Write a scenario directory (workloads of every mesh, the rendered configuration, probes from every workload to every import, the expected exposure) for `meshfed verify` and the conformance oracle.",
+    )
+    .argument("<file>", "federation file (YAML)")
+    .requiredOption("--out <dir>", "directory to write the scenario into")
+    .option("--root-ca <label>", "label of the shared root of trust", "shared-root")
+    .action(async (file: string, opts: { out: string; rootCa: string }) => {
+      const loaded = await loadFederation(io, file);
+      printDiagnostics(io, loaded.diagnostics, loaded.sources);
+      if (!loaded.federation || !loaded.compiled || hasErrors(loaded.diagnostics)) {
+        io.stderr.write(`${file}: no scenario (${summarize(loaded.diagnostics)})\n`);
+        setExit(ExitCode.invalidInput);
+        return;
+      }
+      const files = buildScenario(loaded.federation, loaded.compiled, { rootCA: opts.rootCa });
+      const dir = resolve(io.cwd, opts.out);
+      // writeFileTree swaps whole top-level entries, so write the scenario into its own directory.
+      await writeFileTree(dir, files);
+      io.stderr.write(`wrote scenario with ${files.size} files to ${opts.out}\n`);
+      setExit(ExitCode.ok);
+    });
+}

@@ -1,0 +1,52 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
+
+/** The process surface the CLI uses, injected so tests run it in-process. */
+export interface CliIo {
+  readonly stdout: { write(chunk: string): unknown };
+  readonly stderr: { write(chunk: string): unknown };
+  readonly cwd: string;
+  readonly env: Readonly<Record<string, string | undefined>>;
+}
+
+/** Exit codes of every command (documented in the README). */
+export const ExitCode = {
+  ok: 0,
+  usage: 2,
+  invalidInput: 3,
+  findings: 4,
+  cluster: 5,
+} as const;
+
+/** Thrown for usage errors (bad flags, unreadable files); the CLI prints it and exits 2. */
+export class UsageError extends Error {}
+
+export async function readInput(io: CliIo, file: string): Promise<string> {
+  try {
+    return await readFile(resolve(io.cwd, file), "utf8");
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code ?? "error";
+    throw new UsageError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code}`);
+  }
+}
+
+export type OutputFormat = "text" | "json" | "yaml";
+
+export function parseFormat(value: string, allowed: readonly OutputFormat[]): OutputFormat {
+  if ((allowed as readonly string[]).includes(value)) return value as OutputFormat;
+  throw new UsageError(`-o ${value} is not supported here; use ${allowed.join(" or ")}`);
+}
+
+/** Prints diagnostics to stderr with source excerpts and a summary line. */
+export function printDiagnostics(io: CliIo, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
+  for (const d of sortDiagnostics(diagnostics)) {
+    io.stderr.write(`${formatDiagnostic(d, d.position ? sources.get(d.position.file) : undefined)}\n\n`);
+  }
+}
+
+export function summarize(diagnostics: readonly Diagnostic[]): string {
+  const errors = diagnostics.filter((d) => d.severity === "error").length;
+  const warnings = diagnostics.filter((d) => d.severity === "warning").length;
+  return `${errors} error${errors === 1 ? "" : "s"}, ${warnings} warning${warnings === 1 ? "" : "s"}`;
+}

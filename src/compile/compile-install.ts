@@ -1,0 +1,109 @@
+import type { Federation, Mesh } from "../model/types.js";
+import type { InstallSettings } from "./types.js";
+
+/** Trust domains of the meshes whose workloads consume services this mesh exports. */
+export function acceptedTrustDomains(federation: Federation, mesh: Mesh): string[] {
+  const domains = new Set<string>();
+  for (const e of federation.exports) {
+    if (e.mesh !== mesh.name) continue;
+    for (const c of e.consumers) {
+      const consumer = federation.meshes.find((m) => m.name === c.principal.mesh);
+      if (consumer && consumer.trustDomain !== mesh.trustDomain) domains.add(consumer.trustDomain);
+    }
+  }
+  return [...domains].sort();
+}
+
+function importsAnything(federation: Federation, mesh: Mesh): boolean {
+  return federation.exports.some((e) => e.consumers.some((c) => c.principal.mesh === mesh.name));
+}
+
+function exportsAnything(federation: Federation, mesh: Mesh): boolean {
+  return federation.exports.some((e) => e.mesh === mesh.name && e.consumers.length > 0);
+}
+
+/**
+ * The install-time settings of one mesh: identity (meshID, clusterName, network, trust domain),
+ * the consumer trust domains its sidecars must accept, DNS capture for imported hosts, and an
+ * east-west gateway that publishes only its AUTO_PASSTHROUGH port.
+ */
+export function compileInstall(federation: Federation, mesh: Mesh): InstallSettings {
+  const accepted = acceptedTrustDomains(federation, mesh);
+  const gw = mesh.eastWestGateway;
+  const withGateway = gw !== undefined && exportsAnything(federation, mesh);
+  // Istio's TrustDomainsForValidation adds caCertificates[].trustDomains to the trust domains
+  // a sidecar accepts peers from, while the authorization trust-domain bundle is built from
+  // trustDomain and trustDomainAliases only: so this accepts the consumers' certificates
+  // without making every local principal also match in their trust domains.
+  const meshConfig: Record<string, unknown> = {
+    trustDomain: mesh.trustDomain,
+    ...(accepted.length > 0 ? { caCertificates: [{ trustDomains: accepted }] } : {}),
+    ...(importsAnything(federation, mesh)
+      ? {
+          defaultConfig: {
+            // The sidecar's DNS proxy answers for the imported alias hosts with their VIPs,
+            // so applications can dial the alias by name.
+            proxyMetadata: { ISTIO_META_DNS_CAPTURE: "true" },
+          },
+        }
+      : {}),
+  };
+  const global = {
+    meshID: mesh.name,
+    multiCluster: { clusterName: mesh.clusterName },
+    network: mesh.network,
+  };
+  const gatewayLabels = gw ? { ...gw.selector, "topology.istio.io/network": mesh.network } : {};
+  const gatewayPort = gw?.port ?? 15443;
+  const istioOperator: Record<string, unknown> = {
+    apiVersion: "install.istio.io/v1alpha1",
+    kind: "IstioOperator",
+    metadata: { name: `meshfed-${mesh.name}`, namespace: "istio-system" },
+    spec: {
+      meshConfig,
+      values: { global },
+      ...(withGateway && gw
+        ? {
+            components: {
+              ingressGateways: [
+                {
+                  name: "istio-eastwestgateway",
+                  namespace: gw.namespace,
+                  enabled: true,
+                  label: gatewayLabels,
+                  k8s: {
+                    env: [{ name: "ISTIO_META_REQUESTED_NETWORK_VIEW", value: mesh.network }],
+                    service: {
+                      type: "LoadBalancer",
+                      // Only the AUTO_PASSTHROUGH port: the multicluster samples also publish
+                      // istiod (15012, 15017), which federation without discovery never needs.
+                      ports: [{ name: "tls", port: gatewayPort, targetPort: gatewayPort }],
+                    },
+                  },
+                },
+              ],
+            },
+          }
+        : {}),
+    },
+  };
+  const istiodValues = { global, meshConfig };
+  const eastWestGatewayValues =
+    withGateway && gw
+      ? {
+          name: "istio-eastwestgateway",
+          labels: gatewayLabels,
+          env: { ISTIO_META_REQUESTED_NETWORK_VIEW: mesh.network },
+          service: {
+            type: "LoadBalancer",
+            ports: [{ name: "tls", port: gatewayPort, targetPort: gatewayPort, protocol: "TCP" }],
+          },
+        }
+      : undefined;
+  return {
+    istioOperator,
+    istiodValues,
+    ...(eastWestGatewayValues ? { eastWestGatewayValues } : {}),
+    acceptedTrustDomains: accepted,
+  };
+}

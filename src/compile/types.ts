@@ -1,0 +1,60 @@
+/** A Kubernetes object as meshfed emits it: plain data, keys in a stable order. */
+export interface Resource {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata: {
+    readonly name: string;
+    readonly namespace: string;
+    readonly labels: Readonly<Record<string, string>>;
+    readonly annotations?: Readonly<Record<string, string>>;
+  };
+  readonly spec: Record<string, unknown>;
+}
+
+/** What a mesh exposes to other meshes (one entry per export with consumers). */
+export interface Exposure {
+  readonly service: string;
+  readonly host: string;
+  readonly ports: readonly number[];
+  readonly admits: readonly string[];
+  readonly sni: readonly string[];
+}
+
+/** What a mesh imports (one entry per consumer namespace and imported service). */
+export interface Import {
+  readonly namespace: string;
+  readonly alias: string;
+  readonly vip: string;
+  readonly from: string;
+  readonly ports: readonly number[];
+  readonly endpoint: string;
+  readonly resolution: "STATIC" | "DNS";
+  readonly principals: readonly string[];
+  readonly serverIdentity: string;
+}
+
+/** Settings that only take effect at Istio install time. */
+export interface InstallSettings {
+  /** An IstioOperator overlay for `istioctl install -f`. */
+  readonly istioOperator: Record<string, unknown>;
+  /** Helm values for the `istiod` chart. */
+  readonly istiodValues: Record<string, unknown>;
+  /** Helm values for the `gateway` chart, installing an east-west gateway publishing only its AUTO_PASSTHROUGH port; absent when the mesh exports nothing. */
+  readonly eastWestGatewayValues?: Record<string, unknown>;
+  /** Trust domains this mesh's sidecars must accept besides its own. */
+  readonly acceptedTrustDomains: readonly string[];
+}
+
+/** Everything meshfed emits for one mesh. */
+export interface MeshOutput {
+  readonly mesh: string;
+  readonly resources: readonly Resource[];
+  readonly install: InstallSettings;
+  readonly exposes: readonly Exposure[];
+  readonly imports: readonly Import[];
+}
+
+export interface CompiledFederation {
+  readonly federation: string;
+  readonly meshes: readonly MeshOutput[];
+}

@@ -1,0 +1,357 @@
+/**
+ * The one registry of diagnostic codes. Codes are stable: a retired code is marked `retired`
+ * and never reused. `docs/diagnostics.md` is generated from this table.
+ *
+ * Ranges: MF1xxx model, MF2xxx compile, MF3xxx verify findings and verdict reasons,
+ * MF4xxx kube/doctor, MF5xxx CA.
+ */
+
+export type Severity = "error" | "warning" | "info";
+
+export interface CodeInfo {
+  /** Stable code, e.g. `MF1005`. */
+  readonly code: string;
+  /** Short kebab-case name, stable like the code. */
+  readonly name: string;
+  readonly severity: Severity;
+  /** One line: what is wrong. */
+  readonly title: string;
+  /** Why it matters and how to fix it (Markdown). */
+  readonly explanation: string;
+  readonly retired?: boolean;
+}
+
+const table: readonly CodeInfo[] = [
+  // ── MF1xxx: the federation model ────────────────────────────────────────────────
+  {
+    code: "MF1001",
+    name: "yaml-syntax",
+    severity: "error",
+    title: "The file is not valid YAML",
+    explanation:
+      "The YAML parser could not read the file. The message names the parser's complaint; fix the indentation or quoting at the position shown.",
+  },
+  {
+    code: "MF1002",
+    name: "wrong-type",
+    severity: "error",
+    title: "A field has the wrong type",
+    explanation:
+      "A field holds a value of the wrong shape (for example a string where a list is expected). The message says what was expected; `meshfed schema` prints the full schema.",
+  },
+  {
+    code: "MF1003",
+    name: "api-version",
+    severity: "error",
+    title: "Unsupported apiVersion",
+    explanation: "meshfed reads `apiVersion: meshfed.dev/v1alpha1`. Set it exactly.",
+  },
+  {
+    code: "MF1004",
+    name: "kind",
+    severity: "error",
+    title: "Unsupported kind",
+    explanation: "A federation file has `kind: MeshFederation`.",
+  },
+  {
+    code: "MF1005",
+    name: "unknown-field",
+    severity: "error",
+    title: "Unknown field",
+    explanation:
+      "The field is not part of the model; meshfed refuses it rather than ignore it, because a misspelt security setting silently ignored is worse than an error. The message suggests the closest known field.",
+  },
+  {
+    code: "MF1006",
+    name: "missing-field",
+    severity: "error",
+    title: "A required field is missing",
+    explanation: "Add the field named in the message.",
+  },
+  {
+    code: "MF1007",
+    name: "invalid-name",
+    severity: "error",
+    title: "Not a valid DNS-1123 label",
+    explanation:
+      "Mesh names, namespaces, service and service-account names become Kubernetes names and DNS labels: lower-case letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters.",
+  },
+  {
+    code: "MF1008",
+    name: "invalid-host",
+    severity: "error",
+    title: "Not a valid host name or address",
+    explanation:
+      "Host names (aliases, the import domain, east-west gateway addresses) must be DNS-1123 subdomains (lower-case labels separated by dots, at most 253 characters) or, where an address is expected, an IPv4 or IPv6 address. Wildcards are never accepted: a wildcard host is how whole meshes get exposed.",
+  },
+  {
+    code: "MF1009",
+    name: "port-out-of-range",
+    severity: "error",
+    title: "Port out of range",
+    explanation: "Ports are integers from 1 to 65535.",
+  },
+  {
+    code: "MF1010",
+    name: "invalid-service-ref",
+    severity: "error",
+    title: "Malformed service reference",
+    explanation:
+      "An exported service is written `mesh/namespace/name`, for example `production/db/postgres`: three DNS-1123 labels separated by `/`.",
+  },
+  {
+    code: "MF1011",
+    name: "invalid-principal",
+    severity: "error",
+    title: "Malformed consumer principal",
+    explanation:
+      "A consumer is written `mesh/namespace/serviceAccount`, for example `operations/vault/vault`. meshfed derives the SPIFFE identity `spiffe://<trustDomain of mesh>/ns/<namespace>/sa/<serviceAccount>` from it; wildcards are not accepted because least privilege names each caller.",
+  },
+  {
+    code: "MF1012",
+    name: "duplicate-mesh",
+    severity: "error",
+    title: "Two meshes have the same name",
+    explanation: "Mesh names identify meshes in service references and principals; each must be unique.",
+  },
+  {
+    code: "MF1013",
+    name: "unknown-mesh",
+    severity: "error",
+    title: "Reference to a mesh that is not declared",
+    explanation: "Every mesh named by an export or a consumer must be declared under `spec.meshes`.",
+  },
+  {
+    code: "MF1014",
+    name: "consumer-in-exporting-mesh",
+    severity: "error",
+    title: "A consumer is in the exporting mesh",
+    explanation:
+      "Callers in the same mesh reach the service directly through the mesh; federating it to them would route local traffic out through the east-west gateway. Remove the consumer, or name a principal of another mesh.",
+  },
+  {
+    code: "MF1015",
+    name: "exporter-without-gateway",
+    severity: "error",
+    title: "An exporting mesh has no east-west gateway address",
+    explanation:
+      "Consumers reach an exported service through the exporting mesh's east-west gateway; meshfed needs its address (an IP or DNS name other meshes can dial) to write their ServiceEntries. Set `eastWestGateway.address` on the mesh.",
+  },
+  {
+    code: "MF1016",
+    name: "duplicate-export",
+    severity: "error",
+    title: "The same service is exported twice",
+    explanation: "Merge the two exports into one with all their consumers and ports.",
+  },
+  {
+    code: "MF1017",
+    name: "alias-collision",
+    severity: "error",
+    title: "Two imports would use the same alias host in one namespace",
+    explanation:
+      "Each imported service gets a host name in the consumer's namespace; two imports with the same host would shadow each other. Give one of them a different `alias`.",
+  },
+  {
+    code: "MF1018",
+    name: "shared-trust-domain",
+    severity: "warning",
+    title: "Two meshes use the same trust domain",
+    explanation:
+      "Identities are `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. When two meshes share a trust domain, `vault/vault` in operations and `vault/vault` in production are the same principal: an AuthorizationPolicy admitting one admits both, so least privilege cannot be expressed. Give every mesh its own trust domain.",
+  },
+  {
+    code: "MF1019",
+    name: "invalid-value",
+    severity: "error",
+    title: "Value not among the allowed ones",
+    explanation: "The field accepts only the values listed in the message.",
+  },
+  {
+    code: "MF1020",
+    name: "duplicate-port",
+    severity: "error",
+    title: "A port is listed twice in one export",
+    explanation: "List each port number once.",
+  },
+  {
+    code: "MF1021",
+    name: "duplicate-consumer",
+    severity: "warning",
+    title: "A consumer is listed twice in one export",
+    explanation: "The second entry has no effect; remove it.",
+  },
+  {
+    code: "MF1022",
+    name: "invalid-trust-domain",
+    severity: "error",
+    title: "Not a valid trust domain",
+    explanation:
+      "A SPIFFE trust domain is lower-case letters, digits, `.`, `-` and `_`, at most 255 characters, with no scheme or path.",
+  },
+  {
+    code: "MF1023",
+    name: "default-trust-domain",
+    severity: "warning",
+    title: "A mesh keeps the default trust domain cluster.local",
+    explanation:
+      "Every Istio install defaults to `cluster.local`; meshes that keep it cannot tell their identities apart once they trust the same root. Give the mesh a trust domain of its own (changing it on a running mesh re-issues workload certificates: plan the migration).",
+  },
+  {
+    code: "MF1024",
+    name: "invalid-selector",
+    severity: "error",
+    title: "Invalid label selector",
+    explanation:
+      "Label keys are an optional DNS-1123 prefix and `/`, then a name of at most 63 alphanumerics, `-`, `_` or `.`; values at most 63 of the same characters.",
+  },
+  {
+    code: "MF1025",
+    name: "invalid-cidr",
+    severity: "error",
+    title: "Invalid VIP range",
+    explanation:
+      "`spec.vipRange` is an IPv4 CIDR (for example `240.241.0.0/16`) from which meshfed assigns the stable virtual IPs of imported services. Use a range no workload or Service uses; the Class E range 240.0.0.0/4 is reserved and never routed.",
+  },
+  {
+    code: "MF1026",
+    name: "no-consumers",
+    severity: "warning",
+    title: "An export has no consumers",
+    explanation:
+      "An export with no consumers opens nothing; meshfed emits no configuration for it. Add consumers or remove the export.",
+  },
+  {
+    code: "MF1027",
+    name: "empty-document",
+    severity: "error",
+    title: "The file is empty",
+    explanation: "Write a MeshFederation document; `meshfed schema` prints its schema.",
+  },
+  {
+    code: "MF1028",
+    name: "multiple-documents",
+    severity: "error",
+    title: "The file holds more than one YAML document",
+    explanation: "A federation is one document; split other documents into their own files.",
+  },
+  {
+    code: "MF1029",
+    name: "gateway-port-reserved",
+    severity: "warning",
+    title: "The east-west gateway port is not 15443",
+    explanation:
+      "Istio's sidecars and the multicluster samples use 15443 for AUTO_PASSTHROUGH; another port works only if the east-west gateway's Service and Deployment publish it. meshfed's install values publish the port set here.",
+  },
+  {
+    code: "MF1030",
+    name: "conflicting-aliases",
+    severity: "error",
+    title: "One namespace imports the same service under two aliases",
+    explanation:
+      "Consumers in the same namespace share one ServiceEntry and DestinationRule per imported service, so they must use the same alias. Give them the same `alias` (or none).",
+  },
+  // ── MF2xxx: compilation ────────────────────────────────────────────────────────
+  {
+    code: "MF2001",
+    name: "vip-range-exhausted",
+    severity: "error",
+    title: "The VIP range has no free address left",
+    explanation:
+      "Every import gets a stable virtual IP from `spec.vipRange`. Use a larger range (a /16 holds 65,534).",
+  },
+  {
+    code: "MF2002",
+    name: "alias-equals-service-host",
+    severity: "error",
+    title: "An alias equals a Kubernetes Service host of the consuming mesh",
+    explanation:
+      "The alias `<name>.<namespace>.svc.<clusterDomain>` would shadow the consuming mesh's own Service of that name. Use the default alias (`<service>.<namespace>.<mesh>.<importDomain>`) or another name.",
+  },
+  // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
+  {
+    code: "MF3001",
+    name: "client-no-route",
+    severity: "error",
+    title: "The client sidecar has no route for the host and port",
+    explanation:
+      "The call falls through to PassthroughCluster or BlackHoleCluster: no ServiceEntry visible to the client's namespace declares the host and port (or its VIP). Import the service into the client's namespace.",
+  },
+  {
+    code: "MF3002",
+    name: "endpoint-not-gateway",
+    severity: "error",
+    title: "The endpoint dialled is not an east-west gateway",
+    explanation:
+      "A cross-mesh call must go to the exporting mesh's east-west gateway on its AUTO_PASSTHROUGH port. Point the ServiceEntry endpoint at the gateway address and port.",
+  },
+  {
+    code: "MF3003",
+    name: "plaintext-to-gateway",
+    severity: "error",
+    title: "The client sends plaintext to the east-west gateway",
+    explanation:
+      "Without an ISTIO_MUTUAL DestinationRule for the imported host, the client sidecar does not originate Istio mTLS (auto mTLS only applies to endpoints it knows are in the mesh). The gateway's AUTO_PASSTHROUGH listener matches on TLS SNI, finds no filter chain, and closes the connection (`filter_chain_not_found`). Add a DestinationRule with `tls.mode: ISTIO_MUTUAL` and the exporter's SNI.",
+  },
+  {
+    code: "MF3004",
+    name: "sni-not-served",
+    severity: "error",
+    title: "The east-west gateway serves no chain for the SNI",
+    explanation:
+      "AUTO_PASSTHROUGH routes by SNI `outbound_.<port>_._.<service FQDN in the exporting mesh>`; the client sent an SNI the gateway does not serve (wrong port, host, subset or the service is not in the Gateway's hosts or not visible to the gateway). Fix the DestinationRule `sni` or the exporter's Gateway hosts.",
+  },
+  {
+    code: "MF3005",
+    name: "untrusted-root",
+    severity: "error",
+    title: "Client and server certificates do not share a root of trust",
+    explanation:
+      "The meshes' CAs do not chain to a common root, so the TLS handshake fails. Issue each mesh's intermediate CA from the shared root.",
+  },
+  {
+    code: "MF3006",
+    name: "trust-domain-rejected",
+    severity: "error",
+    title: "The server sidecar does not accept the client's trust domain",
+    explanation:
+      "Istio sidecars accept peers only from the trust domains returned by `TrustDomainsForValidation`: the mesh's trust domain, its `trustDomainAliases` and every `caCertificates[].trustDomains`. Add the consumer's trust domain to `meshConfig.caCertificates[].trustDomains` of the exporting mesh (meshfed's install values do), not to `trustDomainAliases`, which also widens every authorization principal.",
+  },
+  {
+    code: "MF3007",
+    name: "server-san-mismatch",
+    severity: "error",
+    title: "The client rejects the server's identity",
+    explanation:
+      "The DestinationRule's `subjectAltNames` do not include the SPIFFE ID of the workload that answered. Set them to `spiffe://<exporter trust domain>/ns/<namespace>/sa/<serviceAccount>`.",
+  },
+  {
+    code: "MF3008",
+    name: "rbac-denied",
+    severity: "error",
+    title: "The server's authorization policy denies the caller",
+    explanation: "The RBAC filter Istio generated for the destination workload rejects this principal on this port.",
+  },
+  {
+    code: "MF3009",
+    name: "no-server-workload",
+    severity: "error",
+    title: "No workload serves the port the gateway forwards to",
+    explanation:
+      "The service has no endpoint (no Pod matches its selector) or no inbound listener for the target port in the exporting mesh.",
+  },
+];
+
+const byCode = new Map<string, CodeInfo>(table.map((c) => [c.code, c]));
+
+/** Every registered code, sorted by code. */
+export function allCodes(): readonly CodeInfo[] {
+  return [...table].sort((a, b) => a.code.localeCompare(b.code));
+}
+
+/** Look a code up; throws for an unregistered code (a programming error, caught by tests). */
+export function codeInfo(code: string): CodeInfo {
+  const info = byCode.get(code);
+  if (!info) throw new Error(`unregistered diagnostic code ${code}`);
+  return info;
+}

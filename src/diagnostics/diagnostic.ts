@@ -1,0 +1,89 @@
+import { codeInfo, type Severity } from "./codes.js";
+
+/** A position in a source file, 1-based line and column. */
+export interface SourcePosition {
+  readonly file: string;
+  readonly line: number;
+  readonly column: number;
+}
+
+/** One problem found in user input, with a stable code. */
+export interface Diagnostic {
+  readonly code: string;
+  readonly severity: Severity;
+  /** Where, then what: quotes the bad value. */
+  readonly message: string;
+  /** What to do about it. */
+  readonly fix: string;
+  /** JSON path of the offending field, e.g. `spec.meshes[1].name`. */
+  readonly path?: string;
+  /** The offending value, when there is one. */
+  readonly value?: unknown;
+  readonly position?: SourcePosition;
+}
+
+export interface DiagnosticInput {
+  readonly message: string;
+  readonly fix: string;
+  readonly path?: string;
+  readonly value?: unknown;
+  readonly position?: SourcePosition;
+  /** Overrides the code's default severity. */
+  readonly severity?: Severity;
+}
+
+/** Builds a diagnostic, taking the severity from the code registry. */
+export function diagnostic(code: string, input: DiagnosticInput): Diagnostic {
+  const info = codeInfo(code);
+  const d: Diagnostic = {
+    code,
+    severity: input.severity ?? info.severity,
+    message: input.message,
+    fix: input.fix,
+    ...(input.path !== undefined ? { path: input.path } : {}),
+    ...(input.value !== undefined ? { value: input.value } : {}),
+    ...(input.position !== undefined ? { position: input.position } : {}),
+  };
+  return d;
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === "error");
+}
+
+const severityRank: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+/** Sorts diagnostics by file, line, column, then code, so output is deterministic. */
+export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[] {
+  return [...diagnostics].sort((a, b) => {
+    const pa = a.position;
+    const pb = b.position;
+    return (
+      (pa?.file ?? "").localeCompare(pb?.file ?? "") ||
+      (pa?.line ?? 0) - (pb?.line ?? 0) ||
+      (pa?.column ?? 0) - (pb?.column ?? 0) ||
+      a.code.localeCompare(b.code) ||
+      severityRank[a.severity] - severityRank[b.severity] ||
+      a.message.localeCompare(b.message)
+    );
+  });
+}
+
+/**
+ * Formats a diagnostic for a terminal: `file:line:col: severity MFxxxx: message`, the source
+ * line with a caret under the column, then the fix.
+ */
+export function formatDiagnostic(d: Diagnostic, source?: string): string {
+  const where = d.position ? `${d.position.file}:${d.position.line}:${d.position.column}: ` : "";
+  const lines = [`${where}${d.severity} ${d.code}: ${d.message}`];
+  if (d.position && source !== undefined) {
+    const text = source.split(/\r?\n/)[d.position.line - 1];
+    if (text !== undefined) {
+      const gutter = `${d.position.line} | `;
+      lines.push(`  ${gutter}${text}`);
+      lines.push(`  ${" ".repeat(gutter.length + Math.max(0, d.position.column - 1))}^`);
+    }
+  }
+  lines.push(`  fix: ${d.fix}`);
+  return lines.join("\n");
+}

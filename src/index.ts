@@ -1,0 +1,24 @@
+/**
+ * meshfed's library API: parse and validate a federation, compile it to per-mesh Istio
+ * configuration, render it, plan it, and build proof scenarios. The CLI is a thin layer over
+ * these functions.
+ */
+export { parseFederation, normalize, type ParseResult } from "./model/parse-federation.js";
+export type { Federation, Mesh, Export, ExportPort, Consumer, Principal, EastWestGateway, PortProtocol } from "./model/types.js";
+export { FederationSchema, API_VERSION, KIND, type FederationDocument } from "./model/schema.js";
+export { federationJsonSchema } from "./model/json-schema.js";
+export { rules, runRules, type Rule } from "./model/rules/index.js";
+export { compileFederation, compileExporter, compileImporter, type CompileResult } from "./compile/compile-federation.js";
+export { compileInstall, acceptedTrustDomains } from "./compile/compile-install.js";
+export { allocateVips } from "./compile/allocate-vips.js";
+export { outboundSni, serviceFqdn, spiffeId, istioPrincipal, exportKey } from "./compile/keys.js";
+export type { CompiledFederation, MeshOutput, Resource, InstallSettings, Exposure, Import } from "./compile/types.js";
+export { renderYamlStream, renderJson, layoutFiles, resourceFileName, toYaml } from "./render/render.js";
+export { planFederation, formatPlan, type Plan, type MeshPlan } from "./plan/plan.js";
+export { buildScenario, type ScenarioOptions } from "./scenario/build-scenario.js";
+export { allCodes, codeInfo, type CodeInfo, type Severity } from "./diagnostics/codes.js";
+export { diagnostic, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic, type SourcePosition } from "./diagnostics/diagnostic.js";
+export { diagnosticsMarkdown } from "./diagnostics/markdown.js";
+export { writeFileTree } from "./output/write-files.js";
+export { main, VERSION } from "./cli/main.js";
+export { ExitCode, type CliIo } from "./cli/io.js";

@@ -1,0 +1,71 @@
+import type { SourceMap } from "./check-schema.js";
+
+/** A mesh's east-west gateway, as other meshes dial it. */
+export interface EastWestGateway {
+  /** IP address or DNS name. */
+  readonly address: string;
+  readonly addressKind: "ip" | "dns";
+  readonly port: number;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly namespace: string;
+}
+
+/** One Istio mesh (one Kubernetes cluster), defaults filled in. */
+export interface Mesh {
+  readonly name: string;
+  readonly clusterName: string;
+  readonly network: string;
+  readonly trustDomain: string;
+  readonly clusterDomain: string;
+  /** Absent when the mesh exports nothing and declares no gateway. */
+  readonly eastWestGateway?: EastWestGateway;
+}
+
+export type PortProtocol = "TCP" | "HTTP" | "HTTP2" | "GRPC";
+
+export interface ExportPort {
+  /** The Service port: what the SNI names. */
+  readonly number: number;
+  /** The workload port the Service forwards to: what authorization policies match. */
+  readonly targetPort: number;
+  readonly protocol: PortProtocol;
+}
+
+/** `mesh/namespace/serviceAccount`. */
+export interface Principal {
+  readonly mesh: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+}
+
+export interface Consumer {
+  readonly principal: Principal;
+  /** The host the consumer dials. */
+  readonly alias: string;
+  /** Index in the export's `consumers` list, for source positions. */
+  readonly index: number;
+}
+
+/** A Kubernetes Service exported from its mesh to named consumers. */
+export interface Export {
+  readonly mesh: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly serviceAccount: string;
+  readonly workloadSelector: Readonly<Record<string, string>>;
+  readonly ports: readonly ExportPort[];
+  readonly consumers: readonly Consumer[];
+  /** Index in `spec.exports`, for source positions. */
+  readonly index: number;
+}
+
+/** A validated federation with every default applied. */
+export interface Federation {
+  readonly name: string;
+  readonly importDomain: string;
+  readonly vipRange: string;
+  readonly meshes: readonly Mesh[];
+  readonly exports: readonly Export[];
+  /** Where each field came from; absent for federations built in code. */
+  readonly sourceMap?: SourceMap;
+}

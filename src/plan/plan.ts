@@ -1,0 +1,84 @@
+import type { CompiledFederation, Exposure, Import } from "../compile/types.js";
+import type { Federation } from "../model/types.js";
+
+export interface MeshPlan {
+  readonly mesh: string;
+  readonly trustDomain: string;
+  readonly clusterName: string;
+  readonly network: string;
+  readonly eastWestGateway: string | null;
+  readonly exposes: readonly Exposure[];
+  readonly imports: readonly Import[];
+  readonly resources: readonly { kind: string; namespace: string; name: string }[];
+  readonly install: readonly string[];
+}
+
+export interface Plan {
+  readonly federation: string;
+  readonly meshes: readonly MeshPlan[];
+}
+
+/** A reviewer's summary of what each mesh exposes, imports and must set at install time. */
+export function planFederation(federation: Federation, compiled: CompiledFederation): Plan {
+  return {
+    federation: compiled.federation,
+    meshes: compiled.meshes.map((out) => {
+      const mesh = federation.meshes.find((m) => m.name === out.mesh)!;
+      const gw = mesh.eastWestGateway;
+      const install = [
+        `meshConfig.trustDomain = ${mesh.trustDomain}`,
+        `values.global.meshID = ${mesh.name}`,
+        `values.global.multiCluster.clusterName = ${mesh.clusterName}`,
+        `values.global.network = ${mesh.network}`,
+      ];
+      if (out.install.acceptedTrustDomains.length > 0) {
+        install.push(`meshConfig.caCertificates[].trustDomains = [${out.install.acceptedTrustDomains.join(", ")}] (accept consumers' identities without widening principals)`);
+      }
+      if (out.imports.length > 0) install.push("meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = \"true\" (resolve imported hosts)");
+      if (out.install.eastWestGatewayValues && gw) {
+        install.push(`east-west gateway in ${gw.namespace} labelled ${Object.entries(gw.selector).map(([k, v]) => `${k}=${v}`).join(",")}, publishing only port ${gw.port}`);
+      }
+      return {
+        mesh: out.mesh,
+        trustDomain: mesh.trustDomain,
+        clusterName: mesh.clusterName,
+        network: mesh.network,
+        eastWestGateway: gw ? `${gw.address}:${gw.port}` : null,
+        exposes: out.exposes,
+        imports: out.imports,
+        resources: out.resources.map((r) => ({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name })),
+        install,
+      };
+    }),
+  };
+}
+
+/** The plan as text for a terminal or a pull-request comment. */
+export function formatPlan(plan: Plan): string {
+  const lines: string[] = [`Federation ${plan.federation}: ${plan.meshes.length} meshes`];
+  for (const m of plan.meshes) {
+    lines.push("");
+    lines.push(`mesh ${m.mesh}  (trust domain ${m.trustDomain}, cluster ${m.clusterName}, network ${m.network}${m.eastWestGateway ? `, east-west gateway ${m.eastWestGateway}` : ""})`);
+    if (m.exposes.length === 0) lines.push("  exposes: nothing");
+    else {
+      lines.push("  exposes:");
+      for (const x of m.exposes) {
+        lines.push(`    ${x.service} ports ${x.ports.join(",")}  →  ${x.admits.join(", ")}`);
+      }
+    }
+    if (m.imports.length === 0) lines.push("  imports: nothing");
+    else {
+      lines.push("  imports:");
+      for (const i of m.imports) {
+        lines.push(`    ${i.namespace}: ${i.alias} (${i.vip}) ports ${i.ports.join(",")}  ←  ${i.from} via ${i.endpoint} [${i.resolution}], verifying ${i.serverIdentity}`);
+      }
+    }
+    if (m.resources.length > 0) {
+      lines.push(`  resources (${m.resources.length}):`);
+      for (const r of m.resources) lines.push(`    ${r.kind} ${r.namespace}/${r.name}`);
+    }
+    lines.push("  install-time settings:");
+    for (const s of m.install) lines.push(`    ${s}`);
+  }
+  return `${lines.join("\n")}\n`;
+}

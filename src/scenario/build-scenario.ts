@@ -1,0 +1,170 @@
+import { exportKey, istioPrincipal, serviceFqdn } from "../compile/keys.js";
+import { resourceFileName, toYaml } from "../render/render.js";
+import type { CompiledFederation } from "../compile/types.js";
+import type { Federation, Mesh } from "../model/types.js";
+
+/** A workload the scenario deploys: one Pod with a service account and labels. */
+interface Workload {
+  readonly mesh: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly serviceAccount: string;
+  readonly labels: Record<string, string>;
+  /** Service ports when the workload backs a Service. */
+  readonly ports: readonly { number: number; targetPort: number; protocol: string }[];
+}
+
+const decoyPorts = [{ number: 8080, targetPort: 8080, protocol: "HTTP" }];
+
+/**
+ * Every workload a federation implies: the exported services, the consumers, a decoy that
+ * shares each exported namespace but is not exported, and istiod. Least privilege is
+ * proven against all of them, not only the intended pairs.
+ */
+function workloadsOf(federation: Federation): Workload[] {
+  const out = new Map<string, Workload>();
+  const add = (w: Workload) => {
+    const key = `${w.mesh}/${w.namespace}/${w.name}`;
+    if (!out.has(key)) out.set(key, w);
+  };
+  for (const mesh of federation.meshes) {
+    add({ mesh: mesh.name, namespace: "istio-system", name: "istiod", serviceAccount: "istiod", labels: { app: "istiod", istio: "pilot" }, ports: [{ number: 15012, targetPort: 15012, protocol: "GRPC" }] });
+  }
+  for (const e of federation.exports) {
+    add({ mesh: e.mesh, namespace: e.namespace, name: e.name, serviceAccount: e.serviceAccount, labels: { ...e.workloadSelector }, ports: e.ports });
+    add({ mesh: e.mesh, namespace: e.namespace, name: "decoy", serviceAccount: "decoy", labels: { app: "decoy" }, ports: decoyPorts });
+    for (const c of e.consumers) {
+      add({
+        mesh: c.principal.mesh,
+        namespace: c.principal.namespace,
+        name: c.principal.serviceAccount,
+        serviceAccount: c.principal.serviceAccount,
+        labels: { app: c.principal.serviceAccount },
+        ports: [],
+      });
+      // A neighbour of the consumer in the same namespace, with another identity.
+      add({ mesh: c.principal.mesh, namespace: c.principal.namespace, name: "neighbour", serviceAccount: "neighbour", labels: { app: "neighbour" }, ports: [] });
+    }
+  }
+  return [...out.values()].sort((a, b) => `${a.mesh}/${a.namespace}/${a.name}`.localeCompare(`${b.mesh}/${b.namespace}/${b.name}`));
+}
+
+function meshResources(mesh: Mesh, meshIndex: number, workloads: readonly Workload[]): Record<string, unknown>[] {
+  const mine = workloads.filter((w) => w.mesh === mesh.name);
+  const namespaces = [...new Set(["istio-system", ...mine.map((w) => w.namespace)])].sort();
+  const out: Record<string, unknown>[] = namespaces.map((ns) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }));
+  mine.forEach((w, i) => {
+    out.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: w.serviceAccount, namespace: w.namespace } });
+    out.push({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: w.name, namespace: w.namespace, labels: w.labels },
+      spec: { serviceAccountName: w.serviceAccount, containers: [{ name: "app", image: "app" }] },
+      status: { podIP: `10.${100 + meshIndex}.${Math.floor((i + 1) / 250)}.${((i + 1) % 250) + 1}`, phase: "Running" },
+    });
+    if (w.ports.length > 0) {
+      out.push({
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: w.name, namespace: w.namespace },
+        spec: {
+          selector: w.labels,
+          ports: w.ports.map((p) => ({ name: `${p.protocol.toLowerCase()}-${p.number}`, port: p.number, targetPort: p.targetPort, protocol: "TCP" })),
+        },
+      });
+    }
+  });
+  const gw = mesh.eastWestGateway;
+  if (gw) {
+    out.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "istio-eastwestgateway", namespace: gw.namespace } });
+    out.push({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: "istio-eastwestgateway", namespace: gw.namespace, labels: { ...gw.selector, "topology.istio.io/network": mesh.network } },
+      spec: { serviceAccountName: "istio-eastwestgateway", containers: [{ name: "istio-proxy", image: "proxyv2" }] },
+      status: { podIP: `10.${100 + meshIndex}.255.250`, phase: "Running" },
+    });
+    out.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "istio-eastwestgateway", namespace: gw.namespace, labels: { ...gw.selector } },
+      spec: { type: "LoadBalancer", selector: { ...gw.selector }, ports: [{ name: "tls", port: gw.port, targetPort: gw.port, protocol: "TCP" }] },
+    });
+  }
+  return out;
+}
+
+export interface ScenarioOptions {
+  /** Label of the shared root of trust. */
+  readonly rootCA?: string;
+}
+
+/**
+ * A scenario directory (see conformance/README.md) proving a compiled federation: every
+ * workload of every mesh calls every imported alias of its mesh; only the intended consumers
+ * may get through, and each mesh's exposure must equal the exports. Returns path → contents.
+ */
+export function buildScenario(federation: Federation, compiled: CompiledFederation, options: ScenarioOptions = {}): Map<string, string> {
+  const files = new Map<string, string>();
+  const workloads = workloadsOf(federation);
+  const meshes = federation.meshes.map((mesh) => {
+    const out = compiled.meshes.find((m) => m.mesh === mesh.name);
+    const accepted = out?.install.acceptedTrustDomains ?? [];
+    return {
+      name: mesh.name,
+      trustDomain: mesh.trustDomain,
+      trustDomainAliases: [],
+      rootCA: options.rootCA ?? "shared-root",
+      network: mesh.network,
+      clusterDomain: mesh.clusterDomain,
+      ...(accepted.length > 0 ? { meshConfig: { caCertificates: [{ trustDomains: accepted }] } } : {}),
+      ...(mesh.eastWestGateway
+        ? {
+            eastWestGateway: {
+              address: mesh.eastWestGateway.address,
+              port: mesh.eastWestGateway.port,
+              selector: mesh.eastWestGateway.selector,
+              namespace: mesh.eastWestGateway.namespace,
+            },
+          }
+        : {}),
+    };
+  });
+  const probes: Record<string, unknown>[] = [];
+  for (const out of compiled.meshes) {
+    const aliases = [...new Map(out.imports.map((i) => [`${i.alias}`, i])).values()];
+    for (const w of workloads.filter((x) => x.mesh === out.mesh && x.namespace !== "istio-system")) {
+      const mesh = federation.meshes.find((m) => m.name === w.mesh)!;
+      const principal = istioPrincipal(mesh.trustDomain, { namespace: w.namespace, serviceAccount: w.serviceAccount });
+      for (const imp of aliases) {
+        for (const port of imp.ports) {
+          const intended = out.imports.some((i) => i.alias === imp.alias && i.namespace === w.namespace && i.principals.includes(principal));
+          probes.push({
+            name: `${w.mesh}/${w.namespace}/${w.name} -> ${imp.alias}:${port}`,
+            from: { mesh: w.mesh, namespace: w.namespace, serviceAccount: w.serviceAccount, labels: w.labels },
+            to: { host: imp.alias, port },
+            expect: intended ? "allow" : "deny",
+          });
+        }
+      }
+    }
+  }
+  const expectExposure = compiled.meshes
+    .flatMap((m) => m.exposes.flatMap((x) => x.ports.map((port) => ({ mesh: m.mesh, host: x.host, port, admits: [...x.admits] }))))
+    .sort((a, b) => a.mesh.localeCompare(b.mesh) || a.host.localeCompare(b.host) || a.port - b.port);
+  files.set("scenario.yaml", `# Generated by meshfed scenario from federation "${federation.name}".\n${toYaml({ meshes, probes, expectExposure })}`);
+  federation.meshes.forEach((mesh, i) => {
+    files.set(`${mesh.name}/workloads.yaml`, meshResources(mesh, i, workloads).map((r) => toYaml(r)).join("---\n"));
+    const out = compiled.meshes.find((m) => m.mesh === mesh.name);
+    for (const r of out?.resources ?? []) files.set(`${mesh.name}/${resourceFileName(r)}`, toYaml(r));
+  });
+  return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+}
+
+/** The intended (exporter service FQDN, port) pairs, for reports. */
+export function intendedServices(federation: Federation): string[] {
+  return federation.exports.flatMap((e) => {
+    const mesh = federation.meshes.find((m) => m.name === e.mesh)!;
+    return e.ports.map((p) => `${exportKey(e)} ${serviceFqdn(e, mesh)}:${p.number}`);
+  });
+}
