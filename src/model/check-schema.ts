@@ -113,6 +113,8 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
   const properties = schema.properties as Record<string, TSchema>;
   const required = new Set<string>((schema.required as string[] | undefined) ?? []);
   const out: Record<string, unknown> = {};
+  // A misspelt required field is reported once, as unknown with its suggestion.
+  const suggested = new Set<string>();
   for (const pair of node.items as Pair<Node, Node | null>[]) {
     const keyNode = pair.key;
     const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
@@ -132,6 +134,7 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     const fieldSchema = properties[key];
     if (!fieldSchema) {
       const suggestion = didYouMean(key, Object.keys(properties));
+      if (suggestion) suggested.add(suggestion);
       ctx.diagnostics.push(
         diagnostic("MF1005", {
           message: `unknown field "${key}" in ${path || "the document"}${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
@@ -147,10 +150,10 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     }
     const value = walk(fieldSchema, pair.value ?? null, fieldPath, ctx);
     if (value !== undefined) out[key] = value;
-    else if (required.has(key)) required.delete(key); // reported already as a bad value
-    required.delete(key);
+    required.delete(key); // present: a bad value was reported by the walk
   }
   for (const missing of required) {
+    if (suggested.has(missing)) continue;
     ctx.diagnostics.push(
       diagnostic("MF1006", {
         message: `${path || "the document"} is missing the required field "${missing}"`,
