@@ -5,6 +5,7 @@ import { registerRender } from "./commands/render.js";
 import { registerScenario } from "./commands/scenario.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerValidate } from "./commands/validate.js";
+import { registerVerify } from "./commands/verify.js";
 import { ExitCode, UsageError, type CliIo } from "./io.js";
 
 /** Sets the exit code a command ends with. */
@@ -45,6 +46,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerSchema(program, io, setExit);
   registerDiagnostics(program, io, setExit);
   registerScenario(program, io, setExit);
+  registerVerify(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
   }

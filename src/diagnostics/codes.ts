@@ -251,6 +251,14 @@ const table: readonly CodeInfo[] = [
     explanation:
       "Consumers in the same namespace share one ServiceEntry and DestinationRule per imported service, so they must use the same alias. Give them the same `alias` (or none).",
   },
+  {
+    code: "MF1031",
+    name: "consumer-shares-exporter-trust-domain",
+    severity: "error",
+    title: "A consumer's mesh has the exporting mesh's trust domain",
+    explanation:
+      "The exporter's guard admits its own trust domain (`<trustDomain>/*`) to keep local callers working; when a consumer's mesh has the same trust domain, every workload of that mesh matches it, so the export would be open to the whole consuming mesh instead of the named principals. Give every mesh its own trust domain.",
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",
@@ -339,6 +347,30 @@ const table: readonly CodeInfo[] = [
     title: "No workload serves the port the gateway forwards to",
     explanation:
       "The service has no endpoint (no Pod matches its selector) or no inbound listener for the target port in the exporting mesh.",
+  },
+  // ── MF31xx: verify — scenario input ───────────────────────────────────────────
+  {
+    code: "MF3101",
+    name: "scenario-invalid",
+    severity: "error",
+    title: "The scenario file does not follow the scenario format",
+    explanation:
+      "`scenario.yaml` must list `meshes` (name, trustDomain, rootCA, optional eastWestGateway with address and port) and `probes` (name, from.mesh/namespace/serviceAccount, to.host/port, optional expect). The message names the field; see conformance/README.md for the format.",
+  },
+  {
+    code: "MF3102",
+    name: "scenario-yaml-syntax",
+    severity: "error",
+    title: "A scenario file is not valid YAML",
+    explanation: "The YAML parser could not read `scenario.yaml` or a mesh resource file. Fix the indentation or quoting at the position shown.",
+  },
+  {
+    code: "MF3103",
+    name: "scenario-resource-invalid",
+    severity: "error",
+    title: "A mesh resource is not a Kubernetes object",
+    explanation:
+      "Every document of `<mesh>/*.yaml` must be a Kubernetes or Istio object with `apiVersion`, `kind` and `metadata.name` (or a `List` of them). Fix or remove the document at the position shown.",
   },
 ];
 

@@ -83,12 +83,22 @@ describe("parseFederation", () => {
     expect(codes).toContain("MF1017");
   });
 
-  it("warns, without failing, about shared and default trust domains", () => {
+  it("refuses a consumer whose mesh shares the exporter's trust domain", () => {
     const text = minimal.replace("trustDomain: production.nrc.internal", "trustDomain: operations.nrc.internal");
     const result = parseFederation(text, "f.yaml");
-    expect(result.federation).toBeDefined();
-    expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([["MF1018", "warning"]]);
+    expect(result.federation).toBeUndefined();
+    expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ["MF1018", "warning"],
+      ["MF1031", "error"],
+    ]);
     expect(result.diagnostics[0]?.message).toContain("identities collide");
+  });
+
+  it("warns, without failing, about shared trust domains of meshes that do not federate, and cluster.local", () => {
+    const text = minimal.replace("      consumers:\n        - principal: operations/vault/vault\n", "      consumers: []\n").replace("trustDomain: production.nrc.internal", "trustDomain: operations.nrc.internal");
+    const result = parseFederation(text, "f.yaml");
+    expect(result.federation).toBeDefined();
+    expect(result.diagnostics.map((d) => d.code)).toEqual(["MF1018", "MF1026"]);
     const local = parseFederation(minimal.replace("trustDomain: operations.nrc.internal", "trustDomain: cluster.local"), "f.yaml");
     expect(local.diagnostics.map((d) => d.code)).toEqual(["MF1023"]);
   });

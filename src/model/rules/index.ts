@@ -238,6 +238,24 @@ export const rules: readonly Rule[] = [
     },
   },
   {
+    name: "consumer-trust-domain-differs",
+    description: "No consumer is in a mesh with the exporter's trust domain.",
+    check({ federation, report }) {
+      for (const e of federation.exports) {
+        const exporter = federation.meshes.find((m) => m.name === e.mesh);
+        for (const c of e.consumers) {
+          const consumer = federation.meshes.find((m) => m.name === c.principal.mesh);
+          if (!exporter || !consumer || consumer === exporter || consumer.trustDomain !== exporter.trustDomain) continue;
+          report("MF1031", consumerPath(e.index, c.index), {
+            message: `consumer "${principalString(c.principal)}" is in mesh "${consumer.name}", which shares trust domain "${exporter.trustDomain}" with exporter "${exporter.name}": every workload of "${consumer.name}" would pass the guard as a local caller`,
+            fix: `give mesh "${consumer.name}" or "${exporter.name}" a trust domain of its own`,
+            value: principalString(c.principal),
+          });
+        }
+      }
+    },
+  },
+  {
     name: "gateway-port",
     description: "East-west gateways use Istio's AUTO_PASSTHROUGH port 15443.",
     check({ federation, report }) {

@@ -1,0 +1,146 @@
+import { destinationRuleFor, outboundSniFor, tlsForPort, type UpstreamTls } from "./destination-rule.js";
+import { isHttpProtocol, isIpLiteral, selects, spiffeId, targetPortFor, visibleTo, type MeshIndex, type MeshService } from "./mesh-index.js";
+import type { ClientHop, Denial, Resource } from "./types.js";
+
+/** Where the client sidecar sends the call. */
+export interface ClientRoute {
+  readonly hop: ClientHop;
+  readonly denial?: Denial;
+  readonly service?: MeshService;
+  readonly tls?: UpstreamTls;
+  /** The resources that decided the route (ServiceEntry/Service, DestinationRule). */
+  readonly decidedBy: readonly Resource[];
+}
+
+/** The address a host with no address of its own resolves to: only a 0.0.0.0 listener can take it. */
+const unresolvedVip = "240.240.240.240";
+
+/** Services of a mesh visible to a namespace, the namespace's own first (sidecar scope order). */
+export function servicesVisibleTo(mesh: MeshIndex, ns: string): MeshService[] {
+  const visible = mesh.services.filter((s) => visibleTo(s.exportTo, s.namespace, ns));
+  return [...visible.filter((s) => s.namespace === ns), ...visible.filter((s) => s.namespace !== ns)];
+}
+
+export function clusterName(port: number, hostname: string, subset = ""): string {
+  return `outbound|${port}|${subset}|${hostname}`;
+}
+
+interface UpstreamEndpoint {
+  readonly address: string;
+  readonly port: number;
+  /** Endpoint's `security.istio.io/tlsMode` (auto mTLS matches on it). */
+  readonly tlsMode: string;
+}
+
+/** The endpoints of `outbound|port||host` in EDS/DNS order. */
+export function endpointsOf(mesh: MeshIndex, svc: MeshService, port: number): UpstreamEndpoint[] {
+  const sp = svc.ports.find((p) => p.port === port);
+  if (!sp) return [];
+  if (svc.source === "kubernetes") {
+    if (Object.keys(svc.selector).length === 0) return [];
+    return mesh.workloads
+      .filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels))
+      .map((w) => ({ address: w.ip, port: targetPortFor(sp, w), tlsMode: w.labels["security.istio.io/tlsMode"] ?? "disabled" }));
+  }
+  if (svc.resolution === "NONE") return [];
+  if (svc.endpoints.length === 0) {
+    if (svc.resolution === "DNS" || svc.resolution === "DNS_ROUND_ROBIN") return [{ address: svc.hostname, port: Number(sp.targetPort ?? port), tlsMode: "disabled" }];
+    if (Object.keys(svc.selector).length > 0) {
+      return mesh.workloads
+        .filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels))
+        .map((w) => ({ address: w.ip, port: Number(sp.targetPort ?? port), tlsMode: w.labels["security.istio.io/tlsMode"] ?? "disabled" }));
+    }
+    return [];
+  }
+  return svc.endpoints.map((e) => ({
+    address: e.address,
+    port: e.ports[sp.name] ?? Number(sp.targetPort ?? port),
+    tlsMode: e.labels["security.istio.io/tlsMode"] ?? (e.serviceAccount ? "istio" : "disabled"),
+  }));
+}
+
+/** Service accounts Istio verifies by default for a service (ServiceEntry subjectAltNames, or the pods' identities). */
+export function serviceAccountsOf(mesh: MeshIndex, svc: MeshService): string[] {
+  if (svc.source === "serviceentry") {
+    const fromEndpoints = svc.endpoints.filter((e) => e.serviceAccount).map((e) => spiffeId(mesh.spec.trustDomain, svc.namespace, e.serviceAccount));
+    return [...new Set([...svc.subjectAltNames, ...fromEndpoints])].sort();
+  }
+  if (Object.keys(svc.selector).length === 0) return [];
+  const ids = mesh.workloads.filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels)).map((w) => spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount));
+  return [...new Set(ids)].sort();
+}
+
+/**
+ * The TLS a proxy in `proxyNs` originates to one endpoint of `svc:port`
+ * (cluster_tls.go buildUpstreamTLSSettings, with auto mTLS's per-endpoint transport socket match).
+ */
+export function upstreamTls(mesh: MeshIndex, proxyNs: string, svc: MeshService, port: number, ep: UpstreamEndpoint | undefined): UpstreamTls {
+  const dr = destinationRuleFor(mesh, proxyNs, svc);
+  const tls = tlsForPort(dr, port);
+  const autoSni = outboundSniFor(port, svc.hostname);
+  const plain: UpstreamTls = { mode: "DISABLE", sni: null, sans: [], decidedBy: dr ?? null, autoMtls: tls === undefined };
+  if (tls) {
+    const mode = String(tls.mode ?? "DISABLE");
+    const sans: string[] = Array.isArray(tls.subjectAltNames) ? tls.subjectAltNames.map(String) : [];
+    if (mode === "DISABLE") return plain;
+    if (mode === "ISTIO_MUTUAL") {
+      return { mode, sni: tls.sni ? String(tls.sni) : autoSni, sans: sans.length > 0 ? sans : serviceAccountsOf(mesh, svc), decidedBy: dr ?? null, autoMtls: false };
+    }
+    return { mode, sni: tls.sni ? String(tls.sni) : null, sans, decidedBy: dr ?? null, autoMtls: false };
+  }
+  if (svc.meshExternal || mesh.spec.meshConfig.enableAutoMtls === false) return plain;
+  if (!ep || ep.tlsMode !== "istio") return plain;
+  return { mode: "ISTIO_MUTUAL", sni: autoSni, sans: serviceAccountsOf(mesh, svc), decidedBy: dr ?? null, autoMtls: true };
+}
+
+/** The client sidecar: listener, cluster, TLS and endpoint for a call to host:port. */
+export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port: number }, gatewayOf: (endpoint: string) => boolean): ClientRoute {
+  const hop: ClientHop = { at: "client", mesh: mesh.spec.name, cluster: null, tls: "DISABLE", sni: null, sans: [], endpoint: null };
+  const visible = servicesVisibleTo(mesh, ns);
+  let addr: string;
+  let resolved: MeshService | undefined;
+  if (isIpLiteral(to.host)) {
+    addr = to.host;
+    resolved = visible.find((s) => s.address === to.host);
+  } else {
+    resolved = visible.find((s) => s.hostname === to.host);
+    if (!resolved) {
+      return { hop, decidedBy: [], denial: { at: "client", reason: "MF3001", why: `host ${to.host} is not a Service or ServiceEntry visible to namespace ${ns} of mesh ${mesh.spec.name}` } };
+    }
+    addr = resolved.address === "0.0.0.0" || resolved.address === "::" ? unresolvedVip : resolved.address;
+  }
+  // Listener: an exact address:port listener, the HTTP 0.0.0.0:port listener routing on Host, or a TCP 0.0.0.0:port listener.
+  const isTcpPort = (s: MeshService) => {
+    const p = s.ports.find((x) => x.port === to.port);
+    return p !== undefined && p.protocol !== "UDP" && !isHttpProtocol(p.protocol);
+  };
+  let svc = visible.find((s) => s.address === addr && s.address !== "0.0.0.0" && isTcpPort(s));
+  if (!svc && resolved && !isIpLiteral(to.host)) {
+    const p = resolved.ports.find((x) => x.port === to.port);
+    if (p && isHttpProtocol(p.protocol)) svc = resolved;
+  }
+  if (!svc && !visible.some((s) => s.address === addr && s.address !== "0.0.0.0" && s.ports.some((x) => x.port === to.port))) {
+    svc = visible.find((s) => s.address === "0.0.0.0" && isTcpPort(s));
+  }
+  if (!svc) {
+    hop.cluster = "PassthroughCluster";
+    hop.endpoint = `${addr}:${to.port}`;
+    return { hop, decidedBy: resolved ? [resolved.resource] : [], denial: { at: "client", reason: "MF3001", why: `no listener for ${addr}:${to.port} in the client sidecar: the call goes to PassthroughCluster` } };
+  }
+  hop.cluster = clusterName(to.port, svc.hostname);
+  const eps = endpointsOf(mesh, svc, to.port);
+  const ep = eps[0];
+  const tls = upstreamTls(mesh, ns, svc, to.port, ep);
+  hop.tls = tls.mode;
+  hop.sni = tls.mode === "DISABLE" ? null : tls.sni;
+  hop.sans = [...tls.sans].sort();
+  const decidedBy = [svc.resource, ...(tls.decidedBy ? [tls.decidedBy] : [])];
+  if (!ep) {
+    return { hop, service: svc, tls, decidedBy, denial: { at: "client", reason: "MF3002", why: `cluster ${hop.cluster} has no endpoints` } };
+  }
+  hop.endpoint = `${ep.address}:${ep.port}`;
+  if (!gatewayOf(hop.endpoint)) {
+    return { hop, service: svc, tls, decidedBy, denial: { at: "client", reason: "MF3002", why: `endpoint ${hop.endpoint} of ${hop.cluster} is no mesh's east-west gateway` } };
+  }
+  return { hop, service: svc, tls, decidedBy };
+}

@@ -1,0 +1,74 @@
+import { configsOf, visibleTo, type MeshIndex, type MeshService } from "./mesh-index.js";
+import { hostMatches } from "./hosts.js";
+import type { Resource } from "./types.js";
+
+/** The TLS settings a cluster ends up with for one service port. */
+export interface UpstreamTls {
+  /** ISTIO_MUTUAL, MUTUAL, SIMPLE or DISABLE. */
+  readonly mode: string;
+  readonly sni: string | null;
+  /** Exact SAN URIs the client verifies; empty = any identity of a trusted root. */
+  readonly sans: readonly string[];
+  /** The DestinationRule that set it, or why it is what it is. */
+  readonly decidedBy: Resource | null;
+  readonly autoMtls: boolean;
+}
+
+/** Creation order Istio uses for config: creationTimestamp, then name, then namespace. */
+export function byCreation(a: Resource, b: Resource): number {
+  const ta = String(a.metadata.creationTimestamp ?? "");
+  const tb = String(b.metadata.creationTimestamp ?? "");
+  return ta.localeCompare(tb) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0);
+}
+
+function drHost(dr: Resource, clusterDomain: string): string {
+  const h = String(dr.spec.host ?? "");
+  if (h.includes(".") || h === "*" || h.startsWith("*")) return h;
+  return `${h}.${dr.namespace}.svc.${clusterDomain}`;
+}
+
+function drExportTo(dr: Resource, mesh: MeshIndex): string[] {
+  if (Array.isArray(dr.spec.exportTo)) return dr.spec.exportTo.map(String);
+  const d = mesh.spec.meshConfig.defaultDestinationRuleExportTo;
+  return Array.isArray(d) ? d.map(String) : ["*"];
+}
+
+/** Most specific host match: an exact host first, then the longest wildcard that covers it. */
+function mostSpecific(hostname: string, drs: readonly Resource[], mesh: MeshIndex): Resource | undefined {
+  const domain = mesh.spec.clusterDomain;
+  const exact = drs.filter((d) => drHost(d, domain) === hostname).sort(byCreation);
+  if (exact.length > 0) return exact[0];
+  const wild = drs
+    .filter((d) => drHost(d, domain).startsWith("*") && hostMatches(hostname, drHost(d, domain)))
+    .sort((a, b) => drHost(b, domain).length - drHost(a, domain).length || byCreation(a, b));
+  return wild[0];
+}
+
+/**
+ * The DestinationRule Istio applies for a proxy in `proxyNs` calling `svc`
+ * (PushContext.destinationRule): the proxy's namespace, then the service's namespace
+ * (exported rules), then the root namespace (exported rules).
+ */
+export function destinationRuleFor(mesh: MeshIndex, proxyNs: string, svc: MeshService): Resource | undefined {
+  const all = configsOf(mesh, "DestinationRule").filter((d) => !d.spec.workloadSelector);
+  const root = mesh.rootNamespace;
+  const local = all.filter((d) => d.namespace === proxyNs && (proxyNs !== root || true));
+  const hit = mostSpecific(svc.hostname, local, mesh);
+  if (hit) return hit;
+  const exported = (ns: string) =>
+    all.filter((d) => d.namespace === ns && !(drExportTo(d, mesh).length === 1 && drExportTo(d, mesh)[0] === ".") && visibleTo(drExportTo(d, mesh), d.namespace, proxyNs));
+  return mostSpecific(svc.hostname, exported(svc.namespace), mesh) ?? mostSpecific(svc.hostname, exported(root), mesh);
+}
+
+/** The TLS block for a port: a matching port-level setting's tls replaces the top-level one. */
+export function tlsForPort(dr: Resource | undefined, port: number): Record<string, any> | undefined {
+  const tp = dr?.spec.trafficPolicy;
+  if (!tp) return undefined;
+  const pls = (Array.isArray(tp.portLevelSettings) ? tp.portLevelSettings : []).find((p: any) => Number(p?.port?.number) === port);
+  if (pls?.tls) return pls.tls;
+  return tp.tls ?? undefined;
+}
+
+export function outboundSniFor(port: number, hostname: string, subset = ""): string {
+  return `outbound_.${port}_.${subset}_.${hostname}`;
+}

@@ -1,0 +1,80 @@
+import type { ExposureEntry, ProbeSpec, Scenario, Verdict } from "./types.js";
+
+/** The verdict JSON exactly as documented (key order of conformance/README.md), with a trailing newline. */
+export function verdictJson(v: Verdict): string {
+  const hop = (h: any) =>
+    h.at === "client"
+      ? { at: h.at, mesh: h.mesh, cluster: h.cluster, tls: h.tls, sni: h.sni, sans: h.sans, endpoint: h.endpoint }
+      : h.at === "gateway"
+        ? { at: h.at, mesh: h.mesh, matched: h.matched }
+        : { at: h.at, mesh: h.mesh, workload: h.workload, peer: h.peer, authz: h.authz };
+  const ordered = {
+    probes: v.probes.map((p) => ({ name: p.name, verdict: p.verdict, deniedAt: p.deniedAt, reason: p.reason, hops: p.hops.map(hop) })),
+    exposure: v.exposure.map((e) => ({ mesh: e.mesh, host: e.host, port: e.port, admits: e.admits })),
+  };
+  return `${JSON.stringify(ordered, null, 2)}\n`;
+}
+
+/** A probe or exposure expectation that the verdict does not meet. */
+export interface Mismatch {
+  readonly probe?: string;
+  readonly message: string;
+}
+
+function exposureKey(e: ExposureEntry): string {
+  return `${e.mesh} ${e.host}:${e.port} admits [${[...e.admits].sort().join(", ")}]`;
+}
+
+/** Compares the verdict with the scenario's `expect*` fields. */
+export function compareExpectations(scenario: Scenario, v: Verdict): Mismatch[] {
+  const out: Mismatch[] = [];
+  scenario.probes.forEach((p: ProbeSpec, i) => {
+    const got = v.probes[i]!;
+    if (p.expect && p.expect !== got.verdict) out.push({ probe: p.name, message: `expected ${p.expect}, got ${got.verdict}${got.deniedAt ? ` at ${got.deniedAt} (${got.reason})` : ""}` });
+    else if (p.expect === "deny") {
+      if (p.expectDeniedAt && p.expectDeniedAt !== got.deniedAt) out.push({ probe: p.name, message: `expected deny at ${p.expectDeniedAt}, got deny at ${got.deniedAt}` });
+      if (p.expectReason && p.expectReason !== got.reason) out.push({ probe: p.name, message: `expected reason ${p.expectReason}, got ${got.reason}` });
+    }
+  });
+  if (scenario.expectExposure) {
+    const want = scenario.expectExposure.map(exposureKey).sort();
+    const got = v.exposure.map(exposureKey).sort();
+    for (const w of want) if (!got.includes(w)) out.push({ message: `expected exposure ${w} is missing` });
+    for (const g of got) if (!want.includes(g)) out.push({ message: `unexpected exposure ${g}` });
+  }
+  return out;
+}
+
+/** Text report: one line per probe, a reachability matrix per mesh pair, the exposure, and mismatches. */
+export function formatVerdictText(scenario: Scenario, v: Verdict, whys: readonly (string | null)[], mismatches: readonly Mismatch[]): string {
+  const lines: string[] = ["Probes"];
+  v.probes.forEach((p, i) => {
+    const mark = p.verdict === "allow" ? "✓" : "×";
+    const exp = scenario.probes[i]?.expect;
+    const bad = mismatches.some((m) => m.probe === p.name) ? "  ‼ not as expected" : "";
+    lines.push(`  ${mark} ${p.name}: ${p.verdict}${p.deniedAt ? ` at ${p.deniedAt} ${p.reason}` : ""}${exp ? ` (expect ${exp})` : ""}${bad}`);
+    const why = whys[i];
+    if (why) lines.push(`      ${why}`);
+  });
+  const pairs = new Map<string, { allow: number; deny: number }>();
+  v.probes.forEach((p, i) => {
+    const from = scenario.probes[i]!.from.mesh;
+    const last = [...p.hops].reverse().find((h) => h.at !== "client");
+    const to = last ? last.mesh : "(no gateway)";
+    const key = `${from} → ${to}`;
+    const e = pairs.get(key) ?? { allow: 0, deny: 0 };
+    if (p.verdict === "allow") e.allow++;
+    else e.deny++;
+    pairs.set(key, e);
+  });
+  lines.push("", "Reachability (probes allowed / denied, by source mesh → destination mesh)");
+  for (const [k, e] of [...pairs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`  ${k}: ${e.allow} allowed, ${e.deny} denied`);
+  lines.push("", "Exposure (what each east-west gateway routes, and whom the destination admits)");
+  if (v.exposure.length === 0) lines.push("  (nothing)");
+  for (const e of v.exposure) lines.push(`  ${e.mesh}: ${e.host}:${e.port} admits ${e.admits.length === 0 ? "nobody" : e.admits.join(", ")}`);
+  if (mismatches.length > 0) {
+    lines.push("", `${mismatches.length} expectation${mismatches.length === 1 ? "" : "s"} not met`);
+    for (const m of mismatches) lines.push(`  × ${m.probe ? `${m.probe}: ` : ""}${m.message}`);
+  } else lines.push("", "All expectations met.");
+  return `${lines.join("\n")}\n`;
+}

@@ -1,0 +1,162 @@
+import { byCreation, outboundSniFor } from "./destination-rule.js";
+import { clusterName, servicesVisibleTo } from "./client-hop.js";
+import { destinationRuleFor } from "./destination-rule.js";
+import { hostMatches } from "./hosts.js";
+import { configsOf, selects, type MeshIndex, type MeshService, type Workload } from "./mesh-index.js";
+import type { Resource } from "./types.js";
+
+/** One filter chain of the east-west gateway's listener on its port. */
+export interface GatewayChain {
+  /** SNI server names the chain matches (empty: any SNI). */
+  readonly serverNames: readonly string[];
+  /** AUTO_PASSTHROUGH (true) or terminating TLS (false). */
+  readonly passthrough: boolean;
+  readonly cluster: string | null;
+  readonly service?: MeshService;
+  readonly port?: number;
+  readonly gateway: Resource;
+  readonly serverIndex: number;
+}
+
+/** The east-west gateway of a mesh as Istio sees the proxy. */
+export interface GatewayProxy {
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly workload?: Workload;
+}
+
+export interface GatewayListener {
+  readonly proxy: GatewayProxy;
+  readonly chains: readonly GatewayChain[];
+  /** Server names that two chains share: Envoy rejects the whole listener. */
+  readonly conflicts: readonly string[];
+  /** Gateways whose server Istio skipped for duplicate hosts (CheckDuplicates). */
+  readonly skipped: readonly { gateway: Resource; serverIndex: number; hosts: string[] }[];
+  readonly gateways: readonly Resource[];
+}
+
+export function gatewayProxy(mesh: MeshIndex): GatewayProxy | undefined {
+  const g = mesh.spec.eastWestGateway;
+  if (!g) return undefined;
+  const w = mesh.workloads.find((x) => x.namespace === g.namespace && selects(g.selector, x.labels));
+  return w ? { namespace: g.namespace, serviceAccount: w.serviceAccount, labels: w.labels, workload: w } : { namespace: g.namespace, serviceAccount: g.serviceAccount, labels: g.selector };
+}
+
+/** `./h` and `*\/h` as Istio sanitizes them (sanitizeServerHostNamespace). */
+function sanitizeHost(h: string, ns: string): string {
+  if (h.startsWith("./")) return `${ns}/${h.slice(2)}`;
+  if (h.startsWith("*/")) return h.slice(2);
+  return h;
+}
+
+/** The SNI host of a server host: the part after `ns/` (GetSNIHostsForServer drops the namespace). */
+function sniHost(h: string): string {
+  const i = h.indexOf("/");
+  return i >= 0 ? h.slice(i + 1) : h;
+}
+
+function vsTcpRoute(mesh: MeshIndex, gw: Resource, host: string, port: number): { host: string; port: number } | undefined {
+  for (const vs of configsOf(mesh, "VirtualService").sort(byCreation)) {
+    const gws: string[] = Array.isArray(vs.spec.gateways) ? vs.spec.gateways.map(String) : [];
+    const bound = gws.some((x) => x === `${gw.namespace}/${gw.name}` || (x === gw.name && vs.namespace === gw.namespace));
+    if (!bound) continue;
+    const hosts: string[] = Array.isArray(vs.spec.hosts) ? vs.spec.hosts.map(String) : [];
+    if (!hosts.some((h) => hostMatches(host, h) || hostMatches(h, host) || h === "*")) continue;
+    for (const r of [...(Array.isArray(vs.spec.tcp) ? vs.spec.tcp : []), ...(Array.isArray(vs.spec.tls) ? vs.spec.tls : [])]) {
+      const matches: any[] = Array.isArray(r?.match) ? r.match : [];
+      if (matches.length > 0 && !matches.some((m) => m?.port === undefined || Number(m.port) === port)) continue;
+      const d = r?.route?.[0]?.destination;
+      if (d?.host) {
+        const h = String(d.host).includes(".") ? String(d.host) : `${d.host}.${vs.namespace}.svc.${mesh.spec.clusterDomain}`;
+        return { host: h, port: Number(d.port?.number ?? 0) };
+      }
+    }
+  }
+  return undefined;
+}
+
+/**
+ * The filter chains Istio builds on the east-west gateway's port: Gateways selecting the
+ * gateway pod, merged in creation order (a TLS server repeating a host already on the port is
+ * skipped whole); AUTO_PASSTHROUGH servers get one chain per (service, port, subset) visible
+ * to the gateway namespace whose host is covered by a server host (builtAutoPassthroughFilterChains).
+ */
+export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
+  const g = mesh.spec.eastWestGateway;
+  const proxy = gatewayProxy(mesh);
+  if (!g || !proxy) return undefined;
+  const gateways = configsOf(mesh, "Gateway")
+    .filter((gw) => gw.apiVersion.startsWith("networking.istio.io/"))
+    .filter((gw) => selects(Object.fromEntries(Object.entries(gw.spec.selector ?? {}).map(([k, v]) => [k, String(v)])), proxy.labels))
+    .sort(byCreation);
+  const chains: GatewayChain[] = [];
+  const skipped: { gateway: Resource; serverIndex: number; hosts: string[] }[] = [];
+  const known = new Set<string>();
+  const visible = servicesVisibleTo(mesh, proxy.namespace);
+  for (const gw of gateways) {
+    const servers: any[] = Array.isArray(gw.spec.servers) ? gw.spec.servers : [];
+    servers.forEach((s, serverIndex) => {
+      if (Number(s?.port?.number) !== g.port) return;
+      const hosts: string[] = (Array.isArray(s.hosts) ? s.hosts.map(String) : []).map((h: string) => sanitizeHost(h, gw.namespace));
+      const protocol = String(s?.port?.protocol ?? "").toUpperCase();
+      const mode = String(s?.tls?.mode ?? "");
+      if (protocol === "TLS" || (protocol === "HTTPS" && s.tls)) {
+        const dups = hosts.filter((h) => known.has(h));
+        if (dups.length > 0) {
+          skipped.push({ gateway: gw, serverIndex, hosts: dups });
+          return;
+        }
+        hosts.forEach((h) => known.add(h));
+      }
+      const sni = hosts.map(sniHost);
+      if (mode === "AUTO_PASSTHROUGH") {
+        for (const svc of visible) {
+          if (svc.meshExternal) continue;
+          if (!sni.some((h) => hostMatches(svc.hostname, h))) continue;
+          const dr = destinationRuleFor(mesh, proxy.namespace, svc);
+          const subsets: string[] = (Array.isArray(dr?.spec.subsets) ? dr!.spec.subsets : []).map((x: any) => String(x?.name ?? ""));
+          for (const p of svc.ports) {
+            if (p.protocol === "UDP") continue;
+            for (const subset of ["", ...subsets]) {
+              chains.push({ serverNames: [outboundSniFor(p.port, svc.hostname, subset)], passthrough: true, cluster: clusterName(p.port, svc.hostname, subset), service: svc, port: p.port, gateway: gw, serverIndex });
+            }
+          }
+        }
+      } else if (mode === "ISTIO_MUTUAL" || mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") {
+        const route = sni.map((h) => vsTcpRoute(mesh, gw, h, g.port)).find((r) => r !== undefined);
+        const svc = route ? visible.find((x) => x.hostname === route.host) : undefined;
+        const port = route && route.port ? route.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
+        chains.push({
+          serverNames: sni.includes("*") ? [] : sni,
+          passthrough: false,
+          cluster: svc && port ? clusterName(port, svc.hostname) : null,
+          ...(svc ? { service: svc } : {}),
+          ...(port ? { port } : {}),
+          gateway: gw,
+          serverIndex,
+        });
+      }
+    });
+  }
+  const seen = new Map<string, number>();
+  for (const c of chains.filter((x) => x.passthrough)) for (const n of c.serverNames) seen.set(n, (seen.get(n) ?? 0) + 1);
+  const conflicts = [...seen.entries()].filter(([, n]) => n > 1).map(([k]) => k).sort();
+  return { proxy, chains, conflicts, skipped, gateways };
+}
+
+/** The chain an SNI selects: exact server name first, then the longest wildcard, then a chain without names. */
+export function matchChain(listener: GatewayListener, sni: string | null): { chain: GatewayChain; matched: string } | undefined {
+  if (sni) {
+    for (const c of listener.chains) if (c.serverNames.includes(sni)) return { chain: c, matched: sni };
+    let best: { chain: GatewayChain; matched: string } | undefined;
+    for (const c of listener.chains) {
+      for (const n of c.serverNames) {
+        if (n.startsWith("*") && sni.endsWith(n.slice(1)) && sni.length > n.length - 1 && (!best || n.length > best.matched.length)) best = { chain: c, matched: n };
+      }
+    }
+    if (best) return best;
+  }
+  const any = listener.chains.find((c) => c.serverNames.length === 0 && !c.passthrough);
+  return any ? { chain: any, matched: any.cluster ?? "" } : undefined;
+}

@@ -1,0 +1,243 @@
+import type { MeshSpec, Resource } from "./types.js";
+
+/** A pod of a mesh (a Pod, or the one pod a Deployment stands for). */
+export interface Workload {
+  /** `namespace/name` of the Pod or of its Deployment. */
+  readonly name: string;
+  readonly podName: string;
+  readonly namespace: string;
+  readonly serviceAccount: string;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly ip: string;
+  readonly containerPorts: readonly { name?: string; containerPort: number }[];
+  readonly resource: Resource;
+}
+
+export interface ServicePort {
+  readonly name: string;
+  readonly port: number;
+  /** Istio protocol, upper case (TCP, HTTP, TLS, UDP, …). */
+  readonly protocol: string;
+  /** Kubernetes targetPort (number or name); undefined for ServiceEntries. */
+  readonly targetPort?: number | string;
+}
+
+export interface SeEndpoint {
+  readonly address: string;
+  readonly ports: Readonly<Record<string, number>>;
+  readonly labels: Readonly<Record<string, string>>;
+  readonly serviceAccount: string;
+}
+
+/** A service as Istio's registry sees it: a Kubernetes Service or one host of a ServiceEntry. */
+export interface MeshService {
+  readonly hostname: string;
+  readonly namespace: string;
+  readonly source: "kubernetes" | "serviceentry";
+  readonly ports: readonly ServicePort[];
+  /** The address a sidecar's listener binds, `0.0.0.0` when none. */
+  readonly address: string;
+  readonly exportTo: readonly string[];
+  readonly meshExternal: boolean;
+  readonly resolution: string;
+  readonly selector: Readonly<Record<string, string>>;
+  readonly endpoints: readonly SeEndpoint[];
+  readonly subjectAltNames: readonly string[];
+  readonly resource: Resource;
+}
+
+/** One mesh's resources, indexed the way the hop models need them. */
+export interface MeshIndex {
+  readonly spec: MeshSpec;
+  readonly index: number;
+  readonly workloads: readonly Workload[];
+  readonly services: readonly MeshService[];
+  readonly configs: readonly Resource[];
+  readonly rootNamespace: string;
+}
+
+const istioGroups = ["networking.istio.io/", "security.istio.io/", "telemetry.istio.io/", "extensions.istio.io/", "gateway.networking.k8s.io/"];
+
+export function isIstioApi(apiVersion: string): boolean {
+  return istioGroups.some((g) => apiVersion.startsWith(g));
+}
+
+export function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
+  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+}
+
+function strMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (v && typeof v === "object") for (const [k, x] of Object.entries(v as object)) out[k] = String(x);
+  return out;
+}
+
+const ipv4 = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/;
+export function isIpLiteral(s: string): boolean {
+  const m = ipv4.exec(s);
+  if (m) return m.slice(1).every((x) => Number(x) <= 255);
+  return s.includes(":") && /^[0-9a-fA-F:.]+$/.test(s);
+}
+
+/** Istio's protocol for a port name (`tcp-x`, `http`, …) or appProtocol. */
+export function protocolOf(name: string | undefined, appProtocol?: string, k8sProtocol?: string): string {
+  if (k8sProtocol?.toUpperCase() === "UDP") return "UDP";
+  if (k8sProtocol?.toUpperCase() === "SCTP") return "SCTP";
+  const known = ["HTTP", "HTTP2", "HTTPS", "GRPC", "GRPC-WEB", "TCP", "TLS", "MONGO", "REDIS", "MYSQL", "UDP"];
+  const pick = (s: string | undefined) => {
+    if (!s) return undefined;
+    const p = s.toLowerCase().split("-")[0]!.toUpperCase();
+    if (s.toLowerCase() === "grpc-web") return "GRPC-WEB";
+    return known.includes(p) ? p : undefined;
+  };
+  return pick(appProtocol) ?? pick(name) ?? "UNSUPPORTED";
+}
+
+export function isHttpProtocol(p: string): boolean {
+  return p === "HTTP" || p === "HTTP2" || p === "GRPC" || p === "GRPC-WEB";
+}
+
+/**
+ * Builds a mesh index the way the oracle loads a mesh into istiod: pods (Deployments become one
+ * pod `<name>-0`), addresses allocated for pods and Services without one (same sequence as the
+ * oracle, so endpoints print the same), ServiceEntries split per host.
+ */
+export function indexMesh(spec: MeshSpec, index: number, resources: readonly Resource[]): MeshIndex {
+  const used = new Set<string>();
+  for (const r of resources) {
+    for (const tok of r.text.split(/\s+/)) {
+      const t = tok.replace(/^["',[\]]+|["',[\]]+$/g, "");
+      if (isIpLiteral(t)) used.add(t);
+    }
+  }
+  let next = 0;
+  const alloc = (prefix: string) => {
+    for (;;) {
+      next++;
+      const ip = `${prefix}.${Math.floor(next / 250)}.${(next % 250) + 2}`;
+      if (!used.has(ip)) {
+        used.add(ip);
+        return ip;
+      }
+    }
+  };
+  const workloads: Workload[] = [];
+  const configs: Resource[] = [];
+  const k8sServices: Resource[] = [];
+  for (const r of resources) {
+    if (isIstioApi(r.apiVersion)) {
+      configs.push(r);
+      continue;
+    }
+    if (r.kind === "Service") k8sServices.push(r);
+    if (r.kind === "Pod" || r.kind === "Deployment") {
+      const pod = r.kind === "Pod" ? { metadata: r.metadata, spec: r.spec } : (r.spec.template ?? {});
+      const podSpec = pod.spec ?? {};
+      const labels = strMap(pod.metadata?.labels);
+      const annotations = strMap(pod.metadata?.annotations);
+      if (annotations["sidecar.istio.io/inject"] !== "false" && labels["security.istio.io/tlsMode"] === undefined) labels["security.istio.io/tlsMode"] = "istio";
+      const containerPorts = (Array.isArray(podSpec.containers) ? podSpec.containers : []).flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []));
+      workloads.push({
+        name: `${r.namespace}/${r.name}`,
+        podName: r.kind === "Pod" ? r.name : `${r.name}-0`,
+        namespace: r.namespace,
+        serviceAccount: podSpec.serviceAccountName || podSpec.serviceAccount || "default",
+        labels,
+        ip: r.kind === "Pod" && typeof r.status.podIP === "string" && r.status.podIP ? r.status.podIP : "",
+        containerPorts,
+        resource: r,
+      });
+    }
+  }
+  const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(`10.${100 + index}`) }));
+  const services: MeshService[] = [];
+  const domain = spec.clusterDomain;
+  const defaultExport = spec.meshConfig.defaultServiceExportTo;
+  for (const r of k8sServices) {
+    let address = typeof r.spec.clusterIP === "string" && r.spec.clusterIP ? r.spec.clusterIP : "";
+    if (r.spec.type !== "ExternalName" && !address) address = alloc(`10.${200 + index}`);
+    if (address === "None") address = "0.0.0.0";
+    const ann = strMap(r.metadata.annotations)["networking.istio.io/exportTo"];
+    services.push({
+      hostname: `${r.name}.${r.namespace}.svc.${domain}`,
+      namespace: r.namespace,
+      source: "kubernetes",
+      ports: (Array.isArray(r.spec.ports) ? r.spec.ports : []).map((p: any) => ({
+        name: String(p?.name ?? ""),
+        port: Number(p?.port),
+        protocol: protocolOf(p?.name, p?.appProtocol, p?.protocol),
+        targetPort: p?.targetPort ?? Number(p?.port),
+      })),
+      address: address || "0.0.0.0",
+      exportTo: ann ? ann.split(",").map((s) => s.trim()).filter(Boolean) : Array.isArray(defaultExport) ? defaultExport : ["*"],
+      meshExternal: false,
+      resolution: "ClientSideLB",
+      selector: strMap(r.spec.selector),
+      endpoints: [],
+      subjectAltNames: [],
+      resource: r,
+    });
+  }
+  for (const r of configs.filter((c) => c.kind === "ServiceEntry")) {
+    const s = r.spec;
+    const hosts: string[] = Array.isArray(s.hosts) ? s.hosts.map(String) : [];
+    const addresses: string[] = Array.isArray(s.addresses) ? s.addresses.map(String) : [];
+    const ports: ServicePort[] = (Array.isArray(s.ports) ? s.ports : []).map((p: any) => ({
+      name: String(p?.name ?? ""),
+      port: Number(p?.number),
+      protocol: p?.protocol ? String(p.protocol).toUpperCase() : "UNSUPPORTED",
+      ...(p?.targetPort ? { targetPort: Number(p.targetPort) } : {}),
+    }));
+    const endpoints: SeEndpoint[] = (Array.isArray(s.endpoints) ? s.endpoints : []).map((e: any) => ({
+      address: String(e?.address ?? ""),
+      ports: Object.fromEntries(Object.entries(e?.ports ?? {}).map(([k, v]) => [k, Number(v)])),
+      labels: strMap(e?.labels),
+      serviceAccount: typeof e?.serviceAccount === "string" ? e.serviceAccount : "",
+    }));
+    for (const h of hosts) {
+      services.push({
+        hostname: h,
+        namespace: r.namespace,
+        source: "serviceentry",
+        ports,
+        address: addresses[0] ?? "0.0.0.0",
+        exportTo: Array.isArray(s.exportTo) ? s.exportTo.map(String) : Array.isArray(defaultExport) ? defaultExport : ["*"],
+        meshExternal: s.location === "MESH_EXTERNAL",
+        resolution: typeof s.resolution === "string" ? s.resolution : "NONE",
+        selector: strMap(s.workloadSelector?.labels),
+        endpoints,
+        subjectAltNames: Array.isArray(s.subjectAltNames) ? s.subjectAltNames.map(String) : [],
+        resource: r,
+      });
+    }
+  }
+  const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
+  return { spec, index, workloads: withIps, services, configs, rootNamespace };
+}
+
+/** Whether a resource with this exportTo in namespace `own` is visible to namespace `ns`. */
+export function visibleTo(exportTo: readonly string[], own: string, ns: string): boolean {
+  if (exportTo.length === 0) return true;
+  return exportTo.some((e) => e === "*" || (e === "." && own === ns) || e === ns);
+}
+
+/** Istio configs of a kind (any API version). */
+export function configsOf(mesh: MeshIndex, kind: string): Resource[] {
+  return mesh.configs.filter((c) => c.kind === kind);
+}
+
+export function spiffeId(trustDomain: string, ns: string, sa: string): string {
+  return `spiffe://${trustDomain}/ns/${ns}/sa/${sa}`;
+}
+
+/** Kubernetes targetPort of a Service port for a pod (named ports resolve through container ports). */
+export function targetPortFor(port: ServicePort, w: Workload): number {
+  const tp = port.targetPort;
+  if (typeof tp === "number" && tp !== 0) return tp;
+  if (typeof tp === "string" && tp !== "") {
+    if (/^\d+$/.test(tp)) return Number(tp);
+    const c = w.containerPorts.find((x) => x.name === tp);
+    if (c) return Number(c.containerPort);
+  }
+  return port.port;
+}

@@ -1,0 +1,225 @@
+import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node } from "yaml";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { DeniedAt, EastWestGatewaySpec, ExposureEntry, MeshSpec, ProbeSpec, Resource, Scenario } from "./types.js";
+
+/** A YAML file as read by the loader: path for messages, and its text. */
+export interface SourceFile {
+  readonly file: string;
+  readonly text: string;
+}
+
+export interface ScenarioInput {
+  readonly scenario: SourceFile;
+  /** Files of each mesh directory, by mesh name, sorted by file name. */
+  readonly meshFiles: ReadonlyMap<string, readonly SourceFile[]>;
+}
+
+export interface ParseScenarioResult {
+  readonly scenario?: Scenario;
+  readonly diagnostics: Diagnostic[];
+}
+
+const ignoredKinds = new Set(["ConfigMap", "Secret", "IstioOperator", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);
+
+function isRecord(v: unknown): v is Record<string, any> {
+  return typeof v === "object" && v !== null && !Array.isArray(v);
+}
+
+function stringMap(v: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (isRecord(v)) for (const [k, x] of Object.entries(v)) out[k] = String(x);
+  return out;
+}
+
+/**
+ * Parses a scenario (scenario.yaml and every mesh's resources) without touching the file
+ * system. Problems are MF31xx diagnostics with file:line; any error means no scenario.
+ */
+export function parseScenario(input: ScenarioInput): ParseScenarioResult {
+  const diagnostics: Diagnostic[] = [];
+  const { file, text } = input.scenario;
+  const lc = new LineCounter();
+  const doc = parseDocument(text, { lineCounter: lc, prettyErrors: false });
+  const at = (node: Node | null | undefined) => {
+    const offset = node?.range?.[0] ?? 0;
+    const p = lc.linePos(offset);
+    return { file, line: p.line, column: p.col };
+  };
+  const pathNode = (path: (string | number)[]) => doc.getIn(path, true) as Node | undefined;
+  const fail = (path: (string | number)[], message: string, fix: string) => {
+    let node: Node | undefined;
+    for (let i = path.length; i >= 0 && !node; i--) node = pathNode(path.slice(0, i));
+    diagnostics.push(diagnostic("MF3101", { message: `${file}: ${path.join(".") || "(document)"}: ${message}`, fix, path: path.join("."), position: at(node) }));
+  };
+  for (const e of doc.errors) {
+    const p = lc.linePos(e.pos[0]);
+    diagnostics.push(diagnostic("MF3102", { message: `${file}: ${e.message.split("\n")[0]}`, fix: "Fix the YAML syntax at the position shown.", position: { file, line: p.line, column: p.col } }));
+  }
+  if (diagnostics.length > 0) return { diagnostics };
+  const top = doc.toJS() as unknown;
+  if (!isRecord(top)) {
+    fail([], "a scenario is a mapping with `meshes` and `probes`", "See conformance/README.md for the scenario format.");
+    return { diagnostics };
+  }
+  for (const key of Object.keys(top)) {
+    if (!["meshes", "probes", "expectExposure"].includes(key)) fail([key], `unknown field "${key}"`, "Use only meshes, probes and expectExposure.");
+  }
+  const meshes: MeshSpec[] = [];
+  const rawMeshes = top.meshes;
+  if (!Array.isArray(rawMeshes) || rawMeshes.length === 0) fail(["meshes"], "at least one mesh is required", "Add a list of meshes.");
+  const names = new Set<string>();
+  (Array.isArray(rawMeshes) ? rawMeshes : []).forEach((m: unknown, i: number) => {
+    if (!isRecord(m)) return fail(["meshes", i], "a mesh is a mapping", "Write name, trustDomain, rootCA, ….");
+    const name = typeof m.name === "string" ? m.name : "";
+    if (!name) return fail(["meshes", i, "name"], "name is required", "Give every mesh a name.");
+    if (names.has(name)) return fail(["meshes", i, "name"], `mesh name "${name}" is used twice`, "Mesh names are unique.");
+    names.add(name);
+    if (typeof m.trustDomain !== "string" || !m.trustDomain) return fail(["meshes", i, "trustDomain"], `mesh "${name}" has no trustDomain`, "Set trustDomain.");
+    let gw: EastWestGatewaySpec | undefined;
+    if (m.eastWestGateway !== undefined && m.eastWestGateway !== null) {
+      const g = m.eastWestGateway;
+      const port = Number(g?.port);
+      if (!isRecord(g) || typeof g.address !== "string" || !g.address || !Number.isInteger(port) || port <= 0 || port > 65535) {
+        return fail(["meshes", i, "eastWestGateway"], `mesh "${name}": eastWestGateway needs address and a port in 1..65535`, "Set eastWestGateway.address and .port.");
+      }
+      const selector = stringMap(g.selector);
+      gw = {
+        address: g.address,
+        port,
+        selector: Object.keys(selector).length > 0 ? selector : { istio: "eastwestgateway" },
+        namespace: typeof g.namespace === "string" && g.namespace ? g.namespace : "istio-system",
+        serviceAccount: typeof g.serviceAccount === "string" && g.serviceAccount ? g.serviceAccount : "istio-eastwestgateway",
+      };
+    }
+    const meshConfig = isRecord(m.meshConfig) ? m.meshConfig : {};
+    const aliases = [...(Array.isArray(m.trustDomainAliases) ? m.trustDomainAliases.map(String) : []), ...(Array.isArray(meshConfig.trustDomainAliases) ? meshConfig.trustDomainAliases.map(String) : [])];
+    meshes.push({
+      name,
+      trustDomain: typeof meshConfig.trustDomain === "string" ? meshConfig.trustDomain : m.trustDomain,
+      trustDomainAliases: Array.isArray(meshConfig.trustDomainAliases) ? meshConfig.trustDomainAliases.map(String) : aliases,
+      rootCA: typeof m.rootCA === "string" ? m.rootCA : "",
+      network: typeof m.network === "string" ? m.network : "",
+      clusterDomain: typeof m.clusterDomain === "string" && m.clusterDomain ? m.clusterDomain : "cluster.local",
+      skipValidateTrustDomain: m.skipValidateTrustDomain === true,
+      meshConfig,
+      ...(gw ? { eastWestGateway: gw } : {}),
+    });
+  });
+  const probes: ProbeSpec[] = [];
+  const probeNames = new Set<string>();
+  const rawProbes = top.probes ?? [];
+  if (!Array.isArray(rawProbes)) fail(["probes"], "probes is a list", "Write probes as a YAML list.");
+  (Array.isArray(rawProbes) ? rawProbes : []).forEach((p: unknown, i: number) => {
+    if (!isRecord(p)) return fail(["probes", i], "a probe is a mapping", "Write name, from, to.");
+    const name = typeof p.name === "string" ? p.name : "";
+    if (!name) return fail(["probes", i, "name"], "name is required", "Name every probe.");
+    if (probeNames.has(name)) return fail(["probes", i, "name"], `probe name "${name}" is used twice`, "Probe names are unique.");
+    probeNames.add(name);
+    const from = isRecord(p.from) ? p.from : {};
+    const to = isRecord(p.to) ? p.to : {};
+    if (!names.has(String(from.mesh))) return fail(["probes", i, "from", "mesh"], `probe "${name}": from.mesh "${String(from.mesh)}" is not a mesh of this scenario`, `Use one of: ${[...names].join(", ")}.`);
+    if (!from.namespace || !from.serviceAccount) return fail(["probes", i, "from"], `probe "${name}": from needs namespace and serviceAccount`, "Set from.namespace and from.serviceAccount.");
+    const port = Number(to.port);
+    if (typeof to.host !== "string" || !to.host || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      return fail(["probes", i, "to"], `probe "${name}": to needs host and a port in 1..65535`, "Set to.host and to.port.");
+    }
+    if (p.expect !== undefined && p.expect !== null && p.expect !== "allow" && p.expect !== "deny") {
+      return fail(["probes", i, "expect"], `probe "${name}": expect "${String(p.expect)}" must be allow or deny`, "Write allow or deny.");
+    }
+    const deniedAt = p.expectDeniedAt ?? null;
+    if (deniedAt !== null && !["client", "gateway", "server", "trust"].includes(String(deniedAt))) {
+      return fail(["probes", i, "expectDeniedAt"], `probe "${name}": expectDeniedAt "${String(deniedAt)}" must be client, gateway, server or trust`, "Fix expectDeniedAt.");
+    }
+    const reason = p.expectReason ?? null;
+    if (reason !== null && !/^MF30\d\d$/.test(String(reason))) {
+      return fail(["probes", i, "expectReason"], `probe "${name}": expectReason "${String(reason)}" must be an MF30xx code`, "Use a reason code from conformance/README.md.");
+    }
+    probes.push({
+      name,
+      from: { mesh: String(from.mesh), namespace: String(from.namespace), serviceAccount: String(from.serviceAccount), labels: stringMap(from.labels) },
+      to: { host: to.host, port },
+      ...(p.expect ? { expect: p.expect } : {}),
+      expectDeniedAt: deniedAt as DeniedAt | null,
+      expectReason: reason as string | null,
+      line: at(pathNode(["probes", i])).line,
+    });
+  });
+  let expectExposure: ExposureEntry[] | undefined;
+  if ("expectExposure" in top) {
+    const raw = top.expectExposure ?? [];
+    if (!Array.isArray(raw)) fail(["expectExposure"], "expectExposure is a list", "Write it like the verdict's exposure.");
+    else {
+      expectExposure = raw.map((e: any) => ({ mesh: String(e?.mesh), host: String(e?.host), port: Number(e?.port), admits: Array.isArray(e?.admits) ? e.admits.map(String) : [] }));
+    }
+  }
+  const resources = new Map<string, Resource[]>();
+  for (const mesh of meshes) resources.set(mesh.name, parseMeshFiles(input.meshFiles.get(mesh.name) ?? [], diagnostics));
+  if (diagnostics.length > 0) return { diagnostics };
+  return { scenario: { meshes, probes, ...(expectExposure ? { expectExposure } : {}), resources }, diagnostics };
+}
+
+/** Parses multi-document YAML files of one mesh; `List` kinds are flattened. */
+export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagnostic[]): Resource[] {
+  const out: Resource[] = [];
+  for (const { file, text } of files) {
+    const lc = new LineCounter();
+    const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+    const list = Array.isArray(docs) ? docs : [];
+    for (const d of list) {
+      const pos = (n: Node | null | undefined) => lc.linePos(n?.range?.[0] ?? d.range?.[0] ?? 0);
+      if (d.errors.length > 0) {
+        const e = d.errors[0]!;
+        const p = lc.linePos(e.pos[0]);
+        diagnostics.push(diagnostic("MF3102", { message: `${file}: ${e.message.split("\n")[0]}`, fix: "Fix the YAML syntax at the position shown.", position: { file, line: p.line, column: p.col } }));
+        continue;
+      }
+      const obj = d.toJS() as unknown;
+      if (obj === null || obj === undefined) continue;
+      const docText = d.range ? text.slice(d.range[0], d.range[2]) : "";
+      const addOne = (o: unknown, node: Node | null | undefined, txt: string) => {
+        const p = pos(node);
+        const position = { file, line: p.line, column: p.col };
+        if (!isRecord(o)) {
+          diagnostics.push(diagnostic("MF3103", { message: `${file}:${p.line}: a resource is a mapping with apiVersion and kind`, fix: "Write one Kubernetes object per document.", position }));
+          return;
+        }
+        if (!o.kind && !o.apiVersion) return;
+        if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion) {
+          diagnostics.push(diagnostic("MF3103", { message: `${file}:${p.line}: apiVersion and kind are required`, fix: "Add apiVersion and kind.", position }));
+          return;
+        }
+        if (o.kind === "List" || o.kind.endsWith("List")) {
+          const itemsNode = isMap(node) ? (node.get("items", true) as Node | undefined) : undefined;
+          const items = Array.isArray(o.items) ? o.items : [];
+          items.forEach((item: unknown, i: number) => {
+            const itemNode = isSeq(itemsNode) ? (itemsNode.items[i] as Node | undefined) : undefined;
+            const itemText = itemNode?.range ? text.slice(itemNode.range[0], itemNode.range[2]) : "";
+            addOne(item, itemNode ?? node, itemText);
+          });
+          return;
+        }
+        const metadata = isRecord(o.metadata) ? o.metadata : {};
+        if (typeof metadata.name !== "string" || !metadata.name) {
+          diagnostics.push(diagnostic("MF3103", { message: `${file}:${p.line}: ${o.kind} has no metadata.name`, fix: "Set metadata.name.", position }));
+          return;
+        }
+        if (ignoredKinds.has(o.kind)) return;
+        out.push({
+          apiVersion: o.apiVersion,
+          kind: o.kind,
+          name: metadata.name,
+          namespace: typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : "default",
+          metadata,
+          spec: isRecord(o.spec) ? o.spec : {},
+          status: isRecord(o.status) ? o.status : {},
+          raw: o,
+          file,
+          line: p.line,
+          text: txt,
+        });
+      };
+      addOne(obj, d.contents, docText);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,105 @@
+import { evaluateAuthz, type AuthzDecision } from "./authz.js";
+import { byCreation } from "./destination-rule.js";
+import { configsOf, isHttpProtocol, selects, spiffeId, targetPortFor, type MeshIndex, type Workload } from "./mesh-index.js";
+import type { Denial, Resource } from "./types.js";
+
+/** A TLS (or plaintext) connection arriving at a hop. */
+export interface Leg {
+  /** SPIFFE ID of the certificate the originator presents. */
+  readonly peerId: string;
+  /** rootCA label of the originator's mesh. */
+  readonly peerRoot: string;
+  readonly tls: { readonly mode: string; readonly sni: string | null; readonly sans: readonly string[] };
+}
+
+export interface ServerDecision {
+  readonly denial?: Denial;
+  readonly authz?: AuthzDecision;
+  readonly mtlsMode: string;
+  readonly peerAuthentication: Resource | null;
+}
+
+/** Trust domains a sidecar accepts (authn util.go TrustDomainsForValidation); [] when validation is skipped. */
+export function trustDomainsForValidation(mesh: MeshIndex): string[] {
+  if (mesh.spec.skipValidateTrustDomain) return [];
+  const ca: any[] = Array.isArray(mesh.spec.meshConfig.caCertificates) ? mesh.spec.meshConfig.caCertificates : [];
+  const tds = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases, ...ca.flatMap((c) => (Array.isArray(c?.trustDomains) ? c.trustDomains.map(String) : []))];
+  return [...new Set(tds.filter(Boolean))];
+}
+
+/**
+ * The TLS handshake between an originator and a terminator, in handshake order: the client
+ * checks the server's chain and SANs, then the server checks the client's trust domain.
+ */
+export function trustCheck(leg: Leg, serverRoot: string, serverId: string, acceptedDomains: readonly string[], where: string): Denial | undefined {
+  if (leg.tls.mode === "SIMPLE") return { at: "trust", reason: "MF3005", why: `${where}: the client presents no certificate and the server requires one` };
+  if (leg.tls.mode === "MUTUAL") return { at: "trust", reason: "MF3005", why: `${where}: the client presents a non-Istio certificate (DestinationRule MUTUAL)` };
+  if (leg.peerRoot !== serverRoot) return { at: "trust", reason: "MF3005", why: `${where}: rootCA "${leg.peerRoot}" (client) differs from "${serverRoot}" (server)` };
+  if (leg.tls.sans.length > 0 && !leg.tls.sans.includes(serverId)) {
+    return { at: "trust", reason: "MF3007", why: `${where}: the client verifies SANs [${leg.tls.sans.join(", ")}], the server is ${serverId}` };
+  }
+  if (acceptedDomains.length > 0 && !acceptedDomains.some((td) => leg.peerId.startsWith(`spiffe://${td}/`))) {
+    return { at: "trust", reason: "MF3006", why: `${where}: the server accepts trust domains [${acceptedDomains.join(", ")}], not ${leg.peerId}` };
+  }
+  return undefined;
+}
+
+/** The PeerAuthentication mode for a workload port: workload > namespace > root namespace; default PERMISSIVE. */
+export function mtlsModeFor(mesh: MeshIndex, w: Workload, port: number): { mode: string; policy: Resource | null } {
+  const pas = configsOf(mesh, "PeerAuthentication").sort(byCreation);
+  const sel = (p: Resource) => p.spec.selector?.matchLabels as Record<string, unknown> | undefined;
+  const workloadPa = pas.find((p) => p.namespace === w.namespace && sel(p) && Object.keys(sel(p)!).length > 0 && selects(Object.fromEntries(Object.entries(sel(p)!).map(([k, v]) => [k, String(v)])), w.labels));
+  const nsPa = pas.find((p) => p.namespace === w.namespace && (!sel(p) || Object.keys(sel(p)!).length === 0));
+  const rootPa = pas.find((p) => p.namespace === mesh.rootNamespace && (!sel(p) || Object.keys(sel(p)!).length === 0));
+  let mode = "PERMISSIVE";
+  let policy: Resource | null = null;
+  for (const p of [rootPa, nsPa]) {
+    const m = p?.spec.mtls?.mode;
+    if (p && m && m !== "UNSET") {
+      mode = String(m);
+      policy = p;
+    }
+  }
+  if (workloadPa) {
+    const m = workloadPa.spec.mtls?.mode;
+    if (m && m !== "UNSET") {
+      mode = String(m);
+      policy = workloadPa;
+    }
+    const pl = workloadPa.spec.portLevelMtls?.[String(port)]?.mode;
+    if (pl && pl !== "UNSET") {
+      mode = String(pl);
+      policy = workloadPa;
+    }
+  }
+  return { mode, policy };
+}
+
+/** Whether the inbound chain for this pod port is HTTP (a Service port with an HTTP protocol targets it). */
+function inboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
+  for (const s of mesh.services) {
+    if (s.source !== "kubernetes" || s.namespace !== w.namespace || Object.keys(s.selector).length === 0 || !selects(s.selector, w.labels)) continue;
+    for (const p of s.ports) if (targetPortFor(p, w) === port) return isHttpProtocol(p.protocol);
+  }
+  return false;
+}
+
+/** The server sidecar: inbound chain (mTLS mode), trust, then RBAC. */
+export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Leg): ServerDecision {
+  const { mode, policy } = mtlsModeFor(mesh, w, port);
+  const where = `server ${w.name} port ${port}`;
+  const base = { mtlsMode: mode, peerAuthentication: policy };
+  let principal = "";
+  if (leg.tls.mode === "DISABLE") {
+    if (mode === "STRICT") return { ...base, denial: { at: "server", reason: "MF3003", why: `${where}: plaintext, but mTLS is STRICT` } };
+  } else {
+    if (mode === "DISABLE") return { ...base, denial: { at: "server", reason: "MF3009", why: `${where}: mTLS is DISABLE, the inbound chain does not terminate TLS` } };
+    const serverId = spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount);
+    const d = trustCheck(leg, mesh.spec.rootCA, serverId, trustDomainsForValidation(mesh), where);
+    if (d) return { ...base, denial: d };
+    principal = leg.peerId;
+  }
+  const authz = evaluateAuthz(mesh, w, { principal, port, http: inboundIsHttp(mesh, w, port) });
+  if (!authz.allowed) return { ...base, authz, denial: { at: "server", reason: "MF3008", why: `${where}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
+  return { ...base, authz };
+}

@@ -1,0 +1,204 @@
+import { clientHop, endpointsOf, upstreamTls } from "./client-hop.js";
+import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
+import { indexMesh, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
+import { serverDecide, trustCheck, type Leg } from "./server-hop.js";
+import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
+
+/** A probe's verdict plus what decided it (for text output and explain). */
+export interface ProbeResult {
+  readonly verdict: ProbeVerdict;
+  readonly why: string | null;
+  readonly decidedBy: readonly Resource[];
+}
+
+export interface VerifyResult {
+  readonly verdict: Verdict;
+  readonly results: readonly ProbeResult[];
+}
+
+/** The scenario loaded into per-mesh indexes, with each gateway listener built once. */
+export class World {
+  readonly meshes: readonly MeshIndex[];
+  private readonly listeners = new Map<string, GatewayListener | undefined>();
+
+  constructor(readonly scenario: Scenario) {
+    this.meshes = scenario.meshes.map((m, i) => indexMesh(m, i, scenario.resources.get(m.name) ?? []));
+  }
+
+  mesh(name: string): MeshIndex {
+    const m = this.meshes.find((x) => x.spec.name === name);
+    if (!m) throw new Error(`unknown mesh ${name}`);
+    return m;
+  }
+
+  listener(m: MeshIndex): GatewayListener | undefined {
+    if (!this.listeners.has(m.spec.name)) this.listeners.set(m.spec.name, gatewayListener(m));
+    return this.listeners.get(m.spec.name);
+  }
+
+  gatewayAt(endpoint: string): MeshIndex | undefined {
+    return this.meshes.find((m) => m.spec.eastWestGateway && `${m.spec.eastWestGateway.address}:${m.spec.eastWestGateway.port}` === endpoint);
+  }
+}
+
+interface Forward {
+  readonly leg: Leg;
+  readonly workload: Workload;
+  readonly port: number;
+}
+
+/** The first endpoint of a chain's cluster that is a pod of the mesh. */
+function pickWorkload(mesh: MeshIndex, chain: GatewayChain): { workload: Workload; port: number; tlsMode: string } | undefined {
+  if (!chain.service || !chain.port) return undefined;
+  for (const ep of endpointsOf(mesh, chain.service, chain.port)) {
+    const w = mesh.workloads.find((x) => x.ip === ep.address);
+    if (w) return { workload: w, port: ep.port, tlsMode: ep.tlsMode };
+  }
+  return undefined;
+}
+
+/** Through the gateway: which chain the SNI selects, and what it forwards to whom. */
+function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["hops"], decided: Resource[]): Denial | Forward {
+  const gh: GatewayHop = { at: "gateway", mesh: gm.spec.name, matched: null };
+  const gl = world.listener(gm);
+  const g = gm.spec.eastWestGateway!;
+  if (leg.tls.mode === "DISABLE") {
+    hops.push(gh);
+    return { at: "gateway", reason: "MF3003", why: `gateway of ${gm.spec.name}: plaintext connection, its TLS listener on ${g.port} has no chain for it (filter_chain_not_found)` };
+  }
+  if (!gl || gl.chains.length === 0) {
+    hops.push(gh);
+    return { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: no Gateway server on port ${g.port} selects the gateway pod` };
+  }
+  if (gl.conflicts.length > 0) {
+    hops.push(gh);
+    return { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: two filter chains match ${gl.conflicts.join(", ")}; Envoy rejects the whole listener` };
+  }
+  const m = matchChain(gl, leg.tls.sni);
+  if (!m) {
+    hops.push(gh);
+    return { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: SNI ${leg.tls.sni ?? "(none)"} matches no filter chain (filter_chain_not_found)` };
+  }
+  gh.matched = m.matched;
+  hops.push(gh);
+  decided.push(m.chain.gateway);
+  const where = `gateway ${gm.spec.name} chain ${m.matched}`;
+  if (!m.chain.cluster) return { at: "server", reason: "MF3009", why: `${where} forwards to no service cluster` };
+  const picked = pickWorkload(gm, m.chain);
+  if (!m.chain.passthrough) {
+    const gp = gl.proxy;
+    const gwId = spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount);
+    const d = trustCheck(leg, gm.spec.rootCA, gwId, [], where);
+    if (d) return d;
+    if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
+    const t = upstreamTls(gm, gp.namespace, m.chain.service!, m.chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
+    return { leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }, workload: picked.workload, port: picked.port };
+  }
+  if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
+  return { leg, workload: picked.workload, port: picked.port };
+}
+
+function isDenial(x: Denial | Forward): x is Denial {
+  return "reason" in x;
+}
+
+/** Follows one probe through the client sidecar, the east-west gateway and the server sidecar. */
+export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
+  const src = world.mesh(probe.from.mesh);
+  const v: ProbeVerdict = { name: probe.name, verdict: "allow", deniedAt: null, reason: null, hops: [] };
+  const decided: Resource[] = [];
+  const finish = (d?: Denial): ProbeResult => {
+    if (d) {
+      v.verdict = "deny";
+      v.deniedAt = d.at;
+      v.reason = d.reason;
+    }
+    return { verdict: v, why: d?.why ?? null, decidedBy: decided };
+  };
+  const route = clientHop(src, probe.from.namespace, probe.to, (ep) => world.gatewayAt(ep) !== undefined);
+  v.hops.push(route.hop);
+  decided.push(...route.decidedBy);
+  if (route.denial) return finish(route.denial);
+  const gm = world.gatewayAt(route.hop.endpoint!)!;
+  const leg: Leg = {
+    peerId: spiffeId(src.spec.trustDomain, probe.from.namespace, probe.from.serviceAccount),
+    peerRoot: src.spec.rootCA,
+    tls: { mode: route.hop.tls, sni: route.hop.sni, sans: route.hop.sans },
+  };
+  const fwd = passGateway(world, gm, leg, v.hops, decided);
+  if (isDenial(fwd)) return finish(fwd);
+  const sd = serverDecide(gm, fwd.workload, fwd.port, fwd.leg);
+  const sh: ServerHop = {
+    at: "server",
+    mesh: gm.spec.name,
+    workload: fwd.workload.name,
+    peer: fwd.leg.tls.mode !== "DISABLE" ? fwd.leg.peerId : null,
+    authz: sd.authz ? (sd.authz.allowed ? "allow" : "deny") : null,
+  };
+  v.hops.push(sh);
+  if (sd.authz?.policy) decided.push(sd.authz.policy);
+  if (sd.peerAuthentication) decided.push(sd.peerAuthentication);
+  return finish(sd.denial);
+}
+
+const probeNamespace = "meshfed-probe";
+const unknownTrustDomain = "meshfed-unknown.invalid";
+
+/** Who a chain's destination admits among other meshes' identities (conformance/README.md, Exposure). */
+function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayChain): string[] {
+  const cands: { id: string; synthetic: boolean }[] = [];
+  for (const n of world.meshes) {
+    if (n === m || n.spec.rootCA !== m.spec.rootCA) continue;
+    const ids = [...new Set(n.workloads.map((w) => spiffeId(n.spec.trustDomain, w.namespace, w.serviceAccount)))].sort();
+    for (const id of ids) cands.push({ id, synthetic: false });
+    cands.push({ id: spiffeId(n.spec.trustDomain, probeNamespace, probeNamespace), synthetic: true });
+  }
+  cands.push({ id: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), synthetic: true });
+  const picked = pickWorkload(m, chain);
+  if (!picked) return [];
+  const admitted = new Set<string>();
+  const sni = chain.serverNames[0] ?? null;
+  for (const c of cands) {
+    const leg: Leg = { peerId: c.id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] } };
+    let ok: boolean;
+    if (!chain.passthrough) {
+      const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
+      if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) continue;
+      const t = upstreamTls(m, gl.proxy.namespace, chain.service!, chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
+      ok = serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }).denial === undefined;
+    } else {
+      ok = serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
+    }
+    if (!ok) continue;
+    if (c.synthetic) return ["*"];
+    admitted.add(c.id.replace(/^spiffe:\/\//, ""));
+  }
+  return [...admitted].sort();
+}
+
+/** What each mesh's east-west gateway routes by SNI to a service, and whom the destination admits. */
+export function exposure(world: World): ExposureEntry[] {
+  const out: ExposureEntry[] = [];
+  for (const m of world.meshes) {
+    const gl = world.listener(m);
+    // Envoy rejects a listener with two identical filter chain matches: nothing on it is exposed.
+    if (!gl || gl.conflicts.length > 0) continue;
+    const seen = new Set<string>();
+    for (const c of gl.chains) {
+      if (c.serverNames.length === 0 || !c.service || !c.port) continue;
+      const key = `${c.service.hostname}:${c.port}`;
+      if (seen.has(key)) continue;
+      seen.add(key);
+      out.push({ mesh: m.spec.name, host: c.service.hostname, port: c.port, admits: admits(world, m, gl, c) });
+    }
+  }
+  const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+  return out.sort((a, b) => cmp(a.mesh, b.mesh) || cmp(a.host, b.host) || a.port - b.port);
+}
+
+/** Runs every probe and computes the exposure: the verdict JSON of conformance/README.md. */
+export function verifyScenario(scenario: Scenario): VerifyResult {
+  const world = new World(scenario);
+  const results = scenario.probes.map((p) => runProbe(world, p));
+  return { verdict: { probes: results.map((r) => r.verdict), exposure: exposure(world) }, results };
+}
