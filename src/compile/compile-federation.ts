@@ -67,8 +67,8 @@ export function compileExporter(federation: Federation, e: Export): { resources:
   };
   // A DENY guard rather than an ALLOW list: ALLOW policies would deny every local caller not
   // listed, while DENY only removes callers from other trust domains that are not named, and
-  // keeps the named ones to the exported ports. Local callers keep what they had, except that STRICT mTLS on the exported
-  // workload refuses callers without a sidecar.
+  // keeps the named ones to the exported ports. Local callers keep what they had, except
+  // that STRICT mTLS on the exported workload refuses callers without a sidecar.
   const authorizationPolicy: Resource = {
     apiVersion: "security.istio.io/v1",
     kind: "AuthorizationPolicy",
