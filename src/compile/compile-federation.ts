@@ -5,6 +5,7 @@ import { compileInstall } from "./compile-install.js";
 import { exportKey, istioPrincipal, outboundSni, serviceFqdn, spiffeId } from "./keys.js";
 import { EXPORT_LABEL, FEDERATION_LABEL, labelValue, MANAGED_BY, resourceName, ROLE_LABEL } from "./names.js";
 import type { CompiledFederation, Exposure, Import, MeshOutput, Resource } from "./types.js";
+import { compareStrings } from "../util/compare.js";
 
 export interface CompileResult {
   /** Present when compilation produced no errors. */
@@ -175,8 +176,8 @@ const kindOrder = ["Gateway", "PeerAuthentication", "AuthorizationPolicy", "Serv
 function compareResources(a: Resource, b: Resource): number {
   return (
     kindOrder.indexOf(a.kind) - kindOrder.indexOf(b.kind) ||
-    a.metadata.namespace.localeCompare(b.metadata.namespace) ||
-    a.metadata.name.localeCompare(b.metadata.name)
+    compareStrings(a.metadata.namespace, b.metadata.namespace) ||
+    compareStrings(a.metadata.name, b.metadata.name)
   );
 }
 
@@ -213,14 +214,14 @@ export function compileFederation(federation: Federation): CompileResult {
     }
   }
   const meshes: MeshOutput[] = [...federation.meshes]
-    .sort((a, b) => a.name.localeCompare(b.name))
+    .sort((a, b) => compareStrings(a.name, b.name))
     .map((mesh) => ({
       mesh: mesh.name,
       resources: [...(resources.get(mesh.name) ?? [])].sort(compareResources),
       install: compileInstall(federation, mesh),
-      exposes: [...(exposes.get(mesh.name) ?? [])].sort((a, b) => a.service.localeCompare(b.service)),
+      exposes: [...(exposes.get(mesh.name) ?? [])].sort((a, b) => compareStrings(a.service, b.service)),
       imports: [...(imports.get(mesh.name) ?? [])].sort(
-        (a, b) => a.namespace.localeCompare(b.namespace) || a.alias.localeCompare(b.alias),
+        (a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.alias, b.alias),
       ),
     }));
   return { compiled: { federation: federation.name, meshes }, diagnostics };

@@ -6,6 +6,8 @@
  * MF4xxx kube/doctor, MF5xxx CA.
  */
 
+import { compareStrings } from "../util/compare.js";
+
 export type Severity = "error" | "warning" | "info";
 
 export interface CodeInfo {
@@ -372,13 +374,21 @@ const table: readonly CodeInfo[] = [
     explanation:
       "Every document of `<mesh>/*.yaml` must be a Kubernetes or Istio object with `apiVersion`, `kind` and `metadata.name` (or a `List` of them). Fix or remove the document at the position shown.",
   },
+  {
+    code: "MF3104",
+    name: "istio-config-invalid",
+    severity: "error",
+    title: "Istio would reject this resource",
+    explanation:
+      "istiod's configuration validation rejects the resource (for example a ServiceEntry endpoint port keyed by a name the ServiceEntry does not declare, or a DestinationRule `MUTUAL` without client certificate), so it never takes effect. Fix it as the message says; verifying it as if applied would mislead.",
+  },
 ];
 
 const byCode = new Map<string, CodeInfo>(table.map((c) => [c.code, c]));
 
 /** Every registered code, sorted by code. */
 export function allCodes(): readonly CodeInfo[] {
-  return [...table].sort((a, b) => a.code.localeCompare(b.code));
+  return [...table].sort((a, b) => compareStrings(a.code, b.code));
 }
 
 /** Look a code up; throws for an unregistered code (a programming error, caught by tests). */

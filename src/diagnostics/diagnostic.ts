@@ -1,4 +1,5 @@
 import { codeInfo, type Severity } from "./codes.js";
+import { compareStrings } from "../util/compare.js";
 
 /** A position in a source file, 1-based line and column. */
 export interface SourcePosition {
@@ -59,12 +60,12 @@ export function sortDiagnostics(diagnostics: readonly Diagnostic[]): Diagnostic[
     const pa = a.position;
     const pb = b.position;
     return (
-      (pa?.file ?? "").localeCompare(pb?.file ?? "") ||
+      compareStrings(pa?.file ?? "", pb?.file ?? "") ||
       (pa?.line ?? 0) - (pb?.line ?? 0) ||
       (pa?.column ?? 0) - (pb?.column ?? 0) ||
-      a.code.localeCompare(b.code) ||
+      compareStrings(a.code, b.code) ||
       severityRank[a.severity] - severityRank[b.severity] ||
-      a.message.localeCompare(b.message)
+      compareStrings(a.message, b.message)
     );
   });
 }

@@ -1,11 +1,10 @@
-import { stringify } from "yaml";
 import type { CompiledFederation, MeshOutput, Resource } from "../compile/types.js";
-
-const yamlOptions = { lineWidth: 0, indent: 2, aliasDuplicateObjects: false } as const;
+import { writeYaml } from "./yaml-writer.js";
+import { compareStrings } from "../util/compare.js";
 
 /** One YAML document, deterministic (keys in the order the compiler built them). */
 export function toYaml(value: unknown): string {
-  return stringify(value, yamlOptions);
+  return writeYaml(value);
 }
 
 function selectMeshes(compiled: CompiledFederation, mesh?: string): readonly MeshOutput[] {
@@ -65,5 +64,5 @@ export function layoutFiles(compiled: CompiledFederation, mesh?: string): Map<st
       files.set(`${m.mesh}/install/eastwest-gateway-values.yaml`, header + toYaml(m.install.eastWestGatewayValues));
     }
   }
-  return new Map([...files.entries()].sort(([a], [b]) => a.localeCompare(b)));
+  return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));
 }

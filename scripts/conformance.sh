@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The Istio conformance suite: the oracle's own Go tests, the scenario corpus, and the proof
+# of meshfed's output (the bundled example and seeded generated federations) against Istio.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+proof="$root/.tmp/proof"
+
+t0=$(date +%s)
+echo "conformance: go test ./... (downloads and builds istio.io/istio on a fresh machine)"
+(cd conformance && go test ./...)
+t1=$(date +%s)
+
+echo "conformance: building the oracle"
+bash conformance/run-oracle.sh --help >/dev/null 2>&1 || true
+t2=$(date +%s)
+
+echo "conformance: corpus"
+bash conformance/run-oracle.sh --check conformance/scenarios
+
+echo "conformance: proving meshfed's output (example + generated federations)"
+rm -rf "$proof" && mkdir -p "$proof/federations"
+node bin/meshfed.js scenario examples/nrc/federation.yaml --out "$proof/scenarios/nrc" 2>/dev/null
+# Seeded sizes: small and wide, hostname and IP gateways, several consumers per export.
+sizes=("2 3 1" "3 6 2" "4 8 3" "5 10 2" "6 12 4")
+n=0
+for seed in 1 2 3 4; do
+  for size in "${sizes[@]}"; do
+    read -r meshes exports consumers <<<"$size"
+    name="gen-m${meshes}-e${exports}-c${consumers}-s${seed}"
+    node bench/generate-federation.js --meshes "$meshes" --exports "$exports" --consumers "$consumers" --seed "$seed" --name "g$seed" \
+      >"$proof/federations/$name.yaml"
+    node bin/meshfed.js scenario "$proof/federations/$name.yaml" --out "$proof/scenarios/$name" 2>/dev/null
+    n=$((n + 1))
+  done
+done
+echo "conformance: $((n + 1)) federations rendered into scenarios"
+bash conformance/run-oracle.sh --check "$proof/scenarios"
+t3=$(date +%s)
+echo "conformance: go test $((t1 - t0))s, oracle build $((t2 - t1))s, corpus and proof $((t3 - t2))s"
