@@ -1,0 +1,683 @@
+package oracle
+
+import (
+	"errors"
+	"fmt"
+	"net/netip"
+	"sort"
+	"strings"
+
+	clusterpb "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
+	listenerpb "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	matcherpb "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
+
+	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/pkg/simulation"
+	"istio.io/istio/pkg/config/host"
+	"istio.io/istio/pkg/util/sets"
+)
+
+// unresolvedVIP is dialled when the host has no address for the client: only a wildcard
+// (0.0.0.0:port) listener or the passthrough listener can take it.
+const unresolvedVIP = "240.240.240.240"
+
+// denial is a probe stopped at some hop.
+type denial struct {
+	at, reason, decided string
+}
+
+// Evaluate runs every probe and computes the exposure.
+func (w *World) Evaluate() (*Verdict, error) {
+	v := &Verdict{Probes: []ProbeVerdict{}, Exposure: []Exposure{}}
+	for _, p := range w.Scenario.Probes {
+		pv, err := w.RunProbe(p)
+		if err != nil {
+			return nil, fmt.Errorf("probe %s: %w", p.Name, err)
+		}
+		v.Probes = append(v.Probes, pv)
+	}
+	exp, err := w.Exposure()
+	if err != nil {
+		return nil, err
+	}
+	v.Exposure = exp
+	return v, nil
+}
+
+func finish(pv ProbeVerdict, d *denial) ProbeVerdict {
+	if d == nil {
+		pv.Verdict = VerdictAllow
+		return pv
+	}
+	pv.Verdict = VerdictDeny
+	pv.DeniedAt = strp(d.at)
+	pv.Reason = strp(d.reason)
+	pv.Decided = d.decided
+	return pv
+}
+
+// clientWorkload picks the scenario pod the probe stands for, or a synthetic one.
+func (w *World) clientProxy(src *MeshEnv, f From) (*model.Proxy, string, error) {
+	labels := map[string]string{}
+	for k, v := range f.Labels {
+		labels[k] = v
+	}
+	ip := ""
+	id := "meshfed-probe-client"
+	if wl := src.findWorkload(f.Namespace, f.ServiceAccount, f.Labels); wl != nil {
+		ip = wl.Pod.Status.PodIP
+		labels = wl.Pod.Labels
+		id = wl.Pod.Name
+	} else {
+		ip = src.allocIP(fmt.Sprintf("10.%d", 150+src.Index))
+	}
+	p, err := src.NewProxy(model.SidecarProxy, f.Namespace, f.ServiceAccount, labels, ip, id)
+	return p, ip, err
+}
+
+// resolve finds what the client dials for to.host: a literal IP, or the address of the
+// Service/ServiceEntry host visible in the client's sidecar scope.
+func resolve(p *model.Proxy, to To) (addr string, svc *model.Service) {
+	if _, err := netip.ParseAddr(to.Host); err == nil {
+		for _, s := range p.SidecarScope.Services() {
+			if s.GetAddressForProxy(p) == to.Host {
+				return to.Host, s
+			}
+		}
+		return to.Host, nil
+	}
+	for _, s := range p.SidecarScope.Services() {
+		if s.Hostname == host.Name(to.Host) {
+			a := s.GetAddressForProxy(p)
+			if a == "" || a == "0.0.0.0" || a == "::" {
+				a = unresolvedVIP
+			}
+			return a, s
+		}
+	}
+	return "", nil
+}
+
+func callProtocol(svc *model.Service, port int) simulation.Protocol {
+	if svc == nil {
+		return simulation.TCP
+	}
+	if sp, ok := svc.Ports.GetByPort(port); ok {
+		switch {
+		case sp.Protocol.IsHTTP2() || sp.Protocol.IsGRPC():
+			return simulation.HTTP2
+		case sp.Protocol.IsHTTP():
+			return simulation.HTTP
+		}
+	}
+	return simulation.TCP
+}
+
+func tlsModeForCall(mode string) simulation.TLSMode {
+	switch mode {
+	case TLSIstioMutual, TLSMutual:
+		return simulation.MTLS
+	case TLSSimple:
+		return simulation.TLS
+	}
+	return simulation.Plaintext
+}
+
+// chainOf returns the listener and chain a simulation result points at.
+func chainOf(pc *ProxyConfig, res simulation.Result, port uint32, tls bool, sni string) *listenerpb.FilterChain {
+	l := findListener(pc.Listeners, res.ListenerMatched)
+	if l == nil {
+		return nil
+	}
+	return findChain(l, res.FilterChainMatched, port, tls, sni)
+}
+
+func isNoRouteCluster(c string) bool {
+	return c == "" || c == "PassthroughCluster" || c == "BlackHoleCluster" || c == "InboundPassthroughCluster"
+}
+
+// RunProbe follows one probe through the client sidecar, the east-west gateway and the server sidecar.
+func (w *World) RunProbe(pr Probe) (ProbeVerdict, error) {
+	pv := ProbeVerdict{Name: pr.Name, Hops: []Hop{}}
+	src := w.Mesh(pr.From.Mesh)
+	proxy, _, err := w.clientProxy(src, pr.From)
+	if err != nil {
+		return pv, err
+	}
+	cpc, err := src.Generate(proxy)
+	if err != nil {
+		return pv, err
+	}
+	clientID := src.spiffeID(pr.From.Namespace, pr.From.ServiceAccount)
+
+	// Hop 1: client sidecar.
+	ch := ClientHop{At: "client", Mesh: src.Spec.Name, TLS: TLSDisable, SANs: []string{}}
+	addr, svc := resolve(proxy, pr.To)
+	if addr == "" {
+		// Nothing to dial: the seed spells "no cluster" as BlackHoleCluster.
+		ch.Cluster = strp("BlackHoleCluster")
+		pv.Hops = append(pv.Hops, ch)
+		return finish(pv, &denial{DeniedAtClient, ReasonNoRoute,
+			fmt.Sprintf("host %q is not a Service/ServiceEntry visible to the client sidecar in %s/%s (sidecar scope)", pr.To.Host, src.Spec.Name, pr.From.Namespace)}), nil
+	}
+	proto := callProtocol(svc, pr.To.Port)
+	call := simulation.Call{Address: addr, Port: pr.To.Port, Protocol: proto, CallMode: simulation.CallModeOutbound}
+	if proto != simulation.TCP {
+		call.HostHeader = pr.To.Host
+	}
+	res, err := cpc.Simulate(call)
+	if err != nil {
+		return pv, err
+	}
+	clusterName := res.ClusterMatched
+	if clusterName == "" && res.Error == nil {
+		if fc := chainOf(cpc, res, uint32(pr.To.Port), false, ""); fc != nil {
+			if cs := tcpProxyClusters(fc); len(cs) > 0 {
+				clusterName = cs[0]
+			}
+		}
+	}
+	where := fmt.Sprintf("listener %q chain %q", res.ListenerMatched, res.FilterChainMatched)
+	pv.Trace = append(pv.Trace, fmt.Sprintf("client %s/%s: dial %s:%d (%s) -> %s -> cluster %s", src.Spec.Name, proxy.ID, addr, pr.To.Port, proto, where, orNone(clusterName)))
+	if res.Error != nil || isNoRouteCluster(clusterName) {
+		if clusterName == "" {
+			clusterName = "BlackHoleCluster" // no listener/chain/route: the connection goes nowhere
+		}
+		ch.Cluster = strp(clusterName)
+		if clusterName == "PassthroughCluster" {
+			ch.Endpoint = strp(fmt.Sprintf("%s:%d", addr, pr.To.Port))
+		}
+		pv.Hops = append(pv.Hops, ch)
+		why := where + " -> cluster " + orNone(clusterName)
+		if res.Error != nil {
+			why = fmt.Sprintf("%s: %v", where, res.Error)
+		}
+		return finish(pv, &denial{DeniedAtClient, ReasonNoRoute, why}), nil
+	}
+	ch.Cluster = strp(clusterName)
+	c := findCluster(cpc.Clusters, clusterName)
+	if c == nil {
+		pv.Hops = append(pv.Hops, ch)
+		return finish(pv, &denial{DeniedAtClient, ReasonNoRoute, where + ": cluster " + clusterName + " is not in the client's CDS"}), nil
+	}
+	eps := endpointsOf(loadAssignment(c, cpc.EDS))
+	if len(eps) == 0 {
+		ct, _ := clientTLS(c.GetTransportSocket())
+		fillClientTLS(&ch, ct)
+		pv.Hops = append(pv.Hops, ch)
+		return finish(pv, &denial{DeniedAtClient, ReasonNotGateway, "cluster " + clusterName + " has no endpoints (" + c.GetType().String() + ")"}), nil
+	}
+	ep := eps[0]
+	ct, err := clientTLS(upstreamTransportSocket(c, ep))
+	if err != nil {
+		return pv, err
+	}
+	fillClientTLS(&ch, ct)
+	ch.Endpoint = strp(ep.String())
+	pv.Hops = append(pv.Hops, ch)
+	gwMesh := w.gatewayAt(ep)
+	if gwMesh == nil {
+		return finish(pv, &denial{DeniedAtClient, ReasonNotGateway, fmt.Sprintf("cluster %s endpoint %s is no mesh's eastWestGateway", clusterName, ep)}), nil
+	}
+
+	// Hop 2: east-west gateway of the mesh owning that address.
+	leg := legIn{peerID: clientID, peerRoot: src.Spec.RootCA, tls: ct, proto: proto}
+	d, next, err := w.gatewayHop(&pv, gwMesh, leg)
+	if err != nil || d != nil {
+		return finish(pv, d), err
+	}
+	// Hop 3: server sidecar.
+	d, err = w.serverHop(&pv, gwMesh, next)
+	return finish(pv, d), err
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "(none)"
+	}
+	return s
+}
+
+func fillClientTLS(h *ClientHop, ct ClientTLS) {
+	h.TLS = ct.Mode
+	if ct.SNI != "" {
+		h.SNI = strp(ct.SNI)
+	}
+	h.SANs = renderSANs(ct.SANs)
+}
+
+func (w *World) gatewayAt(ep Endpoint) *MeshEnv {
+	for _, m := range w.Meshes {
+		g := m.Spec.EastWestGateway
+		if g != nil && g.Address == ep.Address && uint32(g.Port) == ep.Port {
+			return m
+		}
+	}
+	return nil
+}
+
+// legIn is a TLS connection arriving at a hop: who originates it and how.
+type legIn struct {
+	peerID   string // SPIFFE ID of the certificate the originator presents
+	peerRoot string // rootCA label of the originator's mesh
+	tls      ClientTLS
+	proto    simulation.Protocol
+	srcIP    string
+}
+
+// legOut is where the gateway sends the connection: a workload port, with the leg the server sees.
+type legOut struct {
+	leg      legIn
+	workload *Workload
+	port     uint32
+	cluster  string
+}
+
+type gatewayView struct {
+	proxy *model.Proxy
+	pc    *ProxyConfig
+	ip    string
+	sa    string
+}
+
+func (me *MeshEnv) gateway() (*gatewayView, error) {
+	if me.gw != nil {
+		return me.gw, nil
+	}
+	g := me.Spec.EastWestGateway
+	ip, sa, labels, id := "", g.ServiceAccount, g.Selector, "istio-eastwestgateway"
+	if wl := me.findWorkload(g.Namespace, "", g.Selector); wl != nil {
+		ip, sa, labels, id = wl.Pod.Status.PodIP, wl.Pod.Spec.ServiceAccountName, wl.Pod.Labels, wl.Pod.Name
+	} else {
+		ip = me.allocIP(fmt.Sprintf("10.%d", 150+me.Index))
+	}
+	p, err := me.NewProxy(model.Router, g.Namespace, sa, labels, ip, id)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := me.Generate(p)
+	if err != nil {
+		return nil, err
+	}
+	me.gw = &gatewayView{proxy: p, pc: pc, ip: ip, sa: sa}
+	return me.gw, nil
+}
+
+func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *legOut, error) {
+	gv, err := gm.gateway()
+	if err != nil {
+		return nil, nil, err
+	}
+	g := gm.Spec.EastWestGateway
+	gh := GatewayHop{At: "gateway", Mesh: gm.Spec.Name}
+	tlsMode := tlsModeForCall(in.tls.Mode)
+	res, err := gv.pc.Simulate(simulation.Call{
+		Address: gv.ip, Port: g.Port, Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
+		CallMode: simulation.CallModeGateway,
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	var fc *listenerpb.FilterChain
+	if res.Error == nil {
+		fc = chainOf(gv.pc, res, uint32(g.Port), tlsMode != simulation.Plaintext, in.tls.SNI)
+	}
+	if fc == nil {
+		pv.Hops = append(pv.Hops, gh)
+		reason := ReasonNoChain
+		if in.tls.Mode == TLSDisable {
+			reason = ReasonPlaintext
+		}
+		why := fmt.Sprintf("gateway %s/%s port %d: listener %q: %v (SNI %q)", g.Namespace, id(gv), g.Port, res.ListenerMatched, res.Error, in.tls.SNI)
+		for name, r := range gv.pc.Rejected {
+			if strings.HasSuffix(name, fmt.Sprintf("_%d", g.Port)) {
+				why += fmt.Sprintf("; Envoy rejects listener %s: %s", name, r)
+			}
+		}
+		if errors.Is(res.Error, simulation.ErrMultipleFilterChain) {
+			why += " — overlapping filter chains: Envoy rejects the whole listener"
+		}
+		return &denial{DeniedAtGateway, reason, why}, nil, nil
+	}
+	matched := matchedServerName(fc.GetFilterChainMatch().GetServerNames(), in.tls.SNI)
+	if matched == "" {
+		matched = fc.GetName()
+	}
+	gh.Matched = strp(matched)
+	pv.Hops = append(pv.Hops, gh)
+	chainDesc := fmt.Sprintf("gateway listener %q chain %q", res.ListenerMatched, fc.GetName())
+	pv.Trace = append(pv.Trace, fmt.Sprintf("gateway %s/%s: SNI %q -> %s server_names %v -> cluster %s, terminates TLS: %v",
+		gm.Spec.Name, gv.proxy.ID, in.tls.SNI, chainDesc, fc.GetFilterChainMatch().GetServerNames(), orNone(res.ClusterMatched), downstreamTLS(fc) != nil))
+
+	clusterName := res.ClusterMatched
+	if clusterName == "" {
+		if cs := tcpProxyClusters(fc); len(cs) > 0 {
+			clusterName = cs[0]
+		}
+	}
+	if isNoRouteCluster(clusterName) {
+		return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + " forwards to no service cluster (" + orNone(clusterName) + ")"}, nil, nil
+	}
+	out := in
+	out.srcIP = gv.ip
+	if dt := downstreamTLS(fc); dt != nil {
+		// The gateway terminates mTLS (ISTIO_MUTUAL server): it is the client's peer, and the
+		// server sidecar then sees the gateway's identity.
+		gwID := gm.spiffeID(g.Namespace, gv.sa)
+		if d := trustCheck(in, gm.Spec.RootCA, gwID, validationSANs(dt.GetCommonTlsContext()), chainDesc); d != nil {
+			return d, nil, nil
+		}
+		c := findCluster(gv.pc.Clusters, clusterName)
+		if c == nil {
+			return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " not in the gateway's CDS"}, nil, nil
+		}
+		wl, ep := w.pickWorkload(gm, c, gv.pc)
+		if wl == nil {
+			return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " has no endpoint that is a pod of mesh " + gm.Spec.Name}, nil, nil
+		}
+		ct, err := clientTLS(upstreamTransportSocket(c, ep))
+		if err != nil {
+			return nil, nil, err
+		}
+		out = legIn{peerID: gwID, peerRoot: gm.Spec.RootCA, tls: ct, proto: in.proto, srcIP: gv.ip}
+		return nil, &legOut{leg: out, workload: wl, port: ep.Port, cluster: clusterName}, nil
+	}
+	// AUTO_PASSTHROUGH (or plain TCP): the client's TLS goes through untouched.
+	c := findCluster(gv.pc.Clusters, clusterName)
+	if c == nil {
+		return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " not in the gateway's CDS"}, nil, nil
+	}
+	wl, ep := w.pickWorkload(gm, c, gv.pc)
+	if wl == nil {
+		return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " has no endpoint that is a pod of mesh " + gm.Spec.Name +
+			" in the gateway's EDS (SNI-DNAT clusters keep only endpoints with tlsMode=istio, i.e. pods with a sidecar)"}, nil, nil
+	}
+	return nil, &legOut{leg: out, workload: wl, port: ep.Port, cluster: clusterName}, nil
+}
+
+func id(gv *gatewayView) string { return gv.proxy.ID }
+
+// pickWorkload takes the first endpoint of the cluster that is a pod of the mesh.
+func (w *World) pickWorkload(m *MeshEnv, c *clusterpb.Cluster, pc *ProxyConfig) (*Workload, Endpoint) {
+	for _, ep := range endpointsOf(loadAssignment(c, pc.EDS)) {
+		if wl := m.workloadByIP(ep.Address); wl != nil {
+			return wl, ep
+		}
+	}
+	return nil, Endpoint{}
+}
+
+// trustCheck is the TLS handshake between an originator and a terminator, in handshake order:
+// the client verifies the server chain (root) and SANs first, then the server verifies the client.
+func trustCheck(in legIn, serverRoot, serverID string, serverAccepts []*matcherpb.StringMatcher, where string) *denial {
+	switch in.tls.Mode {
+	case TLSSimple:
+		return &denial{DeniedAtTrust, ReasonRootMismatch, where + ": the client presents no certificate and the server requires one"}
+	case TLSMutual:
+		return &denial{DeniedAtTrust, ReasonRootMismatch, where + ": the client presents a non-Istio certificate (DestinationRule MUTUAL)"}
+	}
+	if in.peerRoot != serverRoot {
+		return &denial{DeniedAtTrust, ReasonRootMismatch, fmt.Sprintf("%s: rootCA %q (client) != %q (server)", where, in.peerRoot, serverRoot)}
+	}
+	ok, _ := sanAccepts(in.tls.SANs, serverID)
+	if !ok {
+		return &denial{DeniedAtTrust, ReasonServerSAN, fmt.Sprintf("%s: client SAN check %v rejects server identity %s", where, renderSANs(in.tls.SANs), serverID)}
+	}
+	ok, _ = sanAccepts(serverAccepts, in.peerID)
+	if !ok {
+		return &denial{DeniedAtTrust, ReasonTrustDomain, fmt.Sprintf("%s: server validation context %v rejects client identity %s", where, renderSANs(serverAccepts), in.peerID)}
+	}
+	return nil
+}
+
+// serverResult is the server sidecar's decision for one connection.
+type serverResult struct {
+	denial *denial
+	rbac   *RBACDecision
+	chain  string
+}
+
+func (me *MeshEnv) serverConfig(wl *Workload) (*ProxyConfig, error) {
+	if pc, ok := me.servers[wl.Pod.Status.PodIP]; ok {
+		return pc, nil
+	}
+	p, err := me.NewProxy(model.SidecarProxy, wl.Pod.Namespace, wl.Pod.Spec.ServiceAccountName, wl.Pod.Labels, wl.Pod.Status.PodIP, wl.Pod.Name)
+	if err != nil {
+		return nil, err
+	}
+	pc, err := me.Generate(p)
+	if err != nil {
+		return nil, err
+	}
+	if me.servers == nil {
+		me.servers = map[string]*ProxyConfig{}
+	}
+	me.servers[wl.Pod.Status.PodIP] = pc
+	return pc, nil
+}
+
+// serverDecide runs the inbound side at a workload: filter chain, TLS trust, RBAC.
+func (me *MeshEnv) serverDecide(wl *Workload, port uint32, in legIn) (serverResult, error) {
+	if !wl.Sidecar {
+		// No sidecar: no inbound listener, no RBAC; the application itself gets the bytes.
+		return serverResult{chain: "(no sidecar)"}, nil
+	}
+	pc, err := me.serverConfig(wl)
+	if err != nil {
+		return serverResult{}, err
+	}
+	podIP := wl.Pod.Status.PodIP
+	tlsMode := tlsModeForCall(in.tls.Mode)
+	res, err := pc.Simulate(simulation.Call{
+		Address: podIP, Port: int(port), Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
+		CallMode: simulation.CallModeInbound,
+	})
+	if err != nil {
+		return serverResult{}, err
+	}
+	where := fmt.Sprintf("server %s port %d", wl.Name, port)
+	if res.Error != nil {
+		if tlsMode == simulation.Plaintext && (errors.Is(res.Error, simulation.ErrMTLSError) || errors.Is(res.Error, simulation.ErrTLSError) || errors.Is(res.Error, simulation.ErrNoFilterChain)) {
+			return serverResult{denial: &denial{DeniedAtServer, ReasonPlaintext, fmt.Sprintf("%s: plaintext connection: %v", where, res.Error)}}, nil
+		}
+		return serverResult{denial: &denial{DeniedAtServer, ReasonNoInbound, fmt.Sprintf("%s: listener %q: %v", where, res.ListenerMatched, res.Error)}}, nil
+	}
+	fc := chainOf(pc, res, port, tlsMode != simulation.Plaintext, in.tls.SNI)
+	if fc == nil {
+		return serverResult{denial: &denial{DeniedAtServer, ReasonNoInbound, fmt.Sprintf("%s: no inbound chain", where)}}, nil
+	}
+	sr := serverResult{chain: fc.GetName()}
+	where = fmt.Sprintf("%s inbound chain %q", where, fc.GetName())
+	principal := ""
+	dt := downstreamTLS(fc)
+	switch {
+	case tlsMode != simulation.Plaintext && dt == nil:
+		sr.denial = &denial{DeniedAtServer, ReasonNoInbound, where + " does not terminate TLS: the application receives the mTLS bytes"}
+		return sr, nil
+	case dt != nil:
+		serverID := me.spiffeID(wl.Pod.Namespace, wl.Pod.Spec.ServiceAccountName)
+		if d := trustCheck(in, me.Spec.RootCA, serverID, validationSANs(dt.GetCommonTlsContext()), where); d != nil {
+			sr.denial = d
+			return sr, nil
+		}
+		principal = in.peerID
+	}
+	filters, err := rbacFilters(fc)
+	if err != nil {
+		return sr, fmt.Errorf("%s: %w", where, err)
+	}
+	dec, err := EvaluateRBACChain(filters, Conn{
+		Principal: principal, SourceIP: mustAddr(in.srcIP), DestIP: mustAddr(podIP), DestPort: port, SNI: in.tls.SNI,
+	})
+	if err != nil {
+		return sr, fmt.Errorf("%s: %w", where, err)
+	}
+	sr.rbac = &dec
+	if !dec.Allowed {
+		sr.denial = &denial{DeniedAtServer, ReasonRBACDeny, fmt.Sprintf("%s: %s %s policy %s: denies %s", where, dec.Filter, dec.Action, dec.Policy, orNone(principal))}
+	}
+	return sr, nil
+}
+
+func (w *World) serverHop(pv *ProbeVerdict, gm *MeshEnv, out *legOut) (*denial, error) {
+	sh := ServerHop{At: "server", Mesh: gm.Spec.Name, Workload: out.workload.Name}
+	if out.leg.tls.Mode != TLSDisable {
+		sh.Peer = strp(out.leg.peerID)
+	}
+	sr, err := gm.serverDecide(out.workload, out.port, out.leg)
+	if err != nil {
+		return nil, err
+	}
+	t := fmt.Sprintf("server %s/%s port %d: inbound chain %q", gm.Spec.Name, out.workload.Name, out.port, orNone(sr.chain))
+	if sr.rbac != nil {
+		t += fmt.Sprintf(", RBAC %s %s policy %s -> allowed %v", orNone(sr.rbac.Filter), orNone(sr.rbac.Action), orNone(sr.rbac.Policy), sr.rbac.Allowed)
+	}
+	pv.Trace = append(pv.Trace, t)
+	if sr.rbac != nil {
+		if sr.rbac.Allowed {
+			sh.Authz = strp(VerdictAllow)
+		} else {
+			sh.Authz = strp(VerdictDeny)
+		}
+	}
+	pv.Hops = append(pv.Hops, sh)
+	return sr.denial, nil
+}
+
+// Exposure lists what each mesh's east-west gateway routes by SNI and who the destination admits.
+func (w *World) Exposure() ([]Exposure, error) {
+	out := []Exposure{}
+	for _, m := range w.Meshes {
+		g := m.Spec.EastWestGateway
+		if g == nil {
+			continue
+		}
+		gv, err := m.gateway()
+		if err != nil {
+			return nil, err
+		}
+		seen := sets.New[string]()
+		for _, l := range gv.pc.Listeners {
+			if l.GetAddress().GetSocketAddress().GetPortValue() != uint32(g.Port) {
+				continue
+			}
+			for _, fc := range l.GetFilterChains() {
+				if len(fc.GetFilterChainMatch().GetServerNames()) == 0 {
+					continue
+				}
+				for _, cn := range tcpProxyClusters(fc) {
+					_, _, hostname, port := model.ParseSubsetKey(cn)
+					if hostname == "" || port == 0 {
+						continue
+					}
+					key := fmt.Sprintf("%s:%d", hostname, port)
+					if seen.InsertContains(key) {
+						continue
+					}
+					admits, err := w.admits(m, gv, fc, cn, port)
+					if err != nil {
+						return nil, fmt.Errorf("exposure of %s in mesh %s: %w", key, m.Spec.Name, err)
+					}
+					out = append(out, Exposure{Mesh: m.Spec.Name, Host: string(hostname), Port: port, Admits: admits})
+				}
+			}
+		}
+	}
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := out[i], out[j]
+		if a.Mesh != b.Mesh {
+			return a.Mesh < b.Mesh
+		}
+		if a.Host != b.Host {
+			return a.Host < b.Host
+		}
+		return a.Port < b.Port
+	})
+	return out, nil
+}
+
+const (
+	probeNS            = "meshfed-probe"
+	unknownTrustDomain = "meshfed-unknown.invalid"
+)
+
+// admits evaluates, at the destination of one gateway chain, which identities from other meshes
+// sharing the root would get through the trust-domain check and the generated RBAC.
+func (w *World) admits(m *MeshEnv, gv *gatewayView, fc *listenerpb.FilterChain, clusterName string, port int) ([]string, error) {
+	type cand struct {
+		id        string
+		synthetic bool
+	}
+	var cands []cand
+	for _, n := range w.Meshes {
+		if n == m || n.Spec.RootCA != m.Spec.RootCA {
+			continue
+		}
+		ids := sets.New[string]()
+		for _, wl := range n.Workloads {
+			ids.Insert(n.spiffeID(wl.Pod.Namespace, wl.Pod.Spec.ServiceAccountName))
+		}
+		for _, id := range sets.SortedList(ids) {
+			cands = append(cands, cand{id: id})
+		}
+		cands = append(cands, cand{id: n.spiffeID(probeNS, probeNS), synthetic: true})
+	}
+	cands = append(cands, cand{id: fmt.Sprintf("spiffe://%s/ns/%s/sa/%s", unknownTrustDomain, probeNS, probeNS), synthetic: true})
+
+	c := findCluster(gv.pc.Clusters, clusterName)
+	if c == nil {
+		return []string{}, nil
+	}
+	wl, ep := w.pickWorkload(m, c, gv.pc)
+	if wl == nil {
+		return []string{}, nil
+	}
+	g := m.Spec.EastWestGateway
+	// The prober speaks the destination port's protocol, as a real client of that service would.
+	proto := simulation.TCP
+	_, _, hostname, _ := model.ParseSubsetKey(clusterName)
+	for _, svc := range gv.proxy.SidecarScope.Services() {
+		if svc.Hostname == hostname {
+			proto = callProtocol(svc, port)
+		}
+	}
+	admitted := sets.New[string]()
+	for _, cd := range cands {
+		// The prober asks for exactly this chain, and checks nothing about the server (no SANs).
+		sni := ""
+		if names := fc.GetFilterChainMatch().GetServerNames(); len(names) > 0 {
+			sni = names[0]
+		}
+		in := legIn{peerID: cd.id, peerRoot: m.Spec.RootCA, tls: ClientTLS{Mode: TLSIstioMutual, SNI: sni}, proto: proto, srcIP: gv.ip}
+		var ok bool
+		if dt := downstreamTLS(fc); dt != nil {
+			gwID := m.spiffeID(g.Namespace, gv.sa)
+			if trustCheck(in, m.Spec.RootCA, gwID, validationSANs(dt.GetCommonTlsContext()), "") != nil {
+				continue
+			}
+			ct, err := clientTLS(upstreamTransportSocket(c, ep))
+			if err != nil {
+				return nil, err
+			}
+			sr, err := m.serverDecide(wl, ep.Port, legIn{peerID: gwID, peerRoot: m.Spec.RootCA, tls: ct, proto: proto, srcIP: gv.ip})
+			if err != nil {
+				return nil, err
+			}
+			ok = sr.denial == nil
+		} else {
+			sr, err := m.serverDecide(wl, ep.Port, in)
+			if err != nil {
+				return nil, err
+			}
+			ok = sr.denial == nil
+		}
+		if !ok {
+			continue
+		}
+		if cd.synthetic {
+			return []string{"*"}, nil
+		}
+		admitted.Insert(strings.TrimPrefix(cd.id, "spiffe://"))
+	}
+	return sets.SortedList(admitted), nil
+}
