@@ -382,6 +382,158 @@ const table: readonly CodeInfo[] = [
     explanation:
       "istiod's configuration validation rejects the resource (for example a ServiceEntry endpoint port keyed by a name the ServiceEntry does not declare, or a DestinationRule `MUTUAL` without client certificate), so it never takes effect. Fix it as the message says; verifying it as if applied would mislead.",
   },
+  // ── MF32xx: verify — findings about configuration ──────────────────────────────
+  {
+    code: "MF3201",
+    name: "wildcard-passthrough-host",
+    severity: "error",
+    title: "An AUTO_PASSTHROUGH Gateway server has a wildcard host",
+    explanation:
+      "AUTO_PASSTHROUGH serves an SNI chain for every service its hosts match. `*.local` (the multicluster samples' expose-services.yaml) or `*` exposes every service of the mesh, istiod included, to any holder of a certificate from a trusted root; the gateway applies no authorization to these chains. List the exported services' exact FQDNs.",
+  },
+  {
+    code: "MF3202",
+    name: "namespace-wildcard-host",
+    severity: "error",
+    title: "An AUTO_PASSTHROUGH Gateway host uses a namespace prefix",
+    explanation:
+      "For Gateway servers Istio drops the `ns/` prefix when it computes SNI hosts (GetSNIHostsForServer), so `db/*` matches every service in every namespace, and `db/postgres.db.svc.cluster.local` is no narrower than the bare FQDN. List exact FQDNs without prefix.",
+  },
+  {
+    code: "MF3203",
+    name: "plaintext-import",
+    severity: "error",
+    title: "A cross-mesh import has no ISTIO_MUTUAL DestinationRule",
+    explanation:
+      "A ServiceEntry whose endpoint is another mesh's east-west gateway needs a DestinationRule with `tls.mode: ISTIO_MUTUAL` for each port; without it the sidecar sends plaintext (auto mTLS does not apply to such endpoints) and the gateway closes the connection (`filter_chain_not_found`).",
+  },
+  {
+    code: "MF3204",
+    name: "sni-mismatch",
+    severity: "error",
+    title: "An import's SNI is not the one the exporting gateway routes",
+    explanation:
+      "AUTO_PASSTHROUGH routes on `outbound_.<service port>_._.<FQDN in the exporting mesh>`. Without an explicit `sni` Istio sends the local alias's SNI, which the exporting gateway does not serve. Set the DestinationRule's `sni` to the exporting mesh's name of the service and port.",
+  },
+  {
+    code: "MF3205",
+    name: "trust-domain-not-accepted",
+    severity: "error",
+    title: "An exporting mesh does not accept a consumer's trust domain",
+    explanation:
+      "The server sidecar accepts peers only from `TrustDomainsForValidation`: the mesh's trust domain, its `trustDomainAliases` and every `meshConfig.caCertificates[].trustDomains`. Add the consumer's trust domain to `caCertificates[].trustDomains` of the exporting mesh.",
+  },
+  {
+    code: "MF3206",
+    name: "trust-domain-aliases-widen",
+    severity: "warning",
+    title: "trustDomainAliases widen every authorization principal",
+    explanation:
+      "With `trustDomainAliases`, Istio's authorization builder expands every principal to all aliased domains: an ALLOW for `ops.example/ns/vault/sa/vault` also admits `prod.example/ns/vault/sa/vault`, and every local policy starts admitting the aliased mesh's workloads of the same namespace and service account. To accept another mesh's certificates, use `meshConfig.caCertificates[].trustDomains` instead.",
+  },
+  {
+    code: "MF3207",
+    name: "shared-trust-domain",
+    severity: "error",
+    title: "Two meshes that trust the same root share a trust domain",
+    explanation:
+      "Identities are `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`; meshes that share a trust domain (typically all keeping `cluster.local`) cannot be told apart by any policy. Give every mesh its own trust domain.",
+  },
+  {
+    code: "MF3208",
+    name: "tcp-serviceentry-without-addresses",
+    severity: "error",
+    title: "A TCP ServiceEntry has no addresses",
+    explanation:
+      "Without `addresses`, a TCP ServiceEntry gets a `0.0.0.0:<port>` listener in every sidecar that sees it: every TCP destination on that port is captured and sent to its endpoints. Give it a VIP in `addresses`.",
+  },
+  {
+    code: "MF3209",
+    name: "authz-on-passthrough-gateway",
+    severity: "warning",
+    title: "An AuthorizationPolicy on the east-west gateway does not apply to AUTO_PASSTHROUGH",
+    explanation:
+      "Istio builds AUTO_PASSTHROUGH filter chains without authorization filters, and the gateway cannot see the client identity in a connection it does not terminate. Put the policy on the destination workload.",
+  },
+  {
+    code: "MF3210",
+    name: "overlapping-passthrough-servers",
+    severity: "error",
+    title: "Two AUTO_PASSTHROUGH servers on one port serve the same SNI",
+    explanation:
+      "Overlapping hosts (for example `*.local` next to an exact FQDN) produce two filter chains with the same match; Envoy rejects the whole listener and every cross-mesh call through the gateway fails. Keep one server per host.",
+  },
+  {
+    code: "MF3211",
+    name: "exported-workload-permissive",
+    severity: "warning",
+    title: "An exported workload accepts plaintext (PERMISSIVE or DISABLE mTLS)",
+    explanation:
+      "A workload reachable through the east-west gateway should run STRICT mTLS: PERMISSIVE also accepts plaintext from anything that reaches it, and DISABLE takes it out of the gateway's mTLS endpoints. Add a STRICT PeerAuthentication selecting it.",
+  },
+  {
+    code: "MF3212",
+    name: "import-without-san",
+    severity: "warning",
+    title: "A cross-mesh DestinationRule does not verify the server's identity",
+    explanation:
+      "Without `subjectAltNames` the client accepts any certificate from the shared root, so a misrouted or hostile endpoint with any mesh identity is trusted. Set them to the exported workload's SPIFFE ID.",
+  },
+  {
+    code: "MF3213",
+    name: "identity-collision",
+    severity: "error",
+    title: "The same SPIFFE identity exists in two meshes",
+    explanation:
+      "Two workloads in different meshes present the same SPIFFE ID, so a policy admitting one admits the other. Give the meshes distinct trust domains.",
+  },
+  {
+    code: "MF3214",
+    name: "import-visible-beyond-namespace",
+    severity: "warning",
+    title: "A cross-mesh ServiceEntry or DestinationRule is visible beyond its namespace",
+    explanation:
+      "Without `exportTo: [\".\"]` every namespace (or the listed ones) gets a route to the remote service, not just the consumer's. Set `exportTo: [\".\"]` and import into each consumer namespace.",
+  },
+  {
+    code: "MF3215",
+    name: "exported-port-without-protocol",
+    severity: "warning",
+    title: "An exported Service port has no protocol",
+    explanation:
+      "A port named without a protocol prefix (`tcp-`, `http-`, `grpc-`...) and without `appProtocol` is sniffed; name it so the server sidecar builds the right chain.",
+  },
+  {
+    code: "MF3216",
+    name: "unknown-trust-domain-principal",
+    severity: "warning",
+    title: "An AuthorizationPolicy names a trust domain no mesh has",
+    explanation:
+      "A principal in a trust domain that none of the meshes has matches nobody (a typo) or somebody unexpected (a mesh outside the federation trusting the same root). Check the trust domain.",
+  },
+  {
+    code: "MF3220",
+    name: "unintended-reachability",
+    severity: "error",
+    title: "A cross-mesh call is allowed that the model does not intend",
+    explanation:
+      "Least privilege: every reachable cross-mesh (principal, service, port) must be an export's consumer in the federation file. Remove the configuration that allows it, or add the consumer to the model.",
+  },
+  {
+    code: "MF3221",
+    name: "intended-unreachable",
+    severity: "error",
+    title: "A consumer the model intends cannot reach its export",
+    explanation: "The configuration denies a call the federation file intends. The probe's hops say where and why.",
+  },
+  {
+    code: "MF3222",
+    name: "unintended-exposure",
+    severity: "error",
+    title: "An east-west gateway exposes more than the model exports",
+    explanation:
+      "A service:port is routed through the east-west gateway, or admits principals, beyond the exports and consumers of the federation file.",
+  },
 ];
 
 const byCode = new Map<string, CodeInfo>(table.map((c) => [c.code, c]));

@@ -21,6 +21,8 @@ export interface Diagnostic {
   /** The offending value, when there is one. */
   readonly value?: unknown;
   readonly position?: SourcePosition;
+  /** The resource a finding is about, `<mesh>: <Kind> <namespace>/<name>`. */
+  readonly resource?: string;
 }
 
 export interface DiagnosticInput {
@@ -29,6 +31,7 @@ export interface DiagnosticInput {
   readonly path?: string;
   readonly value?: unknown;
   readonly position?: SourcePosition;
+  readonly resource?: string;
   /** Overrides the code's default severity. */
   readonly severity?: Severity;
 }
@@ -44,6 +47,7 @@ export function diagnostic(code: string, input: DiagnosticInput): Diagnostic {
     ...(input.path !== undefined ? { path: input.path } : {}),
     ...(input.value !== undefined ? { value: input.value } : {}),
     ...(input.position !== undefined ? { position: input.position } : {}),
+    ...(input.resource !== undefined ? { resource: input.resource } : {}),
   };
   return d;
 }

@@ -75,6 +75,31 @@ function namespaceIn(values: readonly string[], principal: string): boolean {
   return principal !== "" && ns !== "" && values.some((v) => glob(v, ns));
 }
 
+/** `<sa>` or `<ns>/<sa>` against `spiffe://<td>/ns/<ns>/…/sa/<sa>` (generator.go serviceAccountRegex). */
+function serviceAccountIn(values: readonly string[], principal: string, policyNs: string): boolean {
+  return (
+    principal !== "" &&
+    values.some((v) => {
+      const [ns, sa] = v.includes("/") ? [v.slice(0, v.indexOf("/")), v.slice(v.indexOf("/") + 1)] : [policyNs, v];
+      const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      return new RegExp(`^spiffe://.+/ns/${esc(ns)}/(.+/|)sa/${esc(sa)}(/.+)?$`).test(principal);
+    })
+  );
+}
+
+/** Trust domains, expanded by the bundle (ExpandTrustDomainAliases), against the principal's domain. */
+function trustDomainIn(values: readonly string[], principal: string, bundle: readonly string[]): boolean {
+  if (principal === "") return false;
+  const expanded = [...new Set(values.flatMap((v) => (bundle.includes(v) ? [...bundle] : [v])))];
+  return expanded.some((v) => {
+    if (v === "*") return principal.startsWith("spiffe://");
+    if (!v.includes("*")) return principal.startsWith(`spiffe://${v}/`);
+    const [a, b] = [v.slice(0, v.indexOf("*")), v.slice(v.indexOf("*") + 1)];
+    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+    return new RegExp(`^spiffe://${esc(a)}[^/]*${esc(b)}/.*$`).test(principal);
+  });
+}
+
 const httpOnlySource = ["requestPrincipals", "notRequestPrincipals"];
 const httpOnlyOperation = ["hosts", "notHosts", "methods", "notMethods", "paths", "notPaths"];
 
@@ -84,12 +109,16 @@ function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
 }
 
-function sourceMatches(s: any, c: Connection, bundle: readonly string[]): Match {
+function sourceMatches(s: any, c: Connection, bundle: readonly string[], policyNs: string): Match {
   if (!c.http && httpOnlySource.some((k) => list(s?.[k]).length > 0)) return "http-only";
   if (list(s?.principals).length > 0 && !principalIn(expandPrincipals(list(s.principals), bundle), c.principal)) return false;
   if (list(s?.notPrincipals).length > 0 && principalIn(expandPrincipals(list(s.notPrincipals), bundle), c.principal)) return false;
   if (list(s?.namespaces).length > 0 && !namespaceIn(list(s.namespaces), c.principal)) return false;
   if (list(s?.notNamespaces).length > 0 && namespaceIn(list(s.notNamespaces), c.principal)) return false;
+  if (list(s?.serviceAccounts).length > 0 && !serviceAccountIn(list(s.serviceAccounts), c.principal, policyNs)) return false;
+  if (list(s?.notServiceAccounts).length > 0 && serviceAccountIn(list(s.notServiceAccounts), c.principal, policyNs)) return false;
+  if (list(s?.trustDomains).length > 0 && !trustDomainIn(list(s.trustDomains), c.principal, bundle)) return false;
+  if (list(s?.notTrustDomains).length > 0 && trustDomainIn(list(s.notTrustDomains), c.principal, bundle)) return false;
   if (list(s?.ipBlocks).length > 0 || list(s?.remoteIpBlocks).length > 0) return false;
   return true;
 }
@@ -102,7 +131,7 @@ function operationMatches(o: any, c: Connection): Match {
   return true;
 }
 
-function conditionMatches(w: any, c: Connection, bundle: readonly string[]): Match {
+function conditionMatches(w: any, c: Connection, bundle: readonly string[], policyNs: string): Match {
   const key = String(w?.key ?? "");
   const values = list(w?.values);
   const notValues = list(w?.notValues);
@@ -112,6 +141,10 @@ function conditionMatches(w: any, c: Connection, bundle: readonly string[]): Mat
       return test((vs) => principalIn(expandPrincipals(vs, bundle), c.principal));
     case "source.namespace":
       return test((vs) => namespaceIn(vs, c.principal));
+    case "source.serviceAccount":
+      return test((vs) => serviceAccountIn(vs, c.principal, policyNs));
+    case "source.trustDomain":
+      return test((vs) => trustDomainIn(vs, c.principal, bundle));
     case "destination.port":
       return test((vs) => vs.includes(String(c.port)));
     default:
@@ -123,7 +156,7 @@ function conditionMatches(w: any, c: Connection, bundle: readonly string[]): Mat
  * Whether a rule matches. For a TCP chain, a rule using HTTP-only fields is dropped from an
  * ALLOW policy and has those fields ignored in a DENY policy (Istio's TCP authz builder).
  */
-function ruleMatches(rule: any, c: Connection, action: string, bundle: readonly string[]): boolean {
+function ruleMatches(rule: any, c: Connection, action: string, bundle: readonly string[], policyNs: string): boolean {
   const combine = (results: Match[]): boolean => {
     if (results.includes("http-only") && action === "ALLOW") return false;
     return results.every((r) => r !== false);
@@ -133,9 +166,9 @@ function ruleMatches(rule: any, c: Connection, action: string, bundle: readonly 
   const when: any[] = Array.isArray(rule?.when) ? rule.when : [];
   const anyOf = (ms: Match[]): Match => (ms.some((m) => m === true) ? true : ms.some((m) => m === "http-only") ? "http-only" : false);
   const parts: Match[] = [];
-  if (from.length > 0) parts.push(anyOf(from.map((f) => sourceMatches(f?.source ?? {}, c, bundle))));
+  if (from.length > 0) parts.push(anyOf(from.map((f) => sourceMatches(f?.source ?? {}, c, bundle, policyNs))));
   if (to.length > 0) parts.push(anyOf(to.map((t) => operationMatches(t?.operation ?? {}, c))));
-  for (const w of when) parts.push(conditionMatches(w, c, bundle));
+  for (const w of when) parts.push(conditionMatches(w, c, bundle, policyNs));
   return combine(parts);
 }
 
@@ -146,14 +179,14 @@ export function evaluateAuthz(mesh: MeshIndex, w: Workload, c: Connection): Auth
   const action = (p: Resource) => String(p.spec.action ?? "ALLOW");
   for (const p of policies.filter((x) => action(x) === "DENY")) {
     const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
-    const i = rules.findIndex((r) => ruleMatches(r, c, "DENY", bundle));
+    const i = rules.findIndex((r) => ruleMatches(r, c, "DENY", bundle, p.namespace));
     if (i >= 0) return { allowed: false, policy: p, why: `DENY policy ${p.namespace}/${p.name} rule ${i + 1} matches` };
   }
   const allows = policies.filter((x) => action(x) === "ALLOW");
   if (allows.length === 0) return { allowed: true, policy: null, why: "no DENY rule matches and no ALLOW policy applies" };
   for (const p of allows) {
     const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
-    const i = rules.findIndex((r) => ruleMatches(r, c, "ALLOW", bundle));
+    const i = rules.findIndex((r) => ruleMatches(r, c, "ALLOW", bundle, p.namespace));
     if (i >= 0) return { allowed: true, policy: p, why: `ALLOW policy ${p.namespace}/${p.name} rule ${i + 1} matches` };
   }
   return { allowed: false, policy: allows[0] ?? null, why: `no rule of the ALLOW policies (${allows.map((p) => `${p.namespace}/${p.name}`).join(", ")}) matches` };

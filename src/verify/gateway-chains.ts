@@ -146,17 +146,18 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
 }
 
 /** The chain an SNI selects: exact server name first, then the longest wildcard, then a chain without names. */
-export function matchChain(listener: GatewayListener, sni: string | null): { chain: GatewayChain; matched: string } | undefined {
+export function matchChain(listener: GatewayListener, sni: string | null, istioAlpn = true): { chain: GatewayChain; matched: string } | undefined {
+  const chains = listener.chains.filter((c) => istioAlpn || !c.passthrough);
   if (sni) {
-    for (const c of listener.chains) if (c.serverNames.includes(sni)) return { chain: c, matched: sni };
+    for (const c of chains) if (c.serverNames.includes(sni)) return { chain: c, matched: sni };
     let best: { chain: GatewayChain; matched: string } | undefined;
-    for (const c of listener.chains) {
+    for (const c of chains) {
       for (const n of c.serverNames) {
         if (n.startsWith("*") && sni.endsWith(n.slice(1)) && sni.length > n.length - 1 && (!best || n.length > best.matched.length)) best = { chain: c, matched: n };
       }
     }
     if (best) return best;
   }
-  const any = listener.chains.find((c) => c.serverNames.length === 0 && !c.passthrough);
+  const any = chains.find((c) => c.serverNames.length === 0 && !c.passthrough);
   return any ? { chain: any, matched: any.cluster ?? "" } : undefined;
 }

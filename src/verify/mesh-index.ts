@@ -10,6 +10,8 @@ export interface Workload {
   readonly labels: Readonly<Record<string, string>>;
   readonly ip: string;
   readonly containerPorts: readonly { name?: string; containerPort: number }[];
+  /** False for pods the injector skips: inject=false, the gateway template, own istio-proxy, the east-west gateway. */
+  readonly sidecar: boolean;
   readonly resource: Resource;
 }
 
@@ -135,8 +137,18 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
       const podSpec = pod.spec ?? {};
       const labels = strMap(pod.metadata?.labels);
       const annotations = strMap(pod.metadata?.annotations);
-      if (annotations["sidecar.istio.io/inject"] !== "false" && labels["security.istio.io/tlsMode"] === undefined) labels["security.istio.io/tlsMode"] = "istio";
-      const containerPorts = (Array.isArray(podSpec.containers) ? podSpec.containers : []).flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []));
+      const containers: any[] = Array.isArray(podSpec.containers) ? podSpec.containers : [];
+      const gw = spec.eastWestGateway;
+      const sidecar = !(
+        labels["sidecar.istio.io/inject"] === "false" ||
+        annotations["sidecar.istio.io/inject"] === "false" ||
+        annotations["inject.istio.io/templates"] === "gateway" ||
+        containers.some((c) => c?.name === "istio-proxy") ||
+        (gw !== undefined && r.namespace === gw.namespace && selects(gw.selector, labels))
+      );
+      // What the injector adds (the gateway template does not): auto mTLS and the SNI-DNAT EDS filter key on it.
+      if (sidecar && labels["security.istio.io/tlsMode"] === undefined) labels["security.istio.io/tlsMode"] = "istio";
+      const containerPorts = containers.flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []));
       workloads.push({
         name: `${r.namespace}/${r.name}`,
         podName: r.kind === "Pod" ? r.name : `${r.name}-0`,
@@ -145,6 +157,7 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
         labels,
         ip: r.kind === "Pod" && typeof r.status.podIP === "string" && r.status.podIP ? r.status.podIP : "",
         containerPorts,
+        sidecar,
         resource: r,
       });
     }

@@ -1,5 +1,6 @@
 import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node } from "yaml";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { validateIstioResources } from "./validate-istio.js";
 import type { DeniedAt, EastWestGatewaySpec, ExposureEntry, MeshSpec, ProbeSpec, Resource, Scenario } from "./types.js";
 
 /** A YAML file as read by the loader: path for messages, and its text. */
@@ -56,7 +57,13 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
     diagnostics.push(diagnostic("MF3102", { message: `${file}: ${e.message.split("\n")[0]}`, fix: "Fix the YAML syntax at the position shown.", position: { file, line: p.line, column: p.col } }));
   }
   if (diagnostics.length > 0) return { diagnostics };
-  const top = doc.toJS() as unknown;
+  let top: unknown;
+  try {
+    top = doc.toJS() as unknown;
+  } catch (err) {
+    diagnostics.push(diagnostic("MF3102", { message: `${file}: ${(err as Error).message.split("\n")[0]}`, fix: "Fix the YAML at the position shown (a value starting with `*` is an alias; quote it).", position: at(doc.contents) }));
+    return { diagnostics };
+  }
   if (!isRecord(top)) {
     fail([], "a scenario is a mapping with `meshes` and `probes`", "See conformance/README.md for the scenario format.");
     return { diagnostics };
@@ -153,7 +160,11 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
     }
   }
   const resources = new Map<string, Resource[]>();
-  for (const mesh of meshes) resources.set(mesh.name, parseMeshFiles(input.meshFiles.get(mesh.name) ?? [], diagnostics));
+  for (const mesh of meshes) {
+    const rs = parseMeshFiles(input.meshFiles.get(mesh.name) ?? [], diagnostics);
+    diagnostics.push(...validateIstioResources(rs));
+    resources.set(mesh.name, rs);
+  }
   if (diagnostics.length > 0) return { diagnostics };
   return { scenario: { meshes, probes, ...(expectExposure ? { expectExposure } : {}), resources }, diagnostics };
 }
@@ -173,7 +184,14 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
         diagnostics.push(diagnostic("MF3102", { message: `${file}: ${e.message.split("\n")[0]}`, fix: "Fix the YAML syntax at the position shown.", position: { file, line: p.line, column: p.col } }));
         continue;
       }
-      const obj = d.toJS() as unknown;
+      let obj: unknown;
+      try {
+        obj = d.toJS() as unknown;
+      } catch (err) {
+        const p = pos(d.contents);
+        diagnostics.push(diagnostic("MF3102", { message: `${file}: ${(err as Error).message.split("\n")[0]}`, fix: "Fix the YAML at the position shown (a value starting with `*` is an alias; quote it).", position: { file, line: p.line, column: p.col } }));
+        continue;
+      }
       if (obj === null || obj === undefined) continue;
       const docText = d.range ? text.slice(d.range[0], d.range[2]) : "";
       const addOne = (o: unknown, node: Node | null | undefined, txt: string) => {

@@ -89,6 +89,8 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
   const { mode, policy } = mtlsModeFor(mesh, w, port);
   const where = `server ${w.name} port ${port}`;
   const base = { mtlsMode: mode, peerAuthentication: policy };
+  // No sidecar: no inbound listener and no RBAC; the application itself gets the bytes.
+  if (!w.sidecar) return { mtlsMode: "NONE", peerAuthentication: null };
   let principal = "";
   if (leg.tls.mode === "DISABLE") {
     if (mode === "STRICT") return { ...base, denial: { at: "server", reason: "MF3003", why: `${where}: plaintext, but mTLS is STRICT` } };

@@ -1,7 +1,8 @@
 import { clientHop, endpointsOf, upstreamTls } from "./client-hop.js";
 import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
 import { indexMesh, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
-import { serverDecide, trustCheck, type Leg } from "./server-hop.js";
+import { destinationRuleFor, tlsForPort } from "./destination-rule.js";
+import { mtlsModeFor, serverDecide, trustCheck, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
 
 /** A probe's verdict plus what decided it (for text output and explain). */
@@ -47,12 +48,23 @@ interface Forward {
   readonly port: number;
 }
 
-/** The first endpoint of a chain's cluster that is a pod of the mesh. */
-function pickWorkload(mesh: MeshIndex, chain: GatewayChain): { workload: Workload; port: number; tlsMode: string } | undefined {
+/**
+ * The first endpoint of a chain's cluster that is a pod of the mesh. For AUTO_PASSTHROUGH
+ * (SNI-DNAT) clusters Istio's EDS keeps only mTLS endpoints (endpoint_builder.go
+ * EndpointsWithMTLSFilter, mtls_checker.go): the gateway's DestinationRule TLS mode for the port
+ * when it sets one, else the endpoint's tlsMode label and a PeerAuthentication that is not DISABLE.
+ */
+function pickWorkload(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): { workload: Workload; port: number; tlsMode: string } | undefined {
   if (!chain.service || !chain.port) return undefined;
+  const drTls = chain.passthrough ? tlsForPort(destinationRuleFor(mesh, gatewayNs, chain.service), chain.port) : undefined;
   for (const ep of endpointsOf(mesh, chain.service, chain.port)) {
     const w = mesh.workloads.find((x) => x.ip === ep.address);
-    if (w) return { workload: w, port: ep.port, tlsMode: ep.tlsMode };
+    if (!w) continue;
+    if (chain.passthrough) {
+      const mtls = drTls ? String(drTls.mode ?? "DISABLE") === "ISTIO_MUTUAL" : ep.tlsMode === "istio" && mtlsModeFor(mesh, w, ep.port).mode !== "DISABLE";
+      if (!mtls) continue;
+    }
+    return { workload: w, port: ep.port, tlsMode: ep.tlsMode };
   }
   return undefined;
 }
@@ -74,7 +86,8 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
     hops.push(gh);
     return { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: two filter chains match ${gl.conflicts.join(", ")}; Envoy rejects the whole listener` };
   }
-  const m = matchChain(gl, leg.tls.sni);
+  // AUTO_PASSTHROUGH chains also match the Istio mTLS ALPNs, which only ISTIO_MUTUAL clusters send (gateway.go allIstioMtlsALPNs).
+  const m = matchChain(gl, leg.tls.sni, leg.tls.mode === "ISTIO_MUTUAL");
   if (!m) {
     hops.push(gh);
     return { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: SNI ${leg.tls.sni ?? "(none)"} matches no filter chain (filter_chain_not_found)` };
@@ -84,7 +97,7 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
   decided.push(m.chain.gateway);
   const where = `gateway ${gm.spec.name} chain ${m.matched}`;
   if (!m.chain.cluster) return { at: "server", reason: "MF3009", why: `${where} forwards to no service cluster` };
-  const picked = pickWorkload(gm, m.chain);
+  const picked = pickWorkload(gm, m.chain, gl.proxy.namespace);
   if (!m.chain.passthrough) {
     const gp = gl.proxy;
     const gwId = spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount);
@@ -94,7 +107,7 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
     const t = upstreamTls(gm, gp.namespace, m.chain.service!, m.chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
     return { leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }, workload: picked.workload, port: picked.port };
   }
-  if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
+  if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no mTLS endpoint that is a pod of mesh ${gm.spec.name} (AUTO_PASSTHROUGH keeps only endpoints with a sidecar and mTLS enabled)` };
   return { leg, workload: picked.workload, port: picked.port };
 }
 
@@ -136,8 +149,8 @@ export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
     authz: sd.authz ? (sd.authz.allowed ? "allow" : "deny") : null,
   };
   v.hops.push(sh);
+  if (sd.peerAuthentication && (sd.denial?.reason === "MF3003" || sd.denial?.reason === "MF3009")) decided.push(sd.peerAuthentication);
   if (sd.authz?.policy) decided.push(sd.authz.policy);
-  if (sd.peerAuthentication) decided.push(sd.peerAuthentication);
   return finish(sd.denial);
 }
 
@@ -154,7 +167,7 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
     cands.push({ id: spiffeId(n.spec.trustDomain, probeNamespace, probeNamespace), synthetic: true });
   }
   cands.push({ id: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), synthetic: true });
-  const picked = pickWorkload(m, chain);
+  const picked = pickWorkload(m, chain, gl.proxy.namespace);
   if (!picked) return [];
   const admitted = new Set<string>();
   const sni = chain.serverNames[0] ?? null;

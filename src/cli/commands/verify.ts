@@ -19,7 +19,8 @@ export function registerVerify(program: Command, io: CliIo, setExit: SetExit): v
       try {
         loaded = await loadScenario(resolve(io.cwd, dir), io.cwd);
       } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code ?? "error";
+        const code = (err as NodeJS.ErrnoException).code;
+        if (code === undefined) throw err;
         throw new UsageError(`cannot read scenario ${dir}: ${code === "ENOENT" ? "no such file or directory (scenario.yaml)" : code}`);
       }
       printDiagnostics(io, loaded.diagnostics, loaded.sources);
@@ -30,7 +31,10 @@ export function registerVerify(program: Command, io: CliIo, setExit: SetExit): v
       }
       const { verdict, results } = verifyScenario(loaded.scenario);
       const mismatches = compareExpectations(loaded.scenario, verdict);
-      io.stdout.write(format === "json" ? verdictJson(verdict) : formatVerdictText(loaded.scenario, verdict, results.map((r) => r.why), mismatches));
+      io.stdout.write(format === "json" ? verdictJson(verdict) : formatVerdictText(loaded.scenario, verdict, results.map((r) => {
+              const last = r.decidedBy[r.decidedBy.length - 1];
+              return r.why && last && r.verdict.deniedAt !== "trust" ? `${r.why} (${last.kind} ${last.namespace}/${last.name}, ${last.file}:${last.line})` : r.why;
+            }), mismatches));
       if (format === "json") for (const m of mismatches) io.stderr.write(`${dir}: ${m.probe ? `${m.probe}: ` : ""}${m.message}\n`);
       setExit(mismatches.length > 0 ? ExitCode.findings : ExitCode.ok);
     });

@@ -1,0 +1,388 @@
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { destinationRuleFor, outboundSniFor, tlsForPort } from "../verify/destination-rule.js";
+import { configsOf, selects, spiffeId, type MeshIndex, type MeshService } from "../verify/mesh-index.js";
+import { mtlsModeFor, trustDomainsForValidation } from "../verify/server-hop.js";
+import type { Resource } from "../verify/types.js";
+import type { World } from "../verify/verify-scenario.js";
+
+/**
+ * Static analyzers over a scenario's configuration, one per finding, in the style of
+ * `istioctl analyze`: each has a name, the code it reports, a description, and a pure check.
+ * They complement the probes: a probe says what happens to one call, a finding says which
+ * resource makes a class of calls go wrong, and how to fix it.
+ */
+export interface Analyzer {
+  readonly name: string;
+  readonly code: string;
+  readonly description: string;
+  analyze(world: World, report: Reporter): void;
+}
+
+export type Reporter = (code: string, mesh: MeshIndex, resource: Resource | undefined, message: string, fix: string) => void;
+
+function ref(mesh: MeshIndex, r: Resource): string {
+  return `${mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}`;
+}
+
+/** Gateway servers on the mesh's east-west gateway port in AUTO_PASSTHROUGH mode, with their hosts. */
+function passthroughServers(world: World, mesh: MeshIndex): { gateway: Resource; hosts: string[] }[] {
+  const gl = world.listener(mesh);
+  const g = mesh.spec.eastWestGateway;
+  if (!gl || !g) return [];
+  const out: { gateway: Resource; hosts: string[] }[] = [];
+  for (const gw of gl.gateways) {
+    for (const s of Array.isArray(gw.spec.servers) ? gw.spec.servers : []) {
+      if (Number(s?.port?.number) === g.port && String(s?.tls?.mode ?? "") === "AUTO_PASSTHROUGH") {
+        out.push({ gateway: gw, hosts: Array.isArray(s.hosts) ? s.hosts.map(String) : [] });
+      }
+    }
+  }
+  return out;
+}
+
+/** ServiceEntries whose endpoints are some mesh's east-west gateway: the cross-mesh imports. */
+function imports(world: World, mesh: MeshIndex): { svc: MeshService; target: MeshIndex }[] {
+  const out: { svc: MeshService; target: MeshIndex }[] = [];
+  const seen = new Set<Resource>();
+  for (const svc of mesh.services) {
+    if (svc.source !== "serviceentry" || seen.has(svc.resource)) continue;
+    for (const ep of svc.endpoints) {
+      const target = world.meshes.find((m) => m !== mesh && m.spec.eastWestGateway?.address === ep.address);
+      if (target) {
+        out.push({ svc, target });
+        seen.add(svc.resource);
+        break;
+      }
+    }
+  }
+  return out;
+}
+
+/** Namespaces that can see a resource with this exportTo (for a consumer-side import). */
+function exportedBeyondNamespace(exportTo: readonly string[], own: string): boolean {
+  return !(exportTo.length > 0 && exportTo.every((e) => e === "." || e === own));
+}
+
+export const analyzers: readonly Analyzer[] = [
+  {
+    name: "wildcard-passthrough-host",
+    code: "MF3201",
+    description: "AUTO_PASSTHROUGH servers list exact hosts, never wildcards.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        for (const { gateway, hosts } of passthroughServers(world, mesh)) {
+          for (const h of hosts) {
+            const bare = h.includes("/") ? h.slice(h.indexOf("/") + 1) : h;
+            if (bare.includes("*")) {
+              report("MF3201", mesh, gateway, `AUTO_PASSTHROUGH host "${h}" on the east-west gateway exposes every service it matches (istiod included) to any holder of a certificate from a trusted root`, "list the exported services' exact FQDNs, one per host");
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "namespace-wildcard-host",
+    code: "MF3202",
+    description: "AUTO_PASSTHROUGH hosts carry no namespace prefix.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        for (const { gateway, hosts } of passthroughServers(world, mesh)) {
+          for (const h of hosts) {
+            if (h.includes("/") && !h.startsWith("./") && !h.startsWith("*/")) {
+              report("MF3202", mesh, gateway, `host "${h}": Istio drops the "${h.slice(0, h.indexOf("/"))}/" prefix for AUTO_PASSTHROUGH SNI hosts, so it matches "${h.slice(h.indexOf("/") + 1)}" in every namespace`, `write the exact FQDN, e.g. "<name>.${h.slice(0, h.indexOf("/"))}.svc.${mesh.spec.clusterDomain}"`);
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "overlapping-passthrough-servers",
+    code: "MF3210",
+    description: "No two AUTO_PASSTHROUGH chains on one port share an SNI.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        const gl = world.listener(mesh);
+        if (!gl) continue;
+        for (const sk of gl.skipped) {
+          report("MF3210", mesh, sk.gateway, `server ${sk.serverIndex} repeats host${sk.hosts.length === 1 ? "" : "s"} ${sk.hosts.join(", ")} already served on port ${mesh.spec.eastWestGateway?.port} by an older Gateway; Istio ignores this server entirely`, "keep one server per host on the port");
+        }
+        if (gl.conflicts.length === 0) continue;
+        const culprits = gl.chains.filter((c) => c.passthrough && c.serverNames.some((n) => gl.conflicts.includes(n)));
+        for (const gw of [...new Set(culprits.map((c) => c.gateway))]) {
+          report("MF3210", mesh, gw, `its AUTO_PASSTHROUGH server overlaps another on port ${mesh.spec.eastWestGateway?.port}: ${gl.conflicts.length} SNI${gl.conflicts.length === 1 ? "" : "s"} (e.g. ${gl.conflicts[0]}) get two filter chains, and Envoy rejects the whole listener`, "keep one server per host: remove the wildcard server or the duplicate host");
+        }
+      }
+    },
+  },
+  {
+    name: "authz-on-passthrough-gateway",
+    code: "MF3209",
+    description: "Authorization for cross-mesh calls sits on the destination, not the AUTO_PASSTHROUGH gateway.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        const gl = world.listener(mesh);
+        if (!gl || passthroughServers(world, mesh).length === 0) continue;
+        for (const ap of configsOf(mesh, "AuthorizationPolicy")) {
+          const sel = ap.spec.selector?.matchLabels as Record<string, string> | undefined;
+          const applies = ap.namespace === gl.proxy.namespace ? !sel || selects(sel, gl.proxy.labels) : ap.namespace === mesh.rootNamespace && (!sel || selects(sel, gl.proxy.labels));
+          if (applies && sel) {
+            report("MF3209", mesh, ap, "this policy selects the east-west gateway, but Istio builds AUTO_PASSTHROUGH chains without authorization filters: it does not restrict cross-mesh calls", "put the policy on the destination workload");
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "plaintext-import",
+    code: "MF3203",
+    description: "Every cross-mesh import originates ISTIO_MUTUAL.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        for (const { svc, target } of imports(world, mesh)) {
+          const dr = destinationRuleFor(mesh, svc.namespace, svc);
+          for (const p of svc.ports) {
+            const mode = String(tlsForPort(dr, p.port)?.mode ?? "");
+            if (mode !== "ISTIO_MUTUAL") {
+              report("MF3203", mesh, svc.resource, `${svc.hostname}:${p.port} goes to ${target.spec.name}'s east-west gateway ${dr ? `with DestinationRule ${dr.namespace}/${dr.name} tls mode ${mode || "unset"}` : "without a DestinationRule"}: the sidecar sends plaintext and the gateway finds no filter chain`, `add a DestinationRule for ${svc.hostname} in ${svc.namespace} with tls.mode ISTIO_MUTUAL and sni outbound_.<port>_._.<service FQDN in ${target.spec.name}>`);
+              break;
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "sni-mismatch",
+    code: "MF3204",
+    description: "Cross-mesh imports send an SNI the exporting gateway serves.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        for (const { svc, target } of imports(world, mesh)) {
+          const dr = destinationRuleFor(mesh, svc.namespace, svc);
+          const gl = world.listener(target);
+          if (!gl) continue;
+          const served = new Set(gl.chains.flatMap((c) => c.serverNames));
+          for (const p of svc.ports) {
+            const tls = tlsForPort(dr, p.port);
+            if (String(tls?.mode ?? "") !== "ISTIO_MUTUAL") continue;
+            const sni = typeof tls?.sni === "string" && tls.sni ? tls.sni : outboundSniFor(p.port, svc.hostname);
+            if (!served.has(sni)) {
+              const expected = [...served].filter((n) => n.startsWith(`outbound_.${p.port}_.`));
+              report("MF3204", mesh, dr ?? svc.resource, `${svc.hostname}:${p.port} sends SNI "${sni}", which ${target.spec.name}'s east-west gateway does not serve`, expected.length > 0 ? `set the DestinationRule's sni to the exporting mesh's name of the service, one of: ${expected.slice(0, 3).join(", ")}` : `export the service from ${target.spec.name} (Gateway hosts) and set sni to outbound_.${p.port}_._.<its FQDN>`);
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "import-without-san",
+    code: "MF3212",
+    description: "Cross-mesh DestinationRules verify the server's SPIFFE ID.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        for (const { svc, target } of imports(world, mesh)) {
+          const dr = destinationRuleFor(mesh, svc.namespace, svc);
+          for (const p of svc.ports) {
+            const tls = tlsForPort(dr, p.port);
+            if (dr && String(tls?.mode ?? "") === "ISTIO_MUTUAL" && !(Array.isArray(tls?.subjectAltNames) && tls.subjectAltNames.length > 0) && svc.subjectAltNames.length === 0) {
+              report("MF3212", mesh, dr, `${svc.hostname}:${p.port} accepts any identity of the shared root from ${target.spec.name}`, `set subjectAltNames to the exported workload's SPIFFE ID, spiffe://${target.spec.trustDomain}/ns/<namespace>/sa/<serviceAccount>`);
+              break;
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "import-visible-beyond-namespace",
+    code: "MF3214",
+    description: "Cross-mesh ServiceEntries and DestinationRules are visible only in the consumer namespace.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        for (const { svc } of imports(world, mesh)) {
+          if (exportedBeyondNamespace(svc.exportTo, svc.namespace)) {
+            report("MF3214", mesh, svc.resource, `the import ${svc.hostname} is visible to ${svc.exportTo.includes("*") ? "every namespace" : `namespaces ${svc.exportTo.join(", ")}`}, not only ${svc.namespace}`, 'set exportTo: ["."] and import into each consumer namespace');
+          }
+          const dr = destinationRuleFor(mesh, svc.namespace, svc);
+          if (dr) {
+            const exportTo = Array.isArray(dr.spec.exportTo) ? dr.spec.exportTo.map(String) : ["*"];
+            if (exportedBeyondNamespace(exportTo, dr.namespace)) {
+              report("MF3214", mesh, dr, `the DestinationRule for ${svc.hostname} is visible beyond ${dr.namespace}`, 'set exportTo: ["."]');
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "tcp-serviceentry-without-addresses",
+    code: "MF3208",
+    description: "TCP ServiceEntries have addresses.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        const seen = new Set<Resource>();
+        for (const svc of mesh.services) {
+          if (svc.source !== "serviceentry" || seen.has(svc.resource)) continue;
+          seen.add(svc.resource);
+          const addresses = Array.isArray(svc.resource.spec.addresses) ? svc.resource.spec.addresses : [];
+          const tcp = svc.ports.filter((p) => !["HTTP", "HTTP2", "GRPC", "HTTPS", "TLS"].includes(p.protocol));
+          if (addresses.length === 0 && tcp.length > 0 && svc.resolution !== "NONE" && !svc.meshExternal) {
+            report("MF3208", mesh, svc.resource, `TCP port${tcp.length === 1 ? "" : "s"} ${tcp.map((p) => p.port).join(", ")} without addresses: sidecars get a 0.0.0.0 listener that captures every destination on ${tcp.length === 1 ? "that port" : "those ports"}`, "add a VIP to addresses (meshfed allocates them from 240.241.0.0/16)");
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "trust-domain-not-accepted",
+    code: "MF3205",
+    description: "Exporting meshes accept their consumers' trust domains.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        for (const { svc, target } of imports(world, mesh)) {
+          const accepted = trustDomainsForValidation(target);
+          if (accepted.length > 0 && !accepted.includes(mesh.spec.trustDomain) && mesh.spec.rootCA === target.spec.rootCA) {
+            report("MF3205", target, undefined, `mesh ${target.spec.name} accepts peers from [${accepted.join(", ")}], so ${mesh.spec.name}'s workloads (${mesh.spec.trustDomain}) importing ${svc.hostname} are rejected by its sidecars`, `add ${mesh.spec.trustDomain} to meshConfig.caCertificates[].trustDomains of ${target.spec.name} (not trustDomainAliases)`);
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "trust-domain-aliases-widen",
+    code: "MF3206",
+    description: "Meshes accept other trust domains without trustDomainAliases.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        if (mesh.spec.trustDomainAliases.length > 0) {
+          report("MF3206", mesh, undefined, `mesh ${mesh.spec.name} sets trustDomainAliases [${mesh.spec.trustDomainAliases.join(", ")}]: every principal of its authorization policies also matches in those trust domains`, "accept the other meshes' certificates with meshConfig.caCertificates[].trustDomains instead");
+        }
+      }
+    },
+  },
+  {
+    name: "shared-trust-domain",
+    code: "MF3207",
+    description: "Meshes that share a root have distinct trust domains.",
+    analyze(world, report) {
+      const seen = new Map<string, MeshIndex>();
+      for (const mesh of world.meshes) {
+        const key = `${mesh.spec.rootCA}\u0000${mesh.spec.trustDomain}`;
+        const other = seen.get(key);
+        if (other) {
+          report("MF3207", mesh, undefined, `meshes ${other.spec.name} and ${mesh.spec.name} trust the same root and share trust domain "${mesh.spec.trustDomain}": their identities cannot be told apart`, `give mesh ${mesh.spec.name} a trust domain of its own`);
+        } else seen.set(key, mesh);
+      }
+    },
+  },
+  {
+    name: "identity-collision",
+    code: "MF3213",
+    description: "No SPIFFE identity exists in two meshes.",
+    analyze(world, report) {
+      const owners = new Map<string, { mesh: MeshIndex; resource: Resource }>();
+      for (const mesh of world.meshes) {
+        for (const w of mesh.workloads) {
+          const id = spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount);
+          const first = owners.get(id);
+          if (first && first.mesh !== mesh && first.mesh.spec.rootCA === mesh.spec.rootCA) {
+            report("MF3213", mesh, w.resource, `${id} is also the identity of ${first.resource.kind} ${first.resource.namespace}/${first.resource.name} in mesh ${first.mesh.spec.name}`, "give the meshes distinct trust domains");
+          } else if (!first) owners.set(id, { mesh, resource: w.resource });
+        }
+      }
+    },
+  },
+  {
+    name: "exported-workload-permissive",
+    code: "MF3211",
+    description: "Workloads behind AUTO_PASSTHROUGH chains run STRICT mTLS.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        const gl = world.listener(mesh);
+        if (!gl) continue;
+        const done = new Set<string>();
+        for (const c of gl.chains) {
+          if (!c.passthrough || !c.service || !c.port || c.service.source !== "kubernetes") continue;
+          const svc = c.service;
+          const port = svc.ports.find((p) => p.port === c.port);
+          for (const w of mesh.workloads.filter((x) => x.namespace === svc.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, x.labels) && x.sidecar)) {
+            const target = typeof port?.targetPort === "number" ? port.targetPort : c.port;
+            const key = `${w.name}:${target}`;
+            if (done.has(key)) continue;
+            done.add(key);
+            const { mode, policy } = mtlsModeFor(mesh, w, target);
+            if (mode === "PERMISSIVE" || mode === "DISABLE") {
+              report("MF3211", mesh, policy ?? w.resource, `${w.name} port ${target}, reachable through the east-west gateway as ${svc.hostname}:${c.port}, runs ${mode} mTLS${policy ? "" : " (no PeerAuthentication: Istio's default)"}`, `add a STRICT PeerAuthentication selecting ${w.name}`);
+            }
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "exported-port-without-protocol",
+    code: "MF3215",
+    description: "Service ports behind AUTO_PASSTHROUGH chains name their protocol.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        const gl = world.listener(mesh);
+        if (!gl) continue;
+        const done = new Set<string>();
+        for (const c of gl.chains) {
+          if (!c.passthrough || !c.service || c.service.source !== "kubernetes" || !c.port) continue;
+          const p = c.service.ports.find((x) => x.port === c.port);
+          const key = `${c.service.hostname}:${c.port}`;
+          if (!p || done.has(key)) continue;
+          done.add(key);
+          if (p.protocol === "UNSUPPORTED") {
+            report("MF3215", mesh, c.service.resource, `port ${p.port}${p.name ? ` ("${p.name}")` : ""} of ${c.service.hostname} is exposed through the east-west gateway but names no protocol`, `name it with a protocol prefix (tcp-${p.port}, http-${p.port}) or set appProtocol`);
+          }
+        }
+      }
+    },
+  },
+  {
+    name: "unknown-trust-domain-principal",
+    code: "MF3216",
+    description: "AuthorizationPolicy principals name trust domains of the federation.",
+    analyze(world, report) {
+      const domains = new Set(world.meshes.flatMap((m) => [m.spec.trustDomain, ...m.spec.trustDomainAliases]));
+      for (const mesh of world.meshes) {
+        for (const ap of configsOf(mesh, "AuthorizationPolicy")) {
+          const rules: any[] = Array.isArray(ap.spec.rules) ? ap.spec.rules : [];
+          const principals = rules.flatMap((r) => (Array.isArray(r?.from) ? r.from : [])).flatMap((f: any) => [...(f?.source?.principals ?? []), ...(f?.source?.notPrincipals ?? [])].map(String));
+          const unknown = [...new Set(principals.map((p) => p.split("/")[0] ?? "").filter((td) => td && !td.includes("*") && !domains.has(td)))];
+          if (unknown.length > 0) {
+            report("MF3216", mesh, ap, `principals name trust domain${unknown.length === 1 ? "" : "s"} ${unknown.map((d) => `"${d}"`).join(", ")}, which no mesh of the scenario has`, `use one of: ${[...domains].sort().join(", ")}`);
+          }
+        }
+      }
+    },
+  },
+];
+
+/** Runs every analyzer over a scenario. Findings are sorted by file, line and code. */
+export function analyzeWorld(world: World): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  const report: Reporter = (code, mesh, resource, message, fix) => {
+    out.push(
+      diagnostic(code, {
+        message: resource ? `${ref(mesh, resource)}: ${message}` : `mesh ${mesh.spec.name}: ${message}`,
+        fix,
+        resource: resource ? ref(mesh, resource) : `${mesh.spec.name}: mesh`,
+        ...(resource ? { position: { file: resource.file, line: resource.line, column: 1 } } : {}),
+      }),
+    );
+  };
+  for (const a of analyzers) a.analyze(world, report);
+  const seen = new Set<string>();
+  return out.filter((d) => {
+    const key = `${d.code}\u0000${d.resource}\u0000${d.message}`;
+    if (seen.has(key)) return false;
+    seen.add(key);
+    return true;
+  });
+}

@@ -1,0 +1,9 @@
+/**
+ * The differential proof of `meshfed verify` against the Istio conformance oracle: seeded
+ * mutations of scenarios and a field-by-field comparison of the two verdicts. Pure; the
+ * runner is scripts/differential.mjs.
+ */
+export { createPrng, type Prng } from "./prng.js";
+export { parseScenarioFiles, serializeScenarioFiles, cloneScenarioDocs, stripExpectations, type ScenarioDocs, type MeshFile, type Node } from "./scenario-files.js";
+export { mutateScenario, applyMutation, withoutExpectations, mutators, mutationKinds, type Mutation, type MutationKind, type MutatedScenario, type MutateOptions } from "./mutate.js";
+export { compareVerdicts, hopDifferences, canonicalJson, type VerdictJson, type ProbeVerdictJson, type ExposureJson, type Disagreement } from "./compare-verdicts.js";

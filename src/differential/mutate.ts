@@ -1,0 +1,556 @@
+import type { Prng } from "./prng.js";
+import { cloneScenarioDocs, parseScenarioFiles, serializeScenarioFiles, stripExpectations, type MeshFile, type Node, type ScenarioDocs } from "./scenario-files.js";
+
+/** One applied change, e.g. `{kind: "sni", description: "mesh-1 DestinationRule frontend/x: sni ... -> ..."}`. */
+export interface Mutation {
+  readonly kind: MutationKind;
+  readonly description: string;
+}
+
+export interface MutatedScenario {
+  /** path → text, expectations stripped. */
+  readonly files: Map<string, string>;
+  readonly mutations: readonly Mutation[];
+}
+
+/** A resource found in a mesh file. */
+interface Ref {
+  readonly file: MeshFile;
+  readonly mesh: string;
+  readonly doc: Node;
+}
+
+type Mutator = (s: ScenarioDocs, rng: Prng) => string | undefined;
+
+const asArray = (v: unknown): Node[] => (Array.isArray(v) ? (v as Node[]) : []);
+const isObject = (v: unknown): v is Node => v !== null && typeof v === "object" && !Array.isArray(v);
+const nsOf = (doc: Node): string => (isObject(doc["metadata"]) && typeof doc["metadata"]["namespace"] === "string" ? doc["metadata"]["namespace"] : "default");
+const nameOf = (doc: Node): string => (isObject(doc["metadata"]) && typeof doc["metadata"]["name"] === "string" ? doc["metadata"]["name"] : "?");
+const label = (r: Ref): string => `${r.mesh} ${String(r.doc["kind"])} ${nsOf(r.doc)}/${nameOf(r.doc)}`;
+const show = (v: unknown): string => JSON.stringify(v) ?? "undefined";
+
+function resources(s: ScenarioDocs, kind?: string): Ref[] {
+  const out: Ref[] = [];
+  for (const file of s.files) for (const doc of file.docs) if (kind === undefined || doc["kind"] === kind) out.push({ file, mesh: file.mesh, doc });
+  return out;
+}
+
+function meshes(s: ScenarioDocs): Node[] {
+  return asArray(s.scenario["meshes"]).filter(isObject);
+}
+
+function spec(doc: Node): Node {
+  if (!isObject(doc["spec"])) doc["spec"] = {};
+  return doc["spec"] as Node;
+}
+
+/** `name.ns.svc.cluster.local` of every Service, optionally of one mesh. */
+function serviceHosts(s: ScenarioDocs, mesh?: string): string[] {
+  return resources(s, "Service")
+    .filter((r) => mesh === undefined || r.mesh === mesh)
+    .map((r) => `${nameOf(r.doc)}.${nsOf(r.doc)}.svc.cluster.local`);
+}
+
+function serviceEntryHosts(s: ScenarioDocs): string[] {
+  return resources(s, "ServiceEntry").flatMap((r) => asArray(spec(r.doc)["hosts"]).map(String));
+}
+
+function probeHosts(s: ScenarioDocs): string[] {
+  return asArray(s.scenario["probes"]).flatMap((p) => (isObject(p["to"]) && typeof p["to"]["host"] === "string" ? [p["to"]["host"] as string] : []));
+}
+
+/** Every port number written in Services, ServiceEntries and probes. */
+function knownPorts(s: ScenarioDocs): number[] {
+  const ports = new Set<number>([15443, 15012, 8080, 5432, 443]);
+  for (const r of resources(s, "Service")) for (const p of asArray(spec(r.doc)["ports"])) if (typeof p["port"] === "number") ports.add(p["port"]);
+  for (const r of resources(s, "ServiceEntry")) for (const p of asArray(spec(r.doc)["ports"])) if (typeof p["number"] === "number") ports.add(p["number"]);
+  for (const p of asArray(s.scenario["probes"])) if (isObject(p["to"]) && typeof p["to"]["port"] === "number") ports.add(p["to"]["port"]);
+  return [...ports].sort((a, b) => a - b);
+}
+
+function otherPort(s: ScenarioDocs, rng: Prng, current: unknown): number {
+  const candidates = knownPorts(s).filter((p) => p !== current);
+  return rng.chance(0.3) && typeof current === "number" ? current + 1 : rng.pick(candidates);
+}
+
+function trustDomains(s: ScenarioDocs): string[] {
+  return meshes(s).map((m) => String(m["trustDomain"] ?? "cluster.local"));
+}
+
+/** SPIFFE identities (without `spiffe://`) of the pods of every mesh. */
+function identities(s: ScenarioDocs): string[] {
+  const td = new Map(meshes(s).map((m) => [String(m["name"]), String(m["trustDomain"] ?? "cluster.local")]));
+  const pods = [...resources(s, "Pod"), ...resources(s, "Deployment")];
+  const out = pods.map((r) => {
+    const podSpec = r.doc["kind"] === "Deployment" ? (spec(r.doc)["template"]?.["spec"] ?? {}) : spec(r.doc);
+    return `${td.get(r.mesh) ?? "cluster.local"}/ns/${nsOf(r.doc)}/sa/${String(podSpec["serviceAccountName"] ?? "default")}`;
+  });
+  return [...new Set(out)].sort();
+}
+
+/** DestinationRule TLS settings: the top-level one and every port-level one. */
+function drTlsSettings(doc: Node): { where: string; tls: Node }[] {
+  const out: { where: string; tls: Node }[] = [];
+  const tp = spec(doc)["trafficPolicy"];
+  if (!isObject(tp)) return out;
+  if (isObject(tp["tls"])) out.push({ where: "trafficPolicy.tls", tls: tp["tls"] });
+  for (const pl of asArray(tp["portLevelSettings"])) {
+    if (isObject(pl["tls"])) out.push({ where: `port ${show(pl["port"]?.["number"])} tls`, tls: pl["tls"] });
+  }
+  return out;
+}
+
+function gatewayServers(s: ScenarioDocs): { ref: Ref; server: Node; index: number }[] {
+  return resources(s, "Gateway").flatMap((ref) => asArray(spec(ref.doc)["servers"]).map((server, index) => ({ ref, server, index })));
+}
+
+/** AuthorizationPolicy sources (`rules[].from[].source`). */
+function policySources(s: ScenarioDocs): { ref: Ref; source: Node }[] {
+  return resources(s, "AuthorizationPolicy").flatMap((ref) =>
+    asArray(spec(ref.doc)["rules"]).flatMap((rule) => asArray(rule["from"]).flatMap((f) => (isObject(f["source"]) ? [{ ref, source: f["source"] as Node }] : []))),
+  );
+}
+
+function addedFile(s: ScenarioDocs, mesh: string): MeshFile {
+  const path = `${mesh}/zz-differential-added.yaml`;
+  let file = s.files.find((f) => f.path === path);
+  if (!file) {
+    file = { path, mesh, docs: [] };
+    s.files.push(file);
+  }
+  return file;
+}
+
+const dropResource: Mutator = (s, rng) => {
+  // Namespaces are synthesised by the oracle anyway; dropping one says nothing.
+  const refs = resources(s).filter((r) => r.doc["kind"] !== "Namespace");
+  if (refs.length === 0) return undefined;
+  // Istio resources are what the traps are about: prefer them.
+  const istio = refs.filter((r) => String(r.doc["apiVersion"] ?? "").includes("istio.io"));
+  const ref = istio.length > 0 && rng.chance(0.75) ? rng.pick(istio) : rng.pick(refs);
+  ref.file.docs = ref.file.docs.filter((d) => d !== ref.doc);
+  return `drop ${label(ref)}`;
+};
+
+const serviceEntryHost: Mutator = (s, rng) => {
+  const refs = resources(s, "ServiceEntry").filter((r) => asArray(spec(r.doc)["hosts"]).length > 0);
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const hosts = spec(ref.doc)["hosts"] as string[];
+  const i = rng.int(hosts.length);
+  const old = hosts[i]!;
+  const candidates = [...serviceEntryHosts(s), ...serviceHosts(s), `typo-${old}`].filter((h) => h !== old);
+  hosts[i] = rng.pick(candidates);
+  return `${label(ref)}: host ${old} -> ${hosts[i]}`;
+};
+
+const gatewayHost: Mutator = (s, rng) => {
+  const servers = gatewayServers(s).filter((g) => asArray(g.server["hosts"]).length > 0);
+  if (servers.length === 0) return undefined;
+  const { ref, server, index } = rng.pick(servers);
+  const hosts = server["hosts"] as string[];
+  const old = [...hosts];
+  const mine = serviceHosts(s, ref.mesh);
+  const namespaces = [...new Set(resources(s, "Service").filter((r) => r.mesh === ref.mesh).map((r) => nsOf(r.doc)))];
+  const choice = rng.int(5);
+  if (choice === 0) hosts.splice(0, hosts.length, "*.local");
+  else if (choice === 1 && namespaces.length > 0) hosts.splice(0, hosts.length, `${rng.pick(namespaces)}/*`);
+  else if (choice === 2) hosts.push(rng.pick(["*.local", "*/*.svc.cluster.local", "*.cluster.local"]));
+  else if (choice === 3 && mine.length > 0) hosts[rng.int(hosts.length)] = rng.pick(mine);
+  else hosts[rng.int(hosts.length)] = rng.pick([...mine, `missing.nowhere.svc.cluster.local`]);
+  return `${label(ref)} server ${index}: hosts ${show(old)} -> ${show(hosts)}`;
+};
+
+const destinationRuleHost: Mutator = (s, rng) => {
+  const refs = resources(s, "DestinationRule");
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const old = String(spec(ref.doc)["host"]);
+  const candidates = [...serviceEntryHosts(s), ...serviceHosts(s, ref.mesh), `typo-${old}`, "*.mesh"].filter((h) => h !== old);
+  spec(ref.doc)["host"] = rng.pick(candidates);
+  return `${label(ref)}: host ${old} -> ${String(spec(ref.doc)["host"])}`;
+};
+
+const sni: Mutator = (s, rng) => {
+  const targets = resources(s, "DestinationRule").flatMap((ref) => drTlsSettings(ref.doc).map((t) => ({ ref, ...t })));
+  if (targets.length === 0) return undefined;
+  const { ref, where, tls } = rng.pick(targets);
+  const old = tls["sni"] as unknown;
+  const m = typeof old === "string" ? /^outbound_\.(\d+)_\.([^_]*)_\.(.+)$/.exec(old) : null;
+  const hosts = serviceHosts(s);
+  const choice = rng.int(5);
+  if (choice === 0 || !m) {
+    if (old === undefined) tls["sni"] = `outbound_.${rng.pick(knownPorts(s))}_._.${rng.pick([...hosts, "x.y.svc.cluster.local"])}`;
+    else delete tls["sni"];
+  } else if (choice === 1) tls["sni"] = `outbound_.${otherPort(s, rng, Number(m[1]))}_._.${m[3]}`;
+  else if (choice === 2) tls["sni"] = `outbound_.${m[1]}_._.${rng.pick([...hosts.filter((h) => h !== m[3]), `other.${m[3]}`])}`;
+  else if (choice === 3) tls["sni"] = `outbound_.${m[1]}_.v1_.${m[3]}`;
+  else tls["sni"] = rng.pick([m[3]!, `${m[3]}:${m[1]}`, "postgres.example.com"]);
+  return `${label(ref)} ${where}: sni ${show(old)} -> ${show(tls["sni"])}`;
+};
+
+const serviceEntryPort: Mutator = (s, rng) => {
+  const targets = resources(s, "ServiceEntry").flatMap((ref) => asArray(spec(ref.doc)["ports"]).map((port) => ({ ref, port })));
+  if (targets.length === 0) return undefined;
+  const { ref, port } = rng.pick(targets);
+  const old = port["number"] as unknown;
+  port["number"] = otherPort(s, rng, old);
+  return `${label(ref)}: port ${show(old)} -> ${show(port["number"])}`;
+};
+
+const endpointPort: Mutator = (s, rng) => {
+  const targets = resources(s, "ServiceEntry").flatMap((ref) => asArray(spec(ref.doc)["endpoints"]).map((endpoint) => ({ ref, endpoint })));
+  if (targets.length === 0) return undefined;
+  const { ref, endpoint } = rng.pick(targets);
+  const names = asArray(spec(ref.doc)["ports"]).map((p) => String(p["name"]));
+  if (!isObject(endpoint["ports"])) endpoint["ports"] = {};
+  const ports = endpoint["ports"] as Node;
+  const name = rng.pick(names.length > 0 ? names : Object.keys(ports).length > 0 ? Object.keys(ports) : ["tcp"]);
+  const old = ports[name] as unknown;
+  if (old !== undefined && rng.chance(0.25)) delete ports[name];
+  else ports[name] = rng.pick([15444, 15012, 443, 15443, 5432, 8080].filter((p) => p !== old));
+  return `${label(ref)} endpoint ${String(endpoint["address"])}: port ${name} -> ${show(old)} -> ${show(ports[name])}`;
+};
+
+const destinationRulePort: Mutator = (s, rng) => {
+  const targets = resources(s, "DestinationRule").flatMap((ref) =>
+    asArray(spec(ref.doc)["trafficPolicy"]?.["portLevelSettings"]).filter((pl) => isObject(pl["port"])).map((pl) => ({ ref, pl })),
+  );
+  if (targets.length === 0) return undefined;
+  const { ref, pl } = rng.pick(targets);
+  const old = pl["port"]["number"] as unknown;
+  pl["port"]["number"] = otherPort(s, rng, old);
+  return `${label(ref)}: portLevelSettings port ${show(old)} -> ${show(pl["port"]["number"])}`;
+};
+
+const gatewayPort: Mutator = (s, rng) => {
+  const servers = gatewayServers(s).filter((g) => isObject(g.server["port"]));
+  if (servers.length === 0) return undefined;
+  const { ref, server, index } = rng.pick(servers);
+  const old = server["port"]["number"] as unknown;
+  server["port"]["number"] = rng.pick([15444, 443, 15012, 15443, 8443].filter((p) => p !== old));
+  return `${label(ref)} server ${index}: port ${show(old)} -> ${show(server["port"]["number"])}`;
+};
+
+const servicePort: Mutator = (s, rng) => {
+  const targets = resources(s, "Service")
+    .filter((r) => !(isObject(spec(r.doc)["selector"]) && Object.keys(spec(r.doc)["selector"]).includes("istio")))
+    .flatMap((ref) => asArray(spec(ref.doc)["ports"]).map((port) => ({ ref, port })));
+  if (targets.length === 0) return undefined;
+  const { ref, port } = rng.pick(targets);
+  const field = rng.chance(0.5) ? "port" : "targetPort";
+  const old = (port[field] ?? port["port"]) as unknown;
+  port[field] = otherPort(s, rng, old);
+  return `${label(ref)} port ${show(port["name"])}: ${field} ${show(old)} -> ${show(port[field])}`;
+};
+
+const trustDomain: Mutator = (s, rng) => {
+  const all = meshes(s);
+  if (all.length === 0) return undefined;
+  const mesh = rng.pick(all);
+  const old = String(mesh["trustDomain"] ?? "cluster.local");
+  const others = trustDomains(s).filter((t) => t !== old);
+  mesh["trustDomain"] = rng.pick([...others, `renamed.${old}`, "cluster.local"].filter((t) => t !== old));
+  return `mesh ${String(mesh["name"])}: trustDomain ${old} -> ${String(mesh["trustDomain"])}`;
+};
+
+const trustDomainAliases: Mutator = (s, rng) => {
+  const all = meshes(s);
+  if (all.length === 0) return undefined;
+  const mesh = rng.pick(all);
+  const own = String(mesh["trustDomain"] ?? "cluster.local");
+  const aliases = asArray(mesh["trustDomainAliases"]) as unknown as string[];
+  const candidates = [...trustDomains(s), "cluster.local", "legacy.example.internal"].filter((t) => t !== own && !aliases.includes(t));
+  if (candidates.length === 0) return undefined;
+  const added = rng.pick(candidates);
+  mesh["trustDomainAliases"] = [...aliases, added];
+  return `mesh ${String(mesh["name"])}: trustDomainAliases += ${added}`;
+};
+
+const caCertificates: Mutator = (s, rng) => {
+  const withCa = meshes(s).filter((m) => isObject(m["meshConfig"]) && Array.isArray(m["meshConfig"]["caCertificates"]));
+  if (withCa.length === 0) return undefined;
+  const mesh = rng.pick(withCa);
+  const ca = mesh["meshConfig"]["caCertificates"] as Node[];
+  const domains = ca.flatMap((c) => asArray(c["trustDomains"]) as unknown as string[]);
+  if (domains.length > 1 && rng.chance(0.5)) {
+    const dropped = rng.pick(domains);
+    for (const c of ca) if (Array.isArray(c["trustDomains"])) c["trustDomains"] = (c["trustDomains"] as string[]).filter((t) => t !== dropped);
+    return `mesh ${String(mesh["name"])}: caCertificates no longer accepts ${dropped}`;
+  }
+  delete mesh["meshConfig"]["caCertificates"];
+  if (Object.keys(mesh["meshConfig"]).length === 0) delete mesh["meshConfig"];
+  return `mesh ${String(mesh["name"])}: drop caCertificates (accepted ${show(domains)})`;
+};
+
+const skipValidateTrustDomain: Mutator = (s, rng) => {
+  const candidates = meshes(s).filter((m) => m["skipValidateTrustDomain"] !== true);
+  if (candidates.length === 0) return undefined;
+  const mesh = rng.pick(candidates);
+  mesh["skipValidateTrustDomain"] = true;
+  return `mesh ${String(mesh["name"])}: skipValidateTrustDomain true`;
+};
+
+const alias: Mutator = (s, rng) => {
+  const refs = resources(s, "ServiceEntry").filter((r) => asArray(spec(r.doc)["hosts"]).length > 0);
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const hosts = spec(ref.doc)["hosts"] as string[];
+  const old = hosts[0]!;
+  const renamed = rng.pick([`renamed.${old}`, `${old.split(".")[0]}.${rng.pick(["imports", "remote"])}.example`, ...serviceEntryHosts(s).filter((h) => h !== old)]);
+  hosts[0] = renamed;
+  const changed = [label(ref)];
+  // The alias is the SE host, the DR host and what clients dial: rename it consistently in
+  // the same namespace, and sometimes in the probes too.
+  for (const dr of resources(s, "DestinationRule")) {
+    if (dr.mesh === ref.mesh && nsOf(dr.doc) === nsOf(ref.doc) && spec(dr.doc)["host"] === old) {
+      spec(dr.doc)["host"] = renamed;
+      changed.push(label(dr));
+    }
+  }
+  if (rng.chance(0.5)) {
+    let n = 0;
+    for (const p of asArray(s.scenario["probes"])) {
+      if (p["from"]?.["mesh"] === ref.mesh && p["from"]?.["namespace"] === nsOf(ref.doc) && p["to"]?.["host"] === old) {
+        p["to"]["host"] = renamed;
+        n++;
+      }
+    }
+    if (n > 0) changed.push(`${n} probes`);
+  }
+  return `alias ${old} -> ${renamed} in ${changed.join(", ")}`;
+};
+
+const authzAction: Mutator = (s, rng) => {
+  const refs = resources(s, "AuthorizationPolicy");
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const old = String(spec(ref.doc)["action"] ?? "ALLOW");
+  spec(ref.doc)["action"] = old === "DENY" ? "ALLOW" : "DENY";
+  return `${label(ref)}: action ${old} -> ${String(spec(ref.doc)["action"])}`;
+};
+
+const authzPrincipals: Mutator = (s, rng) => {
+  const sources = policySources(s).filter((x) => Array.isArray(x.source["principals"]) || Array.isArray(x.source["notPrincipals"]));
+  if (sources.length === 0) return undefined;
+  const { ref, source } = rng.pick(sources);
+  const field = Array.isArray(source["principals"]) && (!Array.isArray(source["notPrincipals"]) || rng.chance(0.5)) ? "principals" : "notPrincipals";
+  const list = source[field] as string[];
+  const old = [...list];
+  const ids = identities(s);
+  const tds = trustDomains(s);
+  const choice = rng.int(5);
+  if (choice === 0 && list.length > 0) list.splice(rng.int(list.length), 1);
+  else if (choice === 1 && ids.length > 0) list.push(rng.pick(ids.filter((i) => !list.includes(i)).concat("unknown.invalid/ns/x/sa/y")));
+  else if (choice === 2 && list.length > 0) list[rng.int(list.length)] = rng.pick([...ids, "unknown.invalid/ns/x/sa/y"]);
+  else if (choice === 3) list.push(`${rng.pick(tds)}/*`);
+  else list.splice(0, list.length, "*");
+  if (list.length === 0) delete source[field];
+  if (source["principals"] === undefined && source["notPrincipals"] === undefined && Object.keys(source).length === 0) source["principals"] = ["*"];
+  return `${label(ref)}: ${field} ${show(old)} -> ${show(source[field] ?? null)}`;
+};
+
+const authzNotPorts: Mutator = (s, rng) => {
+  const refs = resources(s, "AuthorizationPolicy").filter((r) => asArray(spec(r.doc)["rules"]).length > 0);
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const rules = spec(ref.doc)["rules"] as Node[];
+  const i = rng.int(rules.length);
+  const rule = rules[i]!;
+  const ops = asArray(rule["to"]).filter((t) => isObject(t["operation"]));
+  const port = String(rng.pick(knownPorts(s)));
+  if (ops.length > 0) {
+    const op = rng.pick(ops)["operation"] as Node;
+    const before = show(op);
+    const choice = rng.int(3);
+    if (choice === 0) delete rule["to"];
+    else if (choice === 1 && Array.isArray(op["notPorts"])) {
+      op["ports"] = op["notPorts"];
+      delete op["notPorts"];
+    } else op["notPorts"] = [...(asArray(op["notPorts"]) as unknown as string[]), port];
+    return `${label(ref)} rule ${i}: to.operation ${before} -> ${show(rule["to"] ?? null)}`;
+  }
+  rule["to"] = [{ operation: rng.chance(0.5) ? { notPorts: [port] } : { ports: [port] } }];
+  return `${label(ref)} rule ${i}: to ${show(rule["to"])}`;
+};
+
+const gatewayPolicy: Mutator = (s, rng) => {
+  const withGw = meshes(s).filter((m) => isObject(m["eastWestGateway"]));
+  if (withGw.length === 0) return undefined;
+  const mesh = rng.pick(withGw);
+  const gw = mesh["eastWestGateway"] as Node;
+  const selector = isObject(gw["selector"]) ? gw["selector"] : { istio: "eastwestgateway" };
+  const namespace = typeof gw["namespace"] === "string" ? gw["namespace"] : "istio-system";
+  const deny = rng.chance(0.5);
+  const policy = {
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: { name: "differential-gateway-policy", namespace },
+    spec: deny
+      ? { selector: { matchLabels: selector }, action: "DENY", rules: [{}] }
+      : { selector: { matchLabels: selector }, action: "ALLOW", rules: [{ from: [{ source: { principals: ["nobody.invalid/ns/x/sa/y"] } }] }] },
+  };
+  addedFile(s, String(mesh["name"])).docs.push(policy);
+  return `mesh ${String(mesh["name"])}: add ${deny ? "DENY-all" : "ALLOW-nobody"} AuthorizationPolicy on the east-west gateway`;
+};
+
+const peerAuthentication: Mutator = (s, rng) => {
+  const refs = resources(s, "PeerAuthentication");
+  const mode = rng.pick(["PERMISSIVE", "DISABLE", "STRICT"]);
+  if (refs.length > 0 && rng.chance(0.7)) {
+    const ref = rng.pick(refs);
+    const old = spec(ref.doc)["mtls"]?.["mode"] as unknown;
+    const next = rng.pick(["PERMISSIVE", "DISABLE", "STRICT"].filter((m) => m !== old));
+    spec(ref.doc)["mtls"] = { mode: next };
+    return `${label(ref)}: mtls.mode ${show(old ?? null)} -> ${next}`;
+  }
+  const targets = resources(s, "Service").filter((r) => nsOf(r.doc) !== "istio-system");
+  if (targets.length === 0) return undefined;
+  const target = rng.pick(targets);
+  addedFile(s, target.mesh).docs.push({
+    apiVersion: "security.istio.io/v1",
+    kind: "PeerAuthentication",
+    metadata: { name: "differential-namespace-mtls", namespace: nsOf(target.doc) },
+    spec: { mtls: { mode } },
+  });
+  return `${target.mesh}: add namespace-wide PeerAuthentication ${mode} in ${nsOf(target.doc)}`;
+};
+
+const destinationRuleTlsMode: Mutator = (s, rng) => {
+  const targets = resources(s, "DestinationRule").flatMap((ref) => drTlsSettings(ref.doc).map((t) => ({ ref, ...t })));
+  if (targets.length === 0) return undefined;
+  const { ref, where, tls } = rng.pick(targets);
+  const old = tls["mode"] as unknown;
+  const next = rng.pick(["DISABLE", "SIMPLE", "ISTIO_MUTUAL", "none"].filter((m) => m !== old));
+  if (next === "none") {
+    for (const k of Object.keys(tls)) delete tls[k];
+  } else tls["mode"] = next;
+  return `${label(ref)} ${where}: mode ${show(old ?? null)} -> ${next === "none" ? "(tls removed)" : next}`;
+};
+
+const destinationRuleSans: Mutator = (s, rng) => {
+  const targets = resources(s, "DestinationRule").flatMap((ref) => drTlsSettings(ref.doc).map((t) => ({ ref, ...t })));
+  if (targets.length === 0) return undefined;
+  const { ref, where, tls } = rng.pick(targets);
+  const old = tls["subjectAltNames"] as unknown;
+  const ids = identities(s).map((i) => `spiffe://${i}`);
+  const choice = rng.int(3);
+  if (choice === 0 && old !== undefined) delete tls["subjectAltNames"];
+  else if (choice === 1) tls["subjectAltNames"] = [rng.pick([...ids, "spiffe://unknown.invalid/ns/x/sa/y"])];
+  else tls["subjectAltNames"] = [...(asArray(old) as unknown as string[]), rng.pick([...ids, "spiffe://unknown.invalid/ns/x/sa/y"])];
+  return `${label(ref)} ${where}: subjectAltNames ${show(old ?? null)} -> ${show(tls["subjectAltNames"] ?? null)}`;
+};
+
+const rootCa: Mutator = (s, rng) => {
+  const all = meshes(s);
+  if (all.length === 0) return undefined;
+  const mesh = rng.pick(all);
+  const old = String(mesh["rootCA"] ?? "");
+  const labels = [...new Set(all.map((m) => String(m["rootCA"] ?? "")))].filter((l) => l !== old && l !== "");
+  mesh["rootCA"] = rng.pick([...labels, "other-root"]);
+  return `mesh ${String(mesh["name"])}: rootCA ${old} -> ${String(mesh["rootCA"])}`;
+};
+
+const exportTo: Mutator = (s, rng) => {
+  const refs = [...resources(s, "ServiceEntry"), ...resources(s, "DestinationRule")];
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const old = spec(ref.doc)["exportTo"] as unknown;
+  const namespaces = [...new Set(resources(s, "Namespace").filter((r) => r.mesh === ref.mesh).map((r) => nameOf(r.doc)))].filter((n) => n !== nsOf(ref.doc));
+  const choice = rng.int(4);
+  if (choice === 0) spec(ref.doc)["exportTo"] = ["*"];
+  else if (choice === 1 && old !== undefined) delete spec(ref.doc)["exportTo"];
+  else if (choice === 2 && namespaces.length > 0) spec(ref.doc)["exportTo"] = [rng.pick(namespaces)];
+  else spec(ref.doc)["exportTo"] = ["."];
+  return `${label(ref)}: exportTo ${show(old ?? null)} -> ${show(spec(ref.doc)["exportTo"] ?? null)}`;
+};
+
+const gatewayTlsMode: Mutator = (s, rng) => {
+  const servers = gatewayServers(s).filter((g) => isObject(g.server["tls"]));
+  if (servers.length === 0) return undefined;
+  const { ref, server, index } = rng.pick(servers);
+  const old = server["tls"]["mode"] as unknown;
+  server["tls"]["mode"] = rng.pick(["AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "PASSTHROUGH"].filter((m) => m !== old));
+  return `${label(ref)} server ${index}: tls.mode ${show(old)} -> ${String(server["tls"]["mode"])}`;
+};
+
+/** Every mutation kind, by name. */
+export const mutators = {
+  "drop-resource": dropResource,
+  "serviceentry-host": serviceEntryHost,
+  "gateway-host": gatewayHost,
+  "destinationrule-host": destinationRuleHost,
+  sni,
+  "serviceentry-port": serviceEntryPort,
+  "endpoint-port": endpointPort,
+  "destinationrule-port": destinationRulePort,
+  "gateway-port": gatewayPort,
+  "service-port": servicePort,
+  "trust-domain": trustDomain,
+  "trust-domain-aliases": trustDomainAliases,
+  "ca-certificates": caCertificates,
+  "skip-validate-trust-domain": skipValidateTrustDomain,
+  alias,
+  "authz-action": authzAction,
+  "authz-principals": authzPrincipals,
+  "authz-ports": authzNotPorts,
+  "gateway-authz-policy": gatewayPolicy,
+  "peer-authentication": peerAuthentication,
+  "destinationrule-tls-mode": destinationRuleTlsMode,
+  "destinationrule-sans": destinationRuleSans,
+  "gateway-tls-mode": gatewayTlsMode,
+  "root-ca": rootCa,
+  "export-to": exportTo,
+} satisfies Record<string, Mutator>;
+
+export type MutationKind = keyof typeof mutators;
+export const mutationKinds = Object.keys(mutators) as MutationKind[];
+
+/**
+ * Applies one mutation of the given kind to a copy of the scenario, or returns undefined when
+ * the scenario has nothing that kind can change.
+ */
+export function applyMutation(docs: ScenarioDocs, kind: MutationKind, rng: Prng): { docs: ScenarioDocs; mutation: Mutation } | undefined {
+  const copy = cloneScenarioDocs(docs);
+  const description = mutators[kind](copy, rng);
+  return description === undefined ? undefined : { docs: copy, mutation: { kind, description } };
+}
+
+export interface MutateOptions {
+  /** Restrict to these kinds (default: all). */
+  readonly kinds?: readonly MutationKind[];
+  /** Probability of a second mutation of another kind on top of the first (default 0.2). */
+  readonly secondMutation?: number;
+}
+
+/**
+ * A mutated copy of a scenario (path → text): one mutation of a kind picked at random among
+ * those that apply (sometimes two), with every expectation stripped and the probes kept.
+ * Deterministic for a given PRNG state. Undefined when no kind applies.
+ */
+export function mutateScenario(files: ReadonlyMap<string, string>, rng: Prng, options: MutateOptions = {}): MutatedScenario | undefined {
+  let docs = parseScenarioFiles(files);
+  stripExpectations(docs);
+  const kinds = options.kinds ?? mutationKinds;
+  const applied: Mutation[] = [];
+  const rounds = rng.chance(options.secondMutation ?? 0.2) ? 2 : 1;
+  for (let round = 0; round < rounds; round++) {
+    for (const kind of rng.shuffle(kinds.filter((k) => !applied.some((m) => m.kind === k)))) {
+      const result = applyMutation(docs, kind, rng);
+      if (result) {
+        docs = result.docs;
+        applied.push(result.mutation);
+        break;
+      }
+    }
+  }
+  if (applied.length === 0) return undefined;
+  return { files: serializeScenarioFiles(docs), mutations: applied };
+}
+
+/** The scenario with expectations stripped and nothing else changed (for the corpus as is). */
+export function withoutExpectations(files: ReadonlyMap<string, string>): Map<string, string> {
+  const docs = parseScenarioFiles(files);
+  stripExpectations(docs);
+  return serializeScenarioFiles(docs);
+}

@@ -1,0 +1,89 @@
+import { mkdtempSync, mkdirSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, it } from "vitest";
+import { parseScenario } from "../../src/verify/parse-scenario.js";
+import { runCli } from "../helpers/run-cli.js";
+import { baseMeshes, exportYaml, importYaml, vaultProbe } from "./helpers.js";
+
+function scenarioDir(scenario: string, meshes: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), "meshfed-verify-"));
+  writeFileSync(join(dir, "scenario.yaml"), scenario);
+  for (const [m, text] of Object.entries(meshes)) {
+    mkdirSync(join(dir, m));
+    writeFileSync(join(dir, m, "all.yaml"), text);
+  }
+  return dir;
+}
+
+describe("meshfed verify (CLI)", () => {
+  const meshes = { operations: importYaml(), production: exportYaml() };
+
+  it.each([
+    ["expectations met", "  expect: allow\n", 0],
+    ["expectation not met", "  expect: deny\n", 4],
+  ])("exits by expectations: %s", async (_n, expect_, code) => {
+    const dir = scenarioDir(`${baseMeshes}${vaultProbe("p", expect_)}`, meshes);
+    const json = await runCli(["verify", dir, "-o", "json"], dir);
+    expect(json.code).toBe(code);
+    expect(JSON.parse(json.stdout).probes[0].verdict).toBe("allow");
+    const text = await runCli(["verify", dir], dir);
+    expect(text.code).toBe(code);
+    expect(text.stdout).toContain("✓ p: allow");
+    expect(text.stdout).toContain("operations → production: 1 allowed, 0 denied");
+    expect(text.stdout).toContain("production: postgres.db.svc.cluster.local:5432 admits operations.nrc.internal/ns/vault/sa/vault");
+  });
+
+  it("fails on expectExposure that differs", async () => {
+    const dir = scenarioDir(`${baseMeshes}${vaultProbe()}expectExposure: []\n`, meshes);
+    const r = await runCli(["verify", dir, "-o", "json"], dir);
+    expect(r.code).toBe(4);
+    expect(r.stderr).toContain("unexpected exposure production postgres.db.svc.cluster.local:5432");
+  });
+
+  it("exits 3 with file:line for bad input", async () => {
+    const dir = scenarioDir(`${baseMeshes}${vaultProbe().replace("mesh: operations", "mesh: nowhere")}`, meshes);
+    const r = await runCli(["verify", dir], dir);
+    expect(r.code).toBe(3);
+    expect(r.stderr).toMatch(/scenario\.yaml:\d+:\d+: error MF3101: .*"nowhere" is not a mesh/);
+  });
+
+  it("exits 2 for a missing directory", async () => {
+    expect((await runCli(["verify", "/nonexistent/dir"], tmpdir())).code).toBe(2);
+  });
+});
+
+describe("scenario loader", () => {
+  const scenario = { file: "scenario.yaml", text: `${baseMeshes}probes: []\n` };
+
+  it("accepts List kinds and keeps file:line of every item", () => {
+    const list = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: db}\n- apiVersion: networking.istio.io/v1alpha3\n  kind: Gateway\n  metadata: {name: g, namespace: istio-system}\n  spec: {}\n`;
+    const r = parseScenario({ scenario, meshFiles: new Map([["production", [{ file: "production/list.yaml", text: `# c\n---\n${list}` }]]]) });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.scenario!.resources.get("production")!.map((x) => [x.kind, x.namespace, x.file, x.line])).toEqual([
+      ["Namespace", "default", "production/list.yaml", 6],
+      ["Gateway", "istio-system", "production/list.yaml", 9],
+    ]);
+  });
+
+  it.each([
+    ["YAML syntax", "kind: [\n", "MF3102"],
+    ["no kind", "apiVersion: v1\nmetadata: {name: x}\n", "MF3103"],
+    ["no name", "apiVersion: v1\nkind: Pod\nmetadata: {}\n", "MF3103"],
+    ["an unquoted * host (alias)", "apiVersion: v1\nkind: Pod\nmetadata: {name: *.db}\n", "MF3102"],
+    [
+      "an endpoint port keyed by an undeclared name",
+      "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x}\nspec:\n  hosts: [a.b]\n  ports: [{number: 1, name: tcp, protocol: TCP}]\n  endpoints: [{address: 1.2.3.4, ports: {http: 2}}]\n",
+      "MF3104",
+    ],
+    [
+      "a MUTUAL DestinationRule without certificates",
+      "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec:\n  host: a.b\n  trafficPolicy: {tls: {mode: MUTUAL}}\n",
+      "MF3104",
+    ],
+  ])("reports %s with a code and line", (_n, text, code) => {
+    const r = parseScenario({ scenario, meshFiles: new Map([["production", [{ file: "production/x.yaml", text }]]]) });
+    expect(r.scenario).toBeUndefined();
+    expect(r.diagnostics.map((d) => [d.code, d.position?.file])).toEqual([[code, "production/x.yaml"]]);
+  });
+});
