@@ -1,5 +1,6 @@
 import { Command, CommanderError } from "commander";
 import { registerDiagnostics } from "./commands/diagnostics.js";
+import { registerExplain } from "./commands/explain.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRender } from "./commands/render.js";
 import { registerScenario } from "./commands/scenario.js";
@@ -47,6 +48,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerDiagnostics(program, io, setExit);
   registerScenario(program, io, setExit);
   registerVerify(program, io, setExit);
+  registerExplain(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
   }
