@@ -3,6 +3,8 @@ import { defineConfig } from "vitest/config";
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // Tests against the Go oracle run in `npm run test:conformance`, once the oracle is built.
+    exclude: ["test/**/*.oracle.test.ts", "node_modules/**"],
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
     testTimeout: 60_000,
     pool: "forks",

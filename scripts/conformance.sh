@@ -15,6 +15,9 @@ echo "conformance: building the oracle"
 bash conformance/run-oracle.sh --help >/dev/null 2>&1 || true
 t2=$(date +%s)
 
+echo "conformance: meshfed verify equals the oracle, byte for byte, on the corpus and the example"
+MESHFED_ORACLE="$root/conformance/bin/oracle" npx vitest run --config vitest.oracle.config.ts
+
 echo "conformance: corpus"
 bash conformance/run-oracle.sh --check conformance/scenarios
 

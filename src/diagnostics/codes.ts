@@ -433,7 +433,7 @@ const table: readonly CodeInfo[] = [
   },
   {
     code: "MF3207",
-    name: "shared-trust-domain",
+    name: "meshes-share-trust-domain",
     severity: "error",
     title: "Two meshes that trust the same root share a trust domain",
     explanation:

@@ -87,3 +87,53 @@ export function hopDifferences(oracle: VerdictJson, verify: VerdictJson): string
   }
   return out;
 }
+
+/**
+ * Which hop fields differ (`client.cluster`, `gateway.matched`, `hops.length`, …) where the
+ * outcomes agree: a summary of the hop disagreements that do not change a verdict.
+ */
+export function hopFieldDifferences(oracle: VerdictJson, verify: VerdictJson): string[] {
+  const out = new Set<string>();
+  const n = Math.min(oracle.probes.length, verify.probes.length);
+  for (let i = 0; i < n; i++) {
+    const o = oracle.probes[i]!;
+    const v = verify.probes[i]!;
+    if (o.name !== v.name || outcome(o) !== outcome(v)) continue;
+    if (o.hops.length !== v.hops.length) out.add("hops.length");
+    for (let h = 0; h < Math.min(o.hops.length, v.hops.length); h++) {
+      const a = o.hops[h]!;
+      const b = v.hops[h]!;
+      for (const key of new Set([...Object.keys(a), ...Object.keys(b)])) {
+        if (canonicalJson(a[key]) !== canonicalJson(b[key])) out.add(`${String(a["at"] ?? b["at"])}.${key}`);
+      }
+    }
+  }
+  return [...out].sort();
+}
+
+/** What a source scenario expected, by probe name, before it was mutated. */
+export interface SourceExpectations {
+  readonly probes: ReadonlyMap<string, { readonly expect?: string; readonly expectDeniedAt?: string | null; readonly expectReason?: string | null }>;
+  readonly exposure?: readonly ExposureJson[];
+}
+
+/**
+ * Whether a verdict differs from what the unmutated source expected: a measure of how many
+ * mutations changed the truth (a mutation that changes nothing proves little).
+ */
+export function differsFromExpectations(expected: SourceExpectations, verdict: VerdictJson): boolean {
+  for (const p of verdict.probes) {
+    const e = expected.probes.get(p.name);
+    if (!e || e.expect === undefined) continue;
+    if (e.expect !== p.verdict) return true;
+    if (e.expectDeniedAt !== undefined && e.expectDeniedAt !== p.deniedAt) return true;
+    if (e.expectReason !== undefined && e.expectReason !== p.reason) return true;
+  }
+  if (expected.exposure) {
+    const key = (x: ExposureJson) => `${x.mesh} ${x.host}:${x.port} ${canonicalJson([...x.admits].sort())}`;
+    const a = expected.exposure.map(key).sort();
+    const b = verdict.exposure.map(key).sort();
+    if (canonicalJson(a) !== canonicalJson(b)) return true;
+  }
+  return false;
+}

@@ -153,11 +153,17 @@ const gatewayHost: Mutator = (s, rng) => {
   const mine = serviceHosts(s, ref.mesh);
   const namespaces = [...new Set(resources(s, "Service").filter((r) => r.mesh === ref.mesh).map((r) => nsOf(r.doc)))];
   const choice = rng.int(5);
+  const replaceOne = (candidates: string[]) => {
+    const i = rng.int(hosts.length);
+    const fresh = candidates.filter((h) => !hosts.includes(h));
+    hosts[i] = fresh.length > 0 ? rng.pick(fresh) : "*.local";
+  };
   if (choice === 0) hosts.splice(0, hosts.length, "*.local");
   else if (choice === 1 && namespaces.length > 0) hosts.splice(0, hosts.length, `${rng.pick(namespaces)}/*`);
   else if (choice === 2) hosts.push(rng.pick(["*.local", "*/*.svc.cluster.local", "*.cluster.local"]));
-  else if (choice === 3 && mine.length > 0) hosts[rng.int(hosts.length)] = rng.pick(mine);
-  else hosts[rng.int(hosts.length)] = rng.pick([...mine, `missing.nowhere.svc.cluster.local`]);
+  else if (choice === 3 && mine.length > 0) replaceOne(mine);
+  else replaceOne([...mine, "missing.nowhere.svc.cluster.local"]);
+  if (show(hosts) === show(old)) hosts.splice(0, hosts.length, "*.local");
   return `${label(ref)} server ${index}: hosts ${show(old)} -> ${show(hosts)}`;
 };
 
@@ -194,7 +200,10 @@ const serviceEntryPort: Mutator = (s, rng) => {
   if (targets.length === 0) return undefined;
   const { ref, port } = rng.pick(targets);
   const old = port["number"] as unknown;
-  port["number"] = otherPort(s, rng, old);
+  // A port the ServiceEntry already has is invalid input (Istio rejects "port already defined").
+  const taken = new Set(asArray(spec(ref.doc)["ports"]).map((p) => p["number"] as unknown));
+  const fresh = knownPorts(s).filter((p) => !taken.has(p));
+  port["number"] = typeof old === "number" && !taken.has(old + 1) && rng.chance(0.3) ? old + 1 : fresh.length > 0 ? rng.pick(fresh) : 40000 + rng.int(1000);
   return `${label(ref)}: port ${show(old)} -> ${show(port["number"])}`;
 };
 
@@ -457,11 +466,11 @@ const exportTo: Mutator = (s, rng) => {
   const ref = rng.pick(refs);
   const old = spec(ref.doc)["exportTo"] as unknown;
   const namespaces = [...new Set(resources(s, "Namespace").filter((r) => r.mesh === ref.mesh).map((r) => nameOf(r.doc)))].filter((n) => n !== nsOf(ref.doc));
-  const choice = rng.int(4);
-  if (choice === 0) spec(ref.doc)["exportTo"] = ["*"];
-  else if (choice === 1 && old !== undefined) delete spec(ref.doc)["exportTo"];
-  else if (choice === 2 && namespaces.length > 0) spec(ref.doc)["exportTo"] = [rng.pick(namespaces)];
-  else spec(ref.doc)["exportTo"] = ["."];
+  const options: (string[] | undefined)[] = [["*"], ["."], ...namespaces.map((n) => [n]), undefined];
+  const fresh = options.filter((o) => show(o ?? null) !== show(old ?? null) && !(o === undefined && old === undefined));
+  const next = rng.pick(fresh);
+  if (next === undefined) delete spec(ref.doc)["exportTo"];
+  else spec(ref.doc)["exportTo"] = next;
   return `${label(ref)}: exportTo ${show(old ?? null)} -> ${show(spec(ref.doc)["exportTo"] ?? null)}`;
 };
 

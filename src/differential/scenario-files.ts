@@ -1,5 +1,6 @@
 import { parse, parseAllDocuments, stringify } from "yaml";
 import { compareStrings } from "../util/compare.js";
+import type { ExposureJson, SourceExpectations } from "./compare-verdicts.js";
 
 /** A parsed YAML object; mutations edit these in place. */
 export type Node = Record<string, any>;
@@ -81,4 +82,22 @@ export function stripExpectations(docs: ScenarioDocs): void {
     delete p["expectDeniedAt"];
     delete p["expectReason"];
   }
+}
+
+/** The expectations of a scenario (before stripExpectations), for differsFromExpectations. */
+export function expectationsOf(docs: ScenarioDocs): SourceExpectations {
+  const probes = new Map<string, { expect?: string; expectDeniedAt?: string | null; expectReason?: string | null }>();
+  const list: unknown = docs.scenario["probes"];
+  if (Array.isArray(list)) {
+    for (const p of list as Node[]) {
+      if (typeof p["name"] !== "string") continue;
+      const e: { expect?: string; expectDeniedAt?: string | null; expectReason?: string | null } = {};
+      if (typeof p["expect"] === "string") e.expect = p["expect"];
+      if ("expectDeniedAt" in p) e.expectDeniedAt = (p["expectDeniedAt"] as string | null) ?? null;
+      if ("expectReason" in p) e.expectReason = (p["expectReason"] as string | null) ?? null;
+      probes.set(p["name"], e);
+    }
+  }
+  const exposure: unknown = docs.scenario["expectExposure"];
+  return Array.isArray(exposure) ? { probes, exposure: exposure as ExposureJson[] } : { probes };
 }

@@ -1,5 +1,6 @@
 import { destinationRuleFor, outboundSniFor, tlsForPort, type UpstreamTls } from "./destination-rule.js";
 import { isHttpProtocol, isIpLiteral, selects, spiffeId, targetPortFor, visibleTo, type MeshIndex, type MeshService } from "./mesh-index.js";
+import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
 
 /** Where the client sidecar sends the call. */
@@ -40,7 +41,7 @@ export function endpointsOf(mesh: MeshIndex, svc: MeshService, port: number): Up
     if (Object.keys(svc.selector).length === 0) return [];
     return mesh.workloads
       .filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels))
-      .map((w) => ({ address: w.ip, port: targetPortFor(sp, w), tlsMode: w.labels["security.istio.io/tlsMode"] ?? "disabled" }));
+      .map((w) => ({ address: w.ip, port: targetPortFor(sp, w), tlsMode: endpointTlsMode(mesh, w.namespace, w.labels, targetPortFor(sp, w)) }));
   }
   if (svc.resolution === "NONE") return [];
   if (svc.endpoints.length === 0) {
@@ -48,15 +49,25 @@ export function endpointsOf(mesh: MeshIndex, svc: MeshService, port: number): Up
     if (Object.keys(svc.selector).length > 0) {
       return mesh.workloads
         .filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels))
-        .map((w) => ({ address: w.ip, port: Number(sp.targetPort ?? port), tlsMode: w.labels["security.istio.io/tlsMode"] ?? "disabled" }));
+        .map((w) => ({ address: w.ip, port: Number(sp.targetPort ?? port), tlsMode: endpointTlsMode(mesh, w.namespace, w.labels, Number(sp.targetPort ?? port)) }));
     }
     return [];
   }
   return svc.endpoints.map((e) => ({
     address: e.address,
     port: e.ports[sp.name] ?? Number(sp.targetPort ?? port),
-    tlsMode: e.labels["security.istio.io/tlsMode"] ?? (e.serviceAccount ? "istio" : "disabled"),
+    tlsMode: endpointTlsMode(mesh, svc.namespace, { ...e.labels, ...(e.labels["security.istio.io/tlsMode"] === undefined && e.serviceAccount ? { "security.istio.io/tlsMode": "istio" } : {}) }, e.ports[sp.name] ?? Number(sp.targetPort ?? port)),
   }));
+}
+
+/**
+ * The tlsMode EDS puts in an endpoint's metadata (what auto mTLS matches on): `istio` only for an
+ * endpoint labelled `security.istio.io/tlsMode: istio` whose PeerAuthentication on that port is not
+ * DISABLE (endpoints/mtls_checker.go checkMtlsEnabled).
+ */
+function endpointTlsMode(mesh: MeshIndex, ns: string, labels: Readonly<Record<string, string>>, port: number): string {
+  if (labels["security.istio.io/tlsMode"] !== "istio") return "disabled";
+  return mtlsModeFor(mesh, { namespace: ns, labels }, port).mode === "DISABLE" ? "disabled" : "istio";
 }
 
 /** Service accounts Istio verifies by default for a service (ServiceEntry subjectAltNames, or the pods' identities). */
@@ -88,7 +99,8 @@ export function upstreamTls(mesh: MeshIndex, proxyNs: string, svc: MeshService, 
     }
     return { mode, sni: tls.sni ? String(tls.sni) : null, sans, decidedBy: dr ?? null, autoMtls: false };
   }
-  if (svc.meshExternal || mesh.spec.meshConfig.enableAutoMtls === false) return plain;
+  // The service's mTLS mode: namespace or root PeerAuthentication DISABLE turns auto mTLS off (BestEffortInferServiceMTLSMode).
+  if (svc.meshExternal || mesh.spec.meshConfig.enableAutoMtls === false || namespaceMtlsMode(mesh, svc.namespace) === "DISABLE") return plain;
   if (!ep || ep.tlsMode !== "istio") return plain;
   return { mode: "ISTIO_MUTUAL", sni: autoSni, sans: serviceAccountsOf(mesh, svc), decidedBy: dr ?? null, autoMtls: true };
 }
@@ -105,6 +117,8 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
   } else {
     resolved = visible.find((s) => s.hostname === to.host);
     if (!resolved) {
+      // The oracle's completion: a host no sidecar can resolve is reported as BlackHoleCluster.
+      hop.cluster = "BlackHoleCluster";
       return { hop, decidedBy: [], denial: { at: "client", reason: "MF3001", why: `host ${to.host} is not a Service or ServiceEntry visible to namespace ${ns} of mesh ${mesh.spec.name}` } };
     }
     addr = resolved.address === "0.0.0.0" || resolved.address === "::" ? unresolvedVip : resolved.address;

@@ -12,8 +12,9 @@ export function verdictJson(v: Verdict): string {
     probes: v.probes.map((p) => ({ name: p.name, verdict: p.verdict, deniedAt: p.deniedAt, reason: p.reason, hops: p.hops.map(hop) })),
     exposure: v.exposure.map((e) => ({ mesh: e.mesh, host: e.host, port: e.port, admits: e.admits })),
   };
-  // Escape like Go's encoding/json (the oracle's encoder), so both outputs compare byte for byte.
-  const goEscaped = JSON.stringify(ordered, null, 2).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+  // Escape like the oracle's Go encoder (HTML escaping off; U+2028 and U+2029 always escaped),
+  // so both outputs compare byte for byte.
+  const goEscaped = JSON.stringify(ordered, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
   return `${goEscaped}\n`;
 }
 

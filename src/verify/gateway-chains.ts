@@ -63,7 +63,7 @@ function vsTcpRoute(mesh: MeshIndex, gw: Resource, host: string, port: number): 
     if (!bound) continue;
     const hosts: string[] = Array.isArray(vs.spec.hosts) ? vs.spec.hosts.map(String) : [];
     if (!hosts.some((h) => hostMatches(host, h) || hostMatches(h, host) || h === "*")) continue;
-    for (const r of [...(Array.isArray(vs.spec.tcp) ? vs.spec.tcp : []), ...(Array.isArray(vs.spec.tls) ? vs.spec.tls : [])]) {
+    for (const r of Array.isArray(vs.spec.tcp) ? vs.spec.tcp : []) {
       const matches: any[] = Array.isArray(r?.match) ? r.match : [];
       if (matches.length > 0 && !matches.some((m) => m?.port === undefined || Number(m.port) === port)) continue;
       const d = r?.route?.[0]?.destination;
@@ -124,9 +124,11 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
           }
         }
       } else if (mode === "ISTIO_MUTUAL" || mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") {
+        // A terminating server without a VirtualService tcp route gets no chain (createGatewayTCPFilterChainOpts).
         const route = sni.map((h) => vsTcpRoute(mesh, gw, h, g.port)).find((r) => r !== undefined);
+        if (!route) return;
         const svc = route ? visible.find((x) => x.hostname === route.host) : undefined;
-        const port = route && route.port ? route.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
+        const port = route.port ? route.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
         chains.push({
           serverNames: sni.includes("*") ? [] : sni,
           passthrough: false,

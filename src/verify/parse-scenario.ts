@@ -163,6 +163,16 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   for (const mesh of meshes) {
     const rs = parseMeshFiles(input.meshFiles.get(mesh.name) ?? [], diagnostics);
     diagnostics.push(...validateIstioResources(rs));
+    // One object per identity: Istio API versions of a kind are the same resource.
+    const seen = new Map<string, (typeof rs)[number]>();
+    for (const r of rs) {
+      const group = r.apiVersion.includes("/") ? r.apiVersion.split("/")[0]! : r.apiVersion;
+      const key = `${group.endsWith("istio.io") ? group : r.apiVersion}/${r.kind}/${r.namespace}/${r.name}`;
+      const prev = seen.get(key);
+      if (prev) {
+        diagnostics.push(diagnostic("MF3103", { message: `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name} is also defined at ${prev.file}:${prev.line}`, fix: "Keep one definition of each resource.", position: { file: r.file, line: r.line, column: 1 } }));
+      } else seen.set(key, r);
+    }
     resources.set(mesh.name, rs);
   }
   if (diagnostics.length > 0) return { diagnostics };

@@ -45,7 +45,7 @@ export function trustCheck(leg: Leg, serverRoot: string, serverId: string, accep
 }
 
 /** The PeerAuthentication mode for a workload port: workload > namespace > root namespace; default PERMISSIVE. */
-export function mtlsModeFor(mesh: MeshIndex, w: Workload, port: number): { mode: string; policy: Resource | null } {
+export function mtlsModeFor(mesh: MeshIndex, w: Pick<Workload, "namespace" | "labels">, port: number): { mode: string; policy: Resource | null } {
   const pas = configsOf(mesh, "PeerAuthentication").sort(byCreation);
   const sel = (p: Resource) => p.spec.selector?.matchLabels as Record<string, unknown> | undefined;
   const workloadPa = pas.find((p) => p.namespace === w.namespace && sel(p) && Object.keys(sel(p)!).length > 0 && selects(Object.fromEntries(Object.entries(sel(p)!).map(([k, v]) => [k, String(v)])), w.labels));
@@ -104,4 +104,15 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
   const authz = evaluateAuthz(mesh, w, { principal, port, http: inboundIsHttp(mesh, w, port) });
   if (!authz.allowed) return { ...base, authz, denial: { at: "server", reason: "MF3008", why: `${where}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
   return { ...base, authz };
+}
+
+/** The namespace-level mTLS mode (namespace PeerAuthentication, else the root namespace's), "" when none (GetNamespaceMutualTLSMode). */
+export function namespaceMtlsMode(mesh: MeshIndex, ns: string): string {
+  const pas = configsOf(mesh, "PeerAuthentication").sort(byCreation);
+  const noSelector = (p: Resource) => !p.spec.selector?.matchLabels || Object.keys(p.spec.selector.matchLabels).length === 0;
+  for (const n of [ns, mesh.rootNamespace]) {
+    const m = pas.find((p) => p.namespace === n && noSelector(p))?.spec.mtls?.mode;
+    if (m && m !== "UNSET") return String(m);
+  }
+  return "";
 }

@@ -34,6 +34,16 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
     if (r.kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) {
       const action = String(r.spec.action ?? "ALLOW");
       if (r.spec.provider && action !== "CUSTOM") report(r, "spec.provider", `provider must not be set with action ${action}`, "Remove provider or use action CUSTOM.");
+      (Array.isArray(r.spec.rules) ? r.spec.rules : []).forEach((rule: any, i: number) => {
+        for (const from of Array.isArray(rule?.from) ? rule.from : []) {
+          const src = from?.source ?? {};
+          const n = (k: string) => (Array.isArray(src[k]) ? src[k].length : 0);
+          if (n("principals") + n("notPrincipals") + n("namespaces") + n("notNamespaces") > 0 && n("serviceAccounts") + n("notServiceAccounts") > 0) {
+            report(r, `spec.rules[${i}].from.source`, "serviceAccounts cannot be set with namespaces or principals", "Use either serviceAccounts or principals/namespaces in one source.");
+          }
+          if (Object.keys(src).every((k) => n(k) === 0)) report(r, `spec.rules[${i}].from.source`, "from.source must not be empty", "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from.");
+        }
+      });
       if (action === "CUSTOM") {
         const unsupported = ["namespaces", "notNamespaces", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains", "principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals"];
         (Array.isArray(r.spec.rules) ? r.spec.rules : []).forEach((rule: any, i: number) => {

@@ -77,6 +77,11 @@ describe("scenario loader", () => {
       "MF3104",
     ],
     [
+      "an AuthorizationPolicy mixing serviceAccounts and principals",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{from: [{source: {principals: [a/ns/b/sa/c], serviceAccounts: [b/c]}}]}]\n",
+      "MF3104",
+    ],
+    [
       "a MUTUAL DestinationRule without certificates",
       "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec:\n  host: a.b\n  trafficPolicy: {tls: {mode: MUTUAL}}\n",
       "MF3104",

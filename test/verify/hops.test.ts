@@ -26,7 +26,6 @@ describe("verify: one decision per hop", () => {
     ["guard does not list the caller", {}, { guard: "production.nrc.internal/*" }, "deny", "server", "MF3008"],
     ["no guard at all", {}, { guard: "" }, "allow", null, null],
     ["DENY by source trustDomains", {}, { guard: "zzz/ns/a/sa/b]\n        trustDomains: [operations.nrc.internal" }, "deny", "server", "MF3008"],
-    ["guard by trust domain and service account", {}, { guard: "production.nrc.internal/*]\n        notServiceAccounts: [vault/vault" }, "allow", null, null],
     ["*.local exposes it", {}, { hosts: ["*.local"] }, "allow", null, null],
     ["ns/* is not namespace-scoped", {}, { hosts: ["cache/*"] }, "allow", null, null],
     ["PERMISSIVE still allows mTLS", {}, { mtls: "PERMISSIVE" }, "allow", null, null],

@@ -9,11 +9,14 @@ import { verifyScenario } from "../../src/verify/verify-scenario.js";
 import { repoRoot } from "../helpers/fixtures.js";
 
 /**
- * Differential check against the Go oracle (real Istio): set MESHFED_ORACLE to the oracle
- * binary (conformance/bin/oracle after `bash conformance/run-oracle.sh --help`) to run it.
- * Verify's JSON must equal the oracle's byte for byte.
+ * Differential check against the Go oracle (real Istio), run by `npm run test:conformance`
+ * (vitest.oracle.config.ts) with MESHFED_ORACLE pointing at the built oracle binary. Verify's
+ * JSON must equal the oracle's byte for byte.
  */
 const oracle = process.env.MESHFED_ORACLE;
+if (!oracle || !existsSync(oracle)) {
+  throw new Error("MESHFED_ORACLE must name the oracle binary (bash conformance/run-oracle.sh builds conformance/bin/oracle)");
+}
 const corpus = join(repoRoot, "conformance/scenarios");
 const dirs = existsSync(corpus) ? readdirSync(corpus).filter((d) => existsSync(join(corpus, d, "scenario.yaml"))).sort().map((d) => join(corpus, d)) : [];
 
@@ -28,7 +31,7 @@ function oracleJson(dir: string): string {
   }
 }
 
-describe.runIf(oracle !== undefined && oracle !== "")("verify equals the Istio oracle", () => {
+describe("verify equals the Istio oracle", () => {
   const example = (): string => {
     const out = mkdtempSync(join(tmpdir(), "meshfed-example-"));
     execFileSync(process.execPath, [join(repoRoot, "bin/meshfed.js"), "scenario", join(repoRoot, "examples/nrc/federation.yaml"), "--out", out], { stdio: "ignore" });
