@@ -59,19 +59,6 @@ export function formatVerdictText(scenario: Scenario, v: Verdict, whys: readonly
     const why = whys[i];
     if (why) lines.push(`      ${why}`);
   });
-  const pairs = new Map<string, { allow: number; deny: number }>();
-  v.probes.forEach((p, i) => {
-    const from = scenario.probes[i]!.from.mesh;
-    const last = [...p.hops].reverse().find((h) => h.at !== "client");
-    const to = last ? last.mesh : "(no gateway)";
-    const key = `${from} → ${to}`;
-    const e = pairs.get(key) ?? { allow: 0, deny: 0 };
-    if (p.verdict === "allow") e.allow++;
-    else e.deny++;
-    pairs.set(key, e);
-  });
-  lines.push("", "Reachability (probes allowed / denied, by source mesh → destination mesh)");
-  for (const [k, e] of [...pairs.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) lines.push(`  ${k}: ${e.allow} allowed, ${e.deny} denied`);
   lines.push("", "Exposure (what each east-west gateway routes, and whom the destination admits)");
   if (v.exposure.length === 0) lines.push("  (nothing)");
   for (const e of v.exposure) lines.push(`  ${e.mesh}: ${e.host}:${e.port} admits ${e.admits.length === 0 ? "nobody" : e.admits.join(", ")}`);

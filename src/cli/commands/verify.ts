@@ -1,41 +1,142 @@
 import { resolve } from "node:path";
 import type { Command } from "commander";
-import { hasErrors } from "../../diagnostics/diagnostic.js";
-import { loadScenario } from "../../verify/load-scenario.js";
+import { analyzeWorld } from "../../analyze/analyzers.js";
+import { auditAgainstModel, deriveProbes } from "../../analyze/audit.js";
+import { exceedsThreshold, isSuppressed, parseSuppression, type Suppression } from "../../analyze/filter-findings.js";
+import type { Severity } from "../../diagnostics/codes.js";
+import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
 import { compareExpectations, formatVerdictText, verdictJson } from "../../verify/format-verdict.js";
-import { verifyScenario } from "../../verify/verify-scenario.js";
+import { loadMeshFiles } from "../../verify/load-mesh-files.js";
+import { loadScenario, type LoadedScenario } from "../../verify/load-scenario.js";
+import { formatMatrix } from "../../verify/reachability-matrix.js";
+import type { Scenario } from "../../verify/types.js";
+import { runProbe, exposure, World } from "../../verify/verify-scenario.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
+
+interface VerifyOptions {
+  output: string;
+  model?: string;
+  mesh: string[];
+  suppress: string[];
+  failureThreshold: string;
+}
+
+function collect(value: string, previous: string[]): string[] {
+  return [...previous, value];
+}
+
+async function readScenario(io: CliIo, dir: string): Promise<LoadedScenario> {
+  try {
+    return await loadScenario(resolve(io.cwd, dir), io.cwd);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === undefined) throw err;
+    throw new UsageError(`cannot read scenario ${dir}: ${code === "ENOENT" ? "no such file or directory (scenario.yaml)" : code}`);
+  }
+}
+
+function parseMeshFlags(values: readonly string[]): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const v of values) {
+    const eq = v.indexOf("=");
+    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--mesh ${v}: expected NAME=PATH (a file or a directory of YAML files)`);
+    out.set(v.slice(0, eq), v.slice(eq + 1));
+  }
+  return out;
+}
 
 export function registerVerify(program: Command, io: CliIo, setExit: SetExit): void {
   program
     .command("verify")
-    .description("Follow every probe of a scenario directory through the client sidecar, the east-west gateway and the server sidecar, and compute each mesh's exposure (same verdict JSON as the conformance oracle).")
-    .argument("<dir>", "scenario directory (scenario.yaml and <mesh>/*.yaml)")
+    .description(
+      "Follow every probe through the client sidecar, the east-west gateway and the server sidecar, compute each mesh's exposure (the verdict JSON of the conformance oracle), and report findings. With --model, audit least privilege: every reachable cross-mesh call must be intended by the federation file, and every intended one reachable.",
+    )
+    .argument("[dir]", "scenario directory (scenario.yaml and <mesh>/*.yaml); omit it when using --mesh")
     .option("-o, --output <format>", "text or json", "text")
-    .action(async (dir: string, opts: { output: string }) => {
+    .option("--model <file>", "federation file to audit against (and the mesh settings for --mesh)")
+    .option("--mesh <name=path>", "a mesh's resources from a file or directory (repeatable; needs --model)", collect, [])
+    .option("--suppress <code=mesh/Kind/namespace/name>", "hide a finding (repeatable; * matches any part)", collect, [])
+    .option("--failure-threshold <severity>", "lowest finding severity that makes verify exit 4: error, warning or info", "error")
+    .addHelpText(
+      "after",
+      `
+Examples:
+  meshfed verify ./scenario
+  meshfed verify ./scenario --model federation.yaml -o json
+  meshfed verify --model federation.yaml --mesh production=./prod/ --mesh operations=ops.yaml
+  meshfed verify ./scenario --suppress 'MF3209=production/AuthorizationPolicy/istio-system/*'`,
+    )
+    .action(async (dir: string | undefined, opts: VerifyOptions) => {
       const format = parseFormat(opts.output, ["text", "json"]);
-      let loaded;
-      try {
-        loaded = await loadScenario(resolve(io.cwd, dir), io.cwd);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === undefined) throw err;
-        throw new UsageError(`cannot read scenario ${dir}: ${code === "ENOENT" ? "no such file or directory (scenario.yaml)" : code}`);
+      const threshold = opts.failureThreshold as Severity;
+      if (!["error", "warning", "info"].includes(threshold)) throw new UsageError(`--failure-threshold ${opts.failureThreshold}: use error, warning or info`);
+      const suppressions: Suppression[] = opts.suppress.map((s) => {
+        const parsed = parseSuppression(s);
+        if (typeof parsed === "string") throw new UsageError(parsed);
+        return parsed;
+      });
+      const meshPaths = parseMeshFlags(opts.mesh);
+      if (meshPaths.size > 0 && dir !== undefined) throw new UsageError("give either a scenario directory or --mesh files, not both");
+      if (meshPaths.size === 0 && dir === undefined) throw new UsageError("missing scenario directory (or --model with --mesh NAME=PATH)");
+      if (meshPaths.size > 0 && opts.model === undefined) throw new UsageError("--mesh needs --model: the mesh settings (trust domains, gateways) come from the federation file");
+
+      let federation;
+      const sources = new Map<string, string>();
+      if (opts.model !== undefined) {
+        const model = await loadFederation(io, opts.model, false);
+        for (const [k, v] of model.sources) sources.set(k, v);
+        if (!model.federation) {
+          printDiagnostics(io, model.diagnostics, sources);
+          io.stderr.write(`${opts.model}: not audited (${summarize(model.diagnostics)})\n`);
+          setExit(ExitCode.invalidInput);
+          return;
+        }
+        federation = model.federation;
+        for (const name of meshPaths.keys()) {
+          if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: the model has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
+        }
       }
-      printDiagnostics(io, loaded.diagnostics, loaded.sources);
+      const loaded = meshPaths.size > 0 && federation ? await loadMeshFiles(federation, meshPaths, io.cwd).catch((err: NodeJS.ErrnoException) => {
+        throw new UsageError(`cannot read --mesh files: ${err.code === "ENOENT" ? `no such file or directory ${err.path ?? ""}` : (err.code ?? err.message)}`);
+      }) : await readScenario(io, dir!);
+      for (const [k, v] of loaded.sources) sources.set(k, v);
+      const label = dir ?? "--mesh files";
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
-        io.stderr.write(`${dir}: not verified (${summarize(loaded.diagnostics)})\n`);
+        printDiagnostics(io, loaded.diagnostics, sources);
+        io.stderr.write(`${label}: not verified (${summarize(loaded.diagnostics)})\n`);
         setExit(ExitCode.invalidInput);
         return;
       }
-      const { verdict, results } = verifyScenario(loaded.scenario);
-      const mismatches = compareExpectations(loaded.scenario, verdict);
-      io.stdout.write(format === "json" ? verdictJson(verdict) : formatVerdictText(loaded.scenario, verdict, results.map((r) => {
-              const last = r.decidedBy[r.decidedBy.length - 1];
-              return r.why && last && r.verdict.deniedAt !== "trust" ? `${r.why} (${last.kind} ${last.namespace}/${last.name}, ${last.file}:${last.line})` : r.why;
-            }), mismatches));
-      if (format === "json") for (const m of mismatches) io.stderr.write(`${dir}: ${m.probe ? `${m.probe}: ` : ""}${m.message}\n`);
-      setExit(mismatches.length > 0 ? ExitCode.findings : ExitCode.ok);
+      // Without probes, every workload calls every import of its mesh.
+      const world0 = new World(loaded.scenario);
+      const scenario: Scenario = loaded.scenario.probes.length > 0 ? loaded.scenario : { ...loaded.scenario, probes: deriveProbes(world0) };
+      const world = scenario === loaded.scenario ? world0 : new World(scenario);
+      const results = scenario.probes.map((p) => runProbe(world, p));
+      const verdict = { probes: results.map((r) => r.verdict), exposure: exposure(world) };
+      const mismatches = compareExpectations(scenario, verdict);
+      const findings: Diagnostic[] = [...analyzeWorld(world), ...(federation ? auditAgainstModel(federation, world, scenario.probes, verdict) : [])];
+      const shown = sortDiagnostics(findings.filter((f) => !isSuppressed(f, suppressions)));
+      const suppressed = findings.length - shown.length;
+      if (format === "json") {
+        // The oracle's verdict JSON (same keys, order and text), then the findings.
+        const out = { ...(JSON.parse(verdictJson(verdict)) as Record<string, unknown>), findings: shown };
+        io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        for (const m of mismatches) io.stderr.write(`${label}: ${m.probe ? `${m.probe}: ` : ""}${m.message}\n`);
+      } else {
+        const whys = results.map((r) => {
+          const last = r.decidedBy[r.decidedBy.length - 1];
+          return r.why && last && r.verdict.deniedAt !== "trust" ? `${r.why} (${last.kind} ${last.namespace}/${last.name}, ${last.file}:${last.line})` : r.why;
+        });
+        io.stdout.write(formatVerdictText(scenario, verdict, whys, mismatches));
+        io.stdout.write(`\n${formatMatrix(world, scenario, verdict)}`);
+        io.stdout.write(`\nFindings${federation ? ` (audited against ${opts.model})` : ""}\n`);
+        if (shown.length === 0) io.stdout.write("  none\n");
+        for (const f of shown) io.stdout.write(`${formatDiagnostic(f, f.position ? sources.get(f.position.file) : undefined).replace(/^/gm, "  ")}\n`);
+        io.stdout.write(`\n${shown.length} finding${shown.length === 1 ? "" : "s"} (${summarize(shown)})${suppressed > 0 ? `, ${suppressed} suppressed` : ""}\n`);
+      }
+      const failed = mismatches.length > 0 || exceedsThreshold(shown, threshold);
+      setExit(failed ? ExitCode.findings : ExitCode.ok);
     });
 }
