@@ -6,6 +6,7 @@ import (
 	"net/netip"
 	"sort"
 	"strings"
+	"time"
 
 	"google.golang.org/protobuf/proto"
 	appsv1 "k8s.io/api/apps/v1"
@@ -204,6 +205,12 @@ func (me *MeshEnv) parseResources(docs []ResourceDoc) ([]runtime.Object, error) 
 			for _, c := range cfgs {
 				if c.Namespace == "" {
 					c.Namespace = "default"
+				}
+				// One creation time for every resource without its own, as Istio's test harness
+				// does: Istio then orders same-host configs by name and namespace, not by the
+				// order the oracle happened to read the files in.
+				if c.CreationTimestamp.IsZero() {
+					c.CreationTimestamp = configEpoch
 				}
 				me.Configs = append(me.Configs, c)
 			}
@@ -486,3 +493,6 @@ func (me *MeshEnv) workloadByIP(ip string) *Workload {
 func (me *MeshEnv) spiffeID(ns, sa string) string {
 	return fmt.Sprintf("spiffe://%s/ns/%s/sa/%s", me.Spec.TrustDomain, ns, sa)
 }
+
+// configEpoch is the creation time of configs that carry none.
+var configEpoch = time.Date(2026, 1, 1, 0, 0, 0, 0, time.UTC)

@@ -319,8 +319,21 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 		return nil, nil, err
 	}
 	var fc *listenerpb.FilterChain
-	if res.Error == nil {
+	// ErrMTLSError: a chain matched by SNI terminates Istio mTLS but the client presents no
+	// Istio certificate (SIMPLE or MUTUAL): Envoy picks the chain and the handshake fails.
+	handshakeFails := errors.Is(res.Error, simulation.ErrMTLSError)
+	if res.Error == nil || handshakeFails {
 		fc = chainOf(gv.pc, res, uint32(g.Port), tlsMode != simulation.Plaintext, in.tls.SNI)
+	}
+	if fc != nil && handshakeFails {
+		matched := matchedServerName(fc.GetFilterChainMatch().GetServerNames(), in.tls.SNI)
+		if matched == "" {
+			matched = fc.GetName()
+		}
+		gh.Matched = strp(matched)
+		pv.Hops = append(pv.Hops, gh)
+		why := fmt.Sprintf("gateway %s/%s port %d chain %q terminates Istio mTLS; the client (TLS mode %s) presents no Istio certificate", g.Namespace, id(gv), g.Port, fc.GetName(), in.tls.Mode)
+		return &denial{DeniedAtTrust, ReasonRootMismatch, why}, nil, nil
 	}
 	if fc == nil {
 		pv.Hops = append(pv.Hops, gh)
