@@ -130,6 +130,20 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
       continue;
     }
     const fieldPath = join(path, key);
+    // Duplicate keys are checked here rather than by the YAML parser (uniqueKeys), which
+    // would cost a pass over every mapping of a large file.
+    if (ctx.keys.has(fieldPath)) {
+      ctx.diagnostics.push(
+        diagnostic("MF1001", {
+          message: `YAML syntax error: ${fieldPath} is defined twice`,
+          fix: `remove one of the two "${key}:" entries`,
+          path: fieldPath,
+          value: key,
+          position: positionOf(keyNode, ctx),
+        }),
+      );
+      continue;
+    }
     ctx.keys.set(fieldPath, positionOf(keyNode, ctx));
     const fieldSchema = properties[key];
     if (!fieldSchema) {
@@ -175,6 +189,18 @@ function walkRecord(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
     if (key === undefined) continue;
     const fieldPath = join(path, key);
+    if (ctx.keys.has(fieldPath)) {
+      ctx.diagnostics.push(
+        diagnostic("MF1001", {
+          message: `YAML syntax error: ${fieldPath} is defined twice`,
+          fix: `remove one of the two "${key}:" entries`,
+          path: fieldPath,
+          value: key,
+          position: positionOf(pair.key, ctx),
+        }),
+      );
+      continue;
+    }
     ctx.keys.set(fieldPath, positionOf(pair.key, ctx));
     const problem = checkFormat("label-key", key);
     if (problem) {

@@ -21,7 +21,7 @@ export interface ParseResult {
  */
 export function parseFederation(text: string, file = "federation.yaml"): ParseResult {
   const lineCounter = new LineCounter();
-  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: true, prettyErrors: false });
+  const docs = parseAllDocuments(text, { lineCounter, uniqueKeys: false, prettyErrors: false });
   const diagnostics: Diagnostic[] = [];
   const position = (offset: number) => {
     const { line, col } = lineCounter.linePos(offset);

@@ -52,11 +52,23 @@ function mostSpecific(hostname: string, drs: readonly Resource[], mesh: MeshInde
 export function destinationRuleFor(mesh: MeshIndex, proxyNs: string, svc: MeshService): Resource | undefined {
   const all = configsOf(mesh, "DestinationRule").filter((d) => !d.spec.workloadSelector);
   const root = mesh.rootNamespace;
-  const local = all.filter((d) => d.namespace === proxyNs && (proxyNs !== root || true));
+  // The namespace-local index holds a rule only when its exportTo is empty or names ".", "*"
+  // or its own namespace (push_context.go setDestinationRules): `exportTo: [other-ns]` does
+  // not apply in its own namespace.
+  const ownExport = (d: Resource) => {
+    const e: string[] = Array.isArray(d.spec.exportTo) ? d.spec.exportTo.map(String) : [];
+    return e.length === 0 || e.includes(".") || e.includes("*") || e.includes(d.namespace);
+  };
+  const local = all.filter((d) => d.namespace === proxyNs && ownExport(d));
   const hit = mostSpecific(svc.hostname, local, mesh);
   if (hit) return hit;
-  const exported = (ns: string) =>
-    all.filter((d) => d.namespace === ns && !(drExportTo(d, mesh).length === 1 && drExportTo(d, mesh)[0] === ".") && visibleTo(drExportTo(d, mesh), d.namespace, proxyNs));
+  // Rules exported beyond their namespace: not private-only (exactly "." or exactly its own
+  // namespace), and visible to the proxy's namespace.
+  const privateOnly = (d: Resource) => {
+    const e = drExportTo(d, mesh);
+    return e.length === 1 && (e[0] === "." || e[0] === d.namespace);
+  };
+  const exported = (ns: string) => all.filter((d) => d.namespace === ns && !privateOnly(d) && visibleTo(drExportTo(d, mesh), d.namespace, proxyNs));
   return mostSpecific(svc.hostname, exported(svc.namespace), mesh) ?? mostSpecific(svc.hostname, exported(root), mesh);
 }
 

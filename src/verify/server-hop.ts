@@ -10,6 +10,8 @@ export interface Leg {
   /** rootCA label of the originator's mesh. */
   readonly peerRoot: string;
   readonly tls: { readonly mode: string; readonly sni: string | null; readonly sans: readonly string[] };
+  /** Whether the caller speaks HTTP (its port's protocol); undefined: the destination port's own protocol. */
+  readonly http?: boolean;
 }
 
 export interface ServerDecision {
@@ -101,7 +103,13 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
     if (d) return { ...base, denial: d };
     principal = leg.peerId;
   }
-  const authz = evaluateAuthz(mesh, w, { principal, port, http: inboundIsHttp(mesh, w, port) });
+  const http = inboundIsHttp(mesh, w, port);
+  // Raw TCP into an HTTP connection manager fails to decode (simulation traffic.go: "TCP to HCM
+  // is invalid"), before any RBAC runs.
+  if (http && leg.http === false) {
+    return { ...base, denial: { at: "server", reason: "MF3009", why: `${where}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` } };
+  }
+  const authz = evaluateAuthz(mesh, w, { principal, port, http });
   if (!authz.allowed) return { ...base, authz, denial: { at: "server", reason: "MF3008", why: `${where}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
   return { ...base, authz };
 }

@@ -1,6 +1,6 @@
 import { clientHop, endpointsOf, upstreamTls } from "./client-hop.js";
 import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
-import { indexMesh, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
+import { indexMesh, isHttpProtocol, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
 import { destinationRuleFor, tlsForPort } from "./destination-rule.js";
 import { mtlsModeFor, serverDecide, trustCheck, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
@@ -105,7 +105,7 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
     if (d) return d;
     if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
     const t = upstreamTls(gm, gp.namespace, m.chain.service!, m.chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
-    return { leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }, workload: picked.workload, port: picked.port };
+    return { leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, ...(leg.http !== undefined ? { http: leg.http } : {}) }, workload: picked.workload, port: picked.port };
   }
   if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no mTLS endpoint that is a pod of mesh ${gm.spec.name} (AUTO_PASSTHROUGH keeps only endpoints with a sidecar and mTLS enabled)` };
   return { leg, workload: picked.workload, port: picked.port };
@@ -137,6 +137,7 @@ export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
     peerId: spiffeId(src.spec.trustDomain, probe.from.namespace, probe.from.serviceAccount),
     peerRoot: src.spec.rootCA,
     tls: { mode: route.hop.tls, sni: route.hop.sni, sans: route.hop.sans },
+    http: isHttpProtocol(route.service?.ports.find((p) => p.port === probe.to.port)?.protocol ?? "TCP"),
   };
   const fwd = passGateway(world, gm, leg, v.hops, decided);
   if (isDenial(fwd)) return finish(fwd);

@@ -35,6 +35,7 @@ describe("parseFederation", () => {
 
   // Each case breaks one thing in the minimal file: the code and its position are the contract.
   it.each([
+    ["duplicate key", "MF1001", 9, 7, minimal.replace("      trustDomain: operations.nrc.internal\n", "      trustDomain: operations.nrc.internal\n      trustDomain: other.nrc.internal\n")],
     ["YAML syntax error", "MF1001", 5, 1, minimal.replace("  name: nrc", "  name: [nrc")],
     ["wrong apiVersion", "MF1003", 1, 13, minimal.replace("meshfed.dev/v1alpha1", "meshfed.dev/v1")],
     ["wrong kind", "MF1004", 2, 7, minimal.replace("kind: MeshFederation", "kind: Federation")],
