@@ -24,11 +24,14 @@ const NUMBER_LIKE = [
   /^[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+(\.[0-9_]*)?$/,
 ];
 
+/** Characters a number-like scalar can start with; other strings skip the number checks. */
+const NUMBER_START = new Set([..."0123456789+-._eE"]);
+
 function isPlainSafe(s: string): boolean {
   return (
     PLAIN.test(s) &&
     !RESERVED.has(s) &&
-    !NUMBER_LIKE.some((re) => re.test(s)) &&
+    !(NUMBER_START.has(s[0] as string) && NUMBER_LIKE.some((re) => re.test(s))) &&
     !s.includes(": ") &&
     !s.includes(" #") &&
     !s.endsWith(":") &&
@@ -36,9 +39,21 @@ function isPlainSafe(s: string): boolean {
   );
 }
 
+// Output repeats the same strings (keys, labels, hosts) thousands of times: decide each once.
+const stringCache = new Map<string, string>();
+
+function stringScalar(s: string): string {
+  let out = stringCache.get(s);
+  if (out === undefined) {
+    out = isPlainSafe(s) ? s : JSON.stringify(s);
+    if (stringCache.size < 100_000) stringCache.set(s, out);
+  }
+  return out;
+}
+
 function scalar(value: unknown): string {
   if (value === null || value === undefined) return "null";
-  if (typeof value === "string") return isPlainSafe(value) ? value : JSON.stringify(value);
+  if (typeof value === "string") return stringScalar(value);
   if (typeof value === "number") {
     if (!Number.isFinite(value)) throw new Error(`cannot write non-finite number ${value}`);
     return Object.is(value, -0) ? "-0" : String(value);
