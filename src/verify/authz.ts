@@ -19,7 +19,18 @@ export interface Connection {
 }
 
 /** AuthorizationPolicies that apply to a workload: root-namespace policies without selector, and its namespace's. */
+const policyCache = new WeakMap<Workload, Resource[]>();
+
+/** The AuthorizationPolicies that apply to a workload, in creation order (memoized per workload). */
 export function policiesFor(mesh: MeshIndex, w: Workload): Resource[] {
+  const hit = policyCache.get(w);
+  if (hit) return hit;
+  const computed = computePolicies(mesh, w);
+  policyCache.set(w, computed);
+  return computed;
+}
+
+function computePolicies(mesh: MeshIndex, w: Workload): Resource[] {
   return configsOf(mesh, "AuthorizationPolicy")
     .filter((p) => !p.spec.targetRef && !p.spec.targetRefs)
     .filter((p) => {

@@ -1,4 +1,4 @@
-import { configsOf, visibleTo, type MeshIndex, type MeshService } from "./mesh-index.js";
+import { configsOf, creationOrder, visibleTo, type MeshIndex, type MeshService } from "./mesh-index.js";
 import { hostMatches } from "./hosts.js";
 import type { Resource } from "./types.js";
 
@@ -15,11 +15,7 @@ export interface UpstreamTls {
 }
 
 /** Creation order Istio uses for config: creationTimestamp, then name, then namespace. */
-export function byCreation(a: Resource, b: Resource): number {
-  const ta = String(a.metadata.creationTimestamp ?? "");
-  const tb = String(b.metadata.creationTimestamp ?? "");
-  return ta.localeCompare(tb) || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) || (a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0);
-}
+export const byCreation = creationOrder;
 
 function drHost(dr: Resource, clusterDomain: string): string {
   const h = String(dr.spec.host ?? "");

@@ -29,8 +29,8 @@ export async function loadScenario(dir: string, cwd: string = process.cwd()): Pr
       .filter((f) => f.isFile() && (f.name.endsWith(".yaml") || f.name.endsWith(".yml")))
       .map((f) => f.name)
       .sort();
-    const list: SourceFile[] = [];
-    for (const f of files) list.push(await read(join(dir, e.name, f)));
+    // Read concurrently (a large scenario has thousands of files); order is kept.
+    const list: SourceFile[] = await Promise.all(files.map((f) => read(join(dir, e.name, f))));
     meshFiles.set(e.name, list);
   }
   const result = parseScenario({ scenario, meshFiles });

@@ -235,8 +235,28 @@ export function visibleTo(exportTo: readonly string[], own: string, ns: string):
 }
 
 /** Istio configs of a kind (any API version). */
+const configsByKind = new WeakMap<MeshIndex, Map<string, readonly Resource[]>>();
+
+/**
+ * A mesh's configs of one kind, in Istio's creation order. Indexed once per mesh: the hop
+ * models ask for the same kinds for every probe and every exposure candidate.
+ */
 export function configsOf(mesh: MeshIndex, kind: string): Resource[] {
-  return mesh.configs.filter((c) => c.kind === kind);
+  let byKind = configsByKind.get(mesh);
+  if (!byKind) {
+    byKind = new Map();
+    for (const c of mesh.configs) byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c]);
+    for (const [k, list] of byKind) byKind.set(k, [...list].sort(creationOrder));
+    configsByKind.set(mesh, byKind);
+  }
+  return [...(byKind.get(kind) ?? [])];
+}
+
+/** Creation order Istio uses for config: creationTimestamp, then name, then namespace. */
+export function creationOrder(a: Resource, b: Resource): number {
+  const ta = String(a.metadata.creationTimestamp ?? "");
+  const tb = String(b.metadata.creationTimestamp ?? "");
+  return ta < tb ? -1 : ta > tb ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0;
 }
 
 export function spiffeId(trustDomain: string, ns: string, sa: string): string {

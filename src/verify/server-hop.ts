@@ -22,7 +22,17 @@ export interface ServerDecision {
 }
 
 /** Trust domains a sidecar accepts (authn util.go TrustDomainsForValidation); [] when validation is skipped. */
+const trustDomainCache = new WeakMap<MeshIndex, string[]>();
+
 export function trustDomainsForValidation(mesh: MeshIndex): string[] {
+  const hit = trustDomainCache.get(mesh);
+  if (hit) return hit;
+  const computed = computeTrustDomains(mesh);
+  trustDomainCache.set(mesh, computed);
+  return computed;
+}
+
+function computeTrustDomains(mesh: MeshIndex): string[] {
   if (mesh.spec.skipValidateTrustDomain) return [];
   const ca: any[] = Array.isArray(mesh.spec.meshConfig.caCertificates) ? mesh.spec.meshConfig.caCertificates : [];
   const tds = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases, ...ca.flatMap((c) => (Array.isArray(c?.trustDomains) ? c.trustDomains.map(String) : []))];
@@ -47,8 +57,25 @@ export function trustCheck(leg: Leg, serverRoot: string, serverId: string, accep
 }
 
 /** The PeerAuthentication mode for a workload port: workload > namespace > root namespace; default PERMISSIVE. */
+const mtlsCache = new WeakMap<object, Map<number, { mode: string; policy: Resource | null }>>();
+
+/** The PeerAuthentication mode for a workload port (memoized per workload object and port). */
 export function mtlsModeFor(mesh: MeshIndex, w: Pick<Workload, "namespace" | "labels">, port: number): { mode: string; policy: Resource | null } {
-  const pas = configsOf(mesh, "PeerAuthentication").sort(byCreation);
+  let byPort = mtlsCache.get(w);
+  if (!byPort) {
+    byPort = new Map();
+    mtlsCache.set(w, byPort);
+  }
+  let hit = byPort.get(port);
+  if (!hit) {
+    hit = computeMtlsMode(mesh, w, port);
+    byPort.set(port, hit);
+  }
+  return hit;
+}
+
+function computeMtlsMode(mesh: MeshIndex, w: Pick<Workload, "namespace" | "labels">, port: number): { mode: string; policy: Resource | null } {
+  const pas = configsOf(mesh, "PeerAuthentication");
   const sel = (p: Resource) => p.spec.selector?.matchLabels as Record<string, unknown> | undefined;
   const workloadPa = pas.find((p) => p.namespace === w.namespace && sel(p) && Object.keys(sel(p)!).length > 0 && selects(Object.fromEntries(Object.entries(sel(p)!).map(([k, v]) => [k, String(v)])), w.labels));
   const nsPa = pas.find((p) => p.namespace === w.namespace && (!sel(p) || Object.keys(sel(p)!).length === 0));

@@ -1,8 +1,9 @@
+import { policiesFor } from "./authz.js";
 import { clientHop, endpointsOf, upstreamTls } from "./client-hop.js";
 import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
 import { indexMesh, isHttpProtocol, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
 import { destinationRuleFor, tlsForPort } from "./destination-rule.js";
-import { mtlsModeFor, serverDecide, trustCheck, type Leg } from "./server-hop.js";
+import { mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
 
 /** A probe's verdict plus what decided it (for text output and explain). */
@@ -159,33 +160,129 @@ const probeNamespace = "meshfed-probe";
 const unknownTrustDomain = "meshfed-unknown.invalid";
 
 /** Who a chain's destination admits among other meshes' identities (conformance/README.md, Exposure). */
-function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayChain): string[] {
-  const cands: { id: string; synthetic: boolean }[] = [];
-  for (const n of world.meshes) {
-    if (n === m || n.spec.rootCA !== m.spec.rootCA) continue;
-    const ids = [...new Set(n.workloads.map((w) => spiffeId(n.spec.trustDomain, w.namespace, w.serviceAccount)))].sort();
-    for (const id of ids) cands.push({ id, synthetic: false });
-    cands.push({ id: spiffeId(n.spec.trustDomain, probeNamespace, probeNamespace), synthetic: true });
+/** Exposure candidates of a mesh, grouped by trust domain: every identity of the other meshes that share its root, plus a synthetic one per trust domain. */
+interface CandidateGroup {
+  readonly synthetic: string;
+  readonly ids: readonly string[];
+  /** ids by their `/ns/<ns>/sa/<sa>` part. */
+  readonly bySuffix: ReadonlyMap<string, readonly string[]>;
+}
+
+function suffixOf(id: string): string {
+  return id.slice(id.indexOf("/", "spiffe://".length));
+}
+
+const candidateCache = new WeakMap<World, Map<MeshIndex, CandidateGroup[]>>();
+
+function candidateGroups(world: World, m: MeshIndex): CandidateGroup[] {
+  let byMesh = candidateCache.get(world);
+  if (!byMesh) {
+    byMesh = new Map();
+    candidateCache.set(world, byMesh);
   }
-  cands.push({ id: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), synthetic: true });
+  let groups = byMesh.get(m);
+  if (!groups) {
+    groups = [];
+    for (const n of world.meshes) {
+      if (n === m || n.spec.rootCA !== m.spec.rootCA) continue;
+      const ids = [...new Set(n.workloads.map((w) => spiffeId(n.spec.trustDomain, w.namespace, w.serviceAccount)))].sort();
+      const bySuffix = new Map<string, string[]>();
+      for (const id of ids) bySuffix.set(suffixOf(id), [...(bySuffix.get(suffixOf(id)) ?? []), id]);
+      groups.push({ synthetic: spiffeId(n.spec.trustDomain, probeNamespace, probeNamespace), ids, bySuffix });
+    }
+    groups.push({ synthetic: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), ids: [], bySuffix: new Map() });
+    byMesh.set(m, groups);
+  }
+  return groups;
+}
+
+/**
+ * Which identities a workload's authorization policies can tell apart from the synthetic
+ * identity of their trust domain: those named exactly (by namespace and service account).
+ * `undefined` when a policy uses matchers that could single out any identity (namespaces,
+ * service accounts, wildcards inside principals, conditions): then every identity is checked.
+ */
+function distinguishedIdentities(mesh: MeshIndex, w: Workload): Set<string> | undefined {
+  const named = new Set<string>();
+  for (const p of policiesFor(mesh, w)) {
+    for (const rule of Array.isArray(p.spec.rules) ? p.spec.rules : []) {
+      if (rule?.when) return undefined;
+      for (const from of Array.isArray(rule?.from) ? rule.from : []) {
+        const src = from?.source ?? {};
+        for (const k of Object.keys(src)) {
+          if (!["principals", "notPrincipals", "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"].includes(k)) return undefined;
+        }
+        for (const v of [...(src.principals ?? []), ...(src.notPrincipals ?? [])].map(String)) {
+          if (v === "*") continue;
+          const slash = v.indexOf("/");
+          // "<trust domain>/*" treats every identity of a trust domain alike.
+          if (v.endsWith("/*") && slash === v.length - 2) continue;
+          if (v.includes("*") || v.includes("://") || slash < 0) return undefined;
+          named.add(v.slice(slash));
+        }
+      }
+    }
+  }
+  return named;
+}
+
+/** Trust domains a workload's policies name (in any principal), plus its mesh's own and aliases. */
+function mentionedTrustDomains(mesh: MeshIndex, w: Workload): Set<string> {
+  const tds = new Set<string>([mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases]);
+  for (const p of policiesFor(mesh, w)) {
+    for (const rule of Array.isArray(p.spec.rules) ? p.spec.rules : []) {
+      for (const from of Array.isArray(rule?.from) ? rule.from : []) {
+        for (const v of [...(from?.source?.principals ?? []), ...(from?.source?.notPrincipals ?? [])].map(String)) {
+          const slash = v.indexOf("/");
+          if (slash > 0) tds.add(v.slice(0, slash));
+        }
+      }
+    }
+  }
+  return tds;
+}
+
+function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayChain): string[] {
   const picked = pickWorkload(m, chain, gl.proxy.namespace);
   if (!picked) return [];
-  const admitted = new Set<string>();
   const sni = chain.serverNames[0] ?? null;
-  for (const c of cands) {
-    const leg: Leg = { peerId: c.id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] } };
-    let ok: boolean;
+  const decide = (id: string): boolean => {
+    const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] } };
     if (!chain.passthrough) {
       const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
-      if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) continue;
+      if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;
       const t = upstreamTls(m, gl.proxy.namespace, chain.service!, chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
-      ok = serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }).denial === undefined;
-    } else {
-      ok = serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
+      return serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }).denial === undefined;
     }
-    if (!ok) continue;
-    if (c.synthetic) return ["*"];
-    admitted.add(c.id.replace(/^spiffe:\/\//, ""));
+    return serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
+  };
+  // Identities the policies do not name behave like their trust domain's synthetic identity,
+  // so only named ones need their own decision (the same answer as checking all of them).
+  const named = distinguishedIdentities(m, picked.workload);
+  const admitted = new Set<string>();
+  // Unnamed identities of trust domains that no policy names and that the server accepts
+  // alike get the same answer: decide once per such class instead of once per trust domain.
+  const accepted = trustDomainsForValidation(m);
+  const mentioned = named ? mentionedTrustDomains(m, picked.workload) : undefined;
+  const classDecisions = new Map<string, boolean>();
+  const decideSynthetic = (id: string): boolean => {
+    const td = id.slice("spiffe://".length, id.indexOf("/", "spiffe://".length));
+    const key = !chain.passthrough || !mentioned || mentioned.has(td) ? `td:${td}` : `other:${accepted.length === 0 || accepted.includes(td)}`;
+    let hit = classDecisions.get(key);
+    if (hit === undefined) {
+      hit = decide(id);
+      classDecisions.set(key, hit);
+    }
+    return hit;
+  };
+  for (const g of candidateGroups(world, m)) {
+    // The synthetic identity stands for every identity the policies do not name: when it is
+    // admitted, so is anybody of the root ("*"); when not, only named identities can be.
+    if (decideSynthetic(g.synthetic)) return ["*"];
+    const candidates = named ? [...named].flatMap((suffix) => g.bySuffix.get(suffix) ?? []) : g.ids;
+    for (const id of candidates) {
+      if (decide(id)) admitted.add(id.replace(/^spiffe:\/\//, ""));
+    }
   }
   return [...admitted].sort();
 }
