@@ -237,6 +237,24 @@ export const analyzers: readonly Analyzer[] = [
     },
   },
   {
+    name: "duplicate-service-host",
+    code: "MF3217",
+    description: "One ServiceEntry per host in a namespace.",
+    analyze(world, report) {
+      for (const mesh of world.meshes) {
+        const seen = new Map<string, Resource>();
+        for (const svc of mesh.services) {
+          if (svc.source !== "serviceentry") continue;
+          const key = `${svc.namespace}\u0000${svc.hostname}`;
+          const first = seen.get(key);
+          if (first && first !== svc.resource) {
+            report("MF3217", mesh, svc.resource, `host ${svc.hostname} is also declared by ServiceEntry ${first.namespace}/${first.name}; sidecars keep only one of them`, "give each import its own alias host");
+          } else if (!first) seen.set(key, svc.resource);
+        }
+      }
+    },
+  },
+  {
     name: "trust-domain-not-accepted",
     code: "MF3205",
     description: "Exporting meshes accept their consumers' trust domains.",

@@ -512,6 +512,14 @@ const table: readonly CodeInfo[] = [
       "A principal in a trust domain that none of the meshes has matches nobody (a typo) or somebody unexpected (a mesh outside the federation trusting the same root). Check the trust domain.",
   },
   {
+    code: "MF3217",
+    name: "duplicate-service-host",
+    severity: "warning",
+    title: "Two ServiceEntries declare the same host in one namespace",
+    explanation:
+      "A sidecar keeps one service per host name: the oldest (pilot/pkg/model/sidecar.go appendSidecarServices), ignoring the other's addresses and endpoints entirely. Resources created in the same second tie, and which one wins is then not something to rely on. Give each import its own alias.",
+  },
+  {
     code: "MF3220",
     name: "unintended-reachability",
     severity: "error",

@@ -64,6 +64,19 @@ describe("analyzers", () => {
     expect(analyzeWorld(new World(loaded.scenario!))).toEqual([]);
   });
 
+  it("reports two ServiceEntries for one host in a namespace (MF3217)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "meshfed-analyze-dup-"));
+    const federation = parseFederation(exampleText).federation!;
+    const files = buildScenario(federation, compileFederation(federation).compiled!);
+    const se = files.get("operations/serviceentry-vault-meshfed-production-db-postgres.yaml")!;
+    files.set("operations/serviceentry-vault-copy.yaml", se.replace("name: meshfed-production-db-postgres", "name: copy"));
+    await writeFileTree(dir, files);
+    const loaded = await loadScenario(dir);
+    const f = analyzeWorld(new World(loaded.scenario!));
+    expect(f.map((d) => d.code)).toEqual(["MF3217"]);
+    expect(f[0]!.message).toContain("postgres.db.production.mesh is also declared by ServiceEntry vault/");
+  });
+
   it("names the file and line of the resource", async () => {
     const f = await findings(`${corpus}/10-trap-wildcard-local-host`);
     const hit = f.find((d) => d.code === "MF3201")!;
