@@ -108,6 +108,21 @@ function walk(schema: TSchema, node: Node | null, path: string, ctx: WalkContext
   }
 }
 
+/** Reports a key seen before at the same path (checked here rather than by the YAML parser). */
+function isDuplicateKey(ctx: WalkContext, fieldPath: string, key: string, keyNode: Node | null): boolean {
+  if (!ctx.keys.has(fieldPath)) return false;
+  ctx.diagnostics.push(
+    diagnostic("MF1001", {
+      message: `YAML syntax error: ${fieldPath} is defined twice`,
+      fix: `remove one of the two "${key}:" entries`,
+      path: fieldPath,
+      value: key,
+      position: positionOf(keyNode, ctx),
+    }),
+  );
+  return true;
+}
+
 function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkContext): unknown {
   if (!isMap(node)) return wrongType(schema, node, path, ctx);
   const properties = schema.properties as Record<string, TSchema>;
@@ -132,18 +147,7 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     const fieldPath = join(path, key);
     // Duplicate keys are checked here rather than by the YAML parser (uniqueKeys), which
     // would cost a pass over every mapping of a large file.
-    if (ctx.keys.has(fieldPath)) {
-      ctx.diagnostics.push(
-        diagnostic("MF1001", {
-          message: `YAML syntax error: ${fieldPath} is defined twice`,
-          fix: `remove one of the two "${key}:" entries`,
-          path: fieldPath,
-          value: key,
-          position: positionOf(keyNode, ctx),
-        }),
-      );
-      continue;
-    }
+    if (isDuplicateKey(ctx, fieldPath, key, keyNode)) continue;
     ctx.keys.set(fieldPath, positionOf(keyNode, ctx));
     const fieldSchema = properties[key];
     if (!fieldSchema) {
@@ -189,18 +193,7 @@ function walkRecord(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     const key = isScalar(pair.key) ? String(pair.key.value) : undefined;
     if (key === undefined) continue;
     const fieldPath = join(path, key);
-    if (ctx.keys.has(fieldPath)) {
-      ctx.diagnostics.push(
-        diagnostic("MF1001", {
-          message: `YAML syntax error: ${fieldPath} is defined twice`,
-          fix: `remove one of the two "${key}:" entries`,
-          path: fieldPath,
-          value: key,
-          position: positionOf(pair.key, ctx),
-        }),
-      );
-      continue;
-    }
+    if (isDuplicateKey(ctx, fieldPath, key, pair.key)) continue;
     ctx.keys.set(fieldPath, positionOf(pair.key, ctx));
     const problem = checkFormat("label-key", key);
     if (problem) {

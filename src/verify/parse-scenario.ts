@@ -188,6 +188,22 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
 /** Parses multi-document YAML files of one mesh; `List` kinds are flattened. */
 const FAILED = Symbol("failed");
 
+function toResource(o: Record<string, any> & { kind: string; apiVersion: string }, metadata: Record<string, any> & { name: string }, file: string, line: number, text: string): Resource {
+  return {
+    apiVersion: o.apiVersion,
+    kind: o.kind,
+    name: metadata.name,
+    namespace: typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : "default",
+    metadata,
+    spec: isRecord(o.spec) ? o.spec : {},
+    status: isRecord(o.status) ? o.status : {},
+    raw: o,
+    file,
+    line,
+    text,
+  };
+}
+
 /** js-yaml with YAML 1.2 core types (no timestamps), or FAILED for anything it rejects. */
 function fastLoad(text: string): unknown {
   try {
@@ -220,19 +236,7 @@ function fastResources(file: string, text: string): Resource[] | undefined {
     const metadata = isRecord(o.metadata) ? o.metadata : {};
     if (typeof metadata.name !== "string" || !metadata.name) return false;
     if (ignoredKinds.has(o.kind)) return true;
-    out.push({
-      apiVersion: o.apiVersion,
-      kind: o.kind,
-      name: metadata.name,
-      namespace: typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : "default",
-      metadata,
-      spec: isRecord(o.spec) ? o.spec : {},
-      status: isRecord(o.status) ? o.status : {},
-      raw: o,
-      file,
-      line: first + 1,
-      text: chunk,
-    });
+    out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, first + 1, chunk));
     return true;
   };
   for (let i = 0; i < lines.length; i++) {
@@ -304,19 +308,7 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
           return;
         }
         if (ignoredKinds.has(o.kind)) return;
-        out.push({
-          apiVersion: o.apiVersion,
-          kind: o.kind,
-          name: metadata.name,
-          namespace: typeof metadata.namespace === "string" && metadata.namespace ? metadata.namespace : "default",
-          metadata,
-          spec: isRecord(o.spec) ? o.spec : {},
-          status: isRecord(o.status) ? o.status : {},
-          raw: o,
-          file,
-          line: p.line,
-          text: txt,
-        });
+        out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, p.line, txt));
       };
       addOne(obj, d.contents, docText);
     }
