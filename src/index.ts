@@ -24,3 +24,6 @@ export { parseScenario, verifyScenario, verdictJson, compareExpectations, format
 export { loadScenario } from "./verify/load-scenario.js";
 export { main, VERSION } from "./cli/main.js";
 export { ExitCode, type CliIo } from "./cli/io.js";
+export { analyzers, analyzeWorld, type Analyzer } from "./analyze/analyzers.js";
+export { auditAgainstModel, deriveProbes, intendedGrants, type Grant } from "./analyze/audit.js";
+export { explainProbe, formatExplanation, type Explanation } from "./explain/explain-probe.js";
