@@ -20,6 +20,7 @@ import { spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { availableParallelism, cpus } from "node:os";
 import { generateFederation } from "./generate-federation.js";
+import { fmtMiB, fmtMs, hasTaskset, median, MiB, table } from "./report.js";
 
 const TARGET_SECONDS = 2;
 const TARGET_MIB = 500;
@@ -29,7 +30,6 @@ const SIZES = [
   { meshes: 50, exports: 2000, consumers: 5 },
 ];
 const STAGES = ["parse", "compile", "render", "layout"];
-const MiB = 1024 * 1024;
 
 // ---------------------------------------------------------------- child: one size
 
@@ -112,15 +112,7 @@ async function measureSize({ meshes, exports, consumers, seed, runs }) {
 
 // ---------------------------------------------------------------- parent: orchestrate and report
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
-function hasTaskset() {
-  return spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
-}
 
 function runChild(size, { seed, runs, pin }) {
   const self = fileURLToPath(import.meta.url);
@@ -133,17 +125,6 @@ function runChild(size, { seed, runs, pin }) {
   return JSON.parse(child.stdout);
 }
 
-const fmtMs = (ms) => (ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
-const fmtMiB = (bytes) => `${(bytes / MiB).toFixed(0)} MiB`;
-const table = (rows) => {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r, i) => {
-      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
-      return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
-    })
-    .join("\n");
-};
 
 function summarize(result) {
   const stage = Object.fromEntries([...STAGES, "total"].map((s) => [s, median(result.runs.map((r) => r.ms[s]))]));

@@ -36,6 +36,7 @@ import { availableParallelism, cpus, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { generateFederation } from "./generate-federation.js";
+import { fmtMiB, fmtMs, hasTaskset, median, MiB, table } from "./report.js";
 
 const root = dirname(dirname(fileURLToPath(import.meta.url)));
 /** bin/meshfed.js of the snapshot taken at start (see snapshotMeshfed). */
@@ -43,7 +44,6 @@ let MESHFED = join(root, "bin", "meshfed.js");
 const ISTIOCTL = join(root, "conformance", "bin", "istioctl");
 const BUILD_ISTIOCTL = join(root, "bench", "build-istioctl.sh");
 const TARGET_RATIO = 5;
-const MiB = 1024 * 1024;
 /** Exports scale with meshes so that 20 meshes reach about 30,000 resources. */
 const SIZES = {
   5: { meshes: 5, exports: 550, consumers: 3 },
@@ -147,9 +147,6 @@ function detectGnuTime() {
   return ok;
 }
 
-function hasTaskset() {
-  return spawnSync("taskset", ["-c", "0", "true"], { stdio: "ignore" }).status === 0;
-}
 
 function readHwmKiB(pid) {
   try {
@@ -204,11 +201,6 @@ function measure(command, args, { env, stdoutFile, gnuTime, pin }) {
   });
 }
 
-function median(values) {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
-}
 
 // ---------------------------------------------------------------- the two tools
 
@@ -270,19 +262,8 @@ function ensureIstioctl(allowBuild) {
 
 // ---------------------------------------------------------------- report
 
-const fmtMs = (ms) => (ms === undefined ? "n/a" : ms >= 1000 ? `${(ms / 1000).toFixed(2)} s` : `${ms.toFixed(0)} ms`);
 /** 12.3x, or two significant digits below 1 (0.029x: istioctl took 2.9% of meshfed's time). */
 const fmtRatio = (x) => (x === undefined || !Number.isFinite(x) ? "n/a" : `${x >= 1 ? x.toFixed(1) : x.toPrecision(2)}x`);
-const fmtMiB = (bytes) => (bytes ? `${(bytes / MiB).toFixed(0)} MiB` : "n/a");
-const table = (rows) => {
-  const widths = rows[0].map((_, c) => Math.max(...rows.map((r) => r[c].length)));
-  return rows
-    .map((r, i) => {
-      const line = r.map((cell, c) => (c === 0 ? cell.padEnd(widths[c]) : cell.padStart(widths[c]))).join("  ");
-      return i === 0 ? `${line}\n${widths.map((w) => "-".repeat(w)).join("  ")}` : line;
-    })
-    .join("\n");
-};
 
 class UsageError extends Error {}
 

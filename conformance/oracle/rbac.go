@@ -105,22 +105,17 @@ func policyMatches(p *rbacpb.Policy, c Conn) (bool, error) {
 	if p.GetCondition() != nil || p.GetCheckedCondition() != nil {
 		return false, &UnsupportedError{What: "CEL condition"}
 	}
-	perm := false
-	for _, x := range p.GetPermissions() {
-		ok, err := permissionMatches(x, c)
-		if err != nil {
-			return false, err
-		}
-		if ok {
-			perm = true
-			break
-		}
+	perm, err := anyMatch(p.GetPermissions(), c, permissionMatches)
+	if err != nil || !perm {
+		return false, err
 	}
-	if !perm {
-		return false, nil
-	}
-	for _, x := range p.GetPrincipals() {
-		ok, err := principalMatches(x, c)
+	return anyMatch(p.GetPrincipals(), c, principalMatches)
+}
+
+// anyMatch is Envoy's or-semantics over matchers: true at the first match, an error stops it.
+func anyMatch[T any](xs []T, c Conn, match func(T, Conn) (bool, error)) (bool, error) {
+	for _, x := range xs {
+		ok, err := match(x, c)
 		if err != nil {
 			return false, err
 		}
@@ -131,29 +126,25 @@ func policyMatches(p *rbacpb.Policy, c Conn) (bool, error) {
 	return false, nil
 }
 
+// allMatch is Envoy's and-semantics over matchers: false at the first miss, an error stops it.
+func allMatch[T any](xs []T, c Conn, match func(T, Conn) (bool, error)) (bool, error) {
+	for _, x := range xs {
+		ok, err := match(x, c)
+		if err != nil || !ok {
+			return false, err
+		}
+	}
+	return true, nil
+}
+
 func permissionMatches(p *rbacpb.Permission, c Conn) (bool, error) {
 	switch r := p.GetRule().(type) {
 	case *rbacpb.Permission_Any:
 		return r.Any, nil
 	case *rbacpb.Permission_AndRules:
-		for _, x := range r.AndRules.GetRules() {
-			ok, err := permissionMatches(x, c)
-			if err != nil || !ok {
-				return false, err
-			}
-		}
-		return true, nil
+		return allMatch(r.AndRules.GetRules(), c, permissionMatches)
 	case *rbacpb.Permission_OrRules:
-		for _, x := range r.OrRules.GetRules() {
-			ok, err := permissionMatches(x, c)
-			if err != nil {
-				return false, err
-			}
-			if ok {
-				return true, nil
-			}
-		}
-		return false, nil
+		return anyMatch(r.OrRules.GetRules(), c, permissionMatches)
 	case *rbacpb.Permission_NotRule:
 		ok, err := permissionMatches(r.NotRule, c)
 		return !ok, err
@@ -185,24 +176,9 @@ func principalMatches(p *rbacpb.Principal, c Conn) (bool, error) {
 	case *rbacpb.Principal_Any:
 		return r.Any, nil
 	case *rbacpb.Principal_AndIds:
-		for _, x := range r.AndIds.GetIds() {
-			ok, err := principalMatches(x, c)
-			if err != nil || !ok {
-				return false, err
-			}
-		}
-		return true, nil
+		return allMatch(r.AndIds.GetIds(), c, principalMatches)
 	case *rbacpb.Principal_OrIds:
-		for _, x := range r.OrIds.GetIds() {
-			ok, err := principalMatches(x, c)
-			if err != nil {
-				return false, err
-			}
-			if ok {
-				return true, nil
-			}
-		}
-		return false, nil
+		return anyMatch(r.OrIds.GetIds(), c, principalMatches)
 	case *rbacpb.Principal_NotId:
 		ok, err := principalMatches(r.NotId, c)
 		return !ok, err

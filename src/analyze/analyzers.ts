@@ -40,19 +40,44 @@ function passthroughServers(world: World, mesh: MeshIndex): { gateway: Resource;
   return out;
 }
 
-/** ServiceEntries whose endpoints are some mesh's east-west gateway: the cross-mesh imports. */
-function imports(world: World, mesh: MeshIndex): { svc: MeshService; target: MeshIndex }[] {
-  const out: { svc: MeshService; target: MeshIndex }[] = [];
-  const seen = new Set<Resource>();
-  for (const svc of mesh.services) {
-    if (svc.source !== "serviceentry" || seen.has(svc.resource)) continue;
-    for (const ep of svc.endpoints) {
-      const target = world.meshes.find((m) => m !== mesh && m.spec.eastWestGateway?.address === ep.address);
-      if (target) {
-        out.push({ svc, target });
-        seen.add(svc.resource);
-        break;
+/** A ServiceEntry whose endpoint is another mesh's east-west gateway, with the DestinationRule its own namespace gets. */
+interface CrossMeshImport {
+  readonly mesh: MeshIndex;
+  readonly svc: MeshService;
+  readonly target: MeshIndex;
+  readonly dr: Resource | undefined;
+}
+
+const importCache = new WeakMap<World, CrossMeshImport[]>();
+
+/** The cross-mesh imports of every mesh, found once per scenario and shared by the analyzers. */
+function imports(world: World): CrossMeshImport[] {
+  const hit = importCache.get(world);
+  if (hit) return hit;
+  const out: CrossMeshImport[] = [];
+  for (const mesh of world.meshes) {
+    const seen = new Set<Resource>();
+    for (const svc of mesh.services) {
+      if (svc.source !== "serviceentry" || seen.has(svc.resource)) continue;
+      let target: MeshIndex | undefined;
+      for (const ep of svc.endpoints) {
+        target ??= world.meshes.find((m) => m !== mesh && m.spec.eastWestGateway?.address === ep.address);
       }
+      if (!target) continue;
+      seen.add(svc.resource);
+      out.push({ mesh, svc, target, dr: destinationRuleFor(mesh, svc.namespace, svc) });
+    }
+  }
+  importCache.set(world, out);
+  return out;
+}
+
+/** Kubernetes Service ports an AUTO_PASSTHROUGH chain of some mesh's east-west gateway routes to. */
+function exposedServicePorts(world: World): { mesh: MeshIndex; svc: MeshService; port: number }[] {
+  const out: { mesh: MeshIndex; svc: MeshService; port: number }[] = [];
+  for (const mesh of world.meshes) {
+    for (const c of world.listener(mesh)?.chains ?? []) {
+      if (c.passthrough && c.service && c.port && c.service.source === "kubernetes") out.push({ mesh, svc: c.service, port: c.port });
     }
   }
   return out;
@@ -139,15 +164,12 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3203",
     description: "Every cross-mesh import originates ISTIO_MUTUAL.",
     analyze(world, report) {
-      for (const mesh of world.meshes) {
-        for (const { svc, target } of imports(world, mesh)) {
-          const dr = destinationRuleFor(mesh, svc.namespace, svc);
-          for (const p of svc.ports) {
-            const mode = String(tlsForPort(dr, p.port)?.mode ?? "");
-            if (mode !== "ISTIO_MUTUAL") {
-              report("MF3203", mesh, svc.resource, `${svc.hostname}:${p.port} goes to ${target.spec.name}'s east-west gateway ${dr ? `with DestinationRule ${dr.namespace}/${dr.name} tls mode ${mode || "unset"}` : "without a DestinationRule"}: the sidecar sends plaintext and the gateway finds no filter chain`, `add a DestinationRule for ${svc.hostname} in ${svc.namespace} with tls.mode ISTIO_MUTUAL and sni outbound_.<port>_._.<service FQDN in ${target.spec.name}>`);
-              break;
-            }
+      for (const { mesh, svc, target, dr } of imports(world)) {
+        for (const p of svc.ports) {
+          const mode = String(tlsForPort(dr, p.port)?.mode ?? "");
+          if (mode !== "ISTIO_MUTUAL") {
+            report("MF3203", mesh, svc.resource, `${svc.hostname}:${p.port} goes to ${target.spec.name}'s east-west gateway ${dr ? `with DestinationRule ${dr.namespace}/${dr.name} tls mode ${mode || "unset"}` : "without a DestinationRule"}: the sidecar sends plaintext and the gateway finds no filter chain`, `add a DestinationRule for ${svc.hostname} in ${svc.namespace} with tls.mode ISTIO_MUTUAL and sni outbound_.<port>_._.<service FQDN in ${target.spec.name}>`);
+            break;
           }
         }
       }
@@ -158,20 +180,17 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3204",
     description: "Cross-mesh imports send an SNI the exporting gateway serves.",
     analyze(world, report) {
-      for (const mesh of world.meshes) {
-        for (const { svc, target } of imports(world, mesh)) {
-          const dr = destinationRuleFor(mesh, svc.namespace, svc);
-          const gl = world.listener(target);
-          if (!gl) continue;
-          const served = new Set(gl.chains.flatMap((c) => c.serverNames));
-          for (const p of svc.ports) {
-            const tls = tlsForPort(dr, p.port);
-            if (String(tls?.mode ?? "") !== "ISTIO_MUTUAL") continue;
-            const sni = typeof tls?.sni === "string" && tls.sni ? tls.sni : outboundSniFor(p.port, svc.hostname);
-            if (!served.has(sni)) {
-              const expected = [...served].filter((n) => n.startsWith(`outbound_.${p.port}_.`));
-              report("MF3204", mesh, dr ?? svc.resource, `${svc.hostname}:${p.port} sends SNI "${sni}", which ${target.spec.name}'s east-west gateway does not serve`, expected.length > 0 ? `set the DestinationRule's sni to the exporting mesh's name of the service, one of: ${expected.slice(0, 3).join(", ")}` : `export the service from ${target.spec.name} (Gateway hosts) and set sni to outbound_.${p.port}_._.<its FQDN>`);
-            }
+      for (const { mesh, svc, target, dr } of imports(world)) {
+        const gl = world.listener(target);
+        if (!gl) continue;
+        const served = new Set(gl.chains.flatMap((c) => c.serverNames));
+        for (const p of svc.ports) {
+          const tls = tlsForPort(dr, p.port);
+          if (String(tls?.mode ?? "") !== "ISTIO_MUTUAL") continue;
+          const sni = typeof tls?.sni === "string" && tls.sni ? tls.sni : outboundSniFor(p.port, svc.hostname);
+          if (!served.has(sni)) {
+            const expected = [...served].filter((n) => n.startsWith(`outbound_.${p.port}_.`));
+            report("MF3204", mesh, dr ?? svc.resource, `${svc.hostname}:${p.port} sends SNI "${sni}", which ${target.spec.name}'s east-west gateway does not serve`, expected.length > 0 ? `set the DestinationRule's sni to the exporting mesh's name of the service, one of: ${expected.slice(0, 3).join(", ")}` : `export the service from ${target.spec.name} (Gateway hosts) and set sni to outbound_.${p.port}_._.<its FQDN>`);
           }
         }
       }
@@ -182,15 +201,12 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3212",
     description: "Cross-mesh DestinationRules verify the server's SPIFFE ID.",
     analyze(world, report) {
-      for (const mesh of world.meshes) {
-        for (const { svc, target } of imports(world, mesh)) {
-          const dr = destinationRuleFor(mesh, svc.namespace, svc);
-          for (const p of svc.ports) {
-            const tls = tlsForPort(dr, p.port);
-            if (dr && String(tls?.mode ?? "") === "ISTIO_MUTUAL" && !(Array.isArray(tls?.subjectAltNames) && tls.subjectAltNames.length > 0) && svc.subjectAltNames.length === 0) {
-              report("MF3212", mesh, dr, `${svc.hostname}:${p.port} accepts any identity of the shared root from ${target.spec.name}`, `set subjectAltNames to the exported workload's SPIFFE ID, spiffe://${target.spec.trustDomain}/ns/<namespace>/sa/<serviceAccount>`);
-              break;
-            }
+      for (const { mesh, svc, target, dr } of imports(world)) {
+        for (const p of svc.ports) {
+          const tls = tlsForPort(dr, p.port);
+          if (dr && String(tls?.mode ?? "") === "ISTIO_MUTUAL" && !(Array.isArray(tls?.subjectAltNames) && tls.subjectAltNames.length > 0) && svc.subjectAltNames.length === 0) {
+            report("MF3212", mesh, dr, `${svc.hostname}:${p.port} accepts any identity of the shared root from ${target.spec.name}`, `set subjectAltNames to the exported workload's SPIFFE ID, spiffe://${target.spec.trustDomain}/ns/<namespace>/sa/<serviceAccount>`);
+            break;
           }
         }
       }
@@ -201,17 +217,14 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3214",
     description: "Cross-mesh ServiceEntries and DestinationRules are visible only in the consumer namespace.",
     analyze(world, report) {
-      for (const mesh of world.meshes) {
-        for (const { svc } of imports(world, mesh)) {
-          if (exportedBeyondNamespace(svc.exportTo, svc.namespace)) {
-            report("MF3214", mesh, svc.resource, `the import ${svc.hostname} is visible to ${svc.exportTo.includes("*") ? "every namespace" : `namespaces ${svc.exportTo.join(", ")}`}, not only ${svc.namespace}`, 'set exportTo: ["."] and import into each consumer namespace');
-          }
-          const dr = destinationRuleFor(mesh, svc.namespace, svc);
-          if (dr) {
-            const exportTo = Array.isArray(dr.spec.exportTo) ? dr.spec.exportTo.map(String) : ["*"];
-            if (exportedBeyondNamespace(exportTo, dr.namespace)) {
-              report("MF3214", mesh, dr, `the DestinationRule for ${svc.hostname} is visible beyond ${dr.namespace}`, 'set exportTo: ["."]');
-            }
+      for (const { mesh, svc, dr } of imports(world)) {
+        if (exportedBeyondNamespace(svc.exportTo, svc.namespace)) {
+          report("MF3214", mesh, svc.resource, `the import ${svc.hostname} is visible to ${svc.exportTo.includes("*") ? "every namespace" : `namespaces ${svc.exportTo.join(", ")}`}, not only ${svc.namespace}`, 'set exportTo: ["."] and import into each consumer namespace');
+        }
+        if (dr) {
+          const exportTo = Array.isArray(dr.spec.exportTo) ? dr.spec.exportTo.map(String) : ["*"];
+          if (exportedBeyondNamespace(exportTo, dr.namespace)) {
+            report("MF3214", mesh, dr, `the DestinationRule for ${svc.hostname} is visible beyond ${dr.namespace}`, 'set exportTo: ["."]');
           }
         }
       }
@@ -259,12 +272,10 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3205",
     description: "Exporting meshes accept their consumers' trust domains.",
     analyze(world, report) {
-      for (const mesh of world.meshes) {
-        for (const { svc, target } of imports(world, mesh)) {
-          const accepted = trustDomainsForValidation(target);
-          if (accepted.length > 0 && !accepted.includes(mesh.spec.trustDomain) && mesh.spec.rootCA === target.spec.rootCA) {
-            report("MF3205", target, undefined, `mesh ${target.spec.name} accepts peers from [${accepted.join(", ")}], so ${mesh.spec.name}'s workloads (${mesh.spec.trustDomain}) importing ${svc.hostname} are rejected by its sidecars`, `add ${mesh.spec.trustDomain} to meshConfig.caCertificates[].trustDomains of ${target.spec.name} (not trustDomainAliases)`);
-          }
+      for (const { mesh, svc, target } of imports(world)) {
+        const accepted = trustDomainsForValidation(target);
+        if (accepted.length > 0 && !accepted.includes(mesh.spec.trustDomain) && mesh.spec.rootCA === target.spec.rootCA) {
+          report("MF3205", target, undefined, `mesh ${target.spec.name} accepts peers from [${accepted.join(", ")}], so ${mesh.spec.name}'s workloads (${mesh.spec.trustDomain}) importing ${svc.hostname} are rejected by its sidecars`, `add ${mesh.spec.trustDomain} to meshConfig.caCertificates[].trustDomains of ${target.spec.name} (not trustDomainAliases)`);
         }
       }
     },
@@ -318,23 +329,17 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3211",
     description: "Workloads behind AUTO_PASSTHROUGH chains run STRICT mTLS.",
     analyze(world, report) {
-      for (const mesh of world.meshes) {
-        const gl = world.listener(mesh);
-        if (!gl) continue;
-        const done = new Set<string>();
-        for (const c of gl.chains) {
-          if (!c.passthrough || !c.service || !c.port || c.service.source !== "kubernetes") continue;
-          const svc = c.service;
-          const port = svc.ports.find((p) => p.port === c.port);
-          for (const w of mesh.workloads.filter((x) => x.namespace === svc.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, x.labels) && x.sidecar)) {
-            const target = typeof port?.targetPort === "number" ? port.targetPort : c.port;
-            const key = `${w.name}:${target}`;
-            if (done.has(key)) continue;
-            done.add(key);
-            const { mode, policy } = mtlsModeFor(mesh, w, target);
-            if (mode === "PERMISSIVE" || mode === "DISABLE") {
-              report("MF3211", mesh, policy ?? w.resource, `${w.name} port ${target}, reachable through the east-west gateway as ${svc.hostname}:${c.port}, runs ${mode} mTLS${policy ? "" : " (no PeerAuthentication: Istio's default)"}`, `add a STRICT PeerAuthentication selecting ${w.name}`);
-            }
+      const done = new Set<string>();
+      for (const { mesh, svc, port: exposed } of exposedServicePorts(world)) {
+        const port = svc.ports.find((p) => p.port === exposed);
+        for (const w of mesh.workloads.filter((x) => x.namespace === svc.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, x.labels) && x.sidecar)) {
+          const target = typeof port?.targetPort === "number" ? port.targetPort : exposed;
+          const key = `${mesh.spec.name}/${w.name}:${target}`;
+          if (done.has(key)) continue;
+          done.add(key);
+          const { mode, policy } = mtlsModeFor(mesh, w, target);
+          if (mode === "PERMISSIVE" || mode === "DISABLE") {
+            report("MF3211", mesh, policy ?? w.resource, `${w.name} port ${target}, reachable through the east-west gateway as ${svc.hostname}:${exposed}, runs ${mode} mTLS${policy ? "" : " (no PeerAuthentication: Istio's default)"}`, `add a STRICT PeerAuthentication selecting ${w.name}`);
           }
         }
       }
@@ -345,19 +350,14 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3215",
     description: "Service ports behind AUTO_PASSTHROUGH chains name their protocol.",
     analyze(world, report) {
-      for (const mesh of world.meshes) {
-        const gl = world.listener(mesh);
-        if (!gl) continue;
-        const done = new Set<string>();
-        for (const c of gl.chains) {
-          if (!c.passthrough || !c.service || c.service.source !== "kubernetes" || !c.port) continue;
-          const p = c.service.ports.find((x) => x.port === c.port);
-          const key = `${c.service.hostname}:${c.port}`;
-          if (!p || done.has(key)) continue;
-          done.add(key);
-          if (p.protocol === "UNSUPPORTED") {
-            report("MF3215", mesh, c.service.resource, `port ${p.port}${p.name ? ` ("${p.name}")` : ""} of ${c.service.hostname} is exposed through the east-west gateway but names no protocol`, `name it with a protocol prefix (tcp-${p.port}, http-${p.port}) or set appProtocol`);
-          }
+      const done = new Set<string>();
+      for (const { mesh, svc, port } of exposedServicePorts(world)) {
+        const p = svc.ports.find((x) => x.port === port);
+        const key = `${mesh.spec.name}/${svc.hostname}:${port}`;
+        if (!p || done.has(key)) continue;
+        done.add(key);
+        if (p.protocol === "UNSUPPORTED") {
+          report("MF3215", mesh, svc.resource, `port ${p.port}${p.name ? ` ("${p.name}")` : ""} of ${svc.hostname} is exposed through the east-west gateway but names no protocol`, `name it with a protocol prefix (tcp-${p.port}, http-${p.port}) or set appProtocol`);
         }
       }
     },

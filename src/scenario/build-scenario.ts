@@ -1,4 +1,4 @@
-import { exportKey, istioPrincipal, serviceFqdn } from "../compile/keys.js";
+import { istioPrincipal } from "../compile/keys.js";
 import { resourceFileName, toYaml } from "../render/render.js";
 import type { CompiledFederation } from "../compile/types.js";
 import type { Federation, Mesh } from "../model/types.js";
@@ -160,12 +160,4 @@ export function buildScenario(federation: Federation, compiled: CompiledFederati
     for (const r of out?.resources ?? []) files.set(`${mesh.name}/${resourceFileName(r)}`, toYaml(r));
   });
   return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));
-}
-
-/** The intended (exporter service FQDN, port) pairs, for reports. */
-export function intendedServices(federation: Federation): string[] {
-  return federation.exports.flatMap((e) => {
-    const mesh = federation.meshes.find((m) => m.name === e.mesh)!;
-    return e.ports.map((p) => `${exportKey(e)} ${serviceFqdn(e, mesh)}:${p.number}`);
-  });
 }

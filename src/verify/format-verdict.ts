@@ -1,21 +1,30 @@
 import type { ExposureEntry, ProbeSpec, Scenario, Verdict } from "./types.js";
 
-/** The verdict JSON exactly as documented (key order of conformance/README.md), with a trailing newline. */
-export function verdictJson(v: Verdict): string {
+/** The verdict with keys in the documented order (conformance/README.md). */
+export function orderedVerdict(v: Verdict): { probes: unknown[]; exposure: unknown[] } {
   const hop = (h: any) =>
     h.at === "client"
       ? { at: h.at, mesh: h.mesh, cluster: h.cluster, tls: h.tls, sni: h.sni, sans: h.sans, endpoint: h.endpoint }
       : h.at === "gateway"
         ? { at: h.at, mesh: h.mesh, matched: h.matched }
         : { at: h.at, mesh: h.mesh, workload: h.workload, peer: h.peer, authz: h.authz };
-  const ordered = {
+  return {
     probes: v.probes.map((p) => ({ name: p.name, verdict: p.verdict, deniedAt: p.deniedAt, reason: p.reason, hops: p.hops.map(hop) })),
     exposure: v.exposure.map((e) => ({ mesh: e.mesh, host: e.host, port: e.port, admits: e.admits })),
   };
-  // Escape like the oracle's Go encoder (HTML escaping off; U+2028 and U+2029 always escaped),
-  // so both outputs compare byte for byte.
-  const goEscaped = JSON.stringify(ordered, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
-  return `${goEscaped}\n`;
+}
+
+/**
+ * JSON as the oracle's Go encoder writes it (HTML escaping off; U+2028 and U+2029 always
+ * escaped), so both outputs compare byte for byte; with a trailing newline.
+ */
+export function goJson(value: unknown): string {
+  return `${JSON.stringify(value, null, 2).replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
+}
+
+/** The verdict JSON exactly as documented (key order of conformance/README.md), with a trailing newline. */
+export function verdictJson(v: Verdict): string {
+  return goJson(orderedVerdict(v));
 }
 
 /** A probe or exposure expectation that the verdict does not meet. */

@@ -5,7 +5,7 @@ import { auditAgainstModel, deriveProbes } from "../../analyze/audit.js";
 import { exceedsThreshold, isSuppressed, parseSuppression, type Suppression } from "../../analyze/filter-findings.js";
 import type { Severity } from "../../diagnostics/codes.js";
 import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { compareExpectations, formatVerdictText, verdictJson } from "../../verify/format-verdict.js";
+import { compareExpectations, formatVerdictText, goJson, orderedVerdict } from "../../verify/format-verdict.js";
 import { loadMeshFiles } from "../../verify/load-mesh-files.js";
 import { loadScenario, type LoadedScenario } from "../../verify/load-scenario.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
@@ -110,9 +110,9 @@ Examples:
         return;
       }
       // Without probes, every workload calls every import of its mesh.
-      const world0 = new World(loaded.scenario);
-      const scenario: Scenario = loaded.scenario.probes.length > 0 ? loaded.scenario : { ...loaded.scenario, probes: deriveProbes(world0) };
-      const world = scenario === loaded.scenario ? world0 : new World(scenario);
+      // World indexes meshes and resources only, so the same one serves derived probes.
+      const world = new World(loaded.scenario);
+      const scenario: Scenario = loaded.scenario.probes.length > 0 ? loaded.scenario : { ...loaded.scenario, probes: deriveProbes(world) };
       const results = scenario.probes.map((p) => runProbe(world, p));
       const verdict = { probes: results.map((r) => r.verdict), exposure: exposure(world) };
       const mismatches = compareExpectations(scenario, verdict);
@@ -121,8 +121,7 @@ Examples:
       const suppressed = findings.length - shown.length;
       if (format === "json") {
         // The oracle's verdict JSON (same keys, order and text), then the findings.
-        const out = { ...(JSON.parse(verdictJson(verdict)) as Record<string, unknown>), findings: shown };
-        io.stdout.write(`${JSON.stringify(out, null, 2)}\n`);
+        io.stdout.write(goJson({ ...orderedVerdict(verdict), findings: shown }));
         for (const m of mismatches) io.stderr.write(`${label}: ${m.probe ? `${m.probe}: ` : ""}${m.message}\n`);
       } else {
         const whys = results.map((r) => {
