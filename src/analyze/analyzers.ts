@@ -1,6 +1,6 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { destinationRuleFor, outboundSniFor, tlsForPort } from "../verify/destination-rule.js";
-import { configsOf, selects, spiffeId, type MeshIndex, type MeshService } from "../verify/mesh-index.js";
+import { configsOf, lookups, selects, spiffeId, type MeshIndex, type MeshService } from "../verify/mesh-index.js";
 import { mtlsModeFor, trustDomainsForValidation } from "../verify/server-hop.js";
 import type { Resource } from "../verify/types.js";
 import type { World } from "../verify/verify-scenario.js";
@@ -180,10 +180,15 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3204",
     description: "Cross-mesh imports send an SNI the exporting gateway serves.",
     analyze(world, report) {
+      const servedBy = new Map<MeshIndex, Set<string>>();
       for (const { mesh, svc, target, dr } of imports(world)) {
         const gl = world.listener(target);
         if (!gl) continue;
-        const served = new Set(gl.chains.flatMap((c) => c.serverNames));
+        let served = servedBy.get(target);
+        if (!served) {
+          served = new Set(gl.chains.flatMap((c) => c.serverNames));
+          servedBy.set(target, served);
+        }
         for (const p of svc.ports) {
           const tls = tlsForPort(dr, p.port);
           if (String(tls?.mode ?? "") !== "ISTIO_MUTUAL") continue;
@@ -332,7 +337,8 @@ export const analyzers: readonly Analyzer[] = [
       const done = new Set<string>();
       for (const { mesh, svc, port: exposed } of exposedServicePorts(world)) {
         const port = svc.ports.find((p) => p.port === exposed);
-        for (const w of mesh.workloads.filter((x) => x.namespace === svc.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, x.labels) && x.sidecar)) {
+        const inNamespace = Object.keys(svc.selector).length > 0 ? (lookups(mesh).workloadsByNamespace.get(svc.namespace) ?? []) : [];
+        for (const w of inNamespace.filter((x) => selects(svc.selector, x.labels) && x.sidecar)) {
           const target = typeof port?.targetPort === "number" ? port.targetPort : exposed;
           const key = `${mesh.spec.name}/${w.name}:${target}`;
           if (done.has(key)) continue;

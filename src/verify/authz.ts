@@ -86,29 +86,28 @@ function namespaceIn(values: readonly string[], principal: string): boolean {
   return principal !== "" && ns !== "" && values.some((v) => glob(v, ns));
 }
 
+const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
 /** `<sa>` or `<ns>/<sa>` against `spiffe://<td>/ns/<ns>/…/sa/<sa>` (generator.go serviceAccountRegex). */
-function serviceAccountIn(values: readonly string[], principal: string, policyNs: string): boolean {
-  return (
-    principal !== "" &&
-    values.some((v) => {
-      const [ns, sa] = v.includes("/") ? [v.slice(0, v.indexOf("/")), v.slice(v.indexOf("/") + 1)] : [policyNs, v];
-      const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-      return new RegExp(`^spiffe://.+/ns/${esc(ns)}/(.+/|)sa/${esc(sa)}(/.+)?$`).test(principal);
-    })
-  );
+function serviceAccountMatcher(values: readonly string[], policyNs: string): (principal: string) => boolean {
+  const patterns = values.map((v) => {
+    const [ns, sa] = v.includes("/") ? [v.slice(0, v.indexOf("/")), v.slice(v.indexOf("/") + 1)] : [policyNs, v];
+    return new RegExp(`^spiffe://.+/ns/${escapeRegExp(ns)}/(.+/|)sa/${escapeRegExp(sa)}(/.+)?$`);
+  });
+  return (principal) => principal !== "" && patterns.some((r) => r.test(principal));
 }
 
 /** Trust domains, expanded by the bundle (ExpandTrustDomainAliases), against the principal's domain. */
-function trustDomainIn(values: readonly string[], principal: string, bundle: readonly string[]): boolean {
-  if (principal === "") return false;
+function trustDomainMatcher(values: readonly string[], bundle: readonly string[]): (principal: string) => boolean {
   const expanded = [...new Set(values.flatMap((v) => (bundle.includes(v) ? [...bundle] : [v])))];
-  return expanded.some((v) => {
-    if (v === "*") return principal.startsWith("spiffe://");
-    if (!v.includes("*")) return principal.startsWith(`spiffe://${v}/`);
+  const tests = expanded.map((v): ((principal: string) => boolean) => {
+    if (v === "*") return (principal) => principal.startsWith("spiffe://");
+    if (!v.includes("*")) return (principal) => principal.startsWith(`spiffe://${v}/`);
     const [a, b] = [v.slice(0, v.indexOf("*")), v.slice(v.indexOf("*") + 1)];
-    const esc = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
-    return new RegExp(`^spiffe://${esc(a)}[^/]*${esc(b)}/.*$`).test(principal);
+    const r = new RegExp(`^spiffe://${escapeRegExp(a)}[^/]*${escapeRegExp(b)}/.*$`);
+    return (principal) => r.test(principal);
   });
+  return (principal) => principal !== "" && tests.some((t) => t(principal));
 }
 
 const httpOnlySource = ["requestPrincipals", "notRequestPrincipals"];
@@ -120,47 +119,135 @@ function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
 }
 
-function sourceMatches(s: any, c: Connection, bundle: readonly string[], policyNs: string): Match {
-  if (!c.http && httpOnlySource.some((k) => list(s?.[k]).length > 0)) return "http-only";
-  if (list(s?.principals).length > 0 && !principalIn(expandPrincipals(list(s.principals), bundle), c.principal)) return false;
-  if (list(s?.notPrincipals).length > 0 && principalIn(expandPrincipals(list(s.notPrincipals), bundle), c.principal)) return false;
-  if (list(s?.namespaces).length > 0 && !namespaceIn(list(s.namespaces), c.principal)) return false;
-  if (list(s?.notNamespaces).length > 0 && namespaceIn(list(s.notNamespaces), c.principal)) return false;
-  if (list(s?.serviceAccounts).length > 0 && !serviceAccountIn(list(s.serviceAccounts), c.principal, policyNs)) return false;
-  if (list(s?.notServiceAccounts).length > 0 && serviceAccountIn(list(s.notServiceAccounts), c.principal, policyNs)) return false;
-  if (list(s?.trustDomains).length > 0 && !trustDomainIn(list(s.trustDomains), c.principal, bundle)) return false;
-  if (list(s?.notTrustDomains).length > 0 && trustDomainIn(list(s.notTrustDomains), c.principal, bundle)) return false;
-  if (list(s?.ipBlocks).length > 0 || list(s?.remoteIpBlocks).length > 0) return false;
-  return true;
+/** One check of a source: the principal must (or, negated, must not) pass it. */
+interface PrincipalCheck {
+  readonly test: (principal: string) => boolean;
+  readonly negate: boolean;
 }
 
-function operationMatches(o: any, c: Connection): Match {
-  if (!c.http && httpOnlyOperation.some((k) => list(o?.[k]).length > 0)) return "http-only";
-  if (list(o?.ports).length > 0 && !list(o.ports).includes(String(c.port))) return false;
-  if (list(o?.notPorts).length > 0 && list(o.notPorts).includes(String(c.port))) return false;
-  if (c.http && (list(o?.methods).length > 0 || list(o?.paths).length > 0 || list(o?.hosts).length > 0)) return false;
-  return true;
+/**
+ * A rule compiled once per policy namespace and trust-domain bundle: principal lists expanded,
+ * regular expressions built. Evaluating it allocates nothing.
+ */
+interface CompiledRule {
+  readonly from: readonly { readonly httpOnly: boolean; readonly checks: readonly PrincipalCheck[]; readonly ipBlocks: boolean }[];
+  readonly to: readonly { readonly httpOnly: boolean; readonly ports: readonly string[]; readonly notPorts: readonly string[]; readonly httpFields: boolean }[];
+  readonly when: readonly ((c: Connection) => Match)[];
 }
 
-function conditionMatches(w: any, c: Connection, bundle: readonly string[], policyNs: string): Match {
+function compileSource(s: any, bundle: readonly string[], policyNs: string): CompiledRule["from"][number] {
+  const checks: PrincipalCheck[] = [];
+  const add = (key: string, negate: boolean, make: (values: string[]) => (principal: string) => boolean) => {
+    const values = list(s?.[key]);
+    if (values.length > 0) checks.push({ test: make(values), negate });
+  };
+  const principals = (values: string[]) => {
+    const expanded = expandPrincipals(values, bundle);
+    return (principal: string) => principalIn(expanded, principal);
+  };
+  const namespaces = (values: string[]) => (principal: string) => namespaceIn(values, principal);
+  add("principals", false, principals);
+  add("notPrincipals", true, principals);
+  add("namespaces", false, namespaces);
+  add("notNamespaces", true, namespaces);
+  add("serviceAccounts", false, (values) => serviceAccountMatcher(values, policyNs));
+  add("notServiceAccounts", true, (values) => serviceAccountMatcher(values, policyNs));
+  add("trustDomains", false, (values) => trustDomainMatcher(values, bundle));
+  add("notTrustDomains", true, (values) => trustDomainMatcher(values, bundle));
+  return {
+    httpOnly: httpOnlySource.some((k) => list(s?.[k]).length > 0),
+    checks,
+    ipBlocks: list(s?.ipBlocks).length > 0 || list(s?.remoteIpBlocks).length > 0,
+  };
+}
+
+function compileOperation(o: any): CompiledRule["to"][number] {
+  return {
+    httpOnly: httpOnlyOperation.some((k) => list(o?.[k]).length > 0),
+    ports: list(o?.ports),
+    notPorts: list(o?.notPorts),
+    httpFields: list(o?.methods).length > 0 || list(o?.paths).length > 0 || list(o?.hosts).length > 0,
+  };
+}
+
+function compileCondition(w: any, bundle: readonly string[], policyNs: string): (c: Connection) => Match {
   const key = String(w?.key ?? "");
   const values = list(w?.values);
   const notValues = list(w?.notValues);
-  const test = (f: (vs: string[]) => boolean) => (values.length === 0 || f(values)) && (notValues.length === 0 || !f(notValues));
+  const on = (make: (vs: string[]) => (c: Connection) => boolean) => {
+    const yes = values.length > 0 ? make(values) : undefined;
+    const no = notValues.length > 0 ? make(notValues) : undefined;
+    return (c: Connection) => (!yes || yes(c)) && (!no || !no(c));
+  };
   switch (key) {
     case "source.principal":
-      return test((vs) => principalIn(expandPrincipals(vs, bundle), c.principal));
+      return on((vs) => {
+        const expanded = expandPrincipals(vs, bundle);
+        return (c) => principalIn(expanded, c.principal);
+      });
     case "source.namespace":
-      return test((vs) => namespaceIn(vs, c.principal));
+      return on((vs) => (c) => namespaceIn(vs, c.principal));
     case "source.serviceAccount":
-      return test((vs) => serviceAccountIn(vs, c.principal, policyNs));
+      return on((vs) => {
+        const test = serviceAccountMatcher(vs, policyNs);
+        return (c) => test(c.principal);
+      });
     case "source.trustDomain":
-      return test((vs) => trustDomainIn(vs, c.principal, bundle));
+      return on((vs) => {
+        const test = trustDomainMatcher(vs, bundle);
+        return (c) => test(c.principal);
+      });
     case "destination.port":
-      return test((vs) => vs.includes(String(c.port)));
+      return on((vs) => (c) => vs.includes(String(c.port)));
     default:
-      return c.http ? false : "http-only";
+      return (c) => (c.http ? false : "http-only");
   }
+}
+
+const compiledRules = new WeakMap<object, Map<string, CompiledRule>>();
+
+function compileRule(rule: any, bundle: readonly string[], policyNs: string): CompiledRule {
+  const key = `${policyNs} ${bundle.join(" ")}`;
+  let byKey = compiledRules.get(rule);
+  if (!byKey) {
+    byKey = new Map();
+    compiledRules.set(rule, byKey);
+  }
+  let hit = byKey.get(key);
+  if (!hit) {
+    hit = {
+      from: (Array.isArray(rule?.from) ? rule.from : []).map((f: any) => compileSource(f?.source ?? {}, bundle, policyNs)),
+      to: (Array.isArray(rule?.to) ? rule.to : []).map((t: any) => compileOperation(t?.operation ?? {})),
+      when: (Array.isArray(rule?.when) ? rule.when : []).map((w: any) => compileCondition(w, bundle, policyNs)),
+    };
+    byKey.set(key, hit);
+  }
+  return hit;
+}
+
+function sourceMatches(s: CompiledRule["from"][number], c: Connection): Match {
+  if (!c.http && s.httpOnly) return "http-only";
+  for (const check of s.checks) if (check.test(c.principal) === check.negate) return false;
+  return !s.ipBlocks;
+}
+
+function operationMatches(o: CompiledRule["to"][number], c: Connection): Match {
+  if (!c.http && o.httpOnly) return "http-only";
+  if (o.ports.length > 0 && !o.ports.includes(String(c.port))) return false;
+  if (o.notPorts.length > 0 && o.notPorts.includes(String(c.port))) return false;
+  if (c.http && o.httpFields) return false;
+  return true;
+}
+
+/** Any of the alternatives: true if one matches, else "http-only" if one is, else false. */
+function anyOf<T>(items: readonly T[], match: (x: T) => Match): Match {
+  let httpOnly = false;
+  for (const x of items) {
+    const m = match(x);
+    if (m === true) return true;
+    if (m === "http-only") httpOnly = true;
+  }
+  return httpOnly ? "http-only" : false;
 }
 
 /**
@@ -168,37 +255,82 @@ function conditionMatches(w: any, c: Connection, bundle: readonly string[], poli
  * ALLOW policy and has those fields ignored in a DENY policy (Istio's TCP authz builder).
  */
 function ruleMatches(rule: any, c: Connection, action: string, bundle: readonly string[], policyNs: string): boolean {
-  const combine = (results: Match[]): boolean => {
-    if (results.includes("http-only") && action === "ALLOW") return false;
-    return results.every((r) => r !== false);
-  };
-  const from: any[] = Array.isArray(rule?.from) ? rule.from : [];
-  const to: any[] = Array.isArray(rule?.to) ? rule.to : [];
-  const when: any[] = Array.isArray(rule?.when) ? rule.when : [];
-  const anyOf = (ms: Match[]): Match => (ms.some((m) => m === true) ? true : ms.some((m) => m === "http-only") ? "http-only" : false);
+  const compiled = compileRule(rule, bundle, policyNs);
   const parts: Match[] = [];
-  if (from.length > 0) parts.push(anyOf(from.map((f) => sourceMatches(f?.source ?? {}, c, bundle, policyNs))));
-  if (to.length > 0) parts.push(anyOf(to.map((t) => operationMatches(t?.operation ?? {}, c))));
-  for (const w of when) parts.push(conditionMatches(w, c, bundle, policyNs));
-  return combine(parts);
+  if (compiled.from.length > 0) parts.push(anyOf(compiled.from, (f) => sourceMatches(f, c)));
+  if (compiled.to.length > 0) parts.push(anyOf(compiled.to, (t) => operationMatches(t, c)));
+  for (const w of compiled.when) parts.push(w(c));
+  if (parts.includes("http-only") && action === "ALLOW") return false;
+  return parts.every((r) => r !== false);
 }
 
-/** Evaluates the RBAC Istio generates for a workload: DENY first, then ALLOW (CUSTOM and AUDIT do not decide). */
+const bundleCache = new WeakMap<MeshIndex, readonly string[]>();
+
+/** The trust domains a mesh's principals are rewritten over: its own and its aliases. */
+function bundleOf(mesh: MeshIndex): readonly string[] {
+  let hit = bundleCache.get(mesh);
+  if (!hit) {
+    hit = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases];
+    bundleCache.set(mesh, hit);
+  }
+  return hit;
+}
+
+const byActionCache = new WeakMap<Workload, { deny: Resource[]; allow: Resource[] }>();
+
+/** A workload's DENY and ALLOW policies, in creation order. */
+function policiesByAction(mesh: MeshIndex, w: Workload): { deny: Resource[]; allow: Resource[] } {
+  let hit = byActionCache.get(w);
+  if (!hit) {
+    const action = (p: Resource) => String(p.spec.action ?? "ALLOW");
+    const policies = policiesFor(mesh, w);
+    hit = { deny: policies.filter((x) => action(x) === "DENY"), allow: policies.filter((x) => action(x) === "ALLOW") };
+    byActionCache.set(w, hit);
+  }
+  return hit;
+}
+
+/** Decisions are few (a policy and rule, or none) and reused: evaluating allocates nothing. */
+const ruleDecisions = new WeakMap<Resource, Map<number, AuthzDecision>>();
+const noPolicyApplies: AuthzDecision = { allowed: true, policy: null, why: "no DENY rule matches and no ALLOW policy applies" };
+const noAllowMatches = new WeakMap<Workload, AuthzDecision>();
+
+function ruleDecision(p: Resource, i: number, allowed: boolean): AuthzDecision {
+  let byRule = ruleDecisions.get(p);
+  if (!byRule) {
+    byRule = new Map();
+    ruleDecisions.set(p, byRule);
+  }
+  let hit = byRule.get(i);
+  if (!hit) {
+    hit = { allowed, policy: p, why: `${allowed ? "ALLOW" : "DENY"} policy ${p.namespace}/${p.name} rule ${i + 1} matches` };
+    byRule.set(i, hit);
+  }
+  return hit;
+}
+
+function firstMatchingRule(p: Resource, c: Connection, action: string, bundle: readonly string[]): number {
+  const rules: unknown[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
+  for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i], c, action, bundle, p.namespace)) return i;
+  return -1;
+}
+
 export function evaluateAuthz(mesh: MeshIndex, w: Workload, c: Connection): AuthzDecision {
-  const bundle = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases];
-  const policies = policiesFor(mesh, w);
-  const action = (p: Resource) => String(p.spec.action ?? "ALLOW");
-  for (const p of policies.filter((x) => action(x) === "DENY")) {
-    const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
-    const i = rules.findIndex((r) => ruleMatches(r, c, "DENY", bundle, p.namespace));
-    if (i >= 0) return { allowed: false, policy: p, why: `DENY policy ${p.namespace}/${p.name} rule ${i + 1} matches` };
+  const bundle = bundleOf(mesh);
+  const { deny, allow: allows } = policiesByAction(mesh, w);
+  for (const p of deny) {
+    const i = firstMatchingRule(p, c, "DENY", bundle);
+    if (i >= 0) return ruleDecision(p, i, false);
   }
-  const allows = policies.filter((x) => action(x) === "ALLOW");
-  if (allows.length === 0) return { allowed: true, policy: null, why: "no DENY rule matches and no ALLOW policy applies" };
+  if (allows.length === 0) return noPolicyApplies;
   for (const p of allows) {
-    const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
-    const i = rules.findIndex((r) => ruleMatches(r, c, "ALLOW", bundle, p.namespace));
-    if (i >= 0) return { allowed: true, policy: p, why: `ALLOW policy ${p.namespace}/${p.name} rule ${i + 1} matches` };
+    const i = firstMatchingRule(p, c, "ALLOW", bundle);
+    if (i >= 0) return ruleDecision(p, i, true);
   }
-  return { allowed: false, policy: allows[0] ?? null, why: `no rule of the ALLOW policies (${allows.map((p) => `${p.namespace}/${p.name}`).join(", ")}) matches` };
+  let none = noAllowMatches.get(w);
+  if (!none) {
+    none = { allowed: false, policy: allows[0] ?? null, why: `no rule of the ALLOW policies (${allows.map((p) => `${p.namespace}/${p.name}`).join(", ")}) matches` };
+    noAllowMatches.set(w, none);
+  }
+  return none;
 }

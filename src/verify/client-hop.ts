@@ -1,5 +1,5 @@
 import { destinationRuleFor, outboundSniFor, tlsForPort, type UpstreamTls } from "./destination-rule.js";
-import { isHttpProtocol, isIpLiteral, selects, spiffeId, targetPortFor, visibleTo, type MeshIndex, type MeshService } from "./mesh-index.js";
+import { findVisible, isHttpProtocol, isIpLiteral, lookups, selects, spiffeId, targetPortFor, visibleTo, type MeshIndex, type MeshService, type Workload } from "./mesh-index.js";
 import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
 
@@ -33,23 +33,40 @@ interface UpstreamEndpoint {
   readonly tlsMode: string;
 }
 
-/** The endpoints of `outbound|port||host` in EDS/DNS order. */
-export function endpointsOf(mesh: MeshIndex, svc: MeshService, port: number): UpstreamEndpoint[] {
+/** The endpoints of `outbound|port||host` in EDS/DNS order (memoized per service and port). */
+const endpointCache = new WeakMap<MeshService, Map<number, readonly UpstreamEndpoint[]>>();
+
+export function endpointsOf(mesh: MeshIndex, svc: MeshService, port: number): readonly UpstreamEndpoint[] {
+  let byPort = endpointCache.get(svc);
+  if (!byPort) {
+    byPort = new Map();
+    endpointCache.set(svc, byPort);
+  }
+  let hit = byPort.get(port);
+  if (!hit) {
+    hit = computeEndpoints(mesh, svc, port);
+    byPort.set(port, hit);
+  }
+  return hit;
+}
+
+/** Pods of the service's namespace that a selector picks. */
+function selectedWorkloads(mesh: MeshIndex, svc: MeshService): Workload[] {
+  return (lookups(mesh).workloadsByNamespace.get(svc.namespace) ?? []).filter((w) => selects(svc.selector, w.labels));
+}
+
+function computeEndpoints(mesh: MeshIndex, svc: MeshService, port: number): UpstreamEndpoint[] {
   const sp = svc.ports.find((p) => p.port === port);
   if (!sp) return [];
   if (svc.source === "kubernetes") {
     if (Object.keys(svc.selector).length === 0) return [];
-    return mesh.workloads
-      .filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels))
-      .map((w) => ({ address: w.ip, port: targetPortFor(sp, w), tlsMode: endpointTlsMode(mesh, w.namespace, w.labels, targetPortFor(sp, w)) }));
+    return selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port: targetPortFor(sp, w), tlsMode: endpointTlsMode(mesh, w.namespace, w.labels, targetPortFor(sp, w)) }));
   }
   if (svc.resolution === "NONE") return [];
   if (svc.endpoints.length === 0) {
     if (svc.resolution === "DNS" || svc.resolution === "DNS_ROUND_ROBIN") return [{ address: svc.hostname, port: Number(sp.targetPort ?? port), tlsMode: "disabled" }];
     if (Object.keys(svc.selector).length > 0) {
-      return mesh.workloads
-        .filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels))
-        .map((w) => ({ address: w.ip, port: Number(sp.targetPort ?? port), tlsMode: endpointTlsMode(mesh, w.namespace, w.labels, Number(sp.targetPort ?? port)) }));
+      return selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port: Number(sp.targetPort ?? port), tlsMode: endpointTlsMode(mesh, w.namespace, w.labels, Number(sp.targetPort ?? port)) }));
     }
     return [];
   }
@@ -70,14 +87,25 @@ function endpointTlsMode(mesh: MeshIndex, ns: string, labels: Readonly<Record<st
   return mtlsModeFor(mesh, { namespace: ns, labels }, port).mode === "DISABLE" ? "disabled" : "istio";
 }
 
-/** Service accounts Istio verifies by default for a service (ServiceEntry subjectAltNames, or the pods' identities). */
-export function serviceAccountsOf(mesh: MeshIndex, svc: MeshService): string[] {
+/** Service accounts Istio verifies by default for a service (ServiceEntry subjectAltNames, or the pods' identities); memoized per service. */
+const serviceAccountCache = new WeakMap<MeshService, readonly string[]>();
+
+export function serviceAccountsOf(mesh: MeshIndex, svc: MeshService): readonly string[] {
+  let hit = serviceAccountCache.get(svc);
+  if (!hit) {
+    hit = computeServiceAccounts(mesh, svc);
+    serviceAccountCache.set(svc, hit);
+  }
+  return hit;
+}
+
+function computeServiceAccounts(mesh: MeshIndex, svc: MeshService): string[] {
   if (svc.source === "serviceentry") {
     const fromEndpoints = svc.endpoints.filter((e) => e.serviceAccount).map((e) => spiffeId(mesh.spec.trustDomain, svc.namespace, e.serviceAccount));
     return [...new Set([...svc.subjectAltNames, ...fromEndpoints])].sort();
   }
   if (Object.keys(svc.selector).length === 0) return [];
-  const ids = mesh.workloads.filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels)).map((w) => spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount));
+  const ids = selectedWorkloads(mesh, svc).map((w) => spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount));
   return [...new Set(ids)].sort();
 }
 
@@ -108,14 +136,14 @@ export function upstreamTls(mesh: MeshIndex, proxyNs: string, svc: MeshService, 
 /** The client sidecar: listener, cluster, TLS and endpoint for a call to host:port. */
 export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port: number }, gatewayOf: (endpoint: string) => boolean): ClientRoute {
   const hop: ClientHop = { at: "client", mesh: mesh.spec.name, cluster: null, tls: "DISABLE", sni: null, sans: [], endpoint: null };
-  const visible = servicesVisibleTo(mesh, ns);
+  const { servicesByHost, servicesByAddress } = lookups(mesh);
   let addr: string;
   let resolved: MeshService | undefined;
   if (isIpLiteral(to.host)) {
     addr = to.host;
-    resolved = visible.find((s) => s.address === to.host);
+    resolved = findVisible(servicesByAddress.get(to.host), ns);
   } else {
-    resolved = visible.find((s) => s.hostname === to.host);
+    resolved = findVisible(servicesByHost.get(to.host), ns);
     if (!resolved) {
       // The oracle's completion: a host no sidecar can resolve is reported as BlackHoleCluster.
       hop.cluster = "BlackHoleCluster";
@@ -128,13 +156,14 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
     const p = s.ports.find((x) => x.port === to.port);
     return p !== undefined && p.protocol !== "UDP" && !isHttpProtocol(p.protocol);
   };
-  let svc = visible.find((s) => s.address === addr && s.address !== "0.0.0.0" && isTcpPort(s));
+  const atAddr = addr === "0.0.0.0" ? undefined : servicesByAddress.get(addr);
+  let svc = findVisible(atAddr, ns, isTcpPort);
   if (!svc && resolved && !isIpLiteral(to.host)) {
     const p = resolved.ports.find((x) => x.port === to.port);
     if (p && isHttpProtocol(p.protocol)) svc = resolved;
   }
-  if (!svc && !visible.some((s) => s.address === addr && s.address !== "0.0.0.0" && s.ports.some((x) => x.port === to.port))) {
-    svc = visible.find((s) => s.address === "0.0.0.0" && isTcpPort(s));
+  if (!svc && !findVisible(atAddr, ns, (s) => s.ports.some((x) => x.port === to.port))) {
+    svc = findVisible(servicesByAddress.get("0.0.0.0"), ns, isTcpPort);
   }
   if (!svc) {
     hop.cluster = "PassthroughCluster";

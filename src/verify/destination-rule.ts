@@ -30,42 +30,81 @@ function drExportTo(dr: Resource, mesh: MeshIndex): string[] {
 }
 
 /** Most specific host match: an exact host first, then the longest wildcard that covers it. */
-function mostSpecific(hostname: string, drs: readonly Resource[], mesh: MeshIndex): Resource | undefined {
+function mostSpecific(hostname: string, drs: readonly Resource[] | undefined, mesh: MeshIndex, keep: (d: Resource) => boolean): Resource | undefined {
+  if (!drs) return undefined;
   const domain = mesh.spec.clusterDomain;
-  const exact = drs.filter((d) => drHost(d, domain) === hostname).sort(byCreation);
-  if (exact.length > 0) return exact[0];
-  const wild = drs
-    .filter((d) => drHost(d, domain).startsWith("*") && hostMatches(hostname, drHost(d, domain)))
-    .sort((a, b) => drHost(b, domain).length - drHost(a, domain).length || byCreation(a, b));
-  return wild[0];
+  // `drs` is in creation order, so the first exact match is the oldest.
+  let wild: Resource | undefined;
+  let wildLength = -1;
+  for (const d of drs) {
+    if (!keep(d)) continue;
+    const h = drHost(d, domain);
+    if (h === hostname) return d;
+    if (h.startsWith("*") && hostMatches(hostname, h) && h.length > wildLength) {
+      wild = d;
+      wildLength = h.length;
+    }
+  }
+  return wild;
 }
+
+/** A mesh's DestinationRules without workloadSelector, by namespace, in creation order. */
+const drsByNamespace = new WeakMap<MeshIndex, Map<string, Resource[]>>();
+
+function rulesIn(mesh: MeshIndex, ns: string): readonly Resource[] | undefined {
+  let byNs = drsByNamespace.get(mesh);
+  if (!byNs) {
+    byNs = new Map();
+    for (const d of configsOf(mesh, "DestinationRule")) {
+      if (d.spec.workloadSelector) continue;
+      const list = byNs.get(d.namespace);
+      if (list) list.push(d);
+      else byNs.set(d.namespace, [d]);
+    }
+    drsByNamespace.set(mesh, byNs);
+  }
+  return byNs.get(ns);
+}
+
+/** The namespace-local index holds a rule only when its exportTo is empty or names ".", "*" or its own namespace (push_context.go setDestinationRules): `exportTo: [other-ns]` does not apply in its own namespace. */
+function ownExport(d: Resource): boolean {
+  const e: string[] = Array.isArray(d.spec.exportTo) ? d.spec.exportTo.map(String) : [];
+  return e.length === 0 || e.includes(".") || e.includes("*") || e.includes(d.namespace);
+}
+
+const ruleCache = new WeakMap<MeshService, Map<string, Resource | null>>();
 
 /**
  * The DestinationRule Istio applies for a proxy in `proxyNs` calling `svc`
  * (PushContext.destinationRule): the proxy's namespace, then the service's namespace
- * (exported rules), then the root namespace (exported rules).
+ * (exported rules), then the root namespace (exported rules). Memoized per service and
+ * namespace.
  */
 export function destinationRuleFor(mesh: MeshIndex, proxyNs: string, svc: MeshService): Resource | undefined {
-  const all = configsOf(mesh, "DestinationRule").filter((d) => !d.spec.workloadSelector);
-  const root = mesh.rootNamespace;
-  // The namespace-local index holds a rule only when its exportTo is empty or names ".", "*"
-  // or its own namespace (push_context.go setDestinationRules): `exportTo: [other-ns]` does
-  // not apply in its own namespace.
-  const ownExport = (d: Resource) => {
-    const e: string[] = Array.isArray(d.spec.exportTo) ? d.spec.exportTo.map(String) : [];
-    return e.length === 0 || e.includes(".") || e.includes("*") || e.includes(d.namespace);
-  };
-  const local = all.filter((d) => d.namespace === proxyNs && ownExport(d));
-  const hit = mostSpecific(svc.hostname, local, mesh);
+  let byNs = ruleCache.get(svc);
+  if (!byNs) {
+    byNs = new Map();
+    ruleCache.set(svc, byNs);
+  }
+  let hit = byNs.get(proxyNs);
+  if (hit === undefined) {
+    hit = computeDestinationRule(mesh, proxyNs, svc) ?? null;
+    byNs.set(proxyNs, hit);
+  }
+  return hit ?? undefined;
+}
+
+function computeDestinationRule(mesh: MeshIndex, proxyNs: string, svc: MeshService): Resource | undefined {
+  const hit = mostSpecific(svc.hostname, rulesIn(mesh, proxyNs), mesh, ownExport);
   if (hit) return hit;
   // Rules exported beyond their namespace: not private-only (exactly "." or exactly its own
   // namespace), and visible to the proxy's namespace.
-  const privateOnly = (d: Resource) => {
+  const exported = (d: Resource) => {
     const e = drExportTo(d, mesh);
-    return e.length === 1 && (e[0] === "." || e[0] === d.namespace);
+    const privateOnly = e.length === 1 && (e[0] === "." || e[0] === d.namespace);
+    return !privateOnly && visibleTo(e, d.namespace, proxyNs);
   };
-  const exported = (ns: string) => all.filter((d) => d.namespace === ns && !privateOnly(d) && visibleTo(drExportTo(d, mesh), d.namespace, proxyNs));
-  return mostSpecific(svc.hostname, exported(svc.namespace), mesh) ?? mostSpecific(svc.hostname, exported(root), mesh);
+  return mostSpecific(svc.hostname, rulesIn(mesh, svc.namespace), mesh, exported) ?? mostSpecific(svc.hostname, rulesIn(mesh, mesh.rootNamespace), mesh, exported);
 }
 
 /** The TLS block for a port: a matching port-level setting's tls replaces the top-level one. */

@@ -57,7 +57,7 @@ function sniHost(h: string): string {
 }
 
 function vsTcpRoute(mesh: MeshIndex, gw: Resource, host: string, port: number): { host: string; port: number } | undefined {
-  for (const vs of configsOf(mesh, "VirtualService").sort(byCreation)) {
+  for (const vs of configsOf(mesh, "VirtualService")) {
     const gws: string[] = Array.isArray(vs.spec.gateways) ? vs.spec.gateways.map(String) : [];
     const bound = gws.some((x) => x === `${gw.namespace}/${gw.name}` || (x === gw.name && vs.namespace === gw.namespace));
     if (!bound) continue;
@@ -94,6 +94,20 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
   const skipped: { gateway: Resource; serverIndex: number; hosts: string[] }[] = [];
   const known = new Set<string>();
   const visible = servicesVisibleTo(mesh, proxy.namespace);
+  // Positions in `visible` by hostname: a server with exact hosts looks its services up
+  // instead of testing every visible service.
+  const positions = new Map<string, number[]>();
+  visible.forEach((svc, i) => {
+    const list = positions.get(svc.hostname);
+    if (list) list.push(i);
+    else positions.set(svc.hostname, [i]);
+  });
+  /** Visible services whose hostname a server host covers, in `visible` order. */
+  const coveredServices = (hosts: readonly string[]): MeshService[] => {
+    if (hosts.some((h) => h.includes("*"))) return visible.filter((svc) => hosts.some((h) => hostMatches(svc.hostname, h)));
+    const at = [...new Set(hosts.flatMap((h) => positions.get(h) ?? []))].sort((a, b) => a - b);
+    return at.map((i) => visible[i]!);
+  };
   for (const gw of gateways) {
     const servers: any[] = Array.isArray(gw.spec.servers) ? gw.spec.servers : [];
     servers.forEach((s, serverIndex) => {
@@ -111,9 +125,8 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
       }
       const sni = hosts.map(sniHost);
       if (mode === "AUTO_PASSTHROUGH") {
-        for (const svc of visible) {
+        for (const svc of coveredServices(sni)) {
           if (svc.meshExternal) continue;
-          if (!sni.some((h) => hostMatches(svc.hostname, h))) continue;
           const dr = destinationRuleFor(mesh, proxy.namespace, svc);
           const subsets: string[] = (Array.isArray(dr?.spec.subsets) ? dr!.spec.subsets : []).map((x: any) => String(x?.name ?? ""));
           for (const p of svc.ports) {
@@ -147,19 +160,55 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
   return { proxy, chains, conflicts, skipped, gateways };
 }
 
+interface ChainIndex {
+  /** The first chain naming each exact server name. */
+  readonly exact: ReadonlyMap<string, GatewayChain>;
+  /** Wildcard server names (`*.x`) with their chain, in chain order. */
+  readonly wildcards: readonly { name: string; chain: GatewayChain }[];
+  /** The first terminating chain without server names. */
+  readonly catchAll?: GatewayChain;
+}
+
+/** Chain lookups per listener and ALPN (true: every chain; false: only terminating chains). */
+const chainIndexes = new WeakMap<GatewayListener, Map<boolean, ChainIndex>>();
+
+function chainIndex(listener: GatewayListener, istioAlpn: boolean): ChainIndex {
+  let byAlpn = chainIndexes.get(listener);
+  if (!byAlpn) {
+    byAlpn = new Map();
+    chainIndexes.set(listener, byAlpn);
+  }
+  let hit = byAlpn.get(istioAlpn);
+  if (!hit) {
+    const exact = new Map<string, GatewayChain>();
+    const wildcards: { name: string; chain: GatewayChain }[] = [];
+    let catchAll: GatewayChain | undefined;
+    for (const c of listener.chains) {
+      if (!istioAlpn && c.passthrough) continue;
+      for (const n of c.serverNames) {
+        if (!exact.has(n)) exact.set(n, c);
+        if (n.startsWith("*")) wildcards.push({ name: n, chain: c });
+      }
+      if (!catchAll && c.serverNames.length === 0 && !c.passthrough) catchAll = c;
+    }
+    hit = { exact, wildcards, ...(catchAll ? { catchAll } : {}) };
+    byAlpn.set(istioAlpn, hit);
+  }
+  return hit;
+}
+
 /** The chain an SNI selects: exact server name first, then the longest wildcard, then a chain without names. */
 export function matchChain(listener: GatewayListener, sni: string | null, istioAlpn = true): { chain: GatewayChain; matched: string } | undefined {
-  const chains = listener.chains.filter((c) => istioAlpn || !c.passthrough);
+  const index = chainIndex(listener, istioAlpn);
   if (sni) {
-    for (const c of chains) if (c.serverNames.includes(sni)) return { chain: c, matched: sni };
+    const exact = index.exact.get(sni);
+    if (exact) return { chain: exact, matched: sni };
     let best: { chain: GatewayChain; matched: string } | undefined;
-    for (const c of chains) {
-      for (const n of c.serverNames) {
-        if (n.startsWith("*") && sni.endsWith(n.slice(1)) && sni.length > n.length - 1 && (!best || n.length > best.matched.length)) best = { chain: c, matched: n };
-      }
+    for (const { name, chain } of index.wildcards) {
+      if (sni.endsWith(name.slice(1)) && sni.length > name.length - 1 && (!best || name.length > best.matched.length)) best = { chain, matched: name };
     }
     if (best) return best;
   }
-  const any = chains.find((c) => c.serverNames.length === 0 && !c.passthrough);
+  const any = index.catchAll;
   return any ? { chain: any, matched: any.cluster ?? "" } : undefined;
 }

@@ -1,4 +1,4 @@
-import { readdir, readFile, stat } from "node:fs/promises";
+import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { compileInstall } from "../compile/compile-install.js";
 import type { Federation } from "../model/types.js";
@@ -6,13 +6,13 @@ import { writeYaml } from "../render/yaml-writer.js";
 import { parseScenario, type SourceFile } from "./parse-scenario.js";
 import type { LoadedScenario } from "./load-scenario.js";
 
-async function yamlFilesUnder(path: string): Promise<string[]> {
-  const s = await stat(path);
+function yamlFilesUnder(path: string): string[] {
+  const s = statSync(path);
   if (s.isFile()) return [path];
   const out: string[] = [];
-  for (const e of (await readdir(path, { withFileTypes: true })).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+  for (const e of readdirSync(path, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
     const p = join(path, e.name);
-    if (e.isDirectory()) out.push(...(await yamlFilesUnder(p)));
+    if (e.isDirectory()) out.push(...yamlFilesUnder(p));
     else if (e.isFile() && /\.(ya?ml|json)$/.test(e.name)) out.push(p);
   }
   return out;
@@ -29,8 +29,8 @@ export async function loadMeshFiles(federation: Federation, meshPaths: ReadonlyM
   const meshFiles = new Map<string, SourceFile[]>();
   for (const [mesh, path] of meshPaths) {
     const files: SourceFile[] = [];
-    for (const p of await yamlFilesUnder(resolve(cwd, path))) {
-      const text = await readFile(p, "utf8");
+    for (const p of yamlFilesUnder(resolve(cwd, path))) {
+      const text = readFileSync(p, "utf8");
       const file = relative(cwd, p) || p;
       sources.set(file, text);
       files.push({ file, text });

@@ -65,8 +65,12 @@ export function isIstioApi(apiVersion: string): boolean {
 }
 
 export function selects(selector: Readonly<Record<string, string>>, labels: Readonly<Record<string, string>>): boolean {
-  return Object.entries(selector).every(([k, v]) => labels[k] === v);
+  for (const k in selector) if (labels[k] !== selector[k]) return false;
+  return true;
 }
+
+/** A whitespace-separated IPv4 token, with the quotes, commas and brackets around it. */
+const ipv4Token = /(?:^|\s)["',[\]]*(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})["',[\]]*(?=\s|$)/g;
 
 function strMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -106,11 +110,11 @@ export function isHttpProtocol(p: string): boolean {
  */
 export function indexMesh(spec: MeshSpec, index: number, resources: readonly Resource[]): MeshIndex {
   const used = new Set<string>();
+  // Addresses written anywhere in the resources (whitespace-separated tokens, quotes and
+  // brackets trimmed), so allocated ones never collide. Only IPv4 tokens can equal an
+  // allocated address.
   for (const r of resources) {
-    for (const tok of r.text.split(/\s+/)) {
-      const t = tok.replace(/^["',[\]]+|["',[\]]+$/g, "");
-      if (isIpLiteral(t)) used.add(t);
-    }
+    for (const m of r.text.matchAll(ipv4Token)) used.add(m[1]!);
   }
   let next = 0;
   const alloc = (prefix: string) => {
@@ -239,17 +243,83 @@ const configsByKind = new WeakMap<MeshIndex, Map<string, readonly Resource[]>>()
 
 /**
  * A mesh's configs of one kind, in Istio's creation order. Indexed once per mesh: the hop
- * models ask for the same kinds for every probe and every exposure candidate.
+ * models ask for the same kinds for every probe and every exposure candidate. The list is
+ * shared: callers must not change it.
  */
-export function configsOf(mesh: MeshIndex, kind: string): Resource[] {
+export function configsOf(mesh: MeshIndex, kind: string): readonly Resource[] {
   let byKind = configsByKind.get(mesh);
   if (!byKind) {
+    const lists = new Map<string, Resource[]>();
+    for (const c of mesh.configs) {
+      const list = lists.get(c.kind);
+      if (list) list.push(c);
+      else lists.set(c.kind, [c]);
+    }
     byKind = new Map();
-    for (const c of mesh.configs) byKind.set(c.kind, [...(byKind.get(c.kind) ?? []), c]);
-    for (const [k, list] of byKind) byKind.set(k, [...list].sort(creationOrder));
+    for (const [k, list] of lists) byKind.set(k, list.sort(creationOrder));
     configsByKind.set(mesh, byKind);
   }
-  return [...(byKind.get(kind) ?? [])];
+  return byKind.get(kind) ?? [];
+}
+
+/** Lookup tables of a mesh, built on first use: the hop models ask the same questions for every probe. */
+export interface MeshLookups {
+  /** Services by hostname, in `mesh.services` order. */
+  readonly servicesByHost: ReadonlyMap<string, readonly MeshService[]>;
+  /** Services by listener address, in `mesh.services` order. */
+  readonly servicesByAddress: ReadonlyMap<string, readonly MeshService[]>;
+  /** Kubernetes Services by namespace, in `mesh.services` order. */
+  readonly kubernetesServicesByNamespace: ReadonlyMap<string, readonly MeshService[]>;
+  /** Workloads by namespace, in `mesh.workloads` order. */
+  readonly workloadsByNamespace: ReadonlyMap<string, readonly Workload[]>;
+  /** The first workload with each pod IP. */
+  readonly workloadByIp: ReadonlyMap<string, Workload>;
+}
+
+const lookupCache = new WeakMap<MeshIndex, MeshLookups>();
+
+function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
+  const list = map.get(key);
+  if (list) list.push(value);
+  else map.set(key, [value]);
+}
+
+export function lookups(mesh: MeshIndex): MeshLookups {
+  let hit = lookupCache.get(mesh);
+  if (hit) return hit;
+  const servicesByHost = new Map<string, MeshService[]>();
+  const servicesByAddress = new Map<string, MeshService[]>();
+  const kubernetesServicesByNamespace = new Map<string, MeshService[]>();
+  for (const s of mesh.services) {
+    push(servicesByHost, s.hostname, s);
+    push(servicesByAddress, s.address, s);
+    if (s.source === "kubernetes") push(kubernetesServicesByNamespace, s.namespace, s);
+  }
+  const workloadsByNamespace = new Map<string, Workload[]>();
+  const workloadByIp = new Map<string, Workload>();
+  for (const w of mesh.workloads) {
+    push(workloadsByNamespace, w.namespace, w);
+    if (!workloadByIp.has(w.ip)) workloadByIp.set(w.ip, w);
+  }
+  hit = { servicesByHost, servicesByAddress, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
+  lookupCache.set(mesh, hit);
+  return hit;
+}
+
+/**
+ * The first of `candidates` (a subsequence of `mesh.services`) that is visible to namespace
+ * `ns` and satisfies `pred`, in sidecar scope order: the namespace's own services first. The
+ * same answer as `servicesVisibleTo(mesh, ns).find(...)` restricted to the candidates.
+ */
+export function findVisible(candidates: readonly MeshService[] | undefined, ns: string, pred: (s: MeshService) => boolean = () => true): MeshService | undefined {
+  if (!candidates) return undefined;
+  let other: MeshService | undefined;
+  for (const s of candidates) {
+    if (s.namespace === ns) {
+      if (visibleTo(s.exportTo, s.namespace, ns) && pred(s)) return s;
+    } else if (!other && visibleTo(s.exportTo, s.namespace, ns) && pred(s)) other = s;
+  }
+  return other;
 }
 
 /** Creation order Istio uses for config: creationTimestamp, then name, then namespace. */

@@ -1,6 +1,6 @@
 import { evaluateAuthz, type AuthzDecision } from "./authz.js";
 import { byCreation } from "./destination-rule.js";
-import { configsOf, isHttpProtocol, selects, spiffeId, targetPortFor, type MeshIndex, type Workload } from "./mesh-index.js";
+import { configsOf, isHttpProtocol, lookups, selects, spiffeId, targetPortFor, type MeshIndex, type Workload } from "./mesh-index.js";
 import type { Denial, Resource } from "./types.js";
 
 /** A TLS (or plaintext) connection arriving at a hop. */
@@ -43,17 +43,28 @@ function computeTrustDomains(mesh: MeshIndex): string[] {
  * The TLS handshake between an originator and a terminator, in handshake order: the client
  * checks the server's chain and SANs, then the server checks the client's trust domain.
  */
-export function trustCheck(leg: Leg, serverRoot: string, serverId: string, acceptedDomains: readonly string[], where: string): Denial | undefined {
-  if (leg.tls.mode === "SIMPLE") return { at: "trust", reason: "MF3005", why: `${where}: the client presents no certificate and the server requires one` };
-  if (leg.tls.mode === "MUTUAL") return { at: "trust", reason: "MF3005", why: `${where}: the client presents a non-Istio certificate (DestinationRule MUTUAL)` };
-  if (leg.peerRoot !== serverRoot) return { at: "trust", reason: "MF3005", why: `${where}: rootCA "${leg.peerRoot}" (client) differs from "${serverRoot}" (server)` };
+export function trustCheck(leg: Leg, serverRoot: string, serverId: string, acceptedDomains: readonly string[], where: string | (() => string)): Denial | undefined {
+  const at = () => (typeof where === "string" ? where : where());
+  if (leg.tls.mode === "SIMPLE") return { at: "trust", reason: "MF3005", why: `${at()}: the client presents no certificate and the server requires one` };
+  if (leg.tls.mode === "MUTUAL") return { at: "trust", reason: "MF3005", why: `${at()}: the client presents a non-Istio certificate (DestinationRule MUTUAL)` };
+  if (leg.peerRoot !== serverRoot) return { at: "trust", reason: "MF3005", why: `${at()}: rootCA "${leg.peerRoot}" (client) differs from "${serverRoot}" (server)` };
   if (leg.tls.sans.length > 0 && !leg.tls.sans.includes(serverId)) {
-    return { at: "trust", reason: "MF3007", why: `${where}: the client verifies SANs [${leg.tls.sans.join(", ")}], the server is ${serverId}` };
+    return { at: "trust", reason: "MF3007", why: `${at()}: the client verifies SANs [${leg.tls.sans.join(", ")}], the server is ${serverId}` };
   }
-  if (acceptedDomains.length > 0 && !acceptedDomains.some((td) => leg.peerId.startsWith(`spiffe://${td}/`))) {
-    return { at: "trust", reason: "MF3006", why: `${where}: the server accepts trust domains [${acceptedDomains.join(", ")}], not ${leg.peerId}` };
+  if (acceptedDomains.length > 0 && !inTrustDomains(leg.peerId, acceptedDomains)) {
+    return { at: "trust", reason: "MF3006", why: `${at()}: the server accepts trust domains [${acceptedDomains.join(", ")}], not ${leg.peerId}` };
   }
   return undefined;
+}
+
+/** Whether a SPIFFE ID is in one of the trust domains: `spiffe://<td>/…`. */
+function inTrustDomains(id: string, domains: readonly string[]): boolean {
+  const scheme = "spiffe://";
+  if (!id.startsWith(scheme)) return false;
+  const slash = id.indexOf("/", scheme.length);
+  if (slash < 0) return false;
+  const td = id.slice(scheme.length, slash);
+  return domains.includes(td);
 }
 
 /** The PeerAuthentication mode for a workload port: workload > namespace > root namespace; default PERMISSIVE. */
@@ -74,12 +85,37 @@ export function mtlsModeFor(mesh: MeshIndex, w: Pick<Workload, "namespace" | "la
   return hit;
 }
 
+interface PeerAuthn {
+  readonly policy: Resource;
+  /** matchLabels as strings; undefined or empty: the namespace-wide policy. */
+  readonly selector?: Readonly<Record<string, string>>;
+}
+
+/** A mesh's PeerAuthentications by namespace, in creation order, with their selectors. */
+const peerAuthnCache = new WeakMap<MeshIndex, Map<string, PeerAuthn[]>>();
+
+function peerAuthnsIn(mesh: MeshIndex, ns: string): readonly PeerAuthn[] {
+  let byNs = peerAuthnCache.get(mesh);
+  if (!byNs) {
+    byNs = new Map();
+    for (const p of configsOf(mesh, "PeerAuthentication")) {
+      const raw = p.spec.selector?.matchLabels as Record<string, unknown> | undefined;
+      const selector = raw && Object.keys(raw).length > 0 ? Object.fromEntries(Object.entries(raw).map(([k, v]) => [k, String(v)])) : undefined;
+      const list = byNs.get(p.namespace);
+      const entry = { policy: p, ...(selector ? { selector } : {}) };
+      if (list) list.push(entry);
+      else byNs.set(p.namespace, [entry]);
+    }
+    peerAuthnCache.set(mesh, byNs);
+  }
+  return byNs.get(ns) ?? [];
+}
+
 function computeMtlsMode(mesh: MeshIndex, w: Pick<Workload, "namespace" | "labels">, port: number): { mode: string; policy: Resource | null } {
-  const pas = configsOf(mesh, "PeerAuthentication");
-  const sel = (p: Resource) => p.spec.selector?.matchLabels as Record<string, unknown> | undefined;
-  const workloadPa = pas.find((p) => p.namespace === w.namespace && sel(p) && Object.keys(sel(p)!).length > 0 && selects(Object.fromEntries(Object.entries(sel(p)!).map(([k, v]) => [k, String(v)])), w.labels));
-  const nsPa = pas.find((p) => p.namespace === w.namespace && (!sel(p) || Object.keys(sel(p)!).length === 0));
-  const rootPa = pas.find((p) => p.namespace === mesh.rootNamespace && (!sel(p) || Object.keys(sel(p)!).length === 0));
+  const inNs = peerAuthnsIn(mesh, w.namespace);
+  const workloadPa = inNs.find((p) => p.selector && selects(p.selector, w.labels))?.policy;
+  const nsPa = inNs.find((p) => !p.selector)?.policy;
+  const rootPa = peerAuthnsIn(mesh, mesh.rootNamespace).find((p) => !p.selector)?.policy;
   let mode = "PERMISSIVE";
   let policy: Resource | null = null;
   for (const p of [rootPa, nsPa]) {
@@ -105,9 +141,25 @@ function computeMtlsMode(mesh: MeshIndex, w: Pick<Workload, "namespace" | "label
 }
 
 /** Whether the inbound chain for this pod port is HTTP (a Service port with an HTTP protocol targets it). */
+const inboundCache = new WeakMap<Workload, Map<number, boolean>>();
+
 function inboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
-  for (const s of mesh.services) {
-    if (s.source !== "kubernetes" || s.namespace !== w.namespace || Object.keys(s.selector).length === 0 || !selects(s.selector, w.labels)) continue;
+  let byPort = inboundCache.get(w);
+  if (!byPort) {
+    byPort = new Map();
+    inboundCache.set(w, byPort);
+  }
+  let hit = byPort.get(port);
+  if (hit === undefined) {
+    hit = computeInboundIsHttp(mesh, w, port);
+    byPort.set(port, hit);
+  }
+  return hit;
+}
+
+function computeInboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
+  for (const s of lookups(mesh).kubernetesServicesByNamespace.get(w.namespace) ?? []) {
+    if (Object.keys(s.selector).length === 0 || !selects(s.selector, w.labels)) continue;
     for (const p of s.ports) if (targetPortFor(p, w) === port) return isHttpProtocol(p.protocol);
   }
   return false;
@@ -116,15 +168,15 @@ function inboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
 /** The server sidecar: inbound chain (mTLS mode), trust, then RBAC. */
 export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Leg): ServerDecision {
   const { mode, policy } = mtlsModeFor(mesh, w, port);
-  const where = `server ${w.name} port ${port}`;
+  const where = () => `server ${w.name} port ${port}`;
   const base = { mtlsMode: mode, peerAuthentication: policy };
   // No sidecar: no inbound listener and no RBAC; the application itself gets the bytes.
   if (!w.sidecar) return { mtlsMode: "NONE", peerAuthentication: null };
   let principal = "";
   if (leg.tls.mode === "DISABLE") {
-    if (mode === "STRICT") return { ...base, denial: { at: "server", reason: "MF3003", why: `${where}: plaintext, but mTLS is STRICT` } };
+    if (mode === "STRICT") return { ...base, denial: { at: "server", reason: "MF3003", why: `${where()}: plaintext, but mTLS is STRICT` } };
   } else {
-    if (mode === "DISABLE") return { ...base, denial: { at: "server", reason: "MF3009", why: `${where}: mTLS is DISABLE, the inbound chain does not terminate TLS` } };
+    if (mode === "DISABLE") return { ...base, denial: { at: "server", reason: "MF3009", why: `${where()}: mTLS is DISABLE, the inbound chain does not terminate TLS` } };
     const serverId = spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount);
     const d = trustCheck(leg, mesh.spec.rootCA, serverId, trustDomainsForValidation(mesh), where);
     if (d) return { ...base, denial: d };
@@ -134,16 +186,32 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
   // Raw TCP into an HTTP connection manager fails to decode (simulation traffic.go: "TCP to HCM
   // is invalid"), before any RBAC runs.
   if (http && leg.http === false) {
-    return { ...base, denial: { at: "server", reason: "MF3009", why: `${where}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` } };
+    return { ...base, denial: { at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` } };
   }
   const authz = evaluateAuthz(mesh, w, { principal, port, http });
-  if (!authz.allowed) return { ...base, authz, denial: { at: "server", reason: "MF3008", why: `${where}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
+  if (!authz.allowed) return { ...base, authz, denial: { at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
   return { ...base, authz };
 }
 
 /** The namespace-level mTLS mode (namespace PeerAuthentication, else the root namespace's), "" when none (GetNamespaceMutualTLSMode). */
+const namespaceModeCache = new WeakMap<MeshIndex, Map<string, string>>();
+
 export function namespaceMtlsMode(mesh: MeshIndex, ns: string): string {
-  const pas = configsOf(mesh, "PeerAuthentication").sort(byCreation);
+  let byNs = namespaceModeCache.get(mesh);
+  if (!byNs) {
+    byNs = new Map();
+    namespaceModeCache.set(mesh, byNs);
+  }
+  let hit = byNs.get(ns);
+  if (hit === undefined) {
+    hit = computeNamespaceMtlsMode(mesh, ns);
+    byNs.set(ns, hit);
+  }
+  return hit;
+}
+
+function computeNamespaceMtlsMode(mesh: MeshIndex, ns: string): string {
+  const pas = configsOf(mesh, "PeerAuthentication");
   const noSelector = (p: Resource) => !p.spec.selector?.matchLabels || Object.keys(p.spec.selector.matchLabels).length === 0;
   for (const n of [ns, mesh.rootNamespace]) {
     const m = pas.find((p) => p.namespace === n && noSelector(p))?.spec.mtls?.mode;

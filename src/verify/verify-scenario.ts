@@ -1,7 +1,7 @@
 import { policiesFor } from "./authz.js";
 import { clientHop, endpointsOf, upstreamTls } from "./client-hop.js";
 import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
-import { indexMesh, isHttpProtocol, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
+import { indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
 import { destinationRuleFor, tlsForPort } from "./destination-rule.js";
 import { mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
@@ -22,13 +22,21 @@ export interface VerifyResult {
 export class World {
   readonly meshes: readonly MeshIndex[];
   private readonly listeners = new Map<string, GatewayListener | undefined>();
+  private readonly byName = new Map<string, MeshIndex>();
+  /** Meshes by `address:port` of their east-west gateway (the first mesh wins a shared one). */
+  private readonly byGateway = new Map<string, MeshIndex>();
 
   constructor(readonly scenario: Scenario) {
     this.meshes = scenario.meshes.map((m, i) => indexMesh(m, i, scenario.resources.get(m.name) ?? []));
+    for (const m of this.meshes) {
+      if (!this.byName.has(m.spec.name)) this.byName.set(m.spec.name, m);
+      const g = m.spec.eastWestGateway;
+      if (g && !this.byGateway.has(`${g.address}:${g.port}`)) this.byGateway.set(`${g.address}:${g.port}`, m);
+    }
   }
 
   mesh(name: string): MeshIndex {
-    const m = this.meshes.find((x) => x.spec.name === name);
+    const m = this.byName.get(name);
     if (!m) throw new Error(`unknown mesh ${name}`);
     return m;
   }
@@ -39,7 +47,7 @@ export class World {
   }
 
   gatewayAt(endpoint: string): MeshIndex | undefined {
-    return this.meshes.find((m) => m.spec.eastWestGateway && `${m.spec.eastWestGateway.address}:${m.spec.eastWestGateway.port}` === endpoint);
+    return this.byGateway.get(endpoint);
   }
 }
 
@@ -55,11 +63,29 @@ interface Forward {
  * EndpointsWithMTLSFilter, mtls_checker.go): the gateway's DestinationRule TLS mode for the port
  * when it sets one, else the endpoint's tlsMode label and a PeerAuthentication that is not DISABLE.
  */
-function pickWorkload(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): { workload: Workload; port: number; tlsMode: string } | undefined {
+type Picked = { workload: Workload; port: number; tlsMode: string };
+const pickCache = new WeakMap<GatewayChain, Map<string, Picked | null>>();
+
+function pickWorkload(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): Picked | undefined {
+  let byNs = pickCache.get(chain);
+  if (!byNs) {
+    byNs = new Map();
+    pickCache.set(chain, byNs);
+  }
+  let hit = byNs.get(gatewayNs);
+  if (hit === undefined) {
+    hit = computePick(mesh, chain, gatewayNs) ?? null;
+    byNs.set(gatewayNs, hit);
+  }
+  return hit ?? undefined;
+}
+
+function computePick(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): Picked | undefined {
   if (!chain.service || !chain.port) return undefined;
   const drTls = chain.passthrough ? tlsForPort(destinationRuleFor(mesh, gatewayNs, chain.service), chain.port) : undefined;
+  const byIp = lookups(mesh).workloadByIp;
   for (const ep of endpointsOf(mesh, chain.service, chain.port)) {
-    const w = mesh.workloads.find((x) => x.ip === ep.address);
+    const w = byIp.get(ep.address);
     if (!w) continue;
     if (chain.passthrough) {
       const mtls = drTls ? String(drTls.mode ?? "DISABLE") === "ISTIO_MUTUAL" : ep.tlsMode === "istio" && mtlsModeFor(mesh, w, ep.port).mode !== "DISABLE";
