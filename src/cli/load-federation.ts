@@ -1,7 +1,5 @@
-import { compileFederation } from "../compile/compile-federation.js";
 import type { CompiledFederation } from "../compile/types.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
-import { parseFederation } from "../model/parse-federation.js";
 import type { Federation } from "../model/types.js";
 import { readInput, type CliIo } from "./io.js";
 
@@ -14,6 +12,9 @@ export interface Loaded {
 
 /** Reads, validates and (when valid) compiles a federation file. */
 export async function loadFederation(io: CliIo, file: string, compile = true): Promise<Loaded> {
+  // Loaded on first use: the parser's schema and YAML libraries take longer to import than
+  // most commands that do not read a federation take to run.
+  const [{ parseFederation }, { compileFederation }] = await Promise.all([import("../model/parse-federation.js"), import("../compile/compile-federation.js")]);
   const text = await readInput(io, file);
   const sources = new Map([[file, text]]);
   const parsed = parseFederation(text, file);

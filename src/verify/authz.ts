@@ -30,16 +30,39 @@ export function policiesFor(mesh: MeshIndex, w: Workload): Resource[] {
   return computed;
 }
 
-function computePolicies(mesh: MeshIndex, w: Workload): Resource[] {
-  return configsOf(mesh, "AuthorizationPolicy")
-    .filter((p) => !p.spec.targetRef && !p.spec.targetRefs)
-    .filter((p) => {
+interface SelectingPolicy {
+  readonly policy: Resource;
+  /** matchLabels as strings; undefined when the policy has no selector. */
+  readonly selector?: Readonly<Record<string, string>>;
+}
+
+/** A mesh's AuthorizationPolicies (those without targetRef) by namespace, in creation order. */
+const policiesByNamespace = new WeakMap<MeshIndex, Map<string, SelectingPolicy[]>>();
+
+function policiesIn(mesh: MeshIndex, ns: string): readonly SelectingPolicy[] {
+  let byNs = policiesByNamespace.get(mesh);
+  if (!byNs) {
+    byNs = new Map();
+    for (const p of configsOf(mesh, "AuthorizationPolicy")) {
+      if (p.spec.targetRef || p.spec.targetRefs) continue;
       const sel = p.spec.selector?.matchLabels;
-      if (p.namespace === mesh.rootNamespace && !sel) return true;
-      if (p.namespace !== w.namespace) return false;
-      return !sel || selects(Object.fromEntries(Object.entries(sel).map(([k, v]) => [k, String(v)])), w.labels);
-    })
-    .sort(byCreation);
+      const entry: SelectingPolicy = sel ? { policy: p, selector: Object.fromEntries(Object.entries(sel).map(([k, v]) => [k, String(v)])) } : { policy: p };
+      const list = byNs.get(p.namespace);
+      if (list) list.push(entry);
+      else byNs.set(p.namespace, [entry]);
+    }
+    policiesByNamespace.set(mesh, byNs);
+  }
+  return byNs.get(ns) ?? [];
+}
+
+function computePolicies(mesh: MeshIndex, w: Workload): Resource[] {
+  const out: Resource[] = [];
+  if (w.namespace !== mesh.rootNamespace) {
+    for (const p of policiesIn(mesh, mesh.rootNamespace)) if (!p.selector) out.push(p.policy);
+  }
+  for (const p of policiesIn(mesh, w.namespace)) if (!p.selector || selects(p.selector, w.labels)) out.push(p.policy);
+  return out.sort(byCreation);
 }
 
 /** Istio's trust-domain bundle rewrite of principals (trustdomain/bundle.go ReplaceTrustDomainAliases). */
@@ -72,8 +95,29 @@ function glob(value: string, actual: string, prefix = ""): boolean {
   return actual === prefix + value;
 }
 
-function principalIn(values: readonly string[], principal: string): boolean {
-  return principal !== "" && values.some((v) => glob(v, principal, "spiffe://"));
+/** `glob(value, actual, prefix)` with the strings built once. */
+function globMatcher(value: string, prefix: string): (actual: string) => boolean {
+  if (value === "*") return (actual) => actual !== "";
+  if (value.endsWith("*")) {
+    const head = prefix + value.slice(0, -1);
+    return (actual) => actual.startsWith(head);
+  }
+  if (value.startsWith("*")) {
+    const tail = value.slice(1);
+    return (actual) => actual.endsWith(tail);
+  }
+  const exact = prefix + value;
+  return (actual) => actual === exact;
+}
+
+/** Whether a principal matches one of the values (Istio string match under `spiffe://`); each matcher built once. */
+function principalMatcher(values: readonly string[]): (principal: string) => boolean {
+  const matchers = values.map((v) => globMatcher(v, "spiffe://"));
+  return (principal) => {
+    if (principal === "") return false;
+    for (const m of matchers) if (m(principal)) return true;
+    return false;
+  };
 }
 
 function namespaceOf(principal: string): string {
@@ -141,10 +185,7 @@ function compileSource(s: any, bundle: readonly string[], policyNs: string): Com
     const values = list(s?.[key]);
     if (values.length > 0) checks.push({ test: make(values), negate });
   };
-  const principals = (values: string[]) => {
-    const expanded = expandPrincipals(values, bundle);
-    return (principal: string) => principalIn(expanded, principal);
-  };
+  const principals = (values: string[]) => principalMatcher(expandPrincipals(values, bundle));
   const namespaces = (values: string[]) => (principal: string) => namespaceIn(values, principal);
   add("principals", false, principals);
   add("notPrincipals", true, principals);
@@ -182,8 +223,8 @@ function compileCondition(w: any, bundle: readonly string[], policyNs: string): 
   switch (key) {
     case "source.principal":
       return on((vs) => {
-        const expanded = expandPrincipals(vs, bundle);
-        return (c) => principalIn(expanded, c.principal);
+        const test = principalMatcher(expandPrincipals(vs, bundle));
+        return (c) => test(c.principal);
       });
     case "source.namespace":
       return on((vs) => (c) => namespaceIn(vs, c.principal));
@@ -204,25 +245,12 @@ function compileCondition(w: any, bundle: readonly string[], policyNs: string): 
   }
 }
 
-const compiledRules = new WeakMap<object, Map<string, CompiledRule>>();
-
 function compileRule(rule: any, bundle: readonly string[], policyNs: string): CompiledRule {
-  const key = `${policyNs} ${bundle.join(" ")}`;
-  let byKey = compiledRules.get(rule);
-  if (!byKey) {
-    byKey = new Map();
-    compiledRules.set(rule, byKey);
-  }
-  let hit = byKey.get(key);
-  if (!hit) {
-    hit = {
-      from: (Array.isArray(rule?.from) ? rule.from : []).map((f: any) => compileSource(f?.source ?? {}, bundle, policyNs)),
-      to: (Array.isArray(rule?.to) ? rule.to : []).map((t: any) => compileOperation(t?.operation ?? {})),
-      when: (Array.isArray(rule?.when) ? rule.when : []).map((w: any) => compileCondition(w, bundle, policyNs)),
-    };
-    byKey.set(key, hit);
-  }
-  return hit;
+  return {
+    from: (Array.isArray(rule?.from) ? rule.from : []).map((f: any) => compileSource(f?.source ?? {}, bundle, policyNs)),
+    to: (Array.isArray(rule?.to) ? rule.to : []).map((t: any) => compileOperation(t?.operation ?? {})),
+    when: (Array.isArray(rule?.when) ? rule.when : []).map((w: any) => compileCondition(w, bundle, policyNs)),
+  };
 }
 
 function sourceMatches(s: CompiledRule["from"][number], c: Connection): Match {
@@ -239,52 +267,77 @@ function operationMatches(o: CompiledRule["to"][number], c: Connection): Match {
   return true;
 }
 
-/** Any of the alternatives: true if one matches, else "http-only" if one is, else false. */
-function anyOf<T>(items: readonly T[], match: (x: T) => Match): Match {
+/**
+ * Whether a rule matches: every part (any of `from`, any of `to`, each `when`) must. For a TCP
+ * chain, a rule using HTTP-only fields is dropped from an ALLOW policy and has those fields
+ * ignored in a DENY policy (Istio's TCP authz builder).
+ */
+function ruleMatches(rule: CompiledRule, c: Connection, allow: boolean): boolean {
   let httpOnly = false;
-  for (const x of items) {
-    const m = match(x);
-    if (m === true) return true;
+  if (rule.from.length > 0) {
+    let m: Match = false;
+    for (const f of rule.from) {
+      const x = sourceMatches(f, c);
+      if (x === true) {
+        m = true;
+        break;
+      }
+      if (x === "http-only") m = "http-only";
+    }
+    if (m === false) return false;
     if (m === "http-only") httpOnly = true;
   }
-  return httpOnly ? "http-only" : false;
+  if (rule.to.length > 0) {
+    let m: Match = false;
+    for (const t of rule.to) {
+      const x = operationMatches(t, c);
+      if (x === true) {
+        m = true;
+        break;
+      }
+      if (x === "http-only") m = "http-only";
+    }
+    if (m === false) return false;
+    if (m === "http-only") httpOnly = true;
+  }
+  for (const w of rule.when) {
+    const m = w(c);
+    if (m === false) return false;
+    if (m === "http-only") httpOnly = true;
+  }
+  return !(httpOnly && allow);
 }
 
-/**
- * Whether a rule matches. For a TCP chain, a rule using HTTP-only fields is dropped from an
- * ALLOW policy and has those fields ignored in a DENY policy (Istio's TCP authz builder).
- */
-function ruleMatches(rule: any, c: Connection, action: string, bundle: readonly string[], policyNs: string): boolean {
-  const compiled = compileRule(rule, bundle, policyNs);
-  const parts: Match[] = [];
-  if (compiled.from.length > 0) parts.push(anyOf(compiled.from, (f) => sourceMatches(f, c)));
-  if (compiled.to.length > 0) parts.push(anyOf(compiled.to, (t) => operationMatches(t, c)));
-  for (const w of compiled.when) parts.push(w(c));
-  if (parts.includes("http-only") && action === "ALLOW") return false;
-  return parts.every((r) => r !== false);
+/** A policy with its rules compiled for its mesh's trust-domain bundle. */
+interface CompiledPolicy {
+  readonly policy: Resource;
+  readonly rules: readonly CompiledRule[];
 }
 
-const bundleCache = new WeakMap<MeshIndex, readonly string[]>();
+const compiledPolicies = new WeakMap<Resource, CompiledPolicy>();
 
-/** The trust domains a mesh's principals are rewritten over: its own and its aliases. */
-function bundleOf(mesh: MeshIndex): readonly string[] {
-  let hit = bundleCache.get(mesh);
+function compilePolicy(mesh: MeshIndex, p: Resource): CompiledPolicy {
+  let hit = compiledPolicies.get(p);
   if (!hit) {
-    hit = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases];
-    bundleCache.set(mesh, hit);
+    const bundle = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases];
+    hit = { policy: p, rules: (Array.isArray(p.spec.rules) ? p.spec.rules : []).map((r: unknown) => compileRule(r, bundle, p.namespace)) };
+    compiledPolicies.set(p, hit);
   }
   return hit;
 }
 
-const byActionCache = new WeakMap<Workload, { deny: Resource[]; allow: Resource[] }>();
+const byActionCache = new WeakMap<Workload, { deny: CompiledPolicy[]; allow: CompiledPolicy[] }>();
 
-/** A workload's DENY and ALLOW policies, in creation order. */
-function policiesByAction(mesh: MeshIndex, w: Workload): { deny: Resource[]; allow: Resource[] } {
+/** A workload's DENY and ALLOW policies, in creation order, compiled. */
+function policiesByAction(mesh: MeshIndex, w: Workload): { deny: CompiledPolicy[]; allow: CompiledPolicy[] } {
   let hit = byActionCache.get(w);
   if (!hit) {
     const action = (p: Resource) => String(p.spec.action ?? "ALLOW");
     const policies = policiesFor(mesh, w);
-    hit = { deny: policies.filter((x) => action(x) === "DENY"), allow: policies.filter((x) => action(x) === "ALLOW") };
+    hit = {
+      deny: policies.filter((x) => action(x) === "DENY").map((p) => compilePolicy(mesh, p)),
+      allow: policies.filter((x) => action(x) === "ALLOW").map((p) => compilePolicy(mesh, p)),
+    };
     byActionCache.set(w, hit);
   }
   return hit;
@@ -309,27 +362,25 @@ function ruleDecision(p: Resource, i: number, allowed: boolean): AuthzDecision {
   return hit;
 }
 
-function firstMatchingRule(p: Resource, c: Connection, action: string, bundle: readonly string[]): number {
-  const rules: unknown[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
-  for (let i = 0; i < rules.length; i++) if (ruleMatches(rules[i], c, action, bundle, p.namespace)) return i;
+function firstMatchingRule(p: CompiledPolicy, c: Connection, allow: boolean): number {
+  for (let i = 0; i < p.rules.length; i++) if (ruleMatches(p.rules[i]!, c, allow)) return i;
   return -1;
 }
 
 export function evaluateAuthz(mesh: MeshIndex, w: Workload, c: Connection): AuthzDecision {
-  const bundle = bundleOf(mesh);
   const { deny, allow: allows } = policiesByAction(mesh, w);
   for (const p of deny) {
-    const i = firstMatchingRule(p, c, "DENY", bundle);
-    if (i >= 0) return ruleDecision(p, i, false);
+    const i = firstMatchingRule(p, c, false);
+    if (i >= 0) return ruleDecision(p.policy, i, false);
   }
   if (allows.length === 0) return noPolicyApplies;
   for (const p of allows) {
-    const i = firstMatchingRule(p, c, "ALLOW", bundle);
-    if (i >= 0) return ruleDecision(p, i, true);
+    const i = firstMatchingRule(p, c, true);
+    if (i >= 0) return ruleDecision(p.policy, i, true);
   }
   let none = noAllowMatches.get(w);
   if (!none) {
-    none = { allowed: false, policy: allows[0] ?? null, why: `no rule of the ALLOW policies (${allows.map((p) => `${p.namespace}/${p.name}`).join(", ")}) matches` };
+    none = { allowed: false, policy: allows[0]?.policy ?? null, why: `no rule of the ALLOW policies (${allows.map(({ policy: p }) => `${p.namespace}/${p.name}`).join(", ")}) matches` };
     noAllowMatches.set(w, none);
   }
   return none;

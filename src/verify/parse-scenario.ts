@@ -1,5 +1,7 @@
 import jsyaml from "js-yaml";
-import { isMap, isSeq, LineCounter, parseAllDocuments, parseDocument, type Node } from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
+import type { LineCounter, Node } from "yaml";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { validateIstioResources } from "./validate-istio.js";
 import type { DeniedAt, EastWestGatewaySpec, ExposureEntry, MeshSpec, ProbeSpec, Resource, Scenario } from "./types.js";
@@ -23,6 +25,13 @@ export interface ParseScenarioResult {
 
 const ignoredKinds = new Set(["ConfigMap", "Secret", "IstioOperator", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);
 
+let yamlModule: typeof Yaml | undefined;
+
+/** The `yaml` library, loaded on first use: only input the fast path rejects needs its positions. */
+function yamlLib(): typeof Yaml {
+  return (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml);
+}
+
 function isRecord(v: unknown): v is Record<string, any> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
@@ -40,14 +49,25 @@ function stringMap(v: unknown): Record<string, string> {
 export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   const diagnostics: Diagnostic[] = [];
   const { file, text } = input.scenario;
-  const lc = new LineCounter();
+  let lc: LineCounter | undefined;
   // The `yaml` library's document (with positions) is built only when a position is needed:
-  // a large scenario parses an order of magnitude faster with js-yaml.
-  let parsedDoc: ReturnType<typeof parseDocument> | undefined;
-  const getDoc = () => (parsedDoc ??= parseDocument(text, { lineCounter: lc, prettyErrors: false }));
+  // a large scenario parses an order of magnitude faster without it.
+  let parsedDoc: Yaml.Document.Parsed | undefined;
+  const getDoc = () => {
+    if (!parsedDoc) {
+      const yaml = yamlLib();
+      lc = new yaml.LineCounter();
+      parsedDoc = yaml.parseDocument(text, { lineCounter: lc, prettyErrors: false });
+    }
+    return parsedDoc;
+  };
+  const linePos = (offset: number) => {
+    getDoc();
+    return lc!.linePos(offset);
+  };
   const at = (node: Node | null | undefined) => {
     const offset = node?.range?.[0] ?? 0;
-    const p = lc.linePos(offset);
+    const p = linePos(offset);
     return { file, line: p.line, column: p.col };
   };
   const pathNode = (path: (string | number)[]) => getDoc().getIn(path, true) as Node | undefined;
@@ -60,7 +80,7 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   if (top === FAILED) {
     const doc = getDoc();
     for (const e of doc.errors) {
-      const p = lc.linePos(e.pos[0]);
+      const p = linePos(e.pos[0]);
       diagnostics.push(diagnostic("MF3102", { message: `${file}: ${e.message.split("\n")[0]}`, fix: "Fix the YAML syntax at the position shown.", position: { file, line: p.line, column: p.col } }));
     }
     if (diagnostics.length > 0) return { diagnostics };
@@ -259,8 +279,9 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
       out.push(...fast);
       continue;
     }
-    const lc = new LineCounter();
-    const docs = parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
+    const yaml = yamlLib();
+    const lc = new yaml.LineCounter();
+    const docs = yaml.parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
     const list = Array.isArray(docs) ? docs : [];
     for (const d of list) {
       const pos = (n: Node | null | undefined) => lc.linePos(n?.range?.[0] ?? d.range?.[0] ?? 0);
@@ -293,10 +314,10 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
           return;
         }
         if (o.kind === "List" || o.kind.endsWith("List")) {
-          const itemsNode = isMap(node) ? (node.get("items", true) as Node | undefined) : undefined;
+          const itemsNode = yaml.isMap(node) ? (node.get("items", true) as Node | undefined) : undefined;
           const items = Array.isArray(o.items) ? o.items : [];
           items.forEach((item: unknown, i: number) => {
-            const itemNode = isSeq(itemsNode) ? (itemsNode.items[i] as Node | undefined) : undefined;
+            const itemNode = yaml.isSeq(itemsNode) ? (itemsNode.items[i] as Node | undefined) : undefined;
             const itemText = itemNode?.range ? text.slice(itemNode.range[0], itemNode.range[2]) : "";
             addOne(item, itemNode ?? node, itemText);
           });

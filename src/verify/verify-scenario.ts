@@ -1,4 +1,4 @@
-import { policiesFor } from "./authz.js";
+import { expandPrincipals, policiesFor } from "./authz.js";
 import { clientHop, endpointsOf, upstreamTls } from "./client-hop.js";
 import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
 import { indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
@@ -190,12 +190,7 @@ const unknownTrustDomain = "meshfed-unknown.invalid";
 interface CandidateGroup {
   readonly synthetic: string;
   readonly ids: readonly string[];
-  /** ids by their `/ns/<ns>/sa/<sa>` part. */
-  readonly bySuffix: ReadonlyMap<string, readonly string[]>;
-}
-
-function suffixOf(id: string): string {
-  return id.slice(id.indexOf("/", "spiffe://".length));
+  readonly idSet: ReadonlySet<string>;
 }
 
 const candidateCache = new WeakMap<World, Map<MeshIndex, CandidateGroup[]>>();
@@ -212,11 +207,9 @@ function candidateGroups(world: World, m: MeshIndex): CandidateGroup[] {
     for (const n of world.meshes) {
       if (n === m || n.spec.rootCA !== m.spec.rootCA) continue;
       const ids = [...new Set(n.workloads.map((w) => spiffeId(n.spec.trustDomain, w.namespace, w.serviceAccount)))].sort();
-      const bySuffix = new Map<string, string[]>();
-      for (const id of ids) bySuffix.set(suffixOf(id), [...(bySuffix.get(suffixOf(id)) ?? []), id]);
-      groups.push({ synthetic: spiffeId(n.spec.trustDomain, probeNamespace, probeNamespace), ids, bySuffix });
+      groups.push({ synthetic: spiffeId(n.spec.trustDomain, probeNamespace, probeNamespace), ids, idSet: new Set(ids) });
     }
-    groups.push({ synthetic: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), ids: [], bySuffix: new Map() });
+    groups.push({ synthetic: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), ids: [], idSet: new Set() });
     byMesh.set(m, groups);
   }
   return groups;
@@ -224,12 +217,25 @@ function candidateGroups(world: World, m: MeshIndex): CandidateGroup[] {
 
 /**
  * Which identities a workload's authorization policies can tell apart from the synthetic
- * identity of their trust domain: those named exactly (by namespace and service account).
+ * identity of their trust domain: the SPIFFE IDs its principals name exactly (the trust domain
+ * rewritten over the mesh's bundle, as Istio does).
  * `undefined` when a policy uses matchers that could single out any identity (namespaces,
  * service accounts, wildcards inside principals, conditions): then every identity is checked.
  */
+const distinguishedCache = new WeakMap<Workload, { named: Set<string> | undefined }>();
+
 function distinguishedIdentities(mesh: MeshIndex, w: Workload): Set<string> | undefined {
+  let hit = distinguishedCache.get(w);
+  if (!hit) {
+    hit = { named: computeDistinguished(mesh, w) };
+    distinguishedCache.set(w, hit);
+  }
+  return hit.named;
+}
+
+function computeDistinguished(mesh: MeshIndex, w: Workload): Set<string> | undefined {
   const named = new Set<string>();
+  const bundle = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases];
   for (const p of policiesFor(mesh, w)) {
     for (const rule of Array.isArray(p.spec.rules) ? p.spec.rules : []) {
       if (rule?.when) return undefined;
@@ -244,7 +250,8 @@ function distinguishedIdentities(mesh: MeshIndex, w: Workload): Set<string> | un
           // "<trust domain>/*" treats every identity of a trust domain alike.
           if (v.endsWith("/*") && slash === v.length - 2) continue;
           if (v.includes("*") || v.includes("://") || slash < 0) return undefined;
-          named.add(v.slice(slash));
+          // An exact principal names one SPIFFE ID, or one per trust domain of the bundle.
+          for (const p of expandPrincipals([v], bundle)) named.add(`spiffe://${p}`);
         }
       }
     }
@@ -253,7 +260,18 @@ function distinguishedIdentities(mesh: MeshIndex, w: Workload): Set<string> | un
 }
 
 /** Trust domains a workload's policies name (in any principal), plus its mesh's own and aliases. */
+const mentionedCache = new WeakMap<Workload, Set<string>>();
+
 function mentionedTrustDomains(mesh: MeshIndex, w: Workload): Set<string> {
+  let hit = mentionedCache.get(w);
+  if (!hit) {
+    hit = computeMentioned(mesh, w);
+    mentionedCache.set(w, hit);
+  }
+  return hit;
+}
+
+function computeMentioned(mesh: MeshIndex, w: Workload): Set<string> {
   const tds = new Set<string>([mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases]);
   for (const p of policiesFor(mesh, w)) {
     for (const rule of Array.isArray(p.spec.rules) ? p.spec.rules : []) {
@@ -305,7 +323,7 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
     // The synthetic identity stands for every identity the policies do not name: when it is
     // admitted, so is anybody of the root ("*"); when not, only named identities can be.
     if (decideSynthetic(g.synthetic)) return ["*"];
-    const candidates = named ? [...named].flatMap((suffix) => g.bySuffix.get(suffix) ?? []) : g.ids;
+    const candidates = named ? [...named].filter((id) => g.idSet.has(id)) : g.ids;
     for (const id of candidates) {
       if (decide(id)) admitted.add(id.replace(/^spiffe:\/\//, ""));
     }

@@ -1,5 +1,4 @@
 import type { Command } from "commander";
-import { federationJsonSchema } from "../../model/json-schema.js";
 import { ExitCode, type CliIo } from "../io.js";
 import type { SetExit } from "../main.js";
 
@@ -7,7 +6,8 @@ export function registerSchema(program: Command, io: CliIo, setExit: SetExit): v
   program
     .command("schema")
     .description("Print the JSON Schema of the federation file (for editor completion).")
-    .action(() => {
+    .action(async () => {
+      const { federationJsonSchema } = await import("../../model/json-schema.js");
       io.stdout.write(`${JSON.stringify(federationJsonSchema(), null, 2)}\n`);
       setExit(ExitCode.ok);
     });
