@@ -1,5 +1,13 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+import { setFlagsFromString } from "node:v8";
+
+// A meshfed run lasts about a second. With V8's default budget the optimizing compiler takes
+// up hundreds of functions that each run briefly, and on one core compiling them costs more
+// than it saves; a larger budget optimizes only code that stays hot. This is a tuning flag
+// (it changes no result); bench/README.md has the numbers.
+setFlagsFromString("--interrupt-budget=1000000");
+
+const { main } = await import("../dist/cli/main.js");
 
 // `meshfed render ... | head` closes the pipe early: stop quietly, as Unix tools do.
 for (const stream of [process.stdout, process.stderr]) {

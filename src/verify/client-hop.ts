@@ -139,7 +139,8 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
   const { servicesByHost, servicesByAddress } = lookups(mesh);
   let addr: string;
   let resolved: MeshService | undefined;
-  if (isIpLiteral(to.host)) {
+  const byAddress = isIpLiteral(to.host);
+  if (byAddress) {
     addr = to.host;
     resolved = findVisible(servicesByAddress.get(to.host), ns);
   } else {
@@ -158,7 +159,7 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
   };
   const atAddr = addr === "0.0.0.0" ? undefined : servicesByAddress.get(addr);
   let svc = findVisible(atAddr, ns, isTcpPort);
-  if (!svc && resolved && !isIpLiteral(to.host)) {
+  if (!svc && resolved && !byAddress) {
     const p = resolved.ports.find((x) => x.port === to.port);
     if (p && isHttpProtocol(p.protocol)) svc = resolved;
   }

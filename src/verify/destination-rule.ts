@@ -17,10 +17,17 @@ export interface UpstreamTls {
 /** Creation order Istio uses for config: creationTimestamp, then name, then namespace. */
 export const byCreation = creationOrder;
 
+const hostCache = new WeakMap<Resource, string>();
+
+/** A rule's host as a FQDN (a short name is a Service of the rule's namespace); memoized per rule. */
 function drHost(dr: Resource, clusterDomain: string): string {
-  const h = String(dr.spec.host ?? "");
-  if (h.includes(".") || h === "*" || h.startsWith("*")) return h;
-  return `${h}.${dr.namespace}.svc.${clusterDomain}`;
+  let hit = hostCache.get(dr);
+  if (hit === undefined) {
+    const h = String(dr.spec.host ?? "");
+    hit = h.includes(".") || h === "*" || h.startsWith("*") ? h : `${h}.${dr.namespace}.svc.${clusterDomain}`;
+    hostCache.set(dr, hit);
+  }
+  return hit;
 }
 
 function drExportTo(dr: Resource, mesh: MeshIndex): string[] {

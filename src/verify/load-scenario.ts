@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from "node:fs";
-import { join, relative } from "node:path";
+import { join, relative, sep } from "node:path";
 import { parseScenario, type ParseScenarioResult, type SourceFile } from "./parse-scenario.js";
 
 /** The loaded scenario, with every file's text for diagnostics excerpts. */
@@ -15,23 +15,29 @@ export async function loadScenario(dir: string, cwd: string = process.cwd()): Pr
   const sources = new Map<string, string>();
   // Synchronous reads: a large scenario has thousands of small files, and a promise per file
   // costs more than the read itself.
-  const read = (path: string): SourceFile => {
+  const read = (path: string, file: string): SourceFile => {
     const text = readFileSync(path, "utf8");
-    const file = relative(cwd, path) || path;
     sources.set(file, text);
     return { file, text };
   };
-  const scenario = read(join(dir, "scenario.yaml"));
+  const shown = (path: string) => relative(cwd, path) || path;
+  const scenarioPath = join(dir, "scenario.yaml");
+  const scenario = read(scenarioPath, shown(scenarioPath));
   const entries = readdirSync(dir, { withFileTypes: true });
   const meshFiles = new Map<string, SourceFile[]>();
   for (const e of entries.filter((x) => x.isDirectory()).sort((a, b) => (a.name < b.name ? -1 : 1))) {
-    const files = readdirSync(join(dir, e.name), { withFileTypes: true })
+    const meshDir = join(dir, e.name);
+    // Paths are joined by hand per file: path.join and path.relative for each of thousands of
+    // files cost more than reading them.
+    const shownDir = relative(cwd, meshDir);
+    const prefix = shownDir ? `${shownDir}${sep}` : "";
+    const files = readdirSync(meshDir, { withFileTypes: true })
       .filter((f) => f.isFile() && (f.name.endsWith(".yaml") || f.name.endsWith(".yml")))
       .map((f) => f.name)
       .sort();
     meshFiles.set(
       e.name,
-      files.map((f) => read(join(dir, e.name, f))),
+      files.map((f) => read(`${meshDir}${sep}${f}`, `${prefix}${f}`)),
     );
   }
   const result = parseScenario({ scenario, meshFiles });

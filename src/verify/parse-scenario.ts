@@ -1,4 +1,5 @@
 import jsyaml from "js-yaml";
+import { parseYamlDocument, parseYamlStream } from "../util/fast-yaml.js";
 import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
 import type { LineCounter, Node } from "yaml";
@@ -225,7 +226,7 @@ function toResource(o: Record<string, any> & { kind: string; apiVersion: string 
 }
 
 /** js-yaml with YAML 1.2 core types (no timestamps), or FAILED for anything it rejects. */
-function fastLoad(text: string): unknown {
+function jsYamlLoad(text: string): unknown {
   try {
     return jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
   } catch {
@@ -234,41 +235,37 @@ function fastLoad(text: string): unknown {
 }
 
 /**
- * The fast path for one mesh file: documents split on `---` lines and loaded with js-yaml.
- * Returns undefined when anything needs the `yaml` library's positions (a syntax error, a
- * List, a document that is not a plain object with apiVersion, kind and metadata.name); the
- * caller then takes the slow path, which reports exact positions.
+ * A document's value with YAML 1.2 core types: the fast parser for the block subset Istio
+ * and Kubernetes files use, js-yaml (same values) for anything else; FAILED on a syntax error.
+ */
+function fastLoad(text: string): unknown {
+  const doc = parseYamlDocument(text);
+  return doc ? doc.value : jsYamlLoad(text);
+}
+
+/**
+ * The fast path for one mesh file: documents split on `---` lines and parsed without
+ * positions. Returns undefined when anything needs the `yaml` library's positions (a syntax
+ * error, a List, a document that is not a plain object with apiVersion, kind and
+ * metadata.name); the caller then takes the slow path, which reports exact positions.
  */
 function fastResources(file: string, text: string): Resource[] | undefined {
+  const docs = parseYamlStream(text);
+  if (!docs) return undefined;
   const out: Resource[] = [];
-  const lines = text.split("\n");
-  let start = 0;
-  const flush = (end: number): boolean => {
-    let first = start;
-    while (first < end && (/^\s*(#.*)?$/.test(lines[first] as string) || /^---\s*$/.test(lines[first] as string))) first++;
-    if (first >= end) return true;
-    const chunk = lines.slice(first, end).join("\n");
-    const o = fastLoad(chunk);
-    if (o === null || o === undefined) return true;
-    if (o === FAILED || !isRecord(o)) return false;
-    if (!o.kind && !o.apiVersion) return true;
-    if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion || o.kind.endsWith("List")) return false;
+  for (const d of docs) {
+    if (d.empty) continue;
+    const o = d.ok ? d.value : jsYamlLoad(text.slice(d.start, d.end));
+    if (o === null || o === undefined) continue;
+    if (o === FAILED || !isRecord(o)) return undefined;
+    if (!o.kind && !o.apiVersion) continue;
+    if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion || o.kind.endsWith("List")) return undefined;
     const metadata = isRecord(o.metadata) ? o.metadata : {};
-    if (typeof metadata.name !== "string" || !metadata.name) return false;
-    if (ignoredKinds.has(o.kind)) return true;
-    out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, first + 1, chunk));
-    return true;
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i] as string;
-    if (line.startsWith("%") || line.startsWith("...")) return undefined;
-    if (/^---(\s|$)/.test(line) && i > 0) {
-      if (!/^---\s*$/.test(line)) return undefined; // content after the marker: let the parser decide
-      if (!flush(i)) return undefined;
-      start = i;
-    }
+    if (typeof metadata.name !== "string" || !metadata.name) return undefined;
+    if (ignoredKinds.has(o.kind)) continue;
+    out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, d.line, text.slice(d.start, d.end)));
   }
-  return flush(lines.length) ? out : undefined;
+  return out;
 }
 
 export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagnostic[]): Resource[] {

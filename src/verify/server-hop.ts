@@ -57,14 +57,24 @@ export function trustCheck(leg: Leg, serverRoot: string, serverId: string, accep
   return undefined;
 }
 
+/** Answers of inTrustDomains per list of domains (each mesh's list is built once). */
+const membership = new WeakMap<readonly string[], Map<string, boolean>>();
+
 /** Whether a SPIFFE ID is in one of the trust domains: `spiffe://<td>/…`. */
 function inTrustDomains(id: string, domains: readonly string[]): boolean {
-  const scheme = "spiffe://";
-  if (!id.startsWith(scheme)) return false;
-  const slash = id.indexOf("/", scheme.length);
-  if (slash < 0) return false;
-  const td = id.slice(scheme.length, slash);
-  return domains.includes(td);
+  let byId = membership.get(domains);
+  if (!byId) {
+    byId = new Map();
+    membership.set(domains, byId);
+  }
+  let hit = byId.get(id);
+  if (hit === undefined) {
+    const scheme = "spiffe://";
+    const slash = id.indexOf("/", scheme.length);
+    hit = id.startsWith(scheme) && slash >= 0 && domains.includes(id.slice(scheme.length, slash));
+    byId.set(id, hit);
+  }
+  return hit;
 }
 
 /** The PeerAuthentication mode for a workload port: workload > namespace > root namespace; default PERMISSIVE. */

@@ -67,6 +67,31 @@ describe("verify: one decision per hop", () => {
     expect(wide).toEqual(["postgres.db.svc.cluster.local:5432", "redis.cache.svc.cluster.local:6379"]);
   });
 
+  it("admits a named identity only in the trust domain its principal names", () => {
+    // staging has a vault/vault identity too: same namespace and service account as the one the
+    // guard names, but another trust domain, so the guard denies it.
+    const meshes = `${baseMeshes.replace("trustDomains: [operations.nrc.internal]", "trustDomains: [operations.nrc.internal, staging.nrc.internal]")}- name: staging
+  trustDomain: staging.nrc.internal
+  rootCA: nrc-root
+  eastWestGateway: {address: 10.30.0.10, port: 15443}
+`;
+    const staging = `apiVersion: v1
+kind: Pod
+metadata: {name: vault-0, namespace: vault, labels: {app: vault}}
+spec: {serviceAccountName: vault}
+status: {podIP: 10.3.1.10}
+`;
+    const admitted = (guard?: string) => {
+      const s = inlineScenario(`${meshes}${vaultProbe()}`, { operations: importYaml({}), production: exportYaml(guard === undefined ? {} : { guard }), staging });
+      return verifyScenario(s).verdict.exposure[0]!.admits;
+    };
+    expect(admitted()).toEqual(["operations.nrc.internal/ns/vault/sa/vault"]);
+    // Naming staging's vault instead admits it and not the other.
+    expect(admitted("production.nrc.internal/*, staging.nrc.internal/ns/vault/sa/vault")).toEqual(["staging.nrc.internal/ns/vault/sa/vault"]);
+    // cluster.local is rewritten to the server's own trust domain: it names no other mesh's identity.
+    expect(admitted("production.nrc.internal/*, cluster.local/ns/vault/sa/vault")).toEqual([]);
+  });
+
   it("widens principals by trust-domain aliases as Istio's bundle does", () => {
     expect(expandPrincipals(["ops/ns/vault/sa/vault"], ["prod", "ops", "stg"])).toEqual(["prod/ns/vault/sa/vault", "ops/ns/vault/sa/vault", "stg/ns/vault/sa/vault"]);
     expect(expandPrincipals(["prod/*", "*/ns/a/sa/b", "other/ns/a/sa/b"], ["prod", "ops"])).toEqual(["prod/*", "*/ns/a/sa/b", "other/ns/a/sa/b"]);
