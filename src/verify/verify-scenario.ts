@@ -1,5 +1,5 @@
 import { expandPrincipals, policiesFor } from "./authz.js";
-import { clientHop, endpointsOf, upstreamTls } from "./client-hop.js";
+import { clientHop, endpointsOf, upstreamTls, type ClientRoute } from "./client-hop.js";
 import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
 import { indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
 import { destinationRuleFor, tlsForPort } from "./destination-rule.js";
@@ -48,6 +48,28 @@ export class World {
 
   gatewayAt(endpoint: string): MeshIndex | undefined {
     return this.byGateway.get(endpoint);
+  }
+
+  private readonly routes = new Map<MeshIndex, Map<string, ClientRoute>>();
+
+  /**
+   * The client sidecar's route from a namespace of a mesh to host:port. It depends on nothing
+   * else about the caller, so probes from one namespace share it (the route is not changed
+   * after it is built).
+   */
+  clientRoute(m: MeshIndex, namespace: string, to: { host: string; port: number }): ClientRoute {
+    let byKey = this.routes.get(m);
+    if (!byKey) {
+      byKey = new Map();
+      this.routes.set(m, byKey);
+    }
+    const key = `${namespace} ${to.host} ${to.port}`;
+    let hit = byKey.get(key);
+    if (!hit) {
+      hit = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined);
+      byKey.set(key, hit);
+    }
+    return hit;
   }
 }
 
@@ -155,7 +177,7 @@ export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
     }
     return { verdict: v, why: d?.why ?? null, decidedBy: decided };
   };
-  const route = clientHop(src, probe.from.namespace, probe.to, (ep) => world.gatewayAt(ep) !== undefined);
+  const route = world.clientRoute(src, probe.from.namespace, probe.to);
   v.hops.push(route.hop);
   decided.push(...route.decidedBy);
   if (route.denial) return finish(route.denial);

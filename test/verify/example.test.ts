@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileFederation } from "../../src/compile/compile-federation.js";
 import { parseFederation } from "../../src/model/parse-federation.js";
 import { buildScenario } from "../../src/scenario/build-scenario.js";
-import { compareExpectations, verdictJson } from "../../src/verify/format-verdict.js";
+import { compareExpectations, goJson, verdictJson } from "../../src/verify/format-verdict.js";
 import { parseScenario } from "../../src/verify/parse-scenario.js";
 import { verifyScenario } from "../../src/verify/verify-scenario.js";
 import { exampleFile, exampleText } from "../helpers/fixtures.js";
@@ -43,5 +43,12 @@ describe("verify on meshfed's own scenario of the bundled example", () => {
       ["at", "mesh", "workload", "peer", "authz"],
     ]);
     expect(json).toContain(" -> "); // no HTML escaping, like the oracle
+  });
+});
+
+describe("goJson", () => {
+  it("writes JSON as Go's encoder does: two-space indent, U+2028 and U+2029 escaped, a final newline", () => {
+    expect(goJson({ a: ["x"], b: "<&>" })).toBe('{\n  "a": [\n    "x"\n  ],\n  "b": "<&>"\n}\n');
+    expect(goJson({ s: "a\u2028b\u2029c" })).toBe('{\n  "s": "a\\u2028b\\u2029c"\n}\n');
   });
 });
