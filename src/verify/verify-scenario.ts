@@ -210,12 +210,27 @@ const unknownTrustDomain = "meshfed-unknown.invalid";
 /** Who a chain's destination admits among other meshes' identities (conformance/README.md, Exposure). */
 /** Exposure candidates of a mesh, grouped by trust domain: every identity of the other meshes that share its root, plus a synthetic one per trust domain. */
 interface CandidateGroup {
+  readonly trustDomain: string;
   readonly synthetic: string;
   readonly ids: readonly string[];
   readonly idSet: ReadonlySet<string>;
 }
 
 const candidateCache = new WeakMap<World, Map<MeshIndex, CandidateGroup[]>>();
+/** Each mesh's group, shared by every other mesh's candidate list. */
+const groupCache = new WeakMap<MeshIndex, CandidateGroup>();
+
+function groupOf(n: MeshIndex): CandidateGroup {
+  let g = groupCache.get(n);
+  if (!g) {
+    const ids = [...new Set(n.workloads.map((w) => spiffeId(n.spec.trustDomain, w.namespace, w.serviceAccount)))].sort();
+    g = { trustDomain: n.spec.trustDomain, synthetic: spiffeId(n.spec.trustDomain, probeNamespace, probeNamespace), ids, idSet: new Set(ids) };
+    groupCache.set(n, g);
+  }
+  return g;
+}
+
+const unknownGroup: CandidateGroup = { trustDomain: unknownTrustDomain, synthetic: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), ids: [], idSet: new Set() };
 
 function candidateGroups(world: World, m: MeshIndex): CandidateGroup[] {
   let byMesh = candidateCache.get(world);
@@ -225,13 +240,8 @@ function candidateGroups(world: World, m: MeshIndex): CandidateGroup[] {
   }
   let groups = byMesh.get(m);
   if (!groups) {
-    groups = [];
-    for (const n of world.meshes) {
-      if (n === m || n.spec.rootCA !== m.spec.rootCA) continue;
-      const ids = [...new Set(n.workloads.map((w) => spiffeId(n.spec.trustDomain, w.namespace, w.serviceAccount)))].sort();
-      groups.push({ synthetic: spiffeId(n.spec.trustDomain, probeNamespace, probeNamespace), ids, idSet: new Set(ids) });
-    }
-    groups.push({ synthetic: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), ids: [], idSet: new Set() });
+    groups = world.meshes.filter((n) => n !== m && n.spec.rootCA === m.spec.rootCA).map(groupOf);
+    groups.push(unknownGroup);
     byMesh.set(m, groups);
   }
   return groups;
@@ -308,6 +318,19 @@ function computeMentioned(mesh: MeshIndex, w: Workload): Set<string> {
   return tds;
 }
 
+const acceptedSets = new WeakMap<MeshIndex, { set: ReadonlySet<string> | undefined }>();
+
+/** The trust domains a mesh's sidecars accept, as a set; undefined when validation is skipped. */
+function acceptedSet(m: MeshIndex): ReadonlySet<string> | undefined {
+  let hit = acceptedSets.get(m);
+  if (!hit) {
+    const list = trustDomainsForValidation(m);
+    hit = { set: list.length === 0 ? undefined : new Set(list) };
+    acceptedSets.set(m, hit);
+  }
+  return hit.set;
+}
+
 function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayChain): string[] {
   const picked = pickWorkload(m, chain, gl.proxy.namespace);
   if (!picked) return [];
@@ -328,26 +351,30 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   const admitted = new Set<string>();
   // Unnamed identities of trust domains that no policy names and that the server accepts
   // alike get the same answer: decide once per such class instead of once per trust domain.
-  const accepted = trustDomainsForValidation(m);
+  const accepted = acceptedSet(m);
   const mentioned = named ? mentionedTrustDomains(m, picked.workload) : undefined;
-  const classDecisions = new Map<string, boolean>();
-  const decideSynthetic = (id: string): boolean => {
-    const td = id.slice("spiffe://".length, id.indexOf("/", "spiffe://".length));
-    const key = !chain.passthrough || !mentioned || mentioned.has(td) ? `td:${td}` : `other:${accepted.length === 0 || accepted.includes(td)}`;
-    let hit = classDecisions.get(key);
+  const byTrustDomain = new Map<string, boolean>();
+  const byAcceptance = new Map<boolean, boolean>();
+  const once = <K>(cache: Map<K, boolean>, key: K, g: CandidateGroup): boolean => {
+    let hit = cache.get(key);
     if (hit === undefined) {
-      hit = decide(id);
-      classDecisions.set(key, hit);
+      hit = decide(g.synthetic);
+      cache.set(key, hit);
     }
     return hit;
   };
+  const decideSynthetic = (g: CandidateGroup): boolean =>
+    !chain.passthrough || !mentioned || mentioned.has(g.trustDomain)
+      ? once(byTrustDomain, g.trustDomain, g)
+      : once(byAcceptance, accepted === undefined || accepted.has(g.trustDomain), g);
   for (const g of candidateGroups(world, m)) {
     // The synthetic identity stands for every identity the policies do not name: when it is
     // admitted, so is anybody of the root ("*"); when not, only named identities can be.
-    if (decideSynthetic(g.synthetic)) return ["*"];
-    const candidates = named ? [...named].filter((id) => g.idSet.has(id)) : g.ids;
-    for (const id of candidates) {
-      if (decide(id)) admitted.add(id.replace(/^spiffe:\/\//, ""));
+    if (decideSynthetic(g)) return ["*"];
+    if (named) {
+      for (const id of named) if (g.idSet.has(id) && decide(id)) admitted.add(id.slice("spiffe://".length));
+    } else {
+      for (const id of g.ids) if (decide(id)) admitted.add(id.slice("spiffe://".length));
     }
   }
   return [...admitted].sort();
