@@ -140,9 +140,8 @@ function toLine(p: number): void {
       nextDoc = -1;
       return;
     }
-    let q = p;
-    let c = s.charCodeAt(q);
-    while (c === SPACE) c = s.charCodeAt(++q);
+    const q = skipSpaces(s, p);
+    const c = s.charCodeAt(q);
     if (c === LF) {
       p = q + 1;
       lineNo++;
@@ -258,9 +257,6 @@ function cannotStartPlain(c: number, next: number, inFlow: boolean): boolean {
   }
 }
 
-/** Hash of the non-space characters of the plain scalar last scanned by scanPlain (for the key table). */
-var plainHash = 0;
-
 /** js-yaml's check of a plain scalar's characters (PATTERN_NON_PRINTABLE), plus tabs and byte order marks; returns how many characters c takes. */
 function unusualPlainChar(s: string, p: number, c: number): number {
   // Tabs (js-yaml treats them as separators), C0/C1 controls, DEL, U+FEFF, U+FFFE/U+FFFF.
@@ -275,57 +271,121 @@ function unusualPlainChar(s: string, p: number, c: number): number {
   return 1;
 }
 
+// Native scans. The parser often runs only once per process, mostly in V8's interpreter, where
+// every iteration of a JavaScript loop over characters costs many bytecodes; a sticky RegExp
+// (or indexOf) does the same scan natively whatever tier the caller is in. Each of these only
+// skips characters that need no further thought and stops on anything else, which the code
+// after it examines one character at a time as before.
+
+/** Runs of printable ASCII and spaces but `#` and `:`: the characters a plain scalar takes without a look around. */
+const PLAIN_RUN = /[ -"$-9;-~]*/y;
+/** Runs of spaces. */
+const SPACE_RUN = / */y;
+/** Runs of what a double-quoted scalar takes literally: not `"`, backslashes, line feeds or control characters but tabs. */
+const DQ_RUN = /[^"\\\x00-\x08\x0a-\x1f]*/y;
+/** Runs of what a single-quoted scalar takes literally: not `'`, line feeds or control characters but tabs. */
+const SQ_RUN = /[^'\x00-\x08\x0a-\x1f]*/y;
+/** Runs of tabs and printable ASCII: characters checkPrintable lets pass without a look. */
+const PRINTABLE_RUN = /[\t -~]*/y;
+
+// Whole lines of the most common shapes, `key: scalar`, `key:` and `- scalar`, each read by one
+// sticky RegExp from the line's first non-space character through the line feed and the next
+// line's indentation (and `- key:` up to the key). They only match lines the char-by-char path
+// reads the same way, followed by a line toLine would stop at directly, and anything else
+// (comments, tabs, non-ASCII, escapes, flow collections, block scalars, keys or values with
+// spaces around a colon, a blank line next, ...) does not match and takes that path.
+
+/** The rest of a plain word after its first character: printable ASCII but spaces, and `:` only when a printable character but `:` follows. */
+const WORD_REST = String.raw`[!-9;-~]*(?::[!-9;-~]+)*`;
+/** More words of a plain scalar: after spaces, words that do not start with `#` (that is a comment), nor with `:` but before a printable character but `:`. */
+const MORE_WORDS = String.raw`(?: +(?:[!-"$-9;-~]|:[!-9;-~])${WORD_REST})*`;
+/**
+ * A one-line plain scalar of printable ASCII in block context: a first character that cannot
+ * start anything else (cannotStartPlain), then words separated by spaces, where a word does
+ * not start with `#` (a comment after a space), and `:` is followed by a printable character
+ * other than `:` (so never `: ` nor `:` at the end). Trailing spaces are not part of it. Those
+ * whose first character is not one mayBeNonString accepts (`$()/;<=\^_` and letters but
+ * `fFnNtT`) are strings; the others (`+.0-9~fFnNtT`) go through resolvePlain.
+ */
+const PLAIN_STRING = String.raw`[$()/;<=A-EG-MO-SU-Z\\^_a-eg-mo-su-z]${WORD_REST}${MORE_WORDS}`;
+const PLAIN_MAYBE = String.raw`[+.0-9~fFnNtT]${WORD_REST}${MORE_WORDS}`;
+/**
+ * A one-line scalar: a plain string (group 1), a plain scalar to resolve (group 2),
+ * double-quoted without escapes (group 3) or single-quoted without `''` (group 4).
+ */
+const LINE_SCALAR = String.raw`(?:(${PLAIN_STRING})|(${PLAIN_MAYBE})|"([^"\\\x00-\x08\x0a-\x1f]*)"|'([^'\x00-\x08\x0a-\x1f]*)')`;
+/** A plain key of ASCII letters, digits and `_./-`, starting with a letter or `_`. */
+const SIMPLE_KEY = String.raw`[A-Za-z_][\w./-]*`;
+/**
+ * The line feed, then the next line's indentation (group, undefined for none), when that line
+ * is one toLine stops at directly: not blank, not a comment, not starting with a tab, and at
+ * column 0 not starting with `---`, `...` or `%` (markers and directives); or the end.
+ */
+const NEXT_LINE = String.raw`\n(?:( +)(?=[^\n\t #])|(?=[^-.%\n\t #]|-(?!--)|\.(?!\.\.)|$))`;
+/**
+ * `key: scalar` or `key:` with nothing after it: the key (group 1), the value's groups 2-5 (all
+ * undefined for `key:`), then the next line's indentation (group 6).
+ */
+const KEY_LINE = new RegExp(String.raw`(${SIMPLE_KEY}):(?: +${LINE_SCALAR})? *${NEXT_LINE}`, "y");
+/**
+ * `- scalar`: the scalar's groups 1-4, then the next line's indentation (group 5); or the
+ * `- ` before a `key:` that starts a mapping in the entry (all groups undefined).
+ */
+const SEQ_LINE = new RegExp(String.raw`- +(?:${LINE_SCALAR} *${NEXT_LINE}|(?=${SIMPLE_KEY}:[ \n]))`, "y");
+
+// (blockMap and blockSeq inline the handling of these matches: function calls are expensive
+// for code that has not been optimized yet.)
+
+/** The first position at or after p that is not a space (src ends with a line feed, so there is one). */
+function skipSpaces(s: string, p: number): number {
+  SPACE_RUN.lastIndex = p;
+  SPACE_RUN.test(s);
+  return SPACE_RUN.lastIndex;
+}
+
+/** The end of the text before position p once the spaces just before p are dropped. */
+function trimBack(s: string, p: number): number {
+  while (s.charCodeAt(p - 1) === SPACE) p--;
+  return p;
+}
+
 /**
  * Scans a one-line plain scalar in block context starting at pos (its first character already
- * checked). Sets plainEnd, plainHash and pos (at the stop: the line feed, the `:` of `: ` or
- * the `#` of ` #`) and returns how it stopped. Gives up on tabs and on characters js-yaml
- * rejects as non-printable (and on a byte order mark).
+ * checked, so it is not a space). Sets plainEnd and pos (at the stop: the line feed, the `:` of
+ * `: ` or the `#` of ` #`) and returns how it stopped. Gives up on tabs and on characters
+ * js-yaml rejects as non-printable (and on a byte order mark).
  */
 function scanPlain(): number {
   const s = src;
   let p = pos;
-  let last = p;
-  let h = 0;
   for (;;) {
+    PLAIN_RUN.lastIndex = p;
+    PLAIN_RUN.test(s);
+    p = PLAIN_RUN.lastIndex;
     const c = s.charCodeAt(p);
-    // Ordinary printable ASCII: everything from '!' to '~' but '#' and ':'.
-    if (c > COLON ? c < 0x7f : c > SPACE && c !== HASH && c !== COLON) {
-      h = (Math.imul(h, 31) + c) | 0;
-      last = ++p;
-      continue;
-    }
-    if (c === SPACE) {
-      p++;
-      continue;
-    }
     if (c === LF) {
       pos = p;
-      plainEnd = last;
-      plainHash = h;
+      plainEnd = trimBack(s, p);
       return STOP_EOL;
     }
     if (c === COLON) {
       const n = s.charCodeAt(p + 1);
       if (n === SPACE || n === LF) {
         pos = p;
-        plainEnd = last;
-        plainHash = h;
+        plainEnd = trimBack(s, p);
         return STOP_COLON;
       }
       p++;
     } else if (c === HASH) {
       if (s.charCodeAt(p - 1) === SPACE) {
         pos = p;
-        plainEnd = last;
-        plainHash = h;
+        plainEnd = trimBack(s, p);
         return STOP_COMMENT;
       }
       p++;
     } else {
       p += unusualPlainChar(s, p, c);
     }
-    h = (Math.imul(h, 31) + c) | 0;
-    last = p;
   }
 }
 
@@ -449,11 +509,26 @@ function plainKey(s: string): string {
 /**
  * Keys repeat (apiVersion, metadata, name, ...). Interning them makes property stores much
  * cheaper for V8 than fresh slices of the input, which it must look up in its string table on
- * every store. A small direct-mapped table from a key's source text to its interned key.
+ * every store. A table numbers the keys seen: keySources[n] is the (interned) source text of key
+ * number n, keyList[n] the interned key (itself, or for keys like `0x1` or `~` the string they
+ * resolve to), keySlots[n] is n when the key is its own source text and -1 otherwise, and keyIds
+ * maps source texts to numbers. Numbers never change while a document is parsed: equal source
+ * texts have equal numbers, which blockMap relies on. parseFrom empties the table when it has
+ * grown past KEY_TABLE_LIMIT.
+ *
+ * Keys also come in the same order again and again, so before asking keyIds (a hash lookup,
+ * expensive before V8 optimizes the caller), keyOf tries the key that followed the previous key
+ * last time, keyFollow[lastKey + 1], which costs a string comparison; blockMap does so inline.
  */
-const KEY_TABLE_SIZE = 4096;
-const keySources: string[] = new Array<string>(KEY_TABLE_SIZE).fill("");
-const keyValues: string[] = new Array<string>(KEY_TABLE_SIZE).fill("");
+const KEY_TABLE_LIMIT = 8192;
+const keyIds = new Map<string, number>();
+const keySources: string[] = [];
+const keyList: string[] = [];
+const keySlots: number[] = [];
+/** keyFollow[n + 1]: the number of the key read after key number n last time (n = -1: after none or an unnumbered key), or -1; as long as keyList plus one. */
+const keyFollow: number[] = [-1];
+/** The number of the key read last, or -1. */
+var lastKey = -1;
 
 /** The same string, internalized by V8 (property names of an object are). */
 function internalize(k: string): string {
@@ -464,38 +539,41 @@ function internalize(k: string): string {
 }
 
 /**
- * The key table slot of the key plainKeyAt returned last, or -1 when that key did not come
- * from the table as its own source text (keys like `0x1` or `~` resolve to other strings).
+ * The number of the key plainKeyAt or keyOf returned last, or -1 when that key did not come
+ * from the table as its own source text.
  */
 var keySlot = -1;
 
 /** The key for the plain scalar src[start, plainEnd) just scanned by scanPlain. */
 function plainKeyAt(start: number): string {
-  const len = plainEnd - start;
-  const h = plainHash;
-  const slot = (h ^ (h >>> 12) ^ len) & (KEY_TABLE_SIZE - 1);
-  const text = src.slice(start, plainEnd);
-  const known = keySources[slot]!;
-  if (known === text) {
-    const key = keyValues[slot]!;
-    keySlot = key === known ? slot : -1;
-    return key;
-  }
-  const key = plainKey(text);
-  if (len <= 128) {
-    const source = internalize(text);
-    keySources[slot] = source;
-    if (key === text) {
-      keyValues[slot] = source;
-      keySlot = slot;
-      return source;
+  return keyOf(src.slice(start, plainEnd));
+}
+
+/** The key for a plain scalar key whose source text is text; sets keySlot and lastKey. */
+function keyOf(text: string): string {
+  let id: number | undefined = keyFollow[lastKey + 1]!;
+  if (id < 0 || keySources[id] !== text) {
+    id = keyIds.get(text);
+    if (id === undefined) {
+      const key = plainKey(text);
+      if (text.length > 128) {
+        keySlot = lastKey = -1;
+        return key;
+      }
+      id = keyList.length;
+      const source = internalize(text);
+      const value = key === text ? source : internalize(key);
+      keySources.push(source);
+      keyList.push(value);
+      keySlots.push(value === source ? id : -1);
+      keyFollow.push(-1);
+      keyIds.set(source, id);
     }
-    keyValues[slot] = internalize(key);
-    keySlot = -1;
-    return keyValues[slot]!;
+    keyFollow[lastKey + 1] = id;
   }
-  keySlot = -1;
-  return key;
+  lastKey = id;
+  keySlot = keySlots[id]!;
+  return keyList[id]!;
 }
 
 /** A one-line single-quoted scalar at pos; leaves pos after the closing quote. */
@@ -504,6 +582,9 @@ function singleQuoted(): string {
   let seg = p;
   let out = "";
   for (;;) {
+    SQ_RUN.lastIndex = p;
+    SQ_RUN.test(src);
+    p = SQ_RUN.lastIndex;
     const c = src.charCodeAt(p);
     if (c === SQUOTE) {
       if (src.charCodeAt(p + 1) === SQUOTE) {
@@ -533,6 +614,9 @@ function doubleQuoted(): string {
   let seg = p;
   let out = "";
   for (;;) {
+    DQ_RUN.lastIndex = p;
+    DQ_RUN.test(src);
+    p = DQ_RUN.lastIndex;
     const c = src.charCodeAt(p);
     if (c === DQUOTE) {
       pos = p + 1;
@@ -600,7 +684,10 @@ function newlines(n: number): string {
 
 /** Checks a block scalar content line src[from, to) for characters js-yaml rejects. */
 function checkPrintable(from: number, to: number): void {
-  for (let p = from; p < to; p++) {
+  PRINTABLE_RUN.lastIndex = from;
+  PRINTABLE_RUN.test(src);
+  if (PRINTABLE_RUN.lastIndex >= to) return;
+  for (let p = PRINTABLE_RUN.lastIndex; p < to; p++) {
     const c = src.charCodeAt(p);
     if (c >= 0x20 && c < 0x7f) continue;
     if (c === TAB) continue;
@@ -801,7 +888,7 @@ function node(parent: number, compact: boolean, ownLine: boolean): unknown {
         const n = src.charCodeAt(p + 1);
         if (n !== SPACE && n !== LF) fail();
         keySlot = -1;
-        return blockMap(value as string, p + 1, start - lineStart);
+        return blockMap(value as string, null, start - lineStart, p + 1);
       }
     }
     endOfLine(pos);
@@ -816,10 +903,15 @@ function node(parent: number, compact: boolean, ownLine: boolean): unknown {
     return blockSeq(start - lineStart);
   } else {
     if (cannotStartPlain(c, next, false)) fail();
+    if (compact) {
+      KEY_LINE.lastIndex = start;
+      const r = KEY_LINE.exec(src);
+      if (r !== null) return blockMap("", r, start - lineStart);
+    }
     const stop = scanPlain();
     if (stop === STOP_COLON) {
       if (!compact) fail(); // `k: a: b`
-      return blockMap(plainKeyAt(start), pos + 1, start - lineStart);
+      return blockMap(plainKeyAt(start), null, start - lineStart, pos + 1);
     }
     value = resolvePlain(src.slice(start, plainEnd));
     endOfLine(pos);
@@ -838,12 +930,17 @@ function mapValue(m: number): unknown {
   while (c === SPACE) c = src.charCodeAt(++p);
   if (c === LF || c === HASH) {
     nextLine(c === LF ? p : src.indexOf("\n", p));
-    if (indent > m) return node(m, true, true);
-    if (indent === m && isSeqEntry(pos)) return blockSeq(m); // `key:\n- a`: sequence at the key's indentation
-    return null;
+    return nestedValue(m);
   }
   pos = p;
   return node(m, false, false);
+}
+
+/** The value of a key of a mapping at indentation m with nothing after its colon, at the next content line. */
+function nestedValue(m: number): unknown {
+  if (indent > m) return node(m, true, true);
+  if (indent === m && isSeqEntry(pos)) return blockSeq(m); // `key:\n- a`: sequence at the key's indentation
+  return null;
 }
 
 /** Reads a key at pos (the start of a content line of the mapping) and its `:`; pos is left after the colon. */
@@ -870,30 +967,72 @@ function readKey(): string {
 }
 
 /**
- * A block mapping at indentation (column) m whose first key has been read; afterColon is the
- * position just after that key's colon.
+ * A block mapping at indentation (column) m. Its first line is either r, a KEY_LINE match, or
+ * was read up to the first key's colon: then r is null, firstKey is that key and afterColon the
+ * position just after the colon.
  */
-function blockMap(firstKey: string, afterColon: number, m: number): Record<string, unknown> {
+function blockMap(firstKey: string, r: RegExpExecArray | null, m: number, afterColon = 0): Record<string, unknown> {
   if (++depth > MAX_DEPTH) fail();
   const obj: Record<string, unknown> = {};
   // A duplicate key makes js-yaml throw. While all keys came from the key table as their own
-  // source text, equal keys have equal slots: only a key whose slot bit is already set needs
-  // the property lookup. After any other key, every key does.
+  // source text, equal keys have equal numbers: only a key whose number's bit is already set
+  // needs the property lookup. After any other key, every key does.
   let seen = 0;
   let key = firstKey;
-  pos = afterColon;
+  if (r === null) pos = afterColon;
   for (;;) {
+    if (r !== null) {
+      // keyOf, with its most common case inline.
+      const text = r[1]!;
+      const id = keyFollow[lastKey + 1]!;
+      if (id >= 0 && keySources[id] === text) {
+        lastKey = id;
+        keySlot = keySlots[id]!;
+        key = keyList[id]!;
+      } else {
+        key = keyOf(text);
+      }
+    }
     const bit = 1 << (keySlot & 31);
     if (keySlot < 0) seen = -1;
     if ((seen & bit) !== 0 && obj[key] !== undefined && hasOwn.call(obj, key)) fail();
     seen |= bit;
     if (key === "__proto__" || key === "<<") fail();
-    obj[key] = mapValue(m);
+    if (r === null) {
+      obj[key] = mapValue(m);
+    } else {
+      // The match ended at the first character of the next content line, or at the end.
+      const q = KEY_LINE.lastIndex;
+      lineNo++;
+      if (q < end) {
+        const next = r[6];
+        const n = next === undefined ? 0 : next.length;
+        lineStart = q - n;
+        indent = n;
+        pos = q;
+      } else {
+        toLine(q);
+      }
+      if (r[2] !== undefined) obj[key] = r[2];
+      else if (r[3] !== undefined) obj[key] = resolvePlain(r[3]);
+      else if (r[4] !== undefined) obj[key] = r[4];
+      else if (r[5] !== undefined) obj[key] = r[5];
+      else if (indent <= m) obj[key] = nestedValue(m);
+      else if (src.charCodeAt(pos) === DASH) obj[key] = node(m, true, true);
+      else {
+        // A nested mapping, most likely: as node would read it.
+        KEY_LINE.lastIndex = pos;
+        const nested = KEY_LINE.exec(src);
+        obj[key] = nested !== null ? blockMap("", nested, indent) : node(m, true, true);
+      }
+    }
     if (indent !== m) {
       if (indent > m) fail();
       break;
     }
-    key = readKey();
+    KEY_LINE.lastIndex = pos;
+    r = KEY_LINE.exec(src);
+    if (r === null) key = readKey();
   }
   depth--;
   return obj;
@@ -904,15 +1043,48 @@ function blockSeq(n: number): unknown[] {
   if (++depth > MAX_DEPTH) fail();
   const arr: unknown[] = [];
   for (;;) {
-    let p = pos + 1;
-    let c = src.charCodeAt(p);
-    while (c === SPACE) c = src.charCodeAt(++p);
-    if (c === LF || c === HASH) {
-      nextLine(c === LF ? p : src.indexOf("\n", p));
-      arr.push(indent > n ? node(n, true, true) : null);
+    SEQ_LINE.lastIndex = pos;
+    const r = SEQ_LINE.exec(src);
+    if (r !== null) {
+      const q = SEQ_LINE.lastIndex;
+      let value: unknown;
+      let scalar = true;
+      if (r[1] !== undefined) value = r[1];
+      else if (r[2] !== undefined) value = resolvePlain(r[2]);
+      else if (r[3] !== undefined) value = r[3];
+      else if (r[4] !== undefined) value = r[4];
+      else scalar = false;
+      if (scalar) {
+        // The match ended at the first character of the next content line, or at the end.
+        lineNo++;
+        if (q < end) {
+          const next = r[5];
+          const ni = next === undefined ? 0 : next.length;
+          lineStart = q - ni;
+          indent = ni;
+          pos = q;
+        } else {
+          toLine(q);
+        }
+        arr.push(value);
+      } else {
+        // `- key:`, q at the key: a mapping in the entry, as node would read it.
+        pos = q;
+        KEY_LINE.lastIndex = q;
+        const first = KEY_LINE.exec(src);
+        arr.push(first !== null ? blockMap("", first, q - lineStart) : node(n, true, false));
+      }
     } else {
-      pos = p;
-      arr.push(node(n, true, false));
+      let p = pos + 1;
+      let c = src.charCodeAt(p);
+      while (c === SPACE) c = src.charCodeAt(++p);
+      if (c === LF || c === HASH) {
+        nextLine(c === LF ? p : src.indexOf("\n", p));
+        arr.push(indent > n ? node(n, true, true) : null);
+      } else {
+        pos = p;
+        arr.push(node(n, true, false));
+      }
     }
     if (indent !== n) {
       if (indent > n) fail();
@@ -955,6 +1127,13 @@ function parseFrom(text: string, from: number, line: number, stream: boolean): u
   depth = 0;
   lineNo = line;
   streamMode = stream;
+  if (keyList.length > KEY_TABLE_LIMIT) {
+    keyIds.clear();
+    keySources.length = keyList.length = keySlots.length = 0;
+    keyFollow.length = 1;
+    keyFollow[0] = -1;
+  }
+  lastKey = -1;
   try {
     toLine(from);
     if (indent < 0) return EMPTY;

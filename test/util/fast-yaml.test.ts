@@ -218,6 +218,42 @@ const accepted: readonly string[] = [
   "# only a comment\n",
   "",
   "\n\n",
+  // Boundaries of the native (RegExp) line paths: `key: scalar`, `key:`, `- scalar`, `- key:`.
+  "k: a #b",
+  "k: a# b",
+  "k: a#",
+  "k: a #",
+  "k: #x",
+  "k: a:#\nj: b",
+  "k: a::b",
+  "k: a :b",
+  "- a:b\n- a :b\n- a#b\n- a #b",
+  "k: a   \nj: b  \n",
+  "- a  \n- 'b'  \n- \"c\"  \n",
+  "k:   \nj: 1",
+  "k:\n\n  a: 1\n\n  b: 2\n\nc: 3",
+  "a: 1\n\nb: 2",
+  "a: 1\n# c\nb: 2",
+  "a: 1\n  # c\nb: 2\n",
+  "- a\n\n- b\n# c\n- c",
+  "k: v\n-x: 1",
+  "k: v\n--x: 1",
+  "k: v\n.x: 1",
+  "k: v\n..x: 1",
+  "k:\n- a\n- b\nj: c",
+  'k: "a\tb"\nj: \'a\tb\'',
+  "k: ''\nj: \"\"",
+  "k: a\\b",
+  "k: $x\nj: (x)\nl: /x\nm: ;x\nn: <x\no: =x\np: ^x\nq: _x\nr: \\x",
+  "k: nan\nj: NULL\nl: n\nm: t\no: False\np: f",
+  "k: +1\nj: .5\nl: 0.5.1\nm: ~\nn: 1_0\no: 0x1f",
+  "- +1\n- .5\n- ~\n- True\n- 0o7",
+  "- k: 1\n  j: 2\n- k:\n    - x\n  j:\n    l: m\n- - n",
+  "-   k: 1\n    j: 2",
+  "a:\n  b:\n    c: d\n  e: f\ng: h",
+  "a:\n  - b\n  - c: d\n    e: f\n",
+  "True: 1\nfalse: 2\nnull: 3\nNull1: 4",
+  "a: 1\nb: 2\na2: 3\nb2: 4",
 ];
 
 /** Inputs fast-yaml must give up on (outside the subset, or js-yaml rejects them). */
@@ -277,6 +313,32 @@ const givenUp: readonly string[] = [
   "k: a\u007f",
   "k: a\u0000",
   "k: |\n  a\u0001\n",
+  // Boundaries of the native (RegExp) line paths.
+  "k: a: b\nj: c",
+  "k: a:\nj: c",
+  "k: a :\nj: c",
+  "- a: b: c",
+  "- a:\n- b: c: d",
+  "k: a\tb\nj: c",
+  "k: a\t\nj: c",
+  "k: 'a'\t\nj: c",
+  "k: \"a\"b\nj: c",
+  "k: 'a'b\nj: c",
+  "k: 'a\nj: c",
+  "- a\n  b",
+  "- a\n   - b",
+  "k: a\n  j: b",
+  "k:\n  a: 1\n   b: 2",
+  "k:\n    a: 1\n  b: 2",
+  "a: 1\nb: 2\na: 3",
+  "a: 1\nb: 2\na2: 3\nb2: 4\na: 1x",
+  "True: 1\ntrue: 2",
+  "a: 1\nTRUE: 2\ntrue: 3",
+  "k: v\n---x: 1",
+  "k: v\n...x: 1",
+  "k: v\n%x: 1",
+  "k: v\n\tj: 1",
+  "- a\n- b\n  c: d",
 ];
 
 describe("parseYamlDocument edge cases", () => {
@@ -295,6 +357,31 @@ describe("parseYamlDocument edge cases", () => {
         expect(parseYamlDocument(text), `${JSON.stringify(text)} round ${round}`).toBeUndefined();
       }
     }
+  });
+
+  it("gives up on duplicate keys in any order, also after many other keys (key table numbering)", () => {
+    const many = Array.from({ length: 9000 }, (_, i) => `k${i}: ${i}`).join("\n");
+    expect(parseYamlDocument(many)).toBeDefined();
+    expect(parseYamlDocument(`${many}\nk5: x`)).toBeUndefined();
+    expect(parseYamlDocument(`${many}\nk8999: x`)).toBeUndefined();
+    for (let round = 0; round < 3; round++) {
+      // The same keys in other orders: the key predictor must not hide a duplicate.
+      expect(parseYamlDocument("a: 1\nb: 2\nc: 3")).toBeDefined();
+      expect(parseYamlDocument("a: 1\nb: 2\nb: 3")).toBeUndefined();
+      expect(parseYamlDocument("a: 1\nc: 2\na: 3")).toBeUndefined();
+      expect(parseYamlDocument("x:\n  a: 1\n  b: 2\ny:\n  a: 1\n  a: 2")).toBeUndefined();
+      expect(parseYamlDocument(`a: 1\n${"x".repeat(200)}: 2\n${"x".repeat(200)}: 3`)).toBeUndefined();
+    }
+  });
+
+  it("counts lines through the native line paths", () => {
+    const text = "a: 1\nb:\n  - x\n  - k: v\n    j: 'w'\n\n# c\nc: \"d\"\n---\n\n  # c\ne: f\n---\n- g\n";
+    const docs = checkStream(text, "lines");
+    expect(docs?.map((d) => [d.line, d.ok])).toEqual([
+      [1, true],
+      [12, true],
+      [14, true],
+    ]);
   });
 
   it("reads keys and scalars the way js-yaml's core schema does", () => {
@@ -466,6 +553,49 @@ describe("parseYamlDocument properties", () => {
       { numRuns: 5000, seed: 9 },
     );
     expect(acceptedCount).toBeGreaterThan(250);
+  });
+
+  // Line soup close to the native line paths: simple keys, plain values with `:`, `#` and
+  // spaces in every place, quoted values, blank and comment lines, column-0 markers.
+  const simpleKeys = ["a", "b", "name", "n", "true", "True", "Null", "_x", "a.b/c-d", "a#b", "a b", "a:b", "-a"];
+  const simpleValues = [
+    "x", "a b", "a  b ", "1", "-1", "1.5", "0x1", "~", "null", "yes", "a:b", "a: b", "a :b", "a:", "a::b", ":a", "a#b", "a #b", "a#", "a #", "#b",
+    "'q'", "'q' ", "''", "'a''b'", '"d"', '"d" ', '""', '"a\\"b"', "'a'b", '"\t"', "é", "a\tb", "x ", "\\", "$x", "(x)", "<x", "=x", "^x", "[a]", "{}", "|",
+  ];
+  const keyedLine = fc
+    .tuple(fc.constantFrom(0, 0, 2, 2, 4, 1, 3), fc.integer({ min: 0, max: 8 }), fc.constantFrom(...simpleKeys), fc.constantFrom(...simpleValues))
+    .map(([indent, shape, k, v]) => {
+      const sp = " ".repeat(indent);
+      switch (shape) {
+        case 0:
+        case 1:
+        case 2:
+          return `${sp}${k}: ${v}`;
+        case 3:
+          return `${sp}${k}:`;
+        case 4:
+        case 5:
+          return `${sp}- ${v}`;
+        case 6:
+          return `${sp}- ${k}: ${v}`;
+        case 7:
+          return `${sp}-   ${k}: ${v}`;
+        default:
+          return `${sp}${k}:   ${v}   `;
+      }
+    });
+  const otherLine = fc.constantFrom("", "  ", "# c", "  # c", "---", "--x: 1", "-x: 1", "...", "..x: 1", "- ", "-", "%x");
+  const simpleLine = fc.oneof({ arbitrary: keyedLine, weight: 8 }, { arbitrary: otherLine, weight: 1 });
+
+  it("reads random simple block lines as js-yaml does, or gives up", () => {
+    let acceptedCount = 0;
+    fc.assert(
+      fc.property(fc.array(simpleLine, { minLength: 1, maxLength: 10 }), fc.constantFrom("\n", "", "\n\n"), (lines, tail) => {
+        if (expectEqualOrGiveUp(lines.join("\n") + tail)) acceptedCount++;
+      }),
+      { numRuns: 6000, seed: 12 },
+    );
+    expect(acceptedCount).toBeGreaterThan(500);
   });
 
   it("reads random block scalars as js-yaml does, or gives up", () => {
