@@ -54,8 +54,10 @@ export function compareExpectations(scenario: Scenario, v: Verdict): Mismatch[] 
   if (scenario.expectExposure) {
     const want = scenario.expectExposure.map(exposureKey).sort();
     const got = v.exposure.map(exposureKey).sort();
-    for (const w of want) if (!got.includes(w)) out.push({ message: `expected exposure ${w} is missing` });
-    for (const g of got) if (!want.includes(g)) out.push({ message: `unexpected exposure ${g}` });
+    const wantSet = new Set(want);
+    const gotSet = new Set(got);
+    for (const w of want) if (!gotSet.has(w)) out.push({ message: `expected exposure ${w} is missing` });
+    for (const g of got) if (!wantSet.has(g)) out.push({ message: `unexpected exposure ${g}` });
   }
   return out;
 }
@@ -63,10 +65,11 @@ export function compareExpectations(scenario: Scenario, v: Verdict): Mismatch[] 
 /** Text report: one line per probe, a reachability matrix per mesh pair, the exposure, and mismatches. */
 export function formatVerdictText(scenario: Scenario, v: Verdict, whys: readonly (string | null)[], mismatches: readonly Mismatch[]): string {
   const lines: string[] = ["Probes"];
+  const missed = new Set(mismatches.map((m) => m.probe));
   v.probes.forEach((p, i) => {
     const mark = p.verdict === "allow" ? "✓" : "×";
     const exp = scenario.probes[i]?.expect;
-    const bad = mismatches.some((m) => m.probe === p.name) ? "  ‼ not as expected" : "";
+    const bad = missed.has(p.name) ? "  ‼ not as expected" : "";
     lines.push(`  ${mark} ${p.name}: ${p.verdict}${p.deniedAt ? ` at ${p.deniedAt} ${p.reason}` : ""}${exp ? ` (expect ${exp})` : ""}${bad}`);
     const why = whys[i];
     if (why) lines.push(`      ${why}`);

@@ -57,24 +57,19 @@ export function trustCheck(leg: Leg, serverRoot: string, serverId: string, accep
   return undefined;
 }
 
-/** Answers of inTrustDomains per list of domains (each mesh's list is built once). */
-const membership = new WeakMap<readonly string[], Map<string, boolean>>();
+/** Each list of trust domains as a set (each mesh's list is built once). */
+const domainSets = new WeakMap<readonly string[], ReadonlySet<string>>();
 
 /** Whether a SPIFFE ID is in one of the trust domains: `spiffe://<td>/…`. */
 function inTrustDomains(id: string, domains: readonly string[]): boolean {
-  let byId = membership.get(domains);
-  if (!byId) {
-    byId = new Map();
-    membership.set(domains, byId);
+  let set = domainSets.get(domains);
+  if (!set) {
+    set = new Set(domains);
+    domainSets.set(domains, set);
   }
-  let hit = byId.get(id);
-  if (hit === undefined) {
-    const scheme = "spiffe://";
-    const slash = id.indexOf("/", scheme.length);
-    hit = id.startsWith(scheme) && slash >= 0 && domains.includes(id.slice(scheme.length, slash));
-    byId.set(id, hit);
-  }
-  return hit;
+  const scheme = "spiffe://";
+  const slash = id.indexOf("/", scheme.length);
+  return slash >= 0 && id.startsWith(scheme) && set.has(id.slice(scheme.length, slash));
 }
 
 /** The PeerAuthentication mode for a workload port: workload > namespace > root namespace; default PERMISSIVE. */

@@ -291,7 +291,11 @@ function computeDistinguished(mesh: MeshIndex, w: Workload): Set<string> | undef
   return named;
 }
 
-/** Trust domains a workload's policies name (in any principal), plus its mesh's own and aliases. */
+/**
+ * Trust domains whose unnamed identities a workload's policies can tell apart: those of
+ * "<trust domain>/*" principals, plus its mesh's own and aliases. (Used only when every
+ * principal is exact, "*" or such a pattern: see distinguishedIdentities.)
+ */
 const mentionedCache = new WeakMap<Workload, Set<string>>();
 
 function mentionedTrustDomains(mesh: MeshIndex, w: Workload): Set<string> {
@@ -309,8 +313,11 @@ function computeMentioned(mesh: MeshIndex, w: Workload): Set<string> {
     for (const rule of Array.isArray(p.spec.rules) ? p.spec.rules : []) {
       for (const from of Array.isArray(rule?.from) ? rule.from : []) {
         for (const v of [...(from?.source?.principals ?? []), ...(from?.source?.notPrincipals ?? [])].map(String)) {
+          // Only "<trust domain>/*" tells unnamed identities apart by trust domain; an exact
+          // principal matches no unnamed identity, whatever its trust domain. (A "<td>/*" of
+          // the bundle or cluster.local is rewritten to the bundle, which is already in.)
           const slash = v.indexOf("/");
-          if (slash > 0) tds.add(v.slice(0, slash));
+          if (slash > 0 && v.endsWith("/*") && slash === v.length - 2) tds.add(v.slice(0, slash));
         }
       }
     }
