@@ -1,17 +1,107 @@
-import type { ExposureEntry, ProbeSpec, Scenario, Verdict } from "./types.js";
+import type { ExposureEntry, Hop, ProbeSpec, ProbeVerdict, Scenario, Verdict } from "./types.js";
 
-/** The verdict with keys in the documented order (conformance/README.md). */
-export function orderedVerdict(v: Verdict): { probes: unknown[]; exposure: unknown[] } {
+/** A probe's verdict with keys in the documented order (conformance/README.md). */
+function orderedProbe(p: ProbeVerdict): unknown {
   const hop = (h: any) =>
     h.at === "client"
       ? { at: h.at, mesh: h.mesh, cluster: h.cluster, tls: h.tls, sni: h.sni, sans: h.sans, endpoint: h.endpoint }
       : h.at === "gateway"
         ? { at: h.at, mesh: h.mesh, matched: h.matched }
         : { at: h.at, mesh: h.mesh, workload: h.workload, peer: h.peer, authz: h.authz };
-  return {
-    probes: v.probes.map((p) => ({ name: p.name, verdict: p.verdict, deniedAt: p.deniedAt, reason: p.reason, hops: p.hops.map(hop) })),
-    exposure: v.exposure.map((e) => ({ mesh: e.mesh, host: e.host, port: e.port, admits: e.admits })),
-  };
+  return { name: p.name, verdict: p.verdict, deniedAt: p.deniedAt, reason: p.reason, hops: p.hops.map(hop) };
+}
+
+function orderedExposure(exposure: readonly ExposureEntry[]): unknown[] {
+  return exposure.map((e) => ({ mesh: e.mesh, host: e.host, port: e.port, admits: e.admits }));
+}
+
+/** The verdict with keys in the documented order (conformance/README.md). */
+export function orderedVerdict(v: Verdict): { probes: unknown[]; exposure: unknown[] } {
+  return { probes: v.probes.map(orderedProbe), exposure: orderedExposure(v.exposure) };
+}
+
+/** U+2028 and U+2029 escaped as Go's encoder does (JSON.stringify leaves them). */
+function escapeLineSeparators(json: string): string {
+  // A search is much cheaper than a replace over megabytes of output, and these are rare.
+  if (!json.includes("\u2028") && !json.includes("\u2029")) return json;
+  return json.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`);
+}
+
+/** JSON.stringify(value, null, 2) as it reads nested `depth` levels deep in an indented document. */
+function nestedJson(value: unknown, depth: number): string {
+  return JSON.stringify(value, null, 2).replace(/\n/g, `\n${"  ".repeat(depth)}`);
+}
+
+/** Characters JSON.stringify escapes (quote, backslash, controls; surrogates, which it escapes when lone). */
+const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
+
+/** A string or null as JSON. */
+function str(v: unknown): string {
+  if (v === null) return "null";
+  if (typeof v !== "string") throw new TypeError("not a string");
+  return needsEscape.test(v) ? JSON.stringify(v) : `"${v}"`;
+}
+
+/** Client hops are shared between probes (a client route serves a namespace): each is written once. */
+const clientHopJson = new WeakMap<object, string>();
+
+/** A hop as JSON.stringify(orderedHop, null, 2) writes it four levels deep. */
+function hopJson(h: Hop): string {
+  const i = "\n          ";
+  if (h.at === "client") {
+    let hit = clientHopJson.get(h);
+    if (hit === undefined) {
+      const sans = h.sans.length === 0 ? "[]" : `[${h.sans.map((x) => `\n            ${str(x)}`).join(",")}\n          ]`;
+      hit = `{${i}"at": "client",${i}"mesh": ${str(h.mesh)},${i}"cluster": ${str(h.cluster)},${i}"tls": ${str(h.tls)},${i}"sni": ${str(h.sni)},${i}"sans": ${sans},${i}"endpoint": ${str(h.endpoint)}\n        }`;
+      clientHopJson.set(h, hit);
+    }
+    return hit;
+  }
+  if (h.at === "gateway") return `{${i}"at": "gateway",${i}"mesh": ${str(h.mesh)},${i}"matched": ${str(h.matched)}\n        }`;
+  return `{${i}"at": "server",${i}"mesh": ${str(h.mesh)},${i}"workload": ${str(h.workload)},${i}"peer": ${str(h.peer)},${i}"authz": ${str(h.authz)}\n        }`;
+}
+
+/**
+ * A probe's verdict as nestedJson(orderedProbe(p), 2) writes it, built directly for the
+ * documented shape (most of a large verify's output); anything else goes through
+ * JSON.stringify.
+ */
+function probeJson(p: ProbeVerdict): string {
+  try {
+    const hops = p.hops.length === 0 ? "[]" : `[\n        ${p.hops.map(hopJson).join(",\n        ")}\n      ]`;
+    return `{\n      "name": ${str(p.name)},\n      "verdict": ${str(p.verdict)},\n      "deniedAt": ${str(p.deniedAt)},\n      "reason": ${str(p.reason)},\n      "hops": ${hops}\n    }`;
+  } catch {
+    return nestedJson(orderedProbe(p), 2);
+  }
+}
+
+/**
+ * Writes goJson({ ...orderedVerdict(verdict), findings }) piece by piece: each probe as soon
+ * as it is decided, then the exposure and the findings. A large run need not keep every
+ * probe's verdict until the end, nor build the whole document as one string.
+ */
+export class VerdictJsonWriter {
+  private buffer = "";
+  private probes = 0;
+
+  constructor(private readonly write: (chunk: string) => void) {}
+
+  probe(p: ProbeVerdict): void {
+    this.buffer += `${this.probes++ === 0 ? '{\n  "probes": [\n    ' : ",\n    "}${escapeLineSeparators(probeJson(p))}`;
+    if (this.buffer.length >= 1 << 16) this.flush();
+  }
+
+  end(exposure: readonly ExposureEntry[], findings: readonly unknown[]): void {
+    this.buffer += this.probes === 0 ? '{\n  "probes": [],\n' : "\n  ],\n";
+    this.buffer += `  "exposure": ${escapeLineSeparators(nestedJson(orderedExposure(exposure), 1))},\n`;
+    this.buffer += `  "findings": ${escapeLineSeparators(nestedJson(findings, 1))}\n}\n`;
+    this.flush();
+  }
+
+  private flush(): void {
+    if (this.buffer) this.write(this.buffer);
+    this.buffer = "";
+  }
 }
 
 /**
@@ -19,10 +109,7 @@ export function orderedVerdict(v: Verdict): { probes: unknown[]; exposure: unkno
  * escaped), so both outputs compare byte for byte; with a trailing newline.
  */
 export function goJson(value: unknown): string {
-  const json = JSON.stringify(value, null, 2);
-  // A search is much cheaper than a replace over megabytes of output, and these are rare.
-  if (!json.includes("\u2028") && !json.includes("\u2029")) return `${json}\n`;
-  return `${json.replace(/[\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, "0")}`)}\n`;
+  return `${escapeLineSeparators(JSON.stringify(value, null, 2))}\n`;
 }
 
 /** The verdict JSON exactly as documented (key order of conformance/README.md), with a trailing newline. */
@@ -40,26 +127,33 @@ function exposureKey(e: ExposureEntry): string {
   return `${e.mesh} ${e.host}:${e.port} admits [${[...e.admits].sort().join(", ")}]`;
 }
 
-/** Compares the verdict with the scenario's `expect*` fields. */
-export function compareExpectations(scenario: Scenario, v: Verdict): Mismatch[] {
+/** Where one probe's verdict differs from its `expect*` fields. */
+export function probeMismatches(p: ProbeSpec, got: ProbeVerdict): Mismatch[] {
+  if (p.expect && p.expect !== got.verdict) return [{ probe: p.name, message: `expected ${p.expect}, got ${got.verdict}${got.deniedAt ? ` at ${got.deniedAt} (${got.reason})` : ""}` }];
   const out: Mismatch[] = [];
-  scenario.probes.forEach((p: ProbeSpec, i) => {
-    const got = v.probes[i]!;
-    if (p.expect && p.expect !== got.verdict) out.push({ probe: p.name, message: `expected ${p.expect}, got ${got.verdict}${got.deniedAt ? ` at ${got.deniedAt} (${got.reason})` : ""}` });
-    else if (p.expect === "deny") {
-      if (p.expectDeniedAt && p.expectDeniedAt !== got.deniedAt) out.push({ probe: p.name, message: `expected deny at ${p.expectDeniedAt}, got deny at ${got.deniedAt}` });
-      if (p.expectReason && p.expectReason !== got.reason) out.push({ probe: p.name, message: `expected reason ${p.expectReason}, got ${got.reason}` });
-    }
-  });
-  if (scenario.expectExposure) {
-    const want = scenario.expectExposure.map(exposureKey).sort();
-    const got = v.exposure.map(exposureKey).sort();
-    const wantSet = new Set(want);
-    const gotSet = new Set(got);
-    for (const w of want) if (!gotSet.has(w)) out.push({ message: `expected exposure ${w} is missing` });
-    for (const g of got) if (!wantSet.has(g)) out.push({ message: `unexpected exposure ${g}` });
+  if (p.expect === "deny") {
+    if (p.expectDeniedAt && p.expectDeniedAt !== got.deniedAt) out.push({ probe: p.name, message: `expected deny at ${p.expectDeniedAt}, got deny at ${got.deniedAt}` });
+    if (p.expectReason && p.expectReason !== got.reason) out.push({ probe: p.name, message: `expected reason ${p.expectReason}, got ${got.reason}` });
   }
   return out;
+}
+
+/** Where the exposure differs from the scenario's `expectExposure` (none when it has none). */
+export function exposureMismatches(scenario: Scenario, exposure: readonly ExposureEntry[]): Mismatch[] {
+  if (!scenario.expectExposure) return [];
+  const out: Mismatch[] = [];
+  const want = scenario.expectExposure.map(exposureKey).sort();
+  const got = exposure.map(exposureKey).sort();
+  const wantSet = new Set(want);
+  const gotSet = new Set(got);
+  for (const w of want) if (!gotSet.has(w)) out.push({ message: `expected exposure ${w} is missing` });
+  for (const g of got) if (!wantSet.has(g)) out.push({ message: `unexpected exposure ${g}` });
+  return out;
+}
+
+/** Compares the verdict with the scenario's `expect*` fields. */
+export function compareExpectations(scenario: Scenario, v: Verdict): Mismatch[] {
+  return [...scenario.probes.flatMap((p, i) => probeMismatches(p, v.probes[i]!)), ...exposureMismatches(scenario, v.exposure)];
 }
 
 /** Text report: one line per probe, a reachability matrix per mesh pair, the exposure, and mismatches. */

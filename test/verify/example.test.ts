@@ -2,7 +2,8 @@ import { describe, expect, it } from "vitest";
 import { compileFederation } from "../../src/compile/compile-federation.js";
 import { parseFederation } from "../../src/model/parse-federation.js";
 import { buildScenario } from "../../src/scenario/build-scenario.js";
-import { compareExpectations, goJson, verdictJson } from "../../src/verify/format-verdict.js";
+import { compareExpectations, goJson, orderedVerdict, VerdictJsonWriter, verdictJson } from "../../src/verify/format-verdict.js";
+import type { Verdict } from "../../src/verify/types.js";
 import { parseScenario } from "../../src/verify/parse-scenario.js";
 import { verifyScenario } from "../../src/verify/verify-scenario.js";
 import { exampleFile, exampleText } from "../helpers/fixtures.js";
@@ -50,5 +51,35 @@ describe("goJson", () => {
   it("writes JSON as Go's encoder does: two-space indent, U+2028 and U+2029 escaped, a final newline", () => {
     expect(goJson({ a: ["x"], b: "<&>" })).toBe('{\n  "a": [\n    "x"\n  ],\n  "b": "<&>"\n}\n');
     expect(goJson({ s: "a\u2028b\u2029c" })).toBe('{\n  "s": "a\\u2028b\\u2029c"\n}\n');
+  });
+});
+
+describe("VerdictJsonWriter", () => {
+  const whole = (v: Verdict, findings: unknown[]) => goJson({ ...orderedVerdict(v), findings });
+  const streamed = (v: Verdict, findings: unknown[]) => {
+    const chunks: string[] = [];
+    const w = new VerdictJsonWriter((c) => chunks.push(c));
+    for (const p of v.probes) w.probe(p);
+    w.end(v.exposure, findings);
+    return chunks.join("");
+  };
+
+  it("writes the same bytes as goJson of the whole verdict", () => {
+    const v = verifyScenario(exampleScenario()).verdict;
+    expect(v.probes.length).toBeGreaterThan(10);
+    const findings = [{ code: "MF3203", severity: "error", message: "m\u2028x", position: { file: "a.yaml", line: 3, column: 1 } }];
+    expect(streamed(v, findings)).toBe(whole(v, findings));
+    expect(streamed(v, [])).toBe(whole(v, []));
+  });
+
+  it("writes empty probe and exposure lists as goJson does", () => {
+    expect(streamed({ probes: [], exposure: [] }, [])).toBe(whole({ probes: [], exposure: [] }, []));
+    expect(streamed({ probes: [], exposure: [] }, [])).toBe('{\n  "probes": [],\n  "exposure": [],\n  "findings": []\n}\n');
+    const one: Verdict = { probes: [{ name: "a\u2029b", verdict: "deny", deniedAt: "client", reason: "MF3001", hops: [] }], exposure: [] };
+    expect(streamed(one, [])).toBe(whole(one, []));
+    for (const name of ['q"uote', "back\\slash", "tab\t", "lone \ud800 surrogate", "pair 😀", "ctl \u0001"]) {
+      const v: Verdict = { probes: [{ name, verdict: "allow", deniedAt: null, reason: null, hops: [{ at: "client", mesh: name, cluster: null, tls: "DISABLE", sni: null, sans: [name, "x"], endpoint: null }] }], exposure: [] };
+      expect(streamed(v, [])).toBe(whole(v, []));
+    }
   });
 });

@@ -5,11 +5,12 @@ import { auditAgainstModel, deriveProbes } from "../../analyze/audit.js";
 import { exceedsThreshold, isSuppressed, parseSuppression, type Suppression } from "../../analyze/filter-findings.js";
 import type { Severity } from "../../diagnostics/codes.js";
 import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { compareExpectations, formatVerdictText, goJson, orderedVerdict } from "../../verify/format-verdict.js";
+import { compareExpectations, exposureMismatches, formatVerdictText, probeMismatches, VerdictJsonWriter, type Mismatch } from "../../verify/format-verdict.js";
 import { loadMeshFiles } from "../../verify/load-mesh-files.js";
 import { loadScenario, type LoadedScenario } from "../../verify/load-scenario.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
-import type { Scenario } from "../../verify/types.js";
+import type { Federation } from "../../model/types.js";
+import type { ProbeVerdict, Scenario, Verdict } from "../../verify/types.js";
 import { runProbe, exposure, World } from "../../verify/verify-scenario.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
@@ -82,7 +83,7 @@ Examples:
       if (meshPaths.size === 0 && dir === undefined) throw new UsageError("missing scenario directory (or --model with --mesh NAME=PATH)");
       if (meshPaths.size > 0 && opts.model === undefined) throw new UsageError("--mesh needs --model: the mesh settings (trust domains, gateways) come from the federation file");
 
-      let federation;
+      let federation: Federation | undefined;
       const sources = new Map<string, string>();
       if (opts.model !== undefined) {
         const model = await loadFederation(io, opts.model, false);
@@ -113,17 +114,37 @@ Examples:
       // World indexes meshes and resources only, so the same one serves derived probes.
       const world = new World(loaded.scenario);
       const scenario: Scenario = loaded.scenario.probes.length > 0 ? loaded.scenario : { ...loaded.scenario, probes: deriveProbes(world) };
-      const results = scenario.probes.map((p) => runProbe(world, p));
-      const verdict = { probes: results.map((r) => r.verdict), exposure: exposure(world) };
-      const mismatches = compareExpectations(scenario, verdict);
-      const findings: Diagnostic[] = [...analyzeWorld(world), ...(federation ? auditAgainstModel(federation, world, scenario.probes, verdict) : [])];
-      const shown = sortDiagnostics(findings.filter((f) => !isSuppressed(f, suppressions)));
-      const suppressed = findings.length - shown.length;
+      const findingsOf = (verdict: Verdict): { shown: Diagnostic[]; suppressed: number } => {
+        const findings: Diagnostic[] = [...analyzeWorld(world), ...(federation ? auditAgainstModel(federation, world, scenario.probes, verdict) : [])];
+        const shown = sortDiagnostics(findings.filter((f) => !isSuppressed(f, suppressions)));
+        return { shown, suppressed: findings.length - shown.length };
+      };
+      let mismatches: Mismatch[];
+      let shown: Diagnostic[];
       if (format === "json") {
-        // The oracle's verdict JSON (same keys, order and text), then the findings.
-        io.stdout.write(goJson({ ...orderedVerdict(verdict), findings: shown }));
+        // The oracle's verdict JSON (same keys, order and text), then the findings, written as
+        // probes are decided: a large scenario's verdicts are not all kept, unless the audit
+        // needs them.
+        const writer = new VerdictJsonWriter((chunk) => io.stdout.write(chunk));
+        const kept: ProbeVerdict[] = [];
+        mismatches = [];
+        for (const p of scenario.probes) {
+          const { verdict } = runProbe(world, p);
+          writer.probe(verdict);
+          for (const m of probeMismatches(p, verdict)) mismatches.push(m);
+          if (federation) kept.push(verdict);
+        }
+        const exposed = exposure(world);
+        mismatches.push(...exposureMismatches(scenario, exposed));
+        shown = findingsOf({ probes: kept, exposure: exposed }).shown;
+        writer.end(exposed, shown);
         for (const m of mismatches) io.stderr.write(`${label}: ${m.probe ? `${m.probe}: ` : ""}${m.message}\n`);
       } else {
+        const results = scenario.probes.map((p) => runProbe(world, p));
+        const verdict = { probes: results.map((r) => r.verdict), exposure: exposure(world) };
+        mismatches = compareExpectations(scenario, verdict);
+        const found = findingsOf(verdict);
+        shown = found.shown;
         const whys = results.map((r) => {
           const last = r.decidedBy[r.decidedBy.length - 1];
           return r.why && last && r.verdict.deniedAt !== "trust" ? `${r.why} (${last.kind} ${last.namespace}/${last.name}, ${last.file}:${last.line})` : r.why;
@@ -133,7 +154,7 @@ Examples:
         io.stdout.write(`\nFindings${federation ? ` (audited against ${opts.model})` : ""}\n`);
         if (shown.length === 0) io.stdout.write("  none\n");
         for (const f of shown) io.stdout.write(`${formatDiagnostic(f, f.position ? sources.get(f.position.file) : undefined).replace(/^/gm, "  ")}\n`);
-        io.stdout.write(`\n${shown.length} finding${shown.length === 1 ? "" : "s"} (${summarize(shown)})${suppressed > 0 ? `, ${suppressed} suppressed` : ""}\n`);
+        io.stdout.write(`\n${shown.length} finding${shown.length === 1 ? "" : "s"} (${summarize(shown)})${found.suppressed > 0 ? `, ${found.suppressed} suppressed` : ""}\n`);
       }
       const failed = mismatches.length > 0 || exceedsThreshold(shown, threshold);
       setExit(failed ? ExitCode.findings : ExitCode.ok);
