@@ -171,31 +171,42 @@ function computeInboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boole
 }
 
 /** The server sidecar: inbound chain (mTLS mode), trust, then RBAC. */
+const serverIds = new WeakMap<Workload, string>();
+
+/** A workload's SPIFFE ID in its mesh (memoized per workload). */
+function serverIdOf(mesh: MeshIndex, w: Workload): string {
+  let id = serverIds.get(w);
+  if (id === undefined) {
+    id = spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount);
+    serverIds.set(w, id);
+  }
+  return id;
+}
+
 export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Leg): ServerDecision {
-  const { mode, policy } = mtlsModeFor(mesh, w, port);
-  const where = () => `server ${w.name} port ${port}`;
-  const base = { mtlsMode: mode, peerAuthentication: policy };
   // No sidecar: no inbound listener and no RBAC; the application itself gets the bytes.
   if (!w.sidecar) return { mtlsMode: "NONE", peerAuthentication: null };
+  const { mode, policy } = mtlsModeFor(mesh, w, port);
+  const where = () => `server ${w.name} port ${port}`;
+  const denied = (denial: Denial, authz?: AuthzDecision): ServerDecision => ({ mtlsMode: mode, peerAuthentication: policy, ...(authz ? { authz } : {}), denial });
   let principal = "";
   if (leg.tls.mode === "DISABLE") {
-    if (mode === "STRICT") return { ...base, denial: { at: "server", reason: "MF3003", why: `${where()}: plaintext, but mTLS is STRICT` } };
+    if (mode === "STRICT") return denied({ at: "server", reason: "MF3003", why: `${where()}: plaintext, but mTLS is STRICT` });
   } else {
-    if (mode === "DISABLE") return { ...base, denial: { at: "server", reason: "MF3009", why: `${where()}: mTLS is DISABLE, the inbound chain does not terminate TLS` } };
-    const serverId = spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount);
-    const d = trustCheck(leg, mesh.spec.rootCA, serverId, trustDomainsForValidation(mesh), where);
-    if (d) return { ...base, denial: d };
+    if (mode === "DISABLE") return denied({ at: "server", reason: "MF3009", why: `${where()}: mTLS is DISABLE, the inbound chain does not terminate TLS` });
+    const d = trustCheck(leg, mesh.spec.rootCA, serverIdOf(mesh, w), trustDomainsForValidation(mesh), where);
+    if (d) return denied(d);
     principal = leg.peerId;
   }
   const http = inboundIsHttp(mesh, w, port);
   // Raw TCP into an HTTP connection manager fails to decode (simulation traffic.go: "TCP to HCM
   // is invalid"), before any RBAC runs.
   if (http && leg.http === false) {
-    return { ...base, denial: { at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` } };
+    return denied({ at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` });
   }
   const authz = evaluateAuthz(mesh, w, { principal, port, http });
-  if (!authz.allowed) return { ...base, authz, denial: { at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
-  return { ...base, authz };
+  if (!authz.allowed) return denied({ at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` }, authz);
+  return { mtlsMode: mode, peerAuthentication: policy, authz };
 }
 
 /** The namespace-level mTLS mode (namespace PeerAuthentication, else the root namespace's), "" when none (GetNamespaceMutualTLSMode). */

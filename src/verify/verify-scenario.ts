@@ -18,6 +18,15 @@ export interface VerifyResult {
   readonly results: readonly ProbeResult[];
 }
 
+function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
+  let v = map.get(key);
+  if (v === undefined) {
+    v = make();
+    map.set(key, v);
+  }
+  return v;
+}
+
 /** The scenario loaded into per-mesh indexes, with each gateway listener built once. */
 export class World {
   readonly meshes: readonly MeshIndex[];
@@ -50,7 +59,8 @@ export class World {
     return this.byGateway.get(endpoint);
   }
 
-  private readonly routes = new Map<MeshIndex, Map<string, ClientRoute>>();
+  /** Client routes by mesh, namespace, host and port. */
+  private readonly routes = new Map<MeshIndex, Map<string, Map<string, Map<number, ClientRoute>>>>();
 
   /**
    * The client sidecar's route from a namespace of a mesh to host:port. It depends on nothing
@@ -58,18 +68,10 @@ export class World {
    * after it is built).
    */
   clientRoute(m: MeshIndex, namespace: string, to: { host: string; port: number }): ClientRoute {
-    let byKey = this.routes.get(m);
-    if (!byKey) {
-      byKey = new Map();
-      this.routes.set(m, byKey);
-    }
-    const key = `${namespace} ${to.host} ${to.port}`;
-    let hit = byKey.get(key);
-    if (!hit) {
-      hit = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined);
-      byKey.set(key, hit);
-    }
-    return hit;
+    const byNamespace = getOrAdd(this.routes, m, () => new Map());
+    const byHost = getOrAdd(byNamespace, namespace, () => new Map());
+    const byPort = getOrAdd(byHost, to.host, () => new Map());
+    return getOrAdd(byPort, to.port, () => clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined));
   }
 }
 
