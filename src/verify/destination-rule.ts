@@ -36,18 +36,23 @@ function drExportTo(dr: Resource, mesh: MeshIndex): string[] {
   return Array.isArray(d) ? d.map(String) : ["*"];
 }
 
-/** Most specific host match: an exact host first, then the longest wildcard that covers it. */
-function mostSpecific(hostname: string, drs: readonly Resource[] | undefined, mesh: MeshIndex, keep: (d: Resource) => boolean): Resource | undefined {
-  if (!drs) return undefined;
-  const domain = mesh.spec.clusterDomain;
-  // `drs` is in creation order, so the first exact match is the oldest.
+/** A namespace's DestinationRules (without workloadSelector), each list in creation order. */
+interface NamespaceRules {
+  /** By exact host (FQDN). */
+  readonly exact: ReadonlyMap<string, readonly Resource[]>;
+  /** Rules whose host is a wildcard. */
+  readonly wildcards: readonly Resource[];
+}
+
+/** Most specific host match: an exact host first, then the longest wildcard that covers it (the oldest among equals). */
+function mostSpecific(hostname: string, rules: NamespaceRules | undefined, keep: (d: Resource) => boolean): Resource | undefined {
+  if (!rules) return undefined;
+  for (const d of rules.exact.get(hostname) ?? []) if (keep(d)) return d;
   let wild: Resource | undefined;
   let wildLength = -1;
-  for (const d of drs) {
-    if (!keep(d)) continue;
-    const h = drHost(d, domain);
-    if (h === hostname) return d;
-    if (h.startsWith("*") && hostMatches(hostname, h) && h.length > wildLength) {
+  for (const d of rules.wildcards) {
+    const h = hostCache.get(d)!;
+    if (h.length > wildLength && hostMatches(hostname, h) && keep(d)) {
       wild = d;
       wildLength = h.length;
     }
@@ -55,20 +60,34 @@ function mostSpecific(hostname: string, drs: readonly Resource[] | undefined, me
   return wild;
 }
 
-/** A mesh's DestinationRules without workloadSelector, by namespace, in creation order. */
-const drsByNamespace = new WeakMap<MeshIndex, Map<string, Resource[]>>();
+const rulesByNamespace = new WeakMap<MeshIndex, Map<string, NamespaceRules>>();
 
-function rulesIn(mesh: MeshIndex, ns: string): readonly Resource[] | undefined {
-  let byNs = drsByNamespace.get(mesh);
+function rulesIn(mesh: MeshIndex, ns: string): NamespaceRules | undefined {
+  let byNs = rulesByNamespace.get(mesh);
   if (!byNs) {
-    byNs = new Map();
+    const exact = new Map<string, Map<string, Resource[]>>();
+    const wildcards = new Map<string, Resource[]>();
     for (const d of configsOf(mesh, "DestinationRule")) {
       if (d.spec.workloadSelector) continue;
-      const list = byNs.get(d.namespace);
+      const h = drHost(d, mesh.spec.clusterDomain);
+      if (h.startsWith("*")) {
+        const list = wildcards.get(d.namespace);
+        if (list) list.push(d);
+        else wildcards.set(d.namespace, [d]);
+        continue;
+      }
+      let hosts = exact.get(d.namespace);
+      if (!hosts) {
+        hosts = new Map();
+        exact.set(d.namespace, hosts);
+      }
+      const list = hosts.get(h);
       if (list) list.push(d);
-      else byNs.set(d.namespace, [d]);
+      else hosts.set(h, [d]);
     }
-    drsByNamespace.set(mesh, byNs);
+    byNs = new Map();
+    for (const n of new Set([...exact.keys(), ...wildcards.keys()])) byNs.set(n, { exact: exact.get(n) ?? new Map(), wildcards: wildcards.get(n) ?? [] });
+    rulesByNamespace.set(mesh, byNs);
   }
   return byNs.get(ns);
 }
@@ -102,7 +121,7 @@ export function destinationRuleFor(mesh: MeshIndex, proxyNs: string, svc: MeshSe
 }
 
 function computeDestinationRule(mesh: MeshIndex, proxyNs: string, svc: MeshService): Resource | undefined {
-  const hit = mostSpecific(svc.hostname, rulesIn(mesh, proxyNs), mesh, ownExport);
+  const hit = mostSpecific(svc.hostname, rulesIn(mesh, proxyNs), ownExport);
   if (hit) return hit;
   // Rules exported beyond their namespace: not private-only (exactly "." or exactly its own
   // namespace), and visible to the proxy's namespace.
@@ -111,7 +130,7 @@ function computeDestinationRule(mesh: MeshIndex, proxyNs: string, svc: MeshServi
     const privateOnly = e.length === 1 && (e[0] === "." || e[0] === d.namespace);
     return !privateOnly && visibleTo(e, d.namespace, proxyNs);
   };
-  return mostSpecific(svc.hostname, rulesIn(mesh, svc.namespace), mesh, exported) ?? mostSpecific(svc.hostname, rulesIn(mesh, mesh.rootNamespace), mesh, exported);
+  return mostSpecific(svc.hostname, rulesIn(mesh, svc.namespace), exported) ?? mostSpecific(svc.hostname, rulesIn(mesh, mesh.rootNamespace), exported);
 }
 
 /** The TLS block for a port: a matching port-level setting's tls replaces the top-level one. */
