@@ -314,14 +314,20 @@ interface CompiledPolicy {
   readonly rules: readonly CompiledRule[];
 }
 
-const compiledPolicies = new WeakMap<Resource, CompiledPolicy>();
+/** Compiled per mesh: the bundle is the mesh's, and a resource object may be shared by two scenarios. */
+const compiledPolicies = new WeakMap<MeshIndex, Map<Resource, CompiledPolicy>>();
 
 function compilePolicy(mesh: MeshIndex, p: Resource): CompiledPolicy {
-  let hit = compiledPolicies.get(p);
+  let byPolicy = compiledPolicies.get(mesh);
+  if (!byPolicy) {
+    byPolicy = new Map();
+    compiledPolicies.set(mesh, byPolicy);
+  }
+  let hit = byPolicy.get(p);
   if (!hit) {
     const bundle = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases];
     hit = { policy: p, rules: (Array.isArray(p.spec.rules) ? p.spec.rules : []).map((r: unknown) => compileRule(r, bundle, p.namespace)) };
-    compiledPolicies.set(p, hit);
+    byPolicy.set(p, hit);
   }
   return hit;
 }

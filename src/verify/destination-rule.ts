@@ -17,17 +17,10 @@ export interface UpstreamTls {
 /** Creation order Istio uses for config: creationTimestamp, then name, then namespace. */
 export const byCreation = creationOrder;
 
-const hostCache = new WeakMap<Resource, string>();
-
-/** A rule's host as a FQDN (a short name is a Service of the rule's namespace); memoized per rule. */
+/** A rule's host as a FQDN (a short name is a Service of the rule's namespace). */
 function drHost(dr: Resource, clusterDomain: string): string {
-  let hit = hostCache.get(dr);
-  if (hit === undefined) {
-    const h = String(dr.spec.host ?? "");
-    hit = h.includes(".") || h === "*" || h.startsWith("*") ? h : `${h}.${dr.namespace}.svc.${clusterDomain}`;
-    hostCache.set(dr, hit);
-  }
-  return hit;
+  const h = String(dr.spec.host ?? "");
+  return h.includes(".") || h === "*" || h.startsWith("*") ? h : `${h}.${dr.namespace}.svc.${clusterDomain}`;
 }
 
 function drExportTo(dr: Resource, mesh: MeshIndex): string[] {
@@ -40,8 +33,8 @@ function drExportTo(dr: Resource, mesh: MeshIndex): string[] {
 interface NamespaceRules {
   /** By exact host (FQDN). */
   readonly exact: ReadonlyMap<string, readonly Resource[]>;
-  /** Rules whose host is a wildcard. */
-  readonly wildcards: readonly Resource[];
+  /** Rules whose host is a wildcard, with that host. */
+  readonly wildcards: readonly { readonly rule: Resource; readonly host: string }[];
 }
 
 /** Most specific host match: an exact host first, then the longest wildcard that covers it (the oldest among equals). */
@@ -50,11 +43,10 @@ function mostSpecific(hostname: string, rules: NamespaceRules | undefined, keep:
   for (const d of rules.exact.get(hostname) ?? []) if (keep(d)) return d;
   let wild: Resource | undefined;
   let wildLength = -1;
-  for (const d of rules.wildcards) {
-    const h = hostCache.get(d)!;
-    if (h.length > wildLength && hostMatches(hostname, h) && keep(d)) {
-      wild = d;
-      wildLength = h.length;
+  for (const { rule, host } of rules.wildcards) {
+    if (host.length > wildLength && hostMatches(hostname, host) && keep(rule)) {
+      wild = rule;
+      wildLength = host.length;
     }
   }
   return wild;
@@ -66,14 +58,14 @@ function rulesIn(mesh: MeshIndex, ns: string): NamespaceRules | undefined {
   let byNs = rulesByNamespace.get(mesh);
   if (!byNs) {
     const exact = new Map<string, Map<string, Resource[]>>();
-    const wildcards = new Map<string, Resource[]>();
+    const wildcards = new Map<string, { rule: Resource; host: string }[]>();
     for (const d of configsOf(mesh, "DestinationRule")) {
       if (d.spec.workloadSelector) continue;
       const h = drHost(d, mesh.spec.clusterDomain);
       if (h.startsWith("*")) {
         const list = wildcards.get(d.namespace);
-        if (list) list.push(d);
-        else wildcards.set(d.namespace, [d]);
+        if (list) list.push({ rule: d, host: h });
+        else wildcards.set(d.namespace, [{ rule: d, host: h }]);
         continue;
       }
       let hosts = exact.get(d.namespace);

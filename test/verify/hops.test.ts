@@ -92,6 +92,16 @@ status: {podIP: 10.3.1.10}
     expect(admitted("production.nrc.internal/*, cluster.local/ns/vault/sa/vault")).toEqual([]);
   });
 
+  it("evaluates shared resource objects with each scenario's own trust domains", () => {
+    // The same parsed resources, once without and once with a trust-domain alias: policies are
+    // compiled per mesh, so the second run must not reuse the first one's expansion.
+    const plain = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: importYaml({}), production: exportYaml({ guard: "production.nrc.internal/ns/vault/sa/vault" }) });
+    const aliased = { ...plain, meshes: plain.meshes.map((m) => (m.name === "production" ? { ...m, trustDomainAliases: ["operations.nrc.internal"] } : m)) };
+    expect(verifyScenario(plain).verdict.probes[0]!.verdict).toBe("deny");
+    expect(verifyScenario(aliased).verdict.probes[0]!.verdict).toBe("allow");
+    expect(verifyScenario(plain).verdict.probes[0]!.verdict).toBe("deny");
+  });
+
   it("widens principals by trust-domain aliases as Istio's bundle does", () => {
     expect(expandPrincipals(["ops/ns/vault/sa/vault"], ["prod", "ops", "stg"])).toEqual(["prod/ns/vault/sa/vault", "ops/ns/vault/sa/vault", "stg/ns/vault/sa/vault"]);
     expect(expandPrincipals(["prod/*", "*/ns/a/sa/b", "other/ns/a/sa/b"], ["prod", "ops"])).toEqual(["prod/*", "*/ns/a/sa/b", "other/ns/a/sa/b"]);
