@@ -464,12 +464,18 @@ async function main(argv) {
 
   const big = results[results.length - 1];
   const growth = perResource(big, "meshfed") / perResource(base, "meshfed");
-  const speed = ratio(big);
+  // The speed target holds at every size, not only the largest: a fixed start-up cost weighs
+  // most on the smallest.
+  const speeds = results.map((r) => ({ r, speed: ratio(r) }));
+  const measured = speeds.filter((x) => x.speed !== undefined);
+  const speedText =
+    measured.length === 0
+      ? "NOT MEASURED (no istioctl)"
+      : `${measured.every((x) => x.speed >= TARGET_RATIO) ? "MET" : "MISSED"} (${measured
+          .map(({ r, speed }) => `${r.meshes} meshes ${fmtRatio(speed)}${speed >= TARGET_RATIO ? "" : speed < 1 ? `, meshfed ${(1 / speed).toFixed(1)}x slower` : ", missed"}`)
+          .join("; ")})`;
   out(
-    `target (${big.meshes} meshes, ${big.resources} resources): meshfed verify at least ${TARGET_RATIO}x faster than istioctl analyze: ` +
-      (speed === undefined
-        ? "NOT MEASURED (no istioctl)"
-        : `${fmtRatio(speed)} ${speed >= TARGET_RATIO ? "MET" : `MISSED${speed < 1 ? ` (meshfed is ${(1 / speed).toFixed(1)}x slower)` : ""}`}`) +
+    `target: meshfed verify at least ${TARGET_RATIO}x faster than istioctl analyze at every size: ${speedText}` +
       (results.length > 1 ? `; near-linear growth: ${growth.toFixed(2)}x per resource from ${base.resources} to ${big.resources} resources ${growth <= 1.5 ? "MET" : "MISSED"} (limit 1.5x)` : ""),
   );
 }
