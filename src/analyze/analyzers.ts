@@ -72,14 +72,19 @@ function imports(world: World): CrossMeshImport[] {
   return out;
 }
 
-/** Kubernetes Service ports an AUTO_PASSTHROUGH chain of some mesh's east-west gateway routes to. */
+const exposedCache = new WeakMap<World, { mesh: MeshIndex; svc: MeshService; port: number }[]>();
+
+/** Kubernetes Service ports an AUTO_PASSTHROUGH chain of some mesh's east-west gateway routes to (found once per scenario). */
 function exposedServicePorts(world: World): { mesh: MeshIndex; svc: MeshService; port: number }[] {
+  const hit = exposedCache.get(world);
+  if (hit) return hit;
   const out: { mesh: MeshIndex; svc: MeshService; port: number }[] = [];
   for (const mesh of world.meshes) {
     for (const c of world.listener(mesh)?.chains ?? []) {
       if (c.passthrough && c.service && c.port && c.service.source === "kubernetes") out.push({ mesh, svc: c.service, port: c.port });
     }
   }
+  exposedCache.set(world, out);
   return out;
 }
 

@@ -55,10 +55,6 @@ function serviceEntryHosts(s: ScenarioDocs): string[] {
   return resources(s, "ServiceEntry").flatMap((r) => asArray(spec(r.doc)["hosts"]).map(String));
 }
 
-function probeHosts(s: ScenarioDocs): string[] {
-  return asArray(s.scenario["probes"]).flatMap((p) => (isObject(p["to"]) && typeof p["to"]["host"] === "string" ? [p["to"]["host"] as string] : []));
-}
-
 /** Every port number written in Services, ServiceEntries and probes. */
 function knownPorts(s: ScenarioDocs): number[] {
   const ports = new Set<number>([15443, 15012, 8080, 5432, 443]);

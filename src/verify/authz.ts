@@ -87,15 +87,7 @@ export function expandPrincipals(values: readonly string[], bundle: readonly str
   return out;
 }
 
-/** Istio's string match for authz values: `*` presence, `x*` prefix, `*x` suffix, else exact. */
-function glob(value: string, actual: string, prefix = ""): boolean {
-  if (value === "*") return actual !== "";
-  if (value.endsWith("*")) return actual.startsWith(prefix + value.slice(0, -1));
-  if (value.startsWith("*")) return actual.endsWith(value.slice(1));
-  return actual === prefix + value;
-}
-
-/** `glob(value, actual, prefix)` with the strings built once. */
+/** Istio's string match for authz values (`*` presence, `x*` prefix, `*x` suffix, else exact) against `prefix + value`, its strings built once. */
 function globMatcher(value: string, prefix: string): (actual: string) => boolean {
   if (value === "*") return (actual) => actual !== "";
   if (value.endsWith("*")) {
@@ -125,9 +117,13 @@ function namespaceOf(principal: string): string {
   return m ? m[1]! : "";
 }
 
-function namespaceIn(values: readonly string[], principal: string): boolean {
-  const ns = namespaceOf(principal);
-  return principal !== "" && ns !== "" && values.some((v) => glob(v, ns));
+/** Whether a principal's namespace matches one of the values; each matcher built once. */
+function namespaceMatcher(values: readonly string[]): (principal: string) => boolean {
+  const matchers = values.map((v) => globMatcher(v, ""));
+  return (principal) => {
+    const ns = namespaceOf(principal);
+    return principal !== "" && ns !== "" && matchers.some((m) => m(ns));
+  };
 }
 
 const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
@@ -186,11 +182,10 @@ function compileSource(s: any, bundle: readonly string[], policyNs: string): Com
     if (values.length > 0) checks.push({ test: make(values), negate });
   };
   const principals = (values: string[]) => principalMatcher(expandPrincipals(values, bundle));
-  const namespaces = (values: string[]) => (principal: string) => namespaceIn(values, principal);
   add("principals", false, principals);
   add("notPrincipals", true, principals);
-  add("namespaces", false, namespaces);
-  add("notNamespaces", true, namespaces);
+  add("namespaces", false, namespaceMatcher);
+  add("notNamespaces", true, namespaceMatcher);
   add("serviceAccounts", false, (values) => serviceAccountMatcher(values, policyNs));
   add("notServiceAccounts", true, (values) => serviceAccountMatcher(values, policyNs));
   add("trustDomains", false, (values) => trustDomainMatcher(values, bundle));
@@ -227,7 +222,10 @@ function compileCondition(w: any, bundle: readonly string[], policyNs: string): 
         return (c) => test(c.principal);
       });
     case "source.namespace":
-      return on((vs) => (c) => namespaceIn(vs, c.principal));
+      return on((vs) => {
+        const test = namespaceMatcher(vs);
+        return (c) => test(c.principal);
+      });
     case "source.serviceAccount":
       return on((vs) => {
         const test = serviceAccountMatcher(vs, policyNs);
@@ -273,39 +271,28 @@ function operationMatches(o: CompiledRule["to"][number], c: Connection): Match {
  * ignored in a DENY policy (Istio's TCP authz builder).
  */
 function ruleMatches(rule: CompiledRule, c: Connection, allow: boolean): boolean {
-  let httpOnly = false;
-  if (rule.from.length > 0) {
-    let m: Match = false;
-    for (const f of rule.from) {
-      const x = sourceMatches(f, c);
-      if (x === true) {
-        m = true;
-        break;
-      }
-      if (x === "http-only") m = "http-only";
-    }
-    if (m === false) return false;
-    if (m === "http-only") httpOnly = true;
-  }
-  if (rule.to.length > 0) {
-    let m: Match = false;
-    for (const t of rule.to) {
-      const x = operationMatches(t, c);
-      if (x === true) {
-        m = true;
-        break;
-      }
-      if (x === "http-only") m = "http-only";
-    }
-    if (m === false) return false;
-    if (m === "http-only") httpOnly = true;
-  }
+  const from = rule.from.length > 0 ? anyOf(rule.from, c, sourceMatches) : true;
+  if (from === false) return false;
+  const to = rule.to.length > 0 ? anyOf(rule.to, c, operationMatches) : true;
+  if (to === false) return false;
+  let httpOnly = from === "http-only" || to === "http-only";
   for (const w of rule.when) {
     const m = w(c);
     if (m === false) return false;
     if (m === "http-only") httpOnly = true;
   }
   return !(httpOnly && allow);
+}
+
+/** Any of the alternatives: true if one matches, else "http-only" if one is, else false. */
+function anyOf<T>(items: readonly T[], c: Connection, match: (x: T, c: Connection) => Match): Match {
+  let m: Match = false;
+  for (const x of items) {
+    const r = match(x, c);
+    if (r === true) return true;
+    if (r === "http-only") m = "http-only";
+  }
+  return m;
 }
 
 /** A policy with its rules compiled for its mesh's trust-domain bundle. */

@@ -1,5 +1,4 @@
 import { evaluateAuthz, type AuthzDecision } from "./authz.js";
-import { byCreation } from "./destination-rule.js";
 import { configsOf, isHttpProtocol, lookups, selects, spiffeId, targetPortFor, type MeshIndex, type Workload } from "./mesh-index.js";
 import type { Denial, Resource } from "./types.js";
 

@@ -250,26 +250,37 @@ function candidateGroups(world: World, m: MeshIndex): CandidateGroup[] {
 }
 
 /**
- * Which identities a workload's authorization policies can tell apart from the synthetic
- * identity of their trust domain: the SPIFFE IDs its principals name exactly (the trust domain
- * rewritten over the mesh's bundle, as Istio does).
+ * How a workload's authorization policies tell other meshes' identities apart:
+ * - `named`: the SPIFFE IDs its principals name exactly (the trust domain rewritten over the
+ *   mesh's bundle, as Istio does); any other identity behaves like the synthetic identity of
+ *   its trust domain;
+ * - `trustDomains`: the trust domains whose unnamed identities still differ, those of
+ *   "<trust domain>/*" principals (an exact principal matches no unnamed identity, whatever
+ *   its trust domain; a "<td>/*" of the bundle or cluster.local is rewritten to the bundle),
+ *   plus the mesh's own and aliases.
  * `undefined` when a policy uses matchers that could single out any identity (namespaces,
  * service accounts, wildcards inside principals, conditions): then every identity is checked.
  */
-const distinguishedCache = new WeakMap<Workload, { named: Set<string> | undefined }>();
-
-function distinguishedIdentities(mesh: MeshIndex, w: Workload): Set<string> | undefined {
-  let hit = distinguishedCache.get(w);
-  if (!hit) {
-    hit = { named: computeDistinguished(mesh, w) };
-    distinguishedCache.set(w, hit);
-  }
-  return hit.named;
+interface IdentityClasses {
+  readonly named: ReadonlySet<string>;
+  readonly trustDomains: ReadonlySet<string>;
 }
 
-function computeDistinguished(mesh: MeshIndex, w: Workload): Set<string> | undefined {
+const classesCache = new WeakMap<Workload, { classes: IdentityClasses | undefined }>();
+
+function identityClasses(mesh: MeshIndex, w: Workload): IdentityClasses | undefined {
+  let hit = classesCache.get(w);
+  if (!hit) {
+    hit = { classes: computeIdentityClasses(mesh, w) };
+    classesCache.set(w, hit);
+  }
+  return hit.classes;
+}
+
+function computeIdentityClasses(mesh: MeshIndex, w: Workload): IdentityClasses | undefined {
   const named = new Set<string>();
   const bundle = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases];
+  const trustDomains = new Set<string>(bundle);
   for (const p of policiesFor(mesh, w)) {
     for (const rule of Array.isArray(p.spec.rules) ? p.spec.rules : []) {
       if (rule?.when) return undefined;
@@ -282,7 +293,10 @@ function computeDistinguished(mesh: MeshIndex, w: Workload): Set<string> | undef
           if (v === "*") continue;
           const slash = v.indexOf("/");
           // "<trust domain>/*" treats every identity of a trust domain alike.
-          if (v.endsWith("/*") && slash === v.length - 2) continue;
+          if (v.endsWith("/*") && slash === v.length - 2) {
+            if (slash > 0) trustDomains.add(v.slice(0, slash));
+            continue;
+          }
           if (v.includes("*") || v.includes("://") || slash < 0) return undefined;
           // An exact principal names one SPIFFE ID, or one per trust domain of the bundle.
           for (const p of expandPrincipals([v], bundle)) named.add(`spiffe://${p}`);
@@ -290,41 +304,7 @@ function computeDistinguished(mesh: MeshIndex, w: Workload): Set<string> | undef
       }
     }
   }
-  return named;
-}
-
-/**
- * Trust domains whose unnamed identities a workload's policies can tell apart: those of
- * "<trust domain>/*" principals, plus its mesh's own and aliases. (Used only when every
- * principal is exact, "*" or such a pattern: see distinguishedIdentities.)
- */
-const mentionedCache = new WeakMap<Workload, Set<string>>();
-
-function mentionedTrustDomains(mesh: MeshIndex, w: Workload): Set<string> {
-  let hit = mentionedCache.get(w);
-  if (!hit) {
-    hit = computeMentioned(mesh, w);
-    mentionedCache.set(w, hit);
-  }
-  return hit;
-}
-
-function computeMentioned(mesh: MeshIndex, w: Workload): Set<string> {
-  const tds = new Set<string>([mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases]);
-  for (const p of policiesFor(mesh, w)) {
-    for (const rule of Array.isArray(p.spec.rules) ? p.spec.rules : []) {
-      for (const from of Array.isArray(rule?.from) ? rule.from : []) {
-        for (const v of [...(from?.source?.principals ?? []), ...(from?.source?.notPrincipals ?? [])].map(String)) {
-          // Only "<trust domain>/*" tells unnamed identities apart by trust domain; an exact
-          // principal matches no unnamed identity, whatever its trust domain. (A "<td>/*" of
-          // the bundle or cluster.local is rewritten to the bundle, which is already in.)
-          const slash = v.indexOf("/");
-          if (slash > 0 && v.endsWith("/*") && slash === v.length - 2) tds.add(v.slice(0, slash));
-        }
-      }
-    }
-  }
-  return tds;
+  return { named, trustDomains };
 }
 
 const acceptedSets = new WeakMap<MeshIndex, { set: ReadonlySet<string> | undefined }>();
@@ -356,12 +336,13 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   };
   // Identities the policies do not name behave like their trust domain's synthetic identity,
   // so only named ones need their own decision (the same answer as checking all of them).
-  const named = distinguishedIdentities(m, picked.workload);
+  const classes = identityClasses(m, picked.workload);
+  const named = classes?.named;
   const admitted = new Set<string>();
   // Unnamed identities of trust domains that no policy names and that the server accepts
   // alike get the same answer: decide once per such class instead of once per trust domain.
   const accepted = acceptedSet(m);
-  const mentioned = named ? mentionedTrustDomains(m, picked.workload) : undefined;
+  const mentioned = classes?.trustDomains;
   const byTrustDomain = new Map<string, boolean>();
   const byAcceptance = new Map<boolean, boolean>();
   const once = <K>(cache: Map<K, boolean>, key: K, g: CandidateGroup): boolean => {
