@@ -32,46 +32,76 @@ function nestedJson(value: unknown, depth: number): string {
   return JSON.stringify(value, null, 2).replace(/\n/g, `\n${"  ".repeat(depth)}`);
 }
 
-/** Characters JSON.stringify escapes (quote, backslash, controls; surrogates, which it escapes when lone). */
-const needsEscape = /["\\\u0000-\u001f\ud800-\udfff]/;
+/**
+ * Characters JSON.stringify escapes (quote, backslash, controls; surrogates, which it escapes
+ * when lone), and U+2028 and U+2029, which Go's encoder escapes.
+ */
+const needsEscape = /["\\\u0000-\u001f\u2028\u2029\ud800-\udfff]/;
 
-/** A string or null as JSON. */
+/** A string or null as Go's encoder writes it. */
 function str(v: unknown): string {
   if (v === null) return "null";
   if (typeof v !== "string") throw new TypeError("not a string");
-  return needsEscape.test(v) ? JSON.stringify(v) : `"${v}"`;
+  return needsEscape.test(v) ? escapeLineSeparators(JSON.stringify(v)) : `"${v}"`;
 }
 
 /** Client hops are shared between probes (a client route serves a namespace): each is written once. */
 const clientHopJson = new WeakMap<object, string>();
+/** Gateway hops' JSON by mesh and matched chain: they repeat, each distinct one is written once. */
+type GatewayHopCache = Map<string, Map<string | null, string>>;
+
+const I4 = "\n          ";
 
 /** A hop as JSON.stringify(orderedHop, null, 2) writes it four levels deep. */
-function hopJson(h: Hop): string {
-  const i = "\n          ";
+function hopJson(h: Hop, gatewayHopJson: GatewayHopCache): string {
   if (h.at === "client") {
     let hit = clientHopJson.get(h);
     if (hit === undefined) {
-      const sans = h.sans.length === 0 ? "[]" : `[${h.sans.map((x) => `\n            ${str(x)}`).join(",")}\n          ]`;
-      hit = `{${i}"at": "client",${i}"mesh": ${str(h.mesh)},${i}"cluster": ${str(h.cluster)},${i}"tls": ${str(h.tls)},${i}"sni": ${str(h.sni)},${i}"sans": ${sans},${i}"endpoint": ${str(h.endpoint)}\n        }`;
+      let sans = "[]";
+      if (h.sans.length > 0) {
+        sans = "[";
+        for (let k = 0; k < h.sans.length; k++) sans += `${k === 0 ? "" : ","}\n            ${str(h.sans[k])}`;
+        sans += "\n          ]";
+      }
+      // Joined rather than concatenated: the cached string is flat, not a tree of pieces kept alive.
+      hit = [`{${I4}"at": "client",${I4}"mesh": `, str(h.mesh), `,${I4}"cluster": `, str(h.cluster), `,${I4}"tls": `, str(h.tls), `,${I4}"sni": `, str(h.sni), `,${I4}"sans": `, sans, `,${I4}"endpoint": `, str(h.endpoint), "\n        }"].join("");
       clientHopJson.set(h, hit);
     }
     return hit;
   }
-  if (h.at === "gateway") return `{${i}"at": "gateway",${i}"mesh": ${str(h.mesh)},${i}"matched": ${str(h.matched)}\n        }`;
-  return `{${i}"at": "server",${i}"mesh": ${str(h.mesh)},${i}"workload": ${str(h.workload)},${i}"peer": ${str(h.peer)},${i}"authz": ${str(h.authz)}\n        }`;
+  if (h.at === "gateway") {
+    let byMatched = gatewayHopJson.get(h.mesh);
+    if (byMatched === undefined) {
+      byMatched = new Map();
+      gatewayHopJson.set(h.mesh, byMatched);
+    }
+    let hit = byMatched.get(h.matched);
+    if (hit === undefined) {
+      hit = [`{${I4}"at": "gateway",${I4}"mesh": `, str(h.mesh), `,${I4}"matched": `, str(h.matched), "\n        }"].join("");
+      byMatched.set(h.matched, hit);
+    }
+    return hit;
+  }
+  return `{${I4}"at": "server",${I4}"mesh": ${str(h.mesh)},${I4}"workload": ${str(h.workload)},${I4}"peer": ${str(h.peer)},${I4}"authz": ${str(h.authz)}\n        }`;
 }
 
 /**
- * A probe's verdict as nestedJson(orderedProbe(p), 2) writes it, built directly for the
- * documented shape (most of a large verify's output); anything else goes through
- * JSON.stringify.
+ * A probe's verdict as nestedJson(orderedProbe(p), 2) writes it (U+2028 and U+2029 escaped),
+ * built directly for the documented shape (most of a large verify's output); anything else
+ * goes through JSON.stringify.
  */
-function probeJson(p: ProbeVerdict): string {
+function probeJson(p: ProbeVerdict, gateways: GatewayHopCache): string {
   try {
-    const hops = p.hops.length === 0 ? "[]" : `[\n        ${p.hops.map(hopJson).join(",\n        ")}\n      ]`;
-    return `{\n      "name": ${str(p.name)},\n      "verdict": ${str(p.verdict)},\n      "deniedAt": ${str(p.deniedAt)},\n      "reason": ${str(p.reason)},\n      "hops": ${hops}\n    }`;
+    const hops = p.hops;
+    let h = "[]";
+    if (hops.length > 0) {
+      h = `[\n        ${hopJson(hops[0]!, gateways)}`;
+      for (let k = 1; k < hops.length; k++) h += `,\n        ${hopJson(hops[k]!, gateways)}`;
+      h += "\n      ]";
+    }
+    return `{\n      "name": ${str(p.name)},\n      "verdict": ${str(p.verdict)},\n      "deniedAt": ${str(p.deniedAt)},\n      "reason": ${str(p.reason)},\n      "hops": ${h}\n    }`;
   } catch {
-    return nestedJson(orderedProbe(p), 2);
+    return escapeLineSeparators(nestedJson(orderedProbe(p), 2));
   }
 }
 
@@ -83,11 +113,12 @@ function probeJson(p: ProbeVerdict): string {
 export class VerdictJsonWriter {
   private buffer = "";
   private probes = 0;
+  private readonly gatewayHops: GatewayHopCache = new Map();
 
   constructor(private readonly write: (chunk: string) => void) {}
 
   probe(p: ProbeVerdict): void {
-    this.buffer += `${this.probes++ === 0 ? '{\n  "probes": [\n    ' : ",\n    "}${escapeLineSeparators(probeJson(p))}`;
+    this.buffer += `${this.probes++ === 0 ? '{\n  "probes": [\n    ' : ",\n    "}${probeJson(p, this.gatewayHops)}`;
     if (this.buffer.length >= 1 << 16) this.flush();
   }
 

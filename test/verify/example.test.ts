@@ -77,8 +77,26 @@ describe("VerdictJsonWriter", () => {
     expect(streamed({ probes: [], exposure: [] }, [])).toBe('{\n  "probes": [],\n  "exposure": [],\n  "findings": []\n}\n');
     const one: Verdict = { probes: [{ name: "a\u2029b", verdict: "deny", deniedAt: "client", reason: "MF3001", hops: [] }], exposure: [] };
     expect(streamed(one, [])).toBe(whole(one, []));
-    for (const name of ['q"uote', "back\\slash", "tab\t", "lone \ud800 surrogate", "pair 😀", "ctl \u0001"]) {
-      const v: Verdict = { probes: [{ name, verdict: "allow", deniedAt: null, reason: null, hops: [{ at: "client", mesh: name, cluster: null, tls: "DISABLE", sni: null, sans: [name, "x"], endpoint: null }] }], exposure: [] };
+    for (const name of ['q"uote', "back\\slash", "tab\t", "lone \ud800 surrogate", "pair 😀", "ctl \u0001", "line\u2028separator", "para\u2029graph"]) {
+      const v: Verdict = {
+        probes: [
+          {
+            name,
+            verdict: "allow",
+            deniedAt: null,
+            reason: null,
+            hops: [
+              { at: "client", mesh: name, cluster: null, tls: "DISABLE", sni: null, sans: [name, "x"], endpoint: null },
+              { at: "gateway", mesh: name, matched: name },
+              { at: "server", mesh: name, workload: name, peer: name, authz: null },
+            ],
+          },
+          // The same gateway hop again (written once, then reused), and one that matched nothing.
+          { name: `${name} 2`, verdict: "deny", deniedAt: "gateway", reason: "MF3004", hops: [{ at: "gateway", mesh: name, matched: name }] },
+          { name: `${name} 3`, verdict: "deny", deniedAt: "gateway", reason: "MF3004", hops: [{ at: "gateway", mesh: name, matched: null }] },
+        ],
+        exposure: [],
+      };
       expect(streamed(v, [])).toBe(whole(v, []));
     }
   });
