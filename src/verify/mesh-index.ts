@@ -69,8 +69,33 @@ export function selects(selector: Readonly<Record<string, string>>, labels: Read
   return true;
 }
 
-/** A whitespace-separated IPv4 token, with the quotes, commas and brackets around it. */
-const ipv4Token = /(?:^|\s)["',[\]]*(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})["',[\]]*(?=\s|$)/g;
+/** Four dot-separated runs of 1-3 digits: where an IPv4 token may be. */
+const ipv4Candidate = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g;
+const space = /\s/;
+
+/** Whether c is a quote, comma or bracket, which a token may have around it. */
+function isTrimmed(c: number): boolean {
+  return c === 0x22 || c === 0x27 || c === 0x2c || c === 0x5b || c === 0x5d;
+}
+
+/**
+ * The IPv4 tokens of a text: whitespace-separated tokens that, with the quotes, commas and
+ * brackets around them trimmed, are four dot-separated runs of 1-3 digits. The same as
+ * matching /(?:^|\s)["',[\]]*(\d{1,3}(?:\.\d{1,3}){3})["',[\]]*(?=\s|$)/g, without trying
+ * that pattern at every whitespace character.
+ */
+export function ipv4Tokens(text: string, into: Set<string>): void {
+  ipv4Candidate.lastIndex = 0;
+  for (let m = ipv4Candidate.exec(text); m !== null; m = ipv4Candidate.exec(text)) {
+    let b = m.index - 1;
+    while (b >= 0 && isTrimmed(text.charCodeAt(b))) b--;
+    if (b >= 0 && !space.test(text[b]!)) continue;
+    let a = ipv4Candidate.lastIndex;
+    while (a < text.length && isTrimmed(text.charCodeAt(a))) a++;
+    if (a < text.length && !space.test(text[a]!)) continue;
+    into.add(m[0]);
+  }
+}
 
 function strMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
@@ -113,9 +138,7 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
   // Addresses written anywhere in the resources (whitespace-separated tokens, quotes and
   // brackets trimmed), so allocated ones never collide. Only IPv4 tokens can equal an
   // allocated address.
-  for (const r of resources) {
-    for (const m of r.text.matchAll(ipv4Token)) used.add(m[1]!);
-  }
+  for (const r of resources) ipv4Tokens(r.text, used);
   let next = 0;
   const alloc = (prefix: string) => {
     for (;;) {

@@ -37,9 +37,15 @@ function isRecord(v: unknown): v is Record<string, any> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** A mapping's values as strings: the mapping itself when they all are (parsed objects are not shared), else a copy. */
 function stringMap(v: unknown): Record<string, string> {
+  if (!isRecord(v)) return {};
+  const keys = Object.keys(v);
+  let i = 0;
+  while (i < keys.length && typeof v[keys[i]!] === "string") i++;
+  if (i === keys.length) return v as Record<string, string>;
   const out: Record<string, string> = {};
-  if (isRecord(v)) for (const [k, x] of Object.entries(v)) out[k] = String(x);
+  for (const k of keys) out[k] = String(v[k]);
   return out;
 }
 
@@ -144,40 +150,64 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   const probeNames = new Set<string>();
   const rawProbes = top.probes ?? [];
   if (!Array.isArray(rawProbes)) fail(["probes"], "probes is a list", "Write probes as a YAML list.");
-  (Array.isArray(rawProbes) ? rawProbes : []).forEach((p: unknown, i: number) => {
-    if (!isRecord(p)) return fail(["probes", i], "a probe is a mapping", "Write name, from, to.");
+  const probeList: unknown[] = Array.isArray(rawProbes) ? rawProbes : [];
+  const deniedAtValues = ["client", "gateway", "server", "trust"];
+  // A loop without a callback per probe: a generated scenario has tens of thousands.
+  for (let i = 0; i < probeList.length; i++) {
+    const p = probeList[i];
+    if (!isRecord(p)) {
+      fail(["probes", i], "a probe is a mapping", "Write name, from, to.");
+      continue;
+    }
     const name = typeof p.name === "string" ? p.name : "";
-    if (!name) return fail(["probes", i, "name"], "name is required", "Name every probe.");
-    if (probeNames.has(name)) return fail(["probes", i, "name"], `probe name "${name}" is used twice`, "Probe names are unique.");
+    if (!name) {
+      fail(["probes", i, "name"], "name is required", "Name every probe.");
+      continue;
+    }
+    if (probeNames.has(name)) {
+      fail(["probes", i, "name"], `probe name "${name}" is used twice`, "Probe names are unique.");
+      continue;
+    }
     probeNames.add(name);
     const from = isRecord(p.from) ? p.from : {};
     const to = isRecord(p.to) ? p.to : {};
-    if (!names.has(String(from.mesh))) return fail(["probes", i, "from", "mesh"], `probe "${name}": from.mesh "${String(from.mesh)}" is not a mesh of this scenario`, `Use one of: ${[...names].join(", ")}.`);
-    if (!from.namespace || !from.serviceAccount) return fail(["probes", i, "from"], `probe "${name}": from needs namespace and serviceAccount`, "Set from.namespace and from.serviceAccount.");
-    const port = Number(to.port);
-    if (typeof to.host !== "string" || !to.host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-      return fail(["probes", i, "to"], `probe "${name}": to needs host and a port in 1..65535`, "Set to.host and to.port.");
+    const mesh = String(from.mesh);
+    if (!names.has(mesh)) {
+      fail(["probes", i, "from", "mesh"], `probe "${name}": from.mesh "${mesh}" is not a mesh of this scenario`, `Use one of: ${[...names].join(", ")}.`);
+      continue;
     }
-    if (p.expect !== undefined && p.expect !== null && p.expect !== "allow" && p.expect !== "deny") {
-      return fail(["probes", i, "expect"], `probe "${name}": expect "${String(p.expect)}" must be allow or deny`, "Write allow or deny.");
+    if (!from.namespace || !from.serviceAccount) {
+      fail(["probes", i, "from"], `probe "${name}": from needs namespace and serviceAccount`, "Set from.namespace and from.serviceAccount.");
+      continue;
+    }
+    const port = typeof to.port === "number" ? to.port : Number(to.port);
+    if (typeof to.host !== "string" || !to.host || !Number.isInteger(port) || port <= 0 || port > 65535) {
+      fail(["probes", i, "to"], `probe "${name}": to needs host and a port in 1..65535`, "Set to.host and to.port.");
+      continue;
+    }
+    const expect = p.expect;
+    if (expect !== undefined && expect !== null && expect !== "allow" && expect !== "deny") {
+      fail(["probes", i, "expect"], `probe "${name}": expect "${String(expect)}" must be allow or deny`, "Write allow or deny.");
+      continue;
     }
     const deniedAt = p.expectDeniedAt ?? null;
-    if (deniedAt !== null && !["client", "gateway", "server", "trust"].includes(String(deniedAt))) {
-      return fail(["probes", i, "expectDeniedAt"], `probe "${name}": expectDeniedAt "${String(deniedAt)}" must be client, gateway, server or trust`, "Fix expectDeniedAt.");
+    if (deniedAt !== null && !deniedAtValues.includes(String(deniedAt))) {
+      fail(["probes", i, "expectDeniedAt"], `probe "${name}": expectDeniedAt "${String(deniedAt)}" must be client, gateway, server or trust`, "Fix expectDeniedAt.");
+      continue;
     }
     const reason = p.expectReason ?? null;
     if (reason !== null && !/^MF30\d\d$/.test(String(reason))) {
-      return fail(["probes", i, "expectReason"], `probe "${name}": expectReason "${String(reason)}" must be an MF30xx code`, "Use a reason code from conformance/README.md.");
+      fail(["probes", i, "expectReason"], `probe "${name}": expectReason "${String(reason)}" must be an MF30xx code`, "Use a reason code from conformance/README.md.");
+      continue;
     }
-    probes.push({
-      name,
-      from: { mesh: String(from.mesh), namespace: String(from.namespace), serviceAccount: String(from.serviceAccount), labels: stringMap(from.labels) },
-      to: { host: to.host, port },
-      ...(p.expect ? { expect: p.expect } : {}),
-      expectDeniedAt: deniedAt as DeniedAt | null,
-      expectReason: reason as string | null,
-    });
-  });
+    const fromSpec = { mesh, namespace: String(from.namespace), serviceAccount: String(from.serviceAccount), labels: stringMap(from.labels) };
+    const toSpec = { host: to.host, port };
+    probes.push(
+      expect
+        ? { name, from: fromSpec, to: toSpec, expect, expectDeniedAt: deniedAt as DeniedAt | null, expectReason: reason as string | null }
+        : { name, from: fromSpec, to: toSpec, expectDeniedAt: deniedAt as DeniedAt | null, expectReason: reason as string | null },
+    );
+  }
   let expectExposure: ExposureEntry[] | undefined;
   if ("expectExposure" in top) {
     const raw = top.expectExposure ?? [];
@@ -193,7 +223,8 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
     // One object per identity: Istio API versions of a kind are the same resource.
     const seen = new Map<string, (typeof rs)[number]>();
     for (const r of rs) {
-      const group = r.apiVersion.includes("/") ? r.apiVersion.split("/")[0]! : r.apiVersion;
+      const slash = r.apiVersion.indexOf("/");
+      const group = slash >= 0 ? r.apiVersion.slice(0, slash) : r.apiVersion;
       const key = `${group.endsWith("istio.io") ? group : r.apiVersion}/${r.kind}/${r.namespace}/${r.name}`;
       const prev = seen.get(key);
       if (prev) {

@@ -5,13 +5,35 @@ function tlsSettings(dr: Resource): { path: string; tls: any }[] {
   const out: { path: string; tls: any }[] = [];
   const add = (path: string, tp: any) => {
     if (tp?.tls) out.push({ path: `${path}.tls`, tls: tp.tls });
-    (Array.isArray(tp?.portLevelSettings) ? tp.portLevelSettings : []).forEach((p: any, i: number) => {
-      if (p?.tls) out.push({ path: `${path}.portLevelSettings[${i}].tls`, tls: p.tls });
-    });
+    const levels = tp?.portLevelSettings;
+    if (!Array.isArray(levels)) return;
+    for (let i = 0; i < levels.length; i++) if (levels[i]?.tls) out.push({ path: `${path}.portLevelSettings[${i}].tls`, tls: levels[i].tls });
   };
   add("spec.trafficPolicy", dr.spec.trafficPolicy);
-  (Array.isArray(dr.spec.subsets) ? dr.spec.subsets : []).forEach((s: any, i: number) => add(`spec.subsets[${i}].trafficPolicy`, s?.trafficPolicy));
+  const subsets = dr.spec.subsets;
+  if (Array.isArray(subsets)) for (let i = 0; i < subsets.length; i++) add(`spec.subsets[${i}].trafficPolicy`, subsets[i]?.trafficPolicy);
   return out;
+}
+
+function hasMutual(tp: any): boolean {
+  if (tp?.tls?.mode === "MUTUAL") return true;
+  const levels = tp?.portLevelSettings;
+  if (Array.isArray(levels)) for (let i = 0; i < levels.length; i++) if (levels[i]?.tls?.mode === "MUTUAL") return true;
+  return false;
+}
+
+/** The length of a source field that is a list, else 0. */
+function listLength(src: any, key: string): number {
+  const v = src[key];
+  return Array.isArray(v) ? v.length : 0;
+}
+
+/** Whether any TLS setting of a DestinationRule is MUTUAL (only those are checked; most rules have none). */
+function anyMutual(dr: Resource): boolean {
+  if (hasMutual(dr.spec.trafficPolicy)) return true;
+  const subsets = dr.spec.subsets;
+  if (Array.isArray(subsets)) for (let i = 0; i < subsets.length; i++) if (hasMutual(subsets[i]?.trafficPolicy)) return true;
+  return false;
 }
 
 /**
@@ -23,27 +45,38 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
   const report = (r: Resource, path: string, message: string, fix: string) =>
     out.push(diagnostic("MF3104", { message: `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name}: ${path}: ${message}`, fix, path, position: { file: r.file, line: r.line, column: 1 } }));
   for (const r of resources) {
-    if (r.kind === "ServiceEntry" && r.apiVersion.startsWith("networking.istio.io/")) {
-      const names = new Set((Array.isArray(r.spec.ports) ? r.spec.ports : []).map((p: any) => String(p?.name ?? "")));
-      (Array.isArray(r.spec.endpoints) ? r.spec.endpoints : []).forEach((e: any, i: number) => {
-        for (const [name, port] of Object.entries(e?.ports ?? {})) {
-          if (!names.has(name)) report(r, `spec.endpoints[${i}].ports.${name}`, `endpoint port ${String(port)} is mapped from "${name}", which is not a port name of the ServiceEntry`, `Key the endpoint's ports by a name from spec.ports (${[...names].join(", ")}).`);
+    const kind = r.kind;
+    if (kind === "ServiceEntry" && r.apiVersion.startsWith("networking.istio.io/")) {
+      const endpoints: any[] = Array.isArray(r.spec.endpoints) ? r.spec.endpoints : [];
+      const ports: any[] = Array.isArray(r.spec.ports) ? r.spec.ports : [];
+      const names: string[] = [];
+      for (let i = 0; i < ports.length; i++) names.push(String(ports[i]?.name ?? ""));
+      for (let i = 0; i < endpoints.length; i++) {
+        const mapped = endpoints[i]?.ports ?? {};
+        const keys = Object.keys(mapped);
+        for (let j = 0; j < keys.length; j++) {
+          const name = keys[j]!;
+          if (!names.includes(name)) report(r, `spec.endpoints[${i}].ports.${name}`, `endpoint port ${String(mapped[name])} is mapped from "${name}", which is not a port name of the ServiceEntry`, `Key the endpoint's ports by a name from spec.ports (${[...new Set(names)].join(", ")}).`);
         }
-      });
+      }
     }
-    if (r.kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) {
+    if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) {
       const action = String(r.spec.action ?? "ALLOW");
       if (r.spec.provider && action !== "CUSTOM") report(r, "spec.provider", `provider must not be set with action ${action}`, "Remove provider or use action CUSTOM.");
-      (Array.isArray(r.spec.rules) ? r.spec.rules : []).forEach((rule: any, i: number) => {
-        for (const from of Array.isArray(rule?.from) ? rule.from : []) {
-          const src = from?.source ?? {};
-          const n = (k: string) => (Array.isArray(src[k]) ? src[k].length : 0);
-          if (n("principals") + n("notPrincipals") + n("namespaces") + n("notNamespaces") > 0 && n("serviceAccounts") + n("notServiceAccounts") > 0) {
+      const rules: any[] = Array.isArray(r.spec.rules) ? r.spec.rules : [];
+      for (let i = 0; i < rules.length; i++) {
+        const froms: any[] = Array.isArray(rules[i]?.from) ? rules[i].from : [];
+        for (let f = 0; f < froms.length; f++) {
+          const src = froms[f]?.source ?? {};
+          if (listLength(src, "principals") + listLength(src, "notPrincipals") + listLength(src, "namespaces") + listLength(src, "notNamespaces") > 0 && listLength(src, "serviceAccounts") + listLength(src, "notServiceAccounts") > 0) {
             report(r, `spec.rules[${i}].from.source`, "serviceAccounts cannot be set with namespaces or principals", "Use either serviceAccounts or principals/namespaces in one source.");
           }
-          if (Object.keys(src).every((k) => n(k) === 0)) report(r, `spec.rules[${i}].from.source`, "from.source must not be empty", "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from.");
+          const keys = Object.keys(src);
+          let empty = true;
+          for (let k = 0; k < keys.length && empty; k++) if (listLength(src, keys[k]!) > 0) empty = false;
+          if (empty) report(r, `spec.rules[${i}].from.source`, "from.source must not be empty", "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from.");
         }
-      });
+      }
       if (action === "CUSTOM") {
         const unsupported = ["namespaces", "notNamespaces", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains", "principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals"];
         (Array.isArray(r.spec.rules) ? r.spec.rules : []).forEach((rule: any, i: number) => {
@@ -57,7 +90,7 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
         });
       }
     }
-    if (r.kind === "Gateway" && r.apiVersion.startsWith("networking.istio.io/")) {
+    if (kind === "Gateway" && r.apiVersion.startsWith("networking.istio.io/")) {
       (Array.isArray(r.spec.servers) ? r.spec.servers : []).forEach((srv: any, i: number) => {
         const mode = srv?.tls?.mode;
         if ((mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") && !srv.tls.credentialName && !srv.tls.credentialNames && (!srv.tls.serverCertificate || !srv.tls.privateKey)) {
@@ -65,7 +98,7 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
         }
       });
     }
-    if (r.kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/")) {
+    if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/") && anyMutual(r)) {
       for (const { path, tls } of tlsSettings(r)) {
         if (tls?.mode === "MUTUAL" && !tls.credentialName && (!tls.clientCertificate || !tls.privateKey)) {
           report(r, path, "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)", "Use ISTIO_MUTUAL for Istio mTLS between meshes, or give the certificate files.");
