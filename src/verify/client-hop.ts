@@ -60,20 +60,20 @@ function computeEndpoints(mesh: MeshIndex, svc: MeshService, port: number): Upst
   if (!sp) return [];
   if (svc.source === "kubernetes") {
     if (Object.keys(svc.selector).length === 0) return [];
-    return selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port: targetPortFor(sp, w), tlsMode: endpointTlsMode(mesh, w.namespace, w.labels, targetPortFor(sp, w)) }));
+    return selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port: targetPortFor(sp, w), tlsMode: endpointTlsMode(mesh, w, targetPortFor(sp, w)) }));
   }
   if (svc.resolution === "NONE") return [];
   if (svc.endpoints.length === 0) {
     if (svc.resolution === "DNS" || svc.resolution === "DNS_ROUND_ROBIN") return [{ address: svc.hostname, port: Number(sp.targetPort ?? port), tlsMode: "disabled" }];
     if (Object.keys(svc.selector).length > 0) {
-      return selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port: Number(sp.targetPort ?? port), tlsMode: endpointTlsMode(mesh, w.namespace, w.labels, Number(sp.targetPort ?? port)) }));
+      return selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port: Number(sp.targetPort ?? port), tlsMode: endpointTlsMode(mesh, w, Number(sp.targetPort ?? port)) }));
     }
     return [];
   }
   return svc.endpoints.map((e) => ({
     address: e.address,
     port: e.ports[sp.name] ?? Number(sp.targetPort ?? port),
-    tlsMode: endpointTlsMode(mesh, svc.namespace, { ...e.labels, ...(e.labels["security.istio.io/tlsMode"] === undefined && e.serviceAccount ? { "security.istio.io/tlsMode": "istio" } : {}) }, e.ports[sp.name] ?? Number(sp.targetPort ?? port)),
+    tlsMode: endpointTlsMode(mesh, { namespace: svc.namespace, labels: { ...e.labels, ...(e.labels["security.istio.io/tlsMode"] === undefined && e.serviceAccount ? { "security.istio.io/tlsMode": "istio" } : {}) } }, e.ports[sp.name] ?? Number(sp.targetPort ?? port)),
   }));
 }
 
@@ -82,9 +82,10 @@ function computeEndpoints(mesh: MeshIndex, svc: MeshService, port: number): Upst
  * endpoint labelled `security.istio.io/tlsMode: istio` whose PeerAuthentication on that port is not
  * DISABLE (endpoints/mtls_checker.go checkMtlsEnabled).
  */
-function endpointTlsMode(mesh: MeshIndex, ns: string, labels: Readonly<Record<string, string>>, port: number): string {
-  if (labels["security.istio.io/tlsMode"] !== "istio") return "disabled";
-  return mtlsModeFor(mesh, { namespace: ns, labels }, port).mode === "DISABLE" ? "disabled" : "istio";
+function endpointTlsMode(mesh: MeshIndex, endpoint: Pick<Workload, "namespace" | "labels">, port: number): string {
+  if (endpoint.labels["security.istio.io/tlsMode"] !== "istio") return "disabled";
+  // A workload itself, not a copy of its namespace and labels: mtlsModeFor memoizes per object.
+  return mtlsModeFor(mesh, endpoint, port).mode === "DISABLE" ? "disabled" : "istio";
 }
 
 /** Service accounts Istio verifies by default for a service (ServiceEntry subjectAltNames, or the pods' identities); memoized per service. */

@@ -47,13 +47,16 @@ function str(v: unknown): string {
 
 /** Client hops are shared between probes (a client route serves a namespace): each is written once. */
 const clientHopJson = new WeakMap<object, string>();
-/** Gateway hops' JSON by mesh and matched chain: they repeat, each distinct one is written once. */
-type GatewayHopCache = Map<string, Map<string | null, string>>;
+/** Hop JSON that repeats between probes, by mesh: gateway hops by matched chain, the start of server hops by workload. */
+interface HopCaches {
+  readonly gateway: Map<string, Map<string | null, string>>;
+  readonly server: Map<string, Map<string, string>>;
+}
 
 const I4 = "\n          ";
 
 /** A hop as JSON.stringify(orderedHop, null, 2) writes it four levels deep. */
-function hopJson(h: Hop, gatewayHopJson: GatewayHopCache): string {
+function hopJson(h: Hop, caches: HopCaches): string {
   if (h.at === "client") {
     let hit = clientHopJson.get(h);
     if (hit === undefined) {
@@ -70,10 +73,10 @@ function hopJson(h: Hop, gatewayHopJson: GatewayHopCache): string {
     return hit;
   }
   if (h.at === "gateway") {
-    let byMatched = gatewayHopJson.get(h.mesh);
+    let byMatched = caches.gateway.get(h.mesh);
     if (byMatched === undefined) {
       byMatched = new Map();
-      gatewayHopJson.set(h.mesh, byMatched);
+      caches.gateway.set(h.mesh, byMatched);
     }
     let hit = byMatched.get(h.matched);
     if (hit === undefined) {
@@ -82,7 +85,40 @@ function hopJson(h: Hop, gatewayHopJson: GatewayHopCache): string {
     }
     return hit;
   }
-  return `{${I4}"at": "server",${I4}"mesh": ${str(h.mesh)},${I4}"workload": ${str(h.workload)},${I4}"peer": ${str(h.peer)},${I4}"authz": ${str(h.authz)}\n        }`;
+  // The part up to the peer repeats per mesh and workload: each distinct one is written once.
+  let byWorkload = caches.server.get(h.mesh);
+  if (byWorkload === undefined) {
+    byWorkload = new Map();
+    caches.server.set(h.mesh, byWorkload);
+  }
+  let head = byWorkload.get(h.workload);
+  if (head === undefined) {
+    head = [`{${I4}"at": "server",${I4}"mesh": `, str(h.mesh), `,${I4}"workload": `, str(h.workload), `,${I4}"peer": `].join("");
+    byWorkload.set(h.workload, head);
+  }
+  return `${head}${str(h.peer)},${I4}"authz": ${word(h.authz)}\n        }`;
+}
+
+/** str(v) for the few values a verdict's own fields take (allow, deny, hop names, MF30xx codes), without a search. */
+function word(v: unknown): string {
+  switch (v) {
+    case null:
+      return "null";
+    case "allow":
+      return '"allow"';
+    case "deny":
+      return '"deny"';
+    case "client":
+      return '"client"';
+    case "gateway":
+      return '"gateway"';
+    case "server":
+      return '"server"';
+    case "trust":
+      return '"trust"';
+    default:
+      return str(v);
+  }
 }
 
 /**
@@ -90,16 +126,16 @@ function hopJson(h: Hop, gatewayHopJson: GatewayHopCache): string {
  * built directly for the documented shape (most of a large verify's output); anything else
  * goes through JSON.stringify.
  */
-function probeJson(p: ProbeVerdict, gateways: GatewayHopCache): string {
+function probeJson(p: ProbeVerdict, caches: HopCaches): string {
   try {
     const hops = p.hops;
     let h = "[]";
     if (hops.length > 0) {
-      h = `[\n        ${hopJson(hops[0]!, gateways)}`;
-      for (let k = 1; k < hops.length; k++) h += `,\n        ${hopJson(hops[k]!, gateways)}`;
+      h = `[\n        ${hopJson(hops[0]!, caches)}`;
+      for (let k = 1; k < hops.length; k++) h += `,\n        ${hopJson(hops[k]!, caches)}`;
       h += "\n      ]";
     }
-    return `{\n      "name": ${str(p.name)},\n      "verdict": ${str(p.verdict)},\n      "deniedAt": ${str(p.deniedAt)},\n      "reason": ${str(p.reason)},\n      "hops": ${h}\n    }`;
+    return `{\n      "name": ${str(p.name)},\n      "verdict": ${word(p.verdict)},\n      "deniedAt": ${word(p.deniedAt)},\n      "reason": ${str(p.reason)},\n      "hops": ${h}\n    }`;
   } catch {
     return escapeLineSeparators(nestedJson(orderedProbe(p), 2));
   }
@@ -113,12 +149,12 @@ function probeJson(p: ProbeVerdict, gateways: GatewayHopCache): string {
 export class VerdictJsonWriter {
   private buffer = "";
   private probes = 0;
-  private readonly gatewayHops: GatewayHopCache = new Map();
+  private readonly hopCaches: HopCaches = { gateway: new Map(), server: new Map() };
 
   constructor(private readonly write: (chunk: string) => void) {}
 
   probe(p: ProbeVerdict): void {
-    this.buffer += `${this.probes++ === 0 ? '{\n  "probes": [\n    ' : ",\n    "}${probeJson(p, this.gatewayHops)}`;
+    this.buffer += `${this.probes++ === 0 ? '{\n  "probes": [\n    ' : ",\n    "}${probeJson(p, this.hopCaches)}`;
     if (this.buffer.length >= 1 << 16) this.flush();
   }
 

@@ -43,17 +43,21 @@ function computeTrustDomains(mesh: MeshIndex): string[] {
  * checks the server's chain and SANs, then the server checks the client's trust domain.
  */
 export function trustCheck(leg: Leg, serverRoot: string, serverId: string, acceptedDomains: readonly string[], where: string | (() => string)): Denial | undefined {
-  const at = () => (typeof where === "string" ? where : where());
-  if (leg.tls.mode === "SIMPLE") return { at: "trust", reason: "MF3005", why: `${at()}: the client presents no certificate and the server requires one` };
-  if (leg.tls.mode === "MUTUAL") return { at: "trust", reason: "MF3005", why: `${at()}: the client presents a non-Istio certificate (DestinationRule MUTUAL)` };
-  if (leg.peerRoot !== serverRoot) return { at: "trust", reason: "MF3005", why: `${at()}: rootCA "${leg.peerRoot}" (client) differs from "${serverRoot}" (server)` };
+  if (leg.tls.mode === "SIMPLE") return { at: "trust", reason: "MF3005", why: `${whereText(where)}: the client presents no certificate and the server requires one` };
+  if (leg.tls.mode === "MUTUAL") return { at: "trust", reason: "MF3005", why: `${whereText(where)}: the client presents a non-Istio certificate (DestinationRule MUTUAL)` };
+  if (leg.peerRoot !== serverRoot) return { at: "trust", reason: "MF3005", why: `${whereText(where)}: rootCA "${leg.peerRoot}" (client) differs from "${serverRoot}" (server)` };
   if (leg.tls.sans.length > 0 && !leg.tls.sans.includes(serverId)) {
-    return { at: "trust", reason: "MF3007", why: `${at()}: the client verifies SANs [${leg.tls.sans.join(", ")}], the server is ${serverId}` };
+    return { at: "trust", reason: "MF3007", why: `${whereText(where)}: the client verifies SANs [${leg.tls.sans.join(", ")}], the server is ${serverId}` };
   }
   if (acceptedDomains.length > 0 && !inTrustDomains(leg.peerId, acceptedDomains)) {
-    return { at: "trust", reason: "MF3006", why: `${at()}: the server accepts trust domains [${acceptedDomains.join(", ")}], not ${leg.peerId}` };
+    return { at: "trust", reason: "MF3006", why: `${whereText(where)}: the server accepts trust domains [${acceptedDomains.join(", ")}], not ${leg.peerId}` };
   }
   return undefined;
+}
+
+/** A hop's description, built only when a denial needs it. */
+function whereText(where: string | (() => string)): string {
+  return typeof where === "string" ? where : where();
 }
 
 /** Each list of trust domains as a set (each mesh's list is built once). */
@@ -187,24 +191,23 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
   if (!w.sidecar) return { mtlsMode: "NONE", peerAuthentication: null };
   const { mode, policy } = mtlsModeFor(mesh, w, port);
   const where = () => `server ${w.name} port ${port}`;
-  const denied = (denial: Denial, authz?: AuthzDecision): ServerDecision => ({ mtlsMode: mode, peerAuthentication: policy, ...(authz ? { authz } : {}), denial });
   let principal = "";
   if (leg.tls.mode === "DISABLE") {
-    if (mode === "STRICT") return denied({ at: "server", reason: "MF3003", why: `${where()}: plaintext, but mTLS is STRICT` });
+    if (mode === "STRICT") return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3003", why: `${where()}: plaintext, but mTLS is STRICT` } };
   } else {
-    if (mode === "DISABLE") return denied({ at: "server", reason: "MF3009", why: `${where()}: mTLS is DISABLE, the inbound chain does not terminate TLS` });
+    if (mode === "DISABLE") return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3009", why: `${where()}: mTLS is DISABLE, the inbound chain does not terminate TLS` } };
     const d = trustCheck(leg, mesh.spec.rootCA, serverIdOf(mesh, w), trustDomainsForValidation(mesh), where);
-    if (d) return denied(d);
+    if (d) return { mtlsMode: mode, peerAuthentication: policy, denial: d };
     principal = leg.peerId;
   }
   const http = inboundIsHttp(mesh, w, port);
   // Raw TCP into an HTTP connection manager fails to decode (simulation traffic.go: "TCP to HCM
   // is invalid"), before any RBAC runs.
   if (http && leg.http === false) {
-    return denied({ at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` });
+    return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` } };
   }
   const authz = evaluateAuthz(mesh, w, { principal, port, http });
-  if (!authz.allowed) return denied({ at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` }, authz);
+  if (!authz.allowed) return { mtlsMode: mode, peerAuthentication: policy, authz, denial: { at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
   return { mtlsMode: mode, peerAuthentication: policy, authz };
 }
 

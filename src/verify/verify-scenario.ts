@@ -18,15 +18,6 @@ export interface VerifyResult {
   readonly results: readonly ProbeResult[];
 }
 
-function getOrAdd<K, V>(map: Map<K, V>, key: K, make: () => V): V {
-  let v = map.get(key);
-  if (v === undefined) {
-    v = make();
-    map.set(key, v);
-  }
-  return v;
-}
-
 /** The scenario loaded into per-mesh indexes, with each gateway listener built once. */
 export class World {
   readonly meshes: readonly MeshIndex[];
@@ -68,11 +59,51 @@ export class World {
    * after it is built).
    */
   clientRoute(m: MeshIndex, namespace: string, to: { host: string; port: number }): ClientRoute {
-    const byNamespace = getOrAdd(this.routes, m, () => new Map());
-    const byHost = getOrAdd(byNamespace, namespace, () => new Map());
-    const byPort = getOrAdd(byHost, to.host, () => new Map());
-    return getOrAdd(byPort, to.port, () => clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined));
+    // Written out: this runs for every probe, and a closure per level costs.
+    let byNamespace = this.routes.get(m);
+    if (byNamespace === undefined) {
+      byNamespace = new Map();
+      this.routes.set(m, byNamespace);
+    }
+    let byHost = byNamespace.get(namespace);
+    if (byHost === undefined) {
+      byHost = new Map();
+      byNamespace.set(namespace, byHost);
+    }
+    let byPort = byHost.get(to.host);
+    if (byPort === undefined) {
+      byPort = new Map();
+      byHost.set(to.host, byPort);
+    }
+    let route = byPort.get(to.port);
+    if (route === undefined) {
+      route = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined);
+      byPort.set(to.port, route);
+    }
+    return route;
   }
+
+  /** What a probe's first leg takes from its route: the gateway's mesh, the TLS, and whether the port speaks HTTP. */
+  private readonly legs = new WeakMap<ClientRoute, RouteLeg>();
+
+  routeLeg(route: ClientRoute, port: number): RouteLeg {
+    let leg = this.legs.get(route);
+    if (leg === undefined) {
+      leg = {
+        gateway: this.gatewayAt(route.hop.endpoint!)!,
+        tls: { mode: route.hop.tls, sni: route.hop.sni, sans: route.hop.sans },
+        http: isHttpProtocol(route.service?.ports.find((p) => p.port === port)?.protocol ?? "TCP"),
+      };
+      this.legs.set(route, leg);
+    }
+    return leg;
+  }
+}
+
+interface RouteLeg {
+  readonly gateway: MeshIndex;
+  readonly tls: Leg["tls"];
+  readonly http: boolean;
 }
 
 interface Forward {
@@ -166,32 +197,34 @@ function isDenial(x: Denial | Forward): x is Denial {
   return "reason" in x;
 }
 
+function finish(v: ProbeVerdict, decided: Resource[], d: Denial | undefined): ProbeResult {
+  if (d) {
+    v.verdict = "deny";
+    v.deniedAt = d.at;
+    v.reason = d.reason;
+  }
+  return { verdict: v, why: d?.why ?? null, decidedBy: decided };
+}
+
 /** Follows one probe through the client sidecar, the east-west gateway and the server sidecar. */
 export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
   const src = world.mesh(probe.from.mesh);
   const v: ProbeVerdict = { name: probe.name, verdict: "allow", deniedAt: null, reason: null, hops: [] };
   const decided: Resource[] = [];
-  const finish = (d?: Denial): ProbeResult => {
-    if (d) {
-      v.verdict = "deny";
-      v.deniedAt = d.at;
-      v.reason = d.reason;
-    }
-    return { verdict: v, why: d?.why ?? null, decidedBy: decided };
-  };
   const route = world.clientRoute(src, probe.from.namespace, probe.to);
   v.hops.push(route.hop);
-  decided.push(...route.decidedBy);
-  if (route.denial) return finish(route.denial);
-  const gm = world.gatewayAt(route.hop.endpoint!)!;
+  for (let i = 0; i < route.decidedBy.length; i++) decided.push(route.decidedBy[i]!);
+  if (route.denial) return finish(v, decided, route.denial);
+  const first = world.routeLeg(route, probe.to.port);
   const leg: Leg = {
     peerId: spiffeId(src.spec.trustDomain, probe.from.namespace, probe.from.serviceAccount),
     peerRoot: src.spec.rootCA,
-    tls: { mode: route.hop.tls, sni: route.hop.sni, sans: route.hop.sans },
-    http: isHttpProtocol(route.service?.ports.find((p) => p.port === probe.to.port)?.protocol ?? "TCP"),
+    tls: first.tls,
+    http: first.http,
   };
+  const gm = first.gateway;
   const fwd = passGateway(world, gm, leg, v.hops, decided);
-  if (isDenial(fwd)) return finish(fwd);
+  if (isDenial(fwd)) return finish(v, decided, fwd);
   const sd = serverDecide(gm, fwd.workload, fwd.port, fwd.leg);
   const sh: ServerHop = {
     at: "server",
@@ -203,7 +236,7 @@ export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
   v.hops.push(sh);
   if (sd.peerAuthentication && (sd.denial?.reason === "MF3003" || sd.denial?.reason === "MF3009")) decided.push(sd.peerAuthentication);
   if (sd.authz?.policy) decided.push(sd.authz.policy);
-  return finish(sd.denial);
+  return finish(v, decided, sd.denial);
 }
 
 const probeNamespace = "meshfed-probe";
