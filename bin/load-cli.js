@@ -7,16 +7,19 @@
 // about 20 ms sooner (bench/README.md). Without the bundle, or when it is older than dist/
 // (tsc was run alone), the ES modules are loaded as before. A cache that does not belong to
 // the bundle, or that V8 rejects (another Node version, other V8 flags), is not used.
-import { existsSync, readFileSync, statSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { setFlagsFromString } from "node:v8";
-import { Script } from "node:vm";
+//
+// bin/ is CommonJS (bin/package.json): Node starts a CommonJS entry point without setting up
+// its ES module loader, a few milliseconds sooner.
+"use strict";
+const { existsSync, readFileSync, statSync } = require("node:fs");
+const { createRequire } = require("node:module");
+const { dirname, join } = require("node:path");
+const { setFlagsFromString } = require("node:v8");
+const { Script } = require("node:vm");
 
-const dist = join(dirname(dirname(fileURLToPath(import.meta.url))), "dist");
-export const bundleFile = join(dist, "meshfed.cjs");
-export const cacheFile = `${bundleFile}.cache`;
+const dist = join(dirname(__dirname), "dist");
+const bundleFile = join(dist, "meshfed.cjs");
+const cacheFile = `${bundleFile}.cache`;
 
 /** The last line of a bundle names its build: `//# meshfed-build <sha256 of the rest>`. */
 const BUILD_LINE = "\n//# meshfed-build ";
@@ -30,12 +33,12 @@ const BUILD_ID_LENGTH = 64;
  * stays hot. This is a tuning flag (it changes no result); bench/README.md has the numbers.
  * The code cache is only accepted under the same flags, so it is made after setting them too.
  */
-export function setCliFlags() {
+function setCliFlags() {
   setFlagsFromString("--interrupt-budget=1000000");
 }
 
 /** The build id of a bundle's text, or undefined when it has none. */
-export function buildIdOf(source) {
+function buildIdOf(source) {
   const at = source.lastIndexOf(BUILD_LINE);
   if (at < 0) return undefined;
   const id = source.slice(at + BUILD_LINE.length).trim();
@@ -43,7 +46,7 @@ export function buildIdOf(source) {
 }
 
 /** Whether dist/meshfed.cjs exists and is not older than the ES modules it was made from. */
-export function bundleIsCurrent() {
+function bundleIsCurrent() {
   try {
     return statSync(bundleFile).mtimeMs >= statSync(join(dist, "cli", "main.js")).mtimeMs;
   } catch {
@@ -55,7 +58,7 @@ export function bundleIsCurrent() {
  * Compiles the bundle, with the code cache when it was made for this bundle. Returns the
  * module's exports, the Script (for createCachedData) and whether a cache was used.
  */
-export function loadBundle({ useCache = true } = {}) {
+function loadBundle({ useCache = true } = {}) {
   const source = readFileSync(bundleFile, "utf8");
   const id = buildIdOf(source);
   let cachedData;
@@ -64,13 +67,15 @@ export function loadBundle({ useCache = true } = {}) {
     if (data.length > BUILD_ID_LENGTH + 1 && data.toString("latin1", 0, BUILD_ID_LENGTH) === id) cachedData = data.subarray(BUILD_ID_LENGTH + 1);
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundleFile, cachedData });
-  const module = { exports: {} };
-  script.runInThisContext()(module.exports, createRequire(bundleFile), module, bundleFile, dist);
-  return { exports: module.exports, script, id, cached: cachedData !== undefined && !script.cachedDataRejected };
+  const bundle = { exports: {} };
+  script.runInThisContext()(bundle.exports, createRequire(bundleFile), bundle, bundleFile, dist);
+  return { exports: bundle.exports, script, id, cached: cachedData !== undefined && !script.cachedDataRejected };
 }
 
 /** meshfed's `main(argv, io)`: from the bundle when it is current, else from the ES modules. */
-export async function loadMain() {
+async function loadMain() {
   if (bundleIsCurrent()) return loadBundle().exports.main;
   return (await import("../dist/cli/main.js")).main;
 }
+
+module.exports = { bundleFile, cacheFile, setCliFlags, buildIdOf, bundleIsCurrent, loadBundle, loadMain };

