@@ -79,10 +79,11 @@ async function bundle() {
     target: "node20",
     write: false,
     logLevel: "warning",
-    // parse-scenario.ts loads `yaml` with createRequire(import.meta.url); in CommonJS the bundle's own URL stands in.
+    // import.meta.url (parse-scenario.ts loads `yaml` with createRequire, fast-yaml.ts finds
+    // dist/wasm/ from it) stands for dist/cli/main.js, the module the bundle is made from.
     define: { "import.meta.url": "__meshfedBundleUrl" },
     plugins: [lazyChildProcess],
-    banner: { js: 'const __meshfedBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
+    banner: { js: 'const __meshfedBundleUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, "cli", "main.js")).href;' },
   });
   const text = result.outputFiles[0].text;
   const id = createHash("sha256").update(text).digest("hex");

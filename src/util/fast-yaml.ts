@@ -12,6 +12,7 @@
  * gives up: a document it accepts must load to the same value with js-yaml.
  */
 import jsyaml from "js-yaml";
+import { readFileSync } from "node:fs";
 
 /** One YAML document of a stream. */
 export interface FastDocument {
@@ -1163,6 +1164,11 @@ export function parseYamlDocument(text: string): { value: unknown } | undefined 
   if (text.length > 0 && text.charCodeAt(0) === 0xfeff) return undefined;
   if (hasBadChar(text, 0, text.length)) return undefined;
   const s = text.length > 0 && text.charCodeAt(text.length - 1) === LF ? text : text + "\n";
+  if (wasmEnabled) {
+    // One document without `---` lines (which make this function give up).
+    const docs = blockStream(s, text.length);
+    if (docs !== undefined && docs.length === 1 && blockWasm!.markers() === 0) return { value: docs[0]!.value };
+  }
   const value = parseFrom(s, 0, 1, false);
   if (value === GIVE_UP) return undefined;
   return { value: value === EMPTY ? emptyValue(text) : value };
@@ -1220,6 +1226,10 @@ export function parseYamlStream(text: string): FastDocument[] | undefined {
   const len = text.length;
   if (len > 0 && text.charCodeAt(0) === 0xfeff) return undefined;
   const s = len > 0 && text.charCodeAt(len - 1) === LF ? text : text + "\n";
+  if (wasmEnabled) {
+    const docs = blockStream(s, len);
+    if (docs !== undefined) return docs;
+  }
   const anyBad = text.indexOf("\r") >= 0 || text.indexOf("\0") >= 0;
   const docs: FastDocument[] = [];
   let from = 0;
@@ -1266,6 +1276,105 @@ export function parseYamlStream(text: string): FastDocument[] | undefined {
   } catch (e) {
     if (e === STREAM_UNSAFE) return undefined;
     throw e;
+  }
+  return docs;
+}
+
+// ---------------------------------------------------------------------------------------------
+// The same, compiled: wasm/yaml-block.ts
+
+/**
+ * wasm/yaml-block.ts turns streams of the commonest block YAML (block mappings with plain keys,
+ * block sequences, one-line scalars, printable ASCII) into JSON, which JSON.parse turns into
+ * values; for anything else it gives up on the file and parseYamlStream reads it as above. It
+ * applies this module's rules (it accepts a subset of what this module accepts and gives the
+ * same documents), compiled ahead of time: the JavaScript above mostly runs in V8's interpreter
+ * in a one-second CLI run. npm run build compiles it to dist/wasm/yaml-block.wasm; without that
+ * file everything is read by the JavaScript.
+ */
+interface BlockWasm {
+  readonly memory: WebAssembly.Memory;
+  readonly base: number;
+  readonly convert: (len: number, textLen: number, outCap: number, keyCap: number) => number;
+  readonly jsonLength: () => number;
+  readonly markers: () => number;
+}
+
+var wasmEnabled = true;
+/** undefined: not loaded yet; null: not available. */
+var blockWasm: BlockWasm | null | undefined;
+/** A Buffer over the compiled reader's memory (a new one after the memory grows). */
+var memoryBuffer = Buffer.alloc(0);
+
+/** Whether parseYamlStream tries the compiled reader first (tests compare both paths). */
+export function useCompiledYaml(enabled: boolean): void {
+  wasmEnabled = enabled;
+}
+
+/**
+ * The compiled reader alone: parseYamlStream's documents when it reads the text, undefined when
+ * it gives up (or is not built). For tests, which compare it with the JavaScript.
+ */
+export function parseYamlStreamCompiled(text: string): FastDocument[] | undefined {
+  const len = text.length;
+  const s = len > 0 && text.charCodeAt(len - 1) === LF ? text : text + "\n";
+  return blockStream(s, len);
+}
+
+/** Whether dist/wasm/yaml-block.wasm is built and loads. */
+export function compiledYamlAvailable(): boolean {
+  return loadBlockWasm() !== null;
+}
+
+function loadBlockWasm(): BlockWasm | null {
+  if (blockWasm !== undefined) return blockWasm;
+  blockWasm = null;
+  let bytes: Buffer;
+  try {
+    // From src/util/ or dist/util/ (and the CLI bundle, which stands for dist/cli/): the package root's dist/wasm/.
+    bytes = readFileSync(new URL("../../dist/wasm/yaml-block.wasm", import.meta.url));
+  } catch {
+    return null;
+  }
+  const exports = new WebAssembly.Instance(new WebAssembly.Module(bytes as Uint8Array<ArrayBuffer>)).exports as unknown as {
+    memory: WebAssembly.Memory;
+    base: () => number;
+    convert: BlockWasm["convert"];
+    jsonLength: BlockWasm["jsonLength"];
+    markers: BlockWasm["markers"];
+  };
+  blockWasm = { memory: exports.memory, base: exports.base(), convert: exports.convert, jsonLength: exports.jsonLength, markers: exports.markers };
+  return blockWasm;
+}
+
+/** parseYamlStream's documents for s (text plus a final line feed), or undefined when the compiled reader gives up. */
+function blockStream(s: string, textLen: number): FastDocument[] | undefined {
+  const w = loadBlockWasm();
+  if (w === null) return undefined;
+  const len = s.length;
+  // Room: the input, its JSON (at most four bytes a byte, plus the brackets), the keys being
+  // read (a key takes at least three bytes, `k:` and a line feed) and a record per document
+  // (one starts after each `---` line, four bytes at least).
+  const outCap = 4 * len + 16 + ((4 - (len & 3)) & 3); // keys and records start 4-byte aligned
+  const keyCap = ((len / 3) | 0) + 16;
+  const recordsAt = w.base + len + outCap + keyCap * 8;
+  const need = recordsAt + 12 * (((len / 4) | 0) + 2);
+  if (need > w.memory.buffer.byteLength) w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
+  if (memoryBuffer.buffer !== w.memory.buffer) memoryBuffer = Buffer.from(w.memory.buffer);
+  // As UTF-8: any character outside ASCII takes more than one byte, and the reader is not tried.
+  if (memoryBuffer.write(s, w.base, "utf8") !== len) return undefined;
+  let count: number;
+  try {
+    count = w.convert(len, textLen, outCap, keyCap);
+  } catch {
+    return undefined; // a trap: outside the subset
+  }
+  const jsonStart = w.base + len;
+  const values = JSON.parse(memoryBuffer.toString("latin1", jsonStart, jsonStart + w.jsonLength())) as unknown[];
+  const records = new Int32Array(w.memory.buffer, recordsAt, count * 3);
+  const docs: FastDocument[] = [];
+  for (let i = 0; i < count; i++) {
+    docs.push({ value: values[i], ok: true, line: records[i * 3 + 2]!, start: records[i * 3]!, end: records[i * 3 + 1]!, empty: false });
   }
   return docs;
 }

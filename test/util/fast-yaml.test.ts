@@ -8,7 +8,7 @@ import { stringify } from "yaml";
 import { compileFederation } from "../../src/compile/compile-federation.js";
 import { parseFederation } from "../../src/model/parse-federation.js";
 import { layoutFiles, renderYamlStream } from "../../src/render/render.js";
-import { parseYamlDocument, parseYamlStream, type FastDocument } from "../../src/util/fast-yaml.js";
+import { compiledYamlAvailable, parseYamlDocument, parseYamlStream, parseYamlStreamCompiled, useCompiledYaml, type FastDocument } from "../../src/util/fast-yaml.js";
 import { exampleText, repoRoot } from "../helpers/fixtures.js";
 
 /** What the parser must agree with: js-yaml's core schema. */
@@ -627,5 +627,117 @@ describe("parseYamlStream properties", () => {
       }),
       { numRuns: 3000, seed: 11 },
     );
+  });
+});
+
+describe("the compiled reader (wasm/yaml-block.ts, built by npm run build)", () => {
+  /** parseYamlStream's JavaScript alone. */
+  function jsStream(text: string): FastDocument[] | undefined {
+    useCompiledYaml(false);
+    try {
+      return parseYamlStream(text);
+    } finally {
+      useCompiledYaml(true);
+    }
+  }
+
+  /** When the compiled reader reads a text, its documents are exactly the JavaScript's, all accepted. Returns whether it read it. */
+  function sameAsJs(text: string): boolean {
+    const compiled = parseYamlStreamCompiled(text);
+    if (compiled === undefined) return false;
+    const js = jsStream(text);
+    expect(compiled, JSON.stringify(text)).toStrictEqual(js);
+    expect(compiled.every((d) => d.ok && !d.empty)).toBe(true);
+    return true;
+  }
+
+  it("is built and loads (npm run build writes dist/wasm/yaml-block.wasm)", () => {
+    expect(compiledYamlAvailable()).toBe(true);
+  });
+
+  it("reads every file meshfed writes for the example federation as the JavaScript does", () => {
+    const compiled = compileFederation(parseFederation(exampleText).federation!).compiled!;
+    const texts = [["stream", renderYamlStream(compiled)], ...layoutFiles(compiled)].filter(([name]) => name === "stream" || name!.endsWith(".yaml"));
+    expect(texts.length).toBeGreaterThan(5);
+    for (const [name, text] of texts) expect(sameAsJs(text!), name).toBe(true);
+  });
+
+  it.each([
+    ["a: 1\nb: [x]\n", false],
+    ["a: |\n  x\n", false],
+    ["a: 'it''s'\n", false],
+    ['a: "x\\ty"\n', false],
+    ["a: 1.5\n", false],
+    ["a: 0x1F\n", false],
+    ["a: 007\n", false],
+    ["a: -1\n", false],
+    ["a: 1234567890123456\n", false],
+    ["True: x\n", false],
+    ["__proto__: x\n", false],
+    ["a: 1\na: 2\n", false],
+    ["a:\n  b\n", false],
+    ["- \n- x\n", false],
+    ["a: 1\n---\n", false],
+    ["--- x\na: 1\n", false],
+    ["a: 1\n...\n", false],
+    ["%YAML 1.2\n---\na: 1\n", false],
+    ["a: &x 1\n", false],
+    ["a: b: c\n", false],
+    ["a:\tb\n", false],
+    ["a: é\n", false],
+    ["a: x\ty\n", false],
+    ["a: '\tq'\n", false],
+    ["a: b\r\n", false],
+    ["# c\r\na: 1\n", false],
+    ["# c\0\na: 1\n", false],
+    ["a: \u007f\n", false],
+    ["just a scalar\n", false],
+    ["a: 1\nb: 10.0.0.1\nc: ~\nd: null\ne: NULL\nf: True\ng: tRue\nh: test\ni: '#x'\nj: \"q\"\nk: a#b\nl: a # c\nm: http://x:80/y\nn: 0\n", true],
+    ["---\n# c\na:\n  - x\n  - y: 1\n    z: [2]\n", false],
+    ["---\n# c\na:\n  - x\n  - y: 1\n    z: 2\n---\nb:\n- - 1\n  - 2\n---   \nc: d\n", true],
+    ["a:\n  b:\n    c: 1\n  d: 2\ne: 3", true],
+  ])("%j: read %s, and as the JavaScript when read", (text, expected) => {
+    expect(sameAsJs(text)).toBe(expected);
+  });
+
+  it("reads single documents as the JavaScript does (which gives up on any `---` line)", () => {
+    const single = (text: string) => {
+      const compiled = parseYamlDocument(text);
+      useCompiledYaml(false);
+      try {
+        expect(compiled, JSON.stringify(text)).toStrictEqual(parseYamlDocument(text));
+      } finally {
+        useCompiledYaml(true);
+      }
+      return compiled;
+    };
+    expect(single("a: 1\nb:\n- x\n")).toStrictEqual({ value: { a: 1, b: ["x"] } });
+    expect(single("---\na: 1\n")).toBeUndefined();
+    expect(single("a: 1\n---\nb: 2\n")).toBeUndefined();
+    expect(single("# only a comment\n")).toStrictEqual({ value: null });
+  });
+
+  it("reads random block streams exactly as the JavaScript does, or gives up", () => {
+    const key = fc.constantFrom("a", "b", "name", "app.kubernetes.io/name", "x_1", "null", "True", "__proto__", "a b", "-k", "k:");
+    const scalar = fc.constantFrom(
+      "1", "0", "007", "12", "123456789012345", "1234567890123456", "1.5", "1.2.3", "10.0.0.1", "1e3", "0x1F", "-1", "+2", ".5", "-", "-a", "+x", ".hidden", "~", "~x",
+      "null", "Null", "NULL", "nULL", "true", "True", "TRUE", "false", "False", "FALSE", "fals", "none", "test", "tcp-80", "x", "a b", "a  b", "a#b", "a #c", "a: b", "a:b",
+      "http://x:80/y", "'q'", "'it''s'", "'a\"b'", '"d"', '"a\\\\b"', '"e\\n"', "'#'", "[a]", "{a: 1}", "|", ">", "&a x", "*a", "!t x", "@x", "`x", "%x", "?", "? x", ": x", "",
+    );
+    const line = fc.oneof(
+      fc.tuple(fc.integer({ min: 0, max: 6 }), key, scalar).map(([i, k, v]) => `${" ".repeat(i)}${k}:${v === "" ? "" : ` ${v}`}`),
+      fc.tuple(fc.integer({ min: 0, max: 6 }), scalar).map(([i, v]) => `${" ".repeat(i)}- ${v}`),
+      fc.tuple(fc.integer({ min: 0, max: 6 }), key, scalar).map(([i, k, v]) => `${" ".repeat(i)}- ${k}: ${v}`),
+      fc.tuple(fc.integer({ min: 0, max: 6 }), key).map(([i, k]) => `${" ".repeat(i)}${k}:`),
+      fc.constantFrom("---", "--- ", "--- x", "...", "", "  ", "# c", "  # c", "%YAML 1.2", "- - x", "-", "a: b # c", "\tx: 1", "x:  y  "),
+    );
+    let read = 0;
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 12 }), fc.boolean(), (lines, finalNewline) => {
+        if (sameAsJs(lines.join("\n") + (finalNewline ? "\n" : ""))) read++;
+      }),
+      { numRuns: 30000 },
+    );
+    expect(read).toBeGreaterThan(1000);
   });
 });
