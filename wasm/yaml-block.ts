@@ -2,14 +2,15 @@
 //
 // Turns a stream of block-YAML documents into JSON text, one JSON value per document, for the
 // narrow subset that kubectl, Helm and meshfed write: block mappings with plain keys, block
-// sequences, and one-line plain, single- or double-quoted scalars. src/util/fast-yaml.ts reads
+// sequences, one-line plain, single- or double-quoted scalars, and one-line flow collections
+// of such scalars (`{}`, `[a, b]`, `{k: v}`). src/util/fast-yaml.ts reads
 // the same documents in JavaScript; in a one-second CLI run that JavaScript runs mostly in
 // V8's interpreter, while this code is compiled before it runs, and JSON.parse builds the
 // values in C++.
 //
 // It is not a YAML parser and it does not decide anything fast-yaml.ts does not: every rule
-// below is one of fast-yaml's, and whenever the input uses anything else (flow collections,
-// block scalars, escapes, tabs, comments in odd places, anchors, tags, a scalar on its own
+// below is one of fast-yaml's, and whenever the input uses anything else (nested flow
+// collections, block scalars, escapes, tabs, comments in odd places, anchors, tags, a scalar on its own
 // line, multi-line scalars, numbers other than short decimal integers, duplicate or special
 // keys, document markers other than a bare `---`, empty documents, ...) it traps, and the
 // caller reads the whole file with fast-yaml.ts as before. The caller passes ASCII text that
@@ -371,6 +372,9 @@ function node(parent: i32, compact: bool, ownLine: bool): void {
     // A quoted key (`"k": v`) is left to fast-yaml.
     if (compact && at(skipSpaces(pos)) == COLON) giveUp();
     endOfLine(pos);
+  } else if (c == 91 || c == 123) {
+    flowCollection();
+    endOfLine(pos); // a flow collection used as a key (`[a]: b`) gives up here too
   } else {
     if (cannotStartPlain(c, next)) giveUp(); // also flow collections, block scalars, anchors, tags
     const stop = scanPlain();
@@ -383,6 +387,128 @@ function node(parent: i32, compact: bool, ownLine: bool): void {
     endOfLine(pos);
   }
   if (indent > parent) giveUp(); // a continuation line, or bad indentation
+}
+
+// ------------------------------------------------------------------------------- flow collections
+
+function isFlowIndicator(c: i32): bool {
+  return c == COMMA || c == 91 || c == 93 || c == 123 || c == 125;
+}
+
+const STOP_FLOW = 3;
+
+/** fast-yaml's scanPlainFlow: scanPlain inside a flow collection, where `,[]{}` also end a plain scalar. */
+function scanPlainFlow(): i32 {
+  let p = pos;
+  let last = p;
+  for (;;) {
+    const c = at(p);
+    if (c == LF) {
+      pos = p;
+      plainEnd = last;
+      return STOP_EOL;
+    }
+    if (c == SPACE) {
+      p++;
+      continue;
+    }
+    if (c == COLON) {
+      const n = at(p + 1);
+      if (n == SPACE || n == LF || isFlowIndicator(n)) {
+        pos = p;
+        plainEnd = last;
+        return STOP_COLON;
+      }
+    } else if (c == HASH) {
+      if (at(p - 1) == SPACE) {
+        pos = p;
+        plainEnd = last;
+        return STOP_COMMENT;
+      }
+    } else if (isFlowIndicator(c)) {
+      pos = p;
+      plainEnd = last;
+      return STOP_FLOW;
+    }
+    p++;
+    last = p;
+  }
+  return STOP_EOL; // (not reached: the loop returns)
+}
+
+/**
+ * A scalar inside a flow collection at pos (fast-yaml's flowScalar): a value, or a plain key,
+ * written as JSON; a quoted key is left to fast-yaml. Leaves pos after it.
+ */
+function flowScalar(isKey: bool, first: i32): void {
+  const c = at(pos);
+  if (c == DQUOTE || c == SQUOTE) {
+    if (isKey) giveUp();
+    emitQuoted(c);
+    return;
+  }
+  const next = at(pos + 1);
+  if (cannotStartPlain(c, next) || ((c == DASH || c == 63 || c == COLON) && isFlowIndicator(next))) giveUp();
+  const start = pos;
+  const stop = scanPlainFlow();
+  if (stop != STOP_COLON && stop != STOP_FLOW) giveUp(); // multi-line, or a comment inside
+  if (isKey) {
+    checkKey(start, plainEnd);
+    checkDuplicate(first, start, plainEnd);
+    emitString(start, plainEnd);
+  } else {
+    emitPlain(start, plainEnd);
+  }
+}
+
+/** `[...]` or `{...}` on one line at pos, holding scalars only (fast-yaml's flowCollection); leaves pos after it. */
+function flowCollection(): void {
+  if (++depth > MAX_DEPTH) giveUp();
+  const isMap = at(pos) == 123;
+  const term = isMap ? 125 : 93;
+  const first = keysTop;
+  emit(at(pos));
+  let p = pos + 1;
+  let readNext = true;
+  for (let count = 0; ; count++) {
+    p = skipSpaces(p);
+    let c = at(p);
+    if (c == term) {
+      pos = p + 1;
+      break;
+    }
+    if (!readNext || c == COMMA || c == LF || c == HASH) giveUp();
+    if (count > 0) emit(COMMA);
+    pos = p;
+    flowScalar(isMap, first);
+    p = skipSpaces(pos);
+    c = at(p);
+    if (isMap) {
+      if (c != COLON) giveUp(); // `{a}` (a key without value)
+      emit(COLON);
+      p = skipSpaces(p + 1);
+      c = at(p);
+      if (c != COMMA && c != term) {
+        pos = p;
+        flowScalar(false, first);
+        p = skipSpaces(pos);
+        c = at(p);
+      } else {
+        emitWord("null");
+      }
+    } else if (c == COLON) {
+      giveUp(); // `[a: 1]`: a pair inside a sequence
+    }
+    if (c == COMMA) {
+      readNext = true;
+      p++;
+    } else {
+      readNext = false;
+    }
+  }
+  emit(term);
+  keysTop = first;
+  depth--;
 }
 
 /**
