@@ -128,7 +128,7 @@ function snapshotMeshfed(work) {
   const dir = join(work, "meshfed");
   rmSync(dir, { recursive: true, force: true });
   mkdirSync(dir, { recursive: true });
-  for (const entry of ["bin", "dist", "package.json"]) cpSync(join(root, entry), join(dir, entry), { recursive: true });
+  for (const entry of ["bin", "dist", "package.json"]) cpSync(join(root, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
   symlinkSync(join(root, "node_modules"), join(dir, "node_modules"), "dir");
   return join(dir, "bin", "meshfed.js");
 }

@@ -45,10 +45,14 @@ function buildIdOf(source) {
   return id.length === BUILD_ID_LENGTH ? id : undefined;
 }
 
-/** Whether dist/meshfed.cjs exists and is not older than the ES modules it was made from. */
+/**
+ * Whether dist/meshfed.cjs exists and is not older than the ES modules it was made from. A
+ * copy of dist/ (cp -r) gives its files new times in copy order, a few milliseconds apart, so
+ * two seconds are allowed; tsc run alone after a build writes dist/ later than that.
+ */
 function bundleIsCurrent() {
   try {
-    return statSync(bundleFile).mtimeMs >= statSync(join(dist, "cli", "main.js")).mtimeMs;
+    return statSync(bundleFile).mtimeMs + 2000 >= statSync(join(dist, "cli", "main.js")).mtimeMs;
   } catch {
     return false;
   }

@@ -25,9 +25,9 @@ function probeLoader(root: string, body: string): string {
 }
 
 /** bin/, dist/ and package.json copied to a temporary directory, node_modules linked. */
-function copyOfBuild(): string {
+function copyOfBuild(preserveTimestamps = true): string {
   const dir = mkdtempSync(join(tmpdir(), "meshfed-bundle-"));
-  for (const entry of ["bin", "dist", "package.json"]) cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true, preserveTimestamps: true });
+  for (const entry of ["bin", "dist", "package.json"]) cpSync(join(repoRoot, entry), join(dir, entry), { recursive: true, preserveTimestamps });
   symlinkSync(join(repoRoot, "node_modules"), join(dir, "node_modules"), "dir");
   return dir;
 }
@@ -52,6 +52,11 @@ describe("the CLI bundle and its code cache (npm run build)", () => {
     ]) {
       expect(cli(repoRoot, argv)).toEqual(await fromSources(argv));
     }
+  });
+
+  it("is used from a copy whose files got new times in copy order (cp -r)", () => {
+    const dir = copyOfBuild(false);
+    expect(probeLoader(dir, "process.stdout.write(JSON.stringify([l.bundleIsCurrent(), l.loadBundle().cached]))")).toBe("[true,true]");
   });
 
   it("ignores a cache made for another build, and still runs", async () => {
