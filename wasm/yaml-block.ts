@@ -3,19 +3,19 @@
 // Turns a stream of block-YAML documents into JSON text, one JSON value per document, for the
 // narrow subset that kubectl, Helm and meshfed write: block mappings with plain keys, block
 // sequences, one-line plain, single- or double-quoted scalars, and one-line flow collections
-// of such scalars (`{}`, `[a, b]`, `{k: v}`). src/util/fast-yaml.ts reads
-// the same documents in JavaScript; in a one-second CLI run that JavaScript runs mostly in
-// V8's interpreter, while this code is compiled before it runs, and JSON.parse builds the
-// values in C++.
+// of such scalars (`{}`, `[a, b]`, `{k: v}`). src/util/fast-yaml.ts reads the same documents
+// in JavaScript; in a one-second CLI run that JavaScript runs mostly in V8's interpreter,
+// while this code is compiled before it runs, and JSON.parse builds the values in C++.
 //
-// It is not a YAML parser and it does not decide anything fast-yaml.ts does not: every rule
-// below is one of fast-yaml's, and whenever the input uses anything else (nested flow
-// collections, block scalars, escapes, tabs, comments in odd places, anchors, tags, a scalar on its own
-// line, multi-line scalars, numbers other than short decimal integers, duplicate or special
-// keys, document markers other than a bare `---`, empty documents, ...) it traps, and the
-// caller reads the whole file with fast-yaml.ts as before. The caller passes ASCII text that
-// ends with a line feed; control characters other than line feeds give up where fast-yaml
-// treats them specially (in scalars and keys, and carriage returns and NULs anywhere).
+// It is not a YAML parser and it decides nothing fast-yaml.ts does not: every rule below is one
+// of fast-yaml's, and whenever the input uses anything else (nested flow collections, block
+// scalars, escapes, tabs, comments in odd places, anchors, tags, a scalar on its own line,
+// multi-line scalars, numbers other than short decimal integers, duplicate or special keys,
+// document markers other than a bare `---`, empty documents, ...) it traps, and the caller
+// reads the whole file with fast-yaml.ts as before. The caller passes only ASCII text (it
+// checks that the UTF-8 is as long as the string) that ends with a line feed; control
+// characters give up where fast-yaml treats them specially: in scalars and keys, and carriage
+// returns and NULs anywhere.
 //
 // Memory (one linear memory, grown by the caller): the input at base(), then the JSON output
 // (an array of the documents' values), then room for the keys of the mappings being read, then
@@ -624,11 +624,12 @@ export function base(): usize {
 /**
  * Converts the stream of `len` bytes at base() (textLen of them the caller's text, the rest an
  * added line feed) into a JSON array of its documents' values written after it, in room for
- * outCap bytes, followed by room for keyCap key spans and then the document records. Returns
+ * outCap bytes, followed by room for keyCap key spans and then recordCap document records
+ * (more JSON, keys or documents than that give up). Returns
  * the number of documents (jsonLength() gives the length of the JSON); traps when the input is
  * outside the subset.
  */
-export function convert(len: i32, textLen: i32, outCap: i32, keyCap: i32): i32 {
+export function convert(len: i32, textLen: i32, outCap: i32, keyCap: i32, recordCap: i32): i32 {
   src = base();
   end = len;
   const outStart = src + <usize>len;
@@ -657,6 +658,7 @@ export function convert(len: i32, textLen: i32, outCap: i32, keyCap: i32): i32 {
       if (docs > 0) emit(COMMA);
       node(indent - 1, true, true);
       if (indent != -1) giveUp(); // content after the root node
+      if (docs >= recordCap) giveUp();
       const r = records + (<usize>docs * 12);
       store<i32>(r, contentStart);
       store<i32>(r + 4, docEnd < textLen ? docEnd : textLen);

@@ -1285,7 +1285,7 @@ export function parseYamlStream(text: string): FastDocument[] | undefined {
 
 /**
  * wasm/yaml-block.ts turns streams of the commonest block YAML (block mappings with plain keys,
- * block sequences, one-line scalars, printable ASCII) into JSON, which JSON.parse turns into
+ * block sequences, one-line scalars and flow collections of scalars, ASCII) into JSON, which JSON.parse turns into
  * values; for anything else it gives up on the file and parseYamlStream reads it as above. It
  * applies this module's rules (it accepts a subset of what this module accepts and gives the
  * same documents), compiled ahead of time: the JavaScript above mostly runs in V8's interpreter
@@ -1295,10 +1295,13 @@ export function parseYamlStream(text: string): FastDocument[] | undefined {
 interface BlockWasm {
   readonly memory: WebAssembly.Memory;
   readonly base: number;
-  readonly convert: (len: number, textLen: number, outCap: number, keyCap: number) => number;
+  readonly convert: (len: number, textLen: number, outCap: number, keyCap: number, recordCap: number) => number;
   readonly jsonLength: () => number;
   readonly markers: () => number;
 }
+
+/** Longer input is read by the JavaScript (the compiled reader's memory is about three times the input). */
+const MAX_COMPILED_INPUT = 1 << 26;
 
 var wasmEnabled = true;
 /** undefined: not loaded yet; null: not available. */
@@ -1352,20 +1355,28 @@ function blockStream(s: string, textLen: number): FastDocument[] | undefined {
   const w = loadBlockWasm();
   if (w === null) return undefined;
   const len = s.length;
-  // Room: the input, its JSON (at most four bytes a byte, plus the brackets), the keys being
-  // read (a key takes at least three bytes, `k:` and a line feed) and a record per document
-  // (one starts after each `---` line, four bytes at least).
-  const outCap = 4 * len + 16 + ((4 - (len & 3)) & 3); // keys and records start 4-byte aligned
-  const keyCap = ((len / 3) | 0) + 16;
+  if (len > MAX_COMPILED_INPUT) return undefined;
+  // Room for the input, its JSON (twice the input; JSON of meshfed's and kubectl's YAML is
+  // about as long), the keys of the mappings being read, and a record per document. The
+  // reader gives up when it needs more; the JavaScript then reads the file.
+  const outCap = ((3 * len + 1027) & ~3) - len; // at least 2 * len + 1024, and the keys and records after it 4-byte aligned
+  const keyCap = 16384;
+  const recordCap = ((len / 64) | 0) + 64;
   const recordsAt = w.base + len + outCap + keyCap * 8;
-  const need = recordsAt + 12 * (((len / 4) | 0) + 2);
-  if (need > w.memory.buffer.byteLength) w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
+  const need = recordsAt + 12 * recordCap;
+  if (need > w.memory.buffer.byteLength) {
+    try {
+      w.memory.grow(Math.ceil((need - w.memory.buffer.byteLength) / 65536));
+    } catch {
+      return undefined; // no memory for it
+    }
+  }
   if (memoryBuffer.buffer !== w.memory.buffer) memoryBuffer = Buffer.from(w.memory.buffer);
   // As UTF-8: any character outside ASCII takes more than one byte, and the reader is not tried.
   if (memoryBuffer.write(s, w.base, "utf8") !== len) return undefined;
   let count: number;
   try {
-    count = w.convert(len, textLen, outCap, keyCap);
+    count = w.convert(len, textLen, outCap, keyCap, recordCap);
   } catch {
     return undefined; // a trap: outside the subset
   }

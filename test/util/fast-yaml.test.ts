@@ -716,6 +716,22 @@ describe("the compiled reader (wasm/yaml-block.ts, built by npm run build)", () 
     expect(sameAsJs(text)).toBe(expected);
   });
 
+  it("gives up, and the JavaScript reads the file, when its room runs out", () => {
+    // JSON three times as long as the YAML; a document per nine bytes; more keys in one mapping than it keeps.
+    const nulls = "- a:\n".repeat(3000);
+    const tiny = "a: 1\n---\n".repeat(300);
+    const wide = Array.from({ length: 17000 }, (_, i) => `k${i}: 1\n`).join("");
+    for (const text of [nulls, tiny, wide]) {
+      expect(parseYamlStreamCompiled(text)).toBeUndefined();
+      expect(parseYamlStream(text)).toStrictEqual(jsStream(text));
+      expect(parseYamlStream(text)!.length).toBeGreaterThan(0);
+    }
+    // Below those limits it reads them.
+    expect(sameAsJs(nulls.slice(0, 60))).toBe(true);
+    expect(sameAsJs(tiny.slice(0, 85))).toBe(true);
+    expect(sameAsJs(wide.split("\n").slice(0, 16000).join("\n"))).toBe(true);
+  });
+
   it("reads single documents as the JavaScript does (which gives up on any `---` line)", () => {
     const single = (text: string) => {
       const compiled = parseYamlDocument(text);
