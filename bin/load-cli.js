@@ -29,12 +29,13 @@ const BUILD_ID_LENGTH = 64;
 /**
  * V8 flags for every CLI run. A meshfed run lasts about a second. With V8's default budget
  * the optimizing compiler takes up hundreds of functions that each run briefly, and on one
- * core compiling them costs more than it saves; a larger budget optimizes only code that
- * stays hot. This is a tuning flag (it changes no result); bench/README.md has the numbers.
- * The code cache is only accepted under the same flags, so it is made after setting them too.
+ * core compiling them costs more than it saves; a larger budget (about 150 times the default)
+ * optimizes only code that stays hot over a longer run. This is a tuning flag (it changes no
+ * result); bench/README.md has the numbers. The code cache is only accepted under the same
+ * flags, so it is made after setting them too.
  */
 function setCliFlags() {
-  setFlagsFromString("--interrupt-budget=1000000");
+  setFlagsFromString("--interrupt-budget=10000000");
 }
 
 /** The build id of a bundle's text, or undefined when it has none. */
