@@ -11,7 +11,7 @@
 // bin/ is CommonJS (bin/package.json): Node starts a CommonJS entry point without setting up
 // its ES module loader, a few milliseconds sooner.
 "use strict";
-const { existsSync, readFileSync, statSync } = require("node:fs");
+const { readFileSync, statSync } = require("node:fs");
 const { createRequire } = require("node:module");
 const { dirname, join } = require("node:path");
 const { setFlagsFromString } = require("node:v8");
@@ -38,6 +38,17 @@ function setCliFlags() {
   setFlagsFromString("--interrupt-budget=10000000");
 }
 
+/** A bundle's text with its build line, and the build id (written by scripts/bundle.mjs). */
+function stampBuild(text) {
+  const id = require("node:crypto").createHash("sha256").update(text).digest("hex");
+  return { text: `${text}${BUILD_LINE}${id}\n`, id };
+}
+
+/** What the code cache file holds: the build it was made for, a line feed, then V8's data. */
+function cacheFileContents(id, data) {
+  return Buffer.concat([Buffer.from(`${id}\n`, "latin1"), data]);
+}
+
 /** The build id of a bundle's text, or undefined when it has none. */
 function buildIdOf(source) {
   const at = source.lastIndexOf(BUILD_LINE);
@@ -59,6 +70,16 @@ function bundleIsCurrent() {
   }
 }
 
+/** A file's bytes, or undefined when it does not exist. */
+function readIfExists(file) {
+  try {
+    return readFileSync(file);
+  } catch (err) {
+    if (err.code === "ENOENT") return undefined;
+    throw err;
+  }
+}
+
 /**
  * Compiles the bundle, with the code cache when it was made for this bundle. Returns the
  * module's exports, the Script (for createCachedData) and whether a cache was used.
@@ -67,9 +88,9 @@ function loadBundle({ useCache = true } = {}) {
   const source = readFileSync(bundleFile, "utf8");
   const id = buildIdOf(source);
   let cachedData;
-  if (useCache && id !== undefined && existsSync(cacheFile)) {
-    const data = readFileSync(cacheFile);
-    if (data.length > BUILD_ID_LENGTH + 1 && data.toString("latin1", 0, BUILD_ID_LENGTH) === id) cachedData = data.subarray(BUILD_ID_LENGTH + 1);
+  if (useCache && id !== undefined) {
+    const data = readIfExists(cacheFile);
+    if (data !== undefined && data.length > BUILD_ID_LENGTH + 1 && data.toString("latin1", 0, BUILD_ID_LENGTH) === id) cachedData = data.subarray(BUILD_ID_LENGTH + 1);
   }
   const script = new Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundleFile, cachedData });
   const bundle = { exports: {} };
@@ -83,4 +104,4 @@ async function loadMain() {
   return (await import("../dist/cli/main.js")).main;
 }
 
-module.exports = { bundleFile, cacheFile, setCliFlags, buildIdOf, bundleIsCurrent, loadBundle, loadMain };
+module.exports = { bundleFile, cacheFile, setCliFlags, stampBuild, cacheFileContents, bundleIsCurrent, loadBundle, loadMain };

@@ -14,7 +14,6 @@
  * bundle as bin/meshfed.js does and checks that V8 accepted the cache.
  */
 import { spawnSync } from "node:child_process";
-import { createHash } from "node:crypto";
 import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -58,7 +57,7 @@ const lazyChildProcess = {
 };
 
 async function bundle() {
-  const { bundleFile, cacheFile } = await import(loaderUrl);
+  const { bundleFile, cacheFile, stampBuild } = await import(loaderUrl);
   const entry = join(root, "dist", "cli", "main.js");
   if (!existsSync(entry)) fail(`${entry} is missing: run tsc -p tsconfig.build.json first`);
   let esbuild;
@@ -86,9 +85,8 @@ async function bundle() {
     banner: { js: 'const __meshfedBundleUrl = require("node:url").pathToFileURL(require("node:path").join(__dirname, "cli", "main.js")).href;' },
   });
   const text = result.outputFiles[0].text;
-  const id = createHash("sha256").update(text).digest("hex");
   rmSync(cacheFile, { force: true });
-  writeFileSync(bundleFile, `${text}\n//# meshfed-build ${id}\n`);
+  writeFileSync(bundleFile, stampBuild(text).text);
 
   const made = spawnSync(process.execPath, [fileURLToPath(import.meta.url), "--cache"], { cwd: root, env: cleanEnv(), stdio: ["ignore", "inherit", "inherit"] });
   if (made.status !== 0) fail(`making the code cache failed (exit ${made.status})`);
@@ -99,7 +97,7 @@ async function bundle() {
 
 /** In a clean child: run the warm-up commands from the bundle, then serialize what V8 compiled. */
 async function makeCache() {
-  const { setCliFlags, loadBundle, cacheFile } = await import(loaderUrl);
+  const { setCliFlags, loadBundle, cacheFile, cacheFileContents } = await import(loaderUrl);
   setCliFlags();
   const { exports, script, id } = loadBundle({ useCache: false });
   if (!id) fail("the bundle has no build line");
@@ -110,7 +108,7 @@ async function makeCache() {
     if (code === 2 || code === 3) fail(`warm-up \`meshfed ${argv.join(" ")}\` exited ${code}`);
   }
   const data = script.createCachedData();
-  writeFileSync(cacheFile, Buffer.concat([Buffer.from(`${id}\n`, "latin1"), data]));
+  writeFileSync(cacheFile, cacheFileContents(id, data));
 }
 
 if (process.argv.includes("--cache")) await makeCache();

@@ -1,6 +1,7 @@
 import { byCreation } from "./destination-rule.js";
 import { configsOf, selects, type MeshIndex, type Workload } from "./mesh-index.js";
 import type { Resource } from "./types.js";
+import { mapIn } from "../util/maps.js";
 
 /** What the server's RBAC filters decided, and which policy decided it. */
 export interface AuthzDecision {
@@ -306,11 +307,7 @@ interface CompiledPolicy {
 const compiledPolicies = new WeakMap<MeshIndex, Map<Resource, CompiledPolicy>>();
 
 function compilePolicy(mesh: MeshIndex, p: Resource): CompiledPolicy {
-  let byPolicy = compiledPolicies.get(mesh);
-  if (!byPolicy) {
-    byPolicy = new Map();
-    compiledPolicies.set(mesh, byPolicy);
-  }
+  const byPolicy = mapIn(compiledPolicies, mesh);
   let hit = byPolicy.get(p);
   if (!hit) {
     const bundle = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases];
@@ -343,11 +340,7 @@ const noPolicyApplies: AuthzDecision = { allowed: true, policy: null, why: "no D
 const noAllowMatches = new WeakMap<Workload, AuthzDecision>();
 
 function ruleDecision(p: Resource, i: number, allowed: boolean): AuthzDecision {
-  let byRule = ruleDecisions.get(p);
-  if (!byRule) {
-    byRule = new Map();
-    ruleDecisions.set(p, byRule);
-  }
+  const byRule = mapIn(ruleDecisions, p);
   let hit = byRule.get(i);
   if (!hit) {
     hit = { allowed, policy: p, why: `${allowed ? "ALLOW" : "DENY"} policy ${p.namespace}/${p.name} rule ${i + 1} matches` };

@@ -2,6 +2,7 @@ import { destinationRuleFor, outboundSniFor, tlsForPort, type UpstreamTls } from
 import { findVisible, isHttpProtocol, isIpLiteral, lookups, selects, spiffeId, targetPortFor, visibleTo, type MeshIndex, type MeshService, type Workload } from "./mesh-index.js";
 import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
+import { mapIn } from "../util/maps.js";
 
 /** Where the client sidecar sends the call. */
 export interface ClientRoute {
@@ -37,11 +38,7 @@ interface UpstreamEndpoint {
 const endpointCache = new WeakMap<MeshService, Map<number, readonly UpstreamEndpoint[]>>();
 
 export function endpointsOf(mesh: MeshIndex, svc: MeshService, port: number): readonly UpstreamEndpoint[] {
-  let byPort = endpointCache.get(svc);
-  if (!byPort) {
-    byPort = new Map();
-    endpointCache.set(svc, byPort);
-  }
+  const byPort = mapIn(endpointCache, svc);
   let hit = byPort.get(port);
   if (!hit) {
     hit = computeEndpoints(mesh, svc, port);

@@ -1,6 +1,7 @@
 import { configsOf, creationOrder, visibleTo, type MeshIndex, type MeshService } from "./mesh-index.js";
 import { hostMatches } from "./hosts.js";
 import type { Resource } from "./types.js";
+import { mapIn } from "../util/maps.js";
 
 /** The TLS settings a cluster ends up with for one service port. */
 export interface UpstreamTls {
@@ -68,11 +69,7 @@ function rulesIn(mesh: MeshIndex, ns: string): NamespaceRules | undefined {
         else wildcards.set(d.namespace, [{ rule: d, host: h }]);
         continue;
       }
-      let hosts = exact.get(d.namespace);
-      if (!hosts) {
-        hosts = new Map();
-        exact.set(d.namespace, hosts);
-      }
+      const hosts = mapIn(exact, d.namespace);
       const list = hosts.get(h);
       if (list) list.push(d);
       else hosts.set(h, [d]);
@@ -99,11 +96,7 @@ const ruleCache = new WeakMap<MeshService, Map<string, Resource | null>>();
  * namespace.
  */
 export function destinationRuleFor(mesh: MeshIndex, proxyNs: string, svc: MeshService): Resource | undefined {
-  let byNs = ruleCache.get(svc);
-  if (!byNs) {
-    byNs = new Map();
-    ruleCache.set(svc, byNs);
-  }
+  const byNs = mapIn(ruleCache, svc);
   let hit = byNs.get(proxyNs);
   if (hit === undefined) {
     hit = computeDestinationRule(mesh, proxyNs, svc) ?? null;

@@ -1,4 +1,5 @@
 import type { ExposureEntry, Hop, ProbeSpec, ProbeVerdict, Scenario, Verdict } from "./types.js";
+import { mapIn } from "../util/maps.js";
 
 /** A probe's verdict with keys in the documented order (conformance/README.md). */
 function orderedProbe(p: ProbeVerdict): unknown {
@@ -55,16 +56,6 @@ interface HopCaches {
 
 const I4 = "\n          ";
 
-/** A mesh's part of a hop cache. */
-function ofMesh<K>(cache: Map<string, Map<K, string>>, mesh: string): Map<K, string> {
-  let m = cache.get(mesh);
-  if (m === undefined) {
-    m = new Map();
-    cache.set(mesh, m);
-  }
-  return m;
-}
-
 /** A hop as JSON.stringify(orderedHop, null, 2) writes it four levels deep. */
 function hopJson(h: Hop, caches: HopCaches): string {
   if (h.at === "client") {
@@ -83,7 +74,7 @@ function hopJson(h: Hop, caches: HopCaches): string {
     return hit;
   }
   if (h.at === "gateway") {
-    const byMatched = ofMesh(caches.gateway, h.mesh);
+    const byMatched = mapIn(caches.gateway, h.mesh);
     let hit = byMatched.get(h.matched);
     if (hit === undefined) {
       hit = [`{${I4}"at": "gateway",${I4}"mesh": `, str(h.mesh), `,${I4}"matched": `, str(h.matched), "\n        }"].join("");
@@ -92,7 +83,7 @@ function hopJson(h: Hop, caches: HopCaches): string {
     return hit;
   }
   // The part up to the peer repeats per mesh and workload: each distinct one is written once.
-  const byWorkload = ofMesh(caches.server, h.mesh);
+  const byWorkload = mapIn(caches.server, h.mesh);
   let head = byWorkload.get(h.workload);
   if (head === undefined) {
     head = [`{${I4}"at": "server",${I4}"mesh": `, str(h.mesh), `,${I4}"workload": `, str(h.workload), `,${I4}"peer": `].join("");

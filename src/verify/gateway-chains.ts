@@ -4,6 +4,7 @@ import { destinationRuleFor } from "./destination-rule.js";
 import { hostMatches } from "./hosts.js";
 import { configsOf, selects, type MeshIndex, type MeshService, type Workload } from "./mesh-index.js";
 import type { Resource } from "./types.js";
+import { mapIn } from "../util/maps.js";
 
 /** One filter chain of the east-west gateway's listener on its port. */
 export interface GatewayChain {
@@ -173,11 +174,7 @@ interface ChainIndex {
 const chainIndexes = new WeakMap<GatewayListener, Map<boolean, ChainIndex>>();
 
 function chainIndex(listener: GatewayListener, istioAlpn: boolean): ChainIndex {
-  let byAlpn = chainIndexes.get(listener);
-  if (!byAlpn) {
-    byAlpn = new Map();
-    chainIndexes.set(listener, byAlpn);
-  }
+  const byAlpn = mapIn(chainIndexes, listener);
   let hit = byAlpn.get(istioAlpn);
   if (!hit) {
     const exact = new Map<string, GatewayChain>();

@@ -3,7 +3,7 @@ import { join, relative, sep } from "node:path";
 import { parseScenario, type ParseScenarioResult, type SourceFile } from "./parse-scenario.js";
 
 /** readFileSync options as an object: given the string "utf8", Node copies its defaults for each call (a tenth of the read time over thousands of small files). */
-const utf8 = { encoding: "utf8", flag: "r" } as const;
+export const utf8 = { encoding: "utf8", flag: "r" } as const;
 
 /** The loaded scenario, with every file's text for diagnostics excerpts. */
 export interface LoadedScenario extends ParseScenarioResult {

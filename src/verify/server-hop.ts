@@ -1,6 +1,7 @@
 import { evaluateAuthz, type AuthzDecision } from "./authz.js";
 import { configsOf, isHttpProtocol, lookups, selects, spiffeId, targetPortFor, type MeshIndex, type Workload } from "./mesh-index.js";
 import type { Denial, Resource } from "./types.js";
+import { mapIn } from "../util/maps.js";
 
 /** A TLS (or plaintext) connection arriving at a hop. */
 export interface Leg {
@@ -80,11 +81,7 @@ const mtlsCache = new WeakMap<object, Map<number, { mode: string; policy: Resour
 
 /** The PeerAuthentication mode for a workload port (memoized per workload object and port). */
 export function mtlsModeFor(mesh: MeshIndex, w: Pick<Workload, "namespace" | "labels">, port: number): { mode: string; policy: Resource | null } {
-  let byPort = mtlsCache.get(w);
-  if (!byPort) {
-    byPort = new Map();
-    mtlsCache.set(w, byPort);
-  }
+  const byPort = mapIn(mtlsCache, w);
   let hit = byPort.get(port);
   if (!hit) {
     hit = computeMtlsMode(mesh, w, port);
@@ -152,11 +149,7 @@ function computeMtlsMode(mesh: MeshIndex, w: Pick<Workload, "namespace" | "label
 const inboundCache = new WeakMap<Workload, Map<number, boolean>>();
 
 function inboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
-  let byPort = inboundCache.get(w);
-  if (!byPort) {
-    byPort = new Map();
-    inboundCache.set(w, byPort);
-  }
+  const byPort = mapIn(inboundCache, w);
   let hit = byPort.get(port);
   if (hit === undefined) {
     hit = computeInboundIsHttp(mesh, w, port);
@@ -215,11 +208,7 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
 const namespaceModeCache = new WeakMap<MeshIndex, Map<string, string>>();
 
 export function namespaceMtlsMode(mesh: MeshIndex, ns: string): string {
-  let byNs = namespaceModeCache.get(mesh);
-  if (!byNs) {
-    byNs = new Map();
-    namespaceModeCache.set(mesh, byNs);
-  }
+  const byNs = mapIn(namespaceModeCache, mesh);
   let hit = byNs.get(ns);
   if (hit === undefined) {
     hit = computeNamespaceMtlsMode(mesh, ns);

@@ -1,39 +1,32 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Resource } from "./types.js";
 
-function tlsSettings(dr: Resource): { path: string; tls: any }[] {
-  const out: { path: string; tls: any }[] = [];
-  const add = (path: string, tp: any) => {
-    if (tp?.tls) out.push({ path: `${path}.tls`, tls: tp.tls });
-    const levels = tp?.portLevelSettings;
-    if (!Array.isArray(levels)) return;
-    for (let i = 0; i < levels.length; i++) if (levels[i]?.tls) out.push({ path: `${path}.portLevelSettings[${i}].tls`, tls: levels[i].tls });
-  };
-  add("spec.trafficPolicy", dr.spec.trafficPolicy);
-  const subsets = dr.spec.subsets;
-  if (Array.isArray(subsets)) for (let i = 0; i < subsets.length; i++) add(`spec.subsets[${i}].trafficPolicy`, subsets[i]?.trafficPolicy);
-  return out;
+/** A MUTUAL TLS setting without a client certificate, which istiod rejects. */
+function mutualWithoutCertificate(tls: any): boolean {
+  return tls?.mode === "MUTUAL" && !tls.credentialName && (!tls.clientCertificate || !tls.privateKey);
 }
 
-function hasMutual(tp: any): boolean {
-  if (tp?.tls?.mode === "MUTUAL") return true;
-  const levels = tp?.portLevelSettings;
-  if (Array.isArray(levels)) for (let i = 0; i < levels.length; i++) if (levels[i]?.tls?.mode === "MUTUAL") return true;
-  return false;
+/**
+ * The paths of a DestinationRule's TLS settings that are MUTUAL without a client certificate,
+ * in document order (traffic policy, its port levels, then each subset's).
+ */
+function mutualWithoutCertificatePaths(dr: Resource): string[] {
+  const out: string[] = [];
+  const visit = (tp: any, path: string) => {
+    if (mutualWithoutCertificate(tp?.tls)) out.push(`${path}.tls`);
+    const levels = tp?.portLevelSettings;
+    if (Array.isArray(levels)) for (let i = 0; i < levels.length; i++) if (mutualWithoutCertificate(levels[i]?.tls)) out.push(`${path}.portLevelSettings[${i}].tls`);
+  };
+  visit(dr.spec.trafficPolicy, "spec.trafficPolicy");
+  const subsets = dr.spec.subsets;
+  if (Array.isArray(subsets)) for (let i = 0; i < subsets.length; i++) visit(subsets[i]?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`);
+  return out;
 }
 
 /** The length of a source field that is a list, else 0. */
 function listLength(src: any, key: string): number {
   const v = src[key];
   return Array.isArray(v) ? v.length : 0;
-}
-
-/** Whether any TLS setting of a DestinationRule is MUTUAL (only those are checked; most rules have none). */
-function anyMutual(dr: Resource): boolean {
-  if (hasMutual(dr.spec.trafficPolicy)) return true;
-  const subsets = dr.spec.subsets;
-  if (Array.isArray(subsets)) for (let i = 0; i < subsets.length; i++) if (hasMutual(subsets[i]?.trafficPolicy)) return true;
-  return false;
 }
 
 /**
@@ -98,11 +91,9 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
         }
       });
     }
-    if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/") && anyMutual(r)) {
-      for (const { path, tls } of tlsSettings(r)) {
-        if (tls?.mode === "MUTUAL" && !tls.credentialName && (!tls.clientCertificate || !tls.privateKey)) {
-          report(r, path, "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)", "Use ISTIO_MUTUAL for Istio mTLS between meshes, or give the certificate files.");
-        }
+    if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/")) {
+      for (const path of mutualWithoutCertificatePaths(r)) {
+        report(r, path, "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)", "Use ISTIO_MUTUAL for Istio mTLS between meshes, or give the certificate files.");
       }
     }
   }

@@ -5,6 +5,7 @@ import { indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Work
 import { destinationRuleFor, tlsForPort } from "./destination-rule.js";
 import { mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
+import { mapIn } from "../util/maps.js";
 
 /** A probe's verdict plus what decided it (for text output and explain). */
 export interface ProbeResult {
@@ -59,22 +60,9 @@ export class World {
    * after it is built).
    */
   clientRoute(m: MeshIndex, namespace: string, to: { host: string; port: number }): ClientRoute {
-    // Written out: this runs for every probe, and a closure per level costs.
-    let byNamespace = this.routes.get(m);
-    if (byNamespace === undefined) {
-      byNamespace = new Map();
-      this.routes.set(m, byNamespace);
-    }
-    let byHost = byNamespace.get(namespace);
-    if (byHost === undefined) {
-      byHost = new Map();
-      byNamespace.set(namespace, byHost);
-    }
-    let byPort = byHost.get(to.host);
-    if (byPort === undefined) {
-      byPort = new Map();
-      byHost.set(to.host, byPort);
-    }
+    const byNamespace = mapIn(this.routes, m);
+    const byHost = mapIn(byNamespace, namespace);
+    const byPort = mapIn(byHost, to.host);
     let route = byPort.get(to.port);
     if (route === undefined) {
       route = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined);
@@ -122,11 +110,7 @@ type Picked = { workload: Workload; port: number; tlsMode: string };
 const pickCache = new WeakMap<GatewayChain, Map<string, Picked | null>>();
 
 function pickWorkload(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): Picked | undefined {
-  let byNs = pickCache.get(chain);
-  if (!byNs) {
-    byNs = new Map();
-    pickCache.set(chain, byNs);
-  }
+  const byNs = mapIn(pickCache, chain);
   let hit = byNs.get(gatewayNs);
   if (hit === undefined) {
     hit = computePick(mesh, chain, gatewayNs) ?? null;
@@ -268,11 +252,7 @@ function groupOf(n: MeshIndex): CandidateGroup {
 const unknownGroup: CandidateGroup = { trustDomain: unknownTrustDomain, synthetic: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), ids: [], idSet: new Set() };
 
 function candidateGroups(world: World, m: MeshIndex): CandidateGroup[] {
-  let byMesh = candidateCache.get(world);
-  if (!byMesh) {
-    byMesh = new Map();
-    candidateCache.set(world, byMesh);
-  }
+  const byMesh = mapIn(candidateCache, world);
   let groups = byMesh.get(m);
   if (!groups) {
     groups = world.meshes.filter((n) => n !== m && n.spec.rootCA === m.spec.rootCA).map(groupOf);
