@@ -1,8 +1,5 @@
 #!/usr/bin/env node
-"use strict";
-const { loadMain, setCliFlags } = require("./load-cli.js");
-
-setCliFlags();
+import { main } from "../dist/cli/main.js";
 
 /** `meshfed render ... | head` closes the pipe early: stop quietly, as Unix tools do. */
 function quietOnEpipe(stream) {
@@ -13,18 +10,5 @@ function quietOnEpipe(stream) {
   return stream;
 }
 
-// process.stderr is created on first use: when it is a pipe, creating it loads Node's network
-// modules, which a run that writes nothing to stderr does not need.
-let stderr;
-const io = {
-  stdout: quietOnEpipe(process.stdout),
-  stderr: { write: (chunk) => (stderr ??= quietOnEpipe(process.stderr)).write(chunk) },
-  cwd: process.cwd(),
-  env: process.env,
-};
-
-loadMain()
-  .then((main) => main(process.argv.slice(2), io))
-  .then((code) => {
-    process.exitCode = code;
-  });
+const io = { stdout: quietOnEpipe(process.stdout), stderr: quietOnEpipe(process.stderr), cwd: process.cwd(), env: process.env };
+process.exitCode = await main(process.argv.slice(2), io);

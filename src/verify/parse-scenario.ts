@@ -1,10 +1,8 @@
-import jsyaml from "js-yaml";
-import { parseYamlDocument, parseYamlStream } from "../util/fast-yaml.js";
-import { createRequire } from "node:module";
-import type * as Yaml from "yaml";
+import * as yaml from "yaml";
 import type { LineCounter, Node } from "yaml";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { validateIstioResources } from "./validate-istio.js";
+import { readYamlStream, type YamlDocument, type YamlProblem } from "./yaml/read-yaml.js";
 import type { DeniedAt, EastWestGatewaySpec, ExposureEntry, MeshSpec, ProbeSpec, Resource, Scenario } from "./types.js";
 
 /** A YAML file as read by the loader: path for messages, and its text. */
@@ -25,13 +23,6 @@ export interface ParseScenarioResult {
 }
 
 const ignoredKinds = new Set(["ConfigMap", "Secret", "IstioOperator", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);
-
-let yamlModule: typeof Yaml | undefined;
-
-/** The `yaml` library, loaded on first use: only input the fast path rejects needs its positions. */
-function yamlLib(): typeof Yaml {
-  return (yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml);
-}
 
 function isRecord(v: unknown): v is Record<string, any> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
@@ -59,10 +50,9 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   let lc: LineCounter | undefined;
   // The `yaml` library's document (with positions) is built only when a position is needed:
   // a large scenario parses an order of magnitude faster without it.
-  let parsedDoc: Yaml.Document.Parsed | undefined;
+  let parsedDoc: yaml.Document.Parsed | undefined;
   const getDoc = () => {
     if (!parsedDoc) {
-      const yaml = yamlLib();
       lc = new yaml.LineCounter();
       parsedDoc = yaml.parseDocument(text, { lineCounter: lc, prettyErrors: false });
     }
@@ -83,21 +73,14 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
     for (let i = path.length; i >= 0 && !node; i--) node = pathNode(path.slice(0, i));
     diagnostics.push(diagnostic("MF3101", { message: `${file}: ${path.join(".") || "(document)"}: ${message}`, fix, path: path.join("."), position: at(node) }));
   };
-  let top = fastLoad(text);
-  if (top === FAILED) {
-    const doc = getDoc();
-    for (const e of doc.errors) {
-      const p = linePos(e.pos[0]);
-      diagnostics.push(diagnostic("MF3102", { message: `${file}: ${e.message.split("\n")[0]}`, fix: "Fix the YAML syntax at the position shown.", position: { file, line: p.line, column: p.col } }));
-    }
-    if (diagnostics.length > 0) return { diagnostics };
-    try {
-      top = doc.toJS() as unknown;
-    } catch (err) {
-      diagnostics.push(diagnostic("MF3102", { message: `${file}: ${(err as Error).message.split("\n")[0]}`, fix: "Fix the YAML at the position shown (a value starting with `*` is an alias; quote it).", position: at(doc.contents) }));
-      return { diagnostics };
-    }
+  const read = readYamlStream(text);
+  if (read.problems.length > 0) return { diagnostics: yamlDiagnostics(file, read.problems) };
+  if (read.documents.length > 1) {
+    const second = read.documents[1]!;
+    diagnostics.push(diagnostic("MF3101", { message: `${file}:${second.line}: a scenario is one YAML document`, fix: "Keep one document in scenario.yaml.", position: { file, line: second.line, column: 1 } }));
+    return { diagnostics };
   }
+  const top = read.documents[0]?.value;
   if (!isRecord(top)) {
     fail([], "a scenario is a mapping with `meshes` and `probes`", "See conformance/README.md for the scenario format.");
     return { diagnostics };
@@ -237,9 +220,6 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   return { scenario: { meshes, probes, ...(expectExposure ? { expectExposure } : {}), resources }, diagnostics };
 }
 
-/** Parses multi-document YAML files of one mesh; `List` kinds are flattened. */
-const FAILED = Symbol("failed");
-
 function toResource(o: Record<string, any> & { kind: string; apiVersion: string }, metadata: Record<string, any> & { name: string }, file: string, line: number, text: string): Resource {
   return {
     apiVersion: o.apiVersion,
@@ -256,110 +236,59 @@ function toResource(o: Record<string, any> & { kind: string; apiVersion: string 
   };
 }
 
-/** js-yaml with YAML 1.2 core types (no timestamps), or FAILED for anything it rejects. */
-function jsYamlLoad(text: string): unknown {
-  try {
-    return jsyaml.load(text, { schema: jsyaml.CORE_SCHEMA });
-  } catch {
-    return FAILED;
-  }
+/** YAML problems as MF3102 diagnostics of a file. */
+function yamlDiagnostics(file: string, problems: readonly YamlProblem[]): Diagnostic[] {
+  return problems.map((p) => diagnostic("MF3102", { message: `${file}:${p.line}: ${p.message}`, fix: p.fix, position: { file, line: p.line, column: p.column } }));
 }
 
 /**
- * A document's value with YAML 1.2 core types: the fast parser for the block subset Istio
- * and Kubernetes files use, js-yaml (same values) for anything else; FAILED on a syntax error.
+ * The line and text of each item of a `List` document. Values come from readYamlStream; the
+ * `yaml` library is asked only for positions, and only for List documents (dumps).
  */
-function fastLoad(text: string): unknown {
-  const doc = parseYamlDocument(text);
-  return doc ? doc.value : jsYamlLoad(text);
+function listItemPlaces(doc: YamlDocument): { line: number; text: string }[] {
+  const lc = new yaml.LineCounter();
+  const parsed = yaml.parseDocument(doc.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
+  const items = yaml.isMap(parsed.contents) ? parsed.contents.get("items", true) : undefined;
+  if (!yaml.isSeq(items)) return [];
+  return items.items.map((n) => {
+    const range = (n as Node).range;
+    return { line: doc.textLine - 1 + lc.linePos(range?.[0] ?? 0).line, text: range ? doc.text.slice(range[0], range[2]) : "" };
+  });
 }
 
-/**
- * The fast path for one mesh file: documents split on `---` lines and parsed without
- * positions. Returns undefined when anything needs the `yaml` library's positions (a syntax
- * error, a List, a document that is not a plain object with apiVersion, kind and
- * metadata.name); the caller then takes the slow path, which reports exact positions.
- */
-function fastResources(file: string, text: string): Resource[] | undefined {
-  const docs = parseYamlStream(text);
-  if (!docs) return undefined;
-  const out: Resource[] = [];
-  for (const d of docs) {
-    if (d.empty) continue;
-    const o = d.ok ? d.value : jsYamlLoad(text.slice(d.start, d.end));
-    if (o === null || o === undefined) continue;
-    if (o === FAILED || !isRecord(o)) return undefined;
-    if (!o.kind && !o.apiVersion) continue;
-    if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion || o.kind.endsWith("List")) return undefined;
-    const metadata = isRecord(o.metadata) ? o.metadata : {};
-    if (typeof metadata.name !== "string" || !metadata.name) return undefined;
-    if (ignoredKinds.has(o.kind)) continue;
-    out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, d.line, text.slice(d.start, d.end)));
-  }
-  return out;
-}
-
+/** Parses multi-document YAML files of one mesh; `List` kinds are flattened. */
 export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagnostic[]): Resource[] {
   const out: Resource[] = [];
   for (const { file, text } of files) {
-    const fast = fastResources(file, text);
-    if (fast) {
-      out.push(...fast);
-      continue;
-    }
-    const yaml = yamlLib();
-    const lc = new yaml.LineCounter();
-    const docs = yaml.parseAllDocuments(text, { lineCounter: lc, prettyErrors: false });
-    const list = Array.isArray(docs) ? docs : [];
-    for (const d of list) {
-      const pos = (n: Node | null | undefined) => lc.linePos(n?.range?.[0] ?? d.range?.[0] ?? 0);
-      if (d.errors.length > 0) {
-        const e = d.errors[0]!;
-        const p = lc.linePos(e.pos[0]);
-        diagnostics.push(diagnostic("MF3102", { message: `${file}: ${e.message.split("\n")[0]}`, fix: "Fix the YAML syntax at the position shown.", position: { file, line: p.line, column: p.col } }));
-        continue;
-      }
-      let obj: unknown;
-      try {
-        obj = d.toJS() as unknown;
-      } catch (err) {
-        const p = pos(d.contents);
-        diagnostics.push(diagnostic("MF3102", { message: `${file}: ${(err as Error).message.split("\n")[0]}`, fix: "Fix the YAML at the position shown (a value starting with `*` is an alias; quote it).", position: { file, line: p.line, column: p.col } }));
-        continue;
-      }
-      if (obj === null || obj === undefined) continue;
-      const docText = d.range ? text.slice(d.range[0], d.range[2]) : "";
-      const addOne = (o: unknown, node: Node | null | undefined, txt: string) => {
-        const p = pos(node);
-        const position = { file, line: p.line, column: p.col };
+    const { documents, problems } = readYamlStream(text);
+    diagnostics.push(...yamlDiagnostics(file, problems));
+    for (const doc of documents) {
+      const addOne = (o: unknown, line: number, txt: string, item?: () => { line: number; text: string }[]) => {
+        const position = { file, line, column: 1 };
         if (!isRecord(o)) {
-          diagnostics.push(diagnostic("MF3103", { message: `${file}:${p.line}: a resource is a mapping with apiVersion and kind`, fix: "Write one Kubernetes object per document.", position }));
+          diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: a resource is a mapping with apiVersion and kind`, fix: "Write one Kubernetes object per document.", position }));
           return;
         }
         if (!o.kind && !o.apiVersion) return;
         if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion) {
-          diagnostics.push(diagnostic("MF3103", { message: `${file}:${p.line}: apiVersion and kind are required`, fix: "Add apiVersion and kind.", position }));
+          diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: apiVersion and kind are required`, fix: "Add apiVersion and kind.", position }));
           return;
         }
         if (o.kind === "List" || o.kind.endsWith("List")) {
-          const itemsNode = yaml.isMap(node) ? (node.get("items", true) as Node | undefined) : undefined;
           const items = Array.isArray(o.items) ? o.items : [];
-          items.forEach((item: unknown, i: number) => {
-            const itemNode = yaml.isSeq(itemsNode) ? (itemsNode.items[i] as Node | undefined) : undefined;
-            const itemText = itemNode?.range ? text.slice(itemNode.range[0], itemNode.range[2]) : "";
-            addOne(item, itemNode ?? node, itemText);
-          });
+          const places = item ? item() : [];
+          items.forEach((entry: unknown, i: number) => addOne(entry, places[i]?.line ?? line, places[i]?.text ?? txt));
           return;
         }
         const metadata = isRecord(o.metadata) ? o.metadata : {};
         if (typeof metadata.name !== "string" || !metadata.name) {
-          diagnostics.push(diagnostic("MF3103", { message: `${file}:${p.line}: ${o.kind} has no metadata.name`, fix: "Set metadata.name.", position }));
+          diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: ${o.kind} has no metadata.name`, fix: "Set metadata.name.", position }));
           return;
         }
         if (ignoredKinds.has(o.kind)) return;
-        out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, p.line, txt));
+        out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, line, txt));
       };
-      addOne(obj, d.contents, docText);
+      addOne(doc.value, doc.line, doc.text, () => listItemPlaces(doc));
     }
   }
   return out;

@@ -1,0 +1,140 @@
+import jsyaml from "js-yaml";
+import { KUBERNETES_SCHEMA } from "./kubernetes-schema.js";
+
+/** One document of a YAML stream. */
+export interface YamlDocument {
+  /** The document's value, with Kubernetes' scalar rules. */
+  readonly value: unknown;
+  /** 1-based line of the document's first line that is not blank or a comment. */
+  readonly line: number;
+  /** The document's text (between separators), with line ends normalized to `\n`. */
+  readonly text: string;
+  /** 1-based line where `text` starts. */
+  readonly textLine: number;
+}
+
+/** A problem that stops a document (or the whole stream) from being read. */
+export interface YamlProblem {
+  /** 1-based. */
+  readonly line: number;
+  readonly column: number;
+  readonly message: string;
+  readonly fix: string;
+}
+
+export interface YamlStream {
+  /** Documents with content, in order; documents that failed are left out. */
+  readonly documents: YamlDocument[];
+  readonly problems: YamlProblem[];
+}
+
+/**
+ * go-yaml v2 refuses a document whose alias expansion is out of proportion to its size
+ * ("document contains excessive aliasing", decode.go `allowedAliasRatio`): 99% of the decoded
+ * nodes may come from aliases up to 400,000 nodes, falling to 10% at 4,000,000.
+ */
+function allowedAliasRatio(decoded: number): number {
+  if (decoded <= 400_000) return 0.99;
+  if (decoded >= 4_000_000) return 0.1;
+  return 0.99 - 0.89 * ((decoded - 400_000) / 3_600_000);
+}
+
+/**
+ * Counts the nodes of a value as go-yaml decodes it (every alias expanded) and says whether
+ * go-yaml would call it excessive aliasing. js-yaml shares one object for an anchor and its
+ * aliases, so the second and later visits of an object are alias expansions. Aliases of
+ * scalars are not seen (js-yaml copies them); they cannot grow a document much.
+ */
+function excessiveAliasing(value: unknown): boolean {
+  const seen = new Set<object>();
+  let decoded = 0;
+  let aliased = 0;
+  let excessive = false;
+  const visit = (v: unknown, inAlias: boolean): void => {
+    if (excessive) return;
+    decoded++;
+    if (inAlias) aliased++;
+    if (aliased > 100 && decoded > 1000 && aliased / decoded > allowedAliasRatio(decoded)) {
+      excessive = true;
+      return;
+    }
+    if (typeof v !== "object" || v === null) return;
+    const alias = inAlias || seen.has(v);
+    seen.add(v);
+    if (Array.isArray(v)) for (const item of v) visit(item, alias);
+    else
+      for (const key of Object.keys(v)) {
+        visit(key, alias);
+        visit((v as Record<string, unknown>)[key], alias);
+      }
+  };
+  visit(value, false);
+  return excessive;
+}
+
+/** `---` alone on a line (trailing white space allowed): where kubectl splits a stream. */
+const SEPARATOR = /^---[ \t]*$/;
+/** Lines that a YAML parser reads as markers or directives but kubectl does not split on. */
+const MARKER_LIKE = /^(---|\.\.\.|%)/;
+
+/**
+ * Reads a YAML stream the way Kubernetes does, in one way for every caller: the stream is split
+ * into documents on lines that are `---` alone (as kubectl's YAML reader and the conformance
+ * oracle split it), each document is parsed by js-yaml with Kubernetes' scalar rules (YAML 1.1
+ * integers and booleans, see plain-scalar.ts). A byte order mark is dropped and CRLF or CR line
+ * ends are read as LF, as go-yaml does. Forms that readers disagree on are refused with a
+ * problem rather than read one way: a `---` line with anything after it, a `...` end marker,
+ * a `%` directive, tags outside YAML's standard ones, duplicate keys, and alias
+ * expansion that go-yaml calls excessive.
+ */
+export function readYamlStream(input: string): YamlStream {
+  const text = (input.charCodeAt(0) === 0xfeff ? input.slice(1) : input).replace(/\r\n?/g, "\n");
+  const lines = text.split("\n");
+  const documents: YamlDocument[] = [];
+  const problems: YamlProblem[] = [];
+  let start = 0;
+  const flush = (endLine: number): void => {
+    const docLines = lines.slice(start, endLine);
+    const first = docLines.findIndex((l) => !/^\s*(#.*)?$/.test(l));
+    if (first < 0) return;
+    const docText = docLines.join("\n");
+    const firstLine = start + 1;
+    let value: unknown;
+    try {
+      value = jsyaml.load(docText, { schema: KUBERNETES_SCHEMA });
+    } catch (err) {
+      const e = err as { reason?: string; message: string; mark?: { line: number; column: number } };
+      problems.push({
+        line: firstLine + (e.mark?.line ?? first),
+        column: (e.mark?.column ?? 0) + 1,
+        message: e.reason ?? e.message.split("\n")[0]!,
+        fix: /unknown tag/.test(e.reason ?? "") ? "Remove the YAML tag: Kubernetes and meshfed read the value by its plain form." : "Fix the YAML at the position shown.",
+      });
+      return;
+    }
+    if (value === null || value === undefined) return;
+    if (docText.includes("*") && docText.includes("&") && excessiveAliasing(value)) {
+      problems.push({ line: firstLine + first, column: 1, message: "document contains excessive aliasing", fix: "Write the repeated parts out instead of expanding aliases; Kubernetes refuses this document." });
+      return;
+    }
+    documents.push({ value, line: firstLine + first, text: docText, textLine: firstLine });
+  };
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i]!;
+    if (!MARKER_LIKE.test(line)) continue;
+    if (SEPARATOR.test(line)) {
+      flush(i);
+      start = i + 1;
+      continue;
+    }
+    problems.push({
+      line: i + 1,
+      column: 1,
+      message: `"${line.length > 40 ? `${line.slice(0, 40)}…` : line}" is a YAML marker or directive that kubectl does not split on`,
+      fix: "Put `---` alone on its line between documents, and remove `...` markers and `%` directives.",
+    });
+    return { documents: [], problems };
+  }
+  flush(lines.length);
+  return { documents, problems };
+}
