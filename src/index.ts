@@ -21,7 +21,11 @@ export { diagnostic, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnost
 export { diagnosticsMarkdown } from "./diagnostics/markdown.js";
 export { writeFileTree } from "./output/write-files.js";
 export { parseScenario, verifyScenario, verdictJson, compareExpectations, formatVerdictText, World, type Scenario, type Verdict, type ProbeVerdict, type Hop, type ExposureEntry, type VerifyResult } from "./verify/index.js";
-export { loadScenario } from "./verify/load-scenario.js";
+export { runVerify, type RunVerifyOptions, type VerifyReport } from "./verify/run-verify.js";
+export { scenarioFromModel, meshSpecsFromModel } from "./verify/scenario-from-model.js";
+export { loadScenario, loadMeshFiles, readYamlFiles, type LoadedScenario } from "./cli/read-files.js";
+export { readYamlStream, type YamlDocument, type YamlProblem, type YamlStream } from "./verify/yaml/read-yaml.js";
+export { plainScalarValue } from "./verify/yaml/plain-scalar.js";
 export { main, VERSION } from "./cli/main.js";
 export { ExitCode, type CliIo } from "./cli/io.js";
 export { analyzers, analyzeWorld, type Analyzer } from "./analyze/analyzers.js";

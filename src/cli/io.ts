@@ -1,4 +1,3 @@
-// fs.promises is loaded on first use (node:fs/promises pulls in a dozen internal modules at start).
 import { promises as fsp } from "node:fs";
 import { resolve } from "node:path";
 import { formatDiagnostic, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -23,10 +22,14 @@ export const ExitCode = {
 /** Thrown for usage errors (bad flags, unreadable files); the CLI prints it and exits 2. */
 export class UsageError extends Error {}
 
+/** A file's text; anything but a regular file (a FIFO would hang, a directory cannot be read) is refused at once. */
 export async function readInput(io: CliIo, file: string): Promise<string> {
+  const path = resolve(io.cwd, file);
   try {
-    return await fsp.readFile(resolve(io.cwd, file), "utf8");
+    if (!(await fsp.stat(path)).isFile()) throw new UsageError(`cannot read ${file}: not a regular file`);
+    return await fsp.readFile(path, "utf8");
   } catch (err) {
+    if (err instanceof UsageError) throw err;
     const code = (err as NodeJS.ErrnoException).code ?? "error";
     throw new UsageError(`cannot read ${file}: ${code === "ENOENT" ? "no such file" : code}`);
   }

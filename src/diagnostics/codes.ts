@@ -382,6 +382,22 @@ const table: readonly CodeInfo[] = [
     explanation:
       "istiod's configuration validation rejects the resource (for example a ServiceEntry endpoint port keyed by a name the ServiceEntry does not declare, or a DestinationRule `MUTUAL` without client certificate), so it never takes effect. Fix it as the message says; verifying it as if applied would mislead.",
   },
+  {
+    code: "MF3105",
+    name: "input-not-utf8",
+    severity: "error",
+    title: "An input file is not UTF-8",
+    explanation:
+      "Kubernetes and Istio read YAML only as UTF-8, and a file in another encoding would be read with replacement characters where its bytes are not UTF-8. Save the file as UTF-8 (a byte order mark is allowed).",
+  },
+  {
+    code: "MF3106",
+    name: "input-symlink-loop",
+    severity: "error",
+    title: "Symbolic links make a loop",
+    explanation:
+      "verify follows symbolic links below the directories it reads; a link that leads back to a directory it is already reading would be read forever. Remove the link that makes the loop.",
+  },
   // ── MF32xx: verify — findings about configuration ──────────────────────────────
   {
     code: "MF3201",

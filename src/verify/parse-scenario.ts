@@ -199,9 +199,19 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
       expectExposure = raw.map((e: any) => ({ mesh: String(e?.mesh), host: String(e?.host), port: Number(e?.port), admits: Array.isArray(e?.admits) ? e.admits.map(String) : [] }));
     }
   }
+  const resources = parseMeshResources(meshes, input.meshFiles, diagnostics);
+  if (diagnostics.length > 0) return { diagnostics };
+  return { scenario: { meshes, probes, ...(expectExposure ? { expectExposure } : {}), resources }, diagnostics };
+}
+
+/**
+ * Every mesh's resources from its files, checked as istiod's validation would (invalid
+ * resources are diagnostics, never judged) and with one object per identity.
+ */
+export function parseMeshResources(meshes: readonly MeshSpec[], meshFiles: ReadonlyMap<string, readonly SourceFile[]>, diagnostics: Diagnostic[]): Map<string, Resource[]> {
   const resources = new Map<string, Resource[]>();
   for (const mesh of meshes) {
-    const rs = parseMeshFiles(input.meshFiles.get(mesh.name) ?? [], diagnostics);
+    const rs = parseMeshFiles(meshFiles.get(mesh.name) ?? [], diagnostics);
     diagnostics.push(...validateIstioResources(rs));
     // One object per identity: Istio API versions of a kind are the same resource.
     const seen = new Map<string, (typeof rs)[number]>();
@@ -216,8 +226,7 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
     }
     resources.set(mesh.name, rs);
   }
-  if (diagnostics.length > 0) return { diagnostics };
-  return { scenario: { meshes, probes, ...(expectExposure ? { expectExposure } : {}), resources }, diagnostics };
+  return resources;
 }
 
 function toResource(o: Record<string, any> & { kind: string; apiVersion: string }, metadata: Record<string, any> & { name: string }, file: string, line: number, text: string): Resource {

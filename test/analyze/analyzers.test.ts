@@ -5,7 +5,7 @@ import { describe, expect, it } from "vitest";
 import { analyzers, analyzeWorld } from "../../src/analyze/analyzers.js";
 import { exceedsThreshold, isSuppressed, parseSuppression, resourceKey } from "../../src/analyze/filter-findings.js";
 import { codeInfo } from "../../src/diagnostics/codes.js";
-import { loadScenario } from "../../src/verify/load-scenario.js";
+import { loadScenario } from "../../src/cli/read-files.js";
 import { World } from "../../src/verify/verify-scenario.js";
 import { compileFederation } from "../../src/compile/compile-federation.js";
 import { parseFederation } from "../../src/model/parse-federation.js";

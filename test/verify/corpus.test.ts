@@ -2,7 +2,7 @@ import { existsSync, readdirSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { compareExpectations } from "../../src/verify/format-verdict.js";
-import { loadScenario } from "../../src/verify/load-scenario.js";
+import { loadScenario } from "../../src/cli/read-files.js";
 import { verifyScenario } from "../../src/verify/verify-scenario.js";
 import { repoRoot } from "../helpers/fixtures.js";
 

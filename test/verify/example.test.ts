@@ -2,8 +2,7 @@ import { describe, expect, it } from "vitest";
 import { compileFederation } from "../../src/compile/compile-federation.js";
 import { parseFederation } from "../../src/model/parse-federation.js";
 import { buildScenario } from "../../src/scenario/build-scenario.js";
-import { compareExpectations, goJson, orderedVerdict, VerdictJsonWriter, verdictJson } from "../../src/verify/format-verdict.js";
-import type { Verdict } from "../../src/verify/types.js";
+import { compareExpectations, goJson, verdictJson } from "../../src/verify/format-verdict.js";
 import { parseScenario } from "../../src/verify/parse-scenario.js";
 import { verifyScenario } from "../../src/verify/verify-scenario.js";
 import { exampleFile, exampleText } from "../helpers/fixtures.js";
@@ -54,50 +53,3 @@ describe("goJson", () => {
   });
 });
 
-describe("VerdictJsonWriter", () => {
-  const whole = (v: Verdict, findings: unknown[]) => goJson({ ...orderedVerdict(v), findings });
-  const streamed = (v: Verdict, findings: unknown[]) => {
-    const chunks: string[] = [];
-    const w = new VerdictJsonWriter((c) => chunks.push(c));
-    for (const p of v.probes) w.probe(p);
-    w.end(v.exposure, findings);
-    return chunks.join("");
-  };
-
-  it("writes the same bytes as goJson of the whole verdict", () => {
-    const v = verifyScenario(exampleScenario()).verdict;
-    expect(v.probes.length).toBeGreaterThan(10);
-    const findings = [{ code: "MF3203", severity: "error", message: "m\u2028x", position: { file: "a.yaml", line: 3, column: 1 } }];
-    expect(streamed(v, findings)).toBe(whole(v, findings));
-    expect(streamed(v, [])).toBe(whole(v, []));
-  });
-
-  it("writes empty probe and exposure lists as goJson does", () => {
-    expect(streamed({ probes: [], exposure: [] }, [])).toBe(whole({ probes: [], exposure: [] }, []));
-    expect(streamed({ probes: [], exposure: [] }, [])).toBe('{\n  "probes": [],\n  "exposure": [],\n  "findings": []\n}\n');
-    const one: Verdict = { probes: [{ name: "a\u2029b", verdict: "deny", deniedAt: "client", reason: "MF3001", hops: [] }], exposure: [] };
-    expect(streamed(one, [])).toBe(whole(one, []));
-    for (const name of ['q"uote', "back\\slash", "tab\t", "lone \ud800 surrogate", "pair 😀", "ctl \u0001", "line\u2028separator", "para\u2029graph"]) {
-      const v: Verdict = {
-        probes: [
-          {
-            name,
-            verdict: "allow",
-            deniedAt: null,
-            reason: null,
-            hops: [
-              { at: "client", mesh: name, cluster: null, tls: "DISABLE", sni: null, sans: [name, "x"], endpoint: null },
-              { at: "gateway", mesh: name, matched: name },
-              { at: "server", mesh: name, workload: name, peer: name, authz: null },
-            ],
-          },
-          // The same gateway hop again (written once, then reused), and one that matched nothing.
-          { name: `${name} 2`, verdict: "deny", deniedAt: "gateway", reason: "MF3004", hops: [{ at: "gateway", mesh: name, matched: name }] },
-          { name: `${name} 3`, verdict: "deny", deniedAt: "gateway", reason: "MF3004", hops: [{ at: "gateway", mesh: name, matched: null }] },
-        ],
-        exposure: [],
-      };
-      expect(streamed(v, [])).toBe(whole(v, []));
-    }
-  });
-});

@@ -4,7 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, it } from "vitest";
 import { verdictJson } from "../../src/verify/format-verdict.js";
-import { loadScenario } from "../../src/verify/load-scenario.js";
+import { loadScenario } from "../../src/cli/read-files.js";
 import { verifyScenario } from "../../src/verify/verify-scenario.js";
 import { repoRoot } from "../helpers/fixtures.js";
 

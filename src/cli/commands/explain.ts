@@ -1,12 +1,11 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { explainProbe, formatExplanation } from "../../explain/explain-probe.js";
-import { loadScenario } from "../../verify/load-scenario.js";
 import type { ProbeSpec } from "../../verify/types.js";
 import { runProbe, World } from "../../verify/verify-scenario.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import type { SetExit } from "../main.js";
+import { loadScenario } from "../read-files.js";
 
 function parseFrom(value: string): { mesh: string; namespace: string; serviceAccount: string } {
   const parts = value.split("/");
@@ -34,14 +33,7 @@ export function registerExplain(program: Command, io: CliIo, setExit: SetExit): 
       const format = parseFormat(opts.output, ["text", "json"]);
       const from = parseFrom(opts.from);
       const to = parseTo(opts.to);
-      let loaded;
-      try {
-        loaded = await loadScenario(resolve(io.cwd, dir), io.cwd);
-      } catch (err) {
-        const code = (err as NodeJS.ErrnoException).code;
-        if (code === undefined) throw err;
-        throw new UsageError(`cannot read scenario ${dir}: ${code === "ENOENT" ? "no such file or directory (scenario.yaml)" : code}`);
-      }
+      const loaded = loadScenario(dir, io.cwd);
       printDiagnostics(io, loaded.diagnostics, loaded.sources);
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
         io.stderr.write(`${dir}: cannot explain (${summarize(loaded.diagnostics)})\n`);

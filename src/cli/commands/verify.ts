@@ -1,21 +1,15 @@
-import { resolve } from "node:path";
 import type { Command } from "commander";
-import { analyzeWorld } from "../../analyze/analyzers.js";
-import { auditAgainstModel, deriveProbes } from "../../analyze/audit.js";
-import { exceedsThreshold, isSuppressed, parseSuppression, type Suppression } from "../../analyze/filter-findings.js";
+import { parseSuppression, type Suppression } from "../../analyze/filter-findings.js";
 import type { Severity } from "../../diagnostics/codes.js";
-import { formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import { compareExpectations, exposureMismatches, formatVerdictText, probeMismatches, VerdictJsonWriter, type Mismatch } from "../../verify/format-verdict.js";
-import { loadMeshFiles } from "../../verify/load-mesh-files.js";
-import { loadScenario, type LoadedScenario } from "../../verify/load-scenario.js";
-import { formatMatrix } from "../../verify/reachability-matrix.js";
+import { formatDiagnostic, hasErrors } from "../../diagnostics/diagnostic.js";
 import type { Federation } from "../../model/types.js";
-import type { ProbeVerdict, Scenario, Verdict } from "../../verify/types.js";
-import { runProbe, exposure, World } from "../../verify/verify-scenario.js";
+import { formatVerdictText, goJson, orderedVerdict } from "../../verify/format-verdict.js";
+import { formatMatrix } from "../../verify/reachability-matrix.js";
+import { runVerify } from "../../verify/run-verify.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
-
+import { loadMeshFiles, loadScenario } from "../read-files.js";
 interface VerifyOptions {
   output: string;
   model?: string;
@@ -26,16 +20,6 @@ interface VerifyOptions {
 
 function collect(value: string, previous: string[]): string[] {
   return [...previous, value];
-}
-
-async function readScenario(io: CliIo, dir: string): Promise<LoadedScenario> {
-  try {
-    return await loadScenario(resolve(io.cwd, dir), io.cwd);
-  } catch (err) {
-    const code = (err as NodeJS.ErrnoException).code;
-    if (code === undefined) throw err;
-    throw new UsageError(`cannot read scenario ${dir}: ${code === "ENOENT" ? "no such file or directory (scenario.yaml)" : code}`);
-  }
 }
 
 function parseMeshFlags(values: readonly string[]): Map<string, string> {
@@ -99,9 +83,7 @@ Examples:
           if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: the model has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
         }
       }
-      const loaded = meshPaths.size > 0 && federation ? await loadMeshFiles(federation, meshPaths, io.cwd).catch((err: NodeJS.ErrnoException) => {
-        throw new UsageError(`cannot read --mesh files: ${err.code === "ENOENT" ? `no such file or directory ${err.path ?? ""}` : (err.code ?? err.message)}`);
-      }) : await readScenario(io, dir!);
+      const loaded = meshPaths.size > 0 && federation ? loadMeshFiles(federation, meshPaths, io.cwd) : loadScenario(dir!, io.cwd);
       for (const [k, v] of loaded.sources) sources.set(k, v);
       const label = dir ?? "--mesh files";
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
@@ -110,53 +92,23 @@ Examples:
         setExit(ExitCode.invalidInput);
         return;
       }
-      // Without probes, every workload calls every import of its mesh.
-      // World indexes meshes and resources only, so the same one serves derived probes.
-      const world = new World(loaded.scenario);
-      const scenario: Scenario = loaded.scenario.probes.length > 0 ? loaded.scenario : { ...loaded.scenario, probes: deriveProbes(world) };
-      const findingsOf = (verdict: Verdict): { shown: Diagnostic[]; suppressed: number } => {
-        const findings: Diagnostic[] = [...analyzeWorld(world), ...(federation ? auditAgainstModel(federation, world, scenario.probes, verdict) : [])];
-        const shown = sortDiagnostics(findings.filter((f) => !isSuppressed(f, suppressions)));
-        return { shown, suppressed: findings.length - shown.length };
-      };
-      let mismatches: Mismatch[];
-      let shown: Diagnostic[];
+      const report = runVerify(loaded.scenario, { ...(federation ? { model: federation } : {}), suppress: suppressions, failureThreshold: threshold });
+      const { scenario, verdict, findings, mismatches } = report;
       if (format === "json") {
-        // The oracle's verdict JSON (same keys, order and text), then the findings, written as
-        // probes are decided: a large scenario's verdicts are not all kept, unless the audit
-        // needs them.
-        const writer = new VerdictJsonWriter((chunk) => io.stdout.write(chunk));
-        const kept: ProbeVerdict[] = [];
-        mismatches = [];
-        for (const p of scenario.probes) {
-          const { verdict } = runProbe(world, p);
-          writer.probe(verdict);
-          for (const m of probeMismatches(p, verdict)) mismatches.push(m);
-          if (federation) kept.push(verdict);
-        }
-        const exposed = exposure(world);
-        mismatches.push(...exposureMismatches(scenario, exposed));
-        shown = findingsOf({ probes: kept, exposure: exposed }).shown;
-        writer.end(exposed, shown);
+        io.stdout.write(goJson({ ...orderedVerdict(verdict), findings }));
         for (const m of mismatches) io.stderr.write(`${label}: ${m.probe ? `${m.probe}: ` : ""}${m.message}\n`);
       } else {
-        const results = scenario.probes.map((p) => runProbe(world, p));
-        const verdict = { probes: results.map((r) => r.verdict), exposure: exposure(world) };
-        mismatches = compareExpectations(scenario, verdict);
-        const found = findingsOf(verdict);
-        shown = found.shown;
-        const whys = results.map((r) => {
+        const whys = report.results.map((r) => {
           const last = r.decidedBy[r.decidedBy.length - 1];
           return r.why && last && r.verdict.deniedAt !== "trust" ? `${r.why} (${last.kind} ${last.namespace}/${last.name}, ${last.file}:${last.line})` : r.why;
         });
         io.stdout.write(formatVerdictText(scenario, verdict, whys, mismatches));
-        io.stdout.write(`\n${formatMatrix(world, scenario, verdict)}`);
+        io.stdout.write(`\n${formatMatrix(report.world, scenario, verdict)}`);
         io.stdout.write(`\nFindings${federation ? ` (audited against ${opts.model})` : ""}\n`);
-        if (shown.length === 0) io.stdout.write("  none\n");
-        for (const f of shown) io.stdout.write(`${formatDiagnostic(f, f.position ? sources.get(f.position.file) : undefined).replace(/^/gm, "  ")}\n`);
-        io.stdout.write(`\n${shown.length} finding${shown.length === 1 ? "" : "s"} (${summarize(shown)})${found.suppressed > 0 ? `, ${found.suppressed} suppressed` : ""}\n`);
+        if (findings.length === 0) io.stdout.write("  none\n");
+        for (const f of findings) io.stdout.write(`${formatDiagnostic(f, f.position ? sources.get(f.position.file) : undefined).replace(/^/gm, "  ")}\n`);
+        io.stdout.write(`\n${findings.length} finding${findings.length === 1 ? "" : "s"} (${summarize(findings)})${report.suppressed > 0 ? `, ${report.suppressed} suppressed` : ""}\n`);
       }
-      const failed = mismatches.length > 0 || exceedsThreshold(shown, threshold);
-      setExit(failed ? ExitCode.findings : ExitCode.ok);
+      setExit(report.failed ? ExitCode.findings : ExitCode.ok);
     });
 }

@@ -17,7 +17,12 @@ function kind(tag: string, test: (v: PlainScalar) => boolean): jsyaml.Type {
   return new jsyaml.Type(`tag:yaml.org,2002:${tag}`, {
     kind: "scalar",
     resolve: (data: string | null) => data !== null && test(valueOf(data)),
-    construct: (data: string) => valueOf(data),
+    construct: (data: string) => {
+      const value = valueOf(data);
+      // sigs.k8s.io/yaml cannot write these as JSON, so Kubernetes refuses the document.
+      if (typeof value === "number" && !Number.isFinite(value)) throw new Error(`${data}: Kubernetes cannot convert infinite or NaN numbers to JSON`);
+      return value;
+    },
   });
 }
 

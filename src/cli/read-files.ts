@@ -1,0 +1,134 @@
+import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { join, relative, resolve } from "node:path";
+import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Federation } from "../model/types.js";
+import { parseScenario, type ParseScenarioResult, type SourceFile } from "../verify/parse-scenario.js";
+import { scenarioFromModel } from "../verify/scenario-from-model.js";
+import { UsageError } from "./io.js";
+
+/** Files read for a command: their texts (for diagnostic excerpts) and problems found reading them. */
+export interface ReadFiles {
+  readonly files: SourceFile[];
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Files read below a directory given with --mesh (rendered trees, dumps). */
+const MESH_FILE = /\.(ya?ml|json)$/;
+/** Files read in a scenario's mesh directory, as the conformance oracle reads them. */
+const SCENARIO_FILE = /\.ya?ml$/;
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+/** A path's kind, following symbolic links; refuses what cannot be read as a file at once (a FIFO would hang). */
+function statOf(path: string, shown: string): Stats {
+  let s: Stats;
+  try {
+    s = statSync(path);
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    if (code === "ELOOP") throw new UsageError(`${shown}: a loop of symbolic links`);
+    throw new UsageError(`cannot read ${shown}: ${code === "ENOENT" ? "no such file or directory" : code}`);
+  }
+  if (!s.isFile() && !s.isDirectory()) throw new UsageError(`${shown}: not a regular file or directory (a FIFO, socket or device); give YAML files or directories`);
+  return s;
+}
+
+/**
+ * One file's text: UTF-8 (as the API server requires), else a diagnostic. A byte order mark
+ * is left for the YAML reader, which drops it.
+ */
+function readText(path: string, file: string, out: ReadFiles): void {
+  const bytes = readFileSync(path);
+  try {
+    out.files.push({ file, text: utf8.decode(bytes) });
+  } catch {
+    out.diagnostics.push(diagnostic("MF3105", { message: `${file} is not UTF-8 text`, fix: "Save the file as UTF-8; Kubernetes and Istio read only UTF-8 YAML.", position: { file, line: 1, column: 1 } }));
+  }
+}
+
+/**
+ * The YAML files at a path: the file itself, or every `.yaml`, `.yml` and `.json` file below a
+ * directory, in name order, following symbolic links (a directory reached twice through links
+ * is a loop: MF3106). A scenario's mesh directories are flat and hold `.yaml` and `.yml` files.
+ */
+export function readYamlFiles(path: string, cwd: string, { recurse = true, pattern = MESH_FILE } = {}): ReadFiles {
+  const out: ReadFiles = { files: [], diagnostics: [] };
+  const shown = (p: string) => relative(cwd, p) || p;
+  const visit = (p: string, ancestors: ReadonlySet<string>, top: boolean): void => {
+    const s = statOf(p, shown(p));
+    if (s.isFile()) {
+      if (top || pattern.test(p)) readText(p, shown(p), out);
+      return;
+    }
+    if (!top && !recurse) return;
+    const real = realpathSync(p);
+    if (ancestors.has(real)) {
+      out.diagnostics.push(diagnostic("MF3106", { message: `${shown(p)} leads back to ${shown(real)} through symbolic links`, fix: "Remove the link that makes the loop.", position: { file: shown(p), line: 1, column: 1 } }));
+      return;
+    }
+    const inner = new Set(ancestors).add(real);
+    for (const name of readdirSync(p).sort()) visit(join(p, name), inner, false);
+  };
+  visit(resolve(cwd, path), new Set(), true);
+  return out;
+}
+
+/** A scenario directory: `scenario.yaml` and each mesh directory's YAML files. */
+export interface ScenarioFiles {
+  readonly scenario: SourceFile;
+  readonly meshFiles: Map<string, SourceFile[]>;
+  readonly diagnostics: Diagnostic[];
+}
+
+/** Reads a scenario directory (scenario.yaml and `<mesh>/*.yaml`, sorted by name). */
+export function readScenarioFiles(dir: string, cwd: string): ScenarioFiles {
+  const root = resolve(cwd, dir);
+  if (!statOf(root, dir).isDirectory()) throw new UsageError(`${dir} is not a directory; a scenario is a directory with scenario.yaml`);
+  const scenarioPath = join(root, "scenario.yaml");
+  const head = readYamlFiles(scenarioPath, cwd);
+  const diagnostics = [...head.diagnostics];
+  const meshFiles = new Map<string, SourceFile[]>();
+  for (const name of readdirSync(root).sort()) {
+    const p = join(root, name);
+    if (name === "scenario.yaml" || !statOf(p, relative(cwd, p)).isDirectory()) continue;
+    const mesh = readYamlFiles(p, cwd, { recurse: false, pattern: SCENARIO_FILE });
+    diagnostics.push(...mesh.diagnostics);
+    meshFiles.set(name, mesh.files);
+  }
+  return { scenario: head.files[0] ?? { file: relative(cwd, scenarioPath), text: "" }, meshFiles, diagnostics };
+}
+
+/** A scenario read and parsed, with every file's text for diagnostic excerpts. */
+export interface LoadedScenario extends ParseScenarioResult {
+  readonly sources: Map<string, string>;
+}
+
+function sourcesOf(files: Iterable<SourceFile>): Map<string, string> {
+  const sources = new Map<string, string>();
+  for (const f of files) sources.set(f.file, f.text);
+  return sources;
+}
+
+/** Reads and parses a scenario directory. Paths in diagnostics are relative to `cwd`. */
+export function loadScenario(dir: string, cwd: string = process.cwd()): LoadedScenario {
+  const read = readScenarioFiles(dir, cwd);
+  const sources = sourcesOf([read.scenario, ...[...read.meshFiles.values()].flat()]);
+  if (read.diagnostics.length > 0) return { diagnostics: read.diagnostics, sources };
+  return { ...parseScenario({ scenario: read.scenario, meshFiles: read.meshFiles }), sources };
+}
+
+/**
+ * Reads each mesh's files (`--mesh NAME=PATH`: rendered output, hand-written YAML, `kubectl
+ * get -o yaml` dumps) and builds the scenario with the model's mesh settings.
+ */
+export function loadMeshFiles(federation: Federation, meshPaths: ReadonlyMap<string, string>, cwd: string): LoadedScenario {
+  const meshFiles = new Map<string, SourceFile[]>();
+  const diagnostics: Diagnostic[] = [];
+  for (const [mesh, path] of meshPaths) {
+    const read = readYamlFiles(path, cwd);
+    meshFiles.set(mesh, read.files);
+    diagnostics.push(...read.diagnostics);
+  }
+  const sources = sourcesOf([...meshFiles.values()].flat());
+  if (diagnostics.length > 0) return { diagnostics, sources };
+  return { ...scenarioFromModel(federation, meshFiles), sources };
+}

@@ -1,0 +1,106 @@
+import { execFileSync } from "node:child_process";
+import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import fc from "fast-check";
+import { describe, expect, it } from "vitest";
+import { readYamlStream } from "../../src/verify/yaml/read-yaml.js";
+import { repoRoot } from "../helpers/fixtures.js";
+
+/**
+ * meshfed's YAML reader against Kubernetes' own code: conformance/cmd/yamljson splits each file
+ * with apimachinery's YAML reader and converts each document with sigs.k8s.io/yaml, as kubectl
+ * and the API server do. Where Kubernetes reads a document, meshfed reads the same value or
+ * refuses the file; where Kubernetes refuses one, meshfed refuses too.
+ */
+const bin = process.env.MESHFED_YAMLJSON ?? join(repoRoot, "conformance/bin/yamljson");
+if (!existsSync(bin)) throw new Error(`${bin} is missing: scripts/conformance.sh builds it (cd conformance && go build -o bin/yamljson ./cmd/yamljson)`);
+
+interface KubeFile {
+  readonly file: string;
+  readonly docs: { json?: unknown; error?: string }[];
+}
+
+function kubernetesRead(texts: readonly string[]): KubeFile[] {
+  const dir = mkdtempSync(join(tmpdir(), "meshfed-yamljson-"));
+  const files = texts.map((t, i) => {
+    const f = join(dir, `${i}.yaml`);
+    writeFileSync(f, t);
+    return f;
+  });
+  const out = execFileSync(bin, files, { encoding: "utf8", maxBuffer: 1 << 26 });
+  return out.trim().split("\n").map((l) => JSON.parse(l) as KubeFile);
+}
+
+/** JSON with object keys sorted: Go's encoder sorts map keys, and key order means nothing to Kubernetes. */
+function canonical(value: unknown): string {
+  return JSON.stringify(value, (_k, v: unknown) =>
+    typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
+  );
+}
+
+/** "same" when both read the same values, "refused" when meshfed refuses, else a description of the difference. */
+function compare(text: string, kube: KubeFile): string {
+  const mine = readYamlStream(text);
+  const kubeFailed = kube.docs.some((d) => d.error !== undefined);
+  if (mine.problems.length > 0) return "refused";
+  if (kubeFailed) return `Kubernetes refuses (${kube.docs.find((d) => d.error)!.error}) but meshfed reads ${JSON.stringify(mine.documents.map((d) => d.value))}`;
+  const a = canonical(mine.documents.map((d) => d.value));
+  const b = canonical(kube.docs.map((d) => d.json));
+  return a === b ? "same" : `meshfed ${a} ≠ Kubernetes ${b}`;
+}
+
+const cases: Record<string, string> = {
+  "YAML 1.1 integers": "a: 05432\nb: 0x1538\nc: +0x1538\nd: 1_000\ne: 09\nf: -0b101\ng: 0o17\nh: 0777\n",
+  "booleans and nulls": "a: yes\nb: On\nc: n\nd: OFF\ne: ~\nf:\ng: Null\nh: TRUE\ni: tRue\n",
+  floats: "a: .5\nb: +.5\nc: 1e3\nd: 1.\ng: 1e400\nh: 1.5e-3\ni: 6.02e+23\nj: -.5e+2\n",
+  "infinity and NaN": "a: .inf\nb: -.Inf\nc: .NaN\n",
+  "strings that look like numbers": "a: '05432'\nb: \"0x10\"\nc: 1:20\nd: 2024-01-01\ne: 0x\nf: 1_\nh: 1.2.3\ni: 0b2\n",
+  "big integers": "a: 9223372036854775807\nb: 9223372036854775808\nc: -9223372036854775809\nd: 18446744073709551615\ne: 18446744073709551616\n",
+  "CRLF line ends": "apiVersion: v1\r\nkind: Service\r\nmetadata:\r\n  name: a\r\nspec:\r\n  ports:\r\n  - port: 05432\r\n    name: |\r\n      x\r\n      y\r\n",
+  "byte order mark": "\ufeffapiVersion: v1\nkind: Service\nmetadata: {name: a}\n",
+  "documents and separators": "a: 1\n---\n# only a comment\n---   \nb: 2\n---\n\n---\nc: [1, 2]\n",
+  "anchors, aliases and merge keys": "base: &b {port: 5432, proto: TCP}\nx:\n  <<: *b\n  port: 15443\ny: *b\nz: [*b, *b]\n",
+  "block scalars": "a: |\n  one\n  two\nb: >\n  one\n  two\n\nc: |-\n  x\nd: >+\n  y\n\n",
+  "quoted escapes": "a: \"tab\\tnew\\nline \\u00e9 \\x41\"\nb: 'it''s'\nc: \"multi\n  line\"\n",
+  "keys that resolve to other types": "1: a\nyes: c\n0x10: d\n",
+  "flow collections": "a: {b: [1, 2, {c: d}], e: 'f'}\ng: [yes, no, 0x1F]\n",
+  "duplicate keys": "a: 1\na: 2\n",
+  "document marker with a comment": "a: 1\n--- # next\nb: 2\n",
+  "directive": "%YAML 1.1\n---\na: 1\n",
+  "end marker": "a: 1\n...\n",
+  "explicit standard tags": "a: !!str 5432\nb: !!int 5432\n",
+  "local tag": "a: !foo bar\n",
+  "syntax error": "a: [1, 2\nb: 3\n",
+  "tab indentation": "a:\n\tb: 1\n",
+  "excessive aliasing": `a: &a [${Array(10).fill('"lol"').join(",")}]\n${Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(",")}]`).join("\n")}\n`,
+};
+
+describe("the YAML reader reads what Kubernetes reads", () => {
+  const names = Object.keys(cases);
+  const kube = kubernetesRead(names.map((n) => cases[n]!));
+  it.each(names.map((n, i) => [n, i] as const))("%s", (name, i) => {
+    const result = compare(cases[name]!, kube[i]!);
+    expect(["same", "refused"]).toContain(result);
+  });
+
+  it("reads every case it does not refuse to Kubernetes' values, and refuses only what is documented", () => {
+    const refused = names.filter((n, i) => compare(cases[n]!, kube[i]!) === "refused").sort();
+    // The forms readers disagree on, or Kubernetes itself refuses: meshfed refuses them with MF3102.
+    expect(refused).toEqual(["directive", "document marker with a comment", "duplicate keys", "end marker", "excessive aliasing", "infinity and NaN", "local tag", "syntax error", "tab indentation"].sort());
+  });
+
+  it("gives plain scalars Kubernetes' values (random scalars)", () => {
+    const alphabet = "0123456789+-_.xXoObBeE:aInfyY~N".split("");
+    const scalar = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 8 }).map((cs) => cs.join("").trim()).filter((s) => s.length > 0);
+    const samples = fc.sample(fc.array(scalar, { minLength: 5, maxLength: 5 }), { numRuns: 400, seed: 7 });
+    const texts = samples.map((list) => list.map((s, i) => `k${i}: ${s}`).join("\n") + "\n");
+    const kubeFiles = kubernetesRead(texts);
+    const wrong = texts.map((t, i) => [t, compare(t, kubeFiles[i]!)] as const).filter(([, r]) => r !== "same" && r !== "refused");
+    expect(wrong).toEqual([]);
+    // The comparison must not pass by refusing: meshfed refuses only what Kubernetes refuses too.
+    const refusedAlone = texts.filter((t, i) => compare(t, kubeFiles[i]!) === "refused" && !kubeFiles[i]!.docs.some((d) => d.error));
+    expect(refusedAlone).toEqual([]);
+    expect(texts.filter((t, i) => compare(t, kubeFiles[i]!) === "same").length).toBeGreaterThan(300);
+  });
+});

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "vitest";
+import { parseMeshFiles } from "../../src/verify/parse-scenario.js";
+import { plainScalarValue } from "../../src/verify/yaml/plain-scalar.js";
+import { readYamlStream } from "../../src/verify/yaml/read-yaml.js";
+import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
+
+// Values as go-yaml v2 resolves plain scalars (sigs.k8s.io/yaml, what kubectl and the API
+// server use); test/verify/yaml-kubernetes.oracle.test.ts checks them against that code itself.
+describe("plain scalars have Kubernetes' values", () => {
+  it.each([
+    ["05432", 2842],
+    ["0x1538", 5432],
+    ["+0x1538", 5432],
+    ["-0b101", -5],
+    ["0o17", 15],
+    ["1_000", 1000],
+    ["09", 9],
+    ["5432", 5432],
+    ["1.5", 1.5],
+    [".5", 0.5],
+    ["1e3", 1000],
+    ["yes", true],
+    ["On", true],
+    ["y", true],
+    ["n", false],
+    ["OFF", false],
+    ["~", null],
+    ["Null", null],
+    ["1e400", "1e400"],
+    ["0x", "0x"],
+    ["1:20", "1:20"],
+    ["2024-01-01", "2024-01-01"],
+    ["tRue", "tRue"],
+    ["-", "-"],
+    ["postgres", "postgres"],
+  ] as const)("%s → %j", (text, value) => {
+    expect(plainScalarValue(text)).toBe(value);
+  });
+});
+
+describe("readYamlStream", () => {
+  const clean = "apiVersion: v1\nkind: Service\nmetadata:\n  name: a\nspec:\n  ports:\n  - port: 05432\n";
+
+  it("reads a BOM and CRLF copy to the same values and lines as the clean file", () => {
+    const dirty = `\ufeff${clean.replace(/\n/g, "\r\n")}`;
+    const a = readYamlStream(clean);
+    const b = readYamlStream(dirty);
+    expect(b.documents.map((d) => [d.value, d.line])).toEqual(a.documents.map((d) => [d.value, d.line]));
+    expect((a.documents[0]!.value as any).spec.ports[0].port).toBe(2842);
+  });
+
+  it("splits on lines that are --- alone and gives each document's first content line", () => {
+    const r = readYamlStream("# head\na: 1\n---\n\n# c\nb: 2\n---   \n---\nc: 3\n");
+    expect(r.problems).toEqual([]);
+    expect(r.documents.map((d) => [d.value, d.line])).toEqual([
+      [{ a: 1 }, 2],
+      [{ b: 2 }, 6],
+      [{ c: 3 }, 9],
+    ]);
+  });
+
+  it.each([
+    ["a marker line with a comment", "a: 1\n--- # x\nb: 2\n", 2],
+    ["an end marker", "a: 1\n...\n", 2],
+    ["a directive", "%YAML 1.1\n---\na: 1\n", 1],
+    ["a duplicate key", "a: 1\nb: 2\na: 3\n", 3],
+    ["a local tag", "a: !foo x\n", 1],
+    ["an infinite number", "a: 1\nb: .inf\n", 1],
+    ["a syntax error", "a:\n  - 1\n b: 2\n", 3],
+  ])("refuses %s with its line", (_name, text, line) => {
+    const r = readYamlStream(text);
+    expect(r.documents).toEqual([]);
+    expect(r.problems.map((p) => p.line)).toEqual([line]);
+  });
+
+  it("refuses alias expansion that go-yaml calls excessive, without expanding it", () => {
+    const levels = "abcdefghij".split("");
+    const text = levels.map((l, i) => `${l}: &${l} [${Array(10).fill(i === 0 ? "x" : `*${levels[i - 1]}`).join(", ")}]`).join("\n");
+    const started = Date.now();
+    expect(readYamlStream(text).problems.map((p) => p.message)).toEqual(["document contains excessive aliasing"]);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  });
+});
+
+describe("parseMeshFiles", () => {
+  it("flattens a List (kubectl get -o yaml) with each item's own line", () => {
+    const text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: b\n";
+    const diagnostics: Diagnostic[] = [];
+    const rs = parseMeshFiles([{ file: "dump.yaml", text }], diagnostics);
+    expect(diagnostics).toEqual([]);
+    expect(rs.map((r) => [r.name, r.line])).toEqual([
+      ["a", 4],
+      ["b", 8],
+    ]);
+  });
+
+  it("reports YAML problems as MF3102 with the file and line", () => {
+    const diagnostics: Diagnostic[] = [];
+    parseMeshFiles([{ file: "m.yaml", text: "a: 1\na: 2\n" }], diagnostics);
+    expect(diagnostics.map((d) => [d.code, d.position?.file, d.position?.line])).toEqual([["MF3102", "m.yaml", 2]]);
+  });
+});
