@@ -5,11 +5,11 @@ import { describe, expect, it } from "vitest";
 import { compileFederation } from "../../src/compile/compile-federation.js";
 import { parseFederation } from "../../src/model/parse-federation.js";
 import { buildScenario } from "../../src/scenario/build-scenario.js";
-import { applyMutation, mutateScenario, mutationKinds, withoutExpectations, type MutationKind } from "../../src/differential/mutate.js";
-import { createPrng } from "../../src/differential/prng.js";
-import { parseScenarioFiles, type Node, type ScenarioDocs } from "../../src/differential/scenario-files.js";
-import { compareVerdicts, differsFromExpectations, hopFieldDifferences, type VerdictJson } from "../../src/differential/compare-verdicts.js";
-import { expectationsOf } from "../../src/differential/scenario-files.js";
+import { applyMutation, mutateScenario, mutationKinds, withoutExpectations, type MutationKind } from "../../tools/differential/mutate.js";
+import { createPrng } from "../../tools/differential/prng.js";
+import { parseScenarioFiles, type Node, type ScenarioDocs } from "../../tools/differential/scenario-files.js";
+import { compareVerdicts, differsFromExpectations, hopFieldDifferences, type VerdictJson } from "../../tools/differential/compare-verdicts.js";
+import { expectationsOf } from "../../tools/differential/scenario-files.js";
 import { repoRoot } from "../helpers/fixtures.js";
 
 // bench/ is plain JavaScript without declarations: import it untyped.

@@ -1,5 +1,5 @@
 import { parse, parseAllDocuments, stringify } from "yaml";
-import { compareStrings } from "../util/compare.js";
+import { compareStrings } from "../../src/util/compare.js";
 import type { ExposureJson, SourceExpectations } from "./compare-verdicts.js";
 
 /** A parsed YAML object; mutations edit these in place. */

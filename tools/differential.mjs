@@ -3,11 +3,11 @@
  * The differential proof (issue 4, item 6): `meshfed verify` against the Istio conformance
  * oracle on the whole corpus (expectations stripped) and on seeded mutated scenarios.
  *
- *   npm run build && node scripts/differential.mjs --count 500 --seed 1 --out .tmp/differential
+ *   npm run build && npm run build:tools && node tools/differential.mjs --count 500 --seed 1 --out .tmp/differential
  *
  * Every generated case is a scenario from bench/generate-federation.js + meshfed's compiler
  * + buildScenario, or a corpus scenario, with one (sometimes two) mutations from
- * src/differential/mutate.ts. Scenarios Istio itself rejects (oracle exit 3/5) are skipped
+ * tools/differential/mutate.ts. Scenarios Istio itself rejects (oracle exit 3/5) are skipped
  * and replaced until --count compared cases remain. Prints one block per disagreement, the
  * mix of mutation kinds, and `differential: N agreed, M disagreed` last; exit 4 on any
  * disagreement, 2 on usage errors, 1 when something else breaks.
@@ -21,7 +21,8 @@ import { dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
-const usage = `usage: node scripts/differential.mjs [--count N] [--seed S] [--out DIR] [--corpus DIR] [--oracle-only] [--hops] [--batch N] [--jobs N] [--max-disagreements N]
+const toolsDist = join(root, "dist-tools");
+const usage = `usage: node tools/differential.mjs [--count N] [--seed S] [--out DIR] [--corpus DIR] [--oracle-only] [--hops] [--batch N] [--jobs N] [--max-disagreements N]
   --count N      compared generated scenarios to reach (default 500)
   --seed S       master seed (default 1)
   --out DIR      where scenarios and results go (default .tmp/differential; emptied first)
@@ -204,7 +205,9 @@ async function main() {
   }
   if (options.help) return void process.stdout.write(usage), 0;
   const lib = await importDist("index.js");
-  const diff = await importDist("differential/index.js");
+  const diffFile = join(toolsDist, "tools", "differential", "index.js");
+  if (!existsSync(diffFile)) throw new UsageError("dist-tools/differential is missing: run `npm run build:tools` first");
+  const diff = await import(pathToFileURL(diffFile).href);
   const gen = await import(pathToFileURL(join(root, "bench/generate-federation.js")).href);
 
   const out = resolve(root, options.out);

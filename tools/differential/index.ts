@@ -1,7 +1,7 @@
 /**
  * The differential proof of `meshfed verify` against the Istio conformance oracle: seeded
  * mutations of scenarios and a field-by-field comparison of the two verdicts. Pure; the
- * runner is scripts/differential.mjs.
+ * runner is tools/differential.mjs.
  */
 export { createPrng, type Prng } from "./prng.js";
 export { parseScenarioFiles, serializeScenarioFiles, cloneScenarioDocs, stripExpectations, expectationsOf, type ScenarioDocs, type MeshFile, type Node } from "./scenario-files.js";
