@@ -23,7 +23,7 @@ export interface CodeInfo {
   readonly retired?: boolean;
 }
 
-const table: readonly CodeInfo[] = [
+const table = [
   // ── MF1xxx: the federation model ────────────────────────────────────────────────
   {
     code: "MF1001",
@@ -558,9 +558,17 @@ const table: readonly CodeInfo[] = [
     explanation:
       "A service:port is routed through the east-west gateway, or admits principals, beyond the exports and consumers of the federation file.",
   },
-];
+] as const satisfies readonly CodeInfo[];
+
+/** Every registered code: diagnostics take only these. */
+export type Code = (typeof table)[number]["code"];
 
 const byCode = new Map<string, CodeInfo>(table.map((c) => [c.code, c]));
+
+/** Where a code is explained: its entry in docs/diagnostics.md. */
+export function docsLink(code: string): string {
+  return `docs/diagnostics.md#${code.toLowerCase()}`;
+}
 
 /** Every registered code, sorted by code. */
 export function allCodes(): readonly CodeInfo[] {

@@ -1,4 +1,4 @@
-import { codeInfo, type Severity } from "./codes.js";
+import { codeInfo, docsLink, type Code, type Severity } from "./codes.js";
 import { compareStrings } from "../util/compare.js";
 
 /** A position in a source file, 1-based line and column. */
@@ -10,7 +10,7 @@ export interface SourcePosition {
 
 /** One problem found in user input, with a stable code. */
 export interface Diagnostic {
-  readonly code: string;
+  readonly code: Code;
   readonly severity: Severity;
   /** Where, then what: quotes the bad value. */
   readonly message: string;
@@ -37,7 +37,7 @@ export interface DiagnosticInput {
 }
 
 /** Builds a diagnostic, taking the severity from the code registry. */
-export function diagnostic(code: string, input: DiagnosticInput): Diagnostic {
+export function diagnostic(code: Code, input: DiagnosticInput): Diagnostic {
   const info = codeInfo(code);
   const d: Diagnostic = {
     code,
@@ -89,6 +89,6 @@ export function formatDiagnostic(d: Diagnostic, source?: string): string {
       lines.push(`  ${" ".repeat(gutter.length + Math.max(0, d.position.column - 1))}^`);
     }
   }
-  lines.push(`  fix: ${d.fix}`);
+  lines.push(`  fix: ${d.fix}`, `  see: ${docsLink(d.code)}`);
   return lines.join("\n");
 }

@@ -1,3 +1,4 @@
+import type { Code } from "../diagnostics/codes.js";
 import { isIP } from "node:net";
 
 /**
@@ -7,7 +8,7 @@ import { isIP } from "node:net";
  */
 
 export interface FormatProblem {
-  readonly code: string;
+  readonly code: Code;
   readonly reason: string;
   readonly fix: string;
 }

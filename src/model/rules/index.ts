@@ -1,10 +1,11 @@
 import { diagnostic, type Diagnostic, type DiagnosticInput } from "../../diagnostics/diagnostic.js";
+import type { Code } from "../../diagnostics/codes.js";
 import type { Federation } from "../types.js";
 
 /** What a rule reports through: builds diagnostics positioned by JSON path. */
 export interface RuleContext {
   readonly federation: Federation;
-  report(code: string, path: string, input: Omit<DiagnosticInput, "path" | "position">): void;
+  report(code: Code, path: string, input: Omit<DiagnosticInput, "path" | "position">): void;
 }
 
 /** A named semantic check over a schema-valid federation. */
