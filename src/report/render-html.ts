@@ -35,7 +35,9 @@ function table(headers: readonly string[], rows: readonly (readonly string[])[],
   return `<table${className ? ` class="${className}"` : ""}><thead><tr>${head}</tr></thead>\n<tbody>\n${body}\n</tbody></table>`;
 }
 
-const code = (s: string) => `<code>${e(s)}</code>`;
+// Long values (SPIFFE IDs, FQDNs, paths) may break anywhere so tables fit the page; short ones
+// (namespaces, ports) keep whole so their columns stay readable.
+const code = (s: string) => (s.length > 24 ? `<code class="long">${e(s)}</code>` : `<code>${e(s)}</code>`);
 
 // Everything inline: the page must read the same from file://, from a mail attachment or on paper.
 const css = `
@@ -45,7 +47,9 @@ body { font: 14px/1.45 system-ui, -apple-system, "Segoe UI", Roboto, Helvetica, 
 h1 { font-size: 1.5rem; margin: 0 0 .5rem; }
 h2 { font-size: 1.2rem; margin: 2rem 0 .5rem; border-bottom: 1px solid var(--line); padding-bottom: .2rem; }
 h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
-code { font: 12.5px/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; overflow-wrap: anywhere; }
+code { font: 12.5px/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
+code.long { overflow-wrap: anywhere; }
+table.probes td:first-child { width: 34%; }
 .verdict { font-size: 1.05rem; font-weight: 600; padding: .6rem .8rem; border: 2px solid; border-radius: 6px; margin: .5rem 0 1rem; }
 .verdict.pass { color: var(--pass); border-color: var(--pass); background: #eef8f1; }
 .verdict.fail { color: var(--fail); border-color: var(--fail); background: #fdf0f0; }

@@ -47,11 +47,11 @@ describe("meshfed report (HTML)", () => {
     expect(html).not.toContain("<!DOCTYPE svg");
     // per mesh exposes and imports, the plan, version and digests
     expect(html).toContain('<section class="mesh" id="mesh-production">');
-    expect(html).toMatch(/<table class="exposes">[\s\S]*<code>db\/postgres<\/code><\/td><td><code>postgres\.db\.svc\.cluster\.local<\/code><\/td><td>5432<\/td><td><code>operations\.nrc\.internal\/ns\/vault\/sa\/vault<\/code>/);
-    expect(html).toMatch(/<table class="imports">[\s\S]*<code>postgres\.db\.production\.mesh<\/code>/);
-    expect(html).toContain("<code>meshConfig.trustDomain = production.nrc.internal</code>");
+    expect(html).toMatch(/<table class="exposes">[\s\S]*<code[^>]*>db\/postgres<\/code><\/td><td><code[^>]*>postgres\.db\.svc\.cluster\.local<\/code><\/td><td>5432<\/td><td><code[^>]*>operations\.nrc\.internal\/ns\/vault\/sa\/vault<\/code>/);
+    expect(html).toMatch(/<table class="imports">[\s\S]*<code[^>]*>postgres\.db\.production\.mesh<\/code>/);
+    expect(html).toContain('<code class="long">meshConfig.trustDomain = production.nrc.internal</code>');
     expect(html).toContain('<meta name="generator" content="meshfed 0.1.0">');
-    expect(html).toContain(`<td>federation</td><td><code>${exampleFile}</code></td><td><code>${sha256(exampleFile)}</code></td>`);
+    expect(html).toContain(`<td>federation</td><td><code class="long">${exampleFile}</code></td><td><code class="long">${sha256(exampleFile)}</code></td>`);
     expect(html).not.toContain('id="reachability"');
   });
 
@@ -70,10 +70,10 @@ describe("meshfed report (HTML)", () => {
     expect(html).toMatch(/16 probes \(6 allowed\), 0 errors, 0 warnings\.<\/p>/);
     expect(html).toMatch(/<tr><th scope="row">operations<\/th><td class="num">–<\/td><td class="num">4\/8<\/td><td class="num">2\/4<\/td><td class="num">0\/4<\/td><\/tr>/);
     expect(html).toContain("<p>No findings.</p>");
-    expect(html).toMatch(/<table class="exposure">[\s\S]*<td>production<\/td><td><code>postgres\.db\.svc\.cluster\.local<\/code><\/td><td>5432<\/td>/);
+    expect(html).toMatch(/<table class="exposure">[\s\S]*<td>production<\/td><td><code[^>]*>postgres\.db\.svc\.cluster\.local<\/code><\/td><td>5432<\/td>/);
     const guard = join(scenario, "production", "authorizationpolicy-db-meshfed-postgres-guard.yaml");
-    expect(html).toContain(`<code>${sha256(guard)}</code>`);
-    expect(html).toContain(`<code>${sha256(join(scenario, "scenario.yaml"))}</code>`);
+    expect(html).toContain(`<code class="long">${sha256(guard)}</code>`);
+    expect(html).toContain(`<code class="long">${sha256(join(scenario, "scenario.yaml"))}</code>`);
   });
 
   it("a widened policy fails the audit: exit 4, the page still written, the findings listed", async () => {
@@ -84,7 +84,7 @@ describe("meshfed report (HTML)", () => {
     expect(r.code).toBe(4);
     const html = read("fail.html");
     expect(html).toMatch(/<p class="verdict fail" id="verdict">Audit failed: [^<]*2 errors/);
-    expect(html).toMatch(/<table class="findings">[\s\S]*<code>MF3220<\/code><\/td><td><span class="sev-error">error<\/span>[\s\S]*<code>MF3222<\/code>/);
+    expect(html).toMatch(/<table class="findings">[\s\S]*<code[^>]*>MF3220<\/code><\/td><td><span class="sev-error">error<\/span>[\s\S]*<code[^>]*>MF3222<\/code>/);
     expect(html).toContain("operations.nrc.internal/ns/vault/sa/neighbour reaches production/postgres.db.svc.cluster.local:5432");
   });
 
@@ -95,8 +95,8 @@ describe("meshfed report (HTML)", () => {
     expect(r.code).toBe(0);
     const html = read("mesh.html");
     expect(html).toContain("probes derived from the imports");
-    expect(html).toMatch(/<td>resources<\/td><td><code>[^<]*production\/workloads\.yaml<\/code>/);
-    expect(html).toContain(`<code>${sha256(join(scenario, "operations", "workloads.yaml"))}</code>`);
+    expect(html).toMatch(/<td>resources<\/td><td><code[^>]*>[^<]*production\/workloads\.yaml<\/code>/);
+    expect(html).toContain(`<code class="long">${sha256(join(scenario, "operations", "workloads.yaml"))}</code>`);
   });
 
   it("--out - writes the page to standard output", async () => {
