@@ -31,7 +31,7 @@ describe("buildFederationGraph", () => {
     expect(g.meshes.every((m) => m.egressGateway === null)).toBe(true);
   });
 
-  it("draws an egress gateway and network-layer allowances when the model has them", () => {
+  it("draws an egress gateway and network-layer allowances when the model has them", async () => {
     const base = parseFederation(minimal, "f.yaml").federation!;
     const withExtras: Federation & OptionalGraphInput = {
       ...base,
@@ -47,6 +47,10 @@ describe("buildFederationGraph", () => {
     expect(dot).toContain('label="5432/TCP\\nvia egress gateway"');
     expect(dot).toContain('"egress:operations" -> "svc:production/db/postgres" [style=dashed');
     expect(dot).toContain('ltail="cluster_operations", lhead="cluster_production", label="network allows 15443"');
+    // Graphviz accepts the DOT: the allowance is drawn between the two mesh boxes.
+    const svg = await renderSvg(dot);
+    expect(svg).toContain(">network allows 15443</text>");
+    expect(svg).toContain(">egress gateway</text>");
     const mermaid = graphToMermaid(g);
     expect(mermaid).toContain('g0{{"egress gateway<br>istio-system/egress"}}');
     expect(mermaid).toContain('m0 -.->|"network allows 15443"| m1');
@@ -133,6 +137,18 @@ describe("meshfed graph", () => {
     expect(r.stdout).toBe("");
     expect(r.stderr).toMatch(/f\.yaml:\d+:\d+: error MF1\d{3}/);
     expect(r.stderr).toContain("f.yaml: no graph (1 error");
+  });
+});
+
+describe("--help", () => {
+  it.each([
+    ["graph", ["-o, --output <format>", "mermaid (for Markdown), dot (Graphviz), svg"]],
+    ["report", ["--out <file>", "--scenario <dir>", "--mesh <name=path>", "--diff", "Reading live clusters (--live) is not supported yet"]],
+  ])("%s --help", async (command, parts) => {
+    const r = await runCli([command, "--help"], repoRoot);
+    expect(r.code).toBe(0);
+    for (const p of parts) expect(r.stdout).toContain(p);
+    expect(r.stdout).toContain("Exit codes:");
   });
 });
 
