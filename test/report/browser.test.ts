@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import { delimiter, join } from "node:path";
 import { pathToFileURL } from "node:url";
 import { chromium, type Browser, type Page } from "playwright-core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, describe, expect, it } from "vitest";
 import { compileFederation } from "../../src/compile/compile-federation.js";
 import { parseFederation } from "../../src/model/parse-federation.js";
 import { writeFileTree } from "../../src/output/write-files.js";
@@ -29,38 +29,44 @@ function chromiumPath(): string {
 // Under the repository's .tmp/ (ignored by git), so the screenshots outlive the run for a look.
 const outDir = join(repoRoot, ".tmp", "report-test");
 const reportFile = join(outDir, "report.html");
-let browser: Browser;
-let page: Page;
+let browser: Browser | undefined;
 const requests: string[] = [];
 const consoleErrors: string[] = [];
 
-beforeAll(async () => {
+/** Writes the example's report, opens it in Chromium; each test awaits it, so a missing browser fails every test rather than skipping them. */
+async function openReport(): Promise<Page> {
   mkdirSync(outDir, { recursive: true });
   const scenario = mkdtempSync(join(tmpdir(), "meshfed-browser-"));
   const federation = parseFederation(exampleText).federation!;
   await writeFileTree(scenario, buildScenario(federation, compileFederation(federation).compiled!));
   const r = await runCli(["report", exampleFile, "--scenario", scenario, "--out", reportFile], repoRoot);
-  expect(r.code, r.stderr).toBe(0);
+  if (r.code !== 0) throw new Error(`meshfed report exited ${r.code}: ${r.stderr}`);
   browser = await chromium.launch({ executablePath: chromiumPath(), headless: true });
-  page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
+  const page = await browser.newPage({ viewport: { width: 1280, height: 900 } });
   page.on("request", (req) => requests.push(req.url()));
   page.on("console", (msg) => {
     if (msg.type() === "error") consoleErrors.push(msg.text());
   });
   await page.goto(pathToFileURL(reportFile).href, { waitUntil: "load" });
-});
+  return page;
+}
+
+let opened: Promise<Page> | undefined;
+const report = () => (opened ??= openReport());
 
 afterAll(async () => {
   await browser?.close();
 });
 
 describe("the HTML report in headless Chromium", () => {
-  it("loads nothing but itself, and breaks no rule of its Content Security Policy", () => {
+  it("loads nothing but itself, and breaks no rule of its Content Security Policy", async () => {
+    await report();
     expect(requests).toEqual([pathToFileURL(reportFile).href]);
     expect(consoleErrors).toEqual([]);
   });
 
   it("shows the audit verdict first", async () => {
+    const page = await report();
     const verdict = page.locator("#verdict");
     expect(await verdict.textContent()).toMatch(/^Audit passed: the configuration of operations, staging, production/);
     const box = (await verdict.boundingBox())!;
@@ -68,6 +74,7 @@ describe("the HTML report in headless Chromium", () => {
   });
 
   it("draws the graph: three meshes, five nodes, four edges, with readable labels", async () => {
+    const page = await report();
     const svg = page.locator("#graph svg");
     await expect.poll(() => svg.count()).toBe(1);
     expect(await svg.locator("g.cluster").count()).toBe(3);
@@ -81,6 +88,7 @@ describe("the HTML report in headless Chromium", () => {
   });
 
   it("has the tables: exposes and imports per mesh, matrix, probes, findings, plan, inputs", async () => {
+    const page = await report();
     expect(await page.locator("table.exposes").count()).toBe(2);
     expect(await page.locator("table.imports").count()).toBe(1);
     const row = page.locator("table.matrix tbody tr", { hasText: "operations" });
@@ -94,6 +102,7 @@ describe("the HTML report in headless Chromium", () => {
   });
 
   it("saves screenshots for screen and print, and prints to PDF", async () => {
+    const page = await report();
     await page.screenshot({ path: join(outDir, "report.png"), fullPage: true });
     expect(statSync(join(outDir, "report.png")).size).toBeGreaterThan(50_000);
     await page.emulateMedia({ media: "print" });
