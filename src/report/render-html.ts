@@ -50,6 +50,8 @@ h3 { font-size: 1rem; margin: 1.2rem 0 .4rem; }
 code { font: 12.5px/1.3 ui-monospace, "SFMono-Regular", Menlo, Consolas, monospace; }
 code.long { overflow-wrap: anywhere; }
 table.probes td:first-child { width: 34%; }
+table.findings td:nth-child(2) { width: 26%; }
+table.findings td:nth-child(3) { width: 38%; }
 .verdict { font-size: 1.05rem; font-weight: 600; padding: .6rem .8rem; border: 2px solid; border-radius: 6px; margin: .5rem 0 1rem; }
 .verdict.pass { color: var(--pass); border-color: var(--pass); background: #eef8f1; }
 .verdict.fail { color: var(--fail); border-color: var(--fail); background: #fdf0f0; }
@@ -132,12 +134,10 @@ ${matrix.rows.map((r) => `<tr><th scope="row">${e(r.from)}</th>${r.cells.map((c)
     v.findings.length === 0
       ? `<p>No findings.</p>`
       : table(
-          ["code", "severity", "resource", "where", "finding", "fix"],
+          ["code", "resource and where", "finding", "fix"],
           v.findings.map((f) => [
-            code(f.code),
-            `<span class="sev-${f.severity}">${f.severity}</span>`,
-            f.resource ? code(f.resource) : "",
-            f.position ? code(`${f.position.file}:${f.position.line}:${f.position.column}`) : "",
+            `${code(f.code)}<br><span class="sev-${f.severity}">${f.severity}</span>`,
+            [f.resource ? code(f.resource) : "", f.position ? code(`${f.position.file}:${f.position.line}:${f.position.column}`) : ""].filter(Boolean).join("<br>"),
             e(f.message),
             e(f.fix),
           ]),

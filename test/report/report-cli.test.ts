@@ -84,7 +84,7 @@ describe("meshfed report (HTML)", () => {
     expect(r.code).toBe(4);
     const html = read("fail.html");
     expect(html).toMatch(/<p class="verdict fail" id="verdict">Audit failed: [^<]*2 errors/);
-    expect(html).toMatch(/<table class="findings">[\s\S]*<code[^>]*>MF3220<\/code><\/td><td><span class="sev-error">error<\/span>[\s\S]*<code[^>]*>MF3222<\/code>/);
+    expect(html).toMatch(/<table class="findings">[\s\S]*<code[^>]*>MF3220<\/code><br><span class="sev-error">error<\/span>[\s\S]*<code[^>]*>MF3222<\/code>/);
     expect(html).toContain("operations.nrc.internal/ns/vault/sa/neighbour reaches production/postgres.db.svc.cluster.local:5432");
   });
 
