@@ -1,8 +1,10 @@
 import { Command, CommanderError } from "commander";
 import { registerDiagnostics } from "./commands/diagnostics.js";
 import { registerExplain } from "./commands/explain.js";
+import { registerGraph } from "./commands/graph.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRender } from "./commands/render.js";
+import { registerReport } from "./commands/report.js";
 import { registerScenario } from "./commands/scenario.js";
 import { registerSchema } from "./commands/schema.js";
 import { registerValidate } from "./commands/validate.js";
@@ -49,6 +51,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerScenario(program, io, setExit);
   registerVerify(program, io, setExit);
   registerExplain(program, io, setExit);
+  registerGraph(program, io, setExit);
+  registerReport(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
   }

@@ -82,7 +82,7 @@ export interface ScenarioFiles {
 /** Reads a scenario directory (scenario.yaml and `<mesh>/*.yaml`, sorted by name). */
 export function readScenarioFiles(dir: string, cwd: string): ScenarioFiles {
   const root = resolve(cwd, dir);
-  if (!statOf(root, dir).isDirectory()) throw new UsageError(`${dir} is not a directory; a scenario is a directory with scenario.yaml`);
+  if (!statOf(root, `scenario ${dir}`).isDirectory()) throw new UsageError(`${dir} is not a directory; a scenario is a directory with scenario.yaml`);
   const scenarioPath = join(root, "scenario.yaml");
   const head = readYamlFiles(scenarioPath, cwd);
   const diagnostics = [...head.diagnostics];

@@ -1,4 +1,5 @@
-import type { ExposureEntry, Hop, ProbeSpec, ProbeVerdict, Scenario, Verdict } from "./types.js";
+import type { ExposureEntry, ProbeSpec, ProbeVerdict, Scenario, Verdict } from "./types.js";
+import type { ProbeResult } from "./verify-scenario.js";
 
 /** A probe's verdict with keys in the documented order (conformance/README.md). */
 function orderedProbe(p: ProbeVerdict): unknown {
@@ -77,6 +78,12 @@ export function exposureMismatches(scenario: Scenario, exposure: readonly Exposu
 /** Compares the verdict with the scenario's `expect*` fields. */
 export function compareExpectations(scenario: Scenario, v: Verdict): Mismatch[] {
   return [...scenario.probes.flatMap((p, i) => probeMismatches(p, v.probes[i]!)), ...exposureMismatches(scenario, v.exposure)];
+}
+
+/** Why a probe was decided as it was, naming the resource and file:line that decided it. */
+export function probeWhy(r: ProbeResult): string | null {
+  const last = r.decidedBy[r.decidedBy.length - 1];
+  return r.why && last && r.verdict.deniedAt !== "trust" ? `${r.why} (${last.kind} ${last.namespace}/${last.name}, ${last.file}:${last.line})` : r.why;
 }
 
 /** Text report: one line per probe, a reachability matrix per mesh pair, the exposure, and mismatches. */

@@ -3,7 +3,7 @@ import { parseSuppression, type Suppression } from "../../analyze/filter-finding
 import type { Severity } from "../../diagnostics/codes.js";
 import { formatDiagnostic, hasErrors } from "../../diagnostics/diagnostic.js";
 import type { Federation } from "../../model/types.js";
-import { formatVerdictText, goJson, orderedVerdict } from "../../verify/format-verdict.js";
+import { formatVerdictText, goJson, orderedVerdict, probeWhy } from "../../verify/format-verdict.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
 import { runVerify } from "../../verify/run-verify.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
@@ -98,11 +98,7 @@ Examples:
         io.stdout.write(goJson({ ...orderedVerdict(verdict), findings }));
         for (const m of mismatches) io.stderr.write(`${label}: ${m.probe ? `${m.probe}: ` : ""}${m.message}\n`);
       } else {
-        const whys = report.results.map((r) => {
-          const last = r.decidedBy[r.decidedBy.length - 1];
-          return r.why && last && r.verdict.deniedAt !== "trust" ? `${r.why} (${last.kind} ${last.namespace}/${last.name}, ${last.file}:${last.line})` : r.why;
-        });
-        io.stdout.write(formatVerdictText(scenario, verdict, whys, mismatches));
+        io.stdout.write(formatVerdictText(scenario, verdict, report.results.map(probeWhy), mismatches));
         io.stdout.write(`\n${formatMatrix(report.world, scenario, verdict)}`);
         io.stdout.write(`\nFindings${federation ? ` (audited against ${opts.model})` : ""}\n`);
         if (findings.length === 0) io.stdout.write("  none\n");

@@ -1,0 +1,37 @@
+import type { Diagnostic } from "../diagnostics/diagnostic.js";
+import type { Federation } from "../model/types.js";
+import type { ReportVerification } from "../report/audit-headline.js";
+import { probeWhy } from "../verify/format-verdict.js";
+import { runVerify } from "../verify/run-verify.js";
+import { loadMeshFiles, loadScenario } from "./read-files.js";
+
+/** Where the report's resources come from. */
+export type ResourceSource = { readonly scenario: string } | { readonly meshes: ReadonlyMap<string, string> };
+
+export interface ReportVerifyResult {
+  readonly verification?: ReportVerification;
+  /** Problems reading the resources; the report is not written when any is an error. */
+  readonly diagnostics: readonly Diagnostic[];
+  readonly sources: ReadonlyMap<string, string>;
+}
+
+/** `meshfed verify --model` (analyzers, probes, exposure, the least-privilege audit) for the report. */
+export function verifyForReport(cwd: string, federation: Federation, from: ResourceSource): ReportVerifyResult {
+  const loaded = "scenario" in from ? loadScenario(from.scenario, cwd) : loadMeshFiles(federation, from.meshes, cwd);
+  if (!loaded.scenario || loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics, sources: loaded.sources };
+  const report = runVerify(loaded.scenario, { model: federation });
+  return {
+    verification: {
+      source: "scenario" in from ? `scenario ${from.scenario}` : `--mesh ${[...from.meshes].map(([k, v]) => `${k}=${v}`).join(" ")}`,
+      meshes: report.scenario.meshes.map((m) => m.name),
+      probes: report.scenario.probes,
+      derivedProbes: loaded.scenario.probes.length === 0,
+      verdict: report.verdict,
+      whys: report.results.map(probeWhy),
+      findings: report.findings,
+      mismatches: report.mismatches,
+    },
+    diagnostics: loaded.diagnostics,
+    sources: loaded.sources,
+  };
+}
