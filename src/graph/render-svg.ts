@@ -1,4 +1,3 @@
-import { createRequire } from "node:module";
 import type { Viz } from "@viz-js/viz";
 
 let viz: Promise<Viz> | undefined;
@@ -9,9 +8,9 @@ let viz: Promise<Viz> | undefined;
  * release: Graphviz's layout is deterministic and the build embeds its own font metrics.
  */
 export async function renderSvg(dot: string): Promise<string> {
-  // The WebAssembly Graphviz is a 1.5 MB module: loaded with a require the CLI bundler does not
-  // follow, it stays in node_modules and only `graph -o svg` and `report` pay for it.
-  viz ??= (createRequire(import.meta.url)("@viz-js/viz") as typeof import("@viz-js/viz")).instance();
+  // The WebAssembly Graphviz is a 1.5 MB module: loaded on first use, so only `graph -o svg`
+  // and `report` pay for it.
+  viz ??= import("@viz-js/viz").then((m) => m.instance());
   return (await viz).renderString(dot, { format: "svg", engine: "dot" });
 }
 
