@@ -1,3 +1,4 @@
+import { parseScenario, type ParseScenarioResult, type SourceFile } from "../verify/parse-scenario.js";
 import { istioPrincipal } from "../compile/keys.js";
 import { resourceFileName, toYaml } from "../render/render.js";
 import type { CompiledFederation } from "../compile/types.js";
@@ -160,4 +161,20 @@ export function buildScenario(federation: Federation, compiled: CompiledFederati
     for (const r of out?.resources ?? []) files.set(`${mesh.name}/${resourceFileName(r)}`, toYaml(r));
   });
   return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));
+}
+
+/**
+ * The scenario of a federation's own render, parsed in memory: what `meshfed scenario` would
+ * write, ready for runVerify.
+ */
+export function modelScenario(federation: Federation, compiled: CompiledFederation, options: ScenarioOptions = {}): ParseScenarioResult {
+  const files = buildScenario(federation, compiled, options);
+  const meshFiles = new Map<string, SourceFile[]>();
+  for (const [path, text] of files) {
+    const slash = path.indexOf("/");
+    if (slash < 0) continue;
+    const mesh = path.slice(0, slash);
+    meshFiles.set(mesh, [...(meshFiles.get(mesh) ?? []), { file: path, text }]);
+  }
+  return parseScenario({ scenario: { file: "scenario.yaml", text: files.get("scenario.yaml") ?? "" }, meshFiles });
 }
