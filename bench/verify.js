@@ -185,7 +185,7 @@ function measure(command, args, { env, stdoutFile, gnuTime, pin }) {
       closeSync(fd);
       let peakBytes = hwm * 1024;
       let cpuMs;
-      let status = code;
+      const status = code;
       if (gnuTime) {
         try {
           const lines = readFileSync(timeFile, "utf8").trim().split("\n");

@@ -124,14 +124,20 @@ async function runOracle(dirs) {
   const warnings = [];
   for (const line of lines) {
     if (line.startsWith("{")) {
-      if (error) finish(error), (error = null);
+      if (error) {
+        finish(error);
+        error = null;
+      }
       try {
         finish({ verdict: JSON.parse(line), warnings: warnings.splice(0) });
       } catch {
         finish({ error: `unparsable verdict line: ${line.slice(0, 200)}` });
       }
     } else if (line.startsWith("oracle: warning: ")) {
-      if (error) finish(error), (error = null);
+      if (error) {
+        finish(error);
+        error = null;
+      }
       warnings.push(line.slice("oracle: warning: ".length));
     } else if (line.startsWith("oracle: ")) {
       if (error) finish(error);
@@ -203,7 +209,10 @@ async function main() {
     process.stderr.write(`differential: ${err.message}\n${usage}`);
     return 2;
   }
-  if (options.help) return void process.stdout.write(usage), 0;
+  if (options.help) {
+    process.stdout.write(usage);
+    return 0;
+  }
   const lib = await importDist("index.js");
   const diffFile = join(toolsDist, "tools", "differential", "index.js");
   if (!existsSync(diffFile)) throw new UsageError("dist-tools/differential is missing: run `npm run build:tools` first");

@@ -85,7 +85,7 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
     const target = gw && gw.at === "gateway" && gw.matched ? parseSni(gw.matched) : undefined;
     // A call denied before the gateway names no exported service; intended grants it was
     // meant to exercise are reported below as unreachable.
-    if (!gw || gw.at !== "gateway" || !target) return;
+    if (gw?.at !== "gateway" || !target) return;
     const grant: Grant = { principal, mesh: gw.mesh, host: target.host, port: target.port };
     const key = grantKey(grant);
     if (pv.verdict === "allow") {

@@ -99,7 +99,7 @@ export function compileExporter(federation: Federation, e: Export): { resources:
 export function compileImporter(
   federation: Federation,
   e: Export,
-  consumerMesh: Mesh,
+  _consumerMesh: Mesh,
   namespace: string,
   alias: string,
   vip: string,

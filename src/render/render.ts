@@ -47,7 +47,9 @@ export function layoutFiles(compiled: CompiledFederation, mesh?: string): Map<st
   const files = new Map<string, string>();
   for (const m of selectMeshes(compiled, mesh)) {
     const names = m.resources.map(resourceFileName);
-    m.resources.forEach((r, i) => files.set(`${m.mesh}/${names[i]}`, header + toYaml(r)));
+    m.resources.forEach((r, i) => {
+      files.set(`${m.mesh}/${names[i]}`, header + toYaml(r));
+    });
     files.set(
       `${m.mesh}/kustomization.yaml`,
       header +

@@ -214,7 +214,7 @@ function compileCondition(w: any, bundle: readonly string[], policyNs: string): 
   const on = (make: (vs: string[]) => (c: Connection) => boolean) => {
     const yes = values.length > 0 ? make(values) : undefined;
     const no = notValues.length > 0 ? make(notValues) : undefined;
-    return (c: Connection) => (!yes || yes(c)) && (!no || !no(c));
+    return (c: Connection) => (!yes || yes(c)) && (!no?.(c));
   };
   switch (key) {
     case "source.principal":

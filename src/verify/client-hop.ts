@@ -127,7 +127,7 @@ export function upstreamTls(mesh: MeshIndex, proxyNs: string, svc: MeshService, 
   }
   // The service's mTLS mode: namespace or root PeerAuthentication DISABLE turns auto mTLS off (BestEffortInferServiceMTLSMode).
   if (svc.meshExternal || mesh.spec.meshConfig.enableAutoMtls === false || namespaceMtlsMode(mesh, svc.namespace) === "DISABLE") return plain;
-  if (!ep || ep.tlsMode !== "istio") return plain;
+  if (ep?.tlsMode !== "istio") return plain;
   return { mode: "ISTIO_MUTUAL", sni: autoSni, sans: serviceAccountsOf(mesh, svc), decidedBy: dr ?? null, autoMtls: true };
 }
 

@@ -122,7 +122,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
           skipped.push({ gateway: gw, serverIndex, hosts: dups });
           return;
         }
-        hosts.forEach((h) => known.add(h));
+        for (const h of hosts) known.add(h);
       }
       const sni = hosts.map(sniHost);
       if (mode === "AUTO_PASSTHROUGH") {

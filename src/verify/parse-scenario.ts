@@ -92,19 +92,34 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   const rawMeshes = top.meshes;
   if (!Array.isArray(rawMeshes) || rawMeshes.length === 0) fail(["meshes"], "at least one mesh is required", "Add a list of meshes.");
   const names = new Set<string>();
-  (Array.isArray(rawMeshes) ? rawMeshes : []).forEach((m: unknown, i: number) => {
-    if (!isRecord(m)) return fail(["meshes", i], "a mesh is a mapping", "Write name, trustDomain, rootCA, ….");
+  const meshList: unknown[] = Array.isArray(rawMeshes) ? rawMeshes : [];
+  for (let i = 0; i < meshList.length; i++) {
+    const m = meshList[i];
+    if (!isRecord(m)) {
+      fail(["meshes", i], "a mesh is a mapping", "Write name, trustDomain, rootCA, ….");
+      continue;
+    }
     const name = typeof m.name === "string" ? m.name : "";
-    if (!name) return fail(["meshes", i, "name"], "name is required", "Give every mesh a name.");
-    if (names.has(name)) return fail(["meshes", i, "name"], `mesh name "${name}" is used twice`, "Mesh names are unique.");
+    if (!name) {
+      fail(["meshes", i, "name"], "name is required", "Give every mesh a name.");
+      continue;
+    }
+    if (names.has(name)) {
+      fail(["meshes", i, "name"], `mesh name "${name}" is used twice`, "Mesh names are unique.");
+      continue;
+    }
     names.add(name);
-    if (typeof m.trustDomain !== "string" || !m.trustDomain) return fail(["meshes", i, "trustDomain"], `mesh "${name}" has no trustDomain`, "Set trustDomain.");
+    if (typeof m.trustDomain !== "string" || !m.trustDomain) {
+      fail(["meshes", i, "trustDomain"], `mesh "${name}" has no trustDomain`, "Set trustDomain.");
+      continue;
+    }
     let gw: EastWestGatewaySpec | undefined;
     if (m.eastWestGateway !== undefined && m.eastWestGateway !== null) {
       const g = m.eastWestGateway;
       const port = Number(g?.port);
       if (!isRecord(g) || typeof g.address !== "string" || !g.address || !Number.isInteger(port) || port <= 0 || port > 65535) {
-        return fail(["meshes", i, "eastWestGateway"], `mesh "${name}": eastWestGateway needs address and a port in 1..65535`, "Set eastWestGateway.address and .port.");
+        fail(["meshes", i, "eastWestGateway"], `mesh "${name}": eastWestGateway needs address and a port in 1..65535`, "Set eastWestGateway.address and .port.");
+        continue;
       }
       const selector = stringMap(g.selector);
       gw = {
@@ -128,7 +143,7 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
       meshConfig,
       ...(gw ? { eastWestGateway: gw } : {}),
     });
-  });
+  }
   const probes: ProbeSpec[] = [];
   const probeNames = new Set<string>();
   const rawProbes = top.probes ?? [];
@@ -286,7 +301,9 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
         if (o.kind === "List" || o.kind.endsWith("List")) {
           const items = Array.isArray(o.items) ? o.items : [];
           const places = item ? item() : [];
-          items.forEach((entry: unknown, i: number) => addOne(entry, places[i]?.line ?? line, places[i]?.text ?? txt));
+          items.forEach((entry: unknown, i: number) => {
+            addOne(entry, places[i]?.line ?? line, places[i]?.text ?? txt);
+          });
           return;
         }
         const metadata = isRecord(o.metadata) ? o.metadata : {};

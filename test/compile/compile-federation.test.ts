@@ -60,7 +60,7 @@ describe("compileFederation: the canonical postgres export", () => {
       endpoints: [{ address: "10.20.0.10", ports: { "tcp-5432": 15443 } }],
       exportTo: ["."],
     });
-    expect((se?.spec.addresses as string[])[0]).toMatch(/^240\.241\.\d+\.\d+$/);
+    expect((se?.spec.addresses as string[] | undefined)?.[0]).toMatch(/^240\.241\.\d+\.\d+$/);
   });
 
   it("originates Istio mTLS with the exporter's SNI and verifies the server's SPIFFE ID", () => {
@@ -145,7 +145,7 @@ describe("compileFederation: variants", () => {
   });
 
   it("reports an exhausted VIP range", () => {
-    const text = minimal.replace("spec:\n", "spec:\n  vipRange: 240.241.0.0/30\n") + `    - service: production/db/other
+    const text = `${minimal.replace("spec:\n", "spec:\n  vipRange: 240.241.0.0/30\n")}    - service: production/db/other
       ports: [{number: 1}]
       consumers: [{principal: operations/vault/vault}]
     - service: production/db/third

@@ -53,7 +53,7 @@ describe("verify: one decision per hop", () => {
   });
 
   it("rejects an untrusted trust domain (MF3006) and different roots (MF3005)", () => {
-    const noCa = baseMeshes.replace(/  meshConfig:\n    caCertificates:\n    - trustDomains: \[operations.nrc.internal\]\n/, "");
+    const noCa = baseMeshes.replace(/ {2}meshConfig:\n {4}caCertificates:\n {4}- trustDomains: \[operations.nrc.internal\]\n/, "");
     expect(run({}, {}, noCa).probe.reason).toBe("MF3006");
     expect(run({}, {}, noCa.replace("rootCA: nrc-root\n  eastWestGateway: {address: 10.20", "rootCA: other\n  eastWestGateway: {address: 10.20")).probe.reason).toBe("MF3005");
     const skip = noCa.replace("  rootCA: nrc-root\n  eastWestGateway: {address: 10.20", "  rootCA: nrc-root\n  skipValidateTrustDomain: true\n  eastWestGateway: {address: 10.20");

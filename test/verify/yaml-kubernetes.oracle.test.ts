@@ -94,7 +94,7 @@ describe("the YAML reader reads what Kubernetes reads", () => {
     const alphabet = "0123456789+-_.xXoObBeE:aInfyY~N".split("");
     const scalar = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 8 }).map((cs) => cs.join("").trim()).filter((s) => s.length > 0);
     const samples = fc.sample(fc.array(scalar, { minLength: 5, maxLength: 5 }), { numRuns: 400, seed: 7 });
-    const texts = samples.map((list) => list.map((s, i) => `k${i}: ${s}`).join("\n") + "\n");
+    const texts = samples.map((list) => `${list.map((s, i) => `k${i}: ${s}`).join("\n")}\n`);
     const kubeFiles = kubernetesRead(texts);
     const wrong = texts.map((t, i) => [t, compare(t, kubeFiles[i]!)] as const).filter(([, r]) => r !== "same" && r !== "refused");
     expect(wrong).toEqual([]);

@@ -15,6 +15,7 @@ import { compareStrings } from "../../util/compare.js";
 import { ExitCode, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation, type Loaded } from "../load-federation.js";
 import { VERSION, type SetExit } from "../main.js";
+import type { ReportVerification } from "../../report/audit-headline.js";
 import { verifyForReport, type ResourceSource } from "../report-verify.js";
 
 interface ReportOptions {
@@ -75,7 +76,7 @@ async function runReport(io: CliIo, file: string, opts: ReportOptions, setExit: 
   }
   const source: ResourceSource | undefined = opts.scenario !== undefined ? { scenario: opts.scenario } : meshPaths.size > 0 ? { meshes: meshPaths } : undefined;
   const inputs: InputDigest[] = [{ role: "federation", file, sha256: sha256(loaded.sources.get(file) ?? "") }];
-  let verification;
+  let verification: ReportVerification | undefined;
   if (source) {
     const verified = verifyForReport(io.cwd, federation, source);
     if (!verified.verification) {

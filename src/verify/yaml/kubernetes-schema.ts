@@ -4,7 +4,7 @@ import { plainScalarValue, type PlainScalar } from "./plain-scalar.js";
 // js-yaml calls resolve then construct for the same scalar; the second call reuses the first.
 let lastText: string | undefined;
 let lastValue: PlainScalar = null;
-function valueOf(text: string): PlainScalar {
+function resolved(text: string): PlainScalar {
   if (text !== lastText) {
     lastValue = plainScalarValue(text);
     lastText = text;
@@ -16,9 +16,9 @@ function valueOf(text: string): PlainScalar {
 function kind(tag: string, test: (v: PlainScalar) => boolean): jsyaml.Type {
   return new jsyaml.Type(`tag:yaml.org,2002:${tag}`, {
     kind: "scalar",
-    resolve: (data: string | null) => data !== null && test(valueOf(data)),
+    resolve: (data: string | null) => data !== null && test(resolved(data)),
     construct: (data: string) => {
-      const value = valueOf(data);
+      const value = resolved(data);
       // sigs.k8s.io/yaml cannot write these as JSON, so Kubernetes refuses the document.
       if (typeof value === "number" && !Number.isFinite(value)) throw new Error(`${data}: Kubernetes cannot convert infinite or NaN numbers to JSON`);
       return value;
