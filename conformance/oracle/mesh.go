@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/netip"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -51,25 +52,50 @@ type Workload struct {
 	Sidecar bool
 }
 
-// hasSidecar mirrors the injector's decision for the pods a scenario can hold: opted out by
-// sidecar.istio.io/inject=false (label or annotation), gateway pods (the gateway template, a pod
-// that brings its own istio-proxy container, or the mesh's east-west gateway) get no sidecar.
+// neverInjected are the namespaces the injector never touches (pkg/kube/inject/initializer.go
+// IgnoredNamespaces).
+var neverInjected = map[string]bool{"kube-system": true, "kube-public": true, "kube-node-lease": true, "local-path-storage": true}
+
+// hasSidecar mirrors the injector's decision for pods as written before injection (manifests,
+// a Deployment's template) and as a cluster shows them after injection (kubectl get -o yaml):
+// no sidecar with host networking or in a system namespace (inject.go injectRequired), when
+// opted out with sidecar.istio.io/inject=false (label or annotation), for the gateway template
+// and the mesh's east-west gateway. A pod that already has an istio-proxy container (or native
+// sidecar init container) is a sidecar pod when the injector marked it (sidecar.istio.io/status,
+// webhook.go getInjectionStatus) or its proxy runs as "proxy sidecar" (injection-template.yaml),
+// and a gateway bringing its own proxy otherwise ("proxy router").
 func (me *MeshEnv) hasSidecar(p *corev1.Pod) bool {
+	if p.Spec.HostNetwork || neverInjected[p.Namespace] {
+		return false
+	}
 	if p.Labels["sidecar.istio.io/inject"] == "false" || p.Annotations["sidecar.istio.io/inject"] == "false" {
 		return false
 	}
 	if p.Annotations["inject.istio.io/templates"] == "gateway" {
 		return false
 	}
-	for _, c := range p.Spec.Containers {
-		if c.Name == "istio-proxy" {
-			return false
-		}
-	}
 	if g := me.Spec.EastWestGateway; g != nil && p.Namespace == g.Namespace && selects(g.Selector, p.Labels) {
 		return false
 	}
-	return true
+	var proxy *corev1.Container
+	for i := range p.Spec.Containers {
+		if p.Spec.Containers[i].Name == "istio-proxy" {
+			proxy = &p.Spec.Containers[i]
+		}
+	}
+	for i := range p.Spec.InitContainers {
+		if p.Spec.InitContainers[i].Name == "istio-proxy" {
+			proxy = &p.Spec.InitContainers[i]
+		}
+	}
+	if proxy == nil {
+		return true
+	}
+	if slices.Contains(proxy.Args, "router") {
+		return false
+	}
+	_, injected := p.Annotations["sidecar.istio.io/status"]
+	return injected || slices.Contains(proxy.Args, "sidecar")
 }
 
 // MeshEnv is one mesh loaded into Istio's fake discovery server.

@@ -128,6 +128,32 @@ export function isHttpProtocol(p: string): boolean {
   return p === "HTTP" || p === "HTTP2" || p === "GRPC" || p === "GRPC-WEB";
 }
 
+/** Namespaces the injector never touches (pkg/kube/inject/initializer.go IgnoredNamespaces). */
+const NEVER_INJECTED = new Set(["kube-system", "kube-public", "kube-node-lease", "local-path-storage"]);
+
+/**
+ * Whether a pod runs an Istio sidecar, for a pod as written before injection (a manifest or
+ * a Deployment's template) and as a cluster shows it after injection (`kubectl get -o yaml`).
+ * Never injected: host networking or a system namespace (inject.go injectRequired), opted out
+ * with sidecar.istio.io/inject=false, the gateway template, the east-west gateway. A pod that
+ * already has an `istio-proxy` container (or native sidecar init container) is a sidecar pod
+ * when the injector marked it (`sidecar.istio.io/status`, webhook.go getInjectionStatus) or
+ * its proxy runs as `proxy sidecar` (injection-template.yaml), and a gateway bringing its own
+ * proxy otherwise (`proxy router`, gateway-injection-template.yaml). The oracle's
+ * hasSidecar (conformance/oracle/mesh.go) applies the same rule.
+ */
+function hasSidecar(namespace: string, podSpec: any, labels: Record<string, string>, annotations: Record<string, string>, isEastWestGateway: boolean): boolean {
+  if (podSpec.hostNetwork === true || NEVER_INJECTED.has(namespace)) return false;
+  if (labels["sidecar.istio.io/inject"] === "false" || annotations["sidecar.istio.io/inject"] === "false") return false;
+  if (annotations["inject.istio.io/templates"] === "gateway" || isEastWestGateway) return false;
+  const all: any[] = [...(Array.isArray(podSpec.containers) ? podSpec.containers : []), ...(Array.isArray(podSpec.initContainers) ? podSpec.initContainers : [])];
+  const proxy = all.find((c) => c?.name === "istio-proxy");
+  if (proxy === undefined) return true;
+  const args: unknown[] = Array.isArray(proxy.args) ? proxy.args : [];
+  if (args.includes("router")) return false;
+  return annotations["sidecar.istio.io/status"] !== undefined || args.includes("sidecar");
+}
+
 /**
  * Builds a mesh index the way the oracle loads a mesh into istiod: pods (Deployments become one
  * pod `<name>-0`), addresses allocated for pods and Services without one (same sequence as the
@@ -166,13 +192,7 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
       const annotations = strMap(pod.metadata?.annotations);
       const containers: any[] = Array.isArray(podSpec.containers) ? podSpec.containers : [];
       const gw = spec.eastWestGateway;
-      const sidecar = !(
-        labels["sidecar.istio.io/inject"] === "false" ||
-        annotations["sidecar.istio.io/inject"] === "false" ||
-        annotations["inject.istio.io/templates"] === "gateway" ||
-        containers.some((c) => c?.name === "istio-proxy") ||
-        (gw !== undefined && r.namespace === gw.namespace && selects(gw.selector, labels))
-      );
+      const sidecar = hasSidecar(r.namespace, podSpec, labels, annotations, gw !== undefined && r.namespace === gw.namespace && selects(gw.selector, labels));
       // What the injector adds (the gateway template does not): auto mTLS and the SNI-DNAT EDS filter key on it.
       if (sidecar && labels["security.istio.io/tlsMode"] === undefined) labels["security.istio.io/tlsMode"] = "istio";
       const containerPorts = containers.flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []));
