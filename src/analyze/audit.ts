@@ -2,6 +2,7 @@ import { istioPrincipal, serviceFqdn } from "../compile/keys.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Federation } from "../model/types.js";
 import type { ProbeSpec, Verdict } from "../verify/types.js";
+import { selects } from "../verify/mesh-index.js";
 import type { World } from "../verify/verify-scenario.js";
 
 /** One cross-mesh permission: a principal may call host:port in a mesh. */
@@ -67,6 +68,36 @@ function parseSni(sni: string): { host: string; port: number } | undefined {
 }
 
 /**
+ * Exports whose Service or pods are not among the given resources (rendered files alone, a
+ * partial dump): verify cannot follow calls to them, so it says so once per export (MF3223)
+ * instead of reporting every intended call as unreachable. Returns their `mesh/host` keys.
+ */
+function unjudgedExports(federation: Federation, world: World, findings: Diagnostic[]): Set<string> {
+  const out = new Set<string>();
+  for (const e of federation.exports) {
+    const exporter = federation.meshes.find((m) => m.name === e.mesh);
+    if (!exporter) continue;
+    const host = serviceFqdn(e, exporter);
+    const mesh = world.meshes.find((m) => m.spec.name === e.mesh);
+    const svc = mesh?.services.find((s) => s.source === "kubernetes" && s.hostname === host);
+    const pods = svc && mesh ? mesh.workloads.filter((w) => w.namespace === e.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, w.labels)) : [];
+    if (pods.length > 0) continue;
+    out.add(`${e.mesh}/${host}`);
+    const missing = !mesh ? `the resources of mesh ${e.mesh}` : !svc ? `Service ${e.namespace}/${e.name}` : `a pod behind Service ${e.namespace}/${e.name}`;
+    findings.push(
+      diagnostic("MF3223", {
+        message: `export ${e.mesh}/${e.namespace}/${e.name}: the resources given have no ${missing}, so verify cannot follow calls to it; whether its consumers reach it is not judged`,
+        fix: !mesh
+          ? `give the mesh's files with --mesh ${e.mesh}=PATH`
+          : `add the Service and its pods from the cluster (kubectl --context <${e.mesh}> get service,pod -n ${e.namespace} -o yaml > ${e.mesh}-${e.namespace}.yaml, then another --mesh ${e.mesh}=${e.mesh}-${e.namespace}.yaml), or prove the model's own render with \`meshfed verify --model FILE\``,
+        resource: `${e.mesh}: Service ${e.namespace}/${e.name}`,
+      }),
+    );
+  }
+  return out;
+}
+
+/**
  * The least-privilege audit: every reachable cross-mesh (principal, service, port) must be
  * intended by the model, and every intended one reachable.
  */
@@ -103,9 +134,10 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
       tried.set(key, [...(tried.get(key) ?? []), `${pv.name}: denied at ${pv.deniedAt} (${pv.reason})`]);
     }
   });
+  const unjudged = unjudgedExports(federation, world, findings);
   const principalsWithWorkloads = new Set(world.meshes.flatMap((m) => m.workloads.map((w) => `${m.spec.trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`)));
   for (const [key, g] of intended) {
-    if (reached.has(key)) continue;
+    if (reached.has(key) || unjudged.has(`${g.mesh}/${g.host}`)) continue;
     const exposed = verdict.exposure.find((x) => x.mesh === g.mesh && x.host === g.host && x.port === g.port);
     const admitted = exposed && (exposed.admits.includes("*") || exposed.admits.includes(g.principal));
     // Without a workload of that identity in the scenario no probe can show the call; the

@@ -120,13 +120,15 @@ export function loadScenario(dir: string, cwd: string = process.cwd()): LoadedSc
  * Reads each mesh's files (`--mesh NAME=PATH`: rendered output, hand-written YAML, `kubectl
  * get -o yaml` dumps) and builds the scenario with the model's mesh settings.
  */
-export function loadMeshFiles(federation: Federation, meshPaths: ReadonlyMap<string, string>, cwd: string): LoadedScenario {
+export function loadMeshFiles(federation: Federation, meshPaths: ReadonlyMap<string, readonly string[]>, cwd: string): LoadedScenario {
   const meshFiles = new Map<string, SourceFile[]>();
   const diagnostics: Diagnostic[] = [];
-  for (const [mesh, path] of meshPaths) {
-    const read = readYamlFiles(path, cwd);
-    meshFiles.set(mesh, read.files);
-    diagnostics.push(...read.diagnostics);
+  for (const [mesh, paths] of meshPaths) {
+    for (const path of paths) {
+      const read = readYamlFiles(path, cwd);
+      meshFiles.set(mesh, [...(meshFiles.get(mesh) ?? []), ...read.files]);
+      diagnostics.push(...read.diagnostics);
+    }
   }
   const sources = sourcesOf([...meshFiles.values()].flat());
   if (diagnostics.length > 0) return { diagnostics, sources };

@@ -6,7 +6,7 @@ import { runVerify } from "../verify/run-verify.js";
 import { loadMeshFiles, loadScenario } from "./read-files.js";
 
 /** Where the report's resources come from. */
-export type ResourceSource = { readonly scenario: string } | { readonly meshes: ReadonlyMap<string, string> };
+export type ResourceSource = { readonly scenario: string } | { readonly meshes: ReadonlyMap<string, readonly string[]> };
 
 export interface ReportVerifyResult {
   readonly verification?: ReportVerification;
@@ -22,7 +22,7 @@ export function verifyForReport(cwd: string, federation: Federation, from: Resou
   const report = runVerify(loaded.scenario, { model: federation });
   return {
     verification: {
-      source: "scenario" in from ? `scenario ${from.scenario}` : `--mesh ${[...from.meshes].map(([k, v]) => `${k}=${v}`).join(" ")}`,
+      source: "scenario" in from ? `scenario ${from.scenario}` : `--mesh ${[...from.meshes].flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`)).join(" ")}`,
       meshes: report.scenario.meshes.map((m) => m.name),
       probes: report.scenario.probes,
       derivedProbes: loaded.scenario.probes.length === 0,

@@ -551,6 +551,14 @@ const table = [
     explanation: "The configuration denies a call the federation file intends. The probe's hops say where and why.",
   },
   {
+    code: "MF3223",
+    name: "export-not-judged",
+    severity: "error",
+    title: "An export's Service or pods are missing from the resources, so its reachability is not judged",
+    explanation:
+      "verify follows a call into the exporting mesh only to a Service and the pods behind it. Given the rendered configuration alone (`render --out`), or a dump without the exported Service and its pods, it cannot say whether the export's consumers reach it, and says so once per export instead of guessing. Add the Service and its pods from the cluster (`kubectl get service,pod -n NAMESPACE -o yaml`) as another `--mesh MESH=FILE`, or run `meshfed verify --model FILE` alone to prove the model's own render with the workloads it implies.",
+  },
+  {
     code: "MF3222",
     name: "unintended-exposure",
     severity: "error",

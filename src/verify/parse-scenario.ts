@@ -294,6 +294,9 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
           return;
         }
         if (!o.kind && !o.apiVersion) return;
+        // kustomize's own files (render --out writes a kustomization.yaml beside the resources
+        // it lists; every file of the directory is read anyway) are not cluster objects.
+        if (typeof o.apiVersion === "string" && o.apiVersion.startsWith("kustomize.config.k8s.io/")) return;
         if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion) {
           diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: apiVersion and kind are required`, fix: "Add apiVersion and kind.", position }));
           return;

@@ -16,6 +16,7 @@ import { ExitCode, printDiagnostics, summarize, UsageError, type CliIo } from ".
 import { loadFederation, type Loaded } from "../load-federation.js";
 import { VERSION, type SetExit } from "../main.js";
 import type { ReportVerification } from "../../report/audit-headline.js";
+import { collect, parseMeshPaths } from "../mesh-flags.js";
 import { verifyForReport, type ResourceSource } from "../report-verify.js";
 
 interface ReportOptions {
@@ -26,19 +27,7 @@ interface ReportOptions {
   output?: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
 
-function parseMeshFlags(values: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const v of values) {
-    const eq = v.indexOf("=");
-    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--mesh ${v}: expected NAME=PATH (a file or a directory of YAML files)`);
-    out.set(v.slice(0, eq), v.slice(eq + 1));
-  }
-  return out;
-}
 
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
@@ -65,7 +54,7 @@ async function runDiff(io: CliIo, files: readonly string[], format: string, setE
 }
 
 async function runReport(io: CliIo, file: string, opts: ReportOptions, setExit: SetExit): Promise<void> {
-  const meshPaths = parseMeshFlags(opts.mesh);
+  const meshPaths = parseMeshPaths(opts.mesh);
   if (opts.out === undefined) throw new UsageError("missing --out FILE (the HTML page to write; - for standard output)");
   if (opts.scenario !== undefined && meshPaths.size > 0) throw new UsageError("give either --scenario DIR or --mesh NAME=PATH files, not both");
   const loaded = await loadValid(io, file, setExit, "no report");

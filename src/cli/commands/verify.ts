@@ -2,13 +2,18 @@ import type { Command } from "commander";
 import { parseSuppression, type Suppression } from "../../analyze/filter-findings.js";
 import type { Severity } from "../../diagnostics/codes.js";
 import { formatDiagnostic, hasErrors } from "../../diagnostics/diagnostic.js";
+import type { CompiledFederation } from "../../compile/types.js";
+import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Federation } from "../../model/types.js";
+import { modelScenario } from "../../scenario/build-scenario.js";
+import type { Scenario } from "../../verify/types.js";
 import { formatVerdictText, goJson, orderedVerdict, probeWhy } from "../../verify/format-verdict.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
 import { runVerify } from "../../verify/run-verify.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
+import { collect, parseMeshPaths } from "../mesh-flags.js";
 import { loadMeshFiles, loadScenario } from "../read-files.js";
 interface VerifyOptions {
   output: string;
@@ -18,27 +23,13 @@ interface VerifyOptions {
   failureThreshold: string;
 }
 
-function collect(value: string, previous: string[]): string[] {
-  return [...previous, value];
-}
-
-function parseMeshFlags(values: readonly string[]): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const v of values) {
-    const eq = v.indexOf("=");
-    if (eq <= 0 || eq === v.length - 1) throw new UsageError(`--mesh ${v}: expected NAME=PATH (a file or a directory of YAML files)`);
-    out.set(v.slice(0, eq), v.slice(eq + 1));
-  }
-  return out;
-}
-
 export function registerVerify(program: Command, io: CliIo, setExit: SetExit): void {
   program
     .command("verify")
     .description(
       "Follow every probe through the client sidecar, the east-west gateway and the server sidecar, compute each mesh's exposure (the verdict JSON of the conformance oracle), and report findings. With --model, audit least privilege: every reachable cross-mesh call must be intended by the federation file, and every intended one reachable.",
     )
-    .argument("[dir]", "scenario directory (scenario.yaml and <mesh>/*.yaml); omit it when using --mesh")
+    .argument("[dir]", "scenario directory (scenario.yaml and <mesh>/*.yaml); omit it with --mesh, or with --model alone to prove the model's own render")
     .option("-o, --output <format>", "text or json", "text")
     .option("--model <file>", "federation file to audit against (and the mesh settings for --mesh)")
     .option("--mesh <name=path>", "a mesh's resources from a file or directory (repeatable; needs --model)", collect, [])
@@ -49,6 +40,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: SetExit): v
       `
 Examples:
   meshfed verify ./scenario
+  meshfed verify --model federation.yaml                  (proves the model's own render)
   meshfed verify ./scenario --model federation.yaml -o json
   meshfed verify --model federation.yaml --mesh production=./prod/ --mesh operations=ops.yaml
   meshfed verify ./scenario --suppress 'MF3209=production/AuthorizationPolicy/istio-system/*'`,
@@ -62,15 +54,17 @@ Examples:
         if (typeof parsed === "string") throw new UsageError(parsed);
         return parsed;
       });
-      const meshPaths = parseMeshFlags(opts.mesh);
+      const meshPaths = parseMeshPaths(opts.mesh);
       if (meshPaths.size > 0 && dir !== undefined) throw new UsageError("give either a scenario directory or --mesh files, not both");
-      if (meshPaths.size === 0 && dir === undefined) throw new UsageError("missing scenario directory (or --model with --mesh NAME=PATH)");
+      if (meshPaths.size === 0 && dir === undefined && opts.model === undefined) throw new UsageError("missing scenario directory (or --model FILE, with --mesh NAME=PATH to verify files)");
       if (meshPaths.size > 0 && opts.model === undefined) throw new UsageError("--mesh needs --model: the mesh settings (trust domains, gateways) come from the federation file");
 
       let federation: Federation | undefined;
+      let compiled: CompiledFederation | undefined;
       const sources = new Map<string, string>();
       if (opts.model !== undefined) {
-        const model = await loadFederation(io, opts.model, false);
+        // Alone, --model proves the model's own render (compiled here).
+        const model = await loadFederation(io, opts.model, meshPaths.size === 0 && dir === undefined);
         for (const [k, v] of model.sources) sources.set(k, v);
         if (!model.federation) {
           printDiagnostics(io, model.diagnostics, sources);
@@ -79,13 +73,15 @@ Examples:
           return;
         }
         federation = model.federation;
+        compiled = model.compiled;
         for (const name of meshPaths.keys()) {
           if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: the model has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
         }
       }
-      const loaded = meshPaths.size > 0 && federation ? loadMeshFiles(federation, meshPaths, io.cwd) : loadScenario(dir!, io.cwd);
-      for (const [k, v] of loaded.sources) sources.set(k, v);
-      const label = dir ?? "--mesh files";
+      const loaded: { scenario?: Scenario; diagnostics: readonly Diagnostic[]; sources?: ReadonlyMap<string, string> } =
+        dir !== undefined ? loadScenario(dir, io.cwd) : meshPaths.size > 0 ? loadMeshFiles(federation!, meshPaths, io.cwd) : modelScenario(federation!, compiled!);
+      for (const [k, v] of loaded.sources ?? []) sources.set(k, v);
+      const label = dir ?? (meshPaths.size > 0 ? "--mesh files" : `the render of ${opts.model}`);
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
         printDiagnostics(io, loaded.diagnostics, sources);
         io.stderr.write(`${label}: not verified (${summarize(loaded.diagnostics)})\n`);
