@@ -1,5 +1,6 @@
 import { diagnostic, type Diagnostic, type DiagnosticInput } from "../../diagnostics/diagnostic.js";
 import type { Federation } from "../types.js";
+import { safetyRules } from "./safety-rules.js";
 
 /** What a rule reports through: builds diagnostics positioned by JSON path. */
 export interface RuleContext {
@@ -20,7 +21,7 @@ const consumerPath = (e: number, c: number) => `${exportPath(e)}.consumers[${c}]
 const principalString = (p: { mesh: string; namespace: string; serviceAccount: string }) =>
   `${p.mesh}/${p.namespace}/${p.serviceAccount}`;
 
-export const rules: readonly Rule[] = [
+const coreRules: readonly Rule[] = [
   {
     name: "unique-mesh-names",
     description: "Mesh names are unique.",
@@ -271,6 +272,9 @@ export const rules: readonly Rule[] = [
     },
   },
 ];
+
+/** Every rule, in the order they run: the core checks, then the refusals read from Istio's source. */
+export const rules: readonly Rule[] = [...coreRules, ...safetyRules];
 
 /** Runs every rule and returns their diagnostics, positioned through the source map. */
 export function runRules(federation: Federation): Diagnostic[] {
