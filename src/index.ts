@@ -19,7 +19,7 @@ export { buildScenario, type ScenarioOptions } from "./scenario/build-scenario.j
 export { allCodes, codeInfo, type CodeInfo, type Severity } from "./diagnostics/codes.js";
 export { diagnostic, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic, type SourcePosition } from "./diagnostics/diagnostic.js";
 export { diagnosticsMarkdown } from "./diagnostics/markdown.js";
-export { writeFileTree } from "./output/write-files.js";
+export { writeFileTree, type WriteConflict, type WriteReport } from "./output/write-files.js";
 export { parseScenario, verifyScenario, verdictJson, compareExpectations, formatVerdictText, World, type Scenario, type Verdict, type ProbeVerdict, type Hop, type ExposureEntry, type VerifyResult } from "./verify/index.js";
 export { loadScenario } from "./verify/load-scenario.js";
 export { main, VERSION } from "./cli/main.js";

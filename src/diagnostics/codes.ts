@@ -396,7 +396,7 @@ const table: readonly CodeInfo[] = [
     severity: "error",
     title: "render --out would overwrite a file meshfed did not write",
     explanation:
-      "`render --out DIR` keeps a manifest (`DIR/<mesh>/.meshfed-manifest.json`) of the files it wrote and never overwrites or deletes any other file. A file it would write already exists and is not in the manifest, or was edited since meshfed wrote it. Move or delete that file, or render into another directory; nothing was written.",
+      "`render --out DIR` keeps a manifest (`DIR/<mesh>/.meshfed-manifest`) of the files it wrote and never overwrites or deletes any other file. A file it would write already exists and is not in the manifest, or was edited since meshfed wrote it. Move or delete that file, or render into another directory; nothing was written.",
   },
   // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
   {

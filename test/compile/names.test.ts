@@ -12,7 +12,7 @@ import { layoutFiles, resourceFileName } from "../../src/render/render.js";
  * DNS-1123 labels built to collide when joined with "-": a few short pieces glued by hyphens
  * (payments-api/gateway vs payments/api-gateway), and long ones that must be truncated.
  */
-const piece = fc.constantFrom("a", "b", "api", "gw", "x1", "a".repeat(30), "b".repeat(61));
+const piece = fc.constantFrom("a", "b", "api", "gw", "x1", "meshfed", "guard", "a".repeat(30), "b".repeat(61));
 const collidingLabel = fc
   .array(piece, { minLength: 1, maxLength: 4 })
   .map((parts) => parts.join("-").slice(0, 63).replace(/-+$/, ""))
@@ -25,6 +25,12 @@ describe("generated names are injective", () => {
     expect(a).not.toBe(b);
     expect(resourceName("meshfed", ["db", "postgres"])).toBe("meshfed-db-postgres");
     expect(resourceName("meshfed", ["db", "my-postgres"])).toBe("meshfed-db-my-postgres");
+  });
+
+  it("file names keep namespace and name apart (a-meshfed/b and a/meshfed-b)", () => {
+    const file = (namespace: string, service: string) =>
+      resourceFileName({ apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: resourceName("meshfed", [service]), namespace, labels: {} }, spec: {} });
+    expect(file("a-meshfed", "b")).not.toBe(file("a", "meshfed-b"));
   });
 
   it("resourceName is injective over tuples of colliding labels, and always a DNS-1123 label", () => {
