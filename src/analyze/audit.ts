@@ -3,6 +3,7 @@ import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Federation } from "../model/types.js";
 import type { ProbeSpec, Verdict } from "../verify/types.js";
 import type { World } from "../verify/verify-scenario.js";
+import { checkSelectorCoverage } from "./selector-coverage.js";
 
 /** One cross-mesh permission: a principal may call host:port in a mesh. */
 export interface Grant {
@@ -136,5 +137,5 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
       );
     }
   }
-  return findings;
+  return [...findings, ...checkSelectorCoverage(federation, world)];
 }

@@ -662,6 +662,22 @@ const table: readonly CodeInfo[] = [
     explanation:
       "A service:port is routed through the east-west gateway, or admits principals, beyond the exports and consumers of the federation file.",
   },
+  {
+    code: "MF3230",
+    name: "guard-selects-no-backing-pod",
+    severity: "error",
+    title: "An export's workloadSelector misses pods behind its Service: the guard fails open",
+    explanation:
+      "meshfed's guard AuthorizationPolicy and STRICT PeerAuthentication select the export's pods by `workloadSelector` (default `{app: <name>}`); the east-west gateway routes to every pod behind the Service. A pod the selector misses has no guard, so any workload holding a certificate from the shared root reaches it. Set `workloadSelector` to labels every pod of the Service carries.",
+  },
+  {
+    code: "MF3231",
+    name: "guard-selects-other-pods",
+    severity: "warning",
+    title: "An export's workloadSelector also selects pods that are not behind its Service",
+    explanation:
+      "Pods outside the exported Service get the export's DENY guard and STRICT mTLS: their cross-mesh callers are denied, and callers without a sidecar are refused. Narrow `workloadSelector` to the Service's pods.",
+  },
 ];
 
 const byCode = new Map<string, CodeInfo>(table.map((c) => [c.code, c]));
