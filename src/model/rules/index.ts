@@ -283,7 +283,12 @@ export function runRules(federation: Federation): Diagnostic[] {
     federation,
     report(code, path, input) {
       const sm = federation.sourceMap;
-      const position = sm?.values.get(path) ?? sm?.keys.get(path);
+      // A defaulted field has no position of its own: point at the nearest enclosing one written.
+      let position;
+      for (let p = path; p && !position; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
+        position = sm?.values.get(p) ?? sm?.keys.get(p);
+        if (p.replace(/(\.[^.[\]]+|\[\d+\])$/, "") === p) break;
+      }
       out.push(diagnostic(code, { ...input, path, ...(position ? { position } : {}) }));
     },
   };
