@@ -17,36 +17,36 @@ const ACCOUNTS = ["client", "api", "gateway", "shared"];
 const PROTOCOLS = ["TCP", "HTTP", "HTTP2", "GRPC"] as const;
 
 const port = fc.record({
-  number: fc.oneof({ weight: 20, arbitrary: fc.constantFrom(80, 443, 5432, 8080, 9090) }, { weight: 1, arbitrary: fc.constantFrom(15006, 15021) }),
+  number: fc.constantFrom(80, 443, 5432, 8080, 9090),
   protocol: fc.constantFrom(...PROTOCOLS),
-  target: fc.option(fc.constantFrom(8000, 9000, 5432), { freq: 3 }),
+  // A targetPort of its own (number + 10000), or a second Service port to the same targetPort.
+  target: fc.constantFrom<"same" | "own" | "twin">("same", "same", "own", "twin"),
 });
 
 const exportArb = fc.record({
   mesh: fc.nat(3),
-  namespace: fc.oneof({ weight: 30, arbitrary: fc.constantFrom(...NAMESPACES) }, { weight: 1, arbitrary: fc.constant("istio-system") }),
+  namespace: fc.constantFrom(...NAMESPACES),
   service: fc.constantFrom(...SERVICES),
   account: fc.option(fc.constantFrom("shared", "api"), { freq: 2 }),
-  selector: fc.oneof(
-    { weight: 10, arbitrary: fc.constant<"default" | "tier" | "empty" | "tier-only">("default") },
-    { weight: 3, arbitrary: fc.constant<"default" | "tier" | "empty" | "tier-only">("tier") },
-    { weight: 1, arbitrary: fc.constantFrom<"default" | "tier" | "empty" | "tier-only">("empty", "tier-only") },
-  ),
+  selector: fc.constantFrom<"default" | "tier">("default", "default", "default", "tier"),
   ports: fc.array(port, { minLength: 1, maxLength: 3 }),
   consumers: fc.array(fc.record({ mesh: fc.nat(3), namespace: fc.constantFrom(...NAMESPACES), account: fc.constantFrom(...ACCOUNTS) }), { minLength: 1, maxLength: 3 }),
-  alias: fc.oneof(
-    { weight: 12, arbitrary: fc.constant<string | undefined>(undefined) },
-    { weight: 3, arbitrary: fc.constant<string | undefined>("custom") },
-    { weight: 1, arbitrary: fc.constantFrom<string | undefined>("web", "api.pay", "api.pay.svc") },
-  ),
+  alias: fc.constantFrom<"default" | "custom">("default", "default", "default", "custom"),
 });
+
+/** One thing validate must refuse, put into about one model in four. */
+const ODDITIES = [
+  "proxy-port", "istio-system", "empty-selector", "overlapping-selector", "short-alias", "svc-alias", "ip-alias",
+  "target-protocol-conflict", "shared-trust-domain", "shared-gateway", "vip-range", "consumer-cluster-local",
+] as const;
+type Oddity = (typeof ODDITIES)[number] | "none";
 
 /** A federation file (YAML text), and how many meshes it has. */
 export const federationTextArb = fc
   .record({
     meshCount: fc.integer({ min: 2, max: 4 }),
     ipGateways: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-    oddity: fc.oneof({ weight: 20, arbitrary: fc.constant("none") }, { weight: 1, arbitrary: fc.constantFrom("shared-trust-domain", "shared-gateway", "vip-range") }),
+    oddity: fc.oneof({ weight: 3 * ODDITIES.length, arbitrary: fc.constant<Oddity>("none") }, { weight: ODDITIES.length, arbitrary: fc.constantFrom<Oddity>(...ODDITIES) }),
     exports: fc.array(exportArb, { minLength: 1, maxLength: 6 }),
   })
   .map(({ meshCount, ipGateways, oddity, exports }) => {
@@ -60,26 +60,39 @@ export const federationTextArb = fc
         ...(oddity === "vip-range" ? { vipRange: "240.240.0.0/16" } : {}),
         meshes: meshes.map((name, i) => ({
           name,
-          trustDomain: oddity === "shared-trust-domain" && i === 1 ? `${meshes[0]}.prop.internal` : `${name}.prop.internal`,
+          trustDomain:
+            oddity === "shared-trust-domain" && i === 1 ? `${meshes[0]}.prop.internal` : oddity === "consumer-cluster-local" && i === 1 ? "cluster.local" : `${name}.prop.internal`,
           eastWestGateway: { address: oddity === "shared-gateway" && i === 1 ? "10.60.0.10" : ipGateways[i] ? `10.${60 + i}.0.10` : `ew.${name}.prop.example` },
         })),
-        exports: exports.flatMap((e) => {
+        exports: exports.flatMap((e, index) => {
+          const odd = index === 0 ? oddity : "none";
           const mesh = meshes[e.mesh % meshes.length]!;
-          const key = `${mesh}/${e.namespace}/${e.service}`;
+          const namespace = odd === "istio-system" ? "istio-system" : e.namespace;
+          const key = `${mesh}/${namespace}/${e.service}`;
           if (seen.has(key)) return [];
           seen.add(key);
+          const alias =
+            odd === "short-alias" ? "web" : odd === "svc-alias" ? "api.pay.svc" : odd === "ip-alias" ? "10.1.2.3" : e.alias === "custom" ? `${e.service}.${namespace}.${mesh}.alias.example` : undefined;
+          // consumer-cluster-local: the first export's consumers come from the mesh with trust domain cluster.local.
+          const consumerMesh = (c: { mesh: number }) =>
+            odd === "consumer-cluster-local" && mesh !== meshes[1] ? meshes[1]! : meshes[(e.mesh + 1 + (c.mesh % (meshes.length - 1))) % meshes.length]!;
           const consumers = e.consumers
-            .map((c) => ({ principal: `${meshes[(e.mesh + 1 + (c.mesh % (meshes.length - 1))) % meshes.length]}/${c.namespace}/${c.account}` }))
+            .map((c) => ({ principal: `${consumerMesh(c)}/${c.namespace}/${c.account}` }))
             .filter((c, i, all) => all.findIndex((x) => x.principal === c.principal) === i)
-            .map((c) => ({
-              ...c,
-              ...(e.alias === "custom" ? { alias: `${e.service}.${e.namespace}.${mesh}.alias.example` } : e.alias !== undefined ? { alias: e.alias } : {}),
-            }));
-          const ports = e.ports
-            .filter((p, i, all) => all.findIndex((x) => x.number === p.number) === i)
-            .map((p) => ({ number: p.number, protocol: p.protocol, ...(p.target !== null ? { targetPort: p.target } : {}) }));
+            .map((c) => ({ ...c, ...(alias !== undefined ? { alias } : {}) }));
+          const unique = e.ports.filter((p, i, all) => all.findIndex((x) => x.number === p.number) === i);
+          const ports: { number: number; protocol: string; targetPort?: number }[] = unique.flatMap((p) => {
+            const own = { number: p.number, protocol: p.protocol, ...(p.target === "own" ? { targetPort: p.number + 10000 } : {}) };
+            return p.target === "twin" ? [own, { number: p.number + 1, protocol: p.protocol, targetPort: p.number }] : [own];
+          });
+          if (odd === "proxy-port") ports.push({ number: 15006, protocol: "TCP" });
+          if (odd === "target-protocol-conflict") ports.push({ number: 7070, protocol: "TCP" }, { number: 7071, protocol: "HTTP", targetPort: 7070 });
           const selector =
-            e.selector === "tier" ? { app: e.service, tier: "backend" } : e.selector === "empty" ? {} : e.selector === "tier-only" ? { tier: "backend" } : undefined;
+            odd === "empty-selector" ? {} : odd === "overlapping-selector" ? { tier: "backend" } : e.selector === "tier" ? { app: e.service, tier: "backend" } : undefined;
+          const extra =
+            odd === "overlapping-selector"
+              ? [{ service: `${mesh}/${namespace}/overlap`, workloadSelector: { app: "overlap", tier: "backend" }, ports: [{ number: 80 }], consumers: consumers.map((c) => ({ principal: c.principal })) }]
+              : [];
           return [
             {
               service: key,
@@ -88,6 +101,7 @@ export const federationTextArb = fc
               ports,
               consumers,
             },
+            ...extra,
           ];
         }),
       },
