@@ -198,10 +198,20 @@ export async function writeFileTree(dir: string, files: ReadonlyMap<string, stri
       const top = u.shown.slice(0, -1);
       const final = join(target, top);
       const old = join(staging, `.old-${top}`);
-      await fsp.rename(final, old).catch((err: NodeJS.ErrnoException) => {
-        if (err.code !== "ENOENT") throw err;
-      });
-      await fsp.rename(join(staging, top), final);
+      const moved = await fsp.rename(final, old).then(
+        () => true,
+        (err: NodeJS.ErrnoException) => {
+          if (err.code !== "ENOENT") throw err;
+          return false;
+        },
+      );
+      try {
+        await fsp.rename(join(staging, top), final);
+      } catch (err) {
+        // Put the old directory back before the staging area (which holds it) is removed.
+        if (moved) await fsp.rename(old, final);
+        throw err;
+      }
     }
     if (root) {
       for (const f of root.removed) await fsp.rm(join(target, f), { force: true });
