@@ -66,3 +66,14 @@ describe("refusals read from Istio's source", () => {
     expect(selectorsOverlap({ app: "a", tier: "b" }, { app: "c", tier: "b" })).toBe(false);
   });
 });
+
+describe("a long importDomain", () => {
+  it("is reported once, at spec.importDomain, however many default aliases it makes too long", () => {
+    const text = minimal
+      .replace("spec:\n", `spec:\n  importDomain: ${Array.from({ length: 4 }, () => "a".repeat(59)).join(".")}\n`)
+      .replace("        - principal: operations/vault/vault\n", "        - principal: operations/vault/vault\n        - principal: operations/vault/agent\n        - principal: operations/batch/agent\n");
+    const codes = parseFederation(text, "f.yaml").diagnostics.filter((d) => d.code === "MF1043");
+    expect(codes).toHaveLength(1);
+    expect(codes[0]?.path).toBe("spec.importDomain");
+  });
+});

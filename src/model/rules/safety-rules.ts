@@ -85,7 +85,16 @@ export const safetyRules: readonly Rule[] = [
   {
     name: "alias-is-fully-qualified",
     description: "Aliases are fully qualified names outside the consuming mesh's cluster domain, not IP literals, at most 253 characters.",
-    check({ federation, report }) {
+    check({ federation, report: reportEach }) {
+      // Default aliases are all built from importDomain: a problem it causes is said once, there.
+      const said = new Set<string>();
+      const report: typeof reportEach = (code, path, input) => {
+        if (path === "spec.importDomain") {
+          if (said.has(code)) return;
+          said.add(code);
+        }
+        reportEach(code, path, input);
+      };
       for (const e of federation.exports) {
         const defaultAlias = `${e.name}.${e.namespace}.${e.mesh}.${federation.importDomain}`;
         for (const c of e.consumers) {
