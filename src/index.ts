@@ -26,4 +26,5 @@ export { main, VERSION } from "./cli/main.js";
 export { ExitCode, type CliIo } from "./cli/io.js";
 export { analyzers, analyzeWorld, type Analyzer } from "./analyze/analyzers.js";
 export { auditAgainstModel, deriveProbes, intendedGrants, type Grant } from "./analyze/audit.js";
+export { checkSelectorCoverage } from "./analyze/selector-coverage.js";
 export { explainProbe, formatExplanation, type Explanation } from "./explain/explain-probe.js";
