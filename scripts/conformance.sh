@@ -16,7 +16,7 @@ bash conformance/run-oracle.sh --help >/dev/null 2>&1 || true
 (cd conformance && go build -o bin/yamljson ./cmd/yamljson)
 t2=$(date +%s)
 
-echo "conformance: meshfed verify equals the oracle, byte for byte, on the corpus and the example; its YAML reader equals Kubernetes'"
+echo "conformance: meshfed verify equals the oracle on the corpus and the example; its YAML reader equals Kubernetes'; random models are refused or proven (MESHFED_ORACLE_PROPERTY_RUNS, default 25)"
 MESHFED_ORACLE="$root/conformance/bin/oracle" MESHFED_YAMLJSON="$root/conformance/bin/yamljson" npx vitest run --config vitest.oracle.config.ts
 
 echo "conformance: corpus"
@@ -37,6 +37,17 @@ for seed in 1 2 3 4; do
     node bin/meshfed.js scenario "$proof/federations/$name.yaml" --out "$proof/scenarios/$name" 2>/dev/null
     n=$((n + 1))
   done
+done
+# Shaped federations (bench/generate-federation.js --shapes): names built to collide, 63-character
+# names, shared service accounts, meshes exporting to each other, consumers in several meshes and
+# consumers that are exported workloads, every port protocol, custom aliases.
+for seed in $(seq 1 40); do
+  meshes=$((2 + seed % 3)) exports=$((4 + seed % 9)) consumers=$((1 + seed % 4))
+  name="shaped-m${meshes}-e${exports}-c${consumers}-s${seed}"
+  node bench/generate-federation.js --shapes --meshes "$meshes" --exports "$exports" --consumers "$consumers" --seed "$seed" --name "s$seed" \
+    >"$proof/federations/$name.yaml"
+  node bin/meshfed.js scenario "$proof/federations/$name.yaml" --out "$proof/scenarios/$name" 2>/dev/null
+  n=$((n + 1))
 done
 echo "conformance: $((n + 1)) federations rendered into scenarios"
 bash conformance/run-oracle.sh --check "$proof/scenarios"

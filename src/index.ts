@@ -24,7 +24,7 @@ export { buildScenario, type ScenarioOptions } from "./scenario/build-scenario.j
 export { allCodes, codeInfo, type CodeInfo, type Severity } from "./diagnostics/codes.js";
 export { diagnostic, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic, type SourcePosition } from "./diagnostics/diagnostic.js";
 export { diagnosticsMarkdown } from "./diagnostics/markdown.js";
-export { writeFileTree } from "./output/write-files.js";
+export { writeFileTree, type WriteConflict, type WriteReport } from "./output/write-files.js";
 export { parseScenario, verifyScenario, verdictJson, compareExpectations, formatVerdictText, World, type Scenario, type Verdict, type ProbeVerdict, type Hop, type ExposureEntry, type VerifyResult } from "./verify/index.js";
 export { runVerify, type RunVerifyOptions, type VerifyReport } from "./verify/run-verify.js";
 export { scenarioFromModel, meshSpecsFromModel } from "./verify/scenario-from-model.js";
@@ -35,4 +35,5 @@ export { main, VERSION } from "./cli/main.js";
 export { ExitCode, type CliIo } from "./cli/io.js";
 export { analyzers, analyzeWorld, type Analyzer } from "./analyze/analyzers.js";
 export { auditAgainstModel, deriveProbes, intendedGrants, type Grant } from "./analyze/audit.js";
+export { checkSelectorCoverage } from "./analyze/selector-coverage.js";
 export { explainProbe, formatExplanation, type Explanation } from "./explain/explain-probe.js";

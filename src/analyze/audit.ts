@@ -4,6 +4,7 @@ import type { Federation } from "../model/types.js";
 import type { ProbeSpec, Verdict } from "../verify/types.js";
 import { selects } from "../verify/mesh-index.js";
 import type { World } from "../verify/verify-scenario.js";
+import { checkSelectorCoverage } from "./selector-coverage.js";
 
 /** One cross-mesh permission: a principal may call host:port in a mesh. */
 export interface Grant {
@@ -168,5 +169,5 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
       );
     }
   }
-  return findings;
+  return [...findings, ...checkSelectorCoverage(federation, world)];
 }

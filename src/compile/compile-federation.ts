@@ -1,4 +1,4 @@
-import { hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Export, Federation, Mesh } from "../model/types.js";
 import { allocateVips } from "./allocate-vips.js";
 import { compileInstall } from "./compile-install.js";
@@ -47,7 +47,7 @@ export function compileExporter(federation: Federation, e: Export): { resources:
   const gateway: Resource = {
     apiVersion: "networking.istio.io/v1",
     kind: "Gateway",
-    metadata: { name: resourceName(["meshfed", e.namespace, e.name]), namespace: gw.namespace, labels: meta },
+    metadata: { name: resourceName("meshfed", [e.namespace, e.name]), namespace: gw.namespace, labels: meta },
     spec: {
       selector: { ...gw.selector },
       servers: [
@@ -63,7 +63,7 @@ export function compileExporter(federation: Federation, e: Export): { resources:
   const peerAuthentication: Resource = {
     apiVersion: "security.istio.io/v1",
     kind: "PeerAuthentication",
-    metadata: { name: resourceName(["meshfed", e.name]), namespace: e.namespace, labels: meta },
+    metadata: { name: resourceName("meshfed", [e.name]), namespace: e.namespace, labels: meta },
     spec: { selector, mtls: { mode: "STRICT" } },
   };
   // A DENY guard rather than an ALLOW list: ALLOW policies would deny every local caller not
@@ -73,7 +73,7 @@ export function compileExporter(federation: Federation, e: Export): { resources:
   const authorizationPolicy: Resource = {
     apiVersion: "security.istio.io/v1",
     kind: "AuthorizationPolicy",
-    metadata: { name: resourceName(["meshfed", e.name, "guard"]), namespace: e.namespace, labels: meta },
+    metadata: { name: resourceName("meshfed", [e.name], "guard"), namespace: e.namespace, labels: meta },
     spec: {
       selector,
       action: "DENY",
@@ -110,7 +110,7 @@ export function compileImporter(
   if (!gw) throw new Error(`mesh ${exporter.name} has no east-west gateway; the model was not validated`);
   const fqdn = serviceFqdn(e, exporter);
   const meta = labels(federation, e, "importer");
-  const name = resourceName(["meshfed", e.mesh, e.namespace, e.name]);
+  const name = resourceName("meshfed", [e.mesh, e.namespace, e.name]);
   const resolution = gw.addressKind === "ip" ? "STATIC" : "DNS";
   const serverIdentity = spiffeId(exporter.trustDomain, e.namespace, e.serviceAccount);
   const serviceEntry: Resource = {
@@ -182,6 +182,35 @@ function compareResources(a: Resource, b: Resource): number {
 }
 
 /**
+ * Two resources of one kind with one namespace and name would overwrite each other on apply.
+ * Names are built injective (names.ts), so this only fires on a hash collision; checked
+ * anyway, because a silent overwrite would drop a consumer's import or an export's guard.
+ */
+function nameCollisions(resources: ReadonlyMap<string, readonly Resource[]>): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const [mesh, list] of resources) {
+    const seen = new Map<string, Resource>();
+    for (const r of list) {
+      const key = `${r.kind}/${r.metadata.namespace}/${r.metadata.name}`;
+      const first = seen.get(key);
+      if (first === undefined) {
+        seen.set(key, r);
+        continue;
+      }
+      const of = (x: Resource) => x.metadata.labels?.[EXPORT_LABEL] ?? "?";
+      out.push(
+        diagnostic("MF2003", {
+          message: `mesh "${mesh}": two ${r.kind}s would both be named ${r.metadata.namespace}/${r.metadata.name} (for exports ${of(first)} and ${of(r)})`,
+          fix: "rename one of the two services or namespaces; please report this collision to meshfed, generated names are meant to be unique",
+          value: r.metadata.name,
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/**
  * Compiles a validated federation into the Istio configuration of every mesh. Pure and
  * deterministic: the same federation gives byte-identical output.
  */
@@ -213,6 +242,8 @@ export function compileFederation(federation: Federation): CompileResult {
       imports.get(group.mesh)?.push(importer.imported);
     }
   }
+  const collisions = nameCollisions(resources);
+  if (collisions.length > 0) return { diagnostics: [...diagnostics, ...collisions] };
   const meshes: MeshOutput[] = [...federation.meshes]
     .sort((a, b) => compareStrings(a.name, b.name))
     .map((mesh) => ({

@@ -157,10 +157,10 @@ const table = [
   {
     code: "MF1018",
     name: "shared-trust-domain",
-    severity: "warning",
+    severity: "error",
     title: "Two meshes use the same trust domain",
     explanation:
-      "Identities are `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. When two meshes share a trust domain, `vault/vault` in operations and `vault/vault` in production are the same principal: an AuthorizationPolicy admitting one admits both, so least privilege cannot be expressed. Give every mesh its own trust domain.",
+      "Identities are `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. When two meshes share a trust domain, `vault/vault` in operations and `vault/vault` in production are the same principal: an AuthorizationPolicy admitting one admits both, so least privilege cannot be expressed. A bystander mesh that shares an exporter's trust domain passes the exporter's guard as a local caller, so the export is open to all of it. Refused: give every mesh its own trust domain.",
   },
   {
     code: "MF1019",
@@ -261,6 +261,110 @@ const table = [
     explanation:
       "The exporter's guard admits its own trust domain (`<trustDomain>/*`) to keep local callers working; when a consumer's mesh has the same trust domain, every workload of that mesh matches it, so the export would be open to the whole consuming mesh instead of the named principals. Give every mesh its own trust domain.",
   },
+  {
+    code: "MF1040",
+    name: "alias-short-name",
+    severity: "error",
+    title: "An alias is a short name (one or two labels) that reads as a local Service",
+    explanation:
+      "Istio expands a one-label DestinationRule host such as `web` to `web.<namespace>.svc.cluster.local` (pilot/pkg/model/config.go:226-237), so the import's TLS settings would land on a local Service; a two-label name such as `postgres.db` or `kubernetes.default` is what Kubernetes DNS and Istio's DNS proxy answer for the local Service `postgres` in namespace `db` (pkg/dns/server/name_table.go:153-161). Use a fully qualified alias, e.g. the default `<service>.<namespace>.<mesh>.<importDomain>`.",
+  },
+  {
+    code: "MF1041",
+    name: "alias-in-cluster-domain",
+    severity: "error",
+    title: "An alias is in the consuming cluster's own DNS space (.svc, *.cluster.local)",
+    explanation:
+      "`<name>.<namespace>.svc` and names under the cluster domain (`cluster.local`) belong to the consuming cluster's DNS; an import under such a name can shadow a local Service. Use a name outside the cluster domain, e.g. the default alias.",
+  },
+  {
+    code: "MF1042",
+    name: "alias-ip-literal",
+    severity: "error",
+    title: "An alias is an IP address or ends in an all-numeric label",
+    explanation:
+      "A ServiceEntry host whose last label is all digits is rejected by Istio's validation (pkg/config/validation/agent/validation.go:196-201), and an IP is never a service name. Use a host name; meshfed gives each import its own virtual IP.",
+  },
+  {
+    code: "MF1043",
+    name: "alias-too-long",
+    severity: "error",
+    title: "An alias is longer than 253 characters",
+    explanation:
+      "DNS names are at most 253 characters; Istio refuses longer hosts (pkg/config/validation/agent/validation.go:187). A long `importDomain` makes every default alias long: shorten it or give the consumers shorter aliases.",
+  },
+  {
+    code: "MF1044",
+    name: "export-from-root-namespace",
+    severity: "error",
+    title: "A service is exported from istio-system, Istio's root namespace",
+    explanation:
+      "Policies in the root namespace are mesh-wide: the export's DENY guard would apply to matching pods in every namespace (pilot/pkg/model/authorization.go:97) and deny other exports' consumers, and a PeerAuthentication with a selector there is ignored (pilot/pkg/security/authn/policy_applier.go:408-421), so STRICT mTLS would not apply. Run the exported workload in its own namespace.",
+  },
+  {
+    code: "MF1045",
+    name: "empty-workload-selector",
+    severity: "error",
+    title: "An export's workloadSelector is empty ({})",
+    explanation:
+      "An empty selector selects every pod of the namespace (pilot/pkg/model/policyattachment.go:109-112): the export's DENY guard and STRICT mTLS would apply namespace-wide. Name the exported pods' labels, or leave `workloadSelector` out for the default `{app: <name>}`.",
+  },
+  {
+    code: "MF1046",
+    name: "overlapping-workload-selectors",
+    severity: "error",
+    title: "Two exports in one namespace can select the same pods",
+    explanation:
+      "Every AuthorizationPolicy whose selector matches a pod applies to it, and any DENY denies (pilot/pkg/model/authorization.go:97-107): a pod selected by two exports' guards denies each export's consumers on the other. Give each export a selector with a label only its own pods carry.",
+  },
+  {
+    code: "MF1047",
+    name: "proxy-port",
+    severity: "error",
+    title: "An exported port is one of the sidecar's own ports (15000-15090)",
+    explanation:
+      "15006 is the sidecar's inbound capture port: Istio blackholes traffic addressed to it (pilot/pkg/networking/core/listener_inbound.go:800-812); 15001 is the outbound capture port; 15020, 15021 and 15090 are not captured, so calls bypass mTLS and authorization (cni/pkg/plugin/sidecar_redirect.go:272); 15000, 15004, 15008, 15009 and 15053 belong to the proxy and agent. Export the port the application listens on.",
+  },
+  {
+    code: "MF1048",
+    name: "target-port-protocol-conflict",
+    severity: "error",
+    title: "Two exported ports forward to one targetPort with different protocols",
+    explanation:
+      "A sidecar builds one inbound filter chain per target port, from the first Service port (pilot/pkg/networking/core/listener_inbound.go:418-425): calls on the other port are handled with the wrong protocol and denied. Give both ports the protocol the application speaks.",
+  },
+  {
+    code: "MF1049",
+    name: "shared-gateway-address",
+    severity: "error",
+    title: "Two meshes give the same east-west gateway address",
+    explanation:
+      "Every import dials its exporter's gateway address: with one address for two meshes, calls meant for one land in the other. Give each mesh the address of its own east-west gateway (its LoadBalancer IP or DNS name).",
+  },
+  {
+    code: "MF1050",
+    name: "vip-range-reserved",
+    severity: "error",
+    title: "The VIP range overlaps Istio's auto-allocation range or a special-purpose range",
+    explanation:
+      "Istio auto-allocates ServiceEntry VIPs from 240.240.0.0/16 (pilot/pkg/features/pilot.go:190-192), so a meshfed VIP there could equal another ServiceEntry's; loopback (127.0.0.0/8), 0.0.0.0/8, link-local (169.254.0.0/16) and multicast (224.0.0.0/4) are not addresses a call can be routed to. Use a range nothing else uses, such as the default 240.241.0.0/16.",
+  },
+  {
+    code: "MF1051",
+    name: "vip-range-holds-gateway",
+    severity: "error",
+    title: "The VIP range holds an east-west gateway address",
+    explanation:
+      "An import's virtual IP could equal a gateway's address, and its listener would catch calls meant for that gateway. Use a range that holds no gateway, Pod or Service address.",
+  },
+  {
+    code: "MF1052",
+    name: "consumer-default-trust-domain",
+    severity: "error",
+    title: "A consumer's mesh keeps the trust domain cluster.local",
+    explanation:
+      "Istio reads `cluster.local` in a policy principal as \"this mesh's own trust domain\" and rewrites it (pilot/pkg/security/trustdomain/bundle.go:69-74), so the exporter's policy would name its own workloads instead of the consumer, and the intended call is denied. Give the consumer's mesh a trust domain of its own.",
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",
@@ -277,6 +381,22 @@ const table = [
     title: "An alias equals a Kubernetes Service host of the consuming mesh",
     explanation:
       "The alias `<name>.<namespace>.svc.<clusterDomain>` would shadow the consuming mesh's own Service of that name. Use the default alias (`<service>.<namespace>.<mesh>.<importDomain>`) or another name.",
+  },
+  {
+    code: "MF2003",
+    name: "generated-name-collision",
+    severity: "error",
+    title: "Two generated resources would get the same name",
+    explanation:
+      "meshfed builds resource names that are unique by construction (readable when unambiguous, otherwise with a hash suffix); this error means two hashes collided. Rename one of the services or namespaces, and report it.",
+  },
+  {
+    code: "MF2004",
+    name: "output-file-not-ours",
+    severity: "error",
+    title: "render --out would overwrite a file meshfed did not write",
+    explanation:
+      "`render --out DIR` keeps a manifest (`DIR/<mesh>/.meshfed-manifest`) of the files it wrote and never overwrites or deletes any other file. A file it would write already exists and is not in the manifest, or was edited since meshfed wrote it. Move or delete that file, or render into another directory; nothing was written.",
   },
   // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
   {
@@ -565,6 +685,22 @@ const table = [
     title: "An east-west gateway exposes more than the model exports",
     explanation:
       "A service:port is routed through the east-west gateway, or admits principals, beyond the exports and consumers of the federation file.",
+  },
+  {
+    code: "MF3230",
+    name: "guard-selects-no-backing-pod",
+    severity: "error",
+    title: "An export's workloadSelector misses pods behind its Service: the guard fails open",
+    explanation:
+      "meshfed's guard AuthorizationPolicy and STRICT PeerAuthentication select the export's pods by `workloadSelector` (default `{app: <name>}`); the east-west gateway routes to every pod behind the Service. A pod the selector misses has no guard, so any workload holding a certificate from the shared root reaches it. Set `workloadSelector` to labels every pod of the Service carries.",
+  },
+  {
+    code: "MF3231",
+    name: "guard-selects-other-pods",
+    severity: "warning",
+    title: "An export's workloadSelector also selects pods that are not behind its Service",
+    explanation:
+      "Pods outside the exported Service get the export's DENY guard and STRICT mTLS: their cross-mesh callers are denied, and callers without a sidecar are refused. Narrow `workloadSelector` to the Service's pods.",
   },
 ] as const satisfies readonly CodeInfo[];
 

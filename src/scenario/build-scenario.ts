@@ -20,32 +20,70 @@ const decoyPorts = [{ number: 8080, targetPort: 8080, protocol: "HTTP" }];
 
 /**
  * Every workload a federation implies: the exported services, the consumers, a decoy that
- * shares each exported namespace but is not exported, and istiod. Least privilege is
- * proven against all of them, not only the intended pairs.
+ * shares each exported namespace but is not exported, a neighbour of each consumer, and
+ * istiod. Least privilege is proven against all of them, not only the intended pairs.
+ *
+ * Exported workloads come first, so a name or identity they share with a consumer never hides
+ * their Service: a consumer whose service account already runs a pod in its namespace (an
+ * exported workload that also calls another mesh) is that pod. Other workloads get a pod
+ * name of their own, and labels no export's selector matches, so each Service and guard
+ * selects exactly the pods of its export.
  */
 function workloadsOf(federation: Federation): Workload[] {
   const out = new Map<string, Workload>();
-  const add = (w: Workload) => {
-    const key = `${w.mesh}/${w.namespace}/${w.name}`;
-    if (!out.has(key)) out.set(key, w);
+  const at = (mesh: string, namespace: string) => [...out.values()].filter((w) => w.mesh === mesh && w.namespace === namespace);
+  const selectedByAnExport = (mesh: string, namespace: string, labels: Readonly<Record<string, string>>) =>
+    federation.exports.some(
+      (e) => e.mesh === mesh && e.namespace === namespace && Object.entries(e.workloadSelector).every(([k, v]) => labels[k] === v),
+    );
+  const add = (w: Workload) => out.set(`${w.mesh}/${w.namespace}/${w.name}`, w);
+  /** A client-only pod: reuses a pod with that identity, else a fresh name nothing selects. */
+  const addClient = (mesh: string, namespace: string, base: string, serviceAccount: string) => {
+    if (at(mesh, namespace).some((w) => w.serviceAccount === serviceAccount)) return;
+    for (let i = 1; ; i++) {
+      const name = i === 1 ? base : `${base}-${i}`;
+      const labels = { app: name };
+      if (out.has(`${mesh}/${namespace}/${name}`) || selectedByAnExport(mesh, namespace, labels)) continue;
+      add({ mesh, namespace, name, serviceAccount, labels, ports: [] });
+      return;
+    }
   };
   for (const mesh of federation.meshes) {
     add({ mesh: mesh.name, namespace: "istio-system", name: "istiod", serviceAccount: "istiod", labels: { app: "istiod", istio: "pilot" }, ports: [{ number: 15012, targetPort: 15012, protocol: "GRPC" }] });
   }
   for (const e of federation.exports) {
     add({ mesh: e.mesh, namespace: e.namespace, name: e.name, serviceAccount: e.serviceAccount, labels: { ...e.workloadSelector }, ports: e.ports });
-    add({ mesh: e.mesh, namespace: e.namespace, name: "decoy", serviceAccount: "decoy", labels: { app: "decoy" }, ports: decoyPorts });
+  }
+  const decoyed = new Set<string>();
+  for (const e of federation.exports) {
+    // A decoy in the exported namespace, with an identity of its own, backing a Service that is not exported.
+    const ns = `${e.mesh}/${e.namespace}`;
+    if (decoyed.has(ns)) continue;
+    decoyed.add(ns);
+    const taken = new Set(at(e.mesh, e.namespace).map((w) => w.serviceAccount));
+    for (let i = 1; ; i++) {
+      const name = i === 1 ? "decoy" : `decoy-${i}`;
+      if (taken.has(name) || out.has(`${ns}/${name}`) || selectedByAnExport(e.mesh, e.namespace, { app: name })) continue;
+      add({ mesh: e.mesh, namespace: e.namespace, name, serviceAccount: name, labels: { app: name }, ports: decoyPorts });
+      break;
+    }
+  }
+  for (const e of federation.exports) {
     for (const c of e.consumers) {
-      add({
-        mesh: c.principal.mesh,
-        namespace: c.principal.namespace,
-        name: c.principal.serviceAccount,
-        serviceAccount: c.principal.serviceAccount,
-        labels: { app: c.principal.serviceAccount },
-        ports: [],
-      });
+      addClient(c.principal.mesh, c.principal.namespace, c.principal.serviceAccount.replace(/\./g, "-"), c.principal.serviceAccount);
+    }
+  }
+  const neighboured = new Set<string>();
+  for (const e of federation.exports) {
+    for (const c of e.consumers) {
       // A neighbour of the consumer in the same namespace, with another identity.
-      add({ mesh: c.principal.mesh, namespace: c.principal.namespace, name: "neighbour", serviceAccount: "neighbour", labels: { app: "neighbour" }, ports: [] });
+      const ns = `${c.principal.mesh}/${c.principal.namespace}`;
+      if (neighboured.has(ns)) continue;
+      neighboured.add(ns);
+      const taken = new Set(at(c.principal.mesh, c.principal.namespace).map((w) => w.serviceAccount));
+      let name = "neighbour";
+      for (let i = 2; taken.has(name); i++) name = `neighbour-${i}`;
+      addClient(c.principal.mesh, c.principal.namespace, name, name);
     }
   }
   return [...out.values()].sort((a, b) => compareStrings(`${a.mesh}/${a.namespace}/${a.name}`, `${b.mesh}/${b.namespace}/${b.name}`));
@@ -55,8 +93,13 @@ function meshResources(mesh: Mesh, meshIndex: number, workloads: readonly Worklo
   const mine = workloads.filter((w) => w.mesh === mesh.name);
   const namespaces = [...new Set(["istio-system", ...mine.map((w) => w.namespace)])].sort();
   const out: Record<string, unknown>[] = namespaces.map((ns) => ({ apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }));
+  // One ServiceAccount per identity: two exports of a namespace may share one.
+  const accounts = [...new Set(mine.map((w) => `${w.namespace}/${w.serviceAccount}`))].sort(compareStrings);
+  for (const a of accounts) {
+    const [namespace = "", name = ""] = a.split("/");
+    out.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name, namespace } });
+  }
   mine.forEach((w, i) => {
-    out.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: w.serviceAccount, namespace: w.namespace } });
     out.push({
       apiVersion: "v1",
       kind: "Pod",

@@ -68,8 +68,8 @@ describe("analyzers", () => {
     const dir = mkdtempSync(join(tmpdir(), "meshfed-analyze-dup-"));
     const federation = parseFederation(exampleText).federation!;
     const files = buildScenario(federation, compileFederation(federation).compiled!);
-    const se = files.get("operations/serviceentry-vault-meshfed-production-db-postgres.yaml")!;
-    files.set("operations/serviceentry-vault-copy.yaml", se.replace("name: meshfed-production-db-postgres", "name: copy"));
+    const se = files.get("operations/serviceentry.vault.meshfed-production-db-postgres.yaml")!;
+    files.set("operations/serviceentry.vault.copy.yaml", se.replace("name: meshfed-production-db-postgres", "name: copy"));
     await writeFileTree(dir, files);
     const loaded = await loadScenario(dir);
     const f = analyzeWorld(new World(loaded.scenario!));

@@ -85,11 +85,26 @@ describe("meshfed CLI", () => {
     expect(readdirSync(join(dir, "out")).sort()).toEqual(["operations", "production", "staging"]);
     const prod = readdirSync(join(dir, "out/production")).sort();
     expect(prod).toContain("kustomization.yaml");
-    expect(prod).toContain("gateway-istio-system-meshfed-db-postgres.yaml");
+    expect(prod).toContain("gateway.istio-system.meshfed-db-postgres.yaml");
     const kustomization = parse(readFileSync(join(dir, "out/production/kustomization.yaml"), "utf8"));
-    expect(kustomization.resources.sort()).toEqual(prod.filter((f) => f !== "kustomization.yaml" && f !== "install"));
+    expect(kustomization.resources.sort()).toEqual(prod.filter((f) => f !== "kustomization.yaml" && f !== "install" && f !== ".meshfed-manifest"));
     expect(readdirSync(join(dir, "out/production/install")).sort()).toEqual(["eastwest-gateway-values.yaml", "istio-operator.yaml", "istiod-values.yaml"]);
     expect(readdirSync(join(dir, "out/operations/install")).sort()).toEqual(["istio-operator.yaml", "istiod-values.yaml"]);
+  });
+
+  it("render --out keeps files it did not write, says so, and refuses to overwrite one (MF2004, exit 3)", async () => {
+    const dir = tempDir();
+    expect((await runCli(["render", join(repoRoot, example), "--out", "out"], dir)).code).toBe(0);
+    writeFileSync(join(dir, "out/production/my-configmap.yaml"), "kind: ConfigMap\n");
+    const again = await runCli(["render", join(repoRoot, example), "--out", "out"], dir);
+    expect(again.code).toBe(0);
+    expect(again.stderr).toContain("left alone 1 file(s) meshfed did not write: out/production/my-configmap.yaml");
+    expect(readFileSync(join(dir, "out/production/my-configmap.yaml"), "utf8")).toBe("kind: ConfigMap\n");
+    writeFileSync(join(dir, "out/production/kustomization.yaml"), "# mine now\n");
+    const refused = await runCli(["render", join(repoRoot, example), "--out", "out"], dir);
+    expect(refused.code).toBe(3);
+    expect(refused.stderr).toContain("MF2004");
+    expect(readFileSync(join(dir, "out/production/kustomization.yaml"), "utf8")).toBe("# mine now\n");
   });
 
   it("render --out on invalid input writes nothing", async () => {
@@ -100,13 +115,13 @@ describe("meshfed CLI", () => {
     expect(existsSync(join(dir, "out"))).toBe(false);
   });
 
-  it("render --out replaces a mesh directory whole, keeping other content", async () => {
+  it("render --out rewrites its own files and keeps every other file, in and beside the mesh directories", async () => {
     const dir = tempDir();
     await runCli(["render", join(repoRoot, example), "--out", "out"], dir);
     writeFileSync(join(dir, "out/production/stale.yaml"), "stale");
     writeFileSync(join(dir, "out/README.md"), "mine");
     await runCli(["render", join(repoRoot, example), "--out", "out"], dir);
-    expect(existsSync(join(dir, "out/production/stale.yaml"))).toBe(false);
+    expect(readFileSync(join(dir, "out/production/stale.yaml"), "utf8")).toBe("stale");
     expect(readFileSync(join(dir, "out/README.md"), "utf8")).toBe("mine");
   });
 

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -45,6 +45,7 @@ describe("golden output of the bundled example", () => {
     const r = await runCli(["render", exampleFile, "--out", out], repoRoot);
     expect(r.code).toBe(0);
     const written = filesUnder(out).map((f) => relative(out, f));
+    if (update) rmSync(join(goldenDir, "render-out"), { recursive: true, force: true });
     golden("render-out/FILES", `${written.join("\n")}\n`);
     for (const f of written) golden(join("render-out", f), readFileSync(join(out, f), "utf8"));
   });

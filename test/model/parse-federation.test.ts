@@ -89,19 +89,26 @@ describe("parseFederation", () => {
     const result = parseFederation(text, "f.yaml");
     expect(result.federation).toBeUndefined();
     expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([
-      ["MF1018", "warning"],
+      ["MF1018", "error"],
       ["MF1031", "error"],
     ]);
     expect(result.diagnostics[0]?.message).toContain("identities collide");
   });
 
-  it("warns, without failing, about shared trust domains of meshes that do not federate, and cluster.local", () => {
+  it("refuses shared trust domains even of meshes that do not federate: a bystander would pass the exporter's guard", () => {
     const text = minimal.replace("      consumers:\n        - principal: operations/vault/vault\n", "      consumers: []\n").replace("trustDomain: production.nrc.internal", "trustDomain: operations.nrc.internal");
     const result = parseFederation(text, "f.yaml");
-    expect(result.federation).toBeDefined();
-    expect(result.diagnostics.map((d) => d.code)).toEqual(["MF1018", "MF1026"]);
-    const local = parseFederation(minimal.replace("trustDomain: operations.nrc.internal", "trustDomain: cluster.local"), "f.yaml");
-    expect(local.diagnostics.map((d) => d.code)).toEqual(["MF1023"]);
+    expect(result.federation).toBeUndefined();
+    expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([["MF1018", "error"], ["MF1026", "warning"]]);
+  });
+
+  it("refuses a consumer mesh with trust domain cluster.local, and only warns for an exporter that keeps it", () => {
+    const consumer = parseFederation(minimal.replace("trustDomain: operations.nrc.internal", "trustDomain: cluster.local"), "f.yaml");
+    expect(consumer.federation).toBeUndefined();
+    expect(consumer.diagnostics.map((d) => d.code)).toEqual(["MF1023", "MF1052"]);
+    const exporter = parseFederation(minimal.replace("trustDomain: production.nrc.internal", "trustDomain: cluster.local"), "f.yaml");
+    expect(exporter.federation).toBeDefined();
+    expect(exporter.diagnostics.map((d) => d.code)).toEqual(["MF1023"]);
   });
 
   it("reports every problem at once, sorted by position", () => {

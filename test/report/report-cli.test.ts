@@ -71,13 +71,13 @@ describe("meshfed report (HTML)", () => {
     expect(html).toMatch(/<tr><th scope="row">operations<\/th><td class="num">–<\/td><td class="num">4\/8<\/td><td class="num">2\/4<\/td><td class="num">0\/4<\/td><\/tr>/);
     expect(html).toContain("<p>No findings.</p>");
     expect(html).toMatch(/<table class="exposure">[\s\S]*<td>production<\/td><td><code[^>]*>postgres\.db\.svc\.cluster\.local<\/code><\/td><td>5432<\/td>/);
-    const guard = join(scenario, "production", "authorizationpolicy-db-meshfed-postgres-guard.yaml");
+    const guard = join(scenario, "production", "authorizationpolicy.db.meshfed-postgres-guard.yaml");
     expect(html).toContain(`<code class="long">${sha256(guard)}</code>`);
     expect(html).toContain(`<code class="long">${sha256(join(scenario, "scenario.yaml"))}</code>`);
   });
 
   it("a widened policy fails the audit: exit 4, the page still written, the findings listed", async () => {
-    const dir = mutated("production/authorizationpolicy-db-meshfed-postgres-guard.yaml", (t) =>
+    const dir = mutated("production/authorizationpolicy.db.meshfed-postgres-guard.yaml", (t) =>
       t.replace("              - operations.nrc.internal/ns/vault/sa/vault\n", "              - operations.nrc.internal/ns/vault/sa/vault\n              - operations.nrc.internal/ns/vault/sa/neighbour\n"),
     );
     const r = await runCli(["report", exampleFile, "--scenario", dir, "--out", join(work, "fail.html")], repoRoot);

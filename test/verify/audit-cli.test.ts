@@ -25,7 +25,7 @@ function mutated(file: string, edit: (text: string) => string): string {
   return dir;
 }
 
-const guard = "production/authorizationpolicy-db-meshfed-postgres-guard.yaml";
+const guard = "production/authorizationpolicy.db.meshfed-postgres-guard.yaml";
 
 describe("meshfed verify --model (least-privilege audit)", () => {
   it("passes meshfed's own output: every intended call reachable, nothing else", async () => {
@@ -46,7 +46,7 @@ describe("meshfed verify --model (least-privilege audit)", () => {
   });
 
   it("reports an intended call that the configuration breaks", async () => {
-    const dir = mutated("operations/destinationrule-vault-meshfed-production-db-postgres.yaml", (t) => t.replace("outbound_.5432_._.postgres.db.svc.cluster.local", "outbound_.5432_._.postgres.db.production.mesh"));
+    const dir = mutated("operations/destinationrule.vault.meshfed-production-db-postgres.yaml", (t) => t.replace("outbound_.5432_._.postgres.db.svc.cluster.local", "outbound_.5432_._.postgres.db.production.mesh"));
     const r = await runCli(["verify", dir, "--model", exampleFile, "-o", "json"], repoRoot);
     expect(r.code).toBe(4);
     const codes = JSON.parse(r.stdout).findings.map((f: { code: string }) => f.code);
@@ -55,7 +55,7 @@ describe("meshfed verify --model (least-privilege audit)", () => {
   });
 
   it("--suppress hides a finding and --failure-threshold decides the exit code", async () => {
-    const dir = mutated(guard.replace("authorizationpolicy-db-meshfed-postgres-guard", "peerauthentication-db-meshfed-postgres"), (t) => t.replace("mode: STRICT", "mode: PERMISSIVE"));
+    const dir = mutated(guard.replace("authorizationpolicy.db.meshfed-postgres-guard", "peerauthentication.db.meshfed-postgres"), (t) => t.replace("mode: STRICT", "mode: PERMISSIVE"));
     const warn = await runCli(["verify", dir, "-o", "json"], repoRoot);
     expect(JSON.parse(warn.stdout).findings.map((f: { code: string }) => f.code)).toEqual(["MF3211"]);
     expect(warn.code).toBe(0); // a warning, below the default threshold "error"

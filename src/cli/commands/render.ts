@@ -5,6 +5,7 @@ import { writeFileTree } from "../../output/write-files.js";
 import { layoutFiles, renderJson, renderYamlStream } from "../../render/render.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
+import { reportWrite } from "../write-report.js";
 import type { SetExit } from "../main.js";
 
 export function registerRender(program: Command, io: CliIo, setExit: SetExit): void {
@@ -13,7 +14,7 @@ export function registerRender(program: Command, io: CliIo, setExit: SetExit): v
     .description("Compile a federation into each mesh's Istio configuration.")
     .argument("<file>", "federation file (YAML)")
     .option("--mesh <name>", "only this mesh")
-    .option("--out <dir>", "write <dir>/<mesh>/ (one file per resource, kustomization.yaml, install/) instead of stdout")
+    .option("--out <dir>", "write <dir>/<mesh>/ (one file per resource, kustomization.yaml, install/) instead of stdout; files meshfed did not write are never overwritten or deleted")
     .option("-o, --output <format>", "yaml or json (stdout only)", "yaml")
     .action(async (file: string, opts: { mesh?: string; out?: string; output: string }) => {
       const format = parseFormat(opts.output, ["yaml", "json"]);
@@ -30,7 +31,11 @@ export function registerRender(program: Command, io: CliIo, setExit: SetExit): v
       }
       if (opts.out !== undefined) {
         const files = layoutFiles(compiled, opts.mesh);
-        await writeFileTree(resolve(io.cwd, opts.out), files);
+        const report = await writeFileTree(resolve(io.cwd, opts.out), files);
+        if (!reportWrite(io, opts.out, report)) {
+          setExit(ExitCode.invalidInput);
+          return;
+        }
         io.stderr.write(`wrote ${files.size} files under ${opts.out}/ for ${opts.mesh ?? compiled.meshes.map((m) => m.mesh).join(", ")}\n`);
       } else {
         io.stdout.write(format === "json" ? renderJson(compiled, opts.mesh) : renderYamlStream(compiled, opts.mesh));

@@ -5,6 +5,7 @@ import { writeFileTree } from "../../output/write-files.js";
 import { buildScenario } from "../../scenario/build-scenario.js";
 import { ExitCode, printDiagnostics, summarize, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
+import { reportWrite } from "../write-report.js";
 import type { SetExit } from "../main.js";
 
 export function registerScenario(program: Command, io: CliIo, setExit: SetExit): void {
@@ -27,7 +28,11 @@ export function registerScenario(program: Command, io: CliIo, setExit: SetExit):
       const files = buildScenario(loaded.federation, loaded.compiled, { rootCA: opts.rootCa });
       const dir = resolve(io.cwd, opts.out);
       // writeFileTree swaps whole top-level entries, so write the scenario into its own directory.
-      await writeFileTree(dir, files);
+      const report = await writeFileTree(dir, files);
+      if (!reportWrite(io, opts.out, report)) {
+        setExit(ExitCode.invalidInput);
+        return;
+      }
       io.stderr.write(`wrote scenario with ${files.size} files to ${opts.out}\n`);
       setExit(ExitCode.ok);
     });

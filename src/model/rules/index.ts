@@ -1,6 +1,7 @@
 import { diagnostic, type Diagnostic, type DiagnosticInput } from "../../diagnostics/diagnostic.js";
 import type { Code } from "../../diagnostics/codes.js";
 import type { Federation } from "../types.js";
+import { safetyRules } from "./safety-rules.js";
 
 /** What a rule reports through: builds diagnostics positioned by JSON path. */
 export interface RuleContext {
@@ -21,7 +22,7 @@ const consumerPath = (e: number, c: number) => `${exportPath(e)}.consumers[${c}]
 const principalString = (p: { mesh: string; namespace: string; serviceAccount: string }) =>
   `${p.mesh}/${p.namespace}/${p.serviceAccount}`;
 
-export const rules: readonly Rule[] = [
+const coreRules: readonly Rule[] = [
   {
     name: "unique-mesh-names",
     description: "Mesh names are unique.",
@@ -273,6 +274,9 @@ export const rules: readonly Rule[] = [
   },
 ];
 
+/** Every rule, in the order they run: the core checks, then the refusals read from Istio's source. */
+export const rules: readonly Rule[] = [...coreRules, ...safetyRules];
+
 /** Runs every rule and returns their diagnostics, positioned through the source map. */
 export function runRules(federation: Federation): Diagnostic[] {
   const out: Diagnostic[] = [];
@@ -280,7 +284,12 @@ export function runRules(federation: Federation): Diagnostic[] {
     federation,
     report(code, path, input) {
       const sm = federation.sourceMap;
-      const position = sm?.values.get(path) ?? sm?.keys.get(path);
+      // A defaulted field has no position of its own: point at the nearest enclosing one written.
+      let position;
+      for (let p = path; p && !position; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
+        position = sm?.values.get(p) ?? sm?.keys.get(p);
+        if (p.replace(/(\.[^.[\]]+|\[\d+\])$/, "") === p) break;
+      }
       out.push(diagnostic(code, { ...input, path, ...(position ? { position } : {}) }));
     },
   };
