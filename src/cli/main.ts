@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerCa } from "./commands/ca.js";
 import { registerDiagnostics } from "./commands/diagnostics.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerPlan } from "./commands/plan.js";
@@ -49,6 +50,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerScenario(program, io, setExit);
   registerVerify(program, io, setExit);
   registerExplain(program, io, setExit);
+  registerCa(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
   }
