@@ -39,7 +39,7 @@ export async function makeWorkload(issuer: TestCa, spiffeId: string, e = env()):
  * An intermediate as the usual openssl recipe makes it: CA, pathLen 0, no name constraints.
  * Tests use it to show what the constraint prevents.
  */
-export async function makeUnconstrainedIntermediate(root: TestCa, trustDomain: string, e = env(), days = 365, pathLength: number | undefined = 0): Promise<TestCa> {
+export async function makeUnconstrainedIntermediate(root: TestCa, trustDomain: string, e = env(), days = 365, pathLength: number | null = 0): Promise<TestCa> {
   const keys = await generateKeyPair(e, "ecdsa-p256");
   const cert = await X509CertificateGenerator.create(
     {
@@ -50,7 +50,7 @@ export async function makeUnconstrainedIntermediate(root: TestCa, trustDomain: s
       publicKey: keys.publicKey,
       signingKey: root.privateKey,
       signingAlgorithm: signingAlgorithm(root.privateKey),
-      extensions: [new BasicConstraintsExtension(true, pathLength, true), new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true)],
+      extensions: [new BasicConstraintsExtension(true, pathLength ?? undefined, true), new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true)],
     },
     e.crypto,
   );
