@@ -2,7 +2,7 @@ import { createRootCa, generateKeyPair, issueIntermediateCa, issueWorkloadCertif
 import type { KeyType } from "../../src/ca/key-type.js";
 import { certificatePem, privateKeyPem } from "../../src/ca/pem.js";
 import { signingAlgorithm } from "../../src/ca/key-type.js";
-import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, X509CertificateGenerator, type X509Certificate } from "../../src/ca/x509.js";
+import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, SubjectAlternativeNameExtension, X509CertificateGenerator, type X509Certificate } from "../../src/ca/x509.js";
 
 export const env = (now = new Date()): CaEnvironment => ({ crypto: globalThis.crypto, now });
 
@@ -56,3 +56,25 @@ export async function makeUnconstrainedIntermediate(root: TestCa, trustDomain: s
   );
   return withPems(e, cert, keys);
 }
+
+/** A serving certificate with DNS or IP SANs under an issuer, like istiod's own (initDNSCerts). */
+export async function makeServing(issuer: TestCa, names: { type: "dns" | "ip"; value: string }[], e = env()): Promise<string> {
+  const keys = await generateKeyPair(e, "ecdsa-p256");
+  const cert = await X509CertificateGenerator.create(
+    {
+      subject: [],
+      issuer: issuer.cert.subjectName,
+      notBefore: new Date(e.now.getTime() - 60_000),
+      notAfter: new Date(e.now.getTime() + 3_600_000),
+      publicKey: keys.publicKey,
+      signingKey: issuer.privateKey,
+      signingAlgorithm: signingAlgorithm(issuer.privateKey),
+      extensions: [new BasicConstraintsExtension(false, undefined, true), new SubjectAlternativeNameExtension(names, true)],
+    },
+    e.crypto,
+  );
+  return certificatePem(cert);
+}
+
+/** istiod's serving names in istio-system (pilot/pkg/bootstrap certcontroller.go initDNSCerts). */
+export const ISTIOD_NAMES = ["istiod", "istiod-remote", "istio-pilot"].map((n) => ({ type: "dns" as const, value: `${n}.istio-system.svc` }));

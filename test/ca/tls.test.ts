@@ -6,7 +6,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { connect, createServer, type PeerCertificate, type TLSSocket } from "node:tls";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { makeIntermediate, makeRoot, makeUnconstrainedIntermediate, makeWorkload, type TestCa } from "./helpers.js";
+import { ISTIOD_NAMES, makeIntermediate, makeRoot, makeServing, makeUnconstrainedIntermediate, makeWorkload, type TestCa } from "./helpers.js";
 
 const PROD = "spiffe://production.nrc.internal/ns/db/sa/postgres";
 const OPS = "spiffe://operations.nrc.internal/ns/vault/sa/vault";
@@ -77,37 +77,11 @@ describe("openssl verify", () => {
   });
 
   it("accepts istiod's serving names and refuses other DNS names and any IP under the intermediate", async () => {
-    const { generateKeyPair } = await import("../../src/ca/issue-ca.js");
-    const { SubjectAlternativeNameExtension, X509CertificateGenerator, BasicConstraintsExtension } = await import("../../src/ca/x509.js");
-    const { certificatePem } = await import("../../src/ca/pem.js");
-    const e = { crypto: globalThis.crypto, now: new Date() };
-    const serving = async (names: { type: "dns" | "ip"; value: string }[]) => {
-      const keys = await generateKeyPair(e, "ecdsa-p256");
-      const cert = await X509CertificateGenerator.create(
-        {
-          subject: [],
-          issuer: production.cert.subjectName,
-          notBefore: new Date(Date.now() - 60_000),
-          notAfter: new Date(Date.now() + 3_600_000),
-          publicKey: keys.publicKey,
-          signingKey: production.privateKey,
-          signingAlgorithm: { name: "ECDSA", hash: "SHA-256" } as EcdsaParams,
-          extensions: [new BasicConstraintsExtension(false, undefined, true), new SubjectAlternativeNameExtension(names, true)],
-        },
-        e.crypto,
-      );
-      return certificatePem(cert);
-    };
-    const istiod = await serving([
-      { type: "dns", value: "istiod.istio-system.svc" },
-      { type: "dns", value: "istiod-remote.istio-system.svc" },
-      { type: "dns", value: "istio-pilot.istio-system.svc" },
-    ]);
-    expect(opensslVerify(root.pem, istiod, production.pem).ok).toBe(true);
-    const otherDns = opensslVerify(root.pem, await serving([{ type: "dns", value: "bank.example.com" }]), production.pem);
+    expect(opensslVerify(root.pem, await makeServing(production, ISTIOD_NAMES), production.pem).ok).toBe(true);
+    const otherDns = opensslVerify(root.pem, await makeServing(production, [{ type: "dns", value: "bank.example.com" }]), production.pem);
     expect(otherDns.ok).toBe(false);
     expect(otherDns.output).toMatch(/permitted subtree violation/);
-    const ip = opensslVerify(root.pem, await serving([{ type: "ip", value: "10.0.0.1" }]), production.pem);
+    const ip = opensslVerify(root.pem, await makeServing(production, [{ type: "ip", value: "10.0.0.1" }]), production.pem);
     expect(ip.ok).toBe(false);
     expect(ip.output).toMatch(/excluded subtree violation/);
   });
