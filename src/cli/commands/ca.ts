@@ -23,7 +23,7 @@ async function caModules() {
   return { issue, keyType, pem, plan, inspect, write, crypto: globalThis.crypto };
 }
 
-const KEY_TYPES_TEXT = "ecdsa-p256 (default), ecdsa-p384, rsa-2048 or rsa-4096";
+const KEY_TYPES_TEXT = "ecdsa-p256, ecdsa-p384, rsa-2048 or rsa-4096";
 
 function parseKeyType(value: string, known: readonly string[]): KeyType {
   if (known.includes(value)) return value as KeyType;
