@@ -174,7 +174,49 @@ describe("meshfed ca issue", () => {
   });
 });
 
+describe("meshfed ca issue under a root made with openssl", () => {
+  it("reads a PKCS#1 RSA root key and signs with it (RSA root, ECDSA intermediate)", async () => {
+    expect(openssl(["genrsa", "-traditional", "-out", "legacy-key.pem", "2048"]).ok).toBe(true);
+    expect(read("legacy-key.pem")).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
+    const req = openssl(["req", "-x509", "-new", "-key", "legacy-key.pem", "-subj", "/O=corp/CN=corp root", "-days", "3650", "-out", "legacy.pem", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    expect(req.ok).toBe(true);
+    const run = await runCli(["ca", "issue", exampleFile, "--mesh", "staging", "--root-cert", "legacy.pem", "--root-key", "legacy-key.pem", "--out", "stg"], dir);
+    expect(run.code).toBe(0);
+    expect(openssl(["verify", "-CAfile", "legacy.pem", "stg/ca-cert.pem"]).ok).toBe(true);
+    expect(openssl(["x509", "-in", "stg/ca-cert.pem", "-noout", "-text"]).output).toMatch(/Signature Algorithm: sha256WithRSAEncryption[\s\S]*id-ecPublicKey/);
+  });
+
+  it.each([
+    [["--istio-namespace", "Istio_System"], /--istio-namespace Istio_System/],
+    [["--istiod-dns", "bad name"], /--istiod-dns bad name/],
+  ])("refuses %j (exit 2) before writing anything", async (extra, message) => {
+    await initRoot();
+    const run = await issue("production", "prod", extra as string[]);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(message);
+    expect(() => statSync(join(dir, "prod"))).toThrow();
+  });
+});
+
 describe("meshfed ca inspect", () => {
+  it("reads the cacerts Secret manifest, as written or as kubectl prints it", async () => {
+    await initRoot();
+    await issue();
+    const run = await runCli(["ca", "inspect", "prod/cacerts.yaml", "--model", exampleFile, "--mesh", "production", "-o", "json"], dir);
+    expect(run.code).toBe(0);
+    const report = JSON.parse(run.stdout);
+    expect(report.mesh.agrees).toBe(true);
+    expect(report.certificates.map((c: { source: string }) => c.source)).toEqual(["prod/cacerts.yaml:11", "prod/cacerts.yaml:13"]);
+    expectNoKeyMaterial(run, ["prod/ca-key.pem"]);
+    // A Secret whose cert-chain.pem is reversed is found like the file.
+    const secret = parse(read("prod/cacerts.yaml"));
+    secret.data["cert-chain.pem"] = Buffer.from(read("root/root-cert.pem") + read("prod/ca-cert.pem")).toString("base64");
+    writeFileSync(join(dir, "live.yaml"), JSON.stringify(secret));
+    const reversed = await runCli(["ca", "inspect", "live.yaml"], dir);
+    expect(reversed.code).toBe(4);
+    expect(codes(reversed.stderr)).toEqual(["MF5016"]);
+  });
+
   it("reports chain, fingerprint, expiry, key usage and constraints as JSON, and agreement with the model", async () => {
     await initRoot();
     await issue();

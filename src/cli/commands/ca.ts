@@ -5,6 +5,7 @@ import type { InspectReport } from "../../ca/inspect-ca.js";
 import type { KeyType } from "../../ca/key-type.js";
 import type { CaFile } from "../../ca/plan-ca-files.js";
 import { diagnostic, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { isDns1123Label, isDns1123Subdomain } from "../../model/formats.js";
 import { ExitCode, parseFormat, printDiagnostics, readInput, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
@@ -160,6 +161,10 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
           return;
         }
         const federation = loaded.federation;
+        if (!isDns1123Label(opts.istioNamespace)) throw new UsageError(`--istio-namespace ${opts.istioNamespace}: not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`);
+        for (const name of opts.istiodDns ?? []) {
+          if (!isDns1123Subdomain(name)) throw new UsageError(`--istiod-dns ${name}: not a DNS name (lower-case letters, digits, '-' and '.')`);
+        }
         const { mesh, diagnostics: meshDiagnostics } = m.plan.checkMeshTrustDomain(federation, opts.mesh);
         if (!mesh) throw new UsageError(`--mesh ${opts.mesh}: no such mesh in ${file}; meshes: ${federation.meshes.map((x) => x.name).join(", ")}`);
         const env = { crypto: m.crypto, now: new Date() };
@@ -226,7 +231,7 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
 
   ca.command("inspect")
     .description("Check CA files: chain validity, root fingerprint, expiry, key usage, basic and name constraints; with --model and --mesh, agreement with the mesh's trust domain.")
-    .argument("<path...>", "PEM files, or directories whose *.pem files are read (private keys are skipped, never printed)")
+    .argument("<path...>", "PEM files, cacerts Secret manifests (*.yaml), or directories whose *.pem files are read (private keys are skipped, never printed)")
     .option("--model <file>", "federation file to check the trust domain against (with --mesh)")
     .option("--mesh <name>", "the mesh these files are for (with --model)")
     .option("-o, --output <format>", "text or json", "text")
@@ -302,6 +307,22 @@ async function readPemPaths(io: CliIo, m: CaModules, paths: readonly string[]) {
   }
   for (const { file, explicit } of files) {
     const text = await readInput(io, file);
+    if (/\.ya?ml$/.test(file)) {
+      const { secretPems } = await import("../../ca/secret-pems.js");
+      const secret = secretPems(text, file);
+      diagnostics.push(...secret.diagnostics);
+      for (const entry of secret.pems) {
+        // Positions point at the Secret's key for the entry; a Secret is one PEM file per key.
+        const parsed = m.pem.parseCertificates(entry.text, file);
+        diagnostics.push(...parsed.diagnostics.map((d) => ({ ...d, position: entry.position })));
+        certificates.push(...parsed.certificates.map((c) => ({ cert: c.cert, position: entry.position })));
+        if (entry.name === "cert-chain.pem") chainFiles.push({ file: `${file} (cert-chain.pem)`, certificates: parsed.certificates.map((c) => c.cert) });
+      }
+      if (secret.pems.length === 0 && secret.diagnostics.length === 0) {
+        diagnostics.push(diagnostic("MF5002", { message: `${file} holds no Secret with *.pem or *.crt entries`, fix: "pass the cacerts Secret manifest, or PEM files", position: { file, line: 1, column: 1 } }));
+      }
+      continue;
+    }
     const parsed = m.pem.parseCertificates(text, file);
     diagnostics.push(...parsed.diagnostics);
     certificates.push(...parsed.certificates);
