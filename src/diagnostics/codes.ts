@@ -605,7 +605,7 @@ const table: readonly CodeInfo[] = [
     severity: "error",
     title: "A certificate does not chain to a root",
     explanation:
-      "The certificate's issuer is not among the certificates given, or its signature does not verify with the issuer's key. Give the root with `--root`/the directory that holds `root-cert.pem`, and check that `cert-chain.pem` is the intermediate followed by the root.",
+      "The certificate's issuer is not among the certificates given, or its signature does not verify with the issuer's key. Pass the root too (its `root-cert.pem`, or the directory that holds it), and check that `cert-chain.pem` is the intermediate followed by the root.",
   },
   {
     code: "MF5011",

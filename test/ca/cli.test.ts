@@ -98,6 +98,14 @@ describe("meshfed ca init", () => {
     expect(() => statSync(join(dir, "d", "root-key.pem"))).toThrow();
   });
 
+  it("reports an --out that cannot be a directory as a usage error (exit 2), not a crash", async () => {
+    writeFileSync(join(dir, "taken"), "a file\n");
+    const run = await runCli(["ca", "init", "--out", "taken"], dir);
+    expect(run.code).toBe(2);
+    expect(run.stderr).toMatch(/cannot write to --out taken: EEXIST/);
+    expect(read("taken")).toBe("a file\n");
+  });
+
   it.each([
     [["ca", "init", "--out", "x", "--key-type", "dsa"], /--key-type dsa/],
     [["ca", "init", "--out", "x", "--days", "0"], /--days 0/],

@@ -46,7 +46,9 @@ function modeText(mode: number): string {
 /** Writes the files, or reports MF5001 for each that exists (exit 3); returns whether it wrote. */
 async function writeOrRefuse(io: CliIo, setExit: SetExit, out: string, files: readonly CaFile[], force: boolean): Promise<boolean> {
   const { writeCaFiles } = await import("../../output/write-ca-files.js");
-  const result = await writeCaFiles(resolve(io.cwd, out), files, force);
+  const result = await writeCaFiles(resolve(io.cwd, out), files, force).catch((err: NodeJS.ErrnoException) => {
+    throw new UsageError(`cannot write to --out ${out}: ${err.code ?? err.message}`);
+  });
   if ("existing" in result) {
     const diagnostics = result.existing.map((name) =>
       diagnostic("MF5001", {
