@@ -57,8 +57,8 @@ export async function makeUnconstrainedIntermediate(root: TestCa, trustDomain: s
   return withPems(e, cert, keys);
 }
 
-/** A serving certificate with DNS or IP SANs under an issuer, like istiod's own (initDNSCerts). */
-export async function makeServing(issuer: TestCa, names: { type: "dns" | "ip"; value: string }[], e = env()): Promise<string> {
+/** A serving certificate and key with DNS, IP or URI SANs under an issuer, like istiod's own (initDNSCerts). */
+export async function makeServingPair(issuer: TestCa, names: { type: "dns" | "ip" | "url"; value: string }[], e = env()): Promise<{ cert: string; key: string }> {
   const keys = await generateKeyPair(e, "ecdsa-p256");
   const cert = await X509CertificateGenerator.create(
     {
@@ -73,7 +73,12 @@ export async function makeServing(issuer: TestCa, names: { type: "dns" | "ip"; v
     },
     e.crypto,
   );
-  return certificatePem(cert);
+  return { cert: certificatePem(cert), key: await privateKeyPem(e.crypto, keys.privateKey) };
+}
+
+/** The certificate of {@link makeServingPair}. */
+export async function makeServing(issuer: TestCa, names: { type: "dns" | "ip" | "url"; value: string }[], e = env()): Promise<string> {
+  return (await makeServingPair(issuer, names, e)).cert;
 }
 
 /** istiod's serving names in istio-system (pilot/pkg/bootstrap certcontroller.go initDNSCerts). */
