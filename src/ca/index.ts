@@ -6,7 +6,8 @@
  */
 export { createRootCa, generateKeyPair, issueIntermediateCa, issueWorkloadCertificate, randomSerial, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS } from "./issue-ca.js";
 export type { CaEnvironment, IntermediateOptions, Issued, RootOptions, Signer, WorkloadOptions } from "./issue-ca.js";
-export { inspectCertificates, EXPIRY_WARNING_DAYS } from "./inspect-ca.js";
+export { inspectCertificates, sha256Fingerprint, EXPIRY_WARNING_DAYS } from "./inspect-ca.js";
+export { formatInspect } from "./format-inspect.js";
 export type { CertificateReport, InspectInput, InspectReport } from "./inspect-ca.js";
 export { DEFAULT_KEY_TYPE, KEY_TYPES, describeKeyAlgorithm } from "./key-type.js";
 export type { KeyType } from "./key-type.js";

@@ -56,6 +56,11 @@ function hexFingerprint(buffer: ArrayBuffer): string {
   return [...new Uint8Array(buffer)].map((b) => b.toString(16).toUpperCase().padStart(2, "0")).join(":");
 }
 
+/** The SHA-256 fingerprint of a certificate, as `openssl x509 -noout -fingerprint -sha256` prints it. */
+export async function sha256Fingerprint(cert: X509Certificate, crypto: Crypto): Promise<string> {
+  return hexFingerprint(await cert.getThumbprint("SHA-256", crypto));
+}
+
 function keyUsageNames(cert: X509Certificate): string[] {
   const ku = cert.getExtension(KeyUsagesExtension);
   if (!ku) return [];
@@ -103,7 +108,7 @@ export async function inspectCertificates(input: InspectInput): Promise<{ report
   const nodes: Node[] = [];
   const seen = new Set<string>();
   for (const source of input.certificates) {
-    const fingerprint = hexFingerprint(await source.cert.getThumbprint("SHA-256", crypto));
+    const fingerprint = await sha256Fingerprint(source.cert, crypto);
     if (seen.has(fingerprint)) continue;
     seen.add(fingerprint);
     nodes.push({ source, fingerprint, selfSigned: await signedBy(source.cert, source.cert, crypto) });

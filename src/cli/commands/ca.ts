@@ -1,7 +1,6 @@
 import { promises as fsp } from "node:fs";
 import { basename, join, resolve } from "node:path";
 import type { Command } from "commander";
-import type { InspectReport } from "../../ca/inspect-ca.js";
 import type { KeyType } from "../../ca/key-type.js";
 import type { CaFile } from "../../ca/plan-ca-files.js";
 import { diagnostic, hasErrors, type Diagnostic } from "../../diagnostics/diagnostic.js";
@@ -12,16 +11,17 @@ import type { SetExit } from "../main.js";
 
 // The X.509 library and WebCrypto are loaded on first use: most commands never need them.
 async function caModules() {
-  const [issue, keyType, pem, plan, inspect, write] = await Promise.all([
+  const [issue, keyType, pem, plan, inspect, format, write] = await Promise.all([
     import("../../ca/issue-ca.js"),
     import("../../ca/key-type.js"),
     import("../../ca/pem.js"),
     import("../../ca/plan-ca-files.js"),
     import("../../ca/inspect-ca.js"),
+    import("../../ca/format-inspect.js"),
     import("../../output/write-ca-files.js"),
   ]);
   // Node's WebCrypto (global since Node 19); the bundled CLI cannot import() a built-in lazily.
-  return { issue, keyType, pem, plan, inspect, write, crypto: globalThis.crypto };
+  return { issue, keyType, pem, plan, inspect, format, write, crypto: globalThis.crypto };
 }
 
 const KEY_TYPES_TEXT = "ecdsa-p256, ecdsa-p384, rsa-2048 or rsa-4096";
@@ -122,7 +122,7 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
       }
       const files = m.plan.rootFiles(certPem, keyPem);
       if (!(await writeOrRefuse(io, setExit, opts.out, files, !!opts.force))) return;
-      const fingerprint = (await m.inspect.inspectCertificates({ certificates: [{ cert, position: { file: "root-cert.pem", line: 1, column: 1 } }], now: env.now, crypto: m.crypto })).report.roots[0]?.sha256Fingerprint ?? "";
+      const fingerprint = await m.inspect.sha256Fingerprint(cert, m.crypto);
       const root = { subject: cert.subject, sha256Fingerprint: fingerprint, notAfter: cert.notAfter.toISOString(), keyAlgorithm: m.keyType.describeKeyAlgorithm(cert.publicKey.algorithm) };
       reportWritten(io, opts.out, files, { root, recorded: opts.rootCert !== undefined }, format, [
         `root ${root.subject} (${root.keyAlgorithm}), valid until ${root.notAfter}`,
@@ -266,7 +266,7 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
       if (format === "json") {
         io.stdout.write(`${JSON.stringify({ ...report, diagnostics: findings }, null, 2)}\n`);
       } else {
-        io.stdout.write(formatInspect(report));
+        io.stdout.write(m.format.formatInspect(report));
         printDiagnostics(io, findings, new Map());
         io.stderr.write(`${findings.length === 0 ? "ok" : "problems found"} (${summarize(findings)})\n`);
       }
@@ -335,29 +335,4 @@ async function readPemPaths(io: CliIo, m: CaModules, paths: readonly string[]) {
     if (basename(file) === "cert-chain.pem") chainFiles.push({ file, certificates: parsed.certificates.map((c) => c.cert) });
   }
   return { certificates, chainFiles, diagnostics };
-}
-
-/** The text form of an inspect report: one block per certificate, then the roots. */
-export function formatInspect(report: InspectReport): string {
-  const lines: string[] = [];
-  for (const c of report.certificates) {
-    lines.push(`${c.source}  ${c.subject || "(empty subject)"}`);
-    lines.push(`  SHA-256 fingerprint  ${c.sha256Fingerprint}`);
-    lines.push(`  valid                ${c.notBefore} to ${c.notAfter} (${c.daysLeft} days left)`);
-    lines.push(`  key                  ${c.keyAlgorithm}`);
-    lines.push(`  basic constraints    ${c.ca ? `CA, pathLen ${c.pathLength ?? "unlimited"}` : "not a CA"}`);
-    lines.push(`  key usage            ${c.keyUsage.join(", ") || "(none)"}`);
-    if (c.nameConstraints) {
-      lines.push(`  name constraints     permitted ${c.nameConstraints.permitted.join(", ") || "(none)"}; excluded ${c.nameConstraints.excluded.join(", ") || "(none)"}`);
-    } else if (c.ca && !c.selfSigned) {
-      lines.push(`  name constraints     none: can sign any trust domain`);
-    }
-    if (c.uris.length || c.dnsNames.length) lines.push(`  subject alt names    ${[...c.uris, ...c.dnsNames].join(", ")}`);
-    lines.push(`  chain                ${c.selfSigned ? "self-signed root" : c.chainValid ? `valid: ${c.chain.join(" <- ")}` : `broken${c.chain.length ? ` after ${c.chain.join(" <- ")}` : ""}`}`);
-  }
-  for (const r of report.roots) lines.push(`root ${r.subject}  SHA-256 ${r.sha256Fingerprint}`);
-  if (report.mesh) {
-    lines.push(`mesh ${report.mesh.name} (trust domain ${report.mesh.trustDomain}): ${report.mesh.agrees ? "the intermediate is confined to this trust domain" : "does NOT agree (see below)"}`);
-  }
-  return `${lines.join("\n")}\n`;
 }
