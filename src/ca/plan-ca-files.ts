@@ -114,7 +114,7 @@ export function checkIssuer(root: X509Certificate, selfSigned: boolean, position
     diagnostics.push(
       diagnostic("MF5006", {
         message: `--days ${days}: the intermediate would outlive the root, which expires ${root.notAfter.toISOString()} (in ${left} days)`,
-        fix: `pass --days ${Math.max(left, 1) > 1 ? left - 1 : 1} or less, and plan the root's rotation`,
+        fix: `pass --days ${Math.max(left - 1, 1)} or less, and plan the root's rotation`,
         value: days,
         position,
       }),
