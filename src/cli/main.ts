@@ -1,4 +1,5 @@
 import { Command, CommanderError } from "commander";
+import { registerCa } from "./commands/ca.js";
 import { registerDiagnostics } from "./commands/diagnostics.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerGraph } from "./commands/graph.js";
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerExplain(program, io, setExit);
   registerGraph(program, io, setExit);
   registerReport(program, io, setExit);
+  registerCa(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
   }

@@ -702,6 +702,127 @@ const table = [
     explanation:
       "Pods outside the exported Service get the export's DENY guard and STRICT mTLS: their cross-mesh callers are denied, and callers without a sidecar are refused. Narrow `workloadSelector` to the Service's pods.",
   },
+  // ── MF5xxx: CA ─────────────────────────────────────────────────────────────────
+  {
+    code: "MF5001",
+    name: "ca-output-exists",
+    severity: "error",
+    title: "An output file already exists",
+    explanation:
+      "`meshfed ca` never overwrites a CA file or private key by accident: nothing was written. Pass `--force` to replace the files (keep a copy of the old key first if anything still chains to it), or choose another `--out` directory.",
+  },
+  {
+    code: "MF5002",
+    name: "ca-unreadable-pem",
+    severity: "error",
+    title: "A file holds no certificate or key meshfed can read",
+    explanation:
+      "The file is not PEM, or a PEM block does not parse as an X.509 certificate or a private key. Pass the PEM files `meshfed ca init` or `openssl` wrote (`-----BEGIN CERTIFICATE-----`, `-----BEGIN PRIVATE KEY-----`). Encrypted keys are not read: decrypt with `openssl pkey -in KEY -out PLAIN`.",
+  },
+  {
+    code: "MF5003",
+    name: "ca-key-mismatch",
+    severity: "error",
+    title: "The private key does not belong to the certificate",
+    explanation:
+      "The public key in the certificate is not the public half of the private key given with it, so nothing signed with the key would chain to the certificate. Pass the key that was generated with the certificate.",
+  },
+  {
+    code: "MF5004",
+    name: "ca-not-a-ca",
+    severity: "error",
+    title: "The certificate is not a CA certificate",
+    explanation:
+      "A root or intermediate must carry basic constraints `CA:TRUE` (critical) and key usage `keyCertSign`; verifiers refuse anything it signs otherwise. Pass the CA certificate, not a workload or server certificate, or create a root with `meshfed ca init`.",
+  },
+  {
+    code: "MF5005",
+    name: "ca-trust-domain-not-constrainable",
+    severity: "error",
+    title: "The trust domain cannot be expressed as a URI name constraint",
+    explanation:
+      "A URI name constraint is a DNS host name (RFC 5280 section 4.2.1.10). BoringSSL, which Envoy uses, rejects a constraint or a SPIFFE ID host that is not letters, digits and hyphens in dot-separated labels (crypto/x509/v3_ncons.cc, nc_uri_is_fqdn), so every workload certificate would fail in the sidecars. Rename the trust domain, e.g. `production_eu` to `production-eu`.",
+  },
+  {
+    code: "MF5006",
+    name: "ca-outlives-issuer",
+    severity: "error",
+    title: "The intermediate would be valid after its root expires",
+    explanation:
+      "A certificate is only usable while every certificate above it is valid. Shorten `--days` so the intermediate ends before the root, or roll a new root first (see the guide's rotation section).",
+  },
+  {
+    code: "MF5007",
+    name: "ca-root-not-self-signed",
+    severity: "error",
+    title: "The root certificate is not self-signed",
+    explanation:
+      "`--root-cert` must be the self-signed root the meshes trust (its `root-cert.pem`). Issuing under a second-level CA would make the mesh's intermediate a third level with pathLen constraints the issuer may forbid. Pass the root, or issue from the CA that is the trust anchor.",
+  },
+  {
+    code: "MF5010",
+    name: "ca-chain-broken",
+    severity: "error",
+    title: "A certificate does not chain to a root",
+    explanation:
+      "The certificate's issuer is not among the certificates given, or its signature does not verify with the issuer's key. Pass the root too (its `root-cert.pem`, or the directory that holds it), and check that `cert-chain.pem` is the intermediate followed by the root.",
+  },
+  {
+    code: "MF5011",
+    name: "ca-expired",
+    severity: "error",
+    title: "A certificate is expired or not yet valid",
+    explanation:
+      "Verifiers refuse a chain with a certificate outside its validity period: workloads in the mesh cannot get or verify certificates. Issue a new intermediate (`meshfed ca issue ... --force`) or, for the root, follow the guide's root rotation.",
+  },
+  {
+    code: "MF5012",
+    name: "ca-expires-soon",
+    severity: "warning",
+    title: "A certificate expires within 30 days",
+    explanation:
+      "Roll it now: a new intermediate under the same root can be plugged in without dropping connections (see the guide's rotation section); a root needs the longer migration described there.",
+  },
+  {
+    code: "MF5013",
+    name: "ca-intermediate-unconstrained",
+    severity: "warning",
+    title: "An intermediate CA can sign identities of any trust domain",
+    explanation:
+      "Without a URI name constraint, whoever holds this mesh's CA key can mint `spiffe://<another mesh>/ns/.../sa/...` and pass every authorization policy of every mesh that trusts the shared root. Reissue it with `meshfed ca issue`, which confines it to the mesh's trust domain.",
+  },
+  {
+    code: "MF5014",
+    name: "ca-path-length",
+    severity: "warning",
+    title: "An intermediate CA may sign further CAs",
+    explanation:
+      "An Istio plug-in CA signs workload certificates only; without `pathLen:0` its key could mint a sub-CA that escapes review. Reissue it with `meshfed ca issue` (pathLen 0).",
+  },
+  {
+    code: "MF5015",
+    name: "ca-trust-domain-mismatch",
+    severity: "error",
+    title: "The intermediate is not confined to the mesh's trust domain",
+    explanation:
+      "The URI name constraint of the mesh's intermediate must permit exactly `spiffe://<trustDomain>` of that mesh in the federation file: otherwise the mesh's workloads get certificates verifiers refuse, or the CA can sign another mesh's identities. Reissue it with `meshfed ca issue FILE --mesh NAME`.",
+  },
+  {
+    code: "MF5016",
+    name: "ca-chain-file-order",
+    severity: "error",
+    title: "cert-chain.pem is not the intermediate followed by the root",
+    explanation:
+      "Istio's plug-in CA reads `cert-chain.pem` as the chain from `ca-cert.pem` up to the root (istio tools/certs/Makefile.selfsigned.mk: `cat ca-cert.pem root-cert.pem`). Regenerate the files with `meshfed ca issue`.",
+  },
+  {
+    code: "MF5017",
+    name: "ca-no-ca-certificate",
+    severity: "error",
+    title: "No CA certificate found to inspect",
+    explanation:
+      "`meshfed ca inspect` needs at least one certificate; with `--mesh` it needs the mesh's intermediate (a CA certificate that is not self-signed). Pass the directory `meshfed ca issue` wrote, or its `ca-cert.pem` and `root-cert.pem`.",
+  },
 ] as const satisfies readonly CodeInfo[];
 
 /** Every registered code: diagnostics take only these. */
