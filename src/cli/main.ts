@@ -1,19 +1,29 @@
 import { Command, CommanderError } from "commander";
-import { registerCa } from "./commands/ca.js";
-import { registerDiagnostics } from "./commands/diagnostics.js";
-import { registerExplain } from "./commands/explain.js";
-import { registerGraph } from "./commands/graph.js";
-import { registerPlan } from "./commands/plan.js";
-import { registerRender } from "./commands/render.js";
-import { registerReport } from "./commands/report.js";
-import { registerScenario } from "./commands/scenario.js";
-import { registerSchema } from "./commands/schema.js";
-import { registerValidate } from "./commands/validate.js";
-import { registerVerify } from "./commands/verify.js";
 import { ExitCode, UsageError, type CliIo } from "./io.js";
 
 /** Sets the exit code a command ends with. */
 export type SetExit = (code: number) => void;
+
+type Register = (program: Command, io: CliIo, setExit: SetExit) => void;
+
+/**
+ * Every command, in the order `--help` lists them. A run loads only the module of the command
+ * it runs (all of them for help and unknown commands): the CA, report and graph commands pull
+ * in X.509 and Graphviz libraries that `verify` has no use for.
+ */
+const commands: readonly (readonly [string, () => Promise<Register>])[] = [
+  ["validate", async () => (await import("./commands/validate.js")).registerValidate],
+  ["render", async () => (await import("./commands/render.js")).registerRender],
+  ["plan", async () => (await import("./commands/plan.js")).registerPlan],
+  ["schema", async () => (await import("./commands/schema.js")).registerSchema],
+  ["diagnostics", async () => (await import("./commands/diagnostics.js")).registerDiagnostics],
+  ["scenario", async () => (await import("./commands/scenario.js")).registerScenario],
+  ["verify", async () => (await import("./commands/verify.js")).registerVerify],
+  ["explain", async () => (await import("./commands/explain.js")).registerExplain],
+  ["graph", async () => (await import("./commands/graph.js")).registerGraph],
+  ["report", async () => (await import("./commands/report.js")).registerReport],
+  ["ca", async () => (await import("./commands/ca.js")).registerCa],
+];
 
 export const VERSION = "0.1.0";
 
@@ -44,17 +54,9 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
       writeOut: (s) => io.stdout.write(s),
       writeErr: (s) => io.stderr.write(s),
     });
-  registerValidate(program, io, setExit);
-  registerRender(program, io, setExit);
-  registerPlan(program, io, setExit);
-  registerSchema(program, io, setExit);
-  registerDiagnostics(program, io, setExit);
-  registerScenario(program, io, setExit);
-  registerVerify(program, io, setExit);
-  registerExplain(program, io, setExit);
-  registerGraph(program, io, setExit);
-  registerReport(program, io, setExit);
-  registerCa(program, io, setExit);
+  const first = argv.find((a) => !a.startsWith("-"));
+  const one = commands.find(([name]) => name === first && argv.indexOf(first) === 0);
+  for (const [, load] of one ? [one] : commands) (await load())(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
   }

@@ -1,4 +1,5 @@
-import { readdirSync, readFileSync, realpathSync, statSync, type Stats } from "node:fs";
+import { isUtf8 } from "node:buffer";
+import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
 import { join, relative, resolve } from "node:path";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Federation } from "../model/types.js";
@@ -16,7 +17,6 @@ export interface ReadFiles {
 const MESH_FILE = /\.(ya?ml|json)$/;
 /** Files read in a scenario's mesh directory, as the conformance oracle reads them. */
 const SCENARIO_FILE = /\.ya?ml$/;
-const utf8 = new TextDecoder("utf-8", { fatal: true });
 
 /** A path's kind, following symbolic links; refuses what cannot be read as a file at once (a FIFO would hang). */
 function statOf(path: string, shown: string): Stats {
@@ -38,9 +38,8 @@ function statOf(path: string, shown: string): Stats {
  */
 function readText(path: string, file: string, out: ReadFiles): void {
   const bytes = readFileSync(path);
-  try {
-    out.files.push({ file, text: utf8.decode(bytes) });
-  } catch {
+  if (isUtf8(bytes)) out.files.push({ file, text: bytes.toString("utf8") });
+  else {
     out.diagnostics.push(diagnostic("MF3105", { message: `${file} is not UTF-8 text`, fix: "Save the file as UTF-8; Kubernetes and Istio read only UTF-8 YAML.", position: { file, line: 1, column: 1 } }));
   }
 }
@@ -53,9 +52,16 @@ function readText(path: string, file: string, out: ReadFiles): void {
 export function readYamlFiles(path: string, cwd: string, { recurse = true, pattern = MESH_FILE } = {}): ReadFiles {
   const out: ReadFiles = { files: [], diagnostics: [] };
   const shown = (p: string) => relative(cwd, p) || p;
-  const visit = (p: string, ancestors: ReadonlySet<string>, top: boolean): void => {
-    const s = statOf(p, shown(p));
-    if (s.isFile()) {
+  // A directory entry's own type is used where it is a plain file or directory (no stat per
+  // file); links are followed with a stat, and anything else is refused when it would be read.
+  const visit = (p: string, entry: Dirent | undefined, ancestors: ReadonlySet<string>): void => {
+    const top = entry === undefined;
+    if (!top && !recurse && !entry.isFile() && !entry.isSymbolicLink()) return;
+    if (!top && !entry.isDirectory() && !entry.isSymbolicLink() && !pattern.test(p)) return;
+    const isFile = entry?.isFile() ?? false;
+    const isDirectory = entry?.isDirectory() ?? false;
+    const s = isFile || isDirectory ? undefined : statOf(p, shown(p));
+    if (isFile || s?.isFile()) {
       if (top || pattern.test(p)) readText(p, shown(p), out);
       return;
     }
@@ -66,9 +72,10 @@ export function readYamlFiles(path: string, cwd: string, { recurse = true, patte
       return;
     }
     const inner = new Set(ancestors).add(real);
-    for (const name of readdirSync(p).sort()) visit(join(p, name), inner, false);
+    const entries = readdirSync(p, { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    for (const e of entries) visit(join(p, e.name), e, inner);
   };
-  visit(resolve(cwd, path), new Set(), true);
+  visit(resolve(cwd, path), undefined, new Set());
   return out;
 }
 

@@ -1,4 +1,5 @@
-import * as yaml from "yaml";
+import { createRequire } from "node:module";
+import type * as Yaml from "yaml";
 import type { LineCounter, Node } from "yaml";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { validateIstioResources } from "./validate-istio.js";
@@ -20,6 +21,16 @@ export interface ScenarioInput {
 export interface ParseScenarioResult {
   readonly scenario?: Scenario;
   readonly diagnostics: Diagnostic[];
+}
+
+/**
+ * The yaml library, for positions only (a scenario field's error, the items of a List): loaded
+ * on first use, since most runs need no position and it takes a tenth of a short run to load.
+ */
+let yamlModule: typeof Yaml | undefined;
+function positionsLib(): typeof Yaml {
+  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
+  return yamlModule;
 }
 
 const ignoredKinds = new Set(["ConfigMap", "Secret", "IstioOperator", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);
@@ -50,9 +61,10 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   let lc: LineCounter | undefined;
   // The `yaml` library's document (with positions) is built only when a position is needed:
   // a large scenario parses an order of magnitude faster without it.
-  let parsedDoc: yaml.Document.Parsed | undefined;
+  let parsedDoc: Yaml.Document.Parsed | undefined;
   const getDoc = () => {
     if (!parsedDoc) {
+      const yaml = positionsLib();
       lc = new yaml.LineCounter();
       parsedDoc = yaml.parseDocument(text, { lineCounter: lc, prettyErrors: false });
     }
@@ -270,6 +282,7 @@ function yamlDiagnostics(file: string, problems: readonly YamlProblem[]): Diagno
  * `yaml` library is asked only for positions, and only for List documents (dumps).
  */
 function listItemPlaces(doc: YamlDocument): { line: number; text: string }[] {
+  const yaml = positionsLib();
   const lc = new yaml.LineCounter();
   const parsed = yaml.parseDocument(doc.text, { lineCounter: lc, prettyErrors: false, uniqueKeys: false });
   const items = yaml.isMap(parsed.contents) ? parsed.contents.get("items", true) : undefined;

@@ -74,8 +74,43 @@ function excessiveAliasing(value: unknown): boolean {
 
 /** `---` alone on a line (trailing white space allowed): where kubectl splits a stream. */
 const SEPARATOR = /^---[ \t]*$/;
-/** Lines that a YAML parser reads as markers or directives but kubectl does not split on. */
-const MARKER_LIKE = /^(---|\.\.\.|%)/;
+/** Lines that a YAML parser reads as markers or directives (kubectl splits only on SEPARATOR). */
+const MARKER_LIKE = /^(?:---|\.\.\.|%).*$/gm;
+/** The first line that is neither blank nor only a comment. */
+const CONTENT_LINE = /^(?![ \t]*(?:#.*)?$)/m;
+
+/** Line feeds in text[from, to). */
+function newlines(text: string, from: number, to: number): number {
+  let n = 0;
+  for (let i = text.indexOf("\n", from); i >= 0 && i < to; i = text.indexOf("\n", i + 1)) n++;
+  return n;
+}
+
+/** Parses one document of a stream (its text starts on line `textLine`), adding it or its problem. */
+function readDocument(docText: string, textLine: number, documents: YamlDocument[], problems: YamlProblem[]): void {
+  const content = CONTENT_LINE.exec(docText);
+  if (!content || content.index >= docText.length) return;
+  const line = textLine + newlines(docText, 0, content.index);
+  let value: unknown;
+  try {
+    value = jsyaml.load(docText, { schema: KUBERNETES_SCHEMA });
+  } catch (err) {
+    const e = err as { reason?: string; message: string; mark?: { line: number; column: number } };
+    problems.push({
+      line: e.mark ? textLine + e.mark.line : line,
+      column: (e.mark?.column ?? 0) + 1,
+      message: e.reason ?? e.message.split("\n")[0]!,
+      fix: /unknown tag/.test(e.reason ?? "") ? "Remove the YAML tag: Kubernetes and meshfed read the value by its plain form." : "Fix the YAML at the position shown.",
+    });
+    return;
+  }
+  if (value === null || value === undefined) return;
+  if (docText.includes("*") && docText.includes("&") && excessiveAliasing(value)) {
+    problems.push({ line, column: 1, message: "document contains excessive aliasing", fix: "Write the repeated parts out instead of expanding aliases; Kubernetes refuses this document." });
+    return;
+  }
+  documents.push({ value, line, text: docText, textLine });
+}
 
 /**
  * Reads a YAML stream the way Kubernetes does, in one way for every caller: the stream is split
@@ -88,53 +123,25 @@ const MARKER_LIKE = /^(---|\.\.\.|%)/;
  * expansion that go-yaml calls excessive.
  */
 export function readYamlStream(input: string): YamlStream {
-  const text = (input.charCodeAt(0) === 0xfeff ? input.slice(1) : input).replace(/\r\n?/g, "\n");
-  const lines = text.split("\n");
+  let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
+  if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
   let start = 0;
-  const flush = (endLine: number): void => {
-    const docLines = lines.slice(start, endLine);
-    const first = docLines.findIndex((l) => !/^\s*(#.*)?$/.test(l));
-    if (first < 0) return;
-    const docText = docLines.join("\n");
-    const firstLine = start + 1;
-    let value: unknown;
-    try {
-      value = jsyaml.load(docText, { schema: KUBERNETES_SCHEMA });
-    } catch (err) {
-      const e = err as { reason?: string; message: string; mark?: { line: number; column: number } };
-      problems.push({
-        line: firstLine + (e.mark?.line ?? first),
-        column: (e.mark?.column ?? 0) + 1,
-        message: e.reason ?? e.message.split("\n")[0]!,
-        fix: /unknown tag/.test(e.reason ?? "") ? "Remove the YAML tag: Kubernetes and meshfed read the value by its plain form." : "Fix the YAML at the position shown.",
-      });
-      return;
+  let startLine = 1;
+  MARKER_LIKE.lastIndex = 0;
+  for (let m = MARKER_LIKE.exec(text); m !== null; m = MARKER_LIKE.exec(text)) {
+    const lineNo = startLine + newlines(text, start, m.index);
+    if (!SEPARATOR.test(m[0])) {
+      const shown = m[0].length > 40 ? `${m[0].slice(0, 40)}…` : m[0];
+      problems.push({ line: lineNo, column: 1, message: `"${shown}" is a YAML marker or directive that kubectl does not split on`, fix: "Put `---` alone on its line between documents, and remove `...` markers and `%` directives." });
+      return { documents: [], problems };
     }
-    if (value === null || value === undefined) return;
-    if (docText.includes("*") && docText.includes("&") && excessiveAliasing(value)) {
-      problems.push({ line: firstLine + first, column: 1, message: "document contains excessive aliasing", fix: "Write the repeated parts out instead of expanding aliases; Kubernetes refuses this document." });
-      return;
-    }
-    documents.push({ value, line: firstLine + first, text: docText, textLine: firstLine });
-  };
-  for (let i = 0; i < lines.length; i++) {
-    const line = lines[i]!;
-    if (!MARKER_LIKE.test(line)) continue;
-    if (SEPARATOR.test(line)) {
-      flush(i);
-      start = i + 1;
-      continue;
-    }
-    problems.push({
-      line: i + 1,
-      column: 1,
-      message: `"${line.length > 40 ? `${line.slice(0, 40)}…` : line}" is a YAML marker or directive that kubectl does not split on`,
-      fix: "Put `---` alone on its line between documents, and remove `...` markers and `%` directives.",
-    });
-    return { documents: [], problems };
+    // The document is the text between separators, without the line feed before this one.
+    readDocument(text.slice(start, Math.max(start, m.index - 1)), startLine, documents, problems);
+    start = Math.min(text.length, m.index + m[0].length + 1);
+    startLine = lineNo + 1;
   }
-  flush(lines.length);
+  readDocument(text.slice(start), startLine, documents, problems);
   return { documents, problems };
 }
