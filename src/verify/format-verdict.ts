@@ -86,15 +86,21 @@ export function probeWhy(r: ProbeResult): string | null {
   return r.why && last && r.verdict.deniedAt !== "trust" ? `${r.why} (${last.kind} ${last.namespace}/${last.name}, ${last.file}:${last.line})` : r.why;
 }
 
-/** Text report: one line per probe, a reachability matrix per mesh pair, the exposure, and mismatches. */
+/**
+ * Text report: one line per probe with the verdict (allow or deny, and where) apart from
+ * whether it met the probe's expectation (✓ met, × NOT MET, - none), the exposure, and the
+ * expectations not met. The CLI prints the overall result last (verifyResultLine).
+ */
 export function formatVerdictText(scenario: Scenario, v: Verdict, whys: readonly (string | null)[], mismatches: readonly Mismatch[]): string {
-  const lines: string[] = ["Probes"];
   const missed = new Set(mismatches.map((m) => m.probe));
+  const verdictOf = (p: ProbeVerdict) => (p.deniedAt ? `deny at ${p.deniedAt} (${p.reason})` : p.verdict);
+  const width = Math.max(5, ...v.probes.map((p) => p.name.length));
+  const verdictWidth = Math.max(7, ...v.probes.map((p) => verdictOf(p).length));
+  const lines: string[] = [`Probes\n  ${"probe".padEnd(width)}  ${"verdict".padEnd(verdictWidth)}  expectation`];
   v.probes.forEach((p, i) => {
-    const mark = p.verdict === "allow" ? "✓" : "×";
     const exp = scenario.probes[i]?.expect;
-    const bad = missed.has(p.name) ? "  ‼ not as expected" : "";
-    lines.push(`  ${mark} ${p.name}: ${p.verdict}${p.deniedAt ? ` at ${p.deniedAt} ${p.reason}` : ""}${exp ? ` (expect ${exp})` : ""}${bad}`);
+    const met = !exp ? "-" : missed.has(p.name) ? `× NOT MET (expected ${exp})` : `✓ met (${exp})`;
+    lines.push(`  ${p.name.padEnd(width)}  ${verdictOf(p).padEnd(verdictWidth)}  ${met}`.trimEnd());
     const why = whys[i];
     if (why) lines.push(`      ${why}`);
   });
@@ -102,8 +108,15 @@ export function formatVerdictText(scenario: Scenario, v: Verdict, whys: readonly
   if (v.exposure.length === 0) lines.push("  (nothing)");
   for (const e of v.exposure) lines.push(`  ${e.mesh}: ${e.host}:${e.port} admits ${e.admits.length === 0 ? "nobody" : e.admits.join(", ")}`);
   if (mismatches.length > 0) {
-    lines.push("", `${mismatches.length} expectation${mismatches.length === 1 ? "" : "s"} not met`);
+    lines.push("", `Expectations not met (${mismatches.length})`);
     for (const m of mismatches) lines.push(`  × ${m.probe ? `${m.probe}: ` : ""}${m.message}`);
-  } else lines.push("", "All expectations met.");
+  }
   return `${lines.join("\n")}\n`;
+}
+
+/** The last line of verify's text: findings first, then expectations, then what it means. */
+export function verifyResultLine(findings: { errors: number; warnings: number; suppressed: number }, expectations: { total: number; missed: number }, failed: boolean): string {
+  const f = `${findings.errors} error${findings.errors === 1 ? "" : "s"}, ${findings.warnings} warning${findings.warnings === 1 ? "" : "s"}${findings.suppressed > 0 ? `, ${findings.suppressed} suppressed` : ""}`;
+  const e = expectations.total === 0 ? "no expectations" : expectations.missed === 0 ? `all ${expectations.total} expectations met` : `${expectations.missed} of ${expectations.total} expectations NOT MET`;
+  return `Result: ${failed ? "FAIL" : "PASS"} — findings: ${f}; ${e}\n`;
 }

@@ -31,7 +31,7 @@ describe("meshfed verify --model (least-privilege audit)", () => {
   it("passes meshfed's own output: every intended call reachable, nothing else", async () => {
     const r = await runCli(["verify", clean, "--model", exampleFile], repoRoot);
     expect(r.code).toBe(0);
-    expect(r.stdout).toContain("0 findings");
+    expect(r.stdout).toContain("Result: PASS — findings: 0 errors, 0 warnings");
     expect(r.stdout).toMatch(/Reachability matrix[\s\S]*operations\s+-\s+4\/8\s+2\/4/);
   });
 

@@ -29,7 +29,9 @@ describe("meshfed verify (CLI)", () => {
     expect(JSON.parse(json.stdout).probes[0].verdict).toBe("allow");
     const text = await runCli(["verify", dir], dir);
     expect(text.code).toBe(code);
-    expect(text.stdout).toContain("✓ p: allow");
+    // The verdict (allow) and whether it met the expectation are separate columns.
+    expect(text.stdout).toMatch(code === 0 ? /\n {2}p +allow +✓ met \(allow\)\n/ : /\n {2}p +allow +× NOT MET \(expected deny\)\n/);
+    expect(text.stdout).toMatch(code === 0 ? /Result: PASS — findings: 0 errors, 0 warnings; all 1 expectations met\n$/ : /Result: FAIL — findings: 0 errors, 0 warnings; 1 of 1 expectations NOT MET\n$/);
     expect(text.stdout).toMatch(/operations\s+-\s+1\/1/); // the matrix: operations calls, production answers
     expect(text.stdout).toContain("production: postgres.db.svc.cluster.local:5432 admits operations.nrc.internal/ns/vault/sa/vault");
   });

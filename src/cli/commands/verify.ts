@@ -7,7 +7,7 @@ import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Federation } from "../../model/types.js";
 import { modelScenario } from "../../scenario/build-scenario.js";
 import type { Scenario } from "../../verify/types.js";
-import { formatVerdictText, goJson, orderedVerdict, probeWhy } from "../../verify/format-verdict.js";
+import { formatVerdictText, goJson, orderedVerdict, probeWhy, verifyResultLine } from "../../verify/format-verdict.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
 import { runVerify } from "../../verify/run-verify.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
@@ -99,7 +99,9 @@ Examples:
         io.stdout.write(`\nFindings${federation ? ` (audited against ${opts.model})` : ""}\n`);
         if (findings.length === 0) io.stdout.write("  none\n");
         for (const f of findings) io.stdout.write(`${formatDiagnostic(f, f.position ? sources.get(f.position.file) : undefined).replace(/^/gm, "  ")}\n`);
-        io.stdout.write(`\n${findings.length} finding${findings.length === 1 ? "" : "s"} (${summarize(findings)})${report.suppressed > 0 ? `, ${report.suppressed} suppressed` : ""}\n`);
+        const count = (s: string) => findings.filter((f) => f.severity === s).length;
+        const expectations = scenario.probes.filter((p) => p.expect).length + (scenario.expectExposure ? 1 : 0);
+        io.stdout.write(`\n${verifyResultLine({ errors: count("error"), warnings: count("warning"), suppressed: report.suppressed }, { total: expectations, missed: mismatches.length }, report.failed)}`);
       }
       setExit(report.failed ? ExitCode.findings : ExitCode.ok);
     });
