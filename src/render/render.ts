@@ -11,13 +11,34 @@ function selectMeshes(compiled: CompiledFederation, mesh?: string): readonly Mes
   return mesh === undefined ? compiled.meshes : compiled.meshes.filter((m) => m.mesh === mesh);
 }
 
-/** A multi-document YAML stream of every resource, each mesh introduced by a comment. */
+/** A YAML document written as comments, each line behind `# `. */
+function commented(title: string, value: unknown): string {
+  return `# ${title}\n${toYaml(value)
+    .trimEnd()
+    .split("\n")
+    .map((l) => `#   ${l}`)
+    .join("\n")}\n`;
+}
+
+/**
+ * A multi-document YAML stream of every resource, each mesh introduced by a comment, then the
+ * mesh's install-time settings as comments (they are not cluster objects: they go into the
+ * mesh's IstioOperator or Helm values), so the stream says everything `-o json` does and
+ * can still be piped to `kubectl apply -f -`.
+ */
 export function renderYamlStream(compiled: CompiledFederation, mesh?: string): string {
   const parts: string[] = [];
   for (const m of selectMeshes(compiled, mesh)) {
     for (const r of m.resources) {
       parts.push(`# mesh: ${m.mesh}\n${toYaml(r)}`);
     }
+    const install = [
+      `# mesh: ${m.mesh} — install-time settings (not applied by kubectl; merge them into the mesh's Istio install)\n`,
+      commented("IstioOperator overlay (istioctl install -f):", m.install.istioOperator),
+      commented("Helm values for istiod:", m.install.istiodValues),
+      ...(m.install.eastWestGatewayValues ? [commented("Helm values for the east-west gateway:", m.install.eastWestGatewayValues)] : []),
+    ];
+    parts.push(install.join(""));
   }
   return parts.join("---\n");
 }

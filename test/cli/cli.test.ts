@@ -63,12 +63,27 @@ describe("meshfed CLI", () => {
     for (const cmd of ["validate", "render", "plan", "schema", "diagnostics", "scenario"]) expect(r.stdout).toContain(cmd);
   });
 
-  it("render: a YAML stream of every mesh's resources", async () => {
+  it("render to stdout needs --mesh when the federation has several meshes (one stream would land on one cluster)", async () => {
     const r = await runCli(["render", example], repoRoot);
-    expect(r.code).toBe(0);
-    const docs = parseAllDocuments(r.stdout).map((d) => d.toJS() as { kind: string });
-    expect(docs.length).toBe(17); // operations 8, production 6, staging 3
-    expect(new Set(docs.map((d) => d.kind))).toEqual(new Set(["Gateway", "PeerAuthentication", "AuthorizationPolicy", "ServiceEntry", "DestinationRule"]));
+    expect(r.code).toBe(2);
+    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain("has 3 meshes (operations, production, staging): render one to stdout with --mesh NAME");
+    expect(r.stderr).toContain("or all with --out DIR");
+  });
+
+  it("render --mesh: one mesh's resources as a YAML stream, its install settings as comments", async () => {
+    const counts: Record<string, number> = {};
+    for (const mesh of ["operations", "production", "staging"]) {
+      const r = await runCli(["render", example, "--mesh", mesh], repoRoot);
+      expect(r.code).toBe(0);
+      const docs = parseAllDocuments(r.stdout)
+        .map((d) => d.toJS() as { kind: string } | null)
+        .filter((d) => d !== null);
+      counts[mesh] = docs.length;
+      expect(r.stdout).toContain(`# mesh: ${mesh} — install-time settings`);
+      expect(r.stdout).toMatch(/# Helm values for istiod:\n# {3}global:\n/);
+    }
+    expect(counts).toEqual({ operations: 8, production: 6, staging: 3 });
   });
 
   it("render --mesh -o json: one mesh with its install settings", async () => {

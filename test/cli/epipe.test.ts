@@ -11,7 +11,7 @@ it("stops quietly when the reader of stdout goes away (meshfed render | head)", 
   // Large enough that the output takes many writes, so some land after the pipe closed.
   const file = join(mkdtempSync(join(tmpdir(), "meshfed-epipe-")), "f.yaml");
   writeFileSync(file, generateFederation({ meshes: 10, exports: 400, consumers: 3, seed: 1 }));
-  const child = spawn(process.execPath, [join(repoRoot, "bin/meshfed.js"), "render", file], { cwd: repoRoot });
+  const child = spawn(process.execPath, [join(repoRoot, "bin/meshfed.js"), "render", file, "--mesh", "mesh-000"], { cwd: repoRoot });
   let stderr = "";
   child.stderr.on("data", (d: Buffer) => (stderr += d.toString()));
   child.stdout.once("data", () => child.stdout.destroy());

@@ -13,7 +13,7 @@ export function registerRender(program: Command, io: CliIo, setExit: SetExit): v
     .command("render")
     .description("Compile a federation into each mesh's Istio configuration.")
     .argument("<file>", "federation file (YAML)")
-    .option("--mesh <name>", "only this mesh")
+    .option("--mesh <name>", "only this mesh (required on stdout when the federation has more than one)")
     .option("--out <dir>", "write <dir>/<mesh>/ (one file per resource, kustomization.yaml, install/) instead of stdout; files meshfed did not write are never overwritten or deleted")
     .option("-o, --output <format>", "yaml or json (stdout only)", "yaml")
     .action(async (file: string, opts: { mesh?: string; out?: string; output: string }) => {
@@ -38,6 +38,13 @@ export function registerRender(program: Command, io: CliIo, setExit: SetExit): v
         }
         io.stderr.write(`wrote ${files.size} files under ${opts.out}/ for ${opts.mesh ?? compiled.meshes.map((m) => m.mesh).join(", ")}\n`);
       } else {
+        // One stream for several clusters would put every mesh's policy on whichever cluster
+        // the pipe's kubectl points at.
+        if (opts.mesh === undefined && compiled.meshes.length > 1) {
+          throw new UsageError(
+            `${file} has ${compiled.meshes.length} meshes (${compiled.meshes.map((m) => m.mesh).join(", ")}): render one to stdout with --mesh NAME (meshfed render ${file} --mesh ${compiled.meshes[0]!.mesh} | kubectl --context <its cluster> apply -f -), or all with --out DIR`,
+          );
+        }
         io.stdout.write(format === "json" ? renderJson(compiled, opts.mesh) : renderYamlStream(compiled, opts.mesh));
       }
       setExit(ExitCode.ok);
