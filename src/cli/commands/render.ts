@@ -40,7 +40,7 @@ export function registerRender(program: Command, io: CliIo, setExit: SetExit): v
       } else {
         // One stream for several clusters would put every mesh's policy on whichever cluster
         // the pipe's kubectl points at.
-        if (opts.mesh === undefined && compiled.meshes.length > 1) {
+        if (format === "yaml" && opts.mesh === undefined && compiled.meshes.length > 1) {
           throw new UsageError(
             `${file} has ${compiled.meshes.length} meshes (${compiled.meshes.map((m) => m.mesh).join(", ")}): render one to stdout with --mesh NAME (meshfed render ${file} --mesh ${compiled.meshes[0]!.mesh} | kubectl --context <its cluster> apply -f -), or all with --out DIR`,
           );
