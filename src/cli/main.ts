@@ -1,5 +1,7 @@
 import { Command, CommanderError } from "commander";
+import { registerApply } from "./commands/apply.js";
 import { registerDiagnostics } from "./commands/diagnostics.js";
+import { registerDiff } from "./commands/diff.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRender } from "./commands/render.js";
@@ -49,6 +51,8 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerScenario(program, io, setExit);
   registerVerify(program, io, setExit);
   registerExplain(program, io, setExit);
+  registerApply(program, io, setExit);
+  registerDiff(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
   }
