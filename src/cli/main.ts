@@ -2,6 +2,7 @@ import { Command, CommanderError } from "commander";
 import { registerApply } from "./commands/apply.js";
 import { registerDiagnostics } from "./commands/diagnostics.js";
 import { registerDiff } from "./commands/diff.js";
+import { registerDoctor } from "./commands/doctor.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerPlan } from "./commands/plan.js";
 import { registerRender } from "./commands/render.js";
@@ -53,6 +54,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerExplain(program, io, setExit);
   registerApply(program, io, setExit);
   registerDiff(program, io, setExit);
+  registerDoctor(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
   }

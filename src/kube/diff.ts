@@ -76,7 +76,7 @@ function diffValues(live: unknown, desired: unknown, path: string): FieldChange[
     const keys = [...new Set([...Object.keys(live), ...Object.keys(desired)])].sort();
     return keys.flatMap((k) => diffValues(live[k], desired[k], `${path}${segment(k)}`));
   }
-  if (JSON.stringify(live) === JSON.stringify(desired)) return [];
+  if (canonical(live) === canonical(desired)) return [];
   return [{ path, ...(live !== undefined ? { live } : {}), ...(desired !== undefined ? { desired } : {}) }];
 }
 
@@ -129,12 +129,17 @@ export async function driftReadOnly(client: KubeClient, desired: readonly KubeOb
     const fields: FieldChange[] = [];
     for (const [path, value] of want) {
       const got = at(live, path);
-      if (JSON.stringify(got) !== JSON.stringify(value)) fields.push({ path: path.map(segment).join(""), ...(got !== undefined ? { live: got } : {}), desired: value });
+      if (canonical(got) !== canonical(value)) fields.push({ path: path.map(segment).join(""), ...(got !== undefined ? { live: got } : {}), desired: value });
     }
     if (fields.length > 0) out.push({ ref: objectRef(o), status: "changed", fields });
   });
   for (const o of await findStale(client, desired, opts.federation, opts.mesh)) out.push({ ref: objectRef(o), status: "pruned", fields: [] });
   return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
+}
+
+/** JSON with object keys sorted: the API server does not keep the order keys were sent in. */
+function canonical(v: unknown): string {
+  return JSON.stringify(v, (_k, x: unknown) => (isRecord(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
 }
 
 function at(v: unknown, path: readonly string[]): unknown {
