@@ -5,6 +5,7 @@ import { registerDiff } from "./commands/diff.js";
 import { registerDoctor } from "./commands/doctor.js";
 import { registerExplain } from "./commands/explain.js";
 import { registerPlan } from "./commands/plan.js";
+import { registerRbac } from "./commands/rbac.js";
 import { registerRender } from "./commands/render.js";
 import { registerScenario } from "./commands/scenario.js";
 import { registerSchema } from "./commands/schema.js";
@@ -54,6 +55,7 @@ export async function main(argv: readonly string[], io: CliIo): Promise<number> 
   registerExplain(program, io, setExit);
   registerApply(program, io, setExit);
   registerDiff(program, io, setExit);
+  registerRbac(program, io, setExit);
   registerDoctor(program, io, setExit);
   for (const command of program.commands) {
     command.exitOverride().addHelpText("after", exitCodesHelp);
