@@ -82,7 +82,7 @@ func main() {
 		"--service-account-signing-key-file=" + filepath.Join(pki, "sa.key"),
 		"--service-account-issuer=https://kubernetes.default.svc." + *name,
 		"--authorization-mode=RBAC",
-		"--service-cluster-ip-range=10.96.0.0/16",
+		"--service-cluster-ip-range=10.96.0.0/12",
 		// No controller-manager creates "default" ServiceAccounts, so the ServiceAccount
 		// admission plugin would refuse every Pod; Pods here are API objects only.
 		"--disable-admission-plugins=ServiceAccount",
