@@ -2,6 +2,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
 import { adminApply, ensureNamespaces, liveFederation, listIstio, rigCluster, watchCollection, writeFederation, type RigCluster, type WatchEvent } from "../helpers/live.js";
 import { repoRoot } from "../helpers/fixtures.js";
+import { main } from "../../src/cli/main.js";
 
 // Against the rig's real production cluster; every test uses namespaces of its own prefix.
 let production: RigCluster;
@@ -111,6 +112,18 @@ describe("meshfed apply", () => {
     expect(JSON.parse(r.stdout).pruned).toEqual(["AuthorizationPolicy ap5-db/stale"]);
     const names = (await listIstio(production, "security.istio.io/v1", "authorizationpolicies", "ap5-db")).map((p) => p.metadata.name).sort();
     expect(names).toEqual(["foreign", "meshfed-postgres-guard", "other-federation", "other-mesh"]);
+  });
+
+  it("prints a progress line per step on a terminal, and none when stderr is not one", async () => {
+    await prepare("ap7");
+    const file = writeFederation(liveFederation("apfed7", "ap7"));
+    let tty = "";
+    const argv = ["apply", file, "--mesh", "production", "--kubeconfig", production.kubeconfig, "--dry-run=server"];
+    const code = await main(argv, { stdout: { write: () => true }, stderr: { isTTY: true, write: (s: string) => (tty += s) } as never, cwd: repoRoot, env: {} });
+    expect(code).toBe(0);
+    expect(tty).toContain("production: applying 4 policy object(s) (server dry run)\nproduction: applying 2 exposure object(s) (server dry run)\n");
+    const piped = await apply(file, "--dry-run=server");
+    expect(piped.stderr).not.toContain("applying 4 policy");
   });
 
   it("diff shows objects to create field by field and exits 4; a usage error for an unknown mesh", async () => {

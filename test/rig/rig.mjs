@@ -126,7 +126,8 @@ export function adminRequest(name, method, path, body, { root = ROOT, contentTyp
   if (!state) return Promise.reject(new Error(`rig: no cluster ${name}`));
   return new Promise((res, rej) => {
     const req = request(
-      { host: "127.0.0.1", port: state.port, method, path, ...tlsOf(name, root), headers: { accept: "application/json", ...(body !== undefined ? { "content-type": contentType } : {}) }, timeout: timeoutMs },
+      // A fresh connection per request: a pooled keep-alive socket the server has closed gives "socket hang up".
+      { host: "127.0.0.1", port: state.port, method, path, ...tlsOf(name, root), agent: false, headers: { accept: "application/json", ...(body !== undefined ? { "content-type": contentType } : {}) }, timeout: timeoutMs },
       (r) => {
         let data = "";
         r.setEncoding("utf8");
