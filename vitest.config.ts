@@ -8,5 +8,8 @@ export default defineConfig({
     reporters: ["default", "./test/helpers/summary-reporter.ts"],
     testTimeout: 60_000,
     pool: "forks",
+    // The Kubernetes rig (test/rig/README.md): three real API servers for test/kube.
+    globalSetup: ["./test/rig/global-setup.ts"],
+    hookTimeout: 180_000,
   },
 });

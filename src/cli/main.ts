@@ -23,6 +23,10 @@ const commands: readonly (readonly [string, () => Promise<Register>])[] = [
   ["graph", async () => (await import("./commands/graph.js")).registerGraph],
   ["report", async () => (await import("./commands/report.js")).registerReport],
   ["ca", async () => (await import("./commands/ca.js")).registerCa],
+  ["apply", async () => (await import("./commands/apply.js")).registerApply],
+  ["diff", async () => (await import("./commands/diff.js")).registerDiff],
+  ["rbac", async () => (await import("./commands/rbac.js")).registerRbac],
+  ["doctor", async () => (await import("./commands/doctor.js")).registerDoctor],
 ];
 
 export const VERSION = "0.1.0";

@@ -702,6 +702,143 @@ const table = [
     explanation:
       "Pods outside the exported Service get the export's DENY guard and STRICT mTLS: their cross-mesh callers are denied, and callers without a sidecar are refused. Narrow `workloadSelector` to the Service's pods.",
   },
+  // ── MF4xxx: kube/doctor — live clusters (apply, diff, doctor) ──────────────────
+  {
+    code: "MF4001",
+    name: "apply-audit-refused",
+    severity: "error",
+    title: "apply refused: the least-privilege audit of the render has findings",
+    explanation:
+      "`meshfed apply` runs verify's least-privilege audit on exactly what it is about to write and writes nothing when it finds a problem. Fix the federation file (the findings say how); `--force` applies anyway and says so loudly.",
+  },
+  {
+    code: "MF4002",
+    name: "apply-conflict",
+    severity: "error",
+    title: "Another field manager owns a field meshfed applies",
+    explanation:
+      "Server-side apply refused to change a field that another tool (named in the message, e.g. `kubectl-edit`) set. meshfed never takes fields over silently: reconcile the other tool, or rerun with `--force-conflicts` to make meshfed the owner. Nothing after the failed step was written.",
+  },
+  {
+    code: "MF4003",
+    name: "apply-rejected",
+    severity: "error",
+    title: "The API server rejected an object",
+    explanation:
+      "The API server (a CRD's OpenAPI schema, a validating webhook such as istiod's, or admission) refused the object; the message is its own. Nothing after the failed step was written; fix the cause and rerun (apply converges).",
+  },
+  {
+    code: "MF4004",
+    name: "api-unreachable",
+    severity: "error",
+    title: "The cluster's API server could not be reached",
+    explanation:
+      "Requests were retried with backoff and still failed. The message names what was applied and what was not; rerun once the API server is back (apply converges).",
+  },
+  {
+    code: "MF4101",
+    name: "doctor-api-unreachable",
+    severity: "error",
+    title: "can reach the Kubernetes API",
+    explanation:
+      "The API server did not answer `/version` with the given kubeconfig. Check the kubeconfig, context, network and credentials. The mesh's other checks are skipped.",
+  },
+  {
+    code: "MF4102",
+    name: "doctor-istio-crds",
+    severity: "error",
+    title: "Istio's CRDs that meshfed writes are installed and serve v1",
+    explanation:
+      "meshfed writes Gateway, ServiceEntry, DestinationRule (networking.istio.io/v1), PeerAuthentication and AuthorizationPolicy (security.istio.io/v1). Install Istio 1.22 or later (its base chart installs the CRDs).",
+  },
+  {
+    code: "MF4103",
+    name: "doctor-istiod-version",
+    severity: "error",
+    title: "istiod is installed and recent enough",
+    explanation:
+      "The `istiod` Deployment in the Istio namespace is missing, or its image tag names an Istio older than 1.22 (the first with the v1 APIs meshfed writes). Install or upgrade Istio.",
+  },
+  {
+    code: "MF4104",
+    name: "doctor-trust-domain",
+    severity: "error",
+    title: "The mesh config's trust domain is the model's",
+    explanation:
+      "The `istio` ConfigMap's `mesh` sets `trustDomain` (default `cluster.local`); it must be the mesh's trust domain in the federation file, or identities will not be what the policies name. Reinstall with meshfed's install values (`render --out`, install/).",
+  },
+  {
+    code: "MF4105",
+    name: "doctor-accepted-trust-domains",
+    severity: "error",
+    title: "The mesh accepts exactly the consumers' trust domains",
+    explanation:
+      "`caCertificates[].trustDomains` in the mesh config must list exactly the trust domains of the meshes consuming this mesh's exports: fewer rejects intended consumers, more accepts peers nobody intended. Use meshfed's install values.",
+  },
+  {
+    code: "MF4106",
+    name: "doctor-trust-domain-aliases",
+    severity: "error",
+    title: "The mesh config has no trustDomainAliases",
+    explanation:
+      "`trustDomainAliases` make every local principal also match in the aliased trust domains, so another mesh's workloads with the same namespace and ServiceAccount pass this mesh's policies. meshfed uses `caCertificates[].trustDomains` instead; remove the aliases.",
+  },
+  {
+    code: "MF4107",
+    name: "doctor-skip-validate-trust-domain",
+    severity: "error",
+    title: "istiod does not skip trust-domain validation",
+    explanation:
+      "`PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true` on istiod makes sidecars accept certificates of any trust domain signed by the shared root. Remove the variable from the istiod Deployment.",
+  },
+  {
+    code: "MF4108",
+    name: "doctor-root-certificate",
+    severity: "error",
+    title: "Every mesh publishes the same root certificate",
+    explanation:
+      "The `istio-ca-root-cert` ConfigMap's `root-cert.pem` must have the same SHA-256 fingerprint in every mesh, or mTLS between meshes fails. Only fingerprints are compared; no credential is copied between clusters. Plug in intermediates of one root (Istio's `cacerts`).",
+  },
+  {
+    code: "MF4109",
+    name: "doctor-east-west-service",
+    severity: "error",
+    title: "The east-west gateway Service exists, publishes only its AUTO_PASSTHROUGH port and has the model's address",
+    explanation:
+      "The Service selecting the mesh's east-west gateway must exist, publish only the gateway port (15443 by default; the samples also publish istiod's 15012 and 15017), and carry the address the federation file gives (load balancer ingress, external IP or loadBalancerIP). Install the gateway with meshfed's values.",
+  },
+  {
+    code: "MF4110",
+    name: "doctor-auto-passthrough-hosts",
+    severity: "error",
+    title: "No AUTO_PASSTHROUGH Gateway serves more than the model exports",
+    explanation:
+      "An AUTO_PASSTHROUGH server routes by SNI to any matching Service; a host like the samples' `*.local` exposes every Service of the mesh to every mesh sharing the root. Delete that Gateway; meshfed's Gateways list exact hosts.",
+  },
+  {
+    code: "MF4111",
+    name: "doctor-exported-service",
+    severity: "error",
+    title: "Every exported Service exists with its ports and a workload with a sidecar",
+    explanation:
+      "The federation exports a Service that is missing, lacks an exported port, or has no Pod with an `istio-proxy` sidecar behind it; consumers would fail. Deploy the service, or fix the export.",
+  },
+  {
+    code: "MF4112",
+    name: "doctor-consumer-injection",
+    severity: "error",
+    title: "Consumer namespaces are injected",
+    explanation:
+      "A consumer's workloads need a sidecar to present their identity: label the namespace `istio-injection=enabled` (or `istio.io/rev=<revision>`).",
+  },
+  {
+    code: "MF4113",
+    name: "doctor-drift",
+    severity: "error",
+    title: "Live resources equal the render",
+    explanation:
+      "Objects meshfed applies are missing or differ from the render, or objects no longer rendered are still there. `meshfed diff` shows the fields; `meshfed apply` (with `--prune`) converges.",
+  },
   // ── MF5xxx: CA ─────────────────────────────────────────────────────────────────
   {
     code: "MF5001",

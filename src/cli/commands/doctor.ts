@@ -1,0 +1,47 @@
+import type { Command } from "commander";
+import { hasErrors } from "../../diagnostics/diagnostic.js";
+import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { loadFederation } from "../load-federation.js";
+import type { SetExit } from "../main.js";
+import { collect, connectMesh, parseMeshTargets } from "../kube-common.js";
+
+export function registerDoctor(program: Command, io: CliIo, setExit: SetExit): void {
+  program
+    .command("doctor")
+    .description(
+      "Check live clusters against the federation (read-only, each cluster with its own credentials): API, Istio CRDs and version, mesh config, shared root, east-west gateway, exports, injection, drift.",
+    )
+    .argument("<file>", "federation file (YAML)")
+    .requiredOption("--mesh <name=kubeconfig[#context]>", "a mesh and its cluster's kubeconfig (repeat for each mesh)", collect, [])
+    .option("-o, --output <format>", "text or json", "text")
+    .action(async (file: string, opts: { mesh: string[]; output: string }) => {
+      const format = parseFormat(opts.output, ["text", "json"]);
+      const targets = parseMeshTargets(opts.mesh, "--mesh");
+      const loaded = await loadFederation(io, file);
+      printDiagnostics(io, loaded.diagnostics, loaded.sources);
+      if (!loaded.federation || !loaded.compiled || hasErrors(loaded.diagnostics)) {
+        io.stderr.write(`${file}: not checked (${summarize(loaded.diagnostics)})\n`);
+        setExit(ExitCode.invalidInput);
+        return;
+      }
+      const federation = loaded.federation;
+      for (const name of targets.keys()) {
+        if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: no such mesh; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
+      }
+      const clients = [];
+      for (const [mesh, target] of targets) {
+        const client = await connectMesh(io, target);
+        if (!client) {
+          setExit(ExitCode.usage);
+          return;
+        }
+        clients.push({ mesh, client });
+      }
+      const { runDoctor, formatChecks } = await import("../../kube/doctor.js");
+      const results = await runDoctor(federation, loaded.compiled, clients);
+      if (format === "json") io.stdout.write(`${JSON.stringify({ federation: federation.name, checks: results, ok: !results.some((r) => r.status === "fail") }, null, 2)}\n`);
+      else io.stdout.write(formatChecks(results, new Map(clients.map((c) => [c.mesh, c.client.server]))));
+      const unreachable = results.some((r) => r.code === "MF4101" && r.status === "fail");
+      setExit(unreachable ? ExitCode.cluster : results.some((r) => r.status === "fail") ? ExitCode.findings : ExitCode.ok);
+    });
+}
