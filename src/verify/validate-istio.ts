@@ -56,6 +56,14 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
     if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) {
       const action = String(r.spec.action ?? "ALLOW");
       if (r.spec.provider && action !== "CUSTOM") report(r, "spec.provider", `provider must not be set with action ${action}`, "Remove provider or use action CUSTOM.");
+      // validation.go ValidateAuthorizationPolicy: a DENY or CUSTOM policy without rules would never
+      // trigger, so istiod rejects it (an empty list is the same as none once read into the proto).
+      if ((action === "DENY" || action === "CUSTOM") && !(Array.isArray(r.spec.rules) && r.spec.rules.length > 0)) {
+        report(r, "spec.rules", `${action} action without \`rules\` is meaningless as it will never be triggered`, "Add an empty rule `{}` to match every request, or the rules it should match.");
+      }
+      if (action === "CUSTOM" && Array.isArray(r.spec.rules) && r.spec.rules.length > 0 && !r.spec.provider?.name) {
+        report(r, "spec.provider.name", "`provider.name` must not be empty", "Name an extension provider of meshConfig.extensionProviders.");
+      }
       const rules: any[] = Array.isArray(r.spec.rules) ? r.spec.rules : [];
       for (let i = 0; i < rules.length; i++) {
         const froms: any[] = Array.isArray(rules[i]?.from) ? rules[i].from : [];
