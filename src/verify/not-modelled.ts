@@ -1,6 +1,6 @@
 import { customPoliciesFor, policiesFor } from "./authz.js";
 import { parseCidrRange } from "./ip-cidr.js";
-import type { MeshIndex, Workload } from "./mesh-index.js";
+import { configsOf, type MeshIndex, type Workload } from "./mesh-index.js";
 import { gatewayIp } from "./server-hop.js";
 import type { Resource } from "./types.js";
 import type { World } from "./verify-scenario.js";
@@ -42,7 +42,9 @@ function sourceAddressField(p: Resource): string | undefined {
  * - a CUSTOM AuthorizationPolicy whose provider istiod resolves: the external authorizer decides;
  * - a rule on the source address (`ipBlocks`, `remoteIpBlocks`, their `not*` forms, `when`
  *   `source.ip` / `remote.ip`) of a mesh whose east-west gateway pod is not in the input: the
- *   server sidecar sees the gateway pod's address, which verify then does not know.
+ *   server sidecar sees the gateway pod's address, which verify then does not know;
+ * - AuthorizationPolicies in the namespace of a Gateway API gateway workload (label
+ *   `gateway.networking.k8s.io/gateway-name`), which attaches them by targetRefs.
  */
 export function notModelledFindings(world: World): Diagnostic[] {
   const gaps = new Map<Resource, Gap>();
@@ -57,6 +59,20 @@ export function notModelledFindings(world: World): Diagnostic[] {
   for (const mesh of world.meshes) {
     const unknownSource = gatewayIp(mesh) === "";
     for (const w of mesh.workloads) {
+      // A Gateway API gateway (policyattachment.go workloadGatewayName) ignores selector policies
+      // and takes targetRefs ones; verify models sidecars only.
+      if (
+        w.labels["gateway.networking.k8s.io/gateway-name"] !== undefined &&
+        configsOf(mesh, "AuthorizationPolicy").some((p) => p.namespace === w.namespace || p.namespace === mesh.rootNamespace)
+      ) {
+        note(
+          mesh,
+          w.resource,
+          "metadata.labels.gateway.networking.k8s.io/gateway-name",
+          "a Gateway API gateway attaches AuthorizationPolicies by targetRefs, not by selector",
+          w,
+        );
+      }
       if (!w.sidecar) continue;
       for (const p of customPoliciesFor(mesh, w).external) {
         note(

@@ -48,7 +48,7 @@ describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
     ["True", "allow"],
     ["1", "allow"],
     ["false", "deny"],
-    ["yes", "deny"],
+    ["0", "deny"],
   ])("istio.io/dry-run %s (ParseBool)", (value, verdict) => {
     const r = run(
       policy("DENY", `  - {}\n`, `metadata:\n  name: p\n  namespace: db\n  annotations: {istio.io/dry-run: "${value}"}\n`).replace(
@@ -88,10 +88,19 @@ describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
     expect(known.notModelled[0]!.message).toMatch(
       /^production\/resources\.yaml:\d+: AuthorizationPolicy db\/p: spec\.provider\.name: not modelled: .*db\/postgres-0/,
     );
-    // A dry-run CUSTOM policy is neither enforced nor sent anywhere verify must declare.
+    // istiod rejects istio.io/dry-run on a CUSTOM policy (validation.go checkDryRunAnnotation).
     const dry = p.replace("metadata: {name: p, namespace: db}", 'metadata: {name: p, namespace: db, annotations: {istio.io/dry-run: "true"}}');
-    expect(run(dry, { meshes }).notModelled).toEqual([]);
-    expect(run(dry).probe.verdict).toBe("allow");
+    expect(() => run(dry, { meshes })).toThrow(/only supports action ALLOW\/DENY/);
+  });
+
+  it("a Gateway API gateway workload with AuthorizationPolicies in its namespace is declared", () => {
+    const p = policy("DENY", "  - {}\n");
+    const gwApi = p.replace(
+      "apiVersion: security.istio.io/v1",
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: waypoint-0, namespace: db, labels: {gateway.networking.k8s.io/gateway-name: waypoint}}\nspec: {serviceAccountName: waypoint}\nstatus: {podIP: 10.2.1.50}\n---\napiVersion: security.istio.io/v1",
+    );
+    expect(run(gwApi).notModelled.map((f) => f.path)).toEqual(["metadata.labels.gateway.networking.k8s.io/gateway-name"]);
+    expect(run(p).notModelled).toEqual([]);
   });
 
   it("a source-address rule is declared when the input has no gateway pod, unless the range is /0", () => {

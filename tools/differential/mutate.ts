@@ -399,7 +399,9 @@ const gatewayPolicy: Mutator = (s, rng) => {
   return `mesh ${String(mesh["name"])}: add ${deny ? "DENY-all" : "ALLOW-nobody"} AuthorizationPolicy on the east-west gateway`;
 };
 
-const dryRunValues = ["true", "True", "1", "false", "yes"];
+// ParseBool strings only (invalid values make istiod reject the policy: a CLI test covers that).
+// No yes/no/on/off: YAML 1.1 readers such as Kubernetes' take them unquoted as booleans.
+const dryRunValues = ["true", "True", "1", "false", "0", "F"];
 
 /** Annotates an AuthorizationPolicy `istio.io/dry-run` (ParseBool values, and ones it rejects) or removes it. */
 const authzDryRun: Mutator = (s, rng) => {
