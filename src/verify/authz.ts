@@ -380,13 +380,31 @@ export function actionOf(p: Resource): string {
   return String(p.spec.action ?? "ALLOW");
 }
 
+/** Whether `service` names exactly one service of the mesh registry (telemetry_logging.go LookupCluster). */
+function serviceResolves(mesh: MeshIndex, service: string): boolean {
+  if (service === "") return false;
+  const parts = service.split("/");
+  if (parts.length === 2) return mesh.services.some((x) => x.hostname === parts[1] && x.namespace === parts[0]);
+  return new Set(mesh.services.filter((x) => x.hostname === service).map((x) => x.namespace)).size === 1;
+}
+
 /**
- * The names of the mesh's ext_authz extension providers (builder/extauthz.go
- * processExtensionProvider keeps only envoyExtAuthzHttp and envoyExtAuthzGrpc entries).
+ * The mesh's ext_authz extension providers by name: true when istiod may build the filter,
+ * false when it certainly fails and so writes the CUSTOM rules as a DENY (builder/extauthz.go
+ * processExtensionProvider keeps only envoyExtAuthzHttp and envoyExtAuthzGrpc entries; a later
+ * duplicate, an invalid name or a service missing from the registry is an error).
  */
-export function extAuthzProviders(mesh: MeshIndex): Set<string> {
+export function extAuthzProviders(mesh: MeshIndex): Map<string, boolean> {
   const list: any[] = Array.isArray(mesh.spec.meshConfig.extensionProviders) ? mesh.spec.meshConfig.extensionProviders : [];
-  return new Set(list.filter((e) => e && (e.envoyExtAuthzHttp || e.envoyExtAuthzGrpc)).map((e) => String(e.name ?? "")));
+  const out = new Map<string, boolean>();
+  for (const e of list) {
+    const p = e?.envoyExtAuthzHttp ?? e?.envoyExtAuthzGrpc;
+    if (!p) continue;
+    const name = String(e.name ?? "");
+    const validName = name.length > 0 && name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
+    out.set(name, validName && !out.has(name) && serviceResolves(mesh, String(p.service ?? "")));
+  }
+  return out;
 }
 
 /** A workload's CUSTOM policies split by what verify can say about them. */
@@ -400,7 +418,7 @@ export interface CustomPolicies {
 /**
  * CUSTOM policies of a workload (builder.go buildTCP): when more than one provider is named
  * (PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS is off by default) or the provider is not an
- * ext_authz extension provider, istiod writes the enforced policies' rules as a DENY
+ * ext_authz extension provider istiod can build, it writes the enforced policies' rules as a DENY
  * (getBadCustomDenyRules); dry-run ones stay out of it.
  */
 export function customPoliciesFor(mesh: MeshIndex, w: Workload): CustomPolicies {
@@ -411,7 +429,7 @@ export function customPoliciesFor(mesh: MeshIndex, w: Workload): CustomPolicies 
   const external: Resource[] = [];
   for (const p of custom) {
     if (isDryRun(p)) continue;
-    if (providers.size > 1 || !known.has(String(p.spec.provider?.name ?? ""))) denied.push(p);
+    if (providers.size > 1 || known.get(String(p.spec.provider?.name ?? "")) !== true) denied.push(p);
     else external.push(p);
   }
   return { denied, external };

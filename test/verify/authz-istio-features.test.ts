@@ -80,7 +80,7 @@ describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
     expect(unknown.notModelled).toEqual([]);
     const meshes = baseMeshes.replace(
       "  meshConfig:\n",
-      "  meshConfig:\n    extensionProviders: [{name: authz, envoyExtAuthzGrpc: {service: authz.authz.svc.cluster.local, port: 9000}}]\n",
+      "  meshConfig:\n    extensionProviders: [{name: authz, envoyExtAuthzGrpc: {service: postgres.db.svc.cluster.local, port: 9000}}]\n",
     );
     const known = run(p, { meshes });
     expect(known.notModelled).toHaveLength(1);
@@ -88,6 +88,10 @@ describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
     expect(known.notModelled[0]!.message).toMatch(
       /^production\/resources\.yaml:\d+: AuthorizationPolicy db\/p: spec\.provider\.name: not modelled: .*db\/postgres-0/,
     );
+    // A provider whose service is not in the registry fails to build: istiod denies, nothing is declared.
+    const missing = run(p, { meshes: meshes.replace("service: postgres.db.svc.cluster.local", "service: authz.authz.svc.cluster.local") });
+    expect(missing.probe).toMatchObject({ verdict: "deny", reason: "MF3008" });
+    expect(missing.notModelled).toEqual([]);
     // istiod rejects istio.io/dry-run on a CUSTOM policy (validation.go checkDryRunAnnotation).
     const dry = p.replace("metadata: {name: p, namespace: db}", 'metadata: {name: p, namespace: db, annotations: {istio.io/dry-run: "true"}}');
     expect(() => run(dry, { meshes })).toThrow(/only supports action ALLOW\/DENY/);
