@@ -83,7 +83,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "authz-dry-run": /:AuthorizationPolicy\/.*:\.metadata\.annotations/,
   "authz-source-address": /:AuthorizationPolicy\/.*:\.spec\.rules\.\d+\.(from\.\d+\.source\.(ipBlocks|notIpBlocks|remoteIpBlocks|notRemoteIpBlocks)|when)(\.|$)/,
   "authz-root-namespace": /:AuthorizationPolicy\//,
-  "authz-custom-unknown-provider": /:AuthorizationPolicy\/[^/]+\/differential-custom-policy:/,
+  "authz-custom-unknown-provider": /(:AuthorizationPolicy\/[^/]+\/differential-custom-policy:|^scenario\.meshes\.\d+\.meshConfig\.extensionProviders)/,
   "authz-target-refs": /:AuthorizationPolicy\/.*:\.spec\.(selector|targetRefs)/,
 };
 

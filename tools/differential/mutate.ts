@@ -482,19 +482,30 @@ const authzRootNamespace: Mutator = (s, rng) => {
   return `${before}: moved to the root namespace istio-system`;
 };
 
-/** Adds a CUSTOM AuthorizationPolicy naming a provider no mesh config defines (istiod denies what its rules match). */
+/**
+ * Adds a CUSTOM AuthorizationPolicy naming a provider istiod cannot build: not in the mesh config,
+ * or defined with a service in no registry (istiod denies what its rules match either way).
+ */
 const authzCustom: Mutator = (s, rng) => {
   const targets = resources(s, "Service").filter((r) => nsOf(r.doc) !== "istio-system" && isObject(spec(r.doc)["selector"]));
   if (targets.length === 0) return undefined;
   const target = rng.pick(targets);
   const rule = rng.chance(0.5) ? {} : { to: [{ operation: { ports: [String(rng.pick(knownPorts(s)))] } }] };
+  // Sometimes the provider is defined, with a service in no registry: istiod still cannot build it.
+  const mesh = meshes(s).find((m) => m["name"] === target.mesh);
+  const defined = mesh !== undefined && rng.chance(0.4);
+  if (defined) {
+    if (!isObject(mesh["meshConfig"])) mesh["meshConfig"] = {};
+    const mc = mesh["meshConfig"] as Node;
+    mc["extensionProviders"] = [...asArray(mc["extensionProviders"]), { name: "differential-missing-provider", envoyExtAuthzGrpc: { service: "differential-authz.nowhere.svc.cluster.local", port: 9000 } }];
+  }
   addedFile(s, target.mesh).docs.push({
     apiVersion: "security.istio.io/v1",
     kind: "AuthorizationPolicy",
     metadata: { name: "differential-custom-policy", namespace: nsOf(target.doc) },
     spec: { selector: { matchLabels: spec(target.doc)["selector"] }, action: "CUSTOM", provider: { name: "differential-missing-provider" }, rules: [rule] },
   });
-  return `${target.mesh}: add CUSTOM AuthorizationPolicy with an unknown provider on ${label(target)}, rule ${show(rule)}`;
+  return `${target.mesh}: add CUSTOM AuthorizationPolicy with an ${defined ? "unbuildable (service in no registry)" : "unknown"} provider on ${label(target)}, rule ${show(rule)}`;
 };
 
 /** Replaces an AuthorizationPolicy's selector by targetRefs to a Service of its namespace (sidecars then ignore it). */
