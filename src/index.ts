@@ -27,6 +27,7 @@ export { diagnosticsMarkdown } from "./diagnostics/markdown.js";
 export { writeFileTree, type WriteConflict, type WriteReport } from "./output/write-files.js";
 export { parseScenario, verifyScenario, verdictJson, compareExpectations, formatVerdictText, World, type Scenario, type Verdict, type ProbeVerdict, type Hop, type ExposureEntry, type VerifyResult } from "./verify/index.js";
 export { runVerify, type RunVerifyOptions, type VerifyReport } from "./verify/run-verify.js";
+export { notModelledFindings } from "./verify/not-modelled.js";
 export { scenarioFromModel, meshSpecsFromModel } from "./verify/scenario-from-model.js";
 export { loadScenario, loadMeshFiles, readYamlFiles, type LoadedScenario } from "./cli/read-files.js";
 export { readYamlStream, type YamlDocument, type YamlProblem, type YamlStream } from "./verify/yaml/read-yaml.js";

@@ -22,7 +22,8 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "..");
 const toolsDist = join(root, "dist-tools");
-const usage = `usage: node tools/differential.mjs [--count N] [--seed S] [--out DIR] [--corpus DIR] [--oracle-only] [--hops] [--batch N] [--jobs N] [--max-disagreements N]
+const usage = `usage: node tools/differential.mjs [--count N] [--seed S] [--out DIR] [--corpus DIR] [--oracle-only] [--hops] [--batch N] [--jobs N] [--max-disagreements N] [--kinds K,K]
+  --kinds K,K    only these mutation kinds (default: all)
   --count N      compared generated scenarios to reach (default 500)
   --seed S       master seed (default 1)
   --out DIR      where scenarios and results go (default .tmp/differential; emptied first)
@@ -49,6 +50,7 @@ function parseArgs(argv) {
     else if (flag === "--hops") o.hops = true;
     else if (flag === "--out") o.out = value();
     else if (flag === "--corpus") o.corpus = value();
+    else if (flag === "--kinds") o.kinds = value().split(",").filter(Boolean);
     else if (numeric[flag]) {
       const v = value();
       if (!/^\d+$/.test(v)) throw new UsageError(`${flag} must be a non-negative integer, got "${v}"`);
@@ -172,6 +174,10 @@ function verifier(lib) {
         if (typeof lib.analyzeWorld === "function" && lib.analyzeWorld(new lib.World(loaded.scenario)).some((f) => f.code === "MF3217")) {
           return { ambiguous: "two ServiceEntries declare one host in one namespace (MF3217): Istio keeps an arbitrary one" };
         }
+        // Every mutation kind is a feature verify models: declaring one not modelled (MF3299)
+        // here is a disagreement, so declaring is not a way to pass.
+        const declared = typeof lib.notModelledFindings === "function" ? lib.notModelledFindings(new lib.World(loaded.scenario)) : [];
+        if (declared.length > 0) return { error: `verify declared MF3299 (not modelled) on a scenario of modelled features: ${declared.slice(0, 2).map((d) => d.message).join(" | ")}` };
         const { verdict } = lib.verifyScenario(loaded.scenario);
         return { verdict: JSON.parse(lib.verdictJson(verdict)) };
       } catch (err) {
@@ -217,6 +223,8 @@ async function main() {
   const diffFile = join(toolsDist, "tools", "differential", "index.js");
   if (!existsSync(diffFile)) throw new UsageError("dist-tools/differential is missing: run `npm run build:tools` first");
   const diff = await import(pathToFileURL(diffFile).href);
+  const unknownKinds = (options.kinds ?? []).filter((k) => !diff.mutationKinds.includes(k));
+  if (unknownKinds.length > 0) throw new UsageError(`unknown mutation kind ${unknownKinds.join(", ")} (kinds: ${diff.mutationKinds.join(", ")})`);
   const gen = await import(pathToFileURL(join(root, "bench/generate-federation.js")).href);
 
   const out = resolve(root, options.out);
@@ -242,7 +250,7 @@ async function main() {
       const base = rng.chance(0.3) ? { files: rng.pick(corpus).files, source: "" } : federationScenario(lib, gen, rng);
       if (!base) continue;
       if (!base.source) base.source = `corpus ${corpus.find((c) => c.files === base.files).name}`;
-      const mutated = diff.mutateScenario(base.files, rng);
+      const mutated = diff.mutateScenario(base.files, rng, options.kinds ? { kinds: options.kinds } : {});
       if (!mutated) continue;
       generated++;
       const id = `generated/case-${String(generated).padStart(5, "0")}`;

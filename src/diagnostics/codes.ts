@@ -702,6 +702,14 @@ const table = [
     explanation:
       "Pods outside the exported Service get the export's DENY guard and STRICT mTLS: their cross-mesh callers are denied, and callers without a sidecar are refused. Narrow `workloadSelector` to the Service's pods.",
   },
+  {
+    code: "MF3299",
+    name: "not-modelled",
+    severity: "error",
+    title: "verify does not model a field or resource that can change a verdict",
+    explanation:
+      "Istio acts on this configuration in a way `meshfed verify` does not reproduce (for example a CUSTOM AuthorizationPolicy sent to an external authorizer, whose answer verify cannot know). The verdicts and exposure entries named in the message may be wrong, so the run fails instead of giving a confident answer. Judge those calls another way (the conformance oracle, a live test), or remove the configuration if it is not needed.",
+  },
   // ── MF4xxx: kube/doctor — live clusters (apply, diff, doctor) ──────────────────
   {
     code: "MF4001",

@@ -1,4 +1,5 @@
 import { byCreation } from "./destination-rule.js";
+import { cidrContains, parseCidrRange } from "./ip-cidr.js";
 import { configsOf, selects, type MeshIndex, type Workload } from "./mesh-index.js";
 import type { Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
@@ -17,9 +18,18 @@ export interface Connection {
   readonly port: number;
   /** Whether the inbound chain is HTTP (an HCM) rather than TCP. */
   readonly http: boolean;
+  /**
+   * The address the server sidecar sees the connection come from: every cross-mesh call arrives
+   * through the east-west gateway, so its pod IP; "" when the scenario has no gateway pod.
+   */
+  readonly sourceIp: string;
+  /** The server pod's IP (the inbound listener's destination address). */
+  readonly destIp: string;
+  /** The TLS server name of the connection, "" for none. */
+  readonly sni: string;
 }
 
-/** AuthorizationPolicies that apply to a workload: root-namespace policies without selector, and its namespace's. */
+/** AuthorizationPolicies that apply to a workload: the root namespace's and its namespace's whose selector matches it. */
 const policyCache = new WeakMap<Workload, Resource[]>();
 
 /** The AuthorizationPolicies that apply to a workload, in creation order (memoized per workload). */
@@ -37,7 +47,11 @@ interface SelectingPolicy {
   readonly selector?: Readonly<Record<string, string>>;
 }
 
-/** A mesh's AuthorizationPolicies (those without targetRef) by namespace, in creation order. */
+/**
+ * A mesh's AuthorizationPolicies by namespace, in creation order. Those with `targetRef(s)` are
+ * left out: a sidecar ignores them altogether (policyattachment.go ShouldAttachPolicy, the
+ * non-Gateway-API branch).
+ */
 const policiesByNamespace = new WeakMap<MeshIndex, Map<string, SelectingPolicy[]>>();
 
 function policiesIn(mesh: MeshIndex, ns: string): readonly SelectingPolicy[] {
@@ -58,11 +72,11 @@ function policiesIn(mesh: MeshIndex, ns: string): readonly SelectingPolicy[] {
 }
 
 function computePolicies(mesh: MeshIndex, w: Workload): Resource[] {
+  // ListAuthorizationPolicies looks in the root namespace and the workload's, and a selector
+  // selects in both (authorization.go:97-110, policyattachment.go isSelected).
   const out: Resource[] = [];
-  if (w.namespace !== mesh.rootNamespace) {
-    for (const p of policiesIn(mesh, mesh.rootNamespace)) if (!p.selector) out.push(p.policy);
-  }
-  for (const p of policiesIn(mesh, w.namespace)) if (!p.selector || selects(p.selector, w.labels)) out.push(p.policy);
+  const namespaces = w.namespace === mesh.rootNamespace ? [w.namespace] : [mesh.rootNamespace, w.namespace];
+  for (const ns of namespaces) for (const p of policiesIn(mesh, ns)) if (!p.selector || selects(p.selector, w.labels)) out.push(p.policy);
   return out.sort(byCreation);
 }
 
@@ -160,10 +174,16 @@ function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
 }
 
-/** One check of a source: the principal must (or, negated, must not) pass it. */
-interface PrincipalCheck {
-  readonly test: (principal: string) => boolean;
+/** One check of a source: the connection must (or, negated, must not) pass it. */
+interface SourceCheck {
+  readonly test: (c: Connection) => boolean;
   readonly negate: boolean;
+}
+
+/** Whether an address is in one of the CIDR ranges (an unparsable range matches nothing). */
+function cidrMatcher(values: readonly string[]): (ip: string) => boolean {
+  const ranges = values.map(parseCidrRange);
+  return (ip) => ranges.some((r) => r !== undefined && cidrContains(r, ip));
 }
 
 /**
@@ -171,16 +191,28 @@ interface PrincipalCheck {
  * regular expressions built. Evaluating it allocates nothing.
  */
 interface CompiledRule {
-  readonly from: readonly { readonly httpOnly: boolean; readonly checks: readonly PrincipalCheck[]; readonly ipBlocks: boolean }[];
+  readonly from: readonly { readonly httpOnly: boolean; readonly checks: readonly SourceCheck[] }[];
   readonly to: readonly { readonly httpOnly: boolean; readonly ports: readonly string[]; readonly notPorts: readonly string[]; readonly httpFields: boolean }[];
   readonly when: readonly ((c: Connection) => Match)[];
 }
 
 function compileSource(s: any, bundle: readonly string[], policyNs: string): CompiledRule["from"][number] {
-  const checks: PrincipalCheck[] = [];
+  const checks: SourceCheck[] = [];
   const add = (key: string, negate: boolean, make: (values: string[]) => (principal: string) => boolean) => {
     const values = list(s?.[key]);
-    if (values.length > 0) checks.push({ test: make(values), negate });
+    if (values.length > 0) {
+      const test = make(values);
+      checks.push({ test: (c) => test(c.principal), negate });
+    }
+  };
+  // ipBlocks become direct_remote_ip, remoteIpBlocks remote_ip (generator.go srcIPGenerator,
+  // remoteIPGenerator); on a TCP connection without PROXY protocol both are the peer address.
+  const addIp = (key: string, negate: boolean) => {
+    const values = list(s?.[key]);
+    if (values.length > 0) {
+      const test = cidrMatcher(values);
+      checks.push({ test: (c) => test(c.sourceIp), negate });
+    }
   };
   const principals = (values: string[]) => principalMatcher(expandPrincipals(values, bundle));
   add("principals", false, principals);
@@ -191,11 +223,11 @@ function compileSource(s: any, bundle: readonly string[], policyNs: string): Com
   add("notServiceAccounts", true, (values) => serviceAccountMatcher(values, policyNs));
   add("trustDomains", false, (values) => trustDomainMatcher(values, bundle));
   add("notTrustDomains", true, (values) => trustDomainMatcher(values, bundle));
-  return {
-    httpOnly: httpOnlySource.some((k) => list(s?.[k]).length > 0),
-    checks,
-    ipBlocks: list(s?.ipBlocks).length > 0 || list(s?.remoteIpBlocks).length > 0,
-  };
+  addIp("ipBlocks", false);
+  addIp("notIpBlocks", true);
+  addIp("remoteIpBlocks", false);
+  addIp("notRemoteIpBlocks", true);
+  return { httpOnly: httpOnlySource.some((k) => list(s?.[k]).length > 0), checks };
 }
 
 function compileOperation(o: any): CompiledRule["to"][number] {
@@ -239,6 +271,22 @@ function compileCondition(w: any, bundle: readonly string[], policyNs: string): 
       });
     case "destination.port":
       return on((vs) => (c) => vs.includes(String(c.port)));
+    case "source.ip":
+    case "remote.ip":
+      return on((vs) => {
+        const test = cidrMatcher(vs);
+        return (c) => test(c.sourceIp);
+      });
+    case "destination.ip":
+      return on((vs) => {
+        const test = cidrMatcher(vs);
+        return (c) => test(c.destIp);
+      });
+    case "connection.sni":
+      return on((vs) => {
+        const tests = vs.map((v) => globMatcher(v, ""));
+        return (c) => tests.some((t) => t(c.sni));
+      });
     default:
       return (c) => (c.http ? false : "http-only");
   }
@@ -255,8 +303,8 @@ function compileRule(rule: any, bundle: readonly string[], policyNs: string): Co
 function sourceMatches(s: CompiledRule["from"][number], c: Connection): Match {
   if (!c.http && s.httpOnly) return "http-only";
   const checks = s.checks;
-  for (let i = 0; i < checks.length; i++) if (checks[i]!.test(c.principal) === checks[i]!.negate) return false;
-  return !s.ipBlocks;
+  for (let i = 0; i < checks.length; i++) if (checks[i]!.test(c) === checks[i]!.negate) return false;
+  return true;
 }
 
 function operationMatches(o: CompiledRule["to"][number], c: Connection): Match {
@@ -317,17 +365,89 @@ function compilePolicy(mesh: MeshIndex, p: Resource): CompiledPolicy {
   return hit;
 }
 
+/**
+ * Whether a policy is in dry-run: `istio.io/dry-run` parsed with Go's strconv.ParseBool
+ * (builder.go isDryRun). Its rules become shadow rules, which Envoy evaluates but never enforces;
+ * an unparsable value is logged and the policy enforced.
+ */
+export function isDryRun(p: Resource): boolean {
+  const v = p.metadata.annotations?.["istio.io/dry-run"];
+  return typeof v === "string" && ["1", "t", "T", "TRUE", "true", "True"].includes(v);
+}
+
+/** A policy's action, ALLOW when unset. */
+export function actionOf(p: Resource): string {
+  return String(p.spec.action ?? "ALLOW");
+}
+
+/** Whether `service` names exactly one service of the mesh registry (telemetry_logging.go LookupCluster). */
+function serviceResolves(mesh: MeshIndex, service: string): boolean {
+  if (service === "") return false;
+  const parts = service.split("/");
+  if (parts.length === 2) return mesh.services.some((x) => x.hostname === parts[1] && x.namespace === parts[0]);
+  return new Set(mesh.services.filter((x) => x.hostname === service).map((x) => x.namespace)).size === 1;
+}
+
+/**
+ * The mesh's ext_authz extension providers by name: true when istiod may build the filter,
+ * false when it certainly fails and so writes the CUSTOM rules as a DENY (builder/extauthz.go
+ * processExtensionProvider keeps only envoyExtAuthzHttp and envoyExtAuthzGrpc entries; a later
+ * duplicate, an invalid name or a service missing from the registry is an error).
+ */
+export function extAuthzProviders(mesh: MeshIndex): Map<string, boolean> {
+  const list: any[] = Array.isArray(mesh.spec.meshConfig.extensionProviders) ? mesh.spec.meshConfig.extensionProviders : [];
+  const out = new Map<string, boolean>();
+  for (const e of list) {
+    const p = e?.envoyExtAuthzHttp ?? e?.envoyExtAuthzGrpc;
+    if (!p) continue;
+    const name = String(e.name ?? "");
+    const validName = name.length > 0 && name.length <= 63 && /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name);
+    out.set(name, validName && !out.has(name) && serviceResolves(mesh, String(p.service ?? "")));
+  }
+  return out;
+}
+
+/** A workload's CUSTOM policies split by what verify can say about them. */
+export interface CustomPolicies {
+  /** Enforced CUSTOM policies whose provider istiod cannot resolve: their rules become an RBAC DENY. */
+  readonly denied: readonly Resource[];
+  /** Enforced CUSTOM policies sent to a known external authorizer, whose answer verify cannot know. */
+  readonly external: readonly Resource[];
+}
+
+/**
+ * CUSTOM policies of a workload (builder.go buildTCP): when more than one provider is named
+ * (PILOT_ENABLE_MULTIPLE_CUSTOM_AUTHZ_PROVIDERS is off by default) or the provider is not an
+ * ext_authz extension provider istiod can build, it writes the enforced policies' rules as a DENY
+ * (getBadCustomDenyRules); dry-run ones stay out of it.
+ */
+export function customPoliciesFor(mesh: MeshIndex, w: Workload): CustomPolicies {
+  const custom = policiesFor(mesh, w).filter((p) => actionOf(p) === "CUSTOM");
+  const providers = new Set(custom.map((p) => String(p.spec.provider?.name ?? "")));
+  const known = extAuthzProviders(mesh);
+  const denied: Resource[] = [];
+  const external: Resource[] = [];
+  for (const p of custom) {
+    if (isDryRun(p)) continue;
+    if (providers.size > 1 || known.get(String(p.spec.provider?.name ?? "")) !== true) denied.push(p);
+    else external.push(p);
+  }
+  return { denied, external };
+}
+
 const byActionCache = new WeakMap<Workload, { deny: CompiledPolicy[]; allow: CompiledPolicy[] }>();
 
-/** A workload's DENY and ALLOW policies, in creation order, compiled. */
+/**
+ * A workload's enforced DENY and ALLOW policies, in creation order, compiled. CUSTOM policies
+ * istiod turns into a DENY come first: the CUSTOM filter precedes the DENY one in the chain.
+ */
 function policiesByAction(mesh: MeshIndex, w: Workload): { deny: CompiledPolicy[]; allow: CompiledPolicy[] } {
   let hit = byActionCache.get(w);
   if (!hit) {
-    const action = (p: Resource) => String(p.spec.action ?? "ALLOW");
-    const policies = policiesFor(mesh, w);
+    const enforced = policiesFor(mesh, w).filter((p) => !isDryRun(p));
     hit = {
-      deny: policies.filter((x) => action(x) === "DENY").map((p) => compilePolicy(mesh, p)),
-      allow: policies.filter((x) => action(x) === "ALLOW").map((p) => compilePolicy(mesh, p)),
+      deny: [...customPoliciesFor(mesh, w).denied, ...enforced.filter((x) => actionOf(x) === "DENY")].map((p) => compilePolicy(mesh, p)),
+      allow: enforced.filter((x) => actionOf(x) === "ALLOW").map((p) => compilePolicy(mesh, p)),
     };
     byActionCache.set(w, hit);
   }
@@ -343,7 +463,8 @@ function ruleDecision(p: Resource, i: number, allowed: boolean): AuthzDecision {
   const byRule = mapIn(ruleDecisions, p);
   let hit = byRule.get(i);
   if (!hit) {
-    hit = { allowed, policy: p, why: `${allowed ? "ALLOW" : "DENY"} policy ${p.namespace}/${p.name} rule ${i + 1} matches` };
+    const kind = allowed ? "ALLOW" : actionOf(p) === "CUSTOM" ? "CUSTOM (provider not resolved by istiod, so denied)" : "DENY";
+    hit = { allowed, policy: p, why: `${kind} policy ${p.namespace}/${p.name} rule ${i + 1} matches` };
     byRule.set(i, hit);
   }
   return hit;

@@ -5,6 +5,7 @@ import type { Severity } from "../diagnostics/codes.js";
 import { sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Federation } from "../model/types.js";
 import { compareExpectations, type Mismatch } from "./format-verdict.js";
+import { notModelledFindings } from "./not-modelled.js";
 import type { Scenario, Verdict } from "./types.js";
 import { exposure, runProbe, World, type ProbeResult } from "./verify-scenario.js";
 
@@ -46,7 +47,7 @@ export function runVerify(parsed: Scenario, options: RunVerifyOptions = {}): Ver
   const scenario: Scenario = parsed.probes.length > 0 ? parsed : { ...parsed, probes: deriveProbes(world) };
   const results = scenario.probes.map((p) => runProbe(world, p));
   const verdict: Verdict = { probes: results.map((r) => r.verdict), exposure: exposure(world) };
-  const all = [...analyzeWorld(world), ...(options.model ? auditAgainstModel(options.model, world, scenario.probes, verdict) : [])];
+  const all = [...analyzeWorld(world), ...notModelledFindings(world), ...(options.model ? auditAgainstModel(options.model, world, scenario.probes, verdict) : [])];
   const suppress = options.suppress ?? [];
   const findings = sortDiagnostics(all.filter((f) => !isSuppressed(f, suppress)));
   const mismatches = compareExpectations(scenario, verdict);

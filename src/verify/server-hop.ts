@@ -1,4 +1,5 @@
 import { evaluateAuthz, type AuthzDecision } from "./authz.js";
+import { gatewayProxy } from "./gateway-chains.js";
 import { configsOf, isHttpProtocol, lookups, selects, spiffeId, targetPortFor, type MeshIndex, type Workload } from "./mesh-index.js";
 import type { Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
@@ -199,9 +200,25 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
   if (http && leg.http === false) {
     return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` } };
   }
-  const authz = evaluateAuthz(mesh, w, { principal, port, http });
+  const authz = evaluateAuthz(mesh, w, { principal, port, http, sourceIp: gatewayIp(mesh), destIp: w.ip, sni: leg.tls.sni ?? "" });
   if (!authz.allowed) return { mtlsMode: mode, peerAuthentication: policy, authz, denial: { at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
   return { mtlsMode: mode, peerAuthentication: policy, authz };
+}
+
+const gatewayIps = new WeakMap<MeshIndex, string>();
+
+/**
+ * The address a server sidecar sees a cross-mesh connection come from: the east-west gateway
+ * pod's IP (the gateway opens the upstream connection, passthrough or not); "" when the scenario
+ * has no gateway pod, and then rules on source addresses are declared not modelled (MF3299).
+ */
+export function gatewayIp(mesh: MeshIndex): string {
+  let hit = gatewayIps.get(mesh);
+  if (hit === undefined) {
+    hit = gatewayProxy(mesh)?.workload?.ip ?? "";
+    gatewayIps.set(mesh, hit);
+  }
+  return hit;
 }
 
 /** The namespace-level mTLS mode (namespace PeerAuthentication, else the root namespace's), "" when none (GetNamespaceMutualTLSMode). */

@@ -23,6 +23,9 @@ function mutualWithoutCertificatePaths(dr: Resource): string[] {
   return out;
 }
 
+/** The strings Go's strconv.ParseBool accepts. */
+const parseBoolValues = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"];
+
 /** The length of a source field that is a list, else 0. */
 function listLength(src: any, key: string): number {
   const v = src[key];
@@ -39,6 +42,14 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
     out.push(diagnostic("MF3104", { message: `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name}: ${path}: ${message}`, fix, path, position: { file: r.file, line: r.line, column: 1 } }));
   for (const r of resources) {
     const kind = r.kind;
+    // validation.go checkDryRunAnnotation: every Istio config kind is checked for istio.io/dry-run.
+    const dryRun = r.metadata.annotations?.["istio.io/dry-run"];
+    if (dryRun !== undefined && /\.istio\.io\//.test(r.apiVersion)) {
+      const action = String(r.spec.action ?? "ALLOW");
+      if (kind !== "AuthorizationPolicy") report(r, "metadata.annotations.istio.io/dry-run", "unsupported annotation istio.io/dry-run (only AuthorizationPolicy supports it)", "Remove the annotation.");
+      else if (action !== "ALLOW" && action !== "DENY") report(r, "metadata.annotations.istio.io/dry-run", `the annotation istio.io/dry-run currently only supports action ALLOW/DENY, found action ${action}`, "Remove the annotation, or test the policy as ALLOW/DENY.");
+      else if (!parseBoolValues.includes(String(dryRun))) report(r, "metadata.annotations.istio.io/dry-run", `invalid value ${JSON.stringify(dryRun)}: Go's strconv.ParseBool accepts only 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False`, 'Write "true" or "false" (quoted).');
+    }
     if (kind === "ServiceEntry" && r.apiVersion.startsWith("networking.istio.io/")) {
       const endpoints: any[] = Array.isArray(r.spec.endpoints) ? r.spec.endpoints : [];
       const ports: any[] = Array.isArray(r.spec.ports) ? r.spec.ports : [];
@@ -56,6 +67,14 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
     if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) {
       const action = String(r.spec.action ?? "ALLOW");
       if (r.spec.provider && action !== "CUSTOM") report(r, "spec.provider", `provider must not be set with action ${action}`, "Remove provider or use action CUSTOM.");
+      // validation.go ValidateAuthorizationPolicy: a DENY or CUSTOM policy without rules would never
+      // trigger, so istiod rejects it (an empty list is the same as none once read into the proto).
+      if ((action === "DENY" || action === "CUSTOM") && !(Array.isArray(r.spec.rules) && r.spec.rules.length > 0)) {
+        report(r, "spec.rules", `${action} action without \`rules\` is meaningless as it will never be triggered`, "Add an empty rule `{}` to match every request, or the rules it should match.");
+      }
+      if (action === "CUSTOM" && Array.isArray(r.spec.rules) && r.spec.rules.length > 0 && !r.spec.provider?.name) {
+        report(r, "spec.provider.name", "`provider.name` must not be empty", "Name an extension provider of meshConfig.extensionProviders.");
+      }
       const rules: any[] = Array.isArray(r.spec.rules) ? r.spec.rules : [];
       for (let i = 0; i < rules.length; i++) {
         const froms: any[] = Array.isArray(rules[i]?.from) ? rules[i].from : [];

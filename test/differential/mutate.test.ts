@@ -80,6 +80,11 @@ const allowed: Record<MutationKind, RegExp> = {
   "gateway-tls-mode": /:Gateway\/.*:\.spec\.servers\.\d+\.tls\.mode$/,
   "root-ca": /^scenario\.meshes\.\d+\.rootCA$/,
   "export-to": /:(ServiceEntry|DestinationRule)\/.*:\.spec\.exportTo(\.\d+)?$/,
+  "authz-dry-run": /:AuthorizationPolicy\/.*:\.metadata\.annotations/,
+  "authz-source-address": /:AuthorizationPolicy\/.*:\.spec\.rules\.\d+\.(from\.\d+\.source\.(ipBlocks|notIpBlocks|remoteIpBlocks|notRemoteIpBlocks)|when)(\.|$)/,
+  "authz-root-namespace": /:AuthorizationPolicy\//,
+  "authz-custom-unknown-provider": /(:AuthorizationPolicy\/[^/]+\/differential-custom-policy:|^scenario\.meshes\.\d+\.meshConfig\.extensionProviders)/,
+  "authz-target-refs": /:AuthorizationPolicy\/.*:\.spec\.(selector|targetRefs)/,
 };
 
 const bases: [string, Map<string, string>][] = [
@@ -137,7 +142,7 @@ describe.each(mutationKinds)("mutation %s", (kind) => {
       if (kind === "drop-resource") expect(new Set(changed.map((k) => k.split(":").slice(0, 2).join(":"))).size).toBe(1);
     }
     // Every kind applies to meshfed's own output; the corpus scenario lacks some resources.
-    if (!_name.startsWith("corpus") || !["gateway-tls-mode", "authz-action", "authz-principals", "authz-ports", "peer-authentication", "gateway-host", "gateway-port"].includes(kind)) {
+    if (!_name.startsWith("corpus") || !["gateway-tls-mode", "authz-action", "authz-principals", "authz-ports", "authz-dry-run", "authz-source-address", "authz-root-namespace", "authz-target-refs", "peer-authentication", "gateway-host", "gateway-port"].includes(kind)) {
       expect(applied).toBeGreaterThan(0);
     }
   });

@@ -83,6 +83,11 @@ describe("scenario loader", () => {
       "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{from: [{source: {principals: [a/ns/b/sa/c], serviceAccounts: [b/c]}}]}]\n",
       "MF3104",
     ],
+    ["an istio.io/dry-run value ParseBool rejects", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x, annotations: {istio.io/dry-run: maybe}}\nspec:\n  rules: [{}]\n", "MF3104"],
+    ["istio.io/dry-run on a CUSTOM AuthorizationPolicy", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x, annotations: {istio.io/dry-run: \"true\"}}\nspec:\n  action: CUSTOM\n  provider: {name: p}\n  rules: [{}]\n", "MF3104"],
+    ["a DENY AuthorizationPolicy without rules", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: DENY\n", "MF3104"],
+    ["a CUSTOM AuthorizationPolicy with empty rules", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: CUSTOM\n  provider: {name: p}\n  rules: []\n", "MF3104"],
+    ["a CUSTOM AuthorizationPolicy without provider", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: CUSTOM\n  rules: [{}]\n", "MF3104"],
     [
       "a MUTUAL DestinationRule without certificates",
       "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec:\n  host: a.b\n  trafficPolicy: {tls: {mode: MUTUAL}}\n",

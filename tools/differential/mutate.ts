@@ -399,6 +399,127 @@ const gatewayPolicy: Mutator = (s, rng) => {
   return `mesh ${String(mesh["name"])}: add ${deny ? "DENY-all" : "ALLOW-nobody"} AuthorizationPolicy on the east-west gateway`;
 };
 
+// ParseBool strings only (invalid values make istiod reject the policy: a CLI test covers that).
+// No yes/no/on/off: YAML 1.1 readers such as Kubernetes' take them unquoted as booleans.
+const dryRunValues = ["true", "True", "1", "false", "0", "F"];
+
+/** Annotates an AuthorizationPolicy `istio.io/dry-run` (ParseBool values, and ones it rejects) or removes it. */
+const authzDryRun: Mutator = (s, rng) => {
+  const refs = resources(s, "AuthorizationPolicy");
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  if (!isObject(ref.doc["metadata"])) ref.doc["metadata"] = {};
+  const meta = ref.doc["metadata"] as Node;
+  if (!isObject(meta["annotations"])) meta["annotations"] = {};
+  const ann = meta["annotations"] as Node;
+  const old = ann["istio.io/dry-run"] as unknown;
+  const next = rng.pick([...dryRunValues.filter((v) => v !== old), ...(old === undefined ? [] : ["(removed)"])]);
+  if (next === "(removed)") delete ann["istio.io/dry-run"];
+  else ann["istio.io/dry-run"] = next;
+  if (Object.keys(ann).length === 0) delete meta["annotations"];
+  return `${label(ref)}: istio.io/dry-run ${show(old ?? null)} -> ${next}`;
+};
+
+/** The east-west gateway pod's IP of a mesh, when the input writes it. */
+function gatewayPodIp(s: ScenarioDocs, mesh: string): string | undefined {
+  const m = meshes(s).find((x) => x["name"] === mesh);
+  const gw = m && isObject(m["eastWestGateway"]) ? (m["eastWestGateway"] as Node) : undefined;
+  if (!gw) return undefined;
+  const selector = isObject(gw["selector"]) ? (gw["selector"] as Node) : { istio: "eastwestgateway" };
+  const ns = typeof gw["namespace"] === "string" ? gw["namespace"] : "istio-system";
+  const pod = resources(s, "Pod").find((r) => {
+    const labels = isObject(r.doc["metadata"]) && isObject(r.doc["metadata"]["labels"]) ? (r.doc["metadata"]["labels"] as Node) : {};
+    return r.mesh === mesh && nsOf(r.doc) === ns && Object.entries(selector).every(([k, v]) => labels[k] === v);
+  });
+  const ip = pod && isObject(pod.doc["status"]) ? pod.doc["status"]["podIP"] : undefined;
+  return typeof ip === "string" && ip !== "" ? ip : undefined;
+}
+
+/**
+ * Adds a condition on the connection's addresses or SNI to an AuthorizationPolicy rule: a source
+ * address key (ipBlocks, remoteIpBlocks, their not* forms) or a `when` on source.ip, remote.ip,
+ * destination.ip or connection.sni. Source ranges name the gateway pod (the peer servers see) or
+ * not; without a gateway pod in the input only `/0` (verify declares narrower ones).
+ */
+const authzSourceAddress: Mutator = (s, rng) => {
+  const refs = resources(s, "AuthorizationPolicy").filter((r) => String(spec(r.doc)["action"] ?? "ALLOW") !== "CUSTOM" && asArray(spec(r.doc)["rules"]).length > 0);
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const rules = spec(ref.doc)["rules"] as Node[];
+  const i = rng.int(rules.length);
+  const rule = rules[i]!;
+  const gwIp = gatewayPodIp(s, ref.mesh);
+  const podIps = resources(s, "Pod")
+    .filter((r) => r.mesh === ref.mesh && isObject(r.doc["status"]) && typeof r.doc["status"]["podIP"] === "string")
+    .map((r) => String((r.doc["status"] as Node)["podIP"]));
+  const sourceValues = gwIp ? ["0.0.0.0/0", gwIp, `${gwIp.split(".").slice(0, 3).join(".")}.0/24`, "10.99.0.0/16", "192.168.7.7"] : ["0.0.0.0/0"];
+  const sources = asArray(rule["from"]).filter((f) => isObject(f["source"]));
+  if (sources.length > 0 && rng.chance(0.5)) {
+    const src = rng.pick(sources)["source"] as Node;
+    const key = rng.pick(["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"]);
+    src[key] = [rng.pick(sourceValues)];
+    return `${label(ref)} rule ${i}: source.${key} ${show(src[key])}`;
+  }
+  const key = rng.pick(["source.ip", "remote.ip", "destination.ip", "connection.sni"]);
+  const values =
+    key === "destination.ip"
+      ? ["0.0.0.0/0", ...podIps, "10.99.0.0/16"]
+      : key === "connection.sni"
+        ? ["*", "outbound_.*", `outbound_.${rng.pick(knownPorts(s))}_*`, "*.svc.cluster.local", "nothing.invalid"]
+        : sourceValues;
+  const cond: Node = { key, [rng.chance(0.7) ? "values" : "notValues"]: [rng.pick(values)] };
+  rule["when"] = [...asArray(rule["when"]), cond];
+  return `${label(ref)} rule ${i}: when ${show(cond)}`;
+};
+
+/** Moves an AuthorizationPolicy into the root namespace (istio-system), keeping its selector. */
+const authzRootNamespace: Mutator = (s, rng) => {
+  const refs = resources(s, "AuthorizationPolicy").filter((r) => nsOf(r.doc) !== "istio-system");
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const before = label(ref);
+  (ref.doc["metadata"] as Node)["namespace"] = "istio-system";
+  return `${before}: moved to the root namespace istio-system`;
+};
+
+/**
+ * Adds a CUSTOM AuthorizationPolicy naming a provider istiod cannot build: not in the mesh config,
+ * or defined with a service in no registry (istiod denies what its rules match either way).
+ */
+const authzCustom: Mutator = (s, rng) => {
+  const targets = resources(s, "Service").filter((r) => nsOf(r.doc) !== "istio-system" && isObject(spec(r.doc)["selector"]));
+  if (targets.length === 0) return undefined;
+  const target = rng.pick(targets);
+  const rule = rng.chance(0.5) ? {} : { to: [{ operation: { ports: [String(rng.pick(knownPorts(s)))] } }] };
+  // Sometimes the provider is defined, with a service in no registry: istiod still cannot build it.
+  const mesh = meshes(s).find((m) => m["name"] === target.mesh);
+  const defined = mesh !== undefined && rng.chance(0.4);
+  if (defined) {
+    if (!isObject(mesh["meshConfig"])) mesh["meshConfig"] = {};
+    const mc = mesh["meshConfig"] as Node;
+    mc["extensionProviders"] = [...asArray(mc["extensionProviders"]), { name: "differential-missing-provider", envoyExtAuthzGrpc: { service: "differential-authz.nowhere.svc.cluster.local", port: 9000 } }];
+  }
+  addedFile(s, target.mesh).docs.push({
+    apiVersion: "security.istio.io/v1",
+    kind: "AuthorizationPolicy",
+    metadata: { name: "differential-custom-policy", namespace: nsOf(target.doc) },
+    spec: { selector: { matchLabels: spec(target.doc)["selector"] }, action: "CUSTOM", provider: { name: "differential-missing-provider" }, rules: [rule] },
+  });
+  return `${target.mesh}: add CUSTOM AuthorizationPolicy with an ${defined ? "unbuildable (service in no registry)" : "unknown"} provider on ${label(target)}, rule ${show(rule)}`;
+};
+
+/** Replaces an AuthorizationPolicy's selector by targetRefs to a Service of its namespace (sidecars then ignore it). */
+const authzTargetRefs: Mutator = (s, rng) => {
+  const refs = resources(s, "AuthorizationPolicy");
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const services = resources(s, "Service").filter((r) => r.mesh === ref.mesh && nsOf(r.doc) === nsOf(ref.doc)).map((r) => nameOf(r.doc));
+  const target = rng.pick([...services, "differential-no-such-service"]);
+  delete spec(ref.doc)["selector"];
+  spec(ref.doc)["targetRefs"] = [{ group: "", kind: "Service", name: target }];
+  return `${label(ref)}: selector -> targetRefs Service ${target}`;
+};
+
 const peerAuthentication: Mutator = (s, rng) => {
   const refs = resources(s, "PeerAuthentication");
   const mode = rng.pick(["PERMISSIVE", "DISABLE", "STRICT"]);
@@ -506,6 +627,11 @@ export const mutators = {
   "gateway-tls-mode": gatewayTlsMode,
   "root-ca": rootCa,
   "export-to": exportTo,
+  "authz-dry-run": authzDryRun,
+  "authz-source-address": authzSourceAddress,
+  "authz-root-namespace": authzRootNamespace,
+  "authz-custom-unknown-provider": authzCustom,
+  "authz-target-refs": authzTargetRefs,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;

@@ -1,0 +1,137 @@
+import { describe, expect, it } from "vitest";
+import { cidrContains, parseCidrRange } from "../../src/verify/ip-cidr.js";
+import { runVerify } from "../../src/verify/run-verify.js";
+import { baseMeshes, exportYaml, importYaml, inlineScenario, vaultProbe } from "./helpers.js";
+
+/** The canonical export without its guard, plus one AuthorizationPolicy (and optional mesh config). */
+function run(policy: string, opts: { meshes?: string; noGatewayPod?: boolean } = {}) {
+  let production = `${exportYaml({ guard: "" })}---\n${policy}`;
+  if (opts.noGatewayPod) production = production.replace(/^apiVersion: v1\nkind: Pod\nmetadata: \{name: istio-eastwestgateway-0[\s\S]*?---\n/, "");
+  const s = inlineScenario(`${opts.meshes ?? baseMeshes}${vaultProbe()}`, { operations: importYaml({}), production });
+  const r = runVerify(s);
+  return { probe: r.verdict.probes[0]!, notModelled: r.findings.filter((f) => f.code === "MF3299") };
+}
+
+const policy = (action: string, rules: string, extra = "") => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: p, namespace: db}
+${extra}spec:
+  selector: {matchLabels: {app: postgres}}
+  action: ${action}
+  rules:
+${rules}`;
+
+describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
+  it.each([
+    ["ipBlocks 0.0.0.0/0 DENY is a deny-all", policy("DENY", `  - from: [{source: {ipBlocks: ["0.0.0.0/0"]}}]\n`), "deny"],
+    ["ipBlocks of the gateway pod DENY", policy("DENY", `  - from: [{source: {ipBlocks: ["10.2.0.5"]}}]\n`), "deny"],
+    ["ipBlocks of another range DENY", policy("DENY", `  - from: [{source: {ipBlocks: ["10.3.0.0/16"]}}]\n`), "allow"],
+    ["notIpBlocks excluding the gateway DENY", policy("DENY", `  - from: [{source: {notIpBlocks: ["10.2.0.0/24"]}}]\n`), "allow"],
+    ["remoteIpBlocks DENY", policy("DENY", `  - from: [{source: {remoteIpBlocks: ["10.2.0.0/16"]}}]\n`), "deny"],
+    ["notRemoteIpBlocks DENY", policy("DENY", `  - from: [{source: {notRemoteIpBlocks: ["10.9.0.0/16"]}}]\n`), "deny"],
+    ["when source.ip ALLOW", policy("ALLOW", `  - when: [{key: source.ip, values: ["10.2.0.5/32"]}]\n`), "allow"],
+    ["when remote.ip ALLOW of another address", policy("ALLOW", `  - when: [{key: remote.ip, values: ["10.2.0.6"]}]\n`), "deny"],
+    ["when destination.ip ALLOW", policy("ALLOW", `  - when: [{key: destination.ip, values: ["10.2.1.10"]}]\n`), "allow"],
+    ["when destination.ip notValues ALLOW", policy("ALLOW", `  - when: [{key: destination.ip, notValues: ["10.2.1.0/24"]}]\n`), "deny"],
+    ["when connection.sni prefix ALLOW", policy("ALLOW", `  - when: [{key: connection.sni, values: ["outbound_.5432_*"]}]\n`), "allow"],
+    ["when connection.sni other DENY", policy("DENY", `  - when: [{key: connection.sni, values: ["outbound_.6379_*"]}]\n`), "allow"],
+    ["when source.namespace ALLOW", policy("ALLOW", `  - when: [{key: source.namespace, values: ["vault"]}]\n`), "allow"],
+    ["when source.principal DENY", policy("DENY", `  - when: [{key: source.principal, values: ["operations.nrc.internal/ns/vault/sa/vault"]}]\n`), "deny"],
+  ])("%s", (_name, p, verdict) => {
+    const r = run(p);
+    expect(r.probe.verdict).toBe(verdict);
+    expect(r.notModelled).toEqual([]);
+  });
+
+  it.each([
+    ["true", "allow"],
+    ["True", "allow"],
+    ["1", "allow"],
+    ["false", "deny"],
+    ["0", "deny"],
+  ])("istio.io/dry-run %s (ParseBool)", (value, verdict) => {
+    const r = run(
+      policy("DENY", `  - {}\n`, `metadata:\n  name: p\n  namespace: db\n  annotations: {istio.io/dry-run: "${value}"}\n`).replace(
+        "metadata: {name: p, namespace: db}\n",
+        "",
+      ),
+    );
+    expect(r.probe.verdict).toBe(verdict);
+  });
+
+  it("a root-namespace policy with a selector applies in the workload's namespace", () => {
+    const p = policy("DENY", "  - {}\n").replace("namespace: db}", "namespace: istio-system}");
+    expect(run(p).probe.verdict).toBe("deny");
+    expect(run(p.replace("app: postgres", "app: other")).probe.verdict).toBe("allow");
+  });
+
+  it("a policy with targetRefs does not apply to a sidecar", () => {
+    const p = policy("DENY", "  - {}\n").replace(
+      "  selector: {matchLabels: {app: postgres}}\n",
+      '  targetRefs: [{group: "", kind: Service, name: postgres}]\n',
+    );
+    expect(run(p).probe.verdict).toBe("allow");
+  });
+
+  it("CUSTOM with an unknown provider denies what its rules match; with a known one it is declared", () => {
+    const p = policy("CUSTOM", `  - to: [{operation: {ports: ["5432"]}}]\n`).replace("  rules:", "  provider: {name: authz}\n  rules:");
+    const unknown = run(p);
+    expect(unknown.probe).toMatchObject({ verdict: "deny", deniedAt: "server", reason: "MF3008" });
+    expect(unknown.notModelled).toEqual([]);
+    const meshes = baseMeshes.replace(
+      "  meshConfig:\n",
+      "  meshConfig:\n    extensionProviders: [{name: authz, envoyExtAuthzGrpc: {service: postgres.db.svc.cluster.local, port: 9000}}]\n",
+    );
+    const known = run(p, { meshes });
+    expect(known.notModelled).toHaveLength(1);
+    expect(known.notModelled[0]).toMatchObject({ severity: "error", path: "spec.provider.name", resource: "production: AuthorizationPolicy db/p" });
+    expect(known.notModelled[0]!.message).toMatch(
+      /^production\/resources\.yaml:\d+: AuthorizationPolicy db\/p: spec\.provider\.name: not modelled: .*db\/postgres-0/,
+    );
+    // A provider whose service is not in the registry fails to build: istiod denies, nothing is declared.
+    const missing = run(p, { meshes: meshes.replace("service: postgres.db.svc.cluster.local", "service: authz.authz.svc.cluster.local") });
+    expect(missing.probe).toMatchObject({ verdict: "deny", reason: "MF3008" });
+    expect(missing.notModelled).toEqual([]);
+    // istiod rejects istio.io/dry-run on a CUSTOM policy (validation.go checkDryRunAnnotation).
+    const dry = p.replace("metadata: {name: p, namespace: db}", 'metadata: {name: p, namespace: db, annotations: {istio.io/dry-run: "true"}}');
+    expect(() => run(dry, { meshes })).toThrow(/only supports action ALLOW\/DENY/);
+  });
+
+  it("a Gateway API gateway workload with AuthorizationPolicies in its namespace is declared", () => {
+    const p = policy("DENY", "  - {}\n");
+    const gwApi = p.replace(
+      "apiVersion: security.istio.io/v1",
+      "apiVersion: v1\nkind: Pod\nmetadata: {name: waypoint-0, namespace: db, labels: {gateway.networking.k8s.io/gateway-name: waypoint}}\nspec: {serviceAccountName: waypoint}\nstatus: {podIP: 10.2.1.50}\n---\napiVersion: security.istio.io/v1",
+    );
+    expect(run(gwApi).notModelled.map((f) => f.path)).toEqual(["metadata.labels.gateway.networking.k8s.io/gateway-name"]);
+    expect(run(p).notModelled).toEqual([]);
+  });
+
+  it("a source-address rule is declared when the input has no gateway pod, unless the range is /0", () => {
+    const narrow = run(policy("DENY", `  - from: [{source: {ipBlocks: ["10.2.0.0/24"]}}]\n`), { noGatewayPod: true });
+    expect(narrow.notModelled.map((f) => f.path)).toEqual(["spec.rules[0].from[0].source.ipBlocks"]);
+    const all = run(policy("DENY", `  - from: [{source: {ipBlocks: ["0.0.0.0/0"]}}]\n`), { noGatewayPod: true });
+    expect(all.notModelled).toEqual([]);
+  });
+});
+
+describe("CIDR ranges as Istio parses them", () => {
+  it.each([
+    ["10.2.0.5", "10.2.0.5", true],
+    ["10.2.0.5", "10.2.0.6", false],
+    ["10.2.0.0/24", "10.2.0.255", true],
+    ["10.2.0.0/24", "10.2.1.0", false],
+    ["0.0.0.0/0", "192.168.1.1", true],
+    ["0.0.0.0/0", "::1", false],
+    ["::/0", "10.2.0.5", false],
+    ["2001:db8::/32", "2001:db8:1::5", true],
+    ["2001:db8::/32", "2001:db9::5", false],
+    ["::ffff:10.2.0.0/120", "::ffff:10.2.0.9", true],
+  ])("%s contains %s: %s", (range, ip, expected) => {
+    expect(cidrContains(parseCidrRange(range)!, ip)).toBe(expected);
+  });
+
+  it.each(["10.2.0.0/33", "10.2.0", "010.2.0.1", "10.2.0.0/", "1:2:3:4:5:6:7:8:9", "x"])("%s is not a range", (range) => {
+    expect(parseCidrRange(range)).toBeUndefined();
+  });
+});
