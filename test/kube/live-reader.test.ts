@@ -91,5 +91,18 @@ describe("the live reader (for verify --live)", () => {
     expect(got.filter((f) => !kubernetesService(f))).toEqual(expected);
     const exposure = (stdout: string) => JSON.parse(stdout).exposure.filter((e: any) => e.host !== "kubernetes.default.svc.cluster.local");
     expect(exposure(onLive.stdout)).toEqual(exposure(onFiles.stdout));
+
+    // meshfed verify --live reads the same clusters itself, each with its own kubeconfig.
+    const direct = await runCli(["verify", "--model", exampleFile, ...meshes.flatMap((m) => ["--live", `${m}=${clusters.get(m)!.kubeconfig}`]), "-o", "json"], repoRoot);
+    expect(direct.code).toBe(onLive.code);
+    const strip = (fs: unknown[]) => fs.map((f: any) => ({ ...f, message: String(f.message).replace(/^[^:]*:\d+: /, "") }));
+    expect(strip(findings(direct.stdout))).toEqual(strip(got));
+    expect(JSON.parse(direct.stdout).exposure).toEqual(JSON.parse(onLive.stdout).exposure);
+  });
+
+  it("verify --live with an unusable kubeconfig is a usage error (exit 2) naming it", async () => {
+    const r = await runCli(["verify", "--model", exampleFile, "--live", "production=/nonexistent/kubeconfig"], repoRoot);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("/nonexistent/kubeconfig");
   });
 });

@@ -6,6 +6,8 @@ import type { CompiledFederation } from "../../compile/types.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Federation } from "../../model/types.js";
 import { modelScenario } from "../../scenario/build-scenario.js";
+import type { ParseScenarioResult, SourceFile } from "../../verify/parse-scenario.js";
+import { scenarioFromModel } from "../../verify/scenario-from-model.js";
 import type { Scenario } from "../../verify/types.js";
 import { formatVerdictText, goJson, orderedVerdict, probeWhy, verifyResultLine } from "../../verify/format-verdict.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
@@ -13,12 +15,45 @@ import { runVerify } from "../../verify/run-verify.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
+import { connectMesh, parseMeshTargets } from "../kube-common.js";
 import { collect, parseMeshPaths } from "../mesh-flags.js";
 import { loadMeshFiles, loadScenario } from "../read-files.js";
+/**
+ * Each --live mesh's resources, read from its cluster with its own kubeconfig, as the files of
+ * a scenario (one per object, named `live:<mesh>/<Kind>/<namespace>/<name>`). Prints the
+ * problem and sets the exit code (2 for an unusable kubeconfig, 5 for the API) when a cluster
+ * cannot be read, and returns undefined then.
+ */
+async function readLiveScenario(io: CliIo, federation: Federation, targets: ReadonlyMap<string, { kubeconfig: string; context?: string }>, setExit: SetExit): Promise<ParseScenarioResult | undefined> {
+  const [{ KubeApiError }, { readLiveMesh }] = await Promise.all([import("../../kube/client.js"), import("../../kube/live-reader.js")]);
+  const meshFiles = new Map<string, SourceFile[]>();
+  for (const [mesh, target] of targets) {
+    const client = await connectMesh(io, target);
+    if (!client) {
+      setExit(ExitCode.usage);
+      return undefined;
+    }
+    try {
+      const live = await readLiveMesh(client, mesh);
+      meshFiles.set(
+        mesh,
+        live.resources.map((r) => ({ file: `live:${mesh}/${r.kind}/${r.metadata.namespace ?? "-"}/${r.metadata.name}`, text: JSON.stringify(r) })),
+      );
+    } catch (err) {
+      if (!(err instanceof KubeApiError)) throw err;
+      io.stderr.write(`meshfed: error: ${mesh}: ${err.message}\n`);
+      setExit(ExitCode.cluster);
+      return undefined;
+    }
+  }
+  return scenarioFromModel(federation, meshFiles);
+}
+
 interface VerifyOptions {
   output: string;
   model?: string;
   mesh: string[];
+  live: string[];
   suppress: string[];
   failureThreshold: string;
 }
@@ -33,6 +68,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: SetExit): v
     .option("-o, --output <format>", "text or json", "text")
     .option("--model <file>", "federation file to audit against (and the mesh settings for --mesh)")
     .option("--mesh <name=path>", "a mesh's resources from a file or directory (repeatable; needs --model)", collect, [])
+    .option("--live <name=kubeconfig[#context]>", "read a mesh's resources from its cluster, with that cluster's own credentials (repeatable; needs --model)", collect, [])
     .option("--suppress <code=mesh/Kind/namespace/name>", "hide a finding (repeatable; * matches any part)", collect, [])
     .option("--failure-threshold <severity>", "lowest finding severity that makes verify exit 4: error, warning or info", "error")
     .addHelpText(
@@ -43,6 +79,7 @@ Examples:
   meshfed verify --model federation.yaml                  (proves the model's own render)
   meshfed verify ./scenario --model federation.yaml -o json
   meshfed verify --model federation.yaml --mesh production=./prod/ --mesh operations=ops.yaml
+  meshfed verify --model federation.yaml --live production=prod.kubeconfig --live operations=ops.kubeconfig#ops-admin
   meshfed verify ./scenario --suppress 'MF3209=production/AuthorizationPolicy/istio-system/*'`,
     )
     .action(async (dir: string | undefined, opts: VerifyOptions) => {
@@ -55,6 +92,9 @@ Examples:
         return parsed;
       });
       const meshPaths = parseMeshPaths(opts.mesh);
+      const liveTargets = parseMeshTargets(opts.live, "--live");
+      if (liveTargets.size > 0 && (meshPaths.size > 0 || dir !== undefined)) throw new UsageError("give --live clusters, --mesh files or a scenario directory, not several");
+      if (liveTargets.size > 0 && opts.model === undefined) throw new UsageError("--live needs --model: the mesh settings (trust domains, gateways) come from the federation file");
       if (meshPaths.size > 0 && dir !== undefined) throw new UsageError("give either a scenario directory or --mesh files, not both");
       if (meshPaths.size === 0 && dir === undefined && opts.model === undefined) throw new UsageError("missing scenario directory (or --model FILE, with --mesh NAME=PATH to verify files)");
       if (meshPaths.size > 0 && opts.model === undefined) throw new UsageError("--mesh needs --model: the mesh settings (trust domains, gateways) come from the federation file");
@@ -64,7 +104,7 @@ Examples:
       const sources = new Map<string, string>();
       if (opts.model !== undefined) {
         // Alone, --model proves the model's own render (compiled here).
-        const model = await loadFederation(io, opts.model, meshPaths.size === 0 && dir === undefined);
+        const model = await loadFederation(io, opts.model, meshPaths.size === 0 && liveTargets.size === 0 && dir === undefined);
         for (const [k, v] of model.sources) sources.set(k, v);
         if (!model.federation) {
           printDiagnostics(io, model.diagnostics, sources);
@@ -74,14 +114,21 @@ Examples:
         }
         federation = model.federation;
         compiled = model.compiled;
-        for (const name of meshPaths.keys()) {
+        for (const name of [...meshPaths.keys(), ...liveTargets.keys()]) {
           if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: the model has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
         }
       }
-      const loaded: { scenario?: Scenario; diagnostics: readonly Diagnostic[]; sources?: ReadonlyMap<string, string> } =
-        dir !== undefined ? loadScenario(dir, io.cwd) : meshPaths.size > 0 ? loadMeshFiles(federation!, meshPaths, io.cwd) : modelScenario(federation!, compiled!);
+      const loaded: { scenario?: Scenario; diagnostics: readonly Diagnostic[]; sources?: ReadonlyMap<string, string> } | undefined =
+        dir !== undefined
+          ? loadScenario(dir, io.cwd)
+          : meshPaths.size > 0
+            ? loadMeshFiles(federation!, meshPaths, io.cwd)
+            : liveTargets.size > 0
+              ? await readLiveScenario(io, federation!, liveTargets, setExit)
+              : modelScenario(federation!, compiled!);
+      if (loaded === undefined) return;
       for (const [k, v] of loaded.sources ?? []) sources.set(k, v);
-      const label = dir ?? (meshPaths.size > 0 ? "--mesh files" : `the render of ${opts.model}`);
+      const label = dir ?? (meshPaths.size > 0 ? "--mesh files" : liveTargets.size > 0 ? "--live clusters" : `the render of ${opts.model}`);
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
         printDiagnostics(io, loaded.diagnostics, sources);
         io.stderr.write(`${label}: not verified (${summarize(loaded.diagnostics)})\n`);
