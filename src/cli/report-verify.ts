@@ -3,10 +3,16 @@ import type { Federation } from "../model/types.js";
 import type { ReportVerification } from "../report/audit-headline.js";
 import { probeWhy } from "../verify/format-verdict.js";
 import { runVerify } from "../verify/run-verify.js";
+import type { CliIo } from "./io.js";
+import { readLiveScenario } from "./live-scenario.js";
+import type { SetExit } from "./main.js";
 import { loadMeshFiles, loadScenario } from "./read-files.js";
 
 /** Where the report's resources come from. */
-export type ResourceSource = { readonly scenario: string } | { readonly meshes: ReadonlyMap<string, readonly string[]> };
+export type ResourceSource =
+  | { readonly scenario: string }
+  | { readonly meshes: ReadonlyMap<string, readonly string[]> }
+  | { readonly live: ReadonlyMap<string, { kubeconfig: string; context?: string }> };
 
 export interface ReportVerifyResult {
   readonly verification?: ReportVerification;
@@ -16,13 +22,25 @@ export interface ReportVerifyResult {
 }
 
 /** `meshfed verify --model` (analyzers, probes, exposure, the least-privilege audit) for the report. */
-export function verifyForReport(cwd: string, federation: Federation, from: ResourceSource): ReportVerifyResult {
-  const loaded = "scenario" in from ? loadScenario(from.scenario, cwd) : loadMeshFiles(federation, from.meshes, cwd);
-  if (!loaded.scenario || loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics, sources: loaded.sources };
+export async function verifyForReport(io: CliIo, federation: Federation, from: ResourceSource, setExit: SetExit): Promise<ReportVerifyResult | undefined> {
+  const loaded =
+    "scenario" in from
+      ? loadScenario(from.scenario, io.cwd)
+      : "meshes" in from
+        ? loadMeshFiles(federation, from.meshes, io.cwd)
+        : await readLiveScenario(io, federation, from.live, setExit);
+  if (loaded === undefined) return undefined;
+  const sources = loaded.sources;
+  if (!loaded.scenario || loaded.diagnostics.some((d) => d.severity === "error")) return { diagnostics: loaded.diagnostics, sources };
   const report = runVerify(loaded.scenario, { model: federation });
   return {
     verification: {
-      source: "scenario" in from ? `scenario ${from.scenario}` : `--mesh ${[...from.meshes].flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`)).join(" ")}`,
+      source:
+        "scenario" in from
+          ? `scenario ${from.scenario}`
+          : "meshes" in from
+            ? `--mesh ${[...from.meshes].flatMap(([k, vs]) => vs.map((v) => `${k}=${v}`)).join(" ")}`
+            : `--live ${[...from.live].map(([k, t]) => `${k}=${t.kubeconfig}${t.context ? `#${t.context}` : ""}`).join(" ")}`,
       meshes: report.scenario.meshes.map((m) => m.name),
       probes: report.scenario.probes,
       derivedProbes: loaded.scenario.probes.length === 0,
@@ -32,6 +50,6 @@ export function verifyForReport(cwd: string, federation: Federation, from: Resou
       mismatches: report.mismatches,
     },
     diagnostics: loaded.diagnostics,
-    sources: loaded.sources,
+    sources,
   };
 }

@@ -100,6 +100,16 @@ describe("the live reader (for verify --live)", () => {
     expect(JSON.parse(direct.stdout).exposure).toEqual(JSON.parse(onLive.stdout).exposure);
   });
 
+  it("report --live writes the page from the clusters: the sample's `*.local` exposure fails the audit", async () => {
+    const out = join(mkdtempSync(join(tmpdir(), "meshfed-live-report-")), "report.html");
+    const r = await runCli(["report", exampleFile, ...meshes.flatMap((m) => ["--live", `${m}=${clusters.get(m)!.kubeconfig}`]), "--out", out], repoRoot);
+    expect(r.code).toBe(4);
+    const html = readFileSync(out, "utf8");
+    expect(html).toContain("MF3222");
+    expect(html).toContain("--live operations=");
+    expect(html).toContain("live:production/Gateway/");
+  });
+
   it("verify --live with an unusable kubeconfig is a usage error (exit 2) naming it", async () => {
     const r = await runCli(["verify", "--model", exampleFile, "--live", "production=/nonexistent/kubeconfig"], repoRoot);
     expect(r.code).toBe(2);

@@ -16,6 +16,7 @@ import { ExitCode, printDiagnostics, summarize, UsageError, type CliIo } from ".
 import { loadFederation, type Loaded } from "../load-federation.js";
 import { VERSION, type SetExit } from "../main.js";
 import type { ReportVerification } from "../../report/audit-headline.js";
+import { parseMeshTargets } from "../kube-common.js";
 import { collect, parseMeshPaths } from "../mesh-flags.js";
 import { verifyForReport, type ResourceSource } from "../report-verify.js";
 
@@ -23,6 +24,7 @@ interface ReportOptions {
   out?: string;
   scenario?: string;
   mesh: string[];
+  live: string[];
   diff?: boolean;
   output?: string;
 }
@@ -63,14 +65,21 @@ async function runReport(io: CliIo, file: string, opts: ReportOptions, setExit: 
   for (const name of meshPaths.keys()) {
     if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: the federation has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
   }
-  const source: ResourceSource | undefined = opts.scenario !== undefined ? { scenario: opts.scenario } : meshPaths.size > 0 ? { meshes: meshPaths } : undefined;
+  const liveTargets = parseMeshTargets(opts.live, "--live");
+  if ([opts.scenario !== undefined, meshPaths.size > 0, liveTargets.size > 0].filter(Boolean).length > 1) throw new UsageError("give one of --scenario DIR, --mesh NAME=PATH files or --live clusters");
+  for (const name of liveTargets.keys()) {
+    if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--live ${name}=...: the federation has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
+  }
+  const source: ResourceSource | undefined =
+    opts.scenario !== undefined ? { scenario: opts.scenario } : meshPaths.size > 0 ? { meshes: meshPaths } : liveTargets.size > 0 ? { live: liveTargets } : undefined;
   const inputs: InputDigest[] = [{ role: "federation", file, sha256: sha256(loaded.sources.get(file) ?? "") }];
   let verification: ReportVerification | undefined;
   if (source) {
-    const verified = verifyForReport(io.cwd, federation, source);
+    const verified = await verifyForReport(io, federation, source, setExit);
+    if (!verified) return;
     if (!verified.verification) {
       printDiagnostics(io, verified.diagnostics, verified.sources);
-      io.stderr.write(`${"scenario" in source ? source.scenario : "--mesh files"}: no report (${summarize(verified.diagnostics)})\n`);
+      io.stderr.write(`${"scenario" in source ? source.scenario : "meshes" in source ? "--mesh files" : "--live clusters"}: no report (${summarize(verified.diagnostics)})\n`);
       setExit(ExitCode.invalidInput);
       return;
     }
@@ -100,6 +109,7 @@ export function registerReport(program: Command, io: CliIo, setExit: SetExit): v
     .option("--out <file>", "HTML file to write (- for standard output)")
     .option("--scenario <dir>", "verify a scenario directory's resources against the federation")
     .option("--mesh <name=path>", "verify a mesh's resources from a file or directory (repeatable)", collect, [])
+    .option("--live <name=kubeconfig[#context]>", "verify a mesh's resources read from its cluster with its own credentials (repeatable)", collect, [])
     .option("--diff", "compare two federation files: exposure gained and lost")
     .option("-o, --output <format>", "with --diff: text, markdown (for a pull-request comment) or json")
     .addHelpText(
@@ -109,10 +119,11 @@ Examples:
   meshfed report federation.yaml --out report.html
   meshfed report federation.yaml --mesh production=./rendered/production --mesh operations=./rendered/operations --out report.html
   meshfed report federation.yaml --scenario ./scenario --out report.html
+  meshfed report federation.yaml --live production=prod.kubeconfig --live operations=ops.kubeconfig --out report.html
   meshfed report --diff old/federation.yaml federation.yaml -o markdown
 
 Exit 4 when the audit fails (an error finding or an unmet expectation); the page is written
-all the same. Reading live clusters (--live) is not supported yet.`,
+all the same.`,
     )
     .action(async (files: string[], opts: ReportOptions) => {
       if (opts.diff) {

@@ -6,8 +6,6 @@ import type { CompiledFederation } from "../../compile/types.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Federation } from "../../model/types.js";
 import { modelScenario } from "../../scenario/build-scenario.js";
-import type { ParseScenarioResult, SourceFile } from "../../verify/parse-scenario.js";
-import { scenarioFromModel } from "../../verify/scenario-from-model.js";
 import type { Scenario } from "../../verify/types.js";
 import { formatVerdictText, goJson, orderedVerdict, probeWhy, verifyResultLine } from "../../verify/format-verdict.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
@@ -15,40 +13,10 @@ import { runVerify } from "../../verify/run-verify.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
-import { connectMesh, parseMeshTargets } from "../kube-common.js";
+import { parseMeshTargets } from "../kube-common.js";
+import { readLiveScenario } from "../live-scenario.js";
 import { collect, parseMeshPaths } from "../mesh-flags.js";
 import { loadMeshFiles, loadScenario } from "../read-files.js";
-/**
- * Each --live mesh's resources, read from its cluster with its own kubeconfig, as the files of
- * a scenario (one per object, named `live:<mesh>/<Kind>/<namespace>/<name>`). Prints the
- * problem and sets the exit code (2 for an unusable kubeconfig, 5 for the API) when a cluster
- * cannot be read, and returns undefined then.
- */
-async function readLiveScenario(io: CliIo, federation: Federation, targets: ReadonlyMap<string, { kubeconfig: string; context?: string }>, setExit: SetExit): Promise<ParseScenarioResult | undefined> {
-  const [{ KubeApiError }, { readLiveMesh }] = await Promise.all([import("../../kube/client.js"), import("../../kube/live-reader.js")]);
-  const meshFiles = new Map<string, SourceFile[]>();
-  for (const [mesh, target] of targets) {
-    const client = await connectMesh(io, target);
-    if (!client) {
-      setExit(ExitCode.usage);
-      return undefined;
-    }
-    try {
-      const live = await readLiveMesh(client, mesh);
-      meshFiles.set(
-        mesh,
-        live.resources.map((r) => ({ file: `live:${mesh}/${r.kind}/${r.metadata.namespace ?? "-"}/${r.metadata.name}`, text: JSON.stringify(r) })),
-      );
-    } catch (err) {
-      if (!(err instanceof KubeApiError)) throw err;
-      io.stderr.write(`meshfed: error: ${mesh}: ${err.message}\n`);
-      setExit(ExitCode.cluster);
-      return undefined;
-    }
-  }
-  return scenarioFromModel(federation, meshFiles);
-}
-
 interface VerifyOptions {
   output: string;
   model?: string;
