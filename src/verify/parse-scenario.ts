@@ -328,6 +328,18 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
           return;
         }
         if (ignoredKinds.has(o.kind)) return;
+        // Labels and annotations are maps of strings: the API server refuses anything else,
+        // which YAML 1.1 makes easy to write (`inject: yes`, `port: 8080`).
+        for (const field of ["labels", "annotations"] as const) {
+          const map = metadata[field];
+          if (map === undefined || map === null) continue;
+          const bad = isRecord(map) ? Object.entries(map).find(([, v]) => typeof v !== "string") : undefined;
+          if (!isRecord(map) || bad) {
+            const what = bad ? `metadata.${field}.${bad[0]} is ${bad[1] === null ? "null" : `the ${typeof bad[1]} ${String(bad[1])}`}` : `metadata.${field} is not a mapping`;
+            diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: ${o.kind} ${metadata.name}: ${what}; Kubernetes takes only strings there and refuses the object`, fix: bad ? `Quote the value: ${bad[0]}: "${String(bad[1])}".` : `Write metadata.${field} as a mapping of strings.`, position }));
+            return;
+          }
+        }
         out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, line, txt));
       };
       addOne(doc.value, doc.line, doc.text, () => listItemPlaces(doc));

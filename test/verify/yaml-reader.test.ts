@@ -100,3 +100,17 @@ describe("parseMeshFiles", () => {
     expect(diagnostics.map((d) => [d.code, d.position?.file, d.position?.line])).toEqual([["MF3102", "m.yaml", 2]]);
   });
 });
+
+describe("metadata Kubernetes refuses", () => {
+  it.each([
+    ["a YAML 1.1 boolean label", "  labels: {sidecar.istio.io/inject: yes}\n", /metadata\.labels\.sidecar\.istio\.io\/inject is the boolean true/],
+    ["a number annotation", "  annotations: {prometheus.io/port: 15020}\n", /metadata\.annotations\.prometheus\.io\/port is the number 15020/],
+    ["labels that are a list", "  labels: [a]\n", /metadata\.labels is not a mapping/],
+  ])("%s is invalid input (MF3103), never judged", (_name, extra, message) => {
+    const diagnostics: Diagnostic[] = [];
+    const rs = parseMeshFiles([{ file: "p.yaml", text: `apiVersion: v1\nkind: Pod\nmetadata:\n  name: p\n${extra}` }], diagnostics);
+    expect(rs).toEqual([]);
+    expect(diagnostics.map((d) => d.code)).toEqual(["MF3103"]);
+    expect(diagnostics[0]!.message).toMatch(message);
+  });
+});
