@@ -32,13 +32,17 @@ function statOf(path: string, shown: string): Stats {
   return s;
 }
 
+/** readFileSync options as an object: given the string "utf8", Node copies its defaults for each of thousands of calls. */
+const utf8 = { encoding: "utf8", flag: "r" } as const;
+
 /**
  * One file's text: UTF-8 (as the API server requires), else a diagnostic. A byte order mark
  * is left for the YAML reader, which drops it.
  */
 function readText(path: string, file: string, out: ReadFiles): void {
-  const bytes = readFileSync(path);
-  if (isUtf8(bytes)) out.files.push({ file, text: bytes.toString("utf8") });
+  const text = readFileSync(path, utf8);
+  // Node decodes bad bytes as U+FFFD: only a file holding one needs its bytes checked.
+  if (!text.includes("\uFFFD") || isUtf8(readFileSync(path))) out.files.push({ file, text });
   else {
     out.diagnostics.push(diagnostic("MF3105", { message: `${file} is not UTF-8 text`, fix: "Save the file as UTF-8; Kubernetes and Istio read only UTF-8 YAML.", position: { file, line: 1, column: 1 } }));
   }
@@ -51,7 +55,18 @@ function readText(path: string, file: string, out: ReadFiles): void {
  */
 export function readYamlFiles(path: string, cwd: string, { recurse = true, pattern = MESH_FILE } = {}): ReadFiles {
   const out: ReadFiles = { files: [], diagnostics: [] };
-  const shown = (p: string) => relative(cwd, p) || p;
+  // path.relative per file costs more than reading a small file: directories are related once.
+  const shownDirs = new Map<string, string>();
+  const shown = (p: string) => {
+    const slash = p.lastIndexOf("/");
+    const dir = p.slice(0, slash);
+    let d = shownDirs.get(dir);
+    if (d === undefined) {
+      d = relative(cwd, dir);
+      shownDirs.set(dir, d);
+    }
+    return d ? `${d}/${p.slice(slash + 1)}` : p.slice(slash + 1) || p;
+  };
   // A directory entry's own type is used where it is a plain file or directory (no stat per
   // file); links are followed with a stat, and anything else is refused when it would be read.
   const visit = (p: string, entry: Dirent | undefined, ancestors: ReadonlySet<string>): void => {

@@ -1,4 +1,4 @@
-import { mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { copyFileSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, relative } from "node:path";
 import { describe, expect, it } from "vitest";
@@ -65,8 +65,10 @@ describe("golden output of the bundled example", () => {
     const out = mkdtempSync(join(tmpdir(), "meshfed-golden-scenario-"));
     expect((await runCli(["scenario", exampleFile, "--out", out], repoRoot)).code).toBe(0);
     const meshes = readdirSync(out).filter((d) => statSync(join(out, d)).isDirectory()).sort();
-    // Run from the scenario directory, so file names in the output do not depend on where it is.
-    const r = await runCli(["verify", "--model", exampleFile, ...meshes.flatMap((m) => ["--mesh", `${m}=${m}`])], out);
+    // Run from the scenario directory with a copy of the model, so no path in the output
+    // depends on where the repository or the scratch directory is.
+    copyFileSync(exampleFile, join(out, "federation.yaml"));
+    const r = await runCli(["verify", "--model", "federation.yaml", ...meshes.flatMap((m) => ["--mesh", `${m}=${m}`])], out);
     golden("verify-model-example.txt", `exit ${r.code}\n${r.stdout}`);
   });
 });

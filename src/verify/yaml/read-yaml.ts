@@ -86,30 +86,71 @@ function newlines(text: string, from: number, to: number): number {
   return n;
 }
 
-/** Parses one document of a stream (its text starts on line `textLine`), adding it or its problem. */
-function readDocument(docText: string, textLine: number, documents: YamlDocument[], problems: YamlProblem[]): void {
-  const content = CONTENT_LINE.exec(docText);
-  if (!content || content.index >= docText.length) return;
-  const line = textLine + newlines(docText, 0, content.index);
+/** Whether a document's text has a line that is neither blank nor only a comment. */
+function hasContent(text: string): boolean {
+  const m = CONTENT_LINE.exec(text);
+  return m !== null && m.index < text.length;
+}
+
+/** One document's text between separators, and the line where it starts. */
+interface Chunk {
+  readonly text: string;
+  readonly textLine: number;
+}
+
+/** The problem js-yaml reports for a document, at its place in the stream. */
+function problemOf(err: unknown, chunk: Chunk, line: number): YamlProblem {
+  const e = err as { reason?: string; message: string; mark?: { line: number; column: number } };
+  return {
+    line: e.mark ? chunk.textLine + e.mark.line : line,
+    column: (e.mark?.column ?? 0) + 1,
+    message: e.reason ?? e.message.split("\n")[0]!,
+    fix: /unknown tag/.test(e.reason ?? "") ? "Remove the YAML tag: Kubernetes and meshfed read the value by its plain form." : "Fix the YAML at the position shown.",
+  };
+}
+
+/**
+ * Adds one document of a stream, given its parsed value (`parsed`), or parses it alone when it
+ * has none (so that a problem is found at its own place).
+ */
+function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProblem[], parsed?: { value: unknown }): void {
+  const content = CONTENT_LINE.exec(chunk.text);
+  if (!content || !hasContent(chunk.text)) return;
+  const line = chunk.textLine + newlines(chunk.text, 0, content.index);
   let value: unknown;
-  try {
-    value = jsyaml.load(docText, { schema: KUBERNETES_SCHEMA });
-  } catch (err) {
-    const e = err as { reason?: string; message: string; mark?: { line: number; column: number } };
-    problems.push({
-      line: e.mark ? textLine + e.mark.line : line,
-      column: (e.mark?.column ?? 0) + 1,
-      message: e.reason ?? e.message.split("\n")[0]!,
-      fix: /unknown tag/.test(e.reason ?? "") ? "Remove the YAML tag: Kubernetes and meshfed read the value by its plain form." : "Fix the YAML at the position shown.",
-    });
-    return;
+  if (parsed) value = parsed.value;
+  else {
+    try {
+      value = jsyaml.load(chunk.text, { schema: KUBERNETES_SCHEMA });
+    } catch (err) {
+      problems.push(problemOf(err, chunk, line));
+      return;
+    }
   }
   if (value === null || value === undefined) return;
-  if (docText.includes("*") && docText.includes("&") && excessiveAliasing(value)) {
+  if (chunk.text.includes("*") && chunk.text.includes("&") && excessiveAliasing(value)) {
     problems.push({ line, column: 1, message: "document contains excessive aliasing", fix: "Write the repeated parts out instead of expanding aliases; Kubernetes refuses this document." });
     return;
   }
-  documents.push({ value, line, text: docText, textLine });
+  documents.push({ value, line, text: chunk.text, textLine: chunk.textLine });
+}
+
+/**
+ * The stream's documents parsed in one js-yaml pass, one value per chunk, or undefined when
+ * that is not possible (a syntax error anywhere: each chunk is then parsed alone, so that its
+ * problem is reported at its own place). js-yaml starts a document at each separator, except
+ * that text before the first one that holds no content is not a document of its own.
+ */
+function parseAll(text: string, chunks: readonly Chunk[]): unknown[] | undefined {
+  let values: unknown[];
+  try {
+    values = jsyaml.loadAll(text, undefined, { schema: KUBERNETES_SCHEMA });
+  } catch {
+    return undefined;
+  }
+  const skip = hasContent(chunks[0]!.text) ? 0 : 1;
+  if (values.length !== chunks.length - skip) return undefined;
+  return [...Array<unknown>(skip).fill(null), ...values];
 }
 
 /**
@@ -127,6 +168,7 @@ export function readYamlStream(input: string): YamlStream {
   if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
+  const chunks: Chunk[] = [];
   let start = 0;
   let startLine = 1;
   MARKER_LIKE.lastIndex = 0;
@@ -138,10 +180,16 @@ export function readYamlStream(input: string): YamlStream {
       return { documents: [], problems };
     }
     // The document is the text between separators, without the line feed before this one.
-    readDocument(text.slice(start, Math.max(start, m.index - 1)), startLine, documents, problems);
+    chunks.push({ text: text.slice(start, Math.max(start, m.index - 1)), textLine: startLine });
     start = Math.min(text.length, m.index + m[0].length + 1);
     startLine = lineNo + 1;
   }
-  readDocument(text.slice(start), startLine, documents, problems);
+  chunks.push({ text: text.slice(start), textLine: startLine });
+  // One js-yaml pass over the whole stream when it parses; the same values as chunk by chunk,
+  // since every separator js-yaml sees is one kubectl splits on (the others were refused above).
+  const values = parseAll(text, chunks);
+  chunks.forEach((chunk, i) => {
+    addDocument(chunk, documents, problems, values ? { value: values[i] } : undefined);
+  });
   return { documents, problems };
 }
