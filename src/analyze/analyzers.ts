@@ -1,5 +1,5 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Code } from "../diagnostics/codes.js";
+import type { UntemplatedCode } from "../diagnostics/codes.js";
 import { destinationRuleFor, outboundSniFor, tlsForPort } from "../verify/destination-rule.js";
 import { configsOf, lookups, selects, spiffeId, type MeshIndex, type MeshService } from "../verify/mesh-index.js";
 import { mtlsModeFor, trustDomainsForValidation } from "../verify/server-hop.js";
@@ -19,7 +19,7 @@ export interface Analyzer {
   analyze(world: World, report: Reporter): void;
 }
 
-export type Reporter = (code: Code, mesh: MeshIndex, resource: Resource | undefined, message: string, fix: string) => void;
+export type Reporter = (code: UntemplatedCode, mesh: MeshIndex, resource: Resource | undefined, message: string, fix: string) => void;
 
 function ref(mesh: MeshIndex, r: Resource): string {
   return `${mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}`;

@@ -21,7 +21,71 @@ export interface CodeInfo {
   /** Why it matters and how to fix it (Markdown). */
   readonly explanation: string;
   readonly retired?: boolean;
+  /**
+   * The message template: what is wrong, from named arguments (`port`, `exportRef`, `mesh`, ...).
+   * Call sites pass the arguments through `diagnostic(code, args, where)`, so the same finding
+   * reads the same everywhere. A code without a template still takes a hand-written message
+   * (see `untemplatedCodes`).
+   */
+  readonly message?: (a: never) => string;
+  /** The fix template; takes the same arguments as `message`. */
+  readonly fix?: (a: never) => string;
 }
+
+// ── Argument shapes and helpers shared by several templates ─────────────────────────
+
+/** A YAML syntax error from the parser, or a key written twice. */
+type YamlSyntaxArgs = { readonly parser: string } | { readonly field: string; readonly key: string };
+
+/** A value of the wrong shape (`quote` when a scalar should have been quoted), or a non-string key. */
+type WrongTypeArgs =
+  | { readonly field: string; readonly expected: string; readonly found: string; readonly quote?: string }
+  | { readonly field: string; readonly keyNotString: true };
+
+/** A required field that is missing (`hint` describes it), or a list with too few items. */
+type MissingArgs =
+  | { readonly field: string; readonly missing: string; readonly hint: string }
+  | { readonly field: string; readonly minItems: number };
+
+/** A value outside a fixed set (apiVersion, kind, enums). */
+interface NotAllowedArgs {
+  readonly field: string;
+  readonly found: string;
+  readonly allowed: readonly unknown[];
+  readonly suggestion?: string;
+}
+const notAllowedMessage = (a: NotAllowedArgs) =>
+  `${a.field}: ${a.found} is not allowed; expected ${a.allowed.map((v) => JSON.stringify(v)).join(" or ")}`;
+const notAllowedFix = (a: NotAllowedArgs) =>
+  `write ${a.suggestion ? JSON.stringify(a.suggestion) : a.allowed.map((v) => JSON.stringify(v)).join(" or ")}`;
+
+/** A string that fails a schema format: which field, and the value as written. */
+interface FormatArgs {
+  readonly field: string;
+  readonly value: string;
+}
+const formatMessage = (a: FormatArgs, reason: string) => `${a.field}: "${a.value}" ${reason}`;
+interface NameFormatArgs extends FormatArgs {
+  readonly kind: "label" | "subdomain";
+  /** A corrected label, when one differs from the value. */
+  readonly suggestion?: string;
+}
+interface HostFormatArgs extends FormatArgs {
+  readonly problem: "wildcard" | "not-host" | "not-ipv4";
+}
+interface RefFormatArgs extends FormatArgs {
+  /** `part` is the offending part for `label` and `name`. */
+  readonly problem: "wildcard" | "parts" | "label" | "name";
+  readonly part?: string;
+}
+const refReason = (a: RefFormatArgs, shape: string) => {
+  const parts = a.value.split("/").length;
+  if (a.problem === "wildcard") return "contains a wildcard";
+  if (a.problem === "parts") return `has ${parts} part${parts === 1 ? "" : "s"}, expected ${shape}`;
+  return a.problem === "label" ? `part "${a.part}" is not a DNS-1123 label` : `part "${a.part}" is not a valid name`;
+};
+const refFix = (a: RefFormatArgs, shape: string, example: string) =>
+  a.problem === "wildcard" ? `name one ${shape}, for example "${example}"` : `write it as ${shape}, for example "${example}"`;
 
 const table = [
   // ── MF1xxx: the federation model ────────────────────────────────────────────────
@@ -32,6 +96,9 @@ const table = [
     title: "The file is not valid YAML",
     explanation:
       "The YAML parser could not read the file. The message names the parser's complaint; fix the indentation or quoting at the position shown.",
+    message: (a: YamlSyntaxArgs) => `YAML syntax error: ${"parser" in a ? a.parser : `${a.field} is defined twice`}`,
+    fix: (a: YamlSyntaxArgs) =>
+      "parser" in a ? "fix the YAML at this position (indentation, quoting, a missing ':')" : `remove one of the two "${a.key}:" entries`,
   },
   {
     code: "MF1002",
@@ -40,6 +107,14 @@ const table = [
     title: "A field has the wrong type",
     explanation:
       "A field holds a value of the wrong shape (for example a string where a list is expected). The message says what was expected; `meshfed schema` prints the full schema.",
+    message: (a: WrongTypeArgs) =>
+      "keyNotString" in a ? `${a.field} has a key that is not a plain string` : `${a.field} must be ${a.expected}, found ${a.found}`,
+    fix: (a: WrongTypeArgs) =>
+      "keyNotString" in a
+    ? "use plain string keys"
+    : a.quote !== undefined
+      ? `quote it: "${a.quote}"`
+      : `write ${a.expected} here (see \`meshfed schema\`)`,
   },
   {
     code: "MF1003",
@@ -47,6 +122,8 @@ const table = [
     severity: "error",
     title: "Unsupported apiVersion",
     explanation: "meshfed reads `apiVersion: meshfed.dev/v1alpha1`. Set it exactly.",
+    message: (a: NotAllowedArgs) => notAllowedMessage(a),
+    fix: (a: NotAllowedArgs) => notAllowedFix(a),
   },
   {
     code: "MF1004",
@@ -54,6 +131,8 @@ const table = [
     severity: "error",
     title: "Unsupported kind",
     explanation: "A federation file has `kind: MeshFederation`.",
+    message: (a: NotAllowedArgs) => notAllowedMessage(a),
+    fix: (a: NotAllowedArgs) => notAllowedFix(a),
   },
   {
     code: "MF1005",
@@ -62,6 +141,10 @@ const table = [
     title: "Unknown field",
     explanation:
       "The field is not part of the model; meshfed refuses it rather than ignore it, because a misspelt security setting silently ignored is worse than an error. The message suggests the closest known field.",
+    message: (a: { field: string; key: string; suggestion?: string; known: readonly string[] }) =>
+      `unknown field "${a.key}" in ${a.field}${a.suggestion ? `; did you mean "${a.suggestion}"?` : ""}`,
+    fix: (a: { field: string; key: string; suggestion?: string; known: readonly string[] }) =>
+      a.suggestion ? `rename it to "${a.suggestion}"` : `remove it; known fields: ${a.known.join(", ")}`,
   },
   {
     code: "MF1006",
@@ -69,6 +152,11 @@ const table = [
     severity: "error",
     title: "A required field is missing",
     explanation: "Add the field named in the message.",
+    message: (a: MissingArgs) =>
+      "minItems" in a
+    ? `${a.field} must have at least ${a.minItems} item${a.minItems === 1 ? "" : "s"}`
+    : `${a.field} is missing the required field "${a.missing}"`,
+    fix: (a: MissingArgs) => ("minItems" in a ? `add an entry to ${a.field}` : `add "${a.missing}:" (${a.hint})`),
   },
   {
     code: "MF1007",
@@ -77,6 +165,21 @@ const table = [
     title: "Not a valid DNS-1123 label",
     explanation:
       "Mesh names, namespaces, service and service-account names become Kubernetes names and DNS labels: lower-case letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters.",
+    message: (a: NameFormatArgs) =>
+      formatMessage(
+    a,
+    a.kind === "subdomain"
+      ? "is not a DNS-1123 name"
+      : a.value.length > 63
+        ? `is ${a.value.length} characters long (at most 63)`
+        : "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)",
+      ),
+    fix: (a: NameFormatArgs) =>
+      a.kind === "subdomain"
+    ? "use lower-case letters, digits, '-' and '.'"
+    : a.suggestion !== undefined
+      ? `use a DNS-1123 label such as "${a.suggestion}"`
+      : "use a DNS-1123 label",
   },
   {
     code: "MF1008",
@@ -85,6 +188,21 @@ const table = [
     title: "Not a valid host name or address",
     explanation:
       "Host names (aliases, the import domain, east-west gateway addresses) must be DNS-1123 subdomains (lower-case labels separated by dots, at most 253 characters) or, where an address is expected, an IPv4 or IPv6 address. Wildcards are never accepted: a wildcard host is how whole meshes get exposed.",
+    message: (a: HostFormatArgs) =>
+      formatMessage(
+    a,
+    a.problem === "wildcard"
+      ? "is a wildcard host"
+      : a.problem === "not-ipv4"
+        ? "is not a valid IPv4 address"
+        : "is not a DNS-1123 host name (lower-case labels separated by dots)",
+      ),
+    fix: (a: HostFormatArgs) =>
+      a.problem === "wildcard"
+    ? "name one exact host; wildcards expose every matching service"
+    : a.problem === "not-ipv4"
+      ? "write four numbers from 0 to 255 separated by dots, or a DNS name"
+      : `use a host name such as "${a.value.toLowerCase().replace(/[^a-z0-9.-]+/g, "-")}"`,
   },
   {
     code: "MF1009",
@@ -92,6 +210,9 @@ const table = [
     severity: "error",
     title: "Port out of range",
     explanation: "Ports are integers from 1 to 65535.",
+    message: (a: { field: string; port: number; min: number | undefined; max: number | undefined }) =>
+      `${a.field}: ${a.port} is out of range (${a.min ?? "-∞"}..${a.max ?? "∞"})`,
+    fix: (a: { field: string; port: number; min: number | undefined; max: number | undefined }) => `use a port from ${a.min} to ${a.max}`,
   },
   {
     code: "MF1010",
@@ -100,6 +221,8 @@ const table = [
     title: "Malformed service reference",
     explanation:
       "An exported service is written `mesh/namespace/name`, for example `production/db/postgres`: three DNS-1123 labels separated by `/`.",
+    message: (a: RefFormatArgs) => formatMessage(a, refReason(a, "mesh/namespace/name")),
+    fix: (a: RefFormatArgs) => refFix(a, "mesh/namespace/name", "production/db/postgres"),
   },
   {
     code: "MF1011",
@@ -108,6 +231,8 @@ const table = [
     title: "Malformed consumer principal",
     explanation:
       "A consumer is written `mesh/namespace/serviceAccount`, for example `operations/vault/vault`. meshfed derives the SPIFFE identity `spiffe://<trustDomain of mesh>/ns/<namespace>/sa/<serviceAccount>` from it; wildcards are not accepted because least privilege names each caller.",
+    message: (a: RefFormatArgs) => formatMessage(a, refReason(a, "mesh/namespace/serviceAccount")),
+    fix: (a: RefFormatArgs) => refFix(a, "mesh/namespace/serviceAccount", "operations/vault/vault"),
   },
   {
     code: "MF1012",
@@ -115,6 +240,8 @@ const table = [
     severity: "error",
     title: "Two meshes have the same name",
     explanation: "Mesh names identify meshes in service references and principals; each must be unique.",
+    message: (a: { mesh: string; first: number }) => `mesh "${a.mesh}" is declared twice (first at spec.meshes[${a.first}])`,
+    fix: (_: { mesh: string; first: number }) => "rename one of them or merge the two entries",
   },
   {
     code: "MF1013",
@@ -122,6 +249,10 @@ const table = [
     severity: "error",
     title: "Reference to a mesh that is not declared",
     explanation: "Every mesh named by an export or a consumer must be declared under `spec.meshes`.",
+    message: (a: { subject: "export" | "consumer"; ref: string; mesh: string; declared: readonly string[] }) =>
+      `${a.subject} "${a.ref}" names mesh "${a.mesh}", which is not declared`,
+    fix: (a: { subject: "export" | "consumer"; ref: string; mesh: string; declared: readonly string[] }) =>
+      `declare mesh "${a.mesh}" under spec.meshes, or use one of: ${a.declared.join(", ")}`,
   },
   {
     code: "MF1014",
@@ -130,6 +261,8 @@ const table = [
     title: "A consumer is in the exporting mesh",
     explanation:
       "Callers in the same mesh reach the service directly through the mesh; federating it to them would route local traffic out through the east-west gateway. Remove the consumer, or name a principal of another mesh.",
+    message: (a: { consumer: string; mesh: string }) => `consumer "${a.consumer}" is in mesh "${a.mesh}", which exports the service`,
+    fix: (_: { consumer: string; mesh: string }) => "remove it: callers in the same mesh reach the service directly",
   },
   {
     code: "MF1015",
@@ -138,6 +271,9 @@ const table = [
     title: "An exporting mesh has no east-west gateway address",
     explanation:
       "Consumers reach an exported service through the exporting mesh's east-west gateway; meshfed needs its address (an IP or DNS name other meshes can dial) to write their ServiceEntries. Set `eastWestGateway.address` on the mesh.",
+    message: (a: { mesh: string; exportRef: string }) => `mesh "${a.mesh}" exports ${a.exportRef} but has no eastWestGateway.address`,
+    fix: (a: { mesh: string; exportRef: string }) =>
+      `add "eastWestGateway: {address: <IP or DNS name of ${a.mesh}'s east-west gateway>}" to mesh "${a.mesh}"`,
   },
   {
     code: "MF1016",
@@ -145,6 +281,8 @@ const table = [
     severity: "error",
     title: "The same service is exported twice",
     explanation: "Merge the two exports into one with all their consumers and ports.",
+    message: (a: { exportRef: string; first: number }) => `service "${a.exportRef}" is exported twice (first at spec.exports[${a.first}])`,
+    fix: (_: { exportRef: string; first: number }) => "merge the two exports into one, with all their ports and consumers",
   },
   {
     code: "MF1017",
@@ -153,6 +291,9 @@ const table = [
     title: "Two imports would use the same alias host in one namespace",
     explanation:
       "Each imported service gets a host name in the consumer's namespace; two imports with the same host would shadow each other. Give one of them a different `alias`.",
+    message: (a: { alias: string; namespace: string; owner: string; exportRef: string }) =>
+      `alias "${a.alias}" in ${a.namespace} is used by both ${a.owner} and ${a.exportRef}`,
+    fix: (_: { alias: string; namespace: string; owner: string; exportRef: string }) => "give one of the consumers a different alias",
   },
   {
     code: "MF1018",
@@ -161,6 +302,10 @@ const table = [
     title: "Two meshes use the same trust domain",
     explanation:
       "Identities are `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. When two meshes share a trust domain, `vault/vault` in operations and `vault/vault` in production are the same principal: an AuthorizationPolicy admitting one admits both, so least privilege cannot be expressed. A bystander mesh that shares an exporter's trust domain passes the exporter's guard as a local caller, so the export is open to all of it. Refused: give every mesh its own trust domain.",
+    message: (a: { mesh: string; other: string; trustDomain: string; federation: string }) =>
+      `meshes "${a.other}" and "${a.mesh}" share trust domain "${a.trustDomain}": their identities collide (${a.other}/ns/vault/sa/vault and ${a.mesh}/ns/vault/sa/vault are the same principal), so no policy can admit one without the other`,
+    fix: (a: { mesh: string; other: string; trustDomain: string; federation: string }) =>
+      `give mesh "${a.mesh}" a trust domain of its own, e.g. "${a.mesh}.${a.federation}.internal"`,
   },
   {
     code: "MF1019",
@@ -168,6 +313,8 @@ const table = [
     severity: "error",
     title: "Value not among the allowed ones",
     explanation: "The field accepts only the values listed in the message.",
+    message: (a: NotAllowedArgs) => notAllowedMessage(a),
+    fix: (a: NotAllowedArgs) => notAllowedFix(a),
   },
   {
     code: "MF1020",
@@ -175,6 +322,8 @@ const table = [
     severity: "error",
     title: "A port is listed twice in one export",
     explanation: "List each port number once.",
+    message: (a: { port: number; exportRef: string }) => `port ${a.port} is listed twice in export "${a.exportRef}"`,
+    fix: (_: { port: number; exportRef: string }) => "remove the second entry",
   },
   {
     code: "MF1021",
@@ -182,6 +331,8 @@ const table = [
     severity: "warning",
     title: "A consumer is listed twice in one export",
     explanation: "The second entry has no effect; remove it.",
+    message: (a: { consumer: string; exportRef: string }) => `consumer "${a.consumer}" is listed twice in export "${a.exportRef}"`,
+    fix: (_: { consumer: string; exportRef: string }) => "remove the second entry",
   },
   {
     code: "MF1022",
@@ -190,6 +341,9 @@ const table = [
     title: "Not a valid trust domain",
     explanation:
       "A SPIFFE trust domain is lower-case letters, digits, `.`, `-` and `_`, at most 255 characters, with no scheme or path.",
+    message: (a: { field: string; value: string; suggestion?: string }) => formatMessage(a, "is not a SPIFFE trust domain"),
+    fix: (a: { field: string; value: string; suggestion?: string }) =>
+      a.suggestion !== undefined ? `write the bare trust domain, e.g. "${a.suggestion}"` : "use lower-case letters, digits, '.', '-' and '_'",
   },
   {
     code: "MF1023",
@@ -198,6 +352,8 @@ const table = [
     title: "A mesh keeps the default trust domain cluster.local",
     explanation:
       "Every Istio install defaults to `cluster.local`; meshes that keep it cannot tell their identities apart once they trust the same root. Give the mesh a trust domain of its own (changing it on a running mesh re-issues workload certificates: plan the migration).",
+    message: (a: { mesh: string; federation: string }) => `mesh "${a.mesh}" keeps Istio's default trust domain "cluster.local"`,
+    fix: (a: { mesh: string; federation: string }) => `set a trust domain of its own, e.g. "${a.mesh}.${a.federation}.internal"`,
   },
   {
     code: "MF1024",
@@ -206,6 +362,9 @@ const table = [
     title: "Invalid label selector",
     explanation:
       "Label keys are an optional DNS-1123 prefix and `/`, then a name of at most 63 alphanumerics, `-`, `_` or `.`; values at most 63 of the same characters.",
+    message: (a: { field: string; value: string; part: "key" | "value" }) => formatMessage(a, `is not a valid label ${a.part}`),
+    fix: (a: { field: string; value: string; part: "key" | "value" }) =>
+      a.part === "key" ? 'use a Kubernetes label key such as "app"' : "use at most 63 letters, digits, '-', '_' or '.'",
   },
   {
     code: "MF1025",
@@ -214,6 +373,9 @@ const table = [
     title: "Invalid VIP range",
     explanation:
       "`spec.vipRange` is an IPv4 CIDR (for example `240.241.0.0/16`) from which meshfed assigns the stable virtual IPs of imported services. Use a range no workload or Service uses; the Class E range 240.0.0.0/4 is reserved and never routed.",
+    message: (a: { field: string; value: string }) =>
+      formatMessage(a, "is not an IPv4 CIDR with a prefix from /8 to /30 and no host bits set"),
+    fix: (_: { field: string; value: string }) => 'use a range such as "240.241.0.0/16"',
   },
   {
     code: "MF1026",
@@ -222,6 +384,8 @@ const table = [
     title: "An export has no consumers",
     explanation:
       "An export with no consumers opens nothing; meshfed emits no configuration for it. Add consumers or remove the export.",
+    message: (a: { exportRef: string }) => `export "${a.exportRef}" has no consumers; nothing is emitted for it`,
+    fix: (_: { exportRef: string }) => "add consumers (mesh/namespace/serviceAccount) or remove the export",
   },
   {
     code: "MF1027",
@@ -229,6 +393,9 @@ const table = [
     severity: "error",
     title: "The file is empty",
     explanation: "Write a MeshFederation document; `meshfed schema` prints its schema.",
+    message: (a: { file: string; blank: boolean }) => (a.blank ? `${a.file} is empty` : `${a.file} holds no YAML document`),
+    fix: (a: { file: string; blank: boolean }) =>
+      a.blank ? "write a MeshFederation document" : "write a MeshFederation document (see `meshfed schema`)",
   },
   {
     code: "MF1028",
@@ -236,6 +403,8 @@ const table = [
     severity: "error",
     title: "The file holds more than one YAML document",
     explanation: "A federation is one document; split other documents into their own files.",
+    message: (a: { file: string; documents: number }) => `${a.file} holds ${a.documents} YAML documents; a federation is one`,
+    fix: (_: { file: string; documents: number }) => "keep one MeshFederation document in the file",
   },
   {
     code: "MF1029",
@@ -244,6 +413,9 @@ const table = [
     title: "The east-west gateway port is not 15443",
     explanation:
       "Istio's sidecars and the multicluster samples use 15443 for AUTO_PASSTHROUGH; another port works only if the east-west gateway's Service and Deployment publish it. meshfed's install values publish the port set here.",
+    message: (a: { mesh: string; port: number }) => `mesh "${a.mesh}" uses east-west gateway port ${a.port}, not 15443`,
+    fix: (_: { mesh: string; port: number }) =>
+      "make sure the gateway's Service publishes this port (meshfed's install values do), or use 15443",
   },
   {
     code: "MF1030",
@@ -252,6 +424,9 @@ const table = [
     title: "One namespace imports the same service under two aliases",
     explanation:
       "Consumers in the same namespace share one ServiceEntry and DestinationRule per imported service, so they must use the same alias. Give them the same `alias` (or none).",
+    message: (a: { namespace: string; exportRef: string; earlier: string; alias: string }) =>
+      `${a.namespace} imports ${a.exportRef} as both "${a.earlier}" and "${a.alias}"`,
+    fix: (a: { namespace: string; exportRef: string; earlier: string; alias: string }) => `use "${a.earlier}" for every consumer in ${a.namespace}`,
   },
   {
     code: "MF1031",
@@ -260,6 +435,10 @@ const table = [
     title: "A consumer's mesh has the exporting mesh's trust domain",
     explanation:
       "The exporter's guard admits its own trust domain (`<trustDomain>/*`) to keep local callers working; when a consumer's mesh has the same trust domain, every workload of that mesh matches it, so the export would be open to the whole consuming mesh instead of the named principals. Give every mesh its own trust domain.",
+    message: (a: { consumer: string; consumerMesh: string; exporterMesh: string; trustDomain: string }) =>
+      `consumer "${a.consumer}" is in mesh "${a.consumerMesh}", which shares trust domain "${a.trustDomain}" with exporter "${a.exporterMesh}": every workload of "${a.consumerMesh}" would pass the guard as a local caller`,
+    fix: (a: { consumer: string; consumerMesh: string; exporterMesh: string; trustDomain: string }) =>
+      `give mesh "${a.consumerMesh}" or "${a.exporterMesh}" a trust domain of its own`,
   },
   {
     code: "MF1040",
@@ -268,6 +447,13 @@ const table = [
     title: "An alias is a short name (one or two labels) that reads as a local Service",
     explanation:
       "Istio expands a one-label DestinationRule host such as `web` to `web.<namespace>.svc.cluster.local` (pilot/pkg/model/config.go:226-237), so the import's TLS settings would land on a local Service; a two-label name such as `postgres.db` or `kubernetes.default` is what Kubernetes DNS and Istio's DNS proxy answer for the local Service `postgres` in namespace `db` (pkg/dns/server/name_table.go:153-161). Use a fully qualified alias, e.g. the default `<service>.<namespace>.<mesh>.<importDomain>`.",
+    message: (a: { alias: string; exportRef: string; mesh: string; namespace: string; clusterDomain: string; defaultAlias: string }) => {
+      const [first, second] = a.alias.split(".");
+      const reads = second === undefined ? `the local Service ${a.alias}.${a.namespace}.svc.${a.clusterDomain}` : `the local Service ${first} in namespace ${second}`;
+      return `alias "${a.alias}" for ${a.exportRef} is a short name; in ${a.mesh} it reads as ${reads}`;
+    },
+    fix: (a: { alias: string; exportRef: string; mesh: string; namespace: string; clusterDomain: string; defaultAlias: string }) =>
+      `use a fully qualified name of your own, like the default "${a.defaultAlias}"`,
   },
   {
     code: "MF1041",
@@ -276,6 +462,10 @@ const table = [
     title: "An alias is in the consuming cluster's own DNS space (.svc, *.cluster.local)",
     explanation:
       "`<name>.<namespace>.svc` and names under the cluster domain (`cluster.local`) belong to the consuming cluster's DNS; an import under such a name can shadow a local Service. Use a name outside the cluster domain, e.g. the default alias.",
+    message: (a: { alias: string; exportRef: string; mesh: string; clusterDomain: string; defaultAlias: string }) =>
+      `alias "${a.alias}" for ${a.exportRef} is in ${a.mesh}'s own DNS space (${a.alias.endsWith(".svc") ? "<name>.<namespace>.svc" : `*.${a.clusterDomain}`}) and can shadow a local Service`,
+    fix: (a: { alias: string; exportRef: string; mesh: string; clusterDomain: string; defaultAlias: string }) =>
+      `use a fully qualified name of your own, like the default "${a.defaultAlias}"`,
   },
   {
     code: "MF1042",
@@ -284,6 +474,10 @@ const table = [
     title: "An alias is an IP address or ends in an all-numeric label",
     explanation:
       "A ServiceEntry host whose last label is all digits is rejected by Istio's validation (pkg/config/validation/agent/validation.go:196-201), and an IP is never a service name. Use a host name; meshfed gives each import its own virtual IP.",
+    message: (a: { alias: string; exportRef: string; isAddress: boolean; defaultAlias: string }) =>
+      `alias "${a.alias}" for ${a.exportRef} ${a.isAddress ? "is an IP address" : "ends in an all-numeric label"}; Istio rejects it as a ServiceEntry host`,
+    fix: (a: { alias: string; exportRef: string; isAddress: boolean; defaultAlias: string }) =>
+      `use a fully qualified name of your own, like the default "${a.defaultAlias}"`,
   },
   {
     code: "MF1043",
@@ -292,6 +486,10 @@ const table = [
     title: "An alias is longer than 253 characters",
     explanation:
       "DNS names are at most 253 characters; Istio refuses longer hosts (pkg/config/validation/agent/validation.go:187). A long `importDomain` makes every default alias long: shorten it or give the consumers shorter aliases.",
+    message: (a: { alias: string; exportRef: string; viaImportDomain: boolean }) =>
+      `alias "${a.alias.slice(0, 40)}…" for ${a.exportRef} is ${a.alias.length} characters long; DNS names are at most 253`,
+    fix: (a: { alias: string; exportRef: string; viaImportDomain: boolean }) =>
+      a.viaImportDomain ? "use a shorter importDomain, or give the consumers a shorter alias" : "use a shorter alias",
   },
   {
     code: "MF1044",
@@ -300,6 +498,9 @@ const table = [
     title: "A service is exported from istio-system, Istio's root namespace",
     explanation:
       "Policies in the root namespace are mesh-wide: the export's DENY guard would apply to matching pods in every namespace (pilot/pkg/model/authorization.go:97) and deny other exports' consumers, and a PeerAuthentication with a selector there is ignored (pilot/pkg/security/authn/policy_applier.go:408-421), so STRICT mTLS would not apply. Run the exported workload in its own namespace.",
+    message: (a: { exportRef: string; rootNamespace: string }) =>
+      `export "${a.exportRef}" is in ${a.rootNamespace}, Istio's root namespace: its guard policy would apply to matching pods of every namespace and its STRICT mTLS policy would be ignored`,
+    fix: (a: { exportRef: string; rootNamespace: string }) => `run the exported workload in a namespace of its own, not ${a.rootNamespace}`,
   },
   {
     code: "MF1045",
@@ -308,6 +509,10 @@ const table = [
     title: "An export's workloadSelector is empty ({})",
     explanation:
       "An empty selector selects every pod of the namespace (pilot/pkg/model/policyattachment.go:109-112): the export's DENY guard and STRICT mTLS would apply namespace-wide. Name the exported pods' labels, or leave `workloadSelector` out for the default `{app: <name>}`.",
+    message: (a: { exportRef: string; namespace: string; service: string }) =>
+      `export "${a.exportRef}" has an empty workloadSelector: its guard and STRICT mTLS would apply to every pod of namespace ${a.namespace}`,
+    fix: (a: { exportRef: string; namespace: string; service: string }) =>
+      `name the labels of ${a.service}'s pods, e.g. {app: ${a.service}}, or leave workloadSelector out for that default`,
   },
   {
     code: "MF1046",
@@ -316,6 +521,10 @@ const table = [
     title: "Two exports in one namespace can select the same pods",
     explanation:
       "Every AuthorizationPolicy whose selector matches a pod applies to it, and any DENY denies (pilot/pkg/model/authorization.go:97-107): a pod selected by two exports' guards denies each export's consumers on the other. Give each export a selector with a label only its own pods carry.",
+    message: (a: { exportRef: string; selector: string; otherRef: string; otherSelector: string }) =>
+      `exports "${a.otherRef}" ${a.otherSelector} and "${a.exportRef}" ${a.selector} can select the same pods; each guard would deny the other's consumers`,
+    fix: (_: { exportRef: string; selector: string; otherRef: string; otherSelector: string }) =>
+      "give each export a selector with a label the other's pods do not carry (for example a distinct app label)",
   },
   {
     code: "MF1047",
@@ -324,6 +533,9 @@ const table = [
     title: "An exported port is one of the sidecar's own ports (15000-15090)",
     explanation:
       "15006 is the sidecar's inbound capture port: Istio blackholes traffic addressed to it (pilot/pkg/networking/core/listener_inbound.go:800-812); 15001 is the outbound capture port; 15020, 15021 and 15090 are not captured, so calls bypass mTLS and authorization (cni/pkg/plugin/sidecar_redirect.go:272); 15000, 15004, 15008, 15009 and 15053 belong to the proxy and agent. Export the port the application listens on.",
+    message: (a: { port: number; exportRef: string; use: string }) => `port ${a.port} of export "${a.exportRef}" is ${a.use}, not an application's`,
+    fix: (_: { port: number; exportRef: string; use: string }) =>
+      "export the port the application listens on; Istio reserves 15000-15090 for the proxy",
   },
   {
     code: "MF1048",
@@ -332,6 +544,10 @@ const table = [
     title: "Two exported ports forward to one targetPort with different protocols",
     explanation:
       "A sidecar builds one inbound filter chain per target port, from the first Service port (pilot/pkg/networking/core/listener_inbound.go:418-425): calls on the other port are handled with the wrong protocol and denied. Give both ports the protocol the application speaks.",
+    message: (a: { exportRef: string; first: { number: number; protocol: string }; second: { number: number; protocol: string }; targetPort: number }) =>
+      `ports ${a.first.number} (${a.first.protocol}) and ${a.second.number} (${a.second.protocol}) of export "${a.exportRef}" both forward to targetPort ${a.targetPort}; a sidecar serves one protocol per target port`,
+    fix: (a: { exportRef: string; first: { number: number; protocol: string }; second: { number: number; protocol: string }; targetPort: number }) =>
+      `give both ports the protocol the application speaks on ${a.targetPort}`,
   },
   {
     code: "MF1049",
@@ -340,6 +556,9 @@ const table = [
     title: "Two meshes give the same east-west gateway address",
     explanation:
       "Every import dials its exporter's gateway address: with one address for two meshes, calls meant for one land in the other. Give each mesh the address of its own east-west gateway (its LoadBalancer IP or DNS name).",
+    message: (a: { mesh: string; other: string; address: string }) =>
+      `meshes "${a.other}" and "${a.mesh}" both give east-west gateway address "${a.address}"; calls meant for one would land in the other`,
+    fix: (a: { mesh: string; other: string; address: string }) => `give mesh "${a.mesh}" the address of its own east-west gateway`,
   },
   {
     code: "MF1050",
@@ -348,6 +567,9 @@ const table = [
     title: "The VIP range overlaps Istio's auto-allocation range or a special-purpose range",
     explanation:
       "Istio auto-allocates ServiceEntry VIPs from 240.240.0.0/16 (pilot/pkg/features/pilot.go:190-192), so a meshfed VIP there could equal another ServiceEntry's; loopback (127.0.0.0/8), 0.0.0.0/8, link-local (169.254.0.0/16) and multicast (224.0.0.0/4) are not addresses a call can be routed to. Use a range nothing else uses, such as the default 240.241.0.0/16.",
+    message: (a: { vipRange: string; reserved: string }) => `spec.vipRange "${a.vipRange}" overlaps ${a.reserved}`,
+    fix: (_: { vipRange: string; reserved: string }) =>
+      'use a range no workload, Service or Istio uses, such as the default "240.241.0.0/16"',
   },
   {
     code: "MF1051",
@@ -356,6 +578,9 @@ const table = [
     title: "The VIP range holds an east-west gateway address",
     explanation:
       "An import's virtual IP could equal a gateway's address, and its listener would catch calls meant for that gateway. Use a range that holds no gateway, Pod or Service address.",
+    message: (a: { vipRange: string; mesh: string; address: string }) =>
+      `spec.vipRange "${a.vipRange}" holds ${a.mesh}'s east-west gateway address ${a.address}`,
+    fix: (_: { vipRange: string; mesh: string; address: string }) => "use a range that holds no gateway, Pod or Service address",
   },
   {
     code: "MF1052",
@@ -364,6 +589,10 @@ const table = [
     title: "A consumer's mesh keeps the trust domain cluster.local",
     explanation:
       "Istio reads `cluster.local` in a policy principal as \"this mesh's own trust domain\" and rewrites it (pilot/pkg/security/trustdomain/bundle.go:69-74), so the exporter's policy would name its own workloads instead of the consumer, and the intended call is denied. Give the consumer's mesh a trust domain of its own.",
+    message: (a: { consumer: string; consumerMesh: string; exporterMesh: string; federation: string }) =>
+      `consumer "${a.consumer}" is in mesh "${a.consumerMesh}" with trust domain cluster.local, which Istio reads in ${a.exporterMesh}'s policies as ${a.exporterMesh}'s own: the consumer would be denied`,
+    fix: (a: { consumer: string; consumerMesh: string; exporterMesh: string; federation: string }) =>
+      `give mesh "${a.consumerMesh}" a trust domain of its own, e.g. "${a.consumerMesh}.${a.federation}.internal"`,
   },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
@@ -381,6 +610,10 @@ const table = [
     title: "An alias equals a Kubernetes Service host of the consuming mesh",
     explanation:
       "The alias `<name>.<namespace>.svc.<clusterDomain>` would shadow the consuming mesh's own Service of that name. Use the default alias (`<service>.<namespace>.<mesh>.<importDomain>`) or another name.",
+    message: (a: { alias: string; mesh: string; defaultAlias: string; clusterDomain: string }) =>
+      `alias "${a.alias}" is a Service host of mesh "${a.mesh}" and would shadow its own Service`,
+    fix: (a: { alias: string; mesh: string; defaultAlias: string; clusterDomain: string }) =>
+      `use the default alias "${a.defaultAlias}" or another name outside .svc.${a.clusterDomain}`,
   },
   {
     code: "MF2003",
@@ -825,8 +1058,19 @@ const table = [
   },
 ] as const satisfies readonly CodeInfo[];
 
+type Entry = (typeof table)[number];
+
 /** Every registered code: diagnostics take only these. */
-export type Code = (typeof table)[number]["code"];
+export type Code = Entry["code"];
+
+/** Codes whose message and fix come from templates in this table. */
+export type TemplatedCode = Extract<Entry, { message: unknown }>["code"];
+
+/** Codes that still take a hand-written message and fix (codes added before their template). */
+export type UntemplatedCode = Exclude<Code, TemplatedCode>;
+
+/** The named arguments of a code's message and fix templates. */
+export type ArgsOf<C extends TemplatedCode> = Extract<Entry, { code: C }> extends { message: (a: infer A) => string } ? A : never;
 
 const byCode = new Map<string, CodeInfo>(table.map((c) => [c.code, c]));
 
@@ -838,6 +1082,17 @@ export function docsLink(code: string): string {
 /** Every registered code, sorted by code. */
 export function allCodes(): readonly CodeInfo[] {
   return [...table].sort((a, b) => compareStrings(a.code, b.code));
+}
+
+/**
+ * Diagnostic codes without a message template, sorted: a test keeps this list equal to an explicit
+ * allow-list. Verdict reasons (MF30xx) are left out: verify writes their `why` per probe, they are
+ * never built with `diagnostic()`.
+ */
+export function untemplatedCodes(): string[] {
+  return allCodes()
+    .filter((c) => !c.retired && !/^MF30\d\d$/.test(c.code) && (c.message === undefined || c.fix === undefined))
+    .map((c) => c.code);
 }
 
 /** Look a code up; throws for an unregistered code (a programming error, caught by tests). */
