@@ -87,6 +87,63 @@ const refReason = (a: RefFormatArgs, shape: string) => {
 const refFix = (a: RefFormatArgs, shape: string, example: string) =>
   a.problem === "wildcard" ? `name one ${shape}, for example "${example}"` : `write it as ${shape}, for example "${example}"`;
 
+/** A PEM file or Secret manifest that does not hold what a `meshfed ca` command needs. */
+type PemArgs =
+  | { readonly file: string; readonly problem: "certificate-unparsable"; readonly line: number; readonly reason: string }
+  | { readonly file: string; readonly problem: "private-key-unparsable" | "secret-not-yaml"; readonly reason: string }
+  | {
+      readonly file: string;
+      readonly problem: "no-certificate-block" | "no-certificate" | "no-private-key" | "private-key-encrypted" | "secret-without-pems";
+    };
+const pemProblem = (a: PemArgs): { message: string; fix: string } => {
+  switch (a.problem) {
+    case "certificate-unparsable":
+      return {
+        message: `${a.file}:${a.line}: the CERTIFICATE block does not parse as X.509 (${a.reason})`,
+        fix: "replace the block with the PEM certificate as written by `meshfed ca` or openssl",
+      };
+    case "no-certificate-block":
+      return { message: `${a.file} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" block)`, fix: "pass the certificate file, e.g. root-cert.pem" };
+    case "no-certificate":
+      return { message: `${a.file} holds no PEM certificate`, fix: "pass PEM certificate files (root-cert.pem, ca-cert.pem, cert-chain.pem)" };
+    case "no-private-key":
+      return { message: `${a.file} holds no PEM private key`, fix: "pass the private key file, e.g. root-key.pem" };
+    case "private-key-encrypted":
+      return {
+        message: `${a.file}: the private key is encrypted`,
+        fix: "decrypt it for this step (`openssl pkey -in KEY -out PLAIN`), keep PLAIN on an offline machine, and delete it afterwards",
+      };
+    case "private-key-unparsable":
+      return { message: `${a.file}: the private key does not parse (${a.reason})`, fix: "pass an unencrypted PEM private key" };
+    case "secret-not-yaml":
+      return {
+        message: `${a.file}: not valid YAML (${a.reason})`,
+        fix: "pass the Secret manifest as written by `meshfed ca issue` or `kubectl get secret -o yaml`",
+      };
+    case "secret-without-pems":
+      return { message: `${a.file} holds no Secret with *.pem or *.crt entries`, fix: "pass the cacerts Secret manifest, or PEM files" };
+  }
+};
+
+/** A root passed to `ca issue` that is no CA (`file`), or an inspected CA without keyCertSign (`label`). */
+type NotCaArgs = { readonly file: string; readonly subject: string } | { readonly label: string };
+
+/** A certificate outside its validity period; `role` picks the fix. */
+interface ValidityArgs {
+  readonly label: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly now: string;
+  /** `issuing-root`: the root `ca issue` was given; `root`/`intermediate`: an inspected certificate. */
+  readonly role: "issuing-root" | "root" | "intermediate";
+}
+
+/** What is wrong with the order of cert-chain.pem; `index` is 1-based. */
+type ChainOrderArgs =
+  | { readonly file: string; readonly problem: "count"; readonly count: number }
+  | { readonly file: string; readonly problem: "not-signed"; readonly index: number; readonly subject: string; readonly nextSubject: string }
+  | { readonly file: string; readonly problem: "last-not-root"; readonly subject: string };
+
 const table = [
   // ── MF1xxx: the federation model ────────────────────────────────────────────────
   {
@@ -943,6 +1000,8 @@ const table = [
     title: "An output file already exists",
     explanation:
       "`meshfed ca` never overwrites a CA file or private key by accident: nothing was written. Pass `--force` to replace the files (keep a copy of the old key first if anything still chains to it), or choose another `--out` directory.",
+    message: (a: { file: string }) => `${a.file} already exists; nothing was written`,
+    fix: (_: { file: string }) => "pass --force to replace the files (keep the old key until nothing chains to it), or choose another --out",
   },
   {
     code: "MF5002",
@@ -951,6 +1010,8 @@ const table = [
     title: "A file holds no certificate or key meshfed can read",
     explanation:
       "The file is not PEM, or a PEM block does not parse as an X.509 certificate or a private key. Pass the PEM files `meshfed ca init` or `openssl` wrote (`-----BEGIN CERTIFICATE-----`, `-----BEGIN PRIVATE KEY-----`). Encrypted keys are not read: decrypt with `openssl pkey -in KEY -out PLAIN`.",
+    message: (a: PemArgs) => pemProblem(a).message,
+    fix: (a: PemArgs) => pemProblem(a).fix,
   },
   {
     code: "MF5003",
@@ -959,6 +1020,8 @@ const table = [
     title: "The private key does not belong to the certificate",
     explanation:
       "The public key in the certificate is not the public half of the private key given with it, so nothing signed with the key would chain to the certificate. Pass the key that was generated with the certificate.",
+    message: (a: { file: string; subject: string }) => `${a.file} is not the private key of the certificate "${a.subject}"`,
+    fix: (_: { file: string; subject: string }) => "pass the key generated with that certificate",
   },
   {
     code: "MF5004",
@@ -967,6 +1030,11 @@ const table = [
     title: "The certificate is not a CA certificate",
     explanation:
       "A root or intermediate must carry basic constraints `CA:TRUE` (critical) and key usage `keyCertSign`; verifiers refuse anything it signs otherwise. Pass the CA certificate, not a workload or server certificate, or create a root with `meshfed ca init`.",
+    message: (a: NotCaArgs) =>
+      "file" in a
+    ? `${a.file}: "${a.subject}" is not a CA certificate (needs basic constraints CA:TRUE and key usage keyCertSign)`
+    : `${a.label} is CA:TRUE but its key usage lacks keyCertSign`,
+    fix: (a: NotCaArgs) => ("file" in a ? "pass the root CA certificate, or create one with `meshfed ca init --out DIR`" : "reissue it with `meshfed ca issue`"),
   },
   {
     code: "MF5005",
@@ -975,6 +1043,9 @@ const table = [
     title: "The trust domain cannot be expressed as a URI name constraint",
     explanation:
       "A URI name constraint is a DNS host name (RFC 5280 section 4.2.1.10). BoringSSL, which Envoy uses, rejects a constraint or a SPIFFE ID host that is not letters, digits and hyphens in dot-separated labels (crypto/x509/v3_ncons.cc, nc_uri_is_fqdn), so every workload certificate would fail in the sidecars. Rename the trust domain, e.g. `production_eu` to `production-eu`.",
+    message: (a: { mesh: string; trustDomain: string }) =>
+      `mesh ${a.mesh}: trust domain "${a.trustDomain}" is not a DNS name, so no URI name constraint can confine its CA`,
+    fix: (_: { mesh: string; trustDomain: string }) => "use letters, digits and hyphens in dot-separated labels (e.g. production-eu.example.internal)",
   },
   {
     code: "MF5006",
@@ -983,6 +1054,9 @@ const table = [
     title: "The intermediate would be valid after its root expires",
     explanation:
       "A certificate is only usable while every certificate above it is valid. Shorten `--days` so the intermediate ends before the root, or roll a new root first (see the guide's rotation section).",
+    message: (a: { days: number; rootNotAfter: string; daysLeft: number }) =>
+      `--days ${a.days}: the intermediate would outlive the root, which expires ${a.rootNotAfter} (in ${a.daysLeft} days)`,
+    fix: (a: { days: number; rootNotAfter: string; daysLeft: number }) => `pass --days ${Math.max(a.daysLeft - 1, 1)} or less, and plan the root's rotation`,
   },
   {
     code: "MF5007",
@@ -991,6 +1065,8 @@ const table = [
     title: "The root certificate is not self-signed",
     explanation:
       "`--root-cert` must be the self-signed root the meshes trust (its `root-cert.pem`). Issuing under a second-level CA would make the mesh's intermediate a third level with pathLen constraints the issuer may forbid. Pass the root, or issue from the CA that is the trust anchor.",
+    message: (a: { file: string; subject: string; issuer: string }) => `${a.file}: "${a.subject}" is issued by "${a.issuer}", not self-signed`,
+    fix: (_: { file: string; subject: string; issuer: string }) => "pass the self-signed root certificate that every mesh trusts",
   },
   {
     code: "MF5010",
@@ -999,6 +1075,8 @@ const table = [
     title: "A certificate does not chain to a root",
     explanation:
       "The certificate's issuer is not among the certificates given, or its signature does not verify with the issuer's key. Pass the root too (its `root-cert.pem`, or the directory that holds it), and check that `cert-chain.pem` is the intermediate followed by the root.",
+    message: (a: { label: string; issuer: string }) => `${a.label} does not chain to a root among the paths given (issuer "${a.issuer}")`,
+    fix: (_: { label: string; issuer: string }) => "pass the issuing root too (root-cert.pem), or re-issue the certificate under the root the meshes trust",
   },
   {
     code: "MF5011",
@@ -1007,6 +1085,13 @@ const table = [
     title: "A certificate is expired or not yet valid",
     explanation:
       "Verifiers refuse a chain with a certificate outside its validity period: workloads in the mesh cannot get or verify certificates. Issue a new intermediate (`meshfed ca issue ... --force`) or, for the root, follow the guide's root rotation.",
+    message: (a: ValidityArgs) => `${a.label} is valid from ${a.notBefore} to ${a.notAfter}, not now (${a.now})`,
+    fix: (a: ValidityArgs) =>
+      a.role === "issuing-root"
+    ? "issue under a root that is valid now; see the guide on rolling a root"
+    : a.role === "root"
+      ? "roll the root (see the guide's root rotation)"
+      : "issue a new certificate (`meshfed ca issue ... --force` for an intermediate)",
   },
   {
     code: "MF5012",
@@ -1015,6 +1100,10 @@ const table = [
     title: "A certificate expires within 30 days",
     explanation:
       "Roll it now: a new intermediate under the same root can be plugged in without dropping connections (see the guide's rotation section); a root needs the longer migration described there.",
+    message: (a: { label: string; notAfter: string; daysLeft: number; root: boolean }) =>
+      `${a.label} expires ${a.notAfter}, in ${a.daysLeft} day${a.daysLeft === 1 ? "" : "s"}`,
+    fix: (a: { label: string; notAfter: string; daysLeft: number; root: boolean }) =>
+      a.root ? "start the root rotation now (see the guide)" : "issue a new intermediate under the same root and plug it in (see the guide's rotation section)",
   },
   {
     code: "MF5013",
@@ -1023,6 +1112,9 @@ const table = [
     title: "An intermediate CA can sign identities of any trust domain",
     explanation:
       "Without a URI name constraint, whoever holds this mesh's CA key can mint `spiffe://<another mesh>/ns/.../sa/...` and pass every authorization policy of every mesh that trusts the shared root. Reissue it with `meshfed ca issue`, which confines it to the mesh's trust domain.",
+    message: (a: { label: string }) =>
+      `${a.label} is an intermediate CA without a URI name constraint: it can sign any SPIFFE ID of any trust domain`,
+    fix: (_: { label: string }) => "reissue it with `meshfed ca issue FILE --mesh NAME`, which permits only the mesh's trust domain",
   },
   {
     code: "MF5014",
@@ -1031,6 +1123,9 @@ const table = [
     title: "An intermediate CA may sign further CAs",
     explanation:
       "An Istio plug-in CA signs workload certificates only; without `pathLen:0` its key could mint a sub-CA that escapes review. Reissue it with `meshfed ca issue` (pathLen 0).",
+    message: (a: { label: string; pathLength: number | undefined }) =>
+      `${a.label} is an intermediate CA with ${a.pathLength === undefined ? "no path length limit" : `pathLen ${a.pathLength}`}`,
+    fix: (_: { label: string; pathLength: number | undefined }) => "reissue it with `meshfed ca issue` (pathLen 0: it signs workloads, never another CA)",
   },
   {
     code: "MF5015",
@@ -1039,6 +1134,10 @@ const table = [
     title: "The intermediate is not confined to the mesh's trust domain",
     explanation:
       "The URI name constraint of the mesh's intermediate must permit exactly `spiffe://<trustDomain>` of that mesh in the federation file: otherwise the mesh's workloads get certificates verifiers refuse, or the CA can sign another mesh's identities. Reissue it with `meshfed ca issue FILE --mesh NAME`.",
+    message: (a: { subject: string; permitted: readonly string[]; mesh: string; trustDomain: string }) =>
+      `"${a.subject}" permits URI SANs ${a.permitted.length ? a.permitted.map((u) => `"${u}"`).join(", ") : "of any trust domain"}, but mesh ${a.mesh} has trust domain "${a.trustDomain}"`,
+    fix: (a: { subject: string; permitted: readonly string[]; mesh: string; trustDomain: string }) =>
+      `issue the mesh's intermediate with \`meshfed ca issue FILE --mesh ${a.mesh}\``,
   },
   {
     code: "MF5016",
@@ -1047,6 +1146,16 @@ const table = [
     title: "cert-chain.pem is not the intermediate followed by the root",
     explanation:
       "Istio's plug-in CA reads `cert-chain.pem` as the chain from `ca-cert.pem` up to the root (istio tools/certs/Makefile.selfsigned.mk: `cat ca-cert.pem root-cert.pem`). Regenerate the files with `meshfed ca issue`.",
+    message: (a: ChainOrderArgs) => {
+      const why =
+    a.problem === "count"
+      ? `holds ${a.count} certificate${a.count === 1 ? "" : "s"}; expected the intermediate followed by the root`
+      : a.problem === "not-signed"
+        ? `certificate ${a.index} ("${a.subject}") is not signed by certificate ${a.index + 1} ("${a.nextSubject}")`
+        : `the last certificate ("${a.subject}") is not the self-signed root`;
+      return `${a.file}: ${why}`;
+    },
+    fix: (_: ChainOrderArgs) => "regenerate it: ca-cert.pem followed by root-cert.pem (`meshfed ca issue`)",
   },
   {
     code: "MF5017",
@@ -1055,6 +1164,10 @@ const table = [
     title: "No CA certificate found to inspect",
     explanation:
       "`meshfed ca inspect` needs at least one certificate; with `--mesh` it needs the mesh's intermediate (a CA certificate that is not self-signed). Pass the directory `meshfed ca issue` wrote, or its `ca-cert.pem` and `root-cert.pem`.",
+    message: (a: { mesh?: string }) =>
+      a.mesh === undefined ? "no certificate found in the paths given" : `--mesh ${a.mesh}: no intermediate CA certificate among the paths given`,
+    fix: (a: { mesh?: string }) =>
+      a.mesh === undefined ? "pass PEM certificate files or the directory `meshfed ca issue` wrote" : "pass the mesh's ca-cert.pem (or the directory `meshfed ca issue` wrote)",
   },
 ] as const satisfies readonly CodeInfo[];
 
