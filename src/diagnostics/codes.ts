@@ -144,6 +144,21 @@ type ChainOrderArgs =
   | { readonly file: string; readonly problem: "not-signed"; readonly index: number; readonly subject: string; readonly nextSubject: string }
   | { readonly file: string; readonly problem: "last-not-root"; readonly subject: string };
 
+/** Two AUTO_PASSTHROUGH servers on one port: a later server repeating hosts, or overlapping SNIs. */
+type GatewayConflictArgs =
+  | { readonly subject: string; readonly problem: "repeated-hosts"; readonly server: number; readonly hosts: readonly string[]; readonly port: number | undefined }
+  | { readonly subject: string; readonly problem: "overlapping-sni"; readonly port: number | undefined; readonly conflicts: readonly string[] };
+
+/** An import ServiceEntry, or its DestinationRule, visible beyond its own namespace. */
+type WideExportToArgs =
+  | { readonly subject: string; readonly what: "import"; readonly host: string; readonly exportTo: readonly string[]; readonly namespace: string }
+  | { readonly subject: string; readonly what: "destination-rule"; readonly host: string; readonly namespace: string };
+
+/** A route through an east-west gateway the model does not export, or extra principals it admits. */
+type UnintendedExposureArgs =
+  | { readonly problem: "not-exported"; readonly mesh: string; readonly host: string; readonly port: number; readonly admits: readonly string[] }
+  | { readonly problem: "extra-consumers"; readonly mesh: string; readonly host: string; readonly port: number; readonly extra: readonly string[] };
+
 const table = [
   // ── MF1xxx: the federation model ────────────────────────────────────────────────
   {
@@ -816,6 +831,9 @@ const table = [
     title: "An AUTO_PASSTHROUGH Gateway server has a wildcard host",
     explanation:
       "AUTO_PASSTHROUGH serves an SNI chain for every service its hosts match. `*.local` (the multicluster samples' expose-services.yaml) or `*` exposes every service of the mesh, istiod included, to any holder of a certificate from a trusted root; the gateway applies no authorization to these chains. List the exported services' exact FQDNs.",
+    message: (a: { subject: string; host: string }) =>
+      `${a.subject}: AUTO_PASSTHROUGH host "${a.host}" on the east-west gateway exposes every service it matches (istiod included) to any holder of a certificate from a trusted root`,
+    fix: (_: { subject: string; host: string }) => "list the exported services' exact FQDNs, one per host",
   },
   {
     code: "MF3202",
@@ -824,6 +842,12 @@ const table = [
     title: "An AUTO_PASSTHROUGH Gateway host uses a namespace prefix",
     explanation:
       "For Gateway servers Istio drops the `ns/` prefix when it computes SNI hosts (GetSNIHostsForServer), so `db/*` matches every service in every namespace, and `db/postgres.db.svc.cluster.local` is no narrower than the bare FQDN. List exact FQDNs without prefix.",
+    message: (a: { subject: string; host: string; clusterDomain: string }) => {
+      const slash = a.host.indexOf("/");
+      return `${a.subject}: host "${a.host}": Istio drops the "${a.host.slice(0, slash)}/" prefix for AUTO_PASSTHROUGH SNI hosts, so it matches "${a.host.slice(slash + 1)}" in every namespace`;
+    },
+    fix: (a: { subject: string; host: string; clusterDomain: string }) =>
+      `write the exact FQDN, e.g. "<name>.${a.host.slice(0, a.host.indexOf("/"))}.svc.${a.clusterDomain}"`,
   },
   {
     code: "MF3203",
@@ -832,6 +856,10 @@ const table = [
     title: "A cross-mesh import has no ISTIO_MUTUAL DestinationRule",
     explanation:
       "A ServiceEntry whose endpoint is another mesh's east-west gateway needs a DestinationRule with `tls.mode: ISTIO_MUTUAL` for each port; without it the sidecar sends plaintext (auto mTLS does not apply to such endpoints) and the gateway closes the connection (`filter_chain_not_found`).",
+    message: (a: { subject: string; host: string; port: number; target: string; namespace: string; destinationRule?: string; mode: string }) =>
+      `${a.subject}: ${a.host}:${a.port} goes to ${a.target}'s east-west gateway ${a.destinationRule !== undefined ? `with DestinationRule ${a.destinationRule} tls mode ${a.mode || "unset"}` : "without a DestinationRule"}: the sidecar sends plaintext and the gateway finds no filter chain`,
+    fix: (a: { subject: string; host: string; port: number; target: string; namespace: string; destinationRule?: string; mode: string }) =>
+      `add a DestinationRule for ${a.host} in ${a.namespace} with tls.mode ISTIO_MUTUAL and sni outbound_.<port>_._.<service FQDN in ${a.target}>`,
   },
   {
     code: "MF3204",
@@ -840,6 +868,12 @@ const table = [
     title: "An import's SNI is not the one the exporting gateway routes",
     explanation:
       "AUTO_PASSTHROUGH routes on `outbound_.<service port>_._.<FQDN in the exporting mesh>`. Without an explicit `sni` Istio sends the local alias's SNI, which the exporting gateway does not serve. Set the DestinationRule's `sni` to the exporting mesh's name of the service and port.",
+    message: (a: { subject: string; host: string; port: number; sni: string; target: string; expected: readonly string[] }) =>
+      `${a.subject}: ${a.host}:${a.port} sends SNI "${a.sni}", which ${a.target}'s east-west gateway does not serve`,
+    fix: (a: { subject: string; host: string; port: number; sni: string; target: string; expected: readonly string[] }) =>
+      a.expected.length > 0
+    ? `set the DestinationRule's sni to the exporting mesh's name of the service, one of: ${a.expected.slice(0, 3).join(", ")}`
+    : `export the service from ${a.target} (Gateway hosts) and set sni to outbound_.${a.port}_._.<its FQDN>`,
   },
   {
     code: "MF3205",
@@ -848,6 +882,10 @@ const table = [
     title: "An exporting mesh does not accept a consumer's trust domain",
     explanation:
       "The server sidecar accepts peers only from `TrustDomainsForValidation`: the mesh's trust domain, its `trustDomainAliases` and every `meshConfig.caCertificates[].trustDomains`. Add the consumer's trust domain to `caCertificates[].trustDomains` of the exporting mesh.",
+    message: (a: { subject: string; mesh: string; accepted: readonly string[]; importer: string; importerTrustDomain: string; host: string }) =>
+      `${a.subject}: mesh ${a.mesh} accepts peers from [${a.accepted.join(", ")}], so ${a.importer}'s workloads (${a.importerTrustDomain}) importing ${a.host} are rejected by its sidecars`,
+    fix: (a: { subject: string; mesh: string; accepted: readonly string[]; importer: string; importerTrustDomain: string; host: string }) =>
+      `add ${a.importerTrustDomain} to meshConfig.caCertificates[].trustDomains of ${a.mesh} (not trustDomainAliases)`,
   },
   {
     code: "MF3206",
@@ -856,6 +894,10 @@ const table = [
     title: "trustDomainAliases widen every authorization principal",
     explanation:
       "With `trustDomainAliases`, Istio's authorization builder expands every principal to all aliased domains: an ALLOW for `ops.example/ns/vault/sa/vault` also admits `prod.example/ns/vault/sa/vault`, and every local policy starts admitting the aliased mesh's workloads of the same namespace and service account. To accept another mesh's certificates, use `meshConfig.caCertificates[].trustDomains` instead.",
+    message: (a: { subject: string; mesh: string; aliases: readonly string[] }) =>
+      `${a.subject}: mesh ${a.mesh} sets trustDomainAliases [${a.aliases.join(", ")}]: every principal of its authorization policies also matches in those trust domains`,
+    fix: (_: { subject: string; mesh: string; aliases: readonly string[] }) =>
+      "accept the other meshes' certificates with meshConfig.caCertificates[].trustDomains instead",
   },
   {
     code: "MF3207",
@@ -864,6 +906,9 @@ const table = [
     title: "Two meshes that trust the same root share a trust domain",
     explanation:
       "Identities are `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`; meshes that share a trust domain (typically all keeping `cluster.local`) cannot be told apart by any policy. Give every mesh its own trust domain.",
+    message: (a: { subject: string; mesh: string; other: string; trustDomain: string }) =>
+      `${a.subject}: meshes ${a.other} and ${a.mesh} trust the same root and share trust domain "${a.trustDomain}": their identities cannot be told apart`,
+    fix: (a: { subject: string; mesh: string; other: string; trustDomain: string }) => `give mesh ${a.mesh} a trust domain of its own`,
   },
   {
     code: "MF3208",
@@ -872,6 +917,9 @@ const table = [
     title: "A TCP ServiceEntry has no addresses",
     explanation:
       "Without `addresses`, a TCP ServiceEntry gets a `0.0.0.0:<port>` listener in every sidecar that sees it: every TCP destination on that port is captured and sent to its endpoints. Give it a VIP in `addresses`.",
+    message: (a: { subject: string; ports: readonly number[] }) =>
+      `${a.subject}: TCP port${a.ports.length === 1 ? "" : "s"} ${a.ports.join(", ")} without addresses: sidecars get a 0.0.0.0 listener that captures every destination on ${a.ports.length === 1 ? "that port" : "those ports"}`,
+    fix: (_: { subject: string; ports: readonly number[] }) => "add a VIP to addresses (meshfed allocates them from 240.241.0.0/16)",
   },
   {
     code: "MF3209",
@@ -880,6 +928,9 @@ const table = [
     title: "An AuthorizationPolicy on the east-west gateway does not apply to AUTO_PASSTHROUGH",
     explanation:
       "Istio builds AUTO_PASSTHROUGH filter chains without authorization filters, and the gateway cannot see the client identity in a connection it does not terminate. Put the policy on the destination workload.",
+    message: (a: { subject: string }) =>
+      `${a.subject}: this policy selects the east-west gateway, but Istio builds AUTO_PASSTHROUGH chains without authorization filters: it does not restrict cross-mesh calls`,
+    fix: (_: { subject: string }) => "put the policy on the destination workload",
   },
   {
     code: "MF3210",
@@ -888,6 +939,12 @@ const table = [
     title: "Two AUTO_PASSTHROUGH servers on one port serve the same SNI",
     explanation:
       "Overlapping hosts (for example `*.local` next to an exact FQDN) produce two filter chains with the same match; Envoy rejects the whole listener and every cross-mesh call through the gateway fails. Keep one server per host.",
+    message: (a: GatewayConflictArgs) =>
+      a.problem === "repeated-hosts"
+    ? `${a.subject}: server ${a.server} repeats host${a.hosts.length === 1 ? "" : "s"} ${a.hosts.join(", ")} already served on port ${a.port} by an older Gateway; Istio ignores this server entirely`
+    : `${a.subject}: its AUTO_PASSTHROUGH server overlaps another on port ${a.port}: ${a.conflicts.length} SNI${a.conflicts.length === 1 ? "" : "s"} (e.g. ${a.conflicts[0]}) get two filter chains, and Envoy rejects the whole listener`,
+    fix: (a: GatewayConflictArgs) =>
+      a.problem === "repeated-hosts" ? "keep one server per host on the port" : "keep one server per host: remove the wildcard server or the duplicate host",
   },
   {
     code: "MF3211",
@@ -896,6 +953,10 @@ const table = [
     title: "An exported workload accepts plaintext (PERMISSIVE or DISABLE mTLS)",
     explanation:
       "A workload reachable through the east-west gateway should run STRICT mTLS: PERMISSIVE also accepts plaintext from anything that reaches it, and DISABLE takes it out of the gateway's mTLS endpoints. Add a STRICT PeerAuthentication selecting it.",
+    message: (a: { subject: string; workload: string; targetPort: number; host: string; port: number; mode: string; defaulted: boolean }) =>
+      `${a.subject}: ${a.workload} port ${a.targetPort}, reachable through the east-west gateway as ${a.host}:${a.port}, runs ${a.mode} mTLS${a.defaulted ? " (no PeerAuthentication: Istio's default)" : ""}`,
+    fix: (a: { subject: string; workload: string; targetPort: number; host: string; port: number; mode: string; defaulted: boolean }) =>
+      `add a STRICT PeerAuthentication selecting ${a.workload}`,
   },
   {
     code: "MF3212",
@@ -904,6 +965,10 @@ const table = [
     title: "A cross-mesh DestinationRule does not verify the server's identity",
     explanation:
       "Without `subjectAltNames` the client accepts any certificate from the shared root, so a misrouted or hostile endpoint with any mesh identity is trusted. Set them to the exported workload's SPIFFE ID.",
+    message: (a: { subject: string; host: string; port: number; target: string; trustDomain: string }) =>
+      `${a.subject}: ${a.host}:${a.port} accepts any identity of the shared root from ${a.target}`,
+    fix: (a: { subject: string; host: string; port: number; target: string; trustDomain: string }) =>
+      `set subjectAltNames to the exported workload's SPIFFE ID, spiffe://${a.trustDomain}/ns/<namespace>/sa/<serviceAccount>`,
   },
   {
     code: "MF3213",
@@ -912,6 +977,9 @@ const table = [
     title: "The same SPIFFE identity exists in two meshes",
     explanation:
       "Two workloads in different meshes present the same SPIFFE ID, so a policy admitting one admits the other. Give the meshes distinct trust domains.",
+    message: (a: { subject: string; identity: string; other: string; otherMesh: string }) =>
+      `${a.subject}: ${a.identity} is also the identity of ${a.other} in mesh ${a.otherMesh}`,
+    fix: (_: { subject: string; identity: string; other: string; otherMesh: string }) => "give the meshes distinct trust domains",
   },
   {
     code: "MF3214",
@@ -920,6 +988,11 @@ const table = [
     title: "A cross-mesh ServiceEntry or DestinationRule is visible beyond its namespace",
     explanation:
       "Without `exportTo: [\".\"]` every namespace (or the listed ones) gets a route to the remote service, not just the consumer's. Set `exportTo: [\".\"]` and import into each consumer namespace.",
+    message: (a: WideExportToArgs) =>
+      a.what === "import"
+    ? `${a.subject}: the import ${a.host} is visible to ${a.exportTo.includes("*") ? "every namespace" : `namespaces ${a.exportTo.join(", ")}`}, not only ${a.namespace}`
+    : `${a.subject}: the DestinationRule for ${a.host} is visible beyond ${a.namespace}`,
+    fix: (a: WideExportToArgs) => (a.what === "import" ? 'set exportTo: ["."] and import into each consumer namespace' : 'set exportTo: ["."]'),
   },
   {
     code: "MF3215",
@@ -928,6 +1001,10 @@ const table = [
     title: "An exported Service port has no protocol",
     explanation:
       "A port named without a protocol prefix (`tcp-`, `http-`, `grpc-`...) and without `appProtocol` is sniffed; name it so the server sidecar builds the right chain.",
+    message: (a: { subject: string; port: number; portName: string | undefined; host: string }) =>
+      `${a.subject}: port ${a.port}${a.portName ? ` ("${a.portName}")` : ""} of ${a.host} is exposed through the east-west gateway but names no protocol`,
+    fix: (a: { subject: string; port: number; portName: string | undefined; host: string }) =>
+      `name it with a protocol prefix (tcp-${a.port}, http-${a.port}) or set appProtocol`,
   },
   {
     code: "MF3216",
@@ -936,6 +1013,9 @@ const table = [
     title: "An AuthorizationPolicy names a trust domain no mesh has",
     explanation:
       "A principal in a trust domain that none of the meshes has matches nobody (a typo) or somebody unexpected (a mesh outside the federation trusting the same root). Check the trust domain.",
+    message: (a: { subject: string; trustDomains: readonly string[]; known: readonly string[] }) =>
+      `${a.subject}: principals name trust domain${a.trustDomains.length === 1 ? "" : "s"} ${a.trustDomains.map((d) => `"${d}"`).join(", ")}, which no mesh of the scenario has`,
+    fix: (a: { subject: string; trustDomains: readonly string[]; known: readonly string[] }) => `use one of: ${a.known.join(", ")}`,
   },
   {
     code: "MF3217",
@@ -944,6 +1024,9 @@ const table = [
     title: "Two ServiceEntries declare the same host in one namespace",
     explanation:
       "A sidecar keeps one service per host name: the oldest (pilot/pkg/model/sidecar.go appendSidecarServices), ignoring the other's addresses and endpoints entirely. Resources created in the same second tie, and which one wins is then not something to rely on. Give each import its own alias.",
+    message: (a: { subject: string; host: string; other: string }) =>
+      `${a.subject}: host ${a.host} is also declared by ServiceEntry ${a.other}; sidecars keep only one of them`,
+    fix: (_: { subject: string; host: string; other: string }) => "give each import its own alias host",
   },
   {
     code: "MF3220",
@@ -952,6 +1035,10 @@ const table = [
     title: "A cross-mesh call is allowed that the model does not intend",
     explanation:
       "Least privilege: every reachable cross-mesh (principal, service, port) must be an export's consumer in the federation file. Remove the configuration that allows it, or add the consumer to the model.",
+    message: (a: { principal: string; mesh: string; host: string; port: number; probe: string; fromMesh: string; fromNamespace: string }) =>
+      `${a.principal} reaches ${a.mesh}/${a.host}:${a.port} (probe "${a.probe}"), which the model does not intend`,
+    fix: (a: { principal: string; mesh: string; host: string; port: number; probe: string; fromMesh: string; fromNamespace: string }) =>
+      `remove what admits it (the exporter's policy, the import in ${a.fromMesh}/${a.fromNamespace}), or add the consumer to the export in the federation file`,
   },
   {
     code: "MF3221",
@@ -959,6 +1046,10 @@ const table = [
     severity: "error",
     title: "A consumer the model intends cannot reach its export",
     explanation: "The configuration denies a call the federation file intends. The probe's hops say where and why.",
+    message: (a: { principal: string; mesh: string; host: string; port: number; why: string }) =>
+      `${a.principal} cannot reach ${a.mesh}/${a.host}:${a.port}, which the model intends: ${a.why}`,
+    fix: (_: { principal: string; mesh: string; host: string; port: number; why: string }) =>
+      "run `meshfed explain` for the call and apply meshfed's rendered configuration for both meshes",
   },
   {
     code: "MF3223",
@@ -967,6 +1058,19 @@ const table = [
     title: "An export's Service or pods are missing from the resources, so its reachability is not judged",
     explanation:
       "verify follows a call into the exporting mesh only to a Service and the pods behind it. Given the rendered configuration alone (`render --out`), or a dump without the exported Service and its pods, it cannot say whether the export's consumers reach it, and says so once per export instead of guessing. Add the Service and its pods from the cluster (`kubectl get service,pod -n NAMESPACE -o yaml`) as another `--mesh MESH=FILE`, or run `meshfed verify --model FILE` alone to prove the model's own render with the workloads it implies.",
+    message: (a: { mesh: string; namespace: string; name: string; missing: "mesh" | "service" | "pod" }) => {
+      const missing =
+    a.missing === "mesh"
+      ? `the resources of mesh ${a.mesh}`
+      : a.missing === "service"
+        ? `Service ${a.namespace}/${a.name}`
+        : `a pod behind Service ${a.namespace}/${a.name}`;
+      return `export ${a.mesh}/${a.namespace}/${a.name}: the resources given have no ${missing}, so verify cannot follow calls to it; whether its consumers reach it is not judged`;
+    },
+    fix: (a: { mesh: string; namespace: string; name: string; missing: "mesh" | "service" | "pod" }) =>
+      a.missing === "mesh"
+    ? `give the mesh's files with --mesh ${a.mesh}=PATH`
+    : `add the Service and its pods from the cluster (kubectl --context <${a.mesh}> get service,pod -n ${a.namespace} -o yaml > ${a.mesh}-${a.namespace}.yaml, then another --mesh ${a.mesh}=${a.mesh}-${a.namespace}.yaml), or prove the model's own render with \`meshfed verify --model FILE\``,
   },
   {
     code: "MF3222",
@@ -975,6 +1079,14 @@ const table = [
     title: "An east-west gateway exposes more than the model exports",
     explanation:
       "A service:port is routed through the east-west gateway, or admits principals, beyond the exports and consumers of the federation file.",
+    message: (a: UnintendedExposureArgs) =>
+      a.problem === "not-exported"
+    ? `${a.mesh}'s east-west gateway routes ${a.host}:${a.port}, which the model does not export (admits: ${a.admits.length > 0 ? a.admits.join(", ") : "nobody"})`
+    : `${a.mesh}/${a.host}:${a.port} admits ${a.extra.join(", ")} beyond the model's consumers`,
+    fix: (a: UnintendedExposureArgs) =>
+      a.problem === "not-exported"
+    ? `remove ${a.host} from the AUTO_PASSTHROUGH Gateway hosts of ${a.mesh} (no wildcards)`
+    : "tighten the destination's authorization policy to the named consumers",
   },
   {
     code: "MF3230",
@@ -983,6 +1095,10 @@ const table = [
     title: "An export's workloadSelector misses pods behind its Service: the guard fails open",
     explanation:
       "meshfed's guard AuthorizationPolicy and STRICT PeerAuthentication select the export's pods by `workloadSelector` (default `{app: <name>}`); the east-west gateway routes to every pod behind the Service. A pod the selector misses has no guard, so any workload holding a certificate from the shared root reaches it. Set `workloadSelector` to labels every pod of the Service carries.",
+    message: (a: { exportRef: string; selector: string; unselected: readonly string[]; noneSelected: boolean; service: string; serviceSelector: string }) =>
+      `${a.exportRef}: workloadSelector ${a.selector} selects ${a.noneSelected ? "no pod" : "not every pod"} behind the Service (${a.unselected.join(", ")} ${a.unselected.length === 1 ? "is" : "are"} not selected); the guard fails open there, exposing the service to every mesh that trusts the root`,
+    fix: (a: { exportRef: string; selector: string; unselected: readonly string[]; noneSelected: boolean; service: string; serviceSelector: string }) =>
+      `set the export's workloadSelector to labels every pod of Service ${a.service} carries (its selector is ${a.serviceSelector})`,
   },
   {
     code: "MF3231",
@@ -991,6 +1107,10 @@ const table = [
     title: "An export's workloadSelector also selects pods that are not behind its Service",
     explanation:
       "Pods outside the exported Service get the export's DENY guard and STRICT mTLS: their cross-mesh callers are denied, and callers without a sidecar are refused. Narrow `workloadSelector` to the Service's pods.",
+    message: (a: { exportRef: string; selector: string; pods: readonly string[]; service: string }) =>
+      `${a.exportRef}: workloadSelector ${a.selector} also selects pods that are not behind the Service (${a.pods.join(", ")}); they get the export's DENY guard and STRICT mTLS`,
+    fix: (a: { exportRef: string; selector: string; pods: readonly string[]; service: string }) =>
+      `narrow the export's workloadSelector to labels only the pods of Service ${a.service} carry`,
   },
   // ── MF5xxx: CA ─────────────────────────────────────────────────────────────────
   {
