@@ -674,6 +674,9 @@ const table = [
     title: "The VIP range has no free address left",
     explanation:
       "Every import gets a stable virtual IP from `spec.vipRange`. Use a larger range (a /16 holds 65,534).",
+    message: (a: { vipRange: string; usable: number; services: number }) =>
+      `spec.vipRange "${a.vipRange}" holds ${a.usable} addresses but ${a.services} services are exported`,
+    fix: (_: { vipRange: string; usable: number; services: number }) => "use a larger range, e.g. a /16",
   },
   {
     code: "MF2002",
@@ -694,6 +697,10 @@ const table = [
     title: "Two generated resources would get the same name",
     explanation:
       "meshfed builds resource names that are unique by construction (readable when unambiguous, otherwise with a hash suffix); this error means two hashes collided. Rename one of the services or namespaces, and report it.",
+    message: (a: { mesh: string; kind: string; namespace: string; name: string; exports: readonly [string, string] }) =>
+      `mesh "${a.mesh}": two ${a.kind}s would both be named ${a.namespace}/${a.name} (for exports ${a.exports[0]} and ${a.exports[1]})`,
+    fix: (_: { mesh: string; kind: string; namespace: string; name: string; exports: readonly [string, string] }) =>
+      "rename one of the two services or namespaces; please report this collision to meshfed, generated names are meant to be unique",
   },
   {
     code: "MF2004",
@@ -702,6 +709,10 @@ const table = [
     title: "render --out would overwrite a file meshfed did not write",
     explanation:
       "`render --out DIR` keeps a manifest (`DIR/<mesh>/.meshfed-manifest`) of the files it wrote and never overwrites or deletes any other file. A file it would write already exists and is not in the manifest, or was edited since meshfed wrote it. Move or delete that file, or render into another directory; nothing was written.",
+    message: (a: { file: string; edited: boolean }) =>
+      `${a.file} ${a.edited ? "was edited since meshfed wrote it" : "was not written by meshfed"}; meshfed will not overwrite it`,
+    fix: (a: { file: string; edited: boolean }) =>
+      `move or delete ${a.file} (keep your changes in the federation file), or write to another --out directory`,
   },
   // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
   {
@@ -814,6 +825,8 @@ const table = [
     title: "An input file is not UTF-8",
     explanation:
       "Kubernetes and Istio read YAML only as UTF-8, and a file in another encoding would be read with replacement characters where its bytes are not UTF-8. Save the file as UTF-8 (a byte order mark is allowed).",
+    message: (a: { file: string }) => `${a.file} is not UTF-8 text`,
+    fix: (_: { file: string }) => "Save the file as UTF-8; Kubernetes and Istio read only UTF-8 YAML.",
   },
   {
     code: "MF3106",
@@ -822,6 +835,8 @@ const table = [
     title: "Symbolic links make a loop",
     explanation:
       "verify follows symbolic links below the directories it reads; a link that leads back to a directory it is already reading would be read forever. Remove the link that makes the loop.",
+    message: (a: { path: string; target: string }) => `${a.path} leads back to ${a.target} through symbolic links`,
+    fix: (_: { path: string; target: string }) => "Remove the link that makes the loop.",
   },
   // ── MF32xx: verify — findings about configuration ──────────────────────────────
   {
