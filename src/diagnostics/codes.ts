@@ -159,6 +159,136 @@ type UnintendedExposureArgs =
   | { readonly problem: "not-exported"; readonly mesh: string; readonly host: string; readonly port: number; readonly admits: readonly string[] }
   | { readonly problem: "extra-consumers"; readonly mesh: string; readonly host: string; readonly port: number; readonly extra: readonly string[] };
 
+/** What is wrong in a verify scenario file; most problems name the mesh or probe (`name`). */
+interface ScenarioProblems {
+  "not-mapping": object;
+  "unknown-field": { readonly key: string };
+  "no-meshes": object;
+  "mesh-not-mapping": object;
+  "mesh-name-missing": object;
+  "mesh-name-twice": { readonly name: string };
+  "mesh-trust-domain-missing": { readonly name: string };
+  "mesh-gateway": { readonly name: string };
+  "probes-not-list": object;
+  "probe-not-mapping": object;
+  "probe-name-missing": object;
+  "probe-name-twice": { readonly name: string };
+  "probe-from-mesh": { readonly name: string; readonly mesh: string; readonly meshes: readonly string[] };
+  "probe-from-identity": { readonly name: string };
+  "probe-to": { readonly name: string };
+  "probe-expect": { readonly name: string; readonly value: string };
+  "probe-denied-at": { readonly name: string; readonly value: string };
+  "probe-reason": { readonly name: string; readonly value: string };
+  "exposure-not-list": object;
+}
+/** A scenario problem at a field (`field` is the dotted path, empty for the document), or a second YAML document at `line`. */
+type ScenarioArgs =
+  | { [P in keyof ScenarioProblems]: { readonly file: string; readonly field: string; readonly problem: P } & ScenarioProblems[P] }[keyof ScenarioProblems]
+  | { readonly file: string; readonly problem: "documents"; readonly line: number };
+const scenarioProblem = (a: ScenarioArgs): { message: string; fix: string } => {
+  if (a.problem === "documents") return { message: `${a.file}:${a.line}: a scenario is one YAML document`, fix: "Keep one document in scenario.yaml." };
+  const [what, fix] = ((): [string, string] => {
+    switch (a.problem) {
+      case "not-mapping":
+        return ["a scenario is a mapping with `meshes` and `probes`", "See conformance/README.md for the scenario format."];
+      case "unknown-field":
+        return [`unknown field "${a.key}"`, "Use only meshes, probes and expectExposure."];
+      case "no-meshes":
+        return ["at least one mesh is required", "Add a list of meshes."];
+      case "mesh-not-mapping":
+        return ["a mesh is a mapping", "Write name, trustDomain, rootCA, …."];
+      case "mesh-name-missing":
+        return ["name is required", "Give every mesh a name."];
+      case "mesh-name-twice":
+        return [`mesh name "${a.name}" is used twice`, "Mesh names are unique."];
+      case "mesh-trust-domain-missing":
+        return [`mesh "${a.name}" has no trustDomain`, "Set trustDomain."];
+      case "mesh-gateway":
+        return [`mesh "${a.name}": eastWestGateway needs address and a port in 1..65535`, "Set eastWestGateway.address and .port."];
+      case "probes-not-list":
+        return ["probes is a list", "Write probes as a YAML list."];
+      case "probe-not-mapping":
+        return ["a probe is a mapping", "Write name, from, to."];
+      case "probe-name-missing":
+        return ["name is required", "Name every probe."];
+      case "probe-name-twice":
+        return [`probe name "${a.name}" is used twice`, "Probe names are unique."];
+      case "probe-from-mesh":
+        return [`probe "${a.name}": from.mesh "${a.mesh}" is not a mesh of this scenario`, `Use one of: ${a.meshes.join(", ")}.`];
+      case "probe-from-identity":
+        return [`probe "${a.name}": from needs namespace and serviceAccount`, "Set from.namespace and from.serviceAccount."];
+      case "probe-to":
+        return [`probe "${a.name}": to needs host and a port in 1..65535`, "Set to.host and to.port."];
+      case "probe-expect":
+        return [`probe "${a.name}": expect "${a.value}" must be allow or deny`, "Write allow or deny."];
+      case "probe-denied-at":
+        return [`probe "${a.name}": expectDeniedAt "${a.value}" must be client, gateway, server or trust`, "Fix expectDeniedAt."];
+      case "probe-reason":
+        return [`probe "${a.name}": expectReason "${a.value}" must be an MF30xx code`, "Use a reason code from conformance/README.md."];
+      case "exposure-not-list":
+        return ["expectExposure is a list", "Write it like the verdict's exposure."];
+    }
+  })();
+  return { message: `${a.file}: ${a.field || "(document)"}: ${what}`, fix };
+};
+
+/** A mesh file object that cannot be read as a resource, or a resource defined twice. */
+type MeshFileArgs =
+  | { readonly file: string; readonly line: number; readonly problem: "not-mapping" }
+  | { readonly file: string; readonly line: number; readonly problem: "no-kind" }
+  | { readonly file: string; readonly line: number; readonly problem: "no-name"; readonly kind: string }
+  | {
+      readonly file: string;
+      readonly line: number;
+      readonly problem: "duplicate";
+      readonly kind: string;
+      readonly namespace: string;
+      readonly name: string;
+      readonly otherFile: string;
+      readonly otherLine: number;
+    };
+
+/** What istiod's validation refuses in a resource (pkg/config/validation), by rule. */
+type IstioRule =
+  | { readonly rule: "endpoint-port-name"; readonly port: string; readonly portName: string; readonly portNames: readonly string[] }
+  | { readonly rule: "provider-without-custom"; readonly action: string }
+  | { readonly rule: "unsupported-with-custom"; readonly key: string }
+  | { readonly rule: "gateway-tls-credentials"; readonly mode: string }
+  | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" };
+/** The resource a validation rule refuses, the field, and the rule. */
+interface IstioValidationArgs {
+  readonly resource: { readonly file: string; readonly line: number; readonly kind: string; readonly namespace: string; readonly name: string };
+  readonly field: string;
+  readonly refused: IstioRule;
+}
+const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string; fix: string } => {
+  switch (r.rule) {
+    case "endpoint-port-name":
+      return {
+        message: `endpoint port ${r.port} is mapped from "${r.portName}", which is not a port name of the ServiceEntry`,
+        fix: `Key the endpoint's ports by a name from spec.ports (${[...new Set(r.portNames)].join(", ")}).`,
+      };
+    case "provider-without-custom":
+      return { message: `provider must not be set with action ${r.action}`, fix: "Remove provider or use action CUSTOM." };
+    case "service-accounts-with-principals":
+      return { message: "serviceAccounts cannot be set with namespaces or principals", fix: "Use either serviceAccounts or principals/namespaces in one source." };
+    case "empty-source":
+      return { message: "from.source must not be empty", fix: "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from." };
+    case "unsupported-with-custom":
+      return { message: `${r.key} is not supported with action CUSTOM`, fix: "Move identity checks to an ALLOW or DENY policy." };
+    case "gateway-tls-credentials":
+      return {
+        message: `${r.mode} TLS needs credentialName or serverCertificate and privateKey`,
+        fix: "Use AUTO_PASSTHROUGH (or ISTIO_MUTUAL) for east-west traffic, or give the server certificate.",
+      };
+    case "mutual-without-certificate":
+      return {
+        message: "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)",
+        fix: "Use ISTIO_MUTUAL for Istio mTLS between meshes, or give the certificate files.",
+      };
+  }
+};
+
 const table = [
   // ── MF1xxx: the federation model ────────────────────────────────────────────────
   {
@@ -794,6 +924,8 @@ const table = [
     title: "The scenario file does not follow the scenario format",
     explanation:
       "`scenario.yaml` must list `meshes` (name, trustDomain, rootCA, optional eastWestGateway with address and port) and `probes` (name, from.mesh/namespace/serviceAccount, to.host/port, optional expect). The message names the field; see conformance/README.md for the format.",
+    message: (a: ScenarioArgs) => scenarioProblem(a).message,
+    fix: (a: ScenarioArgs) => scenarioProblem(a).fix,
   },
   {
     code: "MF3102",
@@ -801,6 +933,8 @@ const table = [
     severity: "error",
     title: "A scenario file is not valid YAML",
     explanation: "The YAML parser could not read `scenario.yaml` or a mesh resource file. Fix the indentation or quoting at the position shown.",
+    message: (a: { file: string; line: number; reason: string; remedy: string }) => `${a.file}:${a.line}: ${a.reason}`,
+    fix: (a: { file: string; line: number; reason: string; remedy: string }) => a.remedy,
   },
   {
     code: "MF3103",
@@ -809,6 +943,25 @@ const table = [
     title: "A mesh resource is not a Kubernetes object",
     explanation:
       "Every document of `<mesh>/*.yaml` must be a Kubernetes or Istio object with `apiVersion`, `kind` and `metadata.name` (or a `List` of them). Fix or remove the document at the position shown.",
+    message: (a: MeshFileArgs) => {
+      const what =
+    a.problem === "duplicate"
+      ? `${a.kind} ${a.namespace}/${a.name} is also defined at ${a.otherFile}:${a.otherLine}`
+      : a.problem === "not-mapping"
+        ? "a resource is a mapping with apiVersion and kind"
+        : a.problem === "no-kind"
+          ? "apiVersion and kind are required"
+          : `${a.kind} has no metadata.name`;
+      return `${a.file}:${a.line}: ${what}`;
+    },
+    fix: (a: MeshFileArgs) =>
+      a.problem === "duplicate"
+    ? "Keep one definition of each resource."
+    : a.problem === "not-mapping"
+      ? "Write one Kubernetes object per document."
+      : a.problem === "no-kind"
+        ? "Add apiVersion and kind."
+        : "Set metadata.name.",
   },
   {
     code: "MF3104",
@@ -817,6 +970,11 @@ const table = [
     title: "Istio would reject this resource",
     explanation:
       "istiod's configuration validation rejects the resource (for example a ServiceEntry endpoint port keyed by a name the ServiceEntry does not declare, or a DestinationRule `MUTUAL` without client certificate), so it never takes effect. Fix it as the message says; verifying it as if applied would mislead.",
+    message: (a: IstioValidationArgs) => {
+  const r = a.resource;
+  return `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name}: ${a.field}: ${istioValidation(a).message}`;
+},
+    fix: (a: IstioValidationArgs) => istioValidation(a).fix,
   },
   {
     code: "MF3105",
