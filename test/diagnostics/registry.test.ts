@@ -61,6 +61,17 @@ describe("diagnostic code registry", () => {
     expect(diagnostic("MF1020", { port: 1 }).message).toContain("undefined");
   });
 
+  it("still builds a diagnostic from a hand-written message for a code without templates", () => {
+    // Verdict reasons (MF30xx) have no templates; a code merged before its templates takes this form too.
+    expect(diagnostic("MF3001", { message: "m", fix: "f", path: "p", severity: "info" })).toEqual({
+      code: "MF3001",
+      severity: "info",
+      message: "m",
+      fix: "f",
+      path: "p",
+    });
+  });
+
   it("docs/diagnostics.md is generated from the registry (run `npm run docs:diagnostics`)", () => {
     const onDisk = readFileSync(join(repoRoot, "docs/diagnostics.md"), "utf8");
     expect(onDisk).toBe(diagnosticsMarkdown());
