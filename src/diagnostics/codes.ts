@@ -4,6 +4,12 @@
  *
  * Ranges: MF1xxx model, MF2xxx compile, MF3xxx verify findings and verdict reasons,
  * MF4xxx kube/doctor, MF5xxx CA.
+ *
+ * Every diagnostic code carries `message` and `fix` templates over named arguments, as
+ * istioctl keeps its messages in pkg/config/analysis/msg/messages.yaml with typed
+ * constructors: call sites write `diagnostic("MF1020", { port, exportRef }, { path, value })`
+ * and never the text itself, so one finding reads the same wherever it is raised. Verdict
+ * reasons (MF30xx) have no templates: verify writes their `why` per probe.
  */
 
 import { compareStrings } from "../util/compare.js";
