@@ -1,5 +1,5 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { ArgsOf, TemplatedCode } from "../diagnostics/codes.js";
+import type { ArgsOf, Code, TemplatedCode, UntemplatedCode } from "../diagnostics/codes.js";
 import { destinationRuleFor, outboundSniFor, tlsForPort } from "../verify/destination-rule.js";
 import { configsOf, lookups, selects, spiffeId, type MeshIndex, type MeshService } from "../verify/mesh-index.js";
 import { mtlsModeFor, trustDomainsForValidation } from "../verify/server-hop.js";
@@ -25,7 +25,12 @@ export type AnalyzerCode = { [C in TemplatedCode]: ArgsOf<C> extends { subject: 
 /** A code's template arguments but for the subject, which the reporter fills in from the mesh and resource. */
 type WithoutSubject<A> = A extends unknown ? Omit<A, "subject"> : never;
 
-export type Reporter = <C extends AnalyzerCode>(code: C, mesh: MeshIndex, resource: Resource | undefined, args: WithoutSubject<ArgsOf<C>>) => void;
+/** How an analyzer reports a finding: the code, where, and the code's template arguments but the subject. */
+export interface Reporter {
+  <C extends AnalyzerCode>(code: C, mesh: MeshIndex, resource: Resource | undefined, args: WithoutSubject<ArgsOf<C>>): void;
+  /** The hand-written form, for a code merged before its templates. */
+  (code: UntemplatedCode, mesh: MeshIndex, resource: Resource | undefined, message: string, fix: string): void;
+}
 
 function ref(mesh: MeshIndex, r: Resource): string {
   return `${mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}`;
@@ -427,18 +432,20 @@ export const analyzers: readonly Analyzer[] = [
 /** Runs every analyzer over a scenario. Findings are sorted by file, line and code. */
 export function analyzeWorld(world: World): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report: Reporter = (code, mesh, resource, args) => {
+  const report = ((code: Code, mesh: MeshIndex, resource: Resource | undefined, args: object | string, fix?: string) => {
     const subject = resource ? ref(mesh, resource) : `mesh ${mesh.spec.name}`;
+    const where = {
+      resource: resource ? ref(mesh, resource) : `${mesh.spec.name}: mesh`,
+      ...(resource ? { position: { file: resource.file, line: resource.line, column: 1 } } : {}),
+    };
+    if (typeof args === "string") {
+      out.push(diagnostic(code as UntemplatedCode, { message: `${subject}: ${args}`, fix: fix ?? "", ...where }));
+      return;
+    }
     // The analyzer passes every argument but the subject; TypeScript cannot see that adding it
     // back gives the code's own argument type.
-    const full = { ...args, subject } as unknown as ArgsOf<typeof code>;
-    out.push(
-      diagnostic(code, full, {
-        resource: resource ? ref(mesh, resource) : `${mesh.spec.name}: mesh`,
-        ...(resource ? { position: { file: resource.file, line: resource.line, column: 1 } } : {}),
-      }),
-    );
-  };
+    out.push(diagnostic(code as "MF3209", { ...args, subject } as ArgsOf<"MF3209">, where));
+  }) as Reporter;
   for (const a of analyzers) a.analyze(world, report);
   const seen = new Set<string>();
   return out.filter((d) => {

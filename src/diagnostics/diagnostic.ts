@@ -59,7 +59,8 @@ export function diagnostic(code: Code, args: unknown, where?: DiagnosticWhere): 
     message && fix
       ? { message: message(args), fix: fix(args) }
       : { message: (args as DiagnosticInput).message, fix: (args as DiagnosticInput).fix };
-  const at: DiagnosticWhere = message && fix ? (where ?? {}) : (args as DiagnosticInput);
+  // A hand-written input carries its own place; a reporter may still add one through `where`.
+  const at: DiagnosticWhere = message && fix ? (where ?? {}) : { ...(args as DiagnosticInput), ...where };
   const d: Diagnostic = {
     code,
     severity: at.severity ?? info.severity,

@@ -1,5 +1,5 @@
 import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
-import type { ArgsOf, Severity, TemplatedCode } from "../../diagnostics/codes.js";
+import type { ArgsOf, Code, Severity, TemplatedCode, UntemplatedCode } from "../../diagnostics/codes.js";
 import type { Federation } from "../types.js";
 import { safetyRules } from "./safety-rules.js";
 
@@ -8,6 +8,8 @@ export interface RuleContext {
   readonly federation: Federation;
   /** Reports `code` at a JSON path, its message and fix from the code's templates. */
   report<C extends TemplatedCode>(code: C, path: string, args: ArgsOf<C>, where?: RuleWhere): void;
+  /** The hand-written form, for a code merged before its templates. */
+  report(code: UntemplatedCode, path: string, input: RuleWhere & { readonly message: string; readonly fix: string }): void;
 }
 
 /** What a rule may add to a finding besides its path: the offending value, a severity override. */
@@ -235,7 +237,7 @@ export function runRules(federation: Federation): Diagnostic[] {
   const out: Diagnostic[] = [];
   const ctx: RuleContext = {
     federation,
-    report(code, path, args, where) {
+    report(code: Code, path: string, args: unknown, where?: RuleWhere) {
       const sm = federation.sourceMap;
       // A defaulted field has no position of its own: point at the nearest enclosing one written.
       let position;
@@ -243,7 +245,8 @@ export function runRules(federation: Federation): Diagnostic[] {
         position = sm?.values.get(p) ?? sm?.keys.get(p);
         if (p.replace(/(\.[^.[\]]+|\[\d+\])$/, "") === p) break;
       }
-      out.push(diagnostic(code, args, { ...where, path, ...(position ? { position } : {}) }));
+      // One of the two forms above; diagnostic() tells them apart by whether the code has templates.
+      out.push(diagnostic(code as "MF1020", args as ArgsOf<"MF1020">, { ...where, path, ...(position ? { position } : {}) }));
     },
   };
   for (const rule of rules) rule.check(ctx);

@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
 import { parseCidr } from "../formats.js";
 import type { Export, Federation, Mesh } from "../types.js";
-import type { Rule } from "./index.js";
+import type { ArgsOf, TemplatedCode } from "../../diagnostics/codes.js";
+import type { Rule, RuleWhere } from "./index.js";
 
 /*
  * Refusals of federations whose compiled configuration would not do what the file says, in
@@ -88,13 +89,13 @@ export const safetyRules: readonly Rule[] = [
     check({ federation, report: reportEach }) {
       // Default aliases are all built from importDomain: a problem it causes is said once, there.
       const said = new Set<string>();
-      const report: typeof reportEach = (code, path, args, where) => {
+      const report = (<C extends TemplatedCode>(code: C, path: string, args: ArgsOf<C>, where?: RuleWhere) => {
         if (path === "spec.importDomain") {
           if (said.has(code)) return;
           said.add(code);
         }
         reportEach(code, path, args, where);
-      };
+      });
       for (const e of federation.exports) {
         const defaultAlias = `${e.name}.${e.namespace}.${e.mesh}.${federation.importDomain}`;
         for (const c of e.consumers) {
