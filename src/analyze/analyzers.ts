@@ -1,5 +1,5 @@
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Code } from "../diagnostics/codes.js";
+import type { ArgsOf, Code, TemplatedCode, UntemplatedCode } from "../diagnostics/codes.js";
 import { destinationRuleFor, outboundSniFor, tlsForPort } from "../verify/destination-rule.js";
 import { configsOf, lookups, selects, spiffeId, type MeshIndex, type MeshService } from "../verify/mesh-index.js";
 import { mtlsModeFor, trustDomainsForValidation } from "../verify/server-hop.js";
@@ -19,7 +19,18 @@ export interface Analyzer {
   analyze(world: World, report: Reporter): void;
 }
 
-export type Reporter = (code: Code, mesh: MeshIndex, resource: Resource | undefined, message: string, fix: string) => void;
+/** Codes whose templates open with the finding's subject (`<mesh>: <Kind> <namespace>/<name>`, or `mesh <name>`). */
+export type AnalyzerCode = { [C in TemplatedCode]: ArgsOf<C> extends { subject: string } ? C : never }[TemplatedCode];
+
+/** A code's template arguments but for the subject, which the reporter fills in from the mesh and resource. */
+type WithoutSubject<A> = A extends unknown ? Omit<A, "subject"> : never;
+
+/** How an analyzer reports a finding: the code, where, and the code's template arguments but the subject. */
+export interface Reporter {
+  <C extends AnalyzerCode>(code: C, mesh: MeshIndex, resource: Resource | undefined, args: WithoutSubject<ArgsOf<C>>): void;
+  /** The hand-written form, for a code merged before its templates. */
+  (code: UntemplatedCode, mesh: MeshIndex, resource: Resource | undefined, message: string, fix: string): void;
+}
 
 function ref(mesh: MeshIndex, r: Resource): string {
   return `${mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}`;
@@ -105,7 +116,7 @@ export const analyzers: readonly Analyzer[] = [
           for (const h of hosts) {
             const bare = h.includes("/") ? h.slice(h.indexOf("/") + 1) : h;
             if (bare.includes("*")) {
-              report("MF3201", mesh, gateway, `AUTO_PASSTHROUGH host "${h}" on the east-west gateway exposes every service it matches (istiod included) to any holder of a certificate from a trusted root`, "list the exported services' exact FQDNs, one per host");
+              report("MF3201", mesh, gateway, { host: h });
             }
           }
         }
@@ -121,7 +132,7 @@ export const analyzers: readonly Analyzer[] = [
         for (const { gateway, hosts } of passthroughServers(world, mesh)) {
           for (const h of hosts) {
             if (h.includes("/") && !h.startsWith("./") && !h.startsWith("*/")) {
-              report("MF3202", mesh, gateway, `host "${h}": Istio drops the "${h.slice(0, h.indexOf("/"))}/" prefix for AUTO_PASSTHROUGH SNI hosts, so it matches "${h.slice(h.indexOf("/") + 1)}" in every namespace`, `write the exact FQDN, e.g. "<name>.${h.slice(0, h.indexOf("/"))}.svc.${mesh.spec.clusterDomain}"`);
+              report("MF3202", mesh, gateway, { host: h, clusterDomain: mesh.spec.clusterDomain });
             }
           }
         }
@@ -137,12 +148,12 @@ export const analyzers: readonly Analyzer[] = [
         const gl = world.listener(mesh);
         if (!gl) continue;
         for (const sk of gl.skipped) {
-          report("MF3210", mesh, sk.gateway, `server ${sk.serverIndex} repeats host${sk.hosts.length === 1 ? "" : "s"} ${sk.hosts.join(", ")} already served on port ${mesh.spec.eastWestGateway?.port} by an older Gateway; Istio ignores this server entirely`, "keep one server per host on the port");
+          report("MF3210", mesh, sk.gateway, { problem: "repeated-hosts", server: sk.serverIndex, hosts: sk.hosts, port: mesh.spec.eastWestGateway?.port });
         }
         if (gl.conflicts.length === 0) continue;
         const culprits = gl.chains.filter((c) => c.passthrough && c.serverNames.some((n) => gl.conflicts.includes(n)));
         for (const gw of [...new Set(culprits.map((c) => c.gateway))]) {
-          report("MF3210", mesh, gw, `its AUTO_PASSTHROUGH server overlaps another on port ${mesh.spec.eastWestGateway?.port}: ${gl.conflicts.length} SNI${gl.conflicts.length === 1 ? "" : "s"} (e.g. ${gl.conflicts[0]}) get two filter chains, and Envoy rejects the whole listener`, "keep one server per host: remove the wildcard server or the duplicate host");
+          report("MF3210", mesh, gw, { problem: "overlapping-sni", port: mesh.spec.eastWestGateway?.port, conflicts: gl.conflicts });
         }
       }
     },
@@ -159,7 +170,7 @@ export const analyzers: readonly Analyzer[] = [
           const sel = ap.spec.selector?.matchLabels as Record<string, string> | undefined;
           const applies = ap.namespace === gl.proxy.namespace ? !sel || selects(sel, gl.proxy.labels) : ap.namespace === mesh.rootNamespace && (!sel || selects(sel, gl.proxy.labels));
           if (applies && sel) {
-            report("MF3209", mesh, ap, "this policy selects the east-west gateway, but Istio builds AUTO_PASSTHROUGH chains without authorization filters: it does not restrict cross-mesh calls", "put the policy on the destination workload");
+            report("MF3209", mesh, ap, {});
           }
         }
       }
@@ -174,7 +185,14 @@ export const analyzers: readonly Analyzer[] = [
         for (const p of svc.ports) {
           const mode = String(tlsForPort(dr, p.port)?.mode ?? "");
           if (mode !== "ISTIO_MUTUAL") {
-            report("MF3203", mesh, svc.resource, `${svc.hostname}:${p.port} goes to ${target.spec.name}'s east-west gateway ${dr ? `with DestinationRule ${dr.namespace}/${dr.name} tls mode ${mode || "unset"}` : "without a DestinationRule"}: the sidecar sends plaintext and the gateway finds no filter chain`, `add a DestinationRule for ${svc.hostname} in ${svc.namespace} with tls.mode ISTIO_MUTUAL and sni outbound_.<port>_._.<service FQDN in ${target.spec.name}>`);
+            report("MF3203", mesh, svc.resource, {
+              host: svc.hostname,
+              port: p.port,
+              target: target.spec.name,
+              namespace: svc.namespace,
+              ...(dr ? { destinationRule: `${dr.namespace}/${dr.name}` } : {}),
+              mode,
+            });
             break;
           }
         }
@@ -201,7 +219,7 @@ export const analyzers: readonly Analyzer[] = [
           const sni = typeof tls?.sni === "string" && tls.sni ? tls.sni : outboundSniFor(p.port, svc.hostname);
           if (!served.has(sni)) {
             const expected = [...served].filter((n) => n.startsWith(`outbound_.${p.port}_.`));
-            report("MF3204", mesh, dr ?? svc.resource, `${svc.hostname}:${p.port} sends SNI "${sni}", which ${target.spec.name}'s east-west gateway does not serve`, expected.length > 0 ? `set the DestinationRule's sni to the exporting mesh's name of the service, one of: ${expected.slice(0, 3).join(", ")}` : `export the service from ${target.spec.name} (Gateway hosts) and set sni to outbound_.${p.port}_._.<its FQDN>`);
+            report("MF3204", mesh, dr ?? svc.resource, { host: svc.hostname, port: p.port, sni, target: target.spec.name, expected });
           }
         }
       }
@@ -216,7 +234,7 @@ export const analyzers: readonly Analyzer[] = [
         for (const p of svc.ports) {
           const tls = tlsForPort(dr, p.port);
           if (dr && String(tls?.mode ?? "") === "ISTIO_MUTUAL" && !(Array.isArray(tls?.subjectAltNames) && tls.subjectAltNames.length > 0) && svc.subjectAltNames.length === 0) {
-            report("MF3212", mesh, dr, `${svc.hostname}:${p.port} accepts any identity of the shared root from ${target.spec.name}`, `set subjectAltNames to the exported workload's SPIFFE ID, spiffe://${target.spec.trustDomain}/ns/<namespace>/sa/<serviceAccount>`);
+            report("MF3212", mesh, dr, { host: svc.hostname, port: p.port, target: target.spec.name, trustDomain: target.spec.trustDomain });
             break;
           }
         }
@@ -230,12 +248,12 @@ export const analyzers: readonly Analyzer[] = [
     analyze(world, report) {
       for (const { mesh, svc, dr } of imports(world)) {
         if (exportedBeyondNamespace(svc.exportTo, svc.namespace)) {
-          report("MF3214", mesh, svc.resource, `the import ${svc.hostname} is visible to ${svc.exportTo.includes("*") ? "every namespace" : `namespaces ${svc.exportTo.join(", ")}`}, not only ${svc.namespace}`, 'set exportTo: ["."] and import into each consumer namespace');
+          report("MF3214", mesh, svc.resource, { what: "import", host: svc.hostname, exportTo: svc.exportTo, namespace: svc.namespace });
         }
         if (dr) {
           const exportTo = Array.isArray(dr.spec.exportTo) ? dr.spec.exportTo.map(String) : ["*"];
           if (exportedBeyondNamespace(exportTo, dr.namespace)) {
-            report("MF3214", mesh, dr, `the DestinationRule for ${svc.hostname} is visible beyond ${dr.namespace}`, 'set exportTo: ["."]');
+            report("MF3214", mesh, dr, { what: "destination-rule", host: svc.hostname, namespace: dr.namespace });
           }
         }
       }
@@ -254,7 +272,7 @@ export const analyzers: readonly Analyzer[] = [
           const addresses = Array.isArray(svc.resource.spec.addresses) ? svc.resource.spec.addresses : [];
           const tcp = svc.ports.filter((p) => !["HTTP", "HTTP2", "GRPC", "HTTPS", "TLS"].includes(p.protocol));
           if (addresses.length === 0 && tcp.length > 0 && svc.resolution !== "NONE" && !svc.meshExternal) {
-            report("MF3208", mesh, svc.resource, `TCP port${tcp.length === 1 ? "" : "s"} ${tcp.map((p) => p.port).join(", ")} without addresses: sidecars get a 0.0.0.0 listener that captures every destination on ${tcp.length === 1 ? "that port" : "those ports"}`, "add a VIP to addresses (meshfed allocates them from 240.241.0.0/16)");
+            report("MF3208", mesh, svc.resource, { ports: tcp.map((p) => p.port) });
           }
         }
       }
@@ -272,7 +290,7 @@ export const analyzers: readonly Analyzer[] = [
           const key = `${svc.namespace}\u0000${svc.hostname}`;
           const first = seen.get(key);
           if (first && first !== svc.resource) {
-            report("MF3217", mesh, svc.resource, `host ${svc.hostname} is also declared by ServiceEntry ${first.namespace}/${first.name}; sidecars keep only one of them`, "give each import its own alias host");
+            report("MF3217", mesh, svc.resource, { host: svc.hostname, other: `${first.namespace}/${first.name}` });
           } else if (!first) seen.set(key, svc.resource);
         }
       }
@@ -286,7 +304,13 @@ export const analyzers: readonly Analyzer[] = [
       for (const { mesh, svc, target } of imports(world)) {
         const accepted = trustDomainsForValidation(target);
         if (accepted.length > 0 && !accepted.includes(mesh.spec.trustDomain) && mesh.spec.rootCA === target.spec.rootCA) {
-          report("MF3205", target, undefined, `mesh ${target.spec.name} accepts peers from [${accepted.join(", ")}], so ${mesh.spec.name}'s workloads (${mesh.spec.trustDomain}) importing ${svc.hostname} are rejected by its sidecars`, `add ${mesh.spec.trustDomain} to meshConfig.caCertificates[].trustDomains of ${target.spec.name} (not trustDomainAliases)`);
+          report("MF3205", target, undefined, {
+            mesh: target.spec.name,
+            accepted,
+            importer: mesh.spec.name,
+            importerTrustDomain: mesh.spec.trustDomain,
+            host: svc.hostname,
+          });
         }
       }
     },
@@ -298,7 +322,7 @@ export const analyzers: readonly Analyzer[] = [
     analyze(world, report) {
       for (const mesh of world.meshes) {
         if (mesh.spec.trustDomainAliases.length > 0) {
-          report("MF3206", mesh, undefined, `mesh ${mesh.spec.name} sets trustDomainAliases [${mesh.spec.trustDomainAliases.join(", ")}]: every principal of its authorization policies also matches in those trust domains`, "accept the other meshes' certificates with meshConfig.caCertificates[].trustDomains instead");
+          report("MF3206", mesh, undefined, { mesh: mesh.spec.name, aliases: mesh.spec.trustDomainAliases });
         }
       }
     },
@@ -313,7 +337,7 @@ export const analyzers: readonly Analyzer[] = [
         const key = `${mesh.spec.rootCA}\u0000${mesh.spec.trustDomain}`;
         const other = seen.get(key);
         if (other) {
-          report("MF3207", mesh, undefined, `meshes ${other.spec.name} and ${mesh.spec.name} trust the same root and share trust domain "${mesh.spec.trustDomain}": their identities cannot be told apart`, `give mesh ${mesh.spec.name} a trust domain of its own`);
+          report("MF3207", mesh, undefined, { mesh: mesh.spec.name, other: other.spec.name, trustDomain: mesh.spec.trustDomain });
         } else seen.set(key, mesh);
       }
     },
@@ -329,7 +353,11 @@ export const analyzers: readonly Analyzer[] = [
           const id = spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount);
           const first = owners.get(id);
           if (first && first.mesh !== mesh && first.mesh.spec.rootCA === mesh.spec.rootCA) {
-            report("MF3213", mesh, w.resource, `${id} is also the identity of ${first.resource.kind} ${first.resource.namespace}/${first.resource.name} in mesh ${first.mesh.spec.name}`, "give the meshes distinct trust domains");
+            report("MF3213", mesh, w.resource, {
+              identity: id,
+              other: `${first.resource.kind} ${first.resource.namespace}/${first.resource.name}`,
+              otherMesh: first.mesh.spec.name,
+            });
           } else if (!first) owners.set(id, { mesh, resource: w.resource });
         }
       }
@@ -351,7 +379,14 @@ export const analyzers: readonly Analyzer[] = [
           done.add(key);
           const { mode, policy } = mtlsModeFor(mesh, w, target);
           if (mode === "PERMISSIVE" || mode === "DISABLE") {
-            report("MF3211", mesh, policy ?? w.resource, `${w.name} port ${target}, reachable through the east-west gateway as ${svc.hostname}:${exposed}, runs ${mode} mTLS${policy ? "" : " (no PeerAuthentication: Istio's default)"}`, `add a STRICT PeerAuthentication selecting ${w.name}`);
+            report("MF3211", mesh, policy ?? w.resource, {
+              workload: w.name,
+              targetPort: target,
+              host: svc.hostname,
+              port: exposed,
+              mode,
+              defaulted: !policy,
+            });
           }
         }
       }
@@ -369,7 +404,7 @@ export const analyzers: readonly Analyzer[] = [
         if (!p || done.has(key)) continue;
         done.add(key);
         if (p.protocol === "UNSUPPORTED") {
-          report("MF3215", mesh, svc.resource, `port ${p.port}${p.name ? ` ("${p.name}")` : ""} of ${svc.hostname} is exposed through the east-west gateway but names no protocol`, `name it with a protocol prefix (tcp-${p.port}, http-${p.port}) or set appProtocol`);
+          report("MF3215", mesh, svc.resource, { port: p.port, portName: p.name, host: svc.hostname });
         }
       }
     },
@@ -386,7 +421,7 @@ export const analyzers: readonly Analyzer[] = [
           const principals = rules.flatMap((r) => (Array.isArray(r?.from) ? r.from : [])).flatMap((f: any) => [...(f?.source?.principals ?? []), ...(f?.source?.notPrincipals ?? [])].map(String));
           const unknown = [...new Set(principals.map((p) => p.split("/")[0] ?? "").filter((td) => td && !td.includes("*") && !domains.has(td)))];
           if (unknown.length > 0) {
-            report("MF3216", mesh, ap, `principals name trust domain${unknown.length === 1 ? "" : "s"} ${unknown.map((d) => `"${d}"`).join(", ")}, which no mesh of the scenario has`, `use one of: ${[...domains].sort().join(", ")}`);
+            report("MF3216", mesh, ap, { trustDomains: unknown, known: [...domains].sort() });
           }
         }
       }
@@ -397,16 +432,20 @@ export const analyzers: readonly Analyzer[] = [
 /** Runs every analyzer over a scenario. Findings are sorted by file, line and code. */
 export function analyzeWorld(world: World): Diagnostic[] {
   const out: Diagnostic[] = [];
-  const report: Reporter = (code, mesh, resource, message, fix) => {
-    out.push(
-      diagnostic(code, {
-        message: resource ? `${ref(mesh, resource)}: ${message}` : `mesh ${mesh.spec.name}: ${message}`,
-        fix,
-        resource: resource ? ref(mesh, resource) : `${mesh.spec.name}: mesh`,
-        ...(resource ? { position: { file: resource.file, line: resource.line, column: 1 } } : {}),
-      }),
-    );
-  };
+  const report = ((code: Code, mesh: MeshIndex, resource: Resource | undefined, args: object | string, fix?: string) => {
+    const subject = resource ? ref(mesh, resource) : `mesh ${mesh.spec.name}`;
+    const where = {
+      resource: resource ? ref(mesh, resource) : `${mesh.spec.name}: mesh`,
+      ...(resource ? { position: { file: resource.file, line: resource.line, column: 1 } } : {}),
+    };
+    if (typeof args === "string") {
+      out.push(diagnostic(code as UntemplatedCode, { message: `${subject}: ${args}`, fix: fix ?? "", ...where }));
+      return;
+    }
+    // The analyzer passes every argument but the subject; TypeScript cannot see that adding it
+    // back gives the code's own argument type.
+    out.push(diagnostic(code as "MF3209", { ...args, subject } as ArgsOf<"MF3209">, where));
+  }) as Reporter;
   for (const a of analyzers) a.analyze(world, report);
   const seen = new Set<string>();
   return out.filter((d) => {

@@ -84,15 +84,9 @@ function unjudgedExports(federation: Federation, world: World, findings: Diagnos
     const pods = svc && mesh ? mesh.workloads.filter((w) => w.namespace === e.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, w.labels)) : [];
     if (pods.length > 0) continue;
     out.add(`${e.mesh}/${host}`);
-    const missing = !mesh ? `the resources of mesh ${e.mesh}` : !svc ? `Service ${e.namespace}/${e.name}` : `a pod behind Service ${e.namespace}/${e.name}`;
+    const missing = !mesh ? "mesh" : !svc ? "service" : "pod";
     findings.push(
-      diagnostic("MF3223", {
-        message: `export ${e.mesh}/${e.namespace}/${e.name}: the resources given have no ${missing}, so verify cannot follow calls to it; whether its consumers reach it is not judged`,
-        fix: !mesh
-          ? `give the mesh's files with --mesh ${e.mesh}=PATH`
-          : `add the Service and its pods from the cluster (kubectl --context <${e.mesh}> get service,pod -n ${e.namespace} -o yaml > ${e.mesh}-${e.namespace}.yaml, then another --mesh ${e.mesh}=${e.mesh}-${e.namespace}.yaml), or prove the model's own render with \`meshfed verify --model FILE\``,
-        resource: `${e.mesh}: Service ${e.namespace}/${e.name}`,
-      }),
+      diagnostic("MF3223", { mesh: e.mesh, namespace: e.namespace, name: e.name, missing }, { resource: `${e.mesh}: Service ${e.namespace}/${e.name}` }),
     );
   }
   return out;
@@ -124,11 +118,11 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
       reached.set(key, pv.name);
       if (!intended.has(key) && src.spec.name !== gw.mesh) {
         findings.push(
-          diagnostic("MF3220", {
-            message: `${principal} reaches ${gw.mesh}/${target.host}:${target.port} (probe "${pv.name}"), which the model does not intend`,
-            fix: `remove what admits it (the exporter's policy, the import in ${probe.from.mesh}/${probe.from.namespace}), or add the consumer to the export in the federation file`,
-            resource: `${gw.mesh}: Service ${target.host}:${target.port}`,
-          }),
+          diagnostic(
+            "MF3220",
+            { principal, mesh: gw.mesh, host: target.host, port: target.port, probe: pv.name, fromMesh: probe.from.mesh, fromNamespace: probe.from.namespace },
+            { resource: `${gw.mesh}: Service ${target.host}:${target.port}` },
+          ),
         );
       }
     } else {
@@ -146,11 +140,7 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
     if (!principalsWithWorkloads.has(g.principal) && admitted) continue;
     const why = tried.get(key)?.[0] ?? (exposed ? (admitted ? "no probe reached it" : "the destination does not admit it") : `${g.mesh}'s east-west gateway does not route ${g.host}:${g.port}`);
     findings.push(
-      diagnostic("MF3221", {
-        message: `${g.principal} cannot reach ${g.mesh}/${g.host}:${g.port}, which the model intends: ${why}`,
-        fix: "run `meshfed explain` for the call and apply meshfed's rendered configuration for both meshes",
-        resource: `${g.mesh}: Service ${g.host}:${g.port}`,
-      }),
+      diagnostic("MF3221", { principal: g.principal, mesh: g.mesh, host: g.host, port: g.port, why }, { resource: `${g.mesh}: Service ${g.host}:${g.port}` }),
     );
   }
   const exported = new Set([...intended.values()].map((g) => `${g.mesh}/${g.host}:${g.port}`));
@@ -159,13 +149,13 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
     const extra = x.admits.filter((p) => p === "*" || !intended.has(grantKey({ principal: p, mesh: x.mesh, host: x.host, port: x.port })));
     if (!exported.has(where) || extra.length > 0) {
       findings.push(
-        diagnostic("MF3222", {
-          message: !exported.has(where)
-            ? `${x.mesh}'s east-west gateway routes ${x.host}:${x.port}, which the model does not export (admits: ${x.admits.length > 0 ? x.admits.join(", ") : "nobody"})`
-            : `${where} admits ${extra.join(", ")} beyond the model's consumers`,
-          fix: !exported.has(where) ? `remove ${x.host} from the AUTO_PASSTHROUGH Gateway hosts of ${x.mesh} (no wildcards)` : "tighten the destination's authorization policy to the named consumers",
-          resource: `${x.mesh}: Service ${x.host}:${x.port}`,
-        }),
+        diagnostic(
+          "MF3222",
+          !exported.has(where)
+            ? { problem: "not-exported", mesh: x.mesh, host: x.host, port: x.port, admits: x.admits }
+            : { problem: "extra-consumers", mesh: x.mesh, host: x.host, port: x.port, extra },
+          { resource: `${x.mesh}: Service ${x.host}:${x.port}` },
+        ),
       );
     }
   }

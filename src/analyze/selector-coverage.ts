@@ -36,21 +36,28 @@ export function checkSelectorCoverage(federation: Federation, world: World): Dia
     const unguarded = behind.filter((w) => !guarded.includes(w));
     if (unguarded.length > 0) {
       findings.push(
-        diagnostic("MF3230", {
-          message: `${e.mesh}/${e.namespace}/${e.name}: workloadSelector ${selector} selects ${guarded.length === 0 ? "no pod" : "not every pod"} behind the Service (${unguarded.map((w) => w.podName).join(", ")} ${unguarded.length === 1 ? "is" : "are"} not selected); the guard fails open there, exposing the service to every mesh that trusts the root`,
-          fix: `set the export's workloadSelector to labels every pod of Service ${e.namespace}/${e.name} carries (its selector is ${Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(",")})`,
-          resource: `${e.mesh}: Service ${e.namespace}/${e.name}`,
-        }),
+        diagnostic(
+          "MF3230",
+          {
+            exportRef: `${e.mesh}/${e.namespace}/${e.name}`,
+            selector,
+            unselected: unguarded.map((w) => w.podName),
+            noneSelected: guarded.length === 0,
+            service: `${e.namespace}/${e.name}`,
+            serviceSelector: Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(","),
+          },
+          { resource: `${e.mesh}: Service ${e.namespace}/${e.name}` },
+        ),
       );
     }
     const extra = guarded.filter((w) => !behind.includes(w));
     if (extra.length > 0) {
       findings.push(
-        diagnostic("MF3231", {
-          message: `${e.mesh}/${e.namespace}/${e.name}: workloadSelector ${selector} also selects pods that are not behind the Service (${extra.map((w) => w.podName).join(", ")}); they get the export's DENY guard and STRICT mTLS`,
-          fix: `narrow the export's workloadSelector to labels only the pods of Service ${e.namespace}/${e.name} carry`,
-          resource: `${e.mesh}: Service ${e.namespace}/${e.name}`,
-        }),
+        diagnostic(
+          "MF3231",
+          { exportRef: `${e.mesh}/${e.namespace}/${e.name}`, selector, pods: extra.map((w) => w.podName), service: `${e.namespace}/${e.name}` },
+          { resource: `${e.mesh}: Service ${e.namespace}/${e.name}` },
+        ),
       );
     }
   }

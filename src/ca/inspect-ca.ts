@@ -114,7 +114,7 @@ export async function inspectCertificates(input: InspectInput): Promise<{ report
     nodes.push({ source, fingerprint, selfSigned: await signedBy(source.cert, source.cert, crypto) });
   }
   if (nodes.length === 0) {
-    diagnostics.push(diagnostic("MF5017", { message: "no certificate found in the paths given", fix: "pass PEM certificate files or the directory `meshfed ca issue` wrote" }));
+    diagnostics.push(diagnostic("MF5017", {}));
   }
   for (const node of nodes) {
     if (node.selfSigned) continue;
@@ -170,10 +170,7 @@ export async function inspectCertificates(input: InspectInput): Promise<{ report
     const findings = intermediates.flatMap((n) => trustDomainFindings(n, input.expect!));
     if (intermediates.length === 0) {
       findings.push(
-        diagnostic("MF5017", {
-          message: `--mesh ${input.expect.mesh}: no intermediate CA certificate among the paths given`,
-          fix: "pass the mesh's ca-cert.pem (or the directory `meshfed ca issue` wrote)",
-        }),
+        diagnostic("MF5017", { mesh: input.expect.mesh }),
       );
     }
     diagnostics.push(...findings);
@@ -190,53 +187,43 @@ function certificateFindings(node: Node, nc: NameConstraintsSpec | undefined, da
   const label = `"${cert.subject || "(empty subject)"}"`;
   if (cert.notAfter.getTime() <= now.getTime() || cert.notBefore.getTime() > now.getTime()) {
     out.push(
-      diagnostic("MF5011", {
-        message: `${label} is valid from ${cert.notBefore.toISOString()} to ${cert.notAfter.toISOString()}, not now (${now.toISOString()})`,
-        fix: node.selfSigned ? "roll the root (see the guide's root rotation)" : "issue a new certificate (`meshfed ca issue ... --force` for an intermediate)",
-        position,
-      }),
+      diagnostic(
+        "MF5011",
+        {
+          label,
+          notBefore: cert.notBefore.toISOString(),
+          notAfter: cert.notAfter.toISOString(),
+          now: now.toISOString(),
+          role: node.selfSigned ? "root" : "intermediate",
+        },
+        { position },
+      ),
     );
   } else if (daysLeft < EXPIRY_WARNING_DAYS) {
     out.push(
-      diagnostic("MF5012", {
-        message: `${label} expires ${cert.notAfter.toISOString()}, in ${daysLeft} day${daysLeft === 1 ? "" : "s"}`,
-        fix: node.selfSigned ? "start the root rotation now (see the guide)" : "issue a new intermediate under the same root and plug it in (see the guide's rotation section)",
-        position,
-      }),
+      diagnostic("MF5012", { label, notAfter: cert.notAfter.toISOString(), daysLeft, root: node.selfSigned }, { position }),
     );
   }
   if (!node.selfSigned && !chainValid) {
     out.push(
-      diagnostic("MF5010", {
-        message: `${label} does not chain to a root among the paths given (issuer "${cert.issuer}")`,
-        fix: "pass the issuing root too (root-cert.pem), or re-issue the certificate under the root the meshes trust",
-        position,
-      }),
+      diagnostic("MF5010", { label, issuer: cert.issuer }, { position }),
     );
   }
   const bc = cert.getExtension(BasicConstraintsExtension);
   if (!node.selfSigned && bc?.ca) {
     if (!nc || !nc.permitted.some((s) => s.type === "uri")) {
       out.push(
-        diagnostic("MF5013", {
-          message: `${label} is an intermediate CA without a URI name constraint: it can sign any SPIFFE ID of any trust domain`,
-          fix: "reissue it with `meshfed ca issue FILE --mesh NAME`, which permits only the mesh's trust domain",
-          position,
-        }),
+        diagnostic("MF5013", { label }, { position }),
       );
     }
     if (bc.pathLength !== 0) {
       out.push(
-        diagnostic("MF5014", {
-          message: `${label} is an intermediate CA with ${bc.pathLength === undefined ? "no path length limit" : `pathLen ${bc.pathLength}`}`,
-          fix: "reissue it with `meshfed ca issue` (pathLen 0: it signs workloads, never another CA)",
-          position,
-        }),
+        diagnostic("MF5014", { label, pathLength: bc.pathLength }, { position }),
       );
     }
     const usages = cert.getExtension(KeyUsagesExtension)?.usages;
     if (usages !== undefined && (usages & KeyUsageFlags.keyCertSign) === 0) {
-      out.push(diagnostic("MF5004", { message: `${label} is CA:TRUE but its key usage lacks keyCertSign`, fix: "reissue it with `meshfed ca issue`", position }));
+      out.push(diagnostic("MF5004", { label }, { position }));
     }
   }
   return out;
@@ -248,28 +235,21 @@ function trustDomainFindings(node: Node, expect: { mesh: string; trustDomain: st
   const uris = (nc?.permitted ?? []).filter((s) => s.type === "uri").map((s) => s.value);
   if (uris.length === 1 && uris[0]!.toLowerCase() === expect.trustDomain.toLowerCase()) return [];
   return [
-    diagnostic("MF5015", {
-      message: `"${cert.subject}" permits URI SANs ${uris.length ? uris.map((u) => `"${u}"`).join(", ") : "of any trust domain"}, but mesh ${expect.mesh} has trust domain "${expect.trustDomain}"`,
-      fix: `issue the mesh's intermediate with \`meshfed ca issue FILE --mesh ${expect.mesh}\``,
-      value: uris,
-      position,
-    }),
+    diagnostic("MF5015", { subject: cert.subject, permitted: uris, mesh: expect.mesh, trustDomain: expect.trustDomain }, { value: uris, position }),
   ];
 }
 
 async function chainFileFindings(chainFile: { file: string; certificates: readonly X509Certificate[] }, crypto: Crypto): Promise<Diagnostic[]> {
   const certs = chainFile.certificates;
   const position = { file: chainFile.file, line: 1, column: 1 };
-  const problem = (why: string) => [
-    diagnostic("MF5016", { message: `${chainFile.file}: ${why}`, fix: "regenerate it: ca-cert.pem followed by root-cert.pem (`meshfed ca issue`)", position }),
-  ];
-  if (certs.length < 2) return problem(`holds ${certs.length} certificate${certs.length === 1 ? "" : "s"}; expected the intermediate followed by the root`);
+  const file = chainFile.file;
+  if (certs.length < 2) return [diagnostic("MF5016", { file, problem: "count", count: certs.length }, { position })];
   for (let i = 0; i + 1 < certs.length; i++) {
     if (!(await signedBy(certs[i]!, certs[i + 1]!, crypto))) {
-      return problem(`certificate ${i + 1} ("${certs[i]!.subject}") is not signed by certificate ${i + 2} ("${certs[i + 1]!.subject}")`);
+      return [diagnostic("MF5016", { file, problem: "not-signed", index: i + 1, subject: certs[i]!.subject, nextSubject: certs[i + 1]!.subject }, { position })];
     }
   }
   const last = certs[certs.length - 1]!;
-  if (!(await signedBy(last, last, crypto))) return problem(`the last certificate ("${last.subject}") is not the self-signed root`);
+  if (!(await signedBy(last, last, crypto))) return [diagnostic("MF5016", { file, problem: "last-not-root", subject: last.subject }, { position })];
   return [];
 }

@@ -36,11 +36,7 @@ export function parseCertificates(text: string, file: string): { certificates: S
       certificates.push({ cert: new X509Certificate(block.pem), position });
     } catch (err) {
       diagnostics.push(
-        diagnostic("MF5002", {
-          message: `${file}:${block.line}: the CERTIFICATE block does not parse as X.509 (${(err as Error).message})`,
-          fix: "replace the block with the PEM certificate as written by `meshfed ca` or openssl",
-          position,
-        }),
+        diagnostic("MF5002", { file, problem: "certificate-unparsable", line: block.line, reason: (err as Error).message }, { position }),
       );
     }
   }
@@ -54,11 +50,7 @@ export function parseCertificate(text: string, file: string): { certificate?: So
   if (diagnostics.length > 0) return { diagnostics };
   return {
     diagnostics: [
-      diagnostic("MF5002", {
-        message: `${file} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" block)`,
-        fix: "pass the certificate file, e.g. root-cert.pem",
-        position: { file, line: 1, column: 1 },
-      }),
+      diagnostic("MF5002", { file, problem: "no-certificate-block" }, { position: { file, line: 1, column: 1 } }),
     ],
   };
 }
@@ -77,16 +69,12 @@ export async function importSigningKey(
   const position = { file, line: 1, column: 1 };
   const block = pemBlocks(text).find((b) => b.label.endsWith("PRIVATE KEY"));
   if (!block) {
-    return { diagnostics: [diagnostic("MF5002", { message: `${file} holds no PEM private key`, fix: "pass the private key file, e.g. root-key.pem", position })] };
+    return { diagnostics: [diagnostic("MF5002", { file, problem: "no-private-key" }, { position })] };
   }
   if (block.label === "ENCRYPTED PRIVATE KEY") {
     return {
       diagnostics: [
-        diagnostic("MF5002", {
-          message: `${file}: the private key is encrypted`,
-          fix: "decrypt it for this step (`openssl pkey -in KEY -out PLAIN`), keep PLAIN on an offline machine, and delete it afterwards",
-          position: { ...position, line: block.line },
-        }),
+        diagnostic("MF5002", { file, problem: "private-key-encrypted" }, { position: { ...position, line: block.line } }),
       ],
     };
   }
@@ -95,18 +83,14 @@ export async function importSigningKey(
     key = createPrivateKey(block.pem);
   } catch (err) {
     return {
-      diagnostics: [diagnostic("MF5002", { message: `${file}: the private key does not parse (${(err as Error).message})`, fix: "pass an unencrypted PEM private key", position: { ...position, line: block.line } })],
+      diagnostics: [diagnostic("MF5002", { file, problem: "private-key-unparsable", reason: (err as Error).message }, { position: { ...position, line: block.line } })],
     };
   }
   const spki = createPublicKey(key).export({ type: "spki", format: "der" });
   if (!Buffer.from(cert.publicKey.rawData).equals(spki)) {
     return {
       diagnostics: [
-        diagnostic("MF5003", {
-          message: `${file} is not the private key of the certificate "${cert.subject}"`,
-          fix: "pass the key generated with that certificate",
-          position: { ...position, line: block.line },
-        }),
+        diagnostic("MF5003", { file, subject: cert.subject }, { position: { ...position, line: block.line } }),
       ],
     };
   }

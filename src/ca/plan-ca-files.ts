@@ -85,39 +85,32 @@ export function checkIssuer(root: X509Certificate, selfSigned: boolean, position
   const diagnostics: Diagnostic[] = [];
   if (!isCaCertificate(root)) {
     diagnostics.push(
-      diagnostic("MF5004", {
-        message: `${position.file}: "${root.subject}" is not a CA certificate (needs basic constraints CA:TRUE and key usage keyCertSign)`,
-        fix: "pass the root CA certificate, or create one with `meshfed ca init --out DIR`",
-        position,
-      }),
+      diagnostic("MF5004", { file: position.file, subject: root.subject }, { position }),
     );
   }
   if (!selfSigned) {
     diagnostics.push(
-      diagnostic("MF5007", {
-        message: `${position.file}: "${root.subject}" is issued by "${root.issuer}", not self-signed`,
-        fix: "pass the self-signed root certificate that every mesh trusts",
-        position,
-      }),
+      diagnostic("MF5007", { file: position.file, subject: root.subject, issuer: root.issuer }, { position }),
     );
   }
   if (root.notAfter.getTime() <= now.getTime() || root.notBefore.getTime() > now.getTime()) {
     diagnostics.push(
-      diagnostic("MF5011", {
-        message: `${position.file}: the root is valid from ${root.notBefore.toISOString()} to ${root.notAfter.toISOString()}, not now (${now.toISOString()})`,
-        fix: "issue under a root that is valid now; see the guide on rolling a root",
-        position,
-      }),
+      diagnostic(
+        "MF5011",
+        {
+          label: `${position.file}: the root`,
+          notBefore: root.notBefore.toISOString(),
+          notAfter: root.notAfter.toISOString(),
+          now: now.toISOString(),
+          role: "issuing-root",
+        },
+        { position },
+      ),
     );
   } else if (now.getTime() + days * DAY_MS > root.notAfter.getTime()) {
     const left = Math.floor((root.notAfter.getTime() - now.getTime()) / DAY_MS);
     diagnostics.push(
-      diagnostic("MF5006", {
-        message: `--days ${days}: the intermediate would outlive the root, which expires ${root.notAfter.toISOString()} (in ${left} days)`,
-        fix: `pass --days ${Math.max(left - 1, 1)} or less, and plan the root's rotation`,
-        value: days,
-        position,
-      }),
+      diagnostic("MF5006", { days, rootNotAfter: root.notAfter.toISOString(), daysLeft: left }, { value: days, position }),
     );
   }
   return diagnostics;
@@ -134,13 +127,7 @@ export function checkMeshTrustDomain(federation: Federation, meshName: string): 
   return {
     mesh,
     diagnostics: [
-      diagnostic("MF5005", {
-        message: `mesh ${mesh.name}: trust domain "${mesh.trustDomain}" is not a DNS name, so no URI name constraint can confine its CA`,
-        fix: "use letters, digits and hyphens in dot-separated labels (e.g. production-eu.example.internal)",
-        path,
-        value: mesh.trustDomain,
-        ...(position ? { position } : {}),
-      }),
+      diagnostic("MF5005", { mesh: mesh.name, trustDomain: mesh.trustDomain }, { path, value: mesh.trustDomain, ...(position ? { position } : {}) }),
     ],
   };
 }

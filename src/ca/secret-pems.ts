@@ -25,7 +25,7 @@ export function secretPems(text: string, file: string): { pems: SecretPem[]; dia
   for (const doc of parseAllDocuments(text, { lineCounter })) {
     if (doc.errors.length > 0) {
       const err = doc.errors[0]!;
-      diagnostics.push(diagnostic("MF5002", { message: `${file}: not valid YAML (${err.message.split("\n")[0]})`, fix: "pass the Secret manifest as written by `meshfed ca issue` or `kubectl get secret -o yaml`", position: at(err.pos[0]) }));
+      diagnostics.push(diagnostic("MF5002", { file, problem: "secret-not-yaml", reason: err.message.split("\n")[0] ?? "" }, { position: at(err.pos[0]) }));
       continue;
     }
     if (!isMap(doc.contents) || doc.get("kind") !== "Secret") continue;

@@ -44,7 +44,7 @@ function readText(path: string, file: string, out: ReadFiles): void {
   // Node decodes bad bytes as U+FFFD: only a file holding one needs its bytes checked.
   if (!text.includes("\uFFFD") || isUtf8(readFileSync(path))) out.files.push({ file, text });
   else {
-    out.diagnostics.push(diagnostic("MF3105", { message: `${file} is not UTF-8 text`, fix: "Save the file as UTF-8; Kubernetes and Istio read only UTF-8 YAML.", position: { file, line: 1, column: 1 } }));
+    out.diagnostics.push(diagnostic("MF3105", { file }, { position: { file, line: 1, column: 1 } }));
   }
 }
 
@@ -83,7 +83,7 @@ export function readYamlFiles(path: string, cwd: string, { recurse = true, patte
     if (!top && !recurse) return;
     const real = realpathSync(p);
     if (ancestors.has(real)) {
-      out.diagnostics.push(diagnostic("MF3106", { message: `${shown(p)} leads back to ${shown(real)} through symbolic links`, fix: "Remove the link that makes the loop.", position: { file: shown(p), line: 1, column: 1 } }));
+      out.diagnostics.push(diagnostic("MF3106", { path: shown(p), target: shown(real) }, { position: { file: shown(p), line: 1, column: 1 } }));
       return;
     }
     const inner = new Set(ancestors).add(real);

@@ -12,11 +12,7 @@ export function reportWrite(io: CliIo, out: string, report: WriteReport): boolea
     printDiagnostics(
       io,
       report.conflicts.map((c) =>
-        diagnostic("MF2004", {
-          message: `${out}/${c.path} ${c.reason === "edited-since-written" ? "was edited since meshfed wrote it" : "was not written by meshfed"}; meshfed will not overwrite it`,
-          fix: `move or delete ${out}/${c.path} (keep your changes in the federation file), or write to another --out directory`,
-          value: `${out}/${c.path}`,
-        }),
+        diagnostic("MF2004", { file: `${out}/${c.path}`, edited: c.reason === "edited-since-written" }, { value: `${out}/${c.path}` }),
       ),
       new Map(),
     );

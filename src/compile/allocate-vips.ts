@@ -33,13 +33,11 @@ export function allocateVips(federation: Federation): { vips: Map<string, string
     return {
       vips,
       diagnostics: [
-        diagnostic("MF2001", {
-          message: `spec.vipRange "${federation.vipRange}" holds ${usable} addresses but ${keys.length} services are exported`,
-          fix: "use a larger range, e.g. a /16",
-          path: "spec.vipRange",
-          value: federation.vipRange,
-          ...(position ? { position } : {}),
-        }),
+        diagnostic(
+          "MF2001",
+          { vipRange: federation.vipRange, usable, services: keys.length },
+          { path: "spec.vipRange", value: federation.vipRange, ...(position ? { position } : {}) },
+        ),
       ],
     };
   }

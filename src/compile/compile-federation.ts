@@ -199,11 +199,11 @@ function nameCollisions(resources: ReadonlyMap<string, readonly Resource[]>): Di
       }
       const of = (x: Resource) => x.metadata.labels?.[EXPORT_LABEL] ?? "?";
       out.push(
-        diagnostic("MF2003", {
-          message: `mesh "${mesh}": two ${r.kind}s would both be named ${r.metadata.namespace}/${r.metadata.name} (for exports ${of(first)} and ${of(r)})`,
-          fix: "rename one of the two services or namespaces; please report this collision to meshfed, generated names are meant to be unique",
-          value: r.metadata.name,
-        }),
+        diagnostic(
+          "MF2003",
+          { mesh, kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name, exports: [of(first), of(r)] },
+          { value: r.metadata.name },
+        ),
       );
     }
   }

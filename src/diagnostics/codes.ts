@@ -4,6 +4,12 @@
  *
  * Ranges: MF1xxx model, MF2xxx compile, MF3xxx verify findings and verdict reasons,
  * MF4xxx kube/doctor, MF5xxx CA.
+ *
+ * Every diagnostic code carries `message` and `fix` templates over named arguments, as
+ * istioctl keeps its messages in pkg/config/analysis/msg/messages.yaml with typed
+ * constructors: call sites write `diagnostic("MF1020", { port, exportRef }, { path, value })`
+ * and never the text itself, so one finding reads the same wherever it is raised. Verdict
+ * reasons (MF30xx) have no templates: verify writes their `why` per probe.
  */
 
 import { compareStrings } from "../util/compare.js";
@@ -21,7 +27,299 @@ export interface CodeInfo {
   /** Why it matters and how to fix it (Markdown). */
   readonly explanation: string;
   readonly retired?: boolean;
+  /**
+   * The message template: what is wrong, from named arguments (`port`, `exportRef`, `mesh`, ...).
+   * Call sites pass the arguments through `diagnostic(code, args, where)`, so the same finding
+   * reads the same everywhere. A code without a template still takes a hand-written message
+   * (see `untemplatedCodes`).
+   */
+  readonly message?: (a: never) => string;
+  /** The fix template; takes the same arguments as `message`. */
+  readonly fix?: (a: never) => string;
 }
+
+// ── Argument shapes and helpers shared by several templates ─────────────────────────
+
+/** A YAML syntax error from the parser, or a key written twice. */
+type YamlSyntaxArgs = { readonly parser: string } | { readonly field: string; readonly key: string };
+
+/** A value of the wrong shape (`quote` when a scalar should have been quoted), or a non-string key. */
+type WrongTypeArgs =
+  | { readonly field: string; readonly expected: string; readonly found: string; readonly quote?: string }
+  | { readonly field: string; readonly keyNotString: true };
+
+/** A required field that is missing (`hint` describes it), or a list with too few items. */
+type MissingArgs =
+  | { readonly field: string; readonly missing: string; readonly hint: string }
+  | { readonly field: string; readonly minItems: number };
+
+/** A value outside a fixed set (apiVersion, kind, enums). */
+interface NotAllowedArgs {
+  readonly field: string;
+  readonly found: string;
+  readonly allowed: readonly unknown[];
+  readonly suggestion?: string;
+}
+const notAllowedMessage = (a: NotAllowedArgs) =>
+  `${a.field}: ${a.found} is not allowed; expected ${a.allowed.map((v) => JSON.stringify(v)).join(" or ")}`;
+const notAllowedFix = (a: NotAllowedArgs) =>
+  `write ${a.suggestion ? JSON.stringify(a.suggestion) : a.allowed.map((v) => JSON.stringify(v)).join(" or ")}`;
+
+/** A string that fails a schema format: which field, and the value as written. */
+interface FormatArgs {
+  readonly field: string;
+  readonly value: string;
+}
+const formatMessage = (a: FormatArgs, reason: string) => `${a.field}: "${a.value}" ${reason}`;
+interface NameFormatArgs extends FormatArgs {
+  readonly kind: "label" | "subdomain";
+  /** A corrected label, when one differs from the value. */
+  readonly suggestion?: string;
+}
+interface HostFormatArgs extends FormatArgs {
+  readonly problem: "wildcard" | "not-host" | "not-ipv4";
+}
+interface RefFormatArgs extends FormatArgs {
+  /** `part` is the offending part for `label` and `name`. */
+  readonly problem: "wildcard" | "parts" | "label" | "name";
+  readonly part?: string;
+}
+const refReason = (a: RefFormatArgs, shape: string) => {
+  const parts = a.value.split("/").length;
+  if (a.problem === "wildcard") return "contains a wildcard";
+  if (a.problem === "parts") return `has ${parts} part${parts === 1 ? "" : "s"}, expected ${shape}`;
+  return a.problem === "label" ? `part "${a.part}" is not a DNS-1123 label` : `part "${a.part}" is not a valid name`;
+};
+const refFix = (a: RefFormatArgs, shape: string, example: string) =>
+  a.problem === "wildcard" ? `name one ${shape}, for example "${example}"` : `write it as ${shape}, for example "${example}"`;
+
+/** A PEM file or Secret manifest that does not hold what a `meshfed ca` command needs. */
+type PemArgs =
+  | { readonly file: string; readonly problem: "certificate-unparsable"; readonly line: number; readonly reason: string }
+  | { readonly file: string; readonly problem: "private-key-unparsable" | "secret-not-yaml"; readonly reason: string }
+  | {
+      readonly file: string;
+      readonly problem: "no-certificate-block" | "no-certificate" | "no-private-key" | "private-key-encrypted" | "secret-without-pems";
+    };
+const pemProblem = (a: PemArgs): { message: string; fix: string } => {
+  switch (a.problem) {
+    case "certificate-unparsable":
+      return {
+        message: `${a.file}:${a.line}: the CERTIFICATE block does not parse as X.509 (${a.reason})`,
+        fix: "replace the block with the PEM certificate as written by `meshfed ca` or openssl",
+      };
+    case "no-certificate-block":
+      return { message: `${a.file} holds no PEM certificate (no "-----BEGIN CERTIFICATE-----" block)`, fix: "pass the certificate file, e.g. root-cert.pem" };
+    case "no-certificate":
+      return { message: `${a.file} holds no PEM certificate`, fix: "pass PEM certificate files (root-cert.pem, ca-cert.pem, cert-chain.pem)" };
+    case "no-private-key":
+      return { message: `${a.file} holds no PEM private key`, fix: "pass the private key file, e.g. root-key.pem" };
+    case "private-key-encrypted":
+      return {
+        message: `${a.file}: the private key is encrypted`,
+        fix: "decrypt it for this step (`openssl pkey -in KEY -out PLAIN`), keep PLAIN on an offline machine, and delete it afterwards",
+      };
+    case "private-key-unparsable":
+      return { message: `${a.file}: the private key does not parse (${a.reason})`, fix: "pass an unencrypted PEM private key" };
+    case "secret-not-yaml":
+      return {
+        message: `${a.file}: not valid YAML (${a.reason})`,
+        fix: "pass the Secret manifest as written by `meshfed ca issue` or `kubectl get secret -o yaml`",
+      };
+    case "secret-without-pems":
+      return { message: `${a.file} holds no Secret with *.pem or *.crt entries`, fix: "pass the cacerts Secret manifest, or PEM files" };
+  }
+};
+
+/** A root passed to `ca issue` that is no CA (`file`), or an inspected CA without keyCertSign (`label`). */
+type NotCaArgs = { readonly file: string; readonly subject: string } | { readonly label: string };
+
+/** A certificate outside its validity period; `role` picks the fix. */
+interface ValidityArgs {
+  readonly label: string;
+  readonly notBefore: string;
+  readonly notAfter: string;
+  readonly now: string;
+  /** `issuing-root`: the root `ca issue` was given; `root`/`intermediate`: an inspected certificate. */
+  readonly role: "issuing-root" | "root" | "intermediate";
+}
+
+/** What is wrong with the order of cert-chain.pem; `index` is 1-based. */
+type ChainOrderArgs =
+  | { readonly file: string; readonly problem: "count"; readonly count: number }
+  | { readonly file: string; readonly problem: "not-signed"; readonly index: number; readonly subject: string; readonly nextSubject: string }
+  | { readonly file: string; readonly problem: "last-not-root"; readonly subject: string };
+
+/** Two AUTO_PASSTHROUGH servers on one port: a later server repeating hosts, or overlapping SNIs. */
+type GatewayConflictArgs =
+  | { readonly subject: string; readonly problem: "repeated-hosts"; readonly server: number; readonly hosts: readonly string[]; readonly port: number | undefined }
+  | { readonly subject: string; readonly problem: "overlapping-sni"; readonly port: number | undefined; readonly conflicts: readonly string[] };
+
+/** An import ServiceEntry, or its DestinationRule, visible beyond its own namespace. */
+type WideExportToArgs =
+  | { readonly subject: string; readonly what: "import"; readonly host: string; readonly exportTo: readonly string[]; readonly namespace: string }
+  | { readonly subject: string; readonly what: "destination-rule"; readonly host: string; readonly namespace: string };
+
+/** A route through an east-west gateway the model does not export, or extra principals it admits. */
+type UnintendedExposureArgs =
+  | { readonly problem: "not-exported"; readonly mesh: string; readonly host: string; readonly port: number; readonly admits: readonly string[] }
+  | { readonly problem: "extra-consumers"; readonly mesh: string; readonly host: string; readonly port: number; readonly extra: readonly string[] };
+
+/** What is wrong in a verify scenario file; most problems name the mesh or probe (`name`). */
+interface ScenarioProblems {
+  "not-mapping": object;
+  "unknown-field": { readonly key: string };
+  "no-meshes": object;
+  "mesh-not-mapping": object;
+  "mesh-name-missing": object;
+  "mesh-name-twice": { readonly name: string };
+  "mesh-trust-domain-missing": { readonly name: string };
+  "mesh-gateway": { readonly name: string };
+  "probes-not-list": object;
+  "probe-not-mapping": object;
+  "probe-name-missing": object;
+  "probe-name-twice": { readonly name: string };
+  "probe-from-mesh": { readonly name: string; readonly mesh: string; readonly meshes: readonly string[] };
+  "probe-from-identity": { readonly name: string };
+  "probe-to": { readonly name: string };
+  "probe-expect": { readonly name: string; readonly value: string };
+  "probe-denied-at": { readonly name: string; readonly value: string };
+  "probe-reason": { readonly name: string; readonly value: string };
+  "exposure-not-list": object;
+}
+/** A scenario problem at a field (`field` is the dotted path, empty for the document), or a second YAML document at `line`. */
+type ScenarioArgs =
+  | { [P in keyof ScenarioProblems]: { readonly file: string; readonly field: string; readonly problem: P } & ScenarioProblems[P] }[keyof ScenarioProblems]
+  | { readonly file: string; readonly problem: "documents"; readonly line: number };
+const scenarioProblem = (a: ScenarioArgs): { message: string; fix: string } => {
+  if (a.problem === "documents") return { message: `${a.file}:${a.line}: a scenario is one YAML document`, fix: "Keep one document in scenario.yaml." };
+  const [what, fix] = ((): [string, string] => {
+    switch (a.problem) {
+      case "not-mapping":
+        return ["a scenario is a mapping with `meshes` and `probes`", "See conformance/README.md for the scenario format."];
+      case "unknown-field":
+        return [`unknown field "${a.key}"`, "Use only meshes, probes and expectExposure."];
+      case "no-meshes":
+        return ["at least one mesh is required", "Add a list of meshes."];
+      case "mesh-not-mapping":
+        return ["a mesh is a mapping", "Write name, trustDomain, rootCA, …."];
+      case "mesh-name-missing":
+        return ["name is required", "Give every mesh a name."];
+      case "mesh-name-twice":
+        return [`mesh name "${a.name}" is used twice`, "Mesh names are unique."];
+      case "mesh-trust-domain-missing":
+        return [`mesh "${a.name}" has no trustDomain`, "Set trustDomain."];
+      case "mesh-gateway":
+        return [`mesh "${a.name}": eastWestGateway needs address and a port in 1..65535`, "Set eastWestGateway.address and .port."];
+      case "probes-not-list":
+        return ["probes is a list", "Write probes as a YAML list."];
+      case "probe-not-mapping":
+        return ["a probe is a mapping", "Write name, from, to."];
+      case "probe-name-missing":
+        return ["name is required", "Name every probe."];
+      case "probe-name-twice":
+        return [`probe name "${a.name}" is used twice`, "Probe names are unique."];
+      case "probe-from-mesh":
+        return [`probe "${a.name}": from.mesh "${a.mesh}" is not a mesh of this scenario`, `Use one of: ${a.meshes.join(", ")}.`];
+      case "probe-from-identity":
+        return [`probe "${a.name}": from needs namespace and serviceAccount`, "Set from.namespace and from.serviceAccount."];
+      case "probe-to":
+        return [`probe "${a.name}": to needs host and a port in 1..65535`, "Set to.host and to.port."];
+      case "probe-expect":
+        return [`probe "${a.name}": expect "${a.value}" must be allow or deny`, "Write allow or deny."];
+      case "probe-denied-at":
+        return [`probe "${a.name}": expectDeniedAt "${a.value}" must be client, gateway, server or trust`, "Fix expectDeniedAt."];
+      case "probe-reason":
+        return [`probe "${a.name}": expectReason "${a.value}" must be an MF30xx code`, "Use a reason code from conformance/README.md."];
+      case "exposure-not-list":
+        return ["expectExposure is a list", "Write it like the verdict's exposure."];
+    }
+  })();
+  return { message: `${a.file}: ${a.field || "(document)"}: ${what}`, fix };
+};
+
+/** A mesh file object that cannot be read as a resource, or a resource defined twice. */
+type MeshFileArgs =
+  | { readonly file: string; readonly line: number; readonly problem: "not-mapping" }
+  | { readonly file: string; readonly line: number; readonly problem: "no-kind" }
+  | { readonly file: string; readonly line: number; readonly problem: "no-name"; readonly kind: string }
+  | { readonly file: string; readonly line: number; readonly problem: "metadata-not-strings"; readonly kind: string; readonly name: string; readonly field: "labels" | "annotations"; readonly key?: string; readonly value?: unknown }
+  | {
+      readonly file: string;
+      readonly line: number;
+      readonly problem: "duplicate";
+      readonly kind: string;
+      readonly namespace: string;
+      readonly name: string;
+      readonly otherFile: string;
+      readonly otherLine: number;
+    };
+
+/** A field verify does not model, where, and whose verdicts it may change. */
+interface NotModelledArgs {
+  readonly resource: { readonly file: string; readonly line: number; readonly kind: string; readonly namespace: string; readonly name: string };
+  readonly field: string;
+  readonly why: string;
+  readonly mesh: string;
+  readonly workloads: readonly string[];
+}
+
+/** What istiod's validation refuses in a resource (pkg/config/validation), by rule. */
+type IstioRule =
+  | { readonly rule: "endpoint-port-name"; readonly port: string; readonly portName: string; readonly portNames: readonly string[] }
+  | { readonly rule: "provider-without-custom"; readonly action: string }
+  | { readonly rule: "unsupported-with-custom"; readonly key: string }
+  | { readonly rule: "gateway-tls-credentials"; readonly mode: string }
+  | { readonly rule: "dry-run-kind" }
+  | { readonly rule: "dry-run-action"; readonly action: string }
+  | { readonly rule: "dry-run-value"; readonly value: string }
+  | { readonly rule: "action-without-rules"; readonly action: string }
+  | { readonly rule: "custom-without-provider" }
+  | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" };
+/** The resource a validation rule refuses, the field, and the rule. */
+interface IstioValidationArgs {
+  readonly resource: { readonly file: string; readonly line: number; readonly kind: string; readonly namespace: string; readonly name: string };
+  readonly field: string;
+  readonly refused: IstioRule;
+}
+const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string; fix: string } => {
+  switch (r.rule) {
+    case "endpoint-port-name":
+      return {
+        message: `endpoint port ${r.port} is mapped from "${r.portName}", which is not a port name of the ServiceEntry`,
+        fix: `Key the endpoint's ports by a name from spec.ports (${[...new Set(r.portNames)].join(", ")}).`,
+      };
+    case "provider-without-custom":
+      return { message: `provider must not be set with action ${r.action}`, fix: "Remove provider or use action CUSTOM." };
+    case "service-accounts-with-principals":
+      return { message: "serviceAccounts cannot be set with namespaces or principals", fix: "Use either serviceAccounts or principals/namespaces in one source." };
+    case "empty-source":
+      return { message: "from.source must not be empty", fix: "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from." };
+    case "unsupported-with-custom":
+      return { message: `${r.key} is not supported with action CUSTOM`, fix: "Move identity checks to an ALLOW or DENY policy." };
+    case "gateway-tls-credentials":
+      return {
+        message: `${r.mode} TLS needs credentialName or serverCertificate and privateKey`,
+        fix: "Use AUTO_PASSTHROUGH (or ISTIO_MUTUAL) for east-west traffic, or give the server certificate.",
+      };
+    case "dry-run-kind":
+      return { message: "unsupported annotation istio.io/dry-run (only AuthorizationPolicy supports it)", fix: "Remove the annotation." };
+    case "dry-run-action":
+      return { message: `the annotation istio.io/dry-run currently only supports action ALLOW/DENY, found action ${r.action}`, fix: "Remove the annotation, or test the policy as ALLOW/DENY." };
+    case "dry-run-value":
+      return { message: `invalid value ${JSON.stringify(r.value)}: Go's strconv.ParseBool accepts only 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False`, fix: 'Write "true" or "false" (quoted).' };
+    case "action-without-rules":
+      // validation.go ValidateAuthorizationPolicy: such a policy would never trigger.
+      return { message: `${r.action} action without \`rules\` is meaningless as it will never be triggered`, fix: "Add an empty rule `{}` to match every request, or the rules it should match." };
+    case "custom-without-provider":
+      return { message: "`provider.name` must not be empty", fix: "Name an extension provider of meshConfig.extensionProviders." };
+    case "mutual-without-certificate":
+      return {
+        message: "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)",
+        fix: "Use ISTIO_MUTUAL for Istio mTLS between meshes, or give the certificate files.",
+      };
+  }
+};
 
 const table = [
   // ── MF1xxx: the federation model ────────────────────────────────────────────────
@@ -32,6 +330,9 @@ const table = [
     title: "The file is not valid YAML",
     explanation:
       "The YAML parser could not read the file. The message names the parser's complaint; fix the indentation or quoting at the position shown.",
+    message: (a: YamlSyntaxArgs) => `YAML syntax error: ${"parser" in a ? a.parser : `${a.field} is defined twice`}`,
+    fix: (a: YamlSyntaxArgs) =>
+      "parser" in a ? "fix the YAML at this position (indentation, quoting, a missing ':')" : `remove one of the two "${a.key}:" entries`,
   },
   {
     code: "MF1002",
@@ -40,6 +341,14 @@ const table = [
     title: "A field has the wrong type",
     explanation:
       "A field holds a value of the wrong shape (for example a string where a list is expected). The message says what was expected; `meshfed schema` prints the full schema.",
+    message: (a: WrongTypeArgs) =>
+      "keyNotString" in a ? `${a.field} has a key that is not a plain string` : `${a.field} must be ${a.expected}, found ${a.found}`,
+    fix: (a: WrongTypeArgs) =>
+      "keyNotString" in a
+    ? "use plain string keys"
+    : a.quote !== undefined
+      ? `quote it: "${a.quote}"`
+      : `write ${a.expected} here (see \`meshfed schema\`)`,
   },
   {
     code: "MF1003",
@@ -47,6 +356,8 @@ const table = [
     severity: "error",
     title: "Unsupported apiVersion",
     explanation: "meshfed reads `apiVersion: meshfed.dev/v1alpha1`. Set it exactly.",
+    message: (a: NotAllowedArgs) => notAllowedMessage(a),
+    fix: (a: NotAllowedArgs) => notAllowedFix(a),
   },
   {
     code: "MF1004",
@@ -54,6 +365,8 @@ const table = [
     severity: "error",
     title: "Unsupported kind",
     explanation: "A federation file has `kind: MeshFederation`.",
+    message: (a: NotAllowedArgs) => notAllowedMessage(a),
+    fix: (a: NotAllowedArgs) => notAllowedFix(a),
   },
   {
     code: "MF1005",
@@ -62,6 +375,10 @@ const table = [
     title: "Unknown field",
     explanation:
       "The field is not part of the model; meshfed refuses it rather than ignore it, because a misspelt security setting silently ignored is worse than an error. The message suggests the closest known field.",
+    message: (a: { field: string; key: string; suggestion?: string; known: readonly string[] }) =>
+      `unknown field "${a.key}" in ${a.field}${a.suggestion ? `; did you mean "${a.suggestion}"?` : ""}`,
+    fix: (a: { field: string; key: string; suggestion?: string; known: readonly string[] }) =>
+      a.suggestion ? `rename it to "${a.suggestion}"` : `remove it; known fields: ${a.known.join(", ")}`,
   },
   {
     code: "MF1006",
@@ -69,6 +386,11 @@ const table = [
     severity: "error",
     title: "A required field is missing",
     explanation: "Add the field named in the message.",
+    message: (a: MissingArgs) =>
+      "minItems" in a
+    ? `${a.field} must have at least ${a.minItems} item${a.minItems === 1 ? "" : "s"}`
+    : `${a.field} is missing the required field "${a.missing}"`,
+    fix: (a: MissingArgs) => ("minItems" in a ? `add an entry to ${a.field}` : `add "${a.missing}:" (${a.hint})`),
   },
   {
     code: "MF1007",
@@ -77,6 +399,21 @@ const table = [
     title: "Not a valid DNS-1123 label",
     explanation:
       "Mesh names, namespaces, service and service-account names become Kubernetes names and DNS labels: lower-case letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters.",
+    message: (a: NameFormatArgs) =>
+      formatMessage(
+    a,
+    a.kind === "subdomain"
+      ? "is not a DNS-1123 name"
+      : a.value.length > 63
+        ? `is ${a.value.length} characters long (at most 63)`
+        : "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)",
+      ),
+    fix: (a: NameFormatArgs) =>
+      a.kind === "subdomain"
+    ? "use lower-case letters, digits, '-' and '.'"
+    : a.suggestion !== undefined
+      ? `use a DNS-1123 label such as "${a.suggestion}"`
+      : "use a DNS-1123 label",
   },
   {
     code: "MF1008",
@@ -85,6 +422,21 @@ const table = [
     title: "Not a valid host name or address",
     explanation:
       "Host names (aliases, the import domain, east-west gateway addresses) must be DNS-1123 subdomains (lower-case labels separated by dots, at most 253 characters) or, where an address is expected, an IPv4 or IPv6 address. Wildcards are never accepted: a wildcard host is how whole meshes get exposed.",
+    message: (a: HostFormatArgs) =>
+      formatMessage(
+    a,
+    a.problem === "wildcard"
+      ? "is a wildcard host"
+      : a.problem === "not-ipv4"
+        ? "is not a valid IPv4 address"
+        : "is not a DNS-1123 host name (lower-case labels separated by dots)",
+      ),
+    fix: (a: HostFormatArgs) =>
+      a.problem === "wildcard"
+    ? "name one exact host; wildcards expose every matching service"
+    : a.problem === "not-ipv4"
+      ? "write four numbers from 0 to 255 separated by dots, or a DNS name"
+      : `use a host name such as "${a.value.toLowerCase().replace(/[^a-z0-9.-]+/g, "-")}"`,
   },
   {
     code: "MF1009",
@@ -92,6 +444,9 @@ const table = [
     severity: "error",
     title: "Port out of range",
     explanation: "Ports are integers from 1 to 65535.",
+    message: (a: { field: string; port: number; min: number | undefined; max: number | undefined }) =>
+      `${a.field}: ${a.port} is out of range (${a.min ?? "-∞"}..${a.max ?? "∞"})`,
+    fix: (a: { field: string; port: number; min: number | undefined; max: number | undefined }) => `use a port from ${a.min} to ${a.max}`,
   },
   {
     code: "MF1010",
@@ -100,6 +455,8 @@ const table = [
     title: "Malformed service reference",
     explanation:
       "An exported service is written `mesh/namespace/name`, for example `production/db/postgres`: three DNS-1123 labels separated by `/`.",
+    message: (a: RefFormatArgs) => formatMessage(a, refReason(a, "mesh/namespace/name")),
+    fix: (a: RefFormatArgs) => refFix(a, "mesh/namespace/name", "production/db/postgres"),
   },
   {
     code: "MF1011",
@@ -108,6 +465,8 @@ const table = [
     title: "Malformed consumer principal",
     explanation:
       "A consumer is written `mesh/namespace/serviceAccount`, for example `operations/vault/vault`. meshfed derives the SPIFFE identity `spiffe://<trustDomain of mesh>/ns/<namespace>/sa/<serviceAccount>` from it; wildcards are not accepted because least privilege names each caller.",
+    message: (a: RefFormatArgs) => formatMessage(a, refReason(a, "mesh/namespace/serviceAccount")),
+    fix: (a: RefFormatArgs) => refFix(a, "mesh/namespace/serviceAccount", "operations/vault/vault"),
   },
   {
     code: "MF1012",
@@ -115,6 +474,8 @@ const table = [
     severity: "error",
     title: "Two meshes have the same name",
     explanation: "Mesh names identify meshes in service references and principals; each must be unique.",
+    message: (a: { mesh: string; first: number }) => `mesh "${a.mesh}" is declared twice (first at spec.meshes[${a.first}])`,
+    fix: (_: { mesh: string; first: number }) => "rename one of them or merge the two entries",
   },
   {
     code: "MF1013",
@@ -122,6 +483,10 @@ const table = [
     severity: "error",
     title: "Reference to a mesh that is not declared",
     explanation: "Every mesh named by an export or a consumer must be declared under `spec.meshes`.",
+    message: (a: { subject: "export" | "consumer"; ref: string; mesh: string; declared: readonly string[] }) =>
+      `${a.subject} "${a.ref}" names mesh "${a.mesh}", which is not declared`,
+    fix: (a: { subject: "export" | "consumer"; ref: string; mesh: string; declared: readonly string[] }) =>
+      `declare mesh "${a.mesh}" under spec.meshes, or use one of: ${a.declared.join(", ")}`,
   },
   {
     code: "MF1014",
@@ -130,6 +495,8 @@ const table = [
     title: "A consumer is in the exporting mesh",
     explanation:
       "Callers in the same mesh reach the service directly through the mesh; federating it to them would route local traffic out through the east-west gateway. Remove the consumer, or name a principal of another mesh.",
+    message: (a: { consumer: string; mesh: string }) => `consumer "${a.consumer}" is in mesh "${a.mesh}", which exports the service`,
+    fix: (_: { consumer: string; mesh: string }) => "remove it: callers in the same mesh reach the service directly",
   },
   {
     code: "MF1015",
@@ -138,6 +505,9 @@ const table = [
     title: "An exporting mesh has no east-west gateway address",
     explanation:
       "Consumers reach an exported service through the exporting mesh's east-west gateway; meshfed needs its address (an IP or DNS name other meshes can dial) to write their ServiceEntries. Set `eastWestGateway.address` on the mesh.",
+    message: (a: { mesh: string; exportRef: string }) => `mesh "${a.mesh}" exports ${a.exportRef} but has no eastWestGateway.address`,
+    fix: (a: { mesh: string; exportRef: string }) =>
+      `add "eastWestGateway: {address: <IP or DNS name of ${a.mesh}'s east-west gateway>}" to mesh "${a.mesh}"`,
   },
   {
     code: "MF1016",
@@ -145,6 +515,8 @@ const table = [
     severity: "error",
     title: "The same service is exported twice",
     explanation: "Merge the two exports into one with all their consumers and ports.",
+    message: (a: { exportRef: string; first: number }) => `service "${a.exportRef}" is exported twice (first at spec.exports[${a.first}])`,
+    fix: (_: { exportRef: string; first: number }) => "merge the two exports into one, with all their ports and consumers",
   },
   {
     code: "MF1017",
@@ -153,6 +525,9 @@ const table = [
     title: "Two imports would use the same alias host in one namespace",
     explanation:
       "Each imported service gets a host name in the consumer's namespace; two imports with the same host would shadow each other. Give one of them a different `alias`.",
+    message: (a: { alias: string; namespace: string; owner: string; exportRef: string }) =>
+      `alias "${a.alias}" in ${a.namespace} is used by both ${a.owner} and ${a.exportRef}`,
+    fix: (_: { alias: string; namespace: string; owner: string; exportRef: string }) => "give one of the consumers a different alias",
   },
   {
     code: "MF1018",
@@ -161,6 +536,10 @@ const table = [
     title: "Two meshes use the same trust domain",
     explanation:
       "Identities are `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`. When two meshes share a trust domain, `vault/vault` in operations and `vault/vault` in production are the same principal: an AuthorizationPolicy admitting one admits both, so least privilege cannot be expressed. A bystander mesh that shares an exporter's trust domain passes the exporter's guard as a local caller, so the export is open to all of it. Refused: give every mesh its own trust domain.",
+    message: (a: { mesh: string; other: string; trustDomain: string; federation: string }) =>
+      `meshes "${a.other}" and "${a.mesh}" share trust domain "${a.trustDomain}": their identities collide (${a.other}/ns/vault/sa/vault and ${a.mesh}/ns/vault/sa/vault are the same principal), so no policy can admit one without the other`,
+    fix: (a: { mesh: string; other: string; trustDomain: string; federation: string }) =>
+      `give mesh "${a.mesh}" a trust domain of its own, e.g. "${a.mesh}.${a.federation}.internal"`,
   },
   {
     code: "MF1019",
@@ -168,6 +547,8 @@ const table = [
     severity: "error",
     title: "Value not among the allowed ones",
     explanation: "The field accepts only the values listed in the message.",
+    message: (a: NotAllowedArgs) => notAllowedMessage(a),
+    fix: (a: NotAllowedArgs) => notAllowedFix(a),
   },
   {
     code: "MF1020",
@@ -175,6 +556,8 @@ const table = [
     severity: "error",
     title: "A port is listed twice in one export",
     explanation: "List each port number once.",
+    message: (a: { port: number; exportRef: string }) => `port ${a.port} is listed twice in export "${a.exportRef}"`,
+    fix: (_: { port: number; exportRef: string }) => "remove the second entry",
   },
   {
     code: "MF1021",
@@ -182,6 +565,8 @@ const table = [
     severity: "warning",
     title: "A consumer is listed twice in one export",
     explanation: "The second entry has no effect; remove it.",
+    message: (a: { consumer: string; exportRef: string }) => `consumer "${a.consumer}" is listed twice in export "${a.exportRef}"`,
+    fix: (_: { consumer: string; exportRef: string }) => "remove the second entry",
   },
   {
     code: "MF1022",
@@ -190,6 +575,9 @@ const table = [
     title: "Not a valid trust domain",
     explanation:
       "A SPIFFE trust domain is lower-case letters, digits, `.`, `-` and `_`, at most 255 characters, with no scheme or path.",
+    message: (a: { field: string; value: string; suggestion?: string }) => formatMessage(a, "is not a SPIFFE trust domain"),
+    fix: (a: { field: string; value: string; suggestion?: string }) =>
+      a.suggestion !== undefined ? `write the bare trust domain, e.g. "${a.suggestion}"` : "use lower-case letters, digits, '.', '-' and '_'",
   },
   {
     code: "MF1023",
@@ -198,6 +586,8 @@ const table = [
     title: "A mesh keeps the default trust domain cluster.local",
     explanation:
       "Every Istio install defaults to `cluster.local`; meshes that keep it cannot tell their identities apart once they trust the same root. Give the mesh a trust domain of its own (changing it on a running mesh re-issues workload certificates: plan the migration).",
+    message: (a: { mesh: string; federation: string }) => `mesh "${a.mesh}" keeps Istio's default trust domain "cluster.local"`,
+    fix: (a: { mesh: string; federation: string }) => `set a trust domain of its own, e.g. "${a.mesh}.${a.federation}.internal"`,
   },
   {
     code: "MF1024",
@@ -206,6 +596,9 @@ const table = [
     title: "Invalid label selector",
     explanation:
       "Label keys are an optional DNS-1123 prefix and `/`, then a name of at most 63 alphanumerics, `-`, `_` or `.`; values at most 63 of the same characters.",
+    message: (a: { field: string; value: string; part: "key" | "value" }) => formatMessage(a, `is not a valid label ${a.part}`),
+    fix: (a: { field: string; value: string; part: "key" | "value" }) =>
+      a.part === "key" ? 'use a Kubernetes label key such as "app"' : "use at most 63 letters, digits, '-', '_' or '.'",
   },
   {
     code: "MF1025",
@@ -214,6 +607,9 @@ const table = [
     title: "Invalid VIP range",
     explanation:
       "`spec.vipRange` is an IPv4 CIDR (for example `240.241.0.0/16`) from which meshfed assigns the stable virtual IPs of imported services. Use a range no workload or Service uses; the Class E range 240.0.0.0/4 is reserved and never routed.",
+    message: (a: { field: string; value: string }) =>
+      formatMessage(a, "is not an IPv4 CIDR with a prefix from /8 to /30 and no host bits set"),
+    fix: (_: { field: string; value: string }) => 'use a range such as "240.241.0.0/16"',
   },
   {
     code: "MF1026",
@@ -222,6 +618,8 @@ const table = [
     title: "An export has no consumers",
     explanation:
       "An export with no consumers opens nothing; meshfed emits no configuration for it. Add consumers or remove the export.",
+    message: (a: { exportRef: string }) => `export "${a.exportRef}" has no consumers; nothing is emitted for it`,
+    fix: (_: { exportRef: string }) => "add consumers (mesh/namespace/serviceAccount) or remove the export",
   },
   {
     code: "MF1027",
@@ -229,6 +627,9 @@ const table = [
     severity: "error",
     title: "The file is empty",
     explanation: "Write a MeshFederation document; `meshfed schema` prints its schema.",
+    message: (a: { file: string; blank: boolean }) => (a.blank ? `${a.file} is empty` : `${a.file} holds no YAML document`),
+    fix: (a: { file: string; blank: boolean }) =>
+      a.blank ? "write a MeshFederation document" : "write a MeshFederation document (see `meshfed schema`)",
   },
   {
     code: "MF1028",
@@ -236,6 +637,8 @@ const table = [
     severity: "error",
     title: "The file holds more than one YAML document",
     explanation: "A federation is one document; split other documents into their own files.",
+    message: (a: { file: string; documents: number }) => `${a.file} holds ${a.documents} YAML documents; a federation is one`,
+    fix: (_: { file: string; documents: number }) => "keep one MeshFederation document in the file",
   },
   {
     code: "MF1029",
@@ -244,6 +647,9 @@ const table = [
     title: "The east-west gateway port is not 15443",
     explanation:
       "Istio's sidecars and the multicluster samples use 15443 for AUTO_PASSTHROUGH; another port works only if the east-west gateway's Service and Deployment publish it. meshfed's install values publish the port set here.",
+    message: (a: { mesh: string; port: number }) => `mesh "${a.mesh}" uses east-west gateway port ${a.port}, not 15443`,
+    fix: (_: { mesh: string; port: number }) =>
+      "make sure the gateway's Service publishes this port (meshfed's install values do), or use 15443",
   },
   {
     code: "MF1030",
@@ -252,6 +658,9 @@ const table = [
     title: "One namespace imports the same service under two aliases",
     explanation:
       "Consumers in the same namespace share one ServiceEntry and DestinationRule per imported service, so they must use the same alias. Give them the same `alias` (or none).",
+    message: (a: { namespace: string; exportRef: string; earlier: string; alias: string }) =>
+      `${a.namespace} imports ${a.exportRef} as both "${a.earlier}" and "${a.alias}"`,
+    fix: (a: { namespace: string; exportRef: string; earlier: string; alias: string }) => `use "${a.earlier}" for every consumer in ${a.namespace}`,
   },
   {
     code: "MF1031",
@@ -260,6 +669,10 @@ const table = [
     title: "A consumer's mesh has the exporting mesh's trust domain",
     explanation:
       "The exporter's guard admits its own trust domain (`<trustDomain>/*`) to keep local callers working; when a consumer's mesh has the same trust domain, every workload of that mesh matches it, so the export would be open to the whole consuming mesh instead of the named principals. Give every mesh its own trust domain.",
+    message: (a: { consumer: string; consumerMesh: string; exporterMesh: string; trustDomain: string }) =>
+      `consumer "${a.consumer}" is in mesh "${a.consumerMesh}", which shares trust domain "${a.trustDomain}" with exporter "${a.exporterMesh}": every workload of "${a.consumerMesh}" would pass the guard as a local caller`,
+    fix: (a: { consumer: string; consumerMesh: string; exporterMesh: string; trustDomain: string }) =>
+      `give mesh "${a.consumerMesh}" or "${a.exporterMesh}" a trust domain of its own`,
   },
   {
     code: "MF1040",
@@ -268,6 +681,13 @@ const table = [
     title: "An alias is a short name (one or two labels) that reads as a local Service",
     explanation:
       "Istio expands a one-label DestinationRule host such as `web` to `web.<namespace>.svc.cluster.local` (pilot/pkg/model/config.go:226-237), so the import's TLS settings would land on a local Service; a two-label name such as `postgres.db` or `kubernetes.default` is what Kubernetes DNS and Istio's DNS proxy answer for the local Service `postgres` in namespace `db` (pkg/dns/server/name_table.go:153-161). Use a fully qualified alias, e.g. the default `<service>.<namespace>.<mesh>.<importDomain>`.",
+    message: (a: { alias: string; exportRef: string; mesh: string; namespace: string; clusterDomain: string; defaultAlias: string }) => {
+      const [first, second] = a.alias.split(".");
+      const reads = second === undefined ? `the local Service ${a.alias}.${a.namespace}.svc.${a.clusterDomain}` : `the local Service ${first} in namespace ${second}`;
+      return `alias "${a.alias}" for ${a.exportRef} is a short name; in ${a.mesh} it reads as ${reads}`;
+    },
+    fix: (a: { alias: string; exportRef: string; mesh: string; namespace: string; clusterDomain: string; defaultAlias: string }) =>
+      `use a fully qualified name of your own, like the default "${a.defaultAlias}"`,
   },
   {
     code: "MF1041",
@@ -276,6 +696,10 @@ const table = [
     title: "An alias is in the consuming cluster's own DNS space (.svc, *.cluster.local)",
     explanation:
       "`<name>.<namespace>.svc` and names under the cluster domain (`cluster.local`) belong to the consuming cluster's DNS; an import under such a name can shadow a local Service. Use a name outside the cluster domain, e.g. the default alias.",
+    message: (a: { alias: string; exportRef: string; mesh: string; clusterDomain: string; defaultAlias: string }) =>
+      `alias "${a.alias}" for ${a.exportRef} is in ${a.mesh}'s own DNS space (${a.alias.endsWith(".svc") ? "<name>.<namespace>.svc" : `*.${a.clusterDomain}`}) and can shadow a local Service`,
+    fix: (a: { alias: string; exportRef: string; mesh: string; clusterDomain: string; defaultAlias: string }) =>
+      `use a fully qualified name of your own, like the default "${a.defaultAlias}"`,
   },
   {
     code: "MF1042",
@@ -284,6 +708,10 @@ const table = [
     title: "An alias is an IP address or ends in an all-numeric label",
     explanation:
       "A ServiceEntry host whose last label is all digits is rejected by Istio's validation (pkg/config/validation/agent/validation.go:196-201), and an IP is never a service name. Use a host name; meshfed gives each import its own virtual IP.",
+    message: (a: { alias: string; exportRef: string; isAddress: boolean; defaultAlias: string }) =>
+      `alias "${a.alias}" for ${a.exportRef} ${a.isAddress ? "is an IP address" : "ends in an all-numeric label"}; Istio rejects it as a ServiceEntry host`,
+    fix: (a: { alias: string; exportRef: string; isAddress: boolean; defaultAlias: string }) =>
+      `use a fully qualified name of your own, like the default "${a.defaultAlias}"`,
   },
   {
     code: "MF1043",
@@ -292,6 +720,10 @@ const table = [
     title: "An alias is longer than 253 characters",
     explanation:
       "DNS names are at most 253 characters; Istio refuses longer hosts (pkg/config/validation/agent/validation.go:187). A long `importDomain` makes every default alias long: shorten it or give the consumers shorter aliases.",
+    message: (a: { alias: string; exportRef: string; viaImportDomain: boolean }) =>
+      `alias "${a.alias.slice(0, 40)}…" for ${a.exportRef} is ${a.alias.length} characters long; DNS names are at most 253`,
+    fix: (a: { alias: string; exportRef: string; viaImportDomain: boolean }) =>
+      a.viaImportDomain ? "use a shorter importDomain, or give the consumers a shorter alias" : "use a shorter alias",
   },
   {
     code: "MF1044",
@@ -300,6 +732,9 @@ const table = [
     title: "A service is exported from istio-system, Istio's root namespace",
     explanation:
       "Policies in the root namespace are mesh-wide: the export's DENY guard would apply to matching pods in every namespace (pilot/pkg/model/authorization.go:97) and deny other exports' consumers, and a PeerAuthentication with a selector there is ignored (pilot/pkg/security/authn/policy_applier.go:408-421), so STRICT mTLS would not apply. Run the exported workload in its own namespace.",
+    message: (a: { exportRef: string; rootNamespace: string }) =>
+      `export "${a.exportRef}" is in ${a.rootNamespace}, Istio's root namespace: its guard policy would apply to matching pods of every namespace and its STRICT mTLS policy would be ignored`,
+    fix: (a: { exportRef: string; rootNamespace: string }) => `run the exported workload in a namespace of its own, not ${a.rootNamespace}`,
   },
   {
     code: "MF1045",
@@ -308,6 +743,10 @@ const table = [
     title: "An export's workloadSelector is empty ({})",
     explanation:
       "An empty selector selects every pod of the namespace (pilot/pkg/model/policyattachment.go:109-112): the export's DENY guard and STRICT mTLS would apply namespace-wide. Name the exported pods' labels, or leave `workloadSelector` out for the default `{app: <name>}`.",
+    message: (a: { exportRef: string; namespace: string; service: string }) =>
+      `export "${a.exportRef}" has an empty workloadSelector: its guard and STRICT mTLS would apply to every pod of namespace ${a.namespace}`,
+    fix: (a: { exportRef: string; namespace: string; service: string }) =>
+      `name the labels of ${a.service}'s pods, e.g. {app: ${a.service}}, or leave workloadSelector out for that default`,
   },
   {
     code: "MF1046",
@@ -316,6 +755,10 @@ const table = [
     title: "Two exports in one namespace can select the same pods",
     explanation:
       "Every AuthorizationPolicy whose selector matches a pod applies to it, and any DENY denies (pilot/pkg/model/authorization.go:97-107): a pod selected by two exports' guards denies each export's consumers on the other. Give each export a selector with a label only its own pods carry.",
+    message: (a: { exportRef: string; selector: string; otherRef: string; otherSelector: string }) =>
+      `exports "${a.otherRef}" ${a.otherSelector} and "${a.exportRef}" ${a.selector} can select the same pods; each guard would deny the other's consumers`,
+    fix: (_: { exportRef: string; selector: string; otherRef: string; otherSelector: string }) =>
+      "give each export a selector with a label the other's pods do not carry (for example a distinct app label)",
   },
   {
     code: "MF1047",
@@ -324,6 +767,9 @@ const table = [
     title: "An exported port is one of the sidecar's own ports (15000-15090)",
     explanation:
       "15006 is the sidecar's inbound capture port: Istio blackholes traffic addressed to it (pilot/pkg/networking/core/listener_inbound.go:800-812); 15001 is the outbound capture port; 15020, 15021 and 15090 are not captured, so calls bypass mTLS and authorization (cni/pkg/plugin/sidecar_redirect.go:272); 15000, 15004, 15008, 15009 and 15053 belong to the proxy and agent. Export the port the application listens on.",
+    message: (a: { port: number; exportRef: string; use: string }) => `port ${a.port} of export "${a.exportRef}" is ${a.use}, not an application's`,
+    fix: (_: { port: number; exportRef: string; use: string }) =>
+      "export the port the application listens on; Istio reserves 15000-15090 for the proxy",
   },
   {
     code: "MF1048",
@@ -332,6 +778,10 @@ const table = [
     title: "Two exported ports forward to one targetPort with different protocols",
     explanation:
       "A sidecar builds one inbound filter chain per target port, from the first Service port (pilot/pkg/networking/core/listener_inbound.go:418-425): calls on the other port are handled with the wrong protocol and denied. Give both ports the protocol the application speaks.",
+    message: (a: { exportRef: string; first: { number: number; protocol: string }; second: { number: number; protocol: string }; targetPort: number }) =>
+      `ports ${a.first.number} (${a.first.protocol}) and ${a.second.number} (${a.second.protocol}) of export "${a.exportRef}" both forward to targetPort ${a.targetPort}; a sidecar serves one protocol per target port`,
+    fix: (a: { exportRef: string; first: { number: number; protocol: string }; second: { number: number; protocol: string }; targetPort: number }) =>
+      `give both ports the protocol the application speaks on ${a.targetPort}`,
   },
   {
     code: "MF1049",
@@ -340,6 +790,9 @@ const table = [
     title: "Two meshes give the same east-west gateway address",
     explanation:
       "Every import dials its exporter's gateway address: with one address for two meshes, calls meant for one land in the other. Give each mesh the address of its own east-west gateway (its LoadBalancer IP or DNS name).",
+    message: (a: { mesh: string; other: string; address: string }) =>
+      `meshes "${a.other}" and "${a.mesh}" both give east-west gateway address "${a.address}"; calls meant for one would land in the other`,
+    fix: (a: { mesh: string; other: string; address: string }) => `give mesh "${a.mesh}" the address of its own east-west gateway`,
   },
   {
     code: "MF1050",
@@ -348,6 +801,9 @@ const table = [
     title: "The VIP range overlaps Istio's auto-allocation range or a special-purpose range",
     explanation:
       "Istio auto-allocates ServiceEntry VIPs from 240.240.0.0/16 (pilot/pkg/features/pilot.go:190-192), so a meshfed VIP there could equal another ServiceEntry's; loopback (127.0.0.0/8), 0.0.0.0/8, link-local (169.254.0.0/16) and multicast (224.0.0.0/4) are not addresses a call can be routed to. Use a range nothing else uses, such as the default 240.241.0.0/16.",
+    message: (a: { vipRange: string; reserved: string }) => `spec.vipRange "${a.vipRange}" overlaps ${a.reserved}`,
+    fix: (_: { vipRange: string; reserved: string }) =>
+      'use a range no workload, Service or Istio uses, such as the default "240.241.0.0/16"',
   },
   {
     code: "MF1051",
@@ -356,6 +812,9 @@ const table = [
     title: "The VIP range holds an east-west gateway address",
     explanation:
       "An import's virtual IP could equal a gateway's address, and its listener would catch calls meant for that gateway. Use a range that holds no gateway, Pod or Service address.",
+    message: (a: { vipRange: string; mesh: string; address: string }) =>
+      `spec.vipRange "${a.vipRange}" holds ${a.mesh}'s east-west gateway address ${a.address}`,
+    fix: (_: { vipRange: string; mesh: string; address: string }) => "use a range that holds no gateway, Pod or Service address",
   },
   {
     code: "MF1052",
@@ -364,6 +823,10 @@ const table = [
     title: "A consumer's mesh keeps the trust domain cluster.local",
     explanation:
       "Istio reads `cluster.local` in a policy principal as \"this mesh's own trust domain\" and rewrites it (pilot/pkg/security/trustdomain/bundle.go:69-74), so the exporter's policy would name its own workloads instead of the consumer, and the intended call is denied. Give the consumer's mesh a trust domain of its own.",
+    message: (a: { consumer: string; consumerMesh: string; exporterMesh: string; federation: string }) =>
+      `consumer "${a.consumer}" is in mesh "${a.consumerMesh}" with trust domain cluster.local, which Istio reads in ${a.exporterMesh}'s policies as ${a.exporterMesh}'s own: the consumer would be denied`,
+    fix: (a: { consumer: string; consumerMesh: string; exporterMesh: string; federation: string }) =>
+      `give mesh "${a.consumerMesh}" a trust domain of its own, e.g. "${a.consumerMesh}.${a.federation}.internal"`,
   },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
@@ -373,6 +836,9 @@ const table = [
     title: "The VIP range has no free address left",
     explanation:
       "Every import gets a stable virtual IP from `spec.vipRange`. Use a larger range (a /16 holds 65,534).",
+    message: (a: { vipRange: string; usable: number; services: number }) =>
+      `spec.vipRange "${a.vipRange}" holds ${a.usable} addresses but ${a.services} services are exported`,
+    fix: (_: { vipRange: string; usable: number; services: number }) => "use a larger range, e.g. a /16",
   },
   {
     code: "MF2002",
@@ -381,6 +847,10 @@ const table = [
     title: "An alias equals a Kubernetes Service host of the consuming mesh",
     explanation:
       "The alias `<name>.<namespace>.svc.<clusterDomain>` would shadow the consuming mesh's own Service of that name. Use the default alias (`<service>.<namespace>.<mesh>.<importDomain>`) or another name.",
+    message: (a: { alias: string; mesh: string; defaultAlias: string; clusterDomain: string }) =>
+      `alias "${a.alias}" is a Service host of mesh "${a.mesh}" and would shadow its own Service`,
+    fix: (a: { alias: string; mesh: string; defaultAlias: string; clusterDomain: string }) =>
+      `use the default alias "${a.defaultAlias}" or another name outside .svc.${a.clusterDomain}`,
   },
   {
     code: "MF2003",
@@ -389,6 +859,10 @@ const table = [
     title: "Two generated resources would get the same name",
     explanation:
       "meshfed builds resource names that are unique by construction (readable when unambiguous, otherwise with a hash suffix); this error means two hashes collided. Rename one of the services or namespaces, and report it.",
+    message: (a: { mesh: string; kind: string; namespace: string; name: string; exports: readonly [string, string] }) =>
+      `mesh "${a.mesh}": two ${a.kind}s would both be named ${a.namespace}/${a.name} (for exports ${a.exports[0]} and ${a.exports[1]})`,
+    fix: (_: { mesh: string; kind: string; namespace: string; name: string; exports: readonly [string, string] }) =>
+      "rename one of the two services or namespaces; please report this collision to meshfed, generated names are meant to be unique",
   },
   {
     code: "MF2004",
@@ -397,6 +871,10 @@ const table = [
     title: "render --out would overwrite a file meshfed did not write",
     explanation:
       "`render --out DIR` keeps a manifest (`DIR/<mesh>/.meshfed-manifest`) of the files it wrote and never overwrites or deletes any other file. A file it would write already exists and is not in the manifest, or was edited since meshfed wrote it. Move or delete that file, or render into another directory; nothing was written.",
+    message: (a: { file: string; edited: boolean }) =>
+      `${a.file} ${a.edited ? "was edited since meshfed wrote it" : "was not written by meshfed"}; meshfed will not overwrite it`,
+    fix: (a: { file: string; edited: boolean }) =>
+      `move or delete ${a.file} (keep your changes in the federation file), or write to another --out directory`,
   },
   // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
   {
@@ -478,6 +956,8 @@ const table = [
     title: "The scenario file does not follow the scenario format",
     explanation:
       "`scenario.yaml` must list `meshes` (name, trustDomain, rootCA, optional eastWestGateway with address and port) and `probes` (name, from.mesh/namespace/serviceAccount, to.host/port, optional expect). The message names the field; see conformance/README.md for the format.",
+    message: (a: ScenarioArgs) => scenarioProblem(a).message,
+    fix: (a: ScenarioArgs) => scenarioProblem(a).fix,
   },
   {
     code: "MF3102",
@@ -485,6 +965,8 @@ const table = [
     severity: "error",
     title: "A scenario file is not valid YAML",
     explanation: "The YAML parser could not read `scenario.yaml` or a mesh resource file. Fix the indentation or quoting at the position shown.",
+    message: (a: { file: string; line: number; reason: string; remedy: string }) => `${a.file}:${a.line}: ${a.reason}`,
+    fix: (a: { file: string; line: number; reason: string; remedy: string }) => a.remedy,
   },
   {
     code: "MF3103",
@@ -493,6 +975,34 @@ const table = [
     title: "A mesh resource is not a Kubernetes object",
     explanation:
       "Every document of `<mesh>/*.yaml` must be a Kubernetes or Istio object with `apiVersion`, `kind` and `metadata.name` (or a `List` of them). Fix or remove the document at the position shown.",
+    message: (a: MeshFileArgs) => {
+      if (a.problem === "metadata-not-strings") {
+        const what = a.key === undefined ? `metadata.${a.field} is not a mapping` : `metadata.${a.field}.${a.key} is ${a.value === null ? "null" : `the ${typeof a.value} ${String(a.value)}`}`;
+        // Labels and annotations are maps of strings: the API server refuses anything else.
+        return `${a.file}:${a.line}: ${a.kind} ${a.name}: ${what}; Kubernetes takes only strings there and refuses the object`;
+      }
+      const what =
+    a.problem === "duplicate"
+      ? `${a.kind} ${a.namespace}/${a.name} is also defined at ${a.otherFile}:${a.otherLine}`
+      : a.problem === "not-mapping"
+        ? "a resource is a mapping with apiVersion and kind"
+        : a.problem === "no-kind"
+          ? "apiVersion and kind are required"
+          : `${a.kind} has no metadata.name`;
+      return `${a.file}:${a.line}: ${what}`;
+    },
+    fix: (a: MeshFileArgs) =>
+      a.problem === "metadata-not-strings"
+        ? a.key === undefined
+          ? `Write metadata.${a.field} as a mapping of strings.`
+          : `Quote the value: ${a.key}: "${String(a.value)}".`
+        : a.problem === "duplicate"
+    ? "Keep one definition of each resource."
+    : a.problem === "not-mapping"
+      ? "Write one Kubernetes object per document."
+      : a.problem === "no-kind"
+        ? "Add apiVersion and kind."
+        : "Set metadata.name.",
   },
   {
     code: "MF3104",
@@ -501,6 +1011,11 @@ const table = [
     title: "Istio would reject this resource",
     explanation:
       "istiod's configuration validation rejects the resource (for example a ServiceEntry endpoint port keyed by a name the ServiceEntry does not declare, or a DestinationRule `MUTUAL` without client certificate), so it never takes effect. Fix it as the message says; verifying it as if applied would mislead.",
+    message: (a: IstioValidationArgs) => {
+  const r = a.resource;
+  return `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name}: ${a.field}: ${istioValidation(a).message}`;
+},
+    fix: (a: IstioValidationArgs) => istioValidation(a).fix,
   },
   {
     code: "MF3105",
@@ -509,6 +1024,8 @@ const table = [
     title: "An input file is not UTF-8",
     explanation:
       "Kubernetes and Istio read YAML only as UTF-8, and a file in another encoding would be read with replacement characters where its bytes are not UTF-8. Save the file as UTF-8 (a byte order mark is allowed).",
+    message: (a: { file: string }) => `${a.file} is not UTF-8 text`,
+    fix: (_: { file: string }) => "Save the file as UTF-8; Kubernetes and Istio read only UTF-8 YAML.",
   },
   {
     code: "MF3106",
@@ -517,6 +1034,8 @@ const table = [
     title: "Symbolic links make a loop",
     explanation:
       "verify follows symbolic links below the directories it reads; a link that leads back to a directory it is already reading would be read forever. Remove the link that makes the loop.",
+    message: (a: { path: string; target: string }) => `${a.path} leads back to ${a.target} through symbolic links`,
+    fix: (_: { path: string; target: string }) => "Remove the link that makes the loop.",
   },
   // ── MF32xx: verify — findings about configuration ──────────────────────────────
   {
@@ -526,6 +1045,9 @@ const table = [
     title: "An AUTO_PASSTHROUGH Gateway server has a wildcard host",
     explanation:
       "AUTO_PASSTHROUGH serves an SNI chain for every service its hosts match. `*.local` (the multicluster samples' expose-services.yaml) or `*` exposes every service of the mesh, istiod included, to any holder of a certificate from a trusted root; the gateway applies no authorization to these chains. List the exported services' exact FQDNs.",
+    message: (a: { subject: string; host: string }) =>
+      `${a.subject}: AUTO_PASSTHROUGH host "${a.host}" on the east-west gateway exposes every service it matches (istiod included) to any holder of a certificate from a trusted root`,
+    fix: (_: { subject: string; host: string }) => "list the exported services' exact FQDNs, one per host",
   },
   {
     code: "MF3202",
@@ -534,6 +1056,12 @@ const table = [
     title: "An AUTO_PASSTHROUGH Gateway host uses a namespace prefix",
     explanation:
       "For Gateway servers Istio drops the `ns/` prefix when it computes SNI hosts (GetSNIHostsForServer), so `db/*` matches every service in every namespace, and `db/postgres.db.svc.cluster.local` is no narrower than the bare FQDN. List exact FQDNs without prefix.",
+    message: (a: { subject: string; host: string; clusterDomain: string }) => {
+      const slash = a.host.indexOf("/");
+      return `${a.subject}: host "${a.host}": Istio drops the "${a.host.slice(0, slash)}/" prefix for AUTO_PASSTHROUGH SNI hosts, so it matches "${a.host.slice(slash + 1)}" in every namespace`;
+    },
+    fix: (a: { subject: string; host: string; clusterDomain: string }) =>
+      `write the exact FQDN, e.g. "<name>.${a.host.slice(0, a.host.indexOf("/"))}.svc.${a.clusterDomain}"`,
   },
   {
     code: "MF3203",
@@ -542,6 +1070,10 @@ const table = [
     title: "A cross-mesh import has no ISTIO_MUTUAL DestinationRule",
     explanation:
       "A ServiceEntry whose endpoint is another mesh's east-west gateway needs a DestinationRule with `tls.mode: ISTIO_MUTUAL` for each port; without it the sidecar sends plaintext (auto mTLS does not apply to such endpoints) and the gateway closes the connection (`filter_chain_not_found`).",
+    message: (a: { subject: string; host: string; port: number; target: string; namespace: string; destinationRule?: string; mode: string }) =>
+      `${a.subject}: ${a.host}:${a.port} goes to ${a.target}'s east-west gateway ${a.destinationRule !== undefined ? `with DestinationRule ${a.destinationRule} tls mode ${a.mode || "unset"}` : "without a DestinationRule"}: the sidecar sends plaintext and the gateway finds no filter chain`,
+    fix: (a: { subject: string; host: string; port: number; target: string; namespace: string; destinationRule?: string; mode: string }) =>
+      `add a DestinationRule for ${a.host} in ${a.namespace} with tls.mode ISTIO_MUTUAL and sni outbound_.<port>_._.<service FQDN in ${a.target}>`,
   },
   {
     code: "MF3204",
@@ -550,6 +1082,12 @@ const table = [
     title: "An import's SNI is not the one the exporting gateway routes",
     explanation:
       "AUTO_PASSTHROUGH routes on `outbound_.<service port>_._.<FQDN in the exporting mesh>`. Without an explicit `sni` Istio sends the local alias's SNI, which the exporting gateway does not serve. Set the DestinationRule's `sni` to the exporting mesh's name of the service and port.",
+    message: (a: { subject: string; host: string; port: number; sni: string; target: string; expected: readonly string[] }) =>
+      `${a.subject}: ${a.host}:${a.port} sends SNI "${a.sni}", which ${a.target}'s east-west gateway does not serve`,
+    fix: (a: { subject: string; host: string; port: number; sni: string; target: string; expected: readonly string[] }) =>
+      a.expected.length > 0
+    ? `set the DestinationRule's sni to the exporting mesh's name of the service, one of: ${a.expected.slice(0, 3).join(", ")}`
+    : `export the service from ${a.target} (Gateway hosts) and set sni to outbound_.${a.port}_._.<its FQDN>`,
   },
   {
     code: "MF3205",
@@ -558,6 +1096,10 @@ const table = [
     title: "An exporting mesh does not accept a consumer's trust domain",
     explanation:
       "The server sidecar accepts peers only from `TrustDomainsForValidation`: the mesh's trust domain, its `trustDomainAliases` and every `meshConfig.caCertificates[].trustDomains`. Add the consumer's trust domain to `caCertificates[].trustDomains` of the exporting mesh.",
+    message: (a: { subject: string; mesh: string; accepted: readonly string[]; importer: string; importerTrustDomain: string; host: string }) =>
+      `${a.subject}: mesh ${a.mesh} accepts peers from [${a.accepted.join(", ")}], so ${a.importer}'s workloads (${a.importerTrustDomain}) importing ${a.host} are rejected by its sidecars`,
+    fix: (a: { subject: string; mesh: string; accepted: readonly string[]; importer: string; importerTrustDomain: string; host: string }) =>
+      `add ${a.importerTrustDomain} to meshConfig.caCertificates[].trustDomains of ${a.mesh} (not trustDomainAliases)`,
   },
   {
     code: "MF3206",
@@ -566,6 +1108,10 @@ const table = [
     title: "trustDomainAliases widen every authorization principal",
     explanation:
       "With `trustDomainAliases`, Istio's authorization builder expands every principal to all aliased domains: an ALLOW for `ops.example/ns/vault/sa/vault` also admits `prod.example/ns/vault/sa/vault`, and every local policy starts admitting the aliased mesh's workloads of the same namespace and service account. To accept another mesh's certificates, use `meshConfig.caCertificates[].trustDomains` instead.",
+    message: (a: { subject: string; mesh: string; aliases: readonly string[] }) =>
+      `${a.subject}: mesh ${a.mesh} sets trustDomainAliases [${a.aliases.join(", ")}]: every principal of its authorization policies also matches in those trust domains`,
+    fix: (_: { subject: string; mesh: string; aliases: readonly string[] }) =>
+      "accept the other meshes' certificates with meshConfig.caCertificates[].trustDomains instead",
   },
   {
     code: "MF3207",
@@ -574,6 +1120,9 @@ const table = [
     title: "Two meshes that trust the same root share a trust domain",
     explanation:
       "Identities are `spiffe://<trustDomain>/ns/<namespace>/sa/<serviceAccount>`; meshes that share a trust domain (typically all keeping `cluster.local`) cannot be told apart by any policy. Give every mesh its own trust domain.",
+    message: (a: { subject: string; mesh: string; other: string; trustDomain: string }) =>
+      `${a.subject}: meshes ${a.other} and ${a.mesh} trust the same root and share trust domain "${a.trustDomain}": their identities cannot be told apart`,
+    fix: (a: { subject: string; mesh: string; other: string; trustDomain: string }) => `give mesh ${a.mesh} a trust domain of its own`,
   },
   {
     code: "MF3208",
@@ -582,6 +1131,9 @@ const table = [
     title: "A TCP ServiceEntry has no addresses",
     explanation:
       "Without `addresses`, a TCP ServiceEntry gets a `0.0.0.0:<port>` listener in every sidecar that sees it: every TCP destination on that port is captured and sent to its endpoints. Give it a VIP in `addresses`.",
+    message: (a: { subject: string; ports: readonly number[] }) =>
+      `${a.subject}: TCP port${a.ports.length === 1 ? "" : "s"} ${a.ports.join(", ")} without addresses: sidecars get a 0.0.0.0 listener that captures every destination on ${a.ports.length === 1 ? "that port" : "those ports"}`,
+    fix: (_: { subject: string; ports: readonly number[] }) => "add a VIP to addresses (meshfed allocates them from 240.241.0.0/16)",
   },
   {
     code: "MF3209",
@@ -590,6 +1142,9 @@ const table = [
     title: "An AuthorizationPolicy on the east-west gateway does not apply to AUTO_PASSTHROUGH",
     explanation:
       "Istio builds AUTO_PASSTHROUGH filter chains without authorization filters, and the gateway cannot see the client identity in a connection it does not terminate. Put the policy on the destination workload.",
+    message: (a: { subject: string }) =>
+      `${a.subject}: this policy selects the east-west gateway, but Istio builds AUTO_PASSTHROUGH chains without authorization filters: it does not restrict cross-mesh calls`,
+    fix: (_: { subject: string }) => "put the policy on the destination workload",
   },
   {
     code: "MF3210",
@@ -598,6 +1153,12 @@ const table = [
     title: "Two AUTO_PASSTHROUGH servers on one port serve the same SNI",
     explanation:
       "Overlapping hosts (for example `*.local` next to an exact FQDN) produce two filter chains with the same match; Envoy rejects the whole listener and every cross-mesh call through the gateway fails. Keep one server per host.",
+    message: (a: GatewayConflictArgs) =>
+      a.problem === "repeated-hosts"
+    ? `${a.subject}: server ${a.server} repeats host${a.hosts.length === 1 ? "" : "s"} ${a.hosts.join(", ")} already served on port ${a.port} by an older Gateway; Istio ignores this server entirely`
+    : `${a.subject}: its AUTO_PASSTHROUGH server overlaps another on port ${a.port}: ${a.conflicts.length} SNI${a.conflicts.length === 1 ? "" : "s"} (e.g. ${a.conflicts[0]}) get two filter chains, and Envoy rejects the whole listener`,
+    fix: (a: GatewayConflictArgs) =>
+      a.problem === "repeated-hosts" ? "keep one server per host on the port" : "keep one server per host: remove the wildcard server or the duplicate host",
   },
   {
     code: "MF3211",
@@ -606,6 +1167,10 @@ const table = [
     title: "An exported workload accepts plaintext (PERMISSIVE or DISABLE mTLS)",
     explanation:
       "A workload reachable through the east-west gateway should run STRICT mTLS: PERMISSIVE also accepts plaintext from anything that reaches it, and DISABLE takes it out of the gateway's mTLS endpoints. Add a STRICT PeerAuthentication selecting it.",
+    message: (a: { subject: string; workload: string; targetPort: number; host: string; port: number; mode: string; defaulted: boolean }) =>
+      `${a.subject}: ${a.workload} port ${a.targetPort}, reachable through the east-west gateway as ${a.host}:${a.port}, runs ${a.mode} mTLS${a.defaulted ? " (no PeerAuthentication: Istio's default)" : ""}`,
+    fix: (a: { subject: string; workload: string; targetPort: number; host: string; port: number; mode: string; defaulted: boolean }) =>
+      `add a STRICT PeerAuthentication selecting ${a.workload}`,
   },
   {
     code: "MF3212",
@@ -614,6 +1179,10 @@ const table = [
     title: "A cross-mesh DestinationRule does not verify the server's identity",
     explanation:
       "Without `subjectAltNames` the client accepts any certificate from the shared root, so a misrouted or hostile endpoint with any mesh identity is trusted. Set them to the exported workload's SPIFFE ID.",
+    message: (a: { subject: string; host: string; port: number; target: string; trustDomain: string }) =>
+      `${a.subject}: ${a.host}:${a.port} accepts any identity of the shared root from ${a.target}`,
+    fix: (a: { subject: string; host: string; port: number; target: string; trustDomain: string }) =>
+      `set subjectAltNames to the exported workload's SPIFFE ID, spiffe://${a.trustDomain}/ns/<namespace>/sa/<serviceAccount>`,
   },
   {
     code: "MF3213",
@@ -622,6 +1191,9 @@ const table = [
     title: "The same SPIFFE identity exists in two meshes",
     explanation:
       "Two workloads in different meshes present the same SPIFFE ID, so a policy admitting one admits the other. Give the meshes distinct trust domains.",
+    message: (a: { subject: string; identity: string; other: string; otherMesh: string }) =>
+      `${a.subject}: ${a.identity} is also the identity of ${a.other} in mesh ${a.otherMesh}`,
+    fix: (_: { subject: string; identity: string; other: string; otherMesh: string }) => "give the meshes distinct trust domains",
   },
   {
     code: "MF3214",
@@ -630,6 +1202,11 @@ const table = [
     title: "A cross-mesh ServiceEntry or DestinationRule is visible beyond its namespace",
     explanation:
       "Without `exportTo: [\".\"]` every namespace (or the listed ones) gets a route to the remote service, not just the consumer's. Set `exportTo: [\".\"]` and import into each consumer namespace.",
+    message: (a: WideExportToArgs) =>
+      a.what === "import"
+    ? `${a.subject}: the import ${a.host} is visible to ${a.exportTo.includes("*") ? "every namespace" : `namespaces ${a.exportTo.join(", ")}`}, not only ${a.namespace}`
+    : `${a.subject}: the DestinationRule for ${a.host} is visible beyond ${a.namespace}`,
+    fix: (a: WideExportToArgs) => (a.what === "import" ? 'set exportTo: ["."] and import into each consumer namespace' : 'set exportTo: ["."]'),
   },
   {
     code: "MF3215",
@@ -638,6 +1215,10 @@ const table = [
     title: "An exported Service port has no protocol",
     explanation:
       "A port named without a protocol prefix (`tcp-`, `http-`, `grpc-`...) and without `appProtocol` is sniffed; name it so the server sidecar builds the right chain.",
+    message: (a: { subject: string; port: number; portName: string | undefined; host: string }) =>
+      `${a.subject}: port ${a.port}${a.portName ? ` ("${a.portName}")` : ""} of ${a.host} is exposed through the east-west gateway but names no protocol`,
+    fix: (a: { subject: string; port: number; portName: string | undefined; host: string }) =>
+      `name it with a protocol prefix (tcp-${a.port}, http-${a.port}) or set appProtocol`,
   },
   {
     code: "MF3216",
@@ -646,6 +1227,9 @@ const table = [
     title: "An AuthorizationPolicy names a trust domain no mesh has",
     explanation:
       "A principal in a trust domain that none of the meshes has matches nobody (a typo) or somebody unexpected (a mesh outside the federation trusting the same root). Check the trust domain.",
+    message: (a: { subject: string; trustDomains: readonly string[]; known: readonly string[] }) =>
+      `${a.subject}: principals name trust domain${a.trustDomains.length === 1 ? "" : "s"} ${a.trustDomains.map((d) => `"${d}"`).join(", ")}, which no mesh of the scenario has`,
+    fix: (a: { subject: string; trustDomains: readonly string[]; known: readonly string[] }) => `use one of: ${a.known.join(", ")}`,
   },
   {
     code: "MF3217",
@@ -654,6 +1238,9 @@ const table = [
     title: "Two ServiceEntries declare the same host in one namespace",
     explanation:
       "A sidecar keeps one service per host name: the oldest (pilot/pkg/model/sidecar.go appendSidecarServices), ignoring the other's addresses and endpoints entirely. Resources created in the same second tie, and which one wins is then not something to rely on. Give each import its own alias.",
+    message: (a: { subject: string; host: string; other: string }) =>
+      `${a.subject}: host ${a.host} is also declared by ServiceEntry ${a.other}; sidecars keep only one of them`,
+    fix: (_: { subject: string; host: string; other: string }) => "give each import its own alias host",
   },
   {
     code: "MF3220",
@@ -662,6 +1249,10 @@ const table = [
     title: "A cross-mesh call is allowed that the model does not intend",
     explanation:
       "Least privilege: every reachable cross-mesh (principal, service, port) must be an export's consumer in the federation file. Remove the configuration that allows it, or add the consumer to the model.",
+    message: (a: { principal: string; mesh: string; host: string; port: number; probe: string; fromMesh: string; fromNamespace: string }) =>
+      `${a.principal} reaches ${a.mesh}/${a.host}:${a.port} (probe "${a.probe}"), which the model does not intend`,
+    fix: (a: { principal: string; mesh: string; host: string; port: number; probe: string; fromMesh: string; fromNamespace: string }) =>
+      `remove what admits it (the exporter's policy, the import in ${a.fromMesh}/${a.fromNamespace}), or add the consumer to the export in the federation file`,
   },
   {
     code: "MF3221",
@@ -669,6 +1260,10 @@ const table = [
     severity: "error",
     title: "A consumer the model intends cannot reach its export",
     explanation: "The configuration denies a call the federation file intends. The probe's hops say where and why.",
+    message: (a: { principal: string; mesh: string; host: string; port: number; why: string }) =>
+      `${a.principal} cannot reach ${a.mesh}/${a.host}:${a.port}, which the model intends: ${a.why}`,
+    fix: (_: { principal: string; mesh: string; host: string; port: number; why: string }) =>
+      "run `meshfed explain` for the call and apply meshfed's rendered configuration for both meshes",
   },
   {
     code: "MF3223",
@@ -677,6 +1272,19 @@ const table = [
     title: "An export's Service or pods are missing from the resources, so its reachability is not judged",
     explanation:
       "verify follows a call into the exporting mesh only to a Service and the pods behind it. Given the rendered configuration alone (`render --out`), or a dump without the exported Service and its pods, it cannot say whether the export's consumers reach it, and says so once per export instead of guessing. Add the Service and its pods from the cluster (`kubectl get service,pod -n NAMESPACE -o yaml`) as another `--mesh MESH=FILE`, or run `meshfed verify --model FILE` alone to prove the model's own render with the workloads it implies.",
+    message: (a: { mesh: string; namespace: string; name: string; missing: "mesh" | "service" | "pod" }) => {
+      const missing =
+    a.missing === "mesh"
+      ? `the resources of mesh ${a.mesh}`
+      : a.missing === "service"
+        ? `Service ${a.namespace}/${a.name}`
+        : `a pod behind Service ${a.namespace}/${a.name}`;
+      return `export ${a.mesh}/${a.namespace}/${a.name}: the resources given have no ${missing}, so verify cannot follow calls to it; whether its consumers reach it is not judged`;
+    },
+    fix: (a: { mesh: string; namespace: string; name: string; missing: "mesh" | "service" | "pod" }) =>
+      a.missing === "mesh"
+    ? `give the mesh's files with --mesh ${a.mesh}=PATH`
+    : `add the Service and its pods from the cluster (kubectl --context <${a.mesh}> get service,pod -n ${a.namespace} -o yaml > ${a.mesh}-${a.namespace}.yaml, then another --mesh ${a.mesh}=${a.mesh}-${a.namespace}.yaml), or prove the model's own render with \`meshfed verify --model FILE\``,
   },
   {
     code: "MF3222",
@@ -685,6 +1293,14 @@ const table = [
     title: "An east-west gateway exposes more than the model exports",
     explanation:
       "A service:port is routed through the east-west gateway, or admits principals, beyond the exports and consumers of the federation file.",
+    message: (a: UnintendedExposureArgs) =>
+      a.problem === "not-exported"
+    ? `${a.mesh}'s east-west gateway routes ${a.host}:${a.port}, which the model does not export (admits: ${a.admits.length > 0 ? a.admits.join(", ") : "nobody"})`
+    : `${a.mesh}/${a.host}:${a.port} admits ${a.extra.join(", ")} beyond the model's consumers`,
+    fix: (a: UnintendedExposureArgs) =>
+      a.problem === "not-exported"
+    ? `remove ${a.host} from the AUTO_PASSTHROUGH Gateway hosts of ${a.mesh} (no wildcards)`
+    : "tighten the destination's authorization policy to the named consumers",
   },
   {
     code: "MF3230",
@@ -693,6 +1309,10 @@ const table = [
     title: "An export's workloadSelector misses pods behind its Service: the guard fails open",
     explanation:
       "meshfed's guard AuthorizationPolicy and STRICT PeerAuthentication select the export's pods by `workloadSelector` (default `{app: <name>}`); the east-west gateway routes to every pod behind the Service. A pod the selector misses has no guard, so any workload holding a certificate from the shared root reaches it. Set `workloadSelector` to labels every pod of the Service carries.",
+    message: (a: { exportRef: string; selector: string; unselected: readonly string[]; noneSelected: boolean; service: string; serviceSelector: string }) =>
+      `${a.exportRef}: workloadSelector ${a.selector} selects ${a.noneSelected ? "no pod" : "not every pod"} behind the Service (${a.unselected.join(", ")} ${a.unselected.length === 1 ? "is" : "are"} not selected); the guard fails open there, exposing the service to every mesh that trusts the root`,
+    fix: (a: { exportRef: string; selector: string; unselected: readonly string[]; noneSelected: boolean; service: string; serviceSelector: string }) =>
+      `set the export's workloadSelector to labels every pod of Service ${a.service} carries (its selector is ${a.serviceSelector})`,
   },
   {
     code: "MF3231",
@@ -701,6 +1321,10 @@ const table = [
     title: "An export's workloadSelector also selects pods that are not behind its Service",
     explanation:
       "Pods outside the exported Service get the export's DENY guard and STRICT mTLS: their cross-mesh callers are denied, and callers without a sidecar are refused. Narrow `workloadSelector` to the Service's pods.",
+    message: (a: { exportRef: string; selector: string; pods: readonly string[]; service: string }) =>
+      `${a.exportRef}: workloadSelector ${a.selector} also selects pods that are not behind the Service (${a.pods.join(", ")}); they get the export's DENY guard and STRICT mTLS`,
+    fix: (a: { exportRef: string; selector: string; pods: readonly string[]; service: string }) =>
+      `narrow the export's workloadSelector to labels only the pods of Service ${a.service} carry`,
   },
   {
     code: "MF3299",
@@ -709,6 +1333,9 @@ const table = [
     title: "verify does not model a field or resource that can change a verdict",
     explanation:
       "Istio acts on this configuration in a way `meshfed verify` does not reproduce (for example a CUSTOM AuthorizationPolicy sent to an external authorizer, whose answer verify cannot know). The verdicts and exposure entries named in the message may be wrong, so the run fails instead of giving a confident answer. Judge those calls another way (the conformance oracle, a live test), or remove the configuration if it is not needed.",
+    message: (a: NotModelledArgs) =>
+      `${a.resource.file}:${a.resource.line}: ${a.resource.kind} ${a.resource.namespace}/${a.resource.name}: ${a.field}: not modelled: ${a.why}; probe verdicts and exposure entries of mesh ${a.mesh} for ${a.workloads.join(", ")} may be wrong`,
+    fix: (_: NotModelledArgs) => "Judge these calls with the conformance oracle or a live test, or remove the configuration if it is not needed.",
   },
   // ── MF4xxx: kube/doctor — live clusters (apply, diff, doctor) ──────────────────
   {
@@ -855,6 +1482,8 @@ const table = [
     title: "An output file already exists",
     explanation:
       "`meshfed ca` never overwrites a CA file or private key by accident: nothing was written. Pass `--force` to replace the files (keep a copy of the old key first if anything still chains to it), or choose another `--out` directory.",
+    message: (a: { file: string }) => `${a.file} already exists; nothing was written`,
+    fix: (_: { file: string }) => "pass --force to replace the files (keep the old key until nothing chains to it), or choose another --out",
   },
   {
     code: "MF5002",
@@ -863,6 +1492,8 @@ const table = [
     title: "A file holds no certificate or key meshfed can read",
     explanation:
       "The file is not PEM, or a PEM block does not parse as an X.509 certificate or a private key. Pass the PEM files `meshfed ca init` or `openssl` wrote (`-----BEGIN CERTIFICATE-----`, `-----BEGIN PRIVATE KEY-----`). Encrypted keys are not read: decrypt with `openssl pkey -in KEY -out PLAIN`.",
+    message: (a: PemArgs) => pemProblem(a).message,
+    fix: (a: PemArgs) => pemProblem(a).fix,
   },
   {
     code: "MF5003",
@@ -871,6 +1502,8 @@ const table = [
     title: "The private key does not belong to the certificate",
     explanation:
       "The public key in the certificate is not the public half of the private key given with it, so nothing signed with the key would chain to the certificate. Pass the key that was generated with the certificate.",
+    message: (a: { file: string; subject: string }) => `${a.file} is not the private key of the certificate "${a.subject}"`,
+    fix: (_: { file: string; subject: string }) => "pass the key generated with that certificate",
   },
   {
     code: "MF5004",
@@ -879,6 +1512,11 @@ const table = [
     title: "The certificate is not a CA certificate",
     explanation:
       "A root or intermediate must carry basic constraints `CA:TRUE` (critical) and key usage `keyCertSign`; verifiers refuse anything it signs otherwise. Pass the CA certificate, not a workload or server certificate, or create a root with `meshfed ca init`.",
+    message: (a: NotCaArgs) =>
+      "file" in a
+    ? `${a.file}: "${a.subject}" is not a CA certificate (needs basic constraints CA:TRUE and key usage keyCertSign)`
+    : `${a.label} is CA:TRUE but its key usage lacks keyCertSign`,
+    fix: (a: NotCaArgs) => ("file" in a ? "pass the root CA certificate, or create one with `meshfed ca init --out DIR`" : "reissue it with `meshfed ca issue`"),
   },
   {
     code: "MF5005",
@@ -887,6 +1525,9 @@ const table = [
     title: "The trust domain cannot be expressed as a URI name constraint",
     explanation:
       "A URI name constraint is a DNS host name (RFC 5280 section 4.2.1.10). BoringSSL, which Envoy uses, rejects a constraint or a SPIFFE ID host that is not letters, digits and hyphens in dot-separated labels (crypto/x509/v3_ncons.cc, nc_uri_is_fqdn), so every workload certificate would fail in the sidecars. Rename the trust domain, e.g. `production_eu` to `production-eu`.",
+    message: (a: { mesh: string; trustDomain: string }) =>
+      `mesh ${a.mesh}: trust domain "${a.trustDomain}" is not a DNS name, so no URI name constraint can confine its CA`,
+    fix: (_: { mesh: string; trustDomain: string }) => "use letters, digits and hyphens in dot-separated labels (e.g. production-eu.example.internal)",
   },
   {
     code: "MF5006",
@@ -895,6 +1536,9 @@ const table = [
     title: "The intermediate would be valid after its root expires",
     explanation:
       "A certificate is only usable while every certificate above it is valid. Shorten `--days` so the intermediate ends before the root, or roll a new root first (see the guide's rotation section).",
+    message: (a: { days: number; rootNotAfter: string; daysLeft: number }) =>
+      `--days ${a.days}: the intermediate would outlive the root, which expires ${a.rootNotAfter} (in ${a.daysLeft} days)`,
+    fix: (a: { days: number; rootNotAfter: string; daysLeft: number }) => `pass --days ${Math.max(a.daysLeft - 1, 1)} or less, and plan the root's rotation`,
   },
   {
     code: "MF5007",
@@ -903,6 +1547,8 @@ const table = [
     title: "The root certificate is not self-signed",
     explanation:
       "`--root-cert` must be the self-signed root the meshes trust (its `root-cert.pem`). Issuing under a second-level CA would make the mesh's intermediate a third level with pathLen constraints the issuer may forbid. Pass the root, or issue from the CA that is the trust anchor.",
+    message: (a: { file: string; subject: string; issuer: string }) => `${a.file}: "${a.subject}" is issued by "${a.issuer}", not self-signed`,
+    fix: (_: { file: string; subject: string; issuer: string }) => "pass the self-signed root certificate that every mesh trusts",
   },
   {
     code: "MF5010",
@@ -911,6 +1557,8 @@ const table = [
     title: "A certificate does not chain to a root",
     explanation:
       "The certificate's issuer is not among the certificates given, or its signature does not verify with the issuer's key. Pass the root too (its `root-cert.pem`, or the directory that holds it), and check that `cert-chain.pem` is the intermediate followed by the root.",
+    message: (a: { label: string; issuer: string }) => `${a.label} does not chain to a root among the paths given (issuer "${a.issuer}")`,
+    fix: (_: { label: string; issuer: string }) => "pass the issuing root too (root-cert.pem), or re-issue the certificate under the root the meshes trust",
   },
   {
     code: "MF5011",
@@ -919,6 +1567,13 @@ const table = [
     title: "A certificate is expired or not yet valid",
     explanation:
       "Verifiers refuse a chain with a certificate outside its validity period: workloads in the mesh cannot get or verify certificates. Issue a new intermediate (`meshfed ca issue ... --force`) or, for the root, follow the guide's root rotation.",
+    message: (a: ValidityArgs) => `${a.label} is valid from ${a.notBefore} to ${a.notAfter}, not now (${a.now})`,
+    fix: (a: ValidityArgs) =>
+      a.role === "issuing-root"
+    ? "issue under a root that is valid now; see the guide on rolling a root"
+    : a.role === "root"
+      ? "roll the root (see the guide's root rotation)"
+      : "issue a new certificate (`meshfed ca issue ... --force` for an intermediate)",
   },
   {
     code: "MF5012",
@@ -927,6 +1582,10 @@ const table = [
     title: "A certificate expires within 30 days",
     explanation:
       "Roll it now: a new intermediate under the same root can be plugged in without dropping connections (see the guide's rotation section); a root needs the longer migration described there.",
+    message: (a: { label: string; notAfter: string; daysLeft: number; root: boolean }) =>
+      `${a.label} expires ${a.notAfter}, in ${a.daysLeft} day${a.daysLeft === 1 ? "" : "s"}`,
+    fix: (a: { label: string; notAfter: string; daysLeft: number; root: boolean }) =>
+      a.root ? "start the root rotation now (see the guide)" : "issue a new intermediate under the same root and plug it in (see the guide's rotation section)",
   },
   {
     code: "MF5013",
@@ -935,6 +1594,9 @@ const table = [
     title: "An intermediate CA can sign identities of any trust domain",
     explanation:
       "Without a URI name constraint, whoever holds this mesh's CA key can mint `spiffe://<another mesh>/ns/.../sa/...` and pass every authorization policy of every mesh that trusts the shared root. Reissue it with `meshfed ca issue`, which confines it to the mesh's trust domain.",
+    message: (a: { label: string }) =>
+      `${a.label} is an intermediate CA without a URI name constraint: it can sign any SPIFFE ID of any trust domain`,
+    fix: (_: { label: string }) => "reissue it with `meshfed ca issue FILE --mesh NAME`, which permits only the mesh's trust domain",
   },
   {
     code: "MF5014",
@@ -943,6 +1605,9 @@ const table = [
     title: "An intermediate CA may sign further CAs",
     explanation:
       "An Istio plug-in CA signs workload certificates only; without `pathLen:0` its key could mint a sub-CA that escapes review. Reissue it with `meshfed ca issue` (pathLen 0).",
+    message: (a: { label: string; pathLength: number | undefined }) =>
+      `${a.label} is an intermediate CA with ${a.pathLength === undefined ? "no path length limit" : `pathLen ${a.pathLength}`}`,
+    fix: (_: { label: string; pathLength: number | undefined }) => "reissue it with `meshfed ca issue` (pathLen 0: it signs workloads, never another CA)",
   },
   {
     code: "MF5015",
@@ -951,6 +1616,10 @@ const table = [
     title: "The intermediate is not confined to the mesh's trust domain",
     explanation:
       "The URI name constraint of the mesh's intermediate must permit exactly `spiffe://<trustDomain>` of that mesh in the federation file: otherwise the mesh's workloads get certificates verifiers refuse, or the CA can sign another mesh's identities. Reissue it with `meshfed ca issue FILE --mesh NAME`.",
+    message: (a: { subject: string; permitted: readonly string[]; mesh: string; trustDomain: string }) =>
+      `"${a.subject}" permits URI SANs ${a.permitted.length ? a.permitted.map((u) => `"${u}"`).join(", ") : "of any trust domain"}, but mesh ${a.mesh} has trust domain "${a.trustDomain}"`,
+    fix: (a: { subject: string; permitted: readonly string[]; mesh: string; trustDomain: string }) =>
+      `issue the mesh's intermediate with \`meshfed ca issue FILE --mesh ${a.mesh}\``,
   },
   {
     code: "MF5016",
@@ -959,6 +1628,16 @@ const table = [
     title: "cert-chain.pem is not the intermediate followed by the root",
     explanation:
       "Istio's plug-in CA reads `cert-chain.pem` as the chain from `ca-cert.pem` up to the root (istio tools/certs/Makefile.selfsigned.mk: `cat ca-cert.pem root-cert.pem`). Regenerate the files with `meshfed ca issue`.",
+    message: (a: ChainOrderArgs) => {
+      const why =
+    a.problem === "count"
+      ? `holds ${a.count} certificate${a.count === 1 ? "" : "s"}; expected the intermediate followed by the root`
+      : a.problem === "not-signed"
+        ? `certificate ${a.index} ("${a.subject}") is not signed by certificate ${a.index + 1} ("${a.nextSubject}")`
+        : `the last certificate ("${a.subject}") is not the self-signed root`;
+      return `${a.file}: ${why}`;
+    },
+    fix: (_: ChainOrderArgs) => "regenerate it: ca-cert.pem followed by root-cert.pem (`meshfed ca issue`)",
   },
   {
     code: "MF5017",
@@ -967,11 +1646,32 @@ const table = [
     title: "No CA certificate found to inspect",
     explanation:
       "`meshfed ca inspect` needs at least one certificate; with `--mesh` it needs the mesh's intermediate (a CA certificate that is not self-signed). Pass the directory `meshfed ca issue` wrote, or its `ca-cert.pem` and `root-cert.pem`.",
+    message: (a: { mesh?: string }) =>
+      a.mesh === undefined ? "no certificate found in the paths given" : `--mesh ${a.mesh}: no intermediate CA certificate among the paths given`,
+    fix: (a: { mesh?: string }) =>
+      a.mesh === undefined ? "pass PEM certificate files or the directory `meshfed ca issue` wrote" : "pass the mesh's ca-cert.pem (or the directory `meshfed ca issue` wrote)",
   },
 ] as const satisfies readonly CodeInfo[];
 
+type Entry = (typeof table)[number];
+
 /** Every registered code: diagnostics take only these. */
-export type Code = (typeof table)[number]["code"];
+export type Code = Entry["code"];
+
+/** Each entry by its code (one pass over the table's union, which keeps the compiler's work small). */
+type EntryByCode = { [E in Entry as E["code"]]: E };
+
+/** The named arguments of each templated code's message and fix. */
+type TemplateArgs = { [C in keyof EntryByCode as EntryByCode[C] extends { message: unknown } ? C : never]: EntryByCode[C] extends { message: (a: infer A) => string } ? A : never };
+
+/** Codes whose message and fix come from templates in this table. */
+export type TemplatedCode = keyof TemplateArgs;
+
+/** Codes that still take a hand-written message and fix (codes added before their template). */
+export type UntemplatedCode = Exclude<Code, TemplatedCode>;
+
+/** The named arguments of a code's message and fix templates. */
+export type ArgsOf<C extends TemplatedCode> = TemplateArgs[C];
 
 const byCode = new Map<string, CodeInfo>(table.map((c) => [c.code, c]));
 
@@ -983,6 +1683,17 @@ export function docsLink(code: string): string {
 /** Every registered code, sorted by code. */
 export function allCodes(): readonly CodeInfo[] {
   return [...table].sort((a, b) => compareStrings(a.code, b.code));
+}
+
+/**
+ * Diagnostic codes without a message template, sorted: a test keeps this list equal to an explicit
+ * allow-list. Verdict reasons (MF30xx) are left out: verify writes their `why` per probe, they are
+ * never built with `diagnostic()`.
+ */
+export function untemplatedCodes(): string[] {
+  return allCodes()
+    .filter((c) => !c.retired && !/^MF30\d\d$/.test(c.code) && (c.message === undefined || c.fix === undefined))
+    .map((c) => c.code);
 }
 
 /** Look a code up; throws for an unregistered code (a programming error, caught by tests). */

@@ -1,4 +1,4 @@
-import { codeInfo, docsLink, type Code, type Severity } from "./codes.js";
+import { codeInfo, docsLink, type ArgsOf, type Code, type Severity, type TemplatedCode, type UntemplatedCode } from "./codes.js";
 import { compareStrings } from "../util/compare.js";
 
 /** A position in a source file, 1-based line and column. */
@@ -25,10 +25,11 @@ export interface Diagnostic {
   readonly resource?: string;
 }
 
-export interface DiagnosticInput {
-  readonly message: string;
-  readonly fix: string;
+/** Where a finding is, and anything else about it that is not part of its message. */
+export interface DiagnosticWhere {
+  /** JSON path of the offending field. */
   readonly path?: string;
+  /** The offending value. */
   readonly value?: unknown;
   readonly position?: SourcePosition;
   readonly resource?: string;
@@ -36,18 +37,39 @@ export interface DiagnosticInput {
   readonly severity?: Severity;
 }
 
-/** Builds a diagnostic, taking the severity from the code registry. */
-export function diagnostic(code: Code, input: DiagnosticInput): Diagnostic {
+/** The hand-written form, for codes that have no message template yet. */
+export interface DiagnosticInput extends DiagnosticWhere {
+  readonly message: string;
+  readonly fix: string;
+}
+
+/**
+ * Builds a diagnostic from the code's message and fix templates in the registry, taking the
+ * severity from the registry unless `where` overrides it. A missing or mistyped argument is a
+ * compile error.
+ */
+export function diagnostic<C extends TemplatedCode>(code: C, args: ArgsOf<C>, where?: DiagnosticWhere): Diagnostic;
+/** Builds a diagnostic from a hand-written message, for a code that has no template yet. */
+export function diagnostic(code: UntemplatedCode, input: DiagnosticInput): Diagnostic;
+export function diagnostic(code: Code, args: unknown, where?: DiagnosticWhere): Diagnostic {
   const info = codeInfo(code);
+  const message = info.message as ((a: unknown) => string) | undefined;
+  const fix = info.fix as ((a: unknown) => string) | undefined;
+  const text =
+    message && fix
+      ? { message: message(args), fix: fix(args) }
+      : { message: (args as DiagnosticInput).message, fix: (args as DiagnosticInput).fix };
+  // A hand-written input carries its own place; a reporter may still add one through `where`.
+  const at: DiagnosticWhere = message && fix ? (where ?? {}) : { ...(args as DiagnosticInput), ...where };
   const d: Diagnostic = {
     code,
-    severity: input.severity ?? info.severity,
-    message: input.message,
-    fix: input.fix,
-    ...(input.path !== undefined ? { path: input.path } : {}),
-    ...(input.value !== undefined ? { value: input.value } : {}),
-    ...(input.position !== undefined ? { position: input.position } : {}),
-    ...(input.resource !== undefined ? { resource: input.resource } : {}),
+    severity: at.severity ?? info.severity,
+    message: text.message,
+    fix: text.fix,
+    ...(at.path !== undefined ? { path: at.path } : {}),
+    ...(at.value !== undefined ? { value: at.value } : {}),
+    ...(at.position !== undefined ? { position: at.position } : {}),
+    ...(at.resource !== undefined ? { resource: at.resource } : {}),
   };
   return d;
 }

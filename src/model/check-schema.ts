@@ -1,7 +1,7 @@
 import type { TSchema } from "@sinclair/typebox";
 import { isMap, isScalar, isSeq, type LineCounter, type Node, type Pair } from "yaml";
-import { diagnostic, type Diagnostic, type SourcePosition } from "../diagnostics/diagnostic.js";
-import { checkFormat } from "./formats.js";
+import { diagnostic, type Diagnostic, type DiagnosticWhere, type SourcePosition } from "../diagnostics/diagnostic.js";
+import { checkFormat, type FormatProblem } from "./formats.js";
 import { didYouMean } from "./suggest.js";
 
 /** Positions of every field in the document, keyed by JSON path (`spec.meshes[0].name`). */
@@ -79,14 +79,21 @@ function join(path: string, key: string): string {
   return path === "" ? key : `${path}.${key}`;
 }
 
+/** The diagnostic for a value that fails a schema format. */
+function formatDiagnostic(problem: FormatProblem, field: string, value: string, where: DiagnosticWhere): Diagnostic {
+  // Each problem carries the arguments of its own code; TypeScript cannot follow that through
+  // the union, so one member stands for all of them here.
+  const { code, args } = problem as Extract<FormatProblem, { code: "MF1025" }>;
+  return diagnostic(code, { ...args, field, value }, where);
+}
+
 function wrongType(schema: TSchema, node: Node | null, path: string, ctx: WalkContext): undefined {
   ctx.diagnostics.push(
-    diagnostic("MF1002", {
-      message: `${path || "the document"} must be ${typeName(schema)}, found ${describe(node)}`,
-      fix: `write ${typeName(schema)} here (see \`meshfed schema\`)`,
-      path,
-      position: positionOf(node, ctx),
-    }),
+    diagnostic(
+      "MF1002",
+      { field: path || "the document", expected: typeName(schema), found: describe(node) },
+      { path, position: positionOf(node, ctx) },
+    ),
   );
   return undefined;
 }
@@ -112,13 +119,7 @@ function walk(schema: TSchema, node: Node | null, path: string, ctx: WalkContext
 function isDuplicateKey(ctx: WalkContext, fieldPath: string, key: string, keyNode: Node | null): boolean {
   if (!ctx.keys.has(fieldPath)) return false;
   ctx.diagnostics.push(
-    diagnostic("MF1001", {
-      message: `YAML syntax error: ${fieldPath} is defined twice`,
-      fix: `remove one of the two "${key}:" entries`,
-      path: fieldPath,
-      value: key,
-      position: positionOf(keyNode, ctx),
-    }),
+    diagnostic("MF1001", { field: fieldPath, key }, { path: fieldPath, value: key, position: positionOf(keyNode, ctx) }),
   );
   return true;
 }
@@ -135,12 +136,7 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
     if (key === undefined) {
       ctx.diagnostics.push(
-        diagnostic("MF1002", {
-          message: `${path || "the document"} has a key that is not a plain string`,
-          fix: "use plain string keys",
-          path,
-          position: positionOf(keyNode, ctx),
-        }),
+        diagnostic("MF1002", { field: path || "the document", keyNotString: true }, { path, position: positionOf(keyNode, ctx) }),
       );
       continue;
     }
@@ -154,15 +150,11 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
       const suggestion = didYouMean(key, Object.keys(properties));
       if (suggestion) suggested.add(suggestion);
       ctx.diagnostics.push(
-        diagnostic("MF1005", {
-          message: `unknown field "${key}" in ${path || "the document"}${suggestion ? `; did you mean "${suggestion}"?` : ""}`,
-          fix: suggestion
-            ? `rename it to "${suggestion}"`
-            : `remove it; known fields: ${Object.keys(properties).join(", ")}`,
-          path: fieldPath,
-          value: key,
-          position: positionOf(keyNode, ctx),
-        }),
+        diagnostic(
+          "MF1005",
+          { field: path || "the document", key, ...(suggestion ? { suggestion } : {}), known: Object.keys(properties) },
+          { path: fieldPath, value: key, position: positionOf(keyNode, ctx) },
+        ),
       );
       continue;
     }
@@ -173,12 +165,15 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
   for (const missing of required) {
     if (suggested.has(missing)) continue;
     ctx.diagnostics.push(
-      diagnostic("MF1006", {
-        message: `${path || "the document"} is missing the required field "${missing}"`,
-        fix: `add "${missing}:" (${(properties[missing]?.description as string | undefined) ?? typeName(properties[missing] as TSchema)})`,
-        path: join(path, missing),
-        position: positionOf(node, ctx),
-      }),
+      diagnostic(
+        "MF1006",
+        {
+          field: path || "the document",
+          missing,
+          hint: (properties[missing]?.description as string | undefined) ?? typeName(properties[missing] as TSchema),
+        },
+        { path: join(path, missing), position: positionOf(node, ctx) },
+      ),
     );
   }
   return out;
@@ -198,13 +193,7 @@ function walkRecord(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     const problem = checkFormat("label-key", key);
     if (problem) {
       ctx.diagnostics.push(
-        diagnostic(problem.code, {
-          message: `${fieldPath}: "${key}" ${problem.reason}`,
-          fix: problem.fix,
-          path: fieldPath,
-          value: key,
-          position: positionOf(pair.key, ctx),
-        }),
+        formatDiagnostic(problem, fieldPath, key, { path: fieldPath, value: key, position: positionOf(pair.key, ctx) }),
       );
       continue;
     }
@@ -220,12 +209,7 @@ function walkArray(schema: TSchema, node: Node | null, path: string, ctx: WalkCo
   const minItems = schema.minItems as number | undefined;
   if (minItems !== undefined && node.items.length < minItems) {
     ctx.diagnostics.push(
-      diagnostic("MF1006", {
-        message: `${path} must have at least ${minItems} item${minItems === 1 ? "" : "s"}`,
-        fix: `add an entry to ${path}`,
-        path,
-        position: positionOf(node, ctx),
-      }),
+      diagnostic("MF1006", { field: path, minItems }, { path, position: positionOf(node, ctx) }),
     );
   }
   const out: unknown[] = [];
@@ -241,13 +225,11 @@ function walkString(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     // Numbers and booleans where a name is expected are common YAML slips (`name: 1234`).
     if (isScalar(node) && (typeof node.value === "number" || typeof node.value === "boolean")) {
       ctx.diagnostics.push(
-        diagnostic("MF1002", {
-          message: `${path} must be a string, found ${describe(node)}`,
-          fix: `quote it: "${String(node.value)}"`,
-          path,
-          value: node.value,
-          position: positionOf(node, ctx),
-        }),
+        diagnostic(
+          "MF1002",
+          { field: path, expected: "a string", found: describe(node), quote: String(node.value) },
+          { path, value: node.value, position: positionOf(node, ctx) },
+        ),
       );
       return undefined;
     }
@@ -259,13 +241,7 @@ function walkString(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     const problem = checkFormat(format, value);
     if (problem) {
       ctx.diagnostics.push(
-        diagnostic(problem.code, {
-          message: `${path}: "${value}" ${problem.reason}`,
-          fix: problem.fix,
-          path,
-          value,
-          position: positionOf(node, ctx),
-        }),
+        formatDiagnostic(problem, path, value, { path, value, position: positionOf(node, ctx) }),
       );
       return undefined;
     }
@@ -281,13 +257,7 @@ function walkInteger(schema: TSchema, node: Node | null, path: string, ctx: Walk
   const max = schema.maximum as number | undefined;
   if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
     ctx.diagnostics.push(
-      diagnostic("MF1009", {
-        message: `${path}: ${value} is out of range (${min ?? "-∞"}..${max ?? "∞"})`,
-        fix: `use a port from ${min} to ${max}`,
-        path,
-        value,
-        position: positionOf(node, ctx),
-      }),
+      diagnostic("MF1009", { field: path, port: value, min, max }, { path, value, position: positionOf(node, ctx) }),
     );
     return undefined;
   }
@@ -301,13 +271,11 @@ function walkEnum(schema: TSchema, node: Node | null, path: string, ctx: WalkCon
   const code = path === "apiVersion" ? "MF1003" : path === "kind" ? "MF1004" : "MF1019";
   const suggestion = typeof value === "string" ? didYouMean(value, allowed.map(String)) : undefined;
   ctx.diagnostics.push(
-    diagnostic(code, {
-      message: `${path}: ${describe(node)} is not allowed; expected ${allowed.map((a) => JSON.stringify(a)).join(" or ")}`,
-      fix: `write ${suggestion ? JSON.stringify(suggestion) : allowed.map((a) => JSON.stringify(a)).join(" or ")}`,
-      path,
-      ...(value !== undefined && value !== null ? { value } : {}),
-      position: positionOf(node, ctx),
-    }),
+    diagnostic(
+      code,
+      { field: path, found: describe(node), allowed, ...(suggestion ? { suggestion } : {}) },
+      { path, ...(value !== undefined && value !== null ? { value } : {}), position: positionOf(node, ctx) },
+    ),
   );
   return undefined;
 }

@@ -1,4 +1,4 @@
-import type { Code } from "../diagnostics/codes.js";
+import type { ArgsOf } from "../diagnostics/codes.js";
 import { isIP } from "node:net";
 
 /**
@@ -7,11 +7,12 @@ import { isIP } from "node:net";
  * the semantic rules and the compiler.
  */
 
-export interface FormatProblem {
-  readonly code: Code;
-  readonly reason: string;
-  readonly fix: string;
-}
+type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025";
+
+/** A failed format: the code and its template arguments but for the field and value, which the caller knows. */
+export type FormatProblem = {
+  [C in FormatCode]: { readonly code: C; readonly args: Omit<ArgsOf<C>, "field" | "value"> };
+}[FormatCode];
 
 const LABEL = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
 const LABEL_KEY_NAME = /^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/;
@@ -29,14 +30,7 @@ export function isDns1123Subdomain(value: string): boolean {
 function labelProblem(value: string): FormatProblem | undefined {
   if (isDns1123Label(value)) return undefined;
   const fixed = suggestLabel(value);
-  return {
-    code: "MF1007",
-    reason:
-      value.length > 63
-        ? `is ${value.length} characters long (at most 63)`
-        : "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)",
-    fix: fixed && fixed !== value ? `use a DNS-1123 label such as "${fixed}"` : "use a DNS-1123 label",
-  };
+  return { code: "MF1007", args: { kind: "label", ...(fixed && fixed !== value ? { suggestion: fixed } : {}) } };
 }
 
 /** Lower-cases and replaces invalid characters, for "did you mean" style fixes. */
@@ -50,54 +44,36 @@ function suggestLabel(value: string): string {
 
 function hostProblem(value: string): FormatProblem | undefined {
   if (value.includes("*")) {
-    return {
-      code: "MF1008",
-      reason: "is a wildcard host",
-      fix: "name one exact host; wildcards expose every matching service",
-    };
+    return { code: "MF1008", args: { problem: "wildcard" } };
   }
   if (isDns1123Subdomain(value)) return undefined;
-  return {
-    code: "MF1008",
-    reason: "is not a DNS-1123 host name (lower-case labels separated by dots)",
-    fix: `use a host name such as "${value.toLowerCase().replace(/[^a-z0-9.-]+/g, "-")}"`,
-  };
+  return { code: "MF1008", args: { problem: "not-host" } };
 }
 
 function addressProblem(value: string): FormatProblem | undefined {
   if (isIP(value) !== 0) return undefined;
   if (/^[0-9.]+$/.test(value)) {
-    return {
-      code: "MF1008",
-      reason: "is not a valid IPv4 address",
-      fix: "write four numbers from 0 to 255 separated by dots, or a DNS name",
-    };
+    return { code: "MF1008", args: { problem: "not-ipv4" } };
   }
   return hostProblem(value);
 }
 
 function refProblem(value: string, what: "service-ref" | "principal"): FormatProblem | undefined {
   const code = what === "service-ref" ? "MF1010" : "MF1011";
-  const example = what === "service-ref" ? "production/db/postgres" : "operations/vault/vault";
-  const shape = what === "service-ref" ? "mesh/namespace/name" : "mesh/namespace/serviceAccount";
   const parts = value.split("/");
   if (value.includes("*")) {
-    return { code, reason: "contains a wildcard", fix: `name one ${shape}, for example "${example}"` };
+    return { code, args: { problem: "wildcard" } };
   }
   if (parts.length !== 3) {
-    return {
-      code,
-      reason: `has ${parts.length} part${parts.length === 1 ? "" : "s"}, expected ${shape}`,
-      fix: `write it as ${shape}, for example "${example}"`,
-    };
+    return { code, args: { problem: "parts" } };
   }
   const [mesh = "", ns = "", name = ""] = parts;
   const bad = [mesh, ns].find((p) => !isDns1123Label(p));
   if (bad !== undefined) {
-    return { code, reason: `part "${bad}" is not a DNS-1123 label`, fix: `write it as ${shape}, for example "${example}"` };
+    return { code, args: { problem: "label", part: bad } };
   }
   if (what === "service-ref" ? !isDns1123Label(name) : !isDns1123Subdomain(name)) {
-    return { code, reason: `part "${name}" is not a valid name`, fix: `write it as ${shape}, for example "${example}"` };
+    return { code, args: { problem: "name", part: name } };
   }
   return undefined;
 }
@@ -107,14 +83,7 @@ function trustDomainProblem(value: string): FormatProblem | undefined {
     return undefined;
   }
   const stripped = value.replace(/^spiffe:\/\//, "").replace(/\/.*$/, "").toLowerCase();
-  return {
-    code: "MF1022",
-    reason: "is not a SPIFFE trust domain",
-    fix:
-      stripped && stripped !== value
-        ? `write the bare trust domain, e.g. "${stripped}"`
-        : "use lower-case letters, digits, '.', '-' and '_'",
-  };
+  return { code: "MF1022", args: stripped && stripped !== value ? { suggestion: stripped } : {} };
 }
 
 function labelKeyProblem(value: string): FormatProblem | undefined {
@@ -124,12 +93,12 @@ function labelKeyProblem(value: string): FormatProblem | undefined {
   if ((prefix === undefined || isDns1123Subdomain(prefix)) && name.length <= 63 && LABEL_KEY_NAME.test(name)) {
     return undefined;
   }
-  return { code: "MF1024", reason: "is not a valid label key", fix: "use a Kubernetes label key such as \"app\"" };
+  return { code: "MF1024", args: { part: "key" } };
 }
 
 function labelValueProblem(value: string): FormatProblem | undefined {
   if (value.length <= 63 && LABEL_VALUE.test(value)) return undefined;
-  return { code: "MF1024", reason: "is not a valid label value", fix: "use at most 63 letters, digits, '-', '_' or '.'" };
+  return { code: "MF1024", args: { part: "value" } };
 }
 
 /** Parses an IPv4 CIDR; undefined when invalid. */
@@ -147,11 +116,7 @@ export function parseCidr(value: string): { base: number; bits: number } | undef
 
 function cidrProblem(value: string): FormatProblem | undefined {
   if (parseCidr(value)) return undefined;
-  return {
-    code: "MF1025",
-    reason: "is not an IPv4 CIDR with a prefix from /8 to /30 and no host bits set",
-    fix: 'use a range such as "240.241.0.0/16"',
-  };
+  return { code: "MF1025", args: {} };
 }
 
 const checks: Record<string, (value: string) => FormatProblem | undefined> = {
@@ -159,7 +124,7 @@ const checks: Record<string, (value: string) => FormatProblem | undefined> = {
   "dns1123-subdomain": (v) =>
     isDns1123Subdomain(v)
       ? undefined
-      : { code: "MF1007", reason: "is not a DNS-1123 name", fix: "use lower-case letters, digits, '-' and '.'" },
+      : { code: "MF1007", args: { kind: "subdomain" } },
   host: hostProblem,
   address: addressProblem,
   "service-ref": (v) => refProblem(v, "service-ref"),

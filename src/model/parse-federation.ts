@@ -28,20 +28,16 @@ export function parseFederation(text: string, file = "federation.yaml"): ParseRe
     return { file, line, column: col };
   };
   if (!Array.isArray(docs)) {
-    return { diagnostics: [diagnostic("MF1027", { message: `${file} is empty`, fix: "write a MeshFederation document", position: position(0) })] };
+    return { diagnostics: [diagnostic("MF1027", { file, blank: true }, { position: position(0) })] };
   }
   const real = docs.filter((d) => d.contents !== null || d.errors.length > 0);
   if (real.length === 0) {
-    return { diagnostics: [diagnostic("MF1027", { message: `${file} holds no YAML document`, fix: "write a MeshFederation document (see `meshfed schema`)", position: position(0) })] };
+    return { diagnostics: [diagnostic("MF1027", { file, blank: false }, { position: position(0) })] };
   }
   for (const doc of real) {
     for (const err of doc.errors) {
       diagnostics.push(
-        diagnostic("MF1001", {
-          message: `YAML syntax error: ${err.message.split("\n")[0]}`,
-          fix: "fix the YAML at this position (indentation, quoting, a missing ':')",
-          position: position(err.pos[0]),
-        }),
+        diagnostic("MF1001", { parser: err.message.split("\n")[0] ?? "" }, { position: position(err.pos[0]) }),
       );
     }
   }
@@ -50,11 +46,7 @@ export function parseFederation(text: string, file = "federation.yaml"): ParseRe
     const second = real[1]?.contents?.range?.[0] ?? 0;
     return {
       diagnostics: [
-        diagnostic("MF1028", {
-          message: `${file} holds ${real.length} YAML documents; a federation is one`,
-          fix: "keep one MeshFederation document in the file",
-          position: position(second),
-        }),
+        diagnostic("MF1028", { file, documents: real.length }, { position: position(second) }),
       ],
     };
   }

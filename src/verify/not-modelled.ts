@@ -95,13 +95,11 @@ export function notModelledFindings(world: World): Diagnostic[] {
     const r = g.resource;
     const names = [...g.workloads].sort();
     out.push(
-      diagnostic("MF3299", {
-        message: `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name}: ${g.field}: not modelled: ${g.why}; probe verdicts and exposure entries of mesh ${g.mesh.spec.name} for ${names.join(", ")} may be wrong`,
-        fix: "Judge these calls with the conformance oracle or a live test, or remove the configuration if it is not needed.",
-        path: g.field,
-        position: { file: r.file, line: r.line, column: 1 },
-        resource: `${g.mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}`,
-      }),
+      diagnostic(
+        "MF3299",
+        { resource: { file: r.file, line: r.line, kind: r.kind, namespace: r.namespace, name: r.name }, field: g.field, why: g.why, mesh: g.mesh.spec.name, workloads: names },
+        { path: g.field, position: { file: r.file, line: r.line, column: 1 }, resource: `${g.mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}` },
+      ),
     );
   }
   return out;

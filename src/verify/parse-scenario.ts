@@ -1,10 +1,14 @@
 import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
 import type { LineCounter, Node } from "yaml";
+import type { ArgsOf } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { validateIstioResources } from "./validate-istio.js";
 import { readYamlStream, type YamlDocument, type YamlProblem } from "./yaml/read-yaml.js";
 import type { DeniedAt, EastWestGatewaySpec, ExposureEntry, MeshSpec, ProbeSpec, Resource, Scenario } from "./types.js";
+
+/** A scenario problem as MF3101's template takes it, but for the file and field `fail` adds. */
+type ScenarioProblem = ArgsOf<"MF3101"> extends infer A ? (A extends { field: string } ? Omit<A, "file" | "field"> : never) : never;
 
 /** A YAML file as read by the loader: path for messages, and its text. */
 export interface SourceFile {
@@ -80,49 +84,51 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
     return { file, line: p.line, column: p.col };
   };
   const pathNode = (path: (string | number)[]) => getDoc().getIn(path, true) as Node | undefined;
-  const fail = (path: (string | number)[], message: string, fix: string) => {
+  const fail = (path: (string | number)[], problem: ScenarioProblem) => {
     let node: Node | undefined;
     for (let i = path.length; i >= 0 && !node; i--) node = pathNode(path.slice(0, i));
-    diagnostics.push(diagnostic("MF3101", { message: `${file}: ${path.join(".") || "(document)"}: ${message}`, fix, path: path.join("."), position: at(node) }));
+    // The problem's own arguments plus where it is; TypeScript cannot follow the spread through the union.
+    const args = { ...problem, file, field: path.join(".") } as ArgsOf<"MF3101">;
+    diagnostics.push(diagnostic("MF3101", args, { path: path.join("."), position: at(node) }));
   };
   const read = readYamlStream(text);
   if (read.problems.length > 0) return { diagnostics: yamlDiagnostics(file, read.problems) };
   if (read.documents.length > 1) {
     const second = read.documents[1]!;
-    diagnostics.push(diagnostic("MF3101", { message: `${file}:${second.line}: a scenario is one YAML document`, fix: "Keep one document in scenario.yaml.", position: { file, line: second.line, column: 1 } }));
+    diagnostics.push(diagnostic("MF3101", { file, problem: "documents", line: second.line }, { position: { file, line: second.line, column: 1 } }));
     return { diagnostics };
   }
   const top = read.documents[0]?.value;
   if (!isRecord(top)) {
-    fail([], "a scenario is a mapping with `meshes` and `probes`", "See conformance/README.md for the scenario format.");
+    fail([], { problem: "not-mapping" });
     return { diagnostics };
   }
   for (const key of Object.keys(top)) {
-    if (!["meshes", "probes", "expectExposure"].includes(key)) fail([key], `unknown field "${key}"`, "Use only meshes, probes and expectExposure.");
+    if (!["meshes", "probes", "expectExposure"].includes(key)) fail([key], { problem: "unknown-field", key });
   }
   const meshes: MeshSpec[] = [];
   const rawMeshes = top.meshes;
-  if (!Array.isArray(rawMeshes) || rawMeshes.length === 0) fail(["meshes"], "at least one mesh is required", "Add a list of meshes.");
+  if (!Array.isArray(rawMeshes) || rawMeshes.length === 0) fail(["meshes"], { problem: "no-meshes" });
   const names = new Set<string>();
   const meshList: unknown[] = Array.isArray(rawMeshes) ? rawMeshes : [];
   for (let i = 0; i < meshList.length; i++) {
     const m = meshList[i];
     if (!isRecord(m)) {
-      fail(["meshes", i], "a mesh is a mapping", "Write name, trustDomain, rootCA, ….");
+      fail(["meshes", i], { problem: "mesh-not-mapping" });
       continue;
     }
     const name = typeof m.name === "string" ? m.name : "";
     if (!name) {
-      fail(["meshes", i, "name"], "name is required", "Give every mesh a name.");
+      fail(["meshes", i, "name"], { problem: "mesh-name-missing" });
       continue;
     }
     if (names.has(name)) {
-      fail(["meshes", i, "name"], `mesh name "${name}" is used twice`, "Mesh names are unique.");
+      fail(["meshes", i, "name"], { problem: "mesh-name-twice", name });
       continue;
     }
     names.add(name);
     if (typeof m.trustDomain !== "string" || !m.trustDomain) {
-      fail(["meshes", i, "trustDomain"], `mesh "${name}" has no trustDomain`, "Set trustDomain.");
+      fail(["meshes", i, "trustDomain"], { problem: "mesh-trust-domain-missing", name });
       continue;
     }
     let gw: EastWestGatewaySpec | undefined;
@@ -130,7 +136,7 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
       const g = m.eastWestGateway;
       const port = Number(g?.port);
       if (!isRecord(g) || typeof g.address !== "string" || !g.address || !Number.isInteger(port) || port <= 0 || port > 65535) {
-        fail(["meshes", i, "eastWestGateway"], `mesh "${name}": eastWestGateway needs address and a port in 1..65535`, "Set eastWestGateway.address and .port.");
+        fail(["meshes", i, "eastWestGateway"], { problem: "mesh-gateway", name });
         continue;
       }
       const selector = stringMap(g.selector);
@@ -159,23 +165,23 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   const probes: ProbeSpec[] = [];
   const probeNames = new Set<string>();
   const rawProbes = top.probes ?? [];
-  if (!Array.isArray(rawProbes)) fail(["probes"], "probes is a list", "Write probes as a YAML list.");
+  if (!Array.isArray(rawProbes)) fail(["probes"], { problem: "probes-not-list" });
   const probeList: unknown[] = Array.isArray(rawProbes) ? rawProbes : [];
   const deniedAtValues = ["client", "gateway", "server", "trust"];
   // A loop without a callback per probe: a generated scenario has tens of thousands.
   for (let i = 0; i < probeList.length; i++) {
     const p = probeList[i];
     if (!isRecord(p)) {
-      fail(["probes", i], "a probe is a mapping", "Write name, from, to.");
+      fail(["probes", i], { problem: "probe-not-mapping" });
       continue;
     }
     const name = typeof p.name === "string" ? p.name : "";
     if (!name) {
-      fail(["probes", i, "name"], "name is required", "Name every probe.");
+      fail(["probes", i, "name"], { problem: "probe-name-missing" });
       continue;
     }
     if (probeNames.has(name)) {
-      fail(["probes", i, "name"], `probe name "${name}" is used twice`, "Probe names are unique.");
+      fail(["probes", i, "name"], { problem: "probe-name-twice", name });
       continue;
     }
     probeNames.add(name);
@@ -183,31 +189,31 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
     const to = isRecord(p.to) ? p.to : {};
     const mesh = String(from.mesh);
     if (!names.has(mesh)) {
-      fail(["probes", i, "from", "mesh"], `probe "${name}": from.mesh "${mesh}" is not a mesh of this scenario`, `Use one of: ${[...names].join(", ")}.`);
+      fail(["probes", i, "from", "mesh"], { problem: "probe-from-mesh", name, mesh, meshes: [...names] });
       continue;
     }
     if (!from.namespace || !from.serviceAccount) {
-      fail(["probes", i, "from"], `probe "${name}": from needs namespace and serviceAccount`, "Set from.namespace and from.serviceAccount.");
+      fail(["probes", i, "from"], { problem: "probe-from-identity", name });
       continue;
     }
     const port = typeof to.port === "number" ? to.port : Number(to.port);
     if (typeof to.host !== "string" || !to.host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-      fail(["probes", i, "to"], `probe "${name}": to needs host and a port in 1..65535`, "Set to.host and to.port.");
+      fail(["probes", i, "to"], { problem: "probe-to", name });
       continue;
     }
     const expect = p.expect;
     if (expect !== undefined && expect !== null && expect !== "allow" && expect !== "deny") {
-      fail(["probes", i, "expect"], `probe "${name}": expect "${String(expect)}" must be allow or deny`, "Write allow or deny.");
+      fail(["probes", i, "expect"], { problem: "probe-expect", name, value: String(expect) });
       continue;
     }
     const deniedAt = p.expectDeniedAt ?? null;
     if (deniedAt !== null && !deniedAtValues.includes(String(deniedAt))) {
-      fail(["probes", i, "expectDeniedAt"], `probe "${name}": expectDeniedAt "${String(deniedAt)}" must be client, gateway, server or trust`, "Fix expectDeniedAt.");
+      fail(["probes", i, "expectDeniedAt"], { problem: "probe-denied-at", name, value: String(deniedAt) });
       continue;
     }
     const reason = p.expectReason ?? null;
     if (reason !== null && !/^MF30\d\d$/.test(String(reason))) {
-      fail(["probes", i, "expectReason"], `probe "${name}": expectReason "${String(reason)}" must be an MF30xx code`, "Use a reason code from conformance/README.md.");
+      fail(["probes", i, "expectReason"], { problem: "probe-reason", name, value: String(reason) });
       continue;
     }
     const fromSpec = { mesh, namespace: String(from.namespace), serviceAccount: String(from.serviceAccount), labels: stringMap(from.labels) };
@@ -221,7 +227,7 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   let expectExposure: ExposureEntry[] | undefined;
   if ("expectExposure" in top) {
     const raw = top.expectExposure ?? [];
-    if (!Array.isArray(raw)) fail(["expectExposure"], "expectExposure is a list", "Write it like the verdict's exposure.");
+    if (!Array.isArray(raw)) fail(["expectExposure"], { problem: "exposure-not-list" });
     else {
       expectExposure = raw.map((e: any) => ({ mesh: String(e?.mesh), host: String(e?.host), port: Number(e?.port), admits: Array.isArray(e?.admits) ? e.admits.map(String) : [] }));
     }
@@ -248,7 +254,11 @@ export function parseMeshResources(meshes: readonly MeshSpec[], meshFiles: Reado
       const key = `${group.endsWith("istio.io") ? group : r.apiVersion}/${r.kind}/${r.namespace}/${r.name}`;
       const prev = seen.get(key);
       if (prev) {
-        diagnostics.push(diagnostic("MF3103", { message: `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name} is also defined at ${prev.file}:${prev.line}`, fix: "Keep one definition of each resource.", position: { file: r.file, line: r.line, column: 1 } }));
+        diagnostics.push(diagnostic(
+            "MF3103",
+            { file: r.file, line: r.line, problem: "duplicate", kind: r.kind, namespace: r.namespace, name: r.name, otherFile: prev.file, otherLine: prev.line },
+            { position: { file: r.file, line: r.line, column: 1 } },
+          ));
       } else seen.set(key, r);
     }
     resources.set(mesh.name, rs);
@@ -274,7 +284,7 @@ function toResource(o: Record<string, any> & { kind: string; apiVersion: string 
 
 /** YAML problems as MF3102 diagnostics of a file. */
 function yamlDiagnostics(file: string, problems: readonly YamlProblem[]): Diagnostic[] {
-  return problems.map((p) => diagnostic("MF3102", { message: `${file}:${p.line}: ${p.message}`, fix: p.fix, position: { file, line: p.line, column: p.column } }));
+  return problems.map((p) => diagnostic("MF3102", { file, line: p.line, reason: p.message, remedy: p.fix }, { position: { file, line: p.line, column: p.column } }));
 }
 
 /**
@@ -303,7 +313,7 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
       const addOne = (o: unknown, line: number, txt: string, item?: () => { line: number; text: string }[]) => {
         const position = { file, line, column: 1 };
         if (!isRecord(o)) {
-          diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: a resource is a mapping with apiVersion and kind`, fix: "Write one Kubernetes object per document.", position }));
+          diagnostics.push(diagnostic("MF3103", { file, line, problem: "not-mapping" }, { position }));
           return;
         }
         if (!o.kind && !o.apiVersion) return;
@@ -311,7 +321,7 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
         // it lists; every file of the directory is read anyway) are not cluster objects.
         if (typeof o.apiVersion === "string" && o.apiVersion.startsWith("kustomize.config.k8s.io/")) return;
         if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion) {
-          diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: apiVersion and kind are required`, fix: "Add apiVersion and kind.", position }));
+          diagnostics.push(diagnostic("MF3103", { file, line, problem: "no-kind" }, { position }));
           return;
         }
         if (o.kind === "List" || o.kind.endsWith("List")) {
@@ -324,7 +334,7 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
         }
         const metadata = isRecord(o.metadata) ? o.metadata : {};
         if (typeof metadata.name !== "string" || !metadata.name) {
-          diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: ${o.kind} has no metadata.name`, fix: "Set metadata.name.", position }));
+          diagnostics.push(diagnostic("MF3103", { file, line, problem: "no-name", kind: o.kind }, { position }));
           return;
         }
         if (ignoredKinds.has(o.kind)) return;
@@ -335,8 +345,9 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
           if (map === undefined || map === null) continue;
           const bad = isRecord(map) ? Object.entries(map).find(([, v]) => typeof v !== "string") : undefined;
           if (!isRecord(map) || bad) {
-            const what = bad ? `metadata.${field}.${bad[0]} is ${bad[1] === null ? "null" : `the ${typeof bad[1]} ${String(bad[1])}`}` : `metadata.${field} is not a mapping`;
-            diagnostics.push(diagnostic("MF3103", { message: `${file}:${line}: ${o.kind} ${metadata.name}: ${what}; Kubernetes takes only strings there and refuses the object`, fix: bad ? `Quote the value: ${bad[0]}: "${String(bad[1])}".` : `Write metadata.${field} as a mapping of strings.`, position }));
+            diagnostics.push(
+              diagnostic("MF3103", { file, line, problem: "metadata-not-strings", kind: o.kind, name: metadata.name, field, ...(bad ? { key: bad[0], value: bad[1] } : {}) }, { position }),
+            );
             return;
           }
         }

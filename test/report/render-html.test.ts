@@ -47,8 +47,8 @@ describe("auditHeadline", () => {
   it.each([
     [undefined, "not-audited", /^Not audited: this page shows what federation nrc intends/],
     [verification(), "pass", /^Audit passed: .*; 3 probes \(2 allowed\), 0 errors, 0 warnings\.$/],
-    [verification({ findings: [diagnostic("MF3211", { message: "m", fix: "f" })] }), "pass", /1 warning\.$/],
-    [verification({ findings: [diagnostic("MF3220", { message: "m", fix: "f" })] }), "fail", /^Audit failed: .*1 error, 0 warnings\.$/],
+    [verification({ findings: [diagnostic("MF3211", { subject: "s", workload: "w", targetPort: 80, host: "h", port: 80, mode: "PERMISSIVE", defaulted: true })] }), "pass", /1 warning\.$/],
+    [verification({ findings: [diagnostic("MF3220", { principal: "p", mesh: "m", host: "h", port: 80, probe: "a", fromMesh: "o", fromNamespace: "n" })] }), "fail", /^Audit failed: .*1 error, 0 warnings\.$/],
     [verification({ mismatches: [{ probe: "a", message: "expected deny, got allow" }] }), "fail", /1 unmet expectation\.$/],
   ])("%#", (v, status, text) => {
     const h = auditHeadline("nrc", v);
@@ -65,7 +65,7 @@ describe("renderReportHtml", () => {
       graphSvg: "<svg></svg>",
       version: "0.1.0",
       inputs: [{ role: "federation", file: `a${evil}.yaml`, sha256: "0".repeat(64) }],
-      verification: verification({ findings: [diagnostic("MF3220", { message: evil, fix: `fix & ${evil}`, resource: evil })], whys: [null, evil, null] }),
+      verification: verification({ findings: [diagnostic("MF3220", { principal: evil, mesh: "m", host: "h", port: 80, probe: "a", fromMesh: `fix & ${evil}`, fromNamespace: "n" }, { resource: evil })], whys: [null, evil, null] }),
     });
     expect(html).not.toContain("<script");
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");

@@ -51,11 +51,7 @@ async function writeOrRefuse(io: CliIo, setExit: SetExit, out: string, files: re
   });
   if ("existing" in result) {
     const diagnostics = result.existing.map((name) =>
-      diagnostic("MF5001", {
-        message: `${join(out, name)} already exists; nothing was written`,
-        fix: "pass --force to replace the files (keep the old key until nothing chains to it), or choose another --out",
-        value: join(out, name),
-      }),
+      diagnostic("MF5001", { file: join(out, name) }, { value: join(out, name) }),
     );
     printDiagnostics(io, diagnostics, new Map());
     setExit(ExitCode.invalidInput);
@@ -321,7 +317,7 @@ async function readPemPaths(io: CliIo, m: CaModules, paths: readonly string[]) {
         if (entry.name === "cert-chain.pem") chainFiles.push({ file: `${file} (cert-chain.pem)`, certificates: parsed.certificates.map((c) => c.cert) });
       }
       if (secret.pems.length === 0 && secret.diagnostics.length === 0) {
-        diagnostics.push(diagnostic("MF5002", { message: `${file} holds no Secret with *.pem or *.crt entries`, fix: "pass the cacerts Secret manifest, or PEM files", position: { file, line: 1, column: 1 } }));
+        diagnostics.push(diagnostic("MF5002", { file, problem: "secret-without-pems" }, { position: { file, line: 1, column: 1 } }));
       }
       continue;
     }
@@ -330,7 +326,7 @@ async function readPemPaths(io: CliIo, m: CaModules, paths: readonly string[]) {
     certificates.push(...parsed.certificates);
     const onlyKeys = parsed.certificates.length === 0 && m.pem.pemBlocks(text).some((b) => b.label.endsWith("PRIVATE KEY"));
     if (parsed.certificates.length === 0 && parsed.diagnostics.length === 0 && explicit && !onlyKeys) {
-      diagnostics.push(diagnostic("MF5002", { message: `${file} holds no PEM certificate`, fix: "pass PEM certificate files (root-cert.pem, ca-cert.pem, cert-chain.pem)", position: { file, line: 1, column: 1 } }));
+      diagnostics.push(diagnostic("MF5002", { file, problem: "no-certificate" }, { position: { file, line: 1, column: 1 } }));
     }
     if (basename(file) === "cert-chain.pem") chainFiles.push({ file, certificates: parsed.certificates.map((c) => c.cert) });
   }

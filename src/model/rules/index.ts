@@ -1,12 +1,21 @@
-import { diagnostic, type Diagnostic, type DiagnosticInput } from "../../diagnostics/diagnostic.js";
-import type { Code } from "../../diagnostics/codes.js";
+import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import type { ArgsOf, Code, Severity, TemplatedCode, UntemplatedCode } from "../../diagnostics/codes.js";
 import type { Federation } from "../types.js";
 import { safetyRules } from "./safety-rules.js";
 
 /** What a rule reports through: builds diagnostics positioned by JSON path. */
 export interface RuleContext {
   readonly federation: Federation;
-  report(code: Code, path: string, input: Omit<DiagnosticInput, "path" | "position">): void;
+  /** Reports `code` at a JSON path, its message and fix from the code's templates. */
+  report<C extends TemplatedCode>(code: C, path: string, args: ArgsOf<C>, where?: RuleWhere): void;
+  /** The hand-written form, for a code merged before its templates. */
+  report(code: UntemplatedCode, path: string, input: RuleWhere & { readonly message: string; readonly fix: string }): void;
+}
+
+/** What a rule may add to a finding besides its path: the offending value, a severity override. */
+export interface RuleWhere {
+  readonly value?: unknown;
+  readonly severity?: Severity;
 }
 
 /** A named semantic check over a schema-valid federation. */
@@ -31,11 +40,7 @@ const coreRules: readonly Rule[] = [
       federation.meshes.forEach((m, i) => {
         const first = seen.get(m.name);
         if (first !== undefined) {
-          report("MF1012", `${meshPath(i)}.name`, {
-            message: `mesh "${m.name}" is declared twice (first at spec.meshes[${first}])`,
-            fix: "rename one of them or merge the two entries",
-            value: m.name,
-          });
+          report("MF1012", `${meshPath(i)}.name`, { mesh: m.name, first }, { value: m.name });
         } else seen.set(m.name, i);
       });
     },
@@ -46,22 +51,15 @@ const coreRules: readonly Rule[] = [
     check({ federation, report }) {
       const names = federation.meshes.map((m) => m.name);
       const known = new Set(names);
-      const fix = (mesh: string) => `declare mesh "${mesh}" under spec.meshes, or use one of: ${names.join(", ")}`;
       for (const e of federation.exports) {
         if (!known.has(e.mesh)) {
-          report("MF1013", `${exportPath(e.index)}.service`, {
-            message: `export "${e.mesh}/${e.namespace}/${e.name}" names mesh "${e.mesh}", which is not declared`,
-            fix: fix(e.mesh),
-            value: e.mesh,
-          });
+          const exportRef = `${e.mesh}/${e.namespace}/${e.name}`;
+          report("MF1013", `${exportPath(e.index)}.service`, { subject: "export", ref: exportRef, mesh: e.mesh, declared: names }, { value: e.mesh });
         }
         for (const c of e.consumers) {
           if (!known.has(c.principal.mesh)) {
-            report("MF1013", consumerPath(e.index, c.index), {
-              message: `consumer "${principalString(c.principal)}" names mesh "${c.principal.mesh}", which is not declared`,
-              fix: fix(c.principal.mesh),
-              value: principalString(c.principal),
-            });
+            const consumer = principalString(c.principal);
+            report("MF1013", consumerPath(e.index, c.index), { subject: "consumer", ref: consumer, mesh: c.principal.mesh, declared: names }, { value: consumer });
           }
         }
       }
@@ -74,11 +72,8 @@ const coreRules: readonly Rule[] = [
       for (const e of federation.exports) {
         for (const c of e.consumers) {
           if (c.principal.mesh === e.mesh) {
-            report("MF1014", consumerPath(e.index, c.index), {
-              message: `consumer "${principalString(c.principal)}" is in mesh "${e.mesh}", which exports the service`,
-              fix: "remove it: callers in the same mesh reach the service directly",
-              value: principalString(c.principal),
-            });
+            const consumer = principalString(c.principal);
+            report("MF1014", consumerPath(e.index, c.index), { consumer, mesh: e.mesh }, { value: consumer });
           }
         }
       }
@@ -94,11 +89,7 @@ const coreRules: readonly Rule[] = [
         if (!mesh || mesh.eastWestGateway || e.consumers.length === 0 || reported.has(mesh.name)) continue;
         reported.add(mesh.name);
         const i = federation.meshes.indexOf(mesh);
-        report("MF1015", `${meshPath(i)}.name`, {
-          message: `mesh "${mesh.name}" exports ${e.mesh}/${e.namespace}/${e.name} but has no eastWestGateway.address`,
-          fix: `add "eastWestGateway: {address: <IP or DNS name of ${mesh.name}'s east-west gateway>}" to mesh "${mesh.name}"`,
-          value: mesh.name,
-        });
+        report("MF1015", `${meshPath(i)}.name`, { mesh: mesh.name, exportRef: `${e.mesh}/${e.namespace}/${e.name}` }, { value: mesh.name });
       }
     },
   },
@@ -111,11 +102,7 @@ const coreRules: readonly Rule[] = [
         const key = `${e.mesh}/${e.namespace}/${e.name}`;
         const first = seen.get(key);
         if (first !== undefined) {
-          report("MF1016", `${exportPath(e.index)}.service`, {
-            message: `service "${key}" is exported twice (first at spec.exports[${first}])`,
-            fix: "merge the two exports into one, with all their ports and consumers",
-            value: key,
-          });
+          report("MF1016", `${exportPath(e.index)}.service`, { exportRef: key, first }, { value: key });
         } else seen.set(key, e.index);
       }
     },
@@ -128,11 +115,7 @@ const coreRules: readonly Rule[] = [
         const seen = new Set<number>();
         e.ports.forEach((p, i) => {
           if (seen.has(p.number)) {
-            report("MF1020", `${exportPath(e.index)}.ports[${i}].number`, {
-              message: `port ${p.number} is listed twice in export "${e.mesh}/${e.namespace}/${e.name}"`,
-              fix: "remove the second entry",
-              value: p.number,
-            });
+            report("MF1020", `${exportPath(e.index)}.ports[${i}].number`, { port: p.number, exportRef: `${e.mesh}/${e.namespace}/${e.name}` }, { value: p.number });
           }
           seen.add(p.number);
         });
@@ -148,11 +131,7 @@ const coreRules: readonly Rule[] = [
         for (const c of e.consumers) {
           const key = principalString(c.principal);
           if (seen.has(key)) {
-            report("MF1021", consumerPath(e.index, c.index), {
-              message: `consumer "${key}" is listed twice in export "${e.mesh}/${e.namespace}/${e.name}"`,
-              fix: "remove the second entry",
-              value: key,
-            });
+            report("MF1021", consumerPath(e.index, c.index), { consumer: key, exportRef: `${e.mesh}/${e.namespace}/${e.name}` }, { value: key });
           }
           seen.add(key);
         }
@@ -165,10 +144,7 @@ const coreRules: readonly Rule[] = [
     check({ federation, report }) {
       for (const e of federation.exports) {
         if (e.consumers.length === 0) {
-          report("MF1026", `${exportPath(e.index)}.consumers`, {
-            message: `export "${e.mesh}/${e.namespace}/${e.name}" has no consumers; nothing is emitted for it`,
-            fix: "add consumers (mesh/namespace/serviceAccount) or remove the export",
-          });
+          report("MF1026", `${exportPath(e.index)}.consumers`, { exportRef: `${e.mesh}/${e.namespace}/${e.name}` });
         }
       }
     },
@@ -186,29 +162,18 @@ const coreRules: readonly Rule[] = [
           const nsKey = `${c.principal.mesh}/${c.principal.namespace}`;
           const earlier = aliasByNamespace.get(nsKey);
           if (earlier !== undefined && earlier !== c.alias) {
-            report("MF1030", path, {
-              message: `${nsKey} imports ${exported} as both "${earlier}" and "${c.alias}"`,
-              fix: `use "${earlier}" for every consumer in ${nsKey}`,
-              value: c.alias,
-            });
+            report("MF1030", path, { namespace: nsKey, exportRef: exported, earlier, alias: c.alias }, { value: c.alias });
           }
           aliasByNamespace.set(nsKey, earlier ?? c.alias);
           const consumerMesh = federation.meshes.find((m) => m.name === c.principal.mesh);
           if (consumerMesh && c.alias.endsWith(`.svc.${consumerMesh.clusterDomain}`)) {
-            report("MF2002", path, {
-              message: `alias "${c.alias}" is a Service host of mesh "${consumerMesh.name}" and would shadow its own Service`,
-              fix: `use the default alias "${e.name}.${e.namespace}.${e.mesh}.${federation.importDomain}" or another name outside .svc.${consumerMesh.clusterDomain}`,
-              value: c.alias,
-            });
+            const defaultAlias = `${e.name}.${e.namespace}.${e.mesh}.${federation.importDomain}`;
+            report("MF2002", path, { alias: c.alias, mesh: consumerMesh.name, defaultAlias, clusterDomain: consumerMesh.clusterDomain }, { value: c.alias });
           }
           const key = `${c.principal.mesh}/${c.principal.namespace}/${c.alias}`;
           const owner = seen.get(key);
           if (owner !== undefined && owner !== exported) {
-            report("MF1017", path, {
-              message: `alias "${c.alias}" in ${c.principal.mesh}/${c.principal.namespace} is used by both ${owner} and ${exported}`,
-              fix: "give one of the consumers a different alias",
-              value: c.alias,
-            });
+            report("MF1017", path, { alias: c.alias, namespace: nsKey, owner, exportRef: exported }, { value: c.alias });
           } else seen.set(key, exported);
         }
       }
@@ -223,18 +188,10 @@ const coreRules: readonly Rule[] = [
         const path = `${meshPath(i)}.trustDomain`;
         const other = seen.get(m.trustDomain);
         if (other !== undefined) {
-          report("MF1018", path, {
-            message: `meshes "${other}" and "${m.name}" share trust domain "${m.trustDomain}": their identities collide (${other}/ns/vault/sa/vault and ${m.name}/ns/vault/sa/vault are the same principal), so no policy can admit one without the other`,
-            fix: `give mesh "${m.name}" a trust domain of its own, e.g. "${m.name}.${federation.name}.internal"`,
-            value: m.trustDomain,
-          });
+          report("MF1018", path, { mesh: m.name, other, trustDomain: m.trustDomain, federation: federation.name }, { value: m.trustDomain });
         } else seen.set(m.trustDomain, m.name);
         if (m.trustDomain === "cluster.local") {
-          report("MF1023", path, {
-            message: `mesh "${m.name}" keeps Istio's default trust domain "cluster.local"`,
-            fix: `set a trust domain of its own, e.g. "${m.name}.${federation.name}.internal"`,
-            value: m.trustDomain,
-          });
+          report("MF1023", path, { mesh: m.name, federation: federation.name }, { value: m.trustDomain });
         }
       });
     },
@@ -248,11 +205,13 @@ const coreRules: readonly Rule[] = [
         for (const c of e.consumers) {
           const consumer = federation.meshes.find((m) => m.name === c.principal.mesh);
           if (!exporter || !consumer || consumer === exporter || consumer.trustDomain !== exporter.trustDomain) continue;
-          report("MF1031", consumerPath(e.index, c.index), {
-            message: `consumer "${principalString(c.principal)}" is in mesh "${consumer.name}", which shares trust domain "${exporter.trustDomain}" with exporter "${exporter.name}": every workload of "${consumer.name}" would pass the guard as a local caller`,
-            fix: `give mesh "${consumer.name}" or "${exporter.name}" a trust domain of its own`,
-            value: principalString(c.principal),
-          });
+          const principal = principalString(c.principal);
+          report(
+            "MF1031",
+            consumerPath(e.index, c.index),
+            { consumer: principal, consumerMesh: consumer.name, exporterMesh: exporter.name, trustDomain: exporter.trustDomain },
+            { value: principal },
+          );
         }
       }
     },
@@ -263,11 +222,7 @@ const coreRules: readonly Rule[] = [
     check({ federation, report }) {
       federation.meshes.forEach((m, i) => {
         if (m.eastWestGateway && m.eastWestGateway.port !== 15443) {
-          report("MF1029", `${meshPath(i)}.eastWestGateway.port`, {
-            message: `mesh "${m.name}" uses east-west gateway port ${m.eastWestGateway.port}, not 15443`,
-            fix: "make sure the gateway's Service publishes this port (meshfed's install values do), or use 15443",
-            value: m.eastWestGateway.port,
-          });
+          report("MF1029", `${meshPath(i)}.eastWestGateway.port`, { mesh: m.name, port: m.eastWestGateway.port }, { value: m.eastWestGateway.port });
         }
       });
     },
@@ -282,7 +237,7 @@ export function runRules(federation: Federation): Diagnostic[] {
   const out: Diagnostic[] = [];
   const ctx: RuleContext = {
     federation,
-    report(code, path, input) {
+    report(code: Code, path: string, args: unknown, where?: RuleWhere) {
       const sm = federation.sourceMap;
       // A defaulted field has no position of its own: point at the nearest enclosing one written.
       let position;
@@ -290,7 +245,8 @@ export function runRules(federation: Federation): Diagnostic[] {
         position = sm?.values.get(p) ?? sm?.keys.get(p);
         if (p.replace(/(\.[^.[\]]+|\[\d+\])$/, "") === p) break;
       }
-      out.push(diagnostic(code, { ...input, path, ...(position ? { position } : {}) }));
+      // One of the two forms above; diagnostic() tells them apart by whether the code has templates.
+      out.push(diagnostic(code as "MF1020", args as ArgsOf<"MF1020">, { ...where, path, ...(position ? { position } : {}) }));
     },
   };
   for (const rule of rules) rule.check(ctx);

@@ -1,7 +1,8 @@
 import { isIP } from "node:net";
 import { parseCidr } from "../formats.js";
 import type { Export, Federation, Mesh } from "../types.js";
-import type { Rule } from "./index.js";
+import type { ArgsOf, TemplatedCode } from "../../diagnostics/codes.js";
+import type { Rule, RuleWhere } from "./index.js";
 
 /*
  * Refusals of federations whose compiled configuration would not do what the file says, in
@@ -88,13 +89,13 @@ export const safetyRules: readonly Rule[] = [
     check({ federation, report: reportEach }) {
       // Default aliases are all built from importDomain: a problem it causes is said once, there.
       const said = new Set<string>();
-      const report: typeof reportEach = (code, path, input) => {
+      const report = (<C extends TemplatedCode>(code: C, path: string, args: ArgsOf<C>, where?: RuleWhere) => {
         if (path === "spec.importDomain") {
           if (said.has(code)) return;
           said.add(code);
         }
-        reportEach(code, path, input);
-      };
+        reportEach(code, path, args, where);
+      });
       for (const e of federation.exports) {
         const defaultAlias = `${e.name}.${e.namespace}.${e.mesh}.${federation.importDomain}`;
         for (const c of e.consumers) {
@@ -103,25 +104,17 @@ export const safetyRules: readonly Rule[] = [
           const labels = alias.split(".");
           const consumerMesh = meshOf(federation, c.principal.mesh);
           const domain = consumerMesh?.clusterDomain ?? "cluster.local";
-          const fix = `use a fully qualified name of your own, like the default "${defaultAlias}"`;
+          const exportRef = key(e);
           if (alias.length > 253) {
             // DNS names are at most 253 characters (RFC 1035); Istio refuses hosts over 255
             // (pkg/config/validation/agent/validation.go:187) and resolvers refuse the query.
-            report("MF1043", path, {
-              message: `alias "${alias.slice(0, 40)}…" for ${key(e)} is ${alias.length} characters long; DNS names are at most 253`,
-              fix: path === "spec.importDomain" ? "use a shorter importDomain, or give the consumers a shorter alias" : "use a shorter alias",
-              value: alias,
-            });
+            report("MF1043", path, { alias, exportRef, viaImportDomain: path === "spec.importDomain" }, { value: alias });
           } else if (/^[0-9]+$/.test(labels[labels.length - 1] ?? "")) {
             // An all-numeric last label (an IP literal among them): Istio's ServiceEntry
             // validation refuses it (pkg/config/validation/agent/validation.go:196-201), and
             // a DestinationRule host that is an IP is never expanded to a service
             // (pilot/pkg/model/config.go:221-224).
-            report("MF1042", path, {
-              message: `alias "${alias}" for ${key(e)} ${isIP(alias) ? "is an IP address" : "ends in an all-numeric label"}; Istio rejects it as a ServiceEntry host`,
-              fix,
-              value: alias,
-            });
+            report("MF1042", path, { alias, exportRef, isAddress: isIP(alias) !== 0, defaultAlias }, { value: alias });
           } else if (labels.length < 3) {
             // One label: Istio expands a short DestinationRule host to
             // <host>.<namespace>.svc.<domain> (pilot/pkg/model/config.go:226-237, applied at
@@ -129,21 +122,18 @@ export const safetyRules: readonly Rule[] = [
             // Two labels (name.ns, kubernetes.default): the sidecar DNS proxy answers
             // <name>.<namespace> for every Kubernetes Service (pkg/dns/server/name_table.go:153-161),
             // and the Pod's DNS search path does the same without it.
-            report("MF1040", path, {
-              message: `alias "${alias}" for ${key(e)} is a short name; in ${c.principal.mesh} it reads as ${labels.length === 1 ? `the local Service ${alias}.${c.principal.namespace}.svc.${domain}` : `the local Service ${labels[0]} in namespace ${labels[1]}`}`,
-              fix,
-              value: alias,
-            });
+            report(
+              "MF1040",
+              path,
+              { alias, exportRef, mesh: c.principal.mesh, namespace: c.principal.namespace, clusterDomain: domain, defaultAlias },
+              { value: alias },
+            );
           } else if (alias === domain || alias.endsWith(`.${domain}`) || alias.endsWith(".svc")) {
             if (alias.endsWith(`.svc.${domain}`)) continue; // MF2002 says it, in the existing rule.
             // name.ns.svc is a Kubernetes short form the DNS search path and the DNS proxy
             // expand to a local Service (pkg/dns/server/name_table.go:153-161); names under the
             // cluster domain belong to the cluster's DNS.
-            report("MF1041", path, {
-              message: `alias "${alias}" for ${key(e)} is in ${c.principal.mesh}'s own DNS space (${alias.endsWith(".svc") ? "<name>.<namespace>.svc" : `*.${domain}`}) and can shadow a local Service`,
-              fix,
-              value: alias,
-            });
+            report("MF1041", path, { alias, exportRef, mesh: c.principal.mesh, clusterDomain: domain, defaultAlias }, { value: alias });
           }
         }
       }
@@ -159,11 +149,7 @@ export const safetyRules: readonly Rule[] = [
         // namespace (pilot/pkg/model/authorization.go:97), so the guard would deny other
         // exports' consumers; a PeerAuthentication with a selector there is ignored
         // (pilot/pkg/security/authn/policy_applier.go:408-421).
-        report("MF1044", `${exportPath(e.index)}.service`, {
-          message: `export "${key(e)}" is in ${ROOT_NAMESPACE}, Istio's root namespace: its guard policy would apply to matching pods of every namespace and its STRICT mTLS policy would be ignored`,
-          fix: `run the exported workload in a namespace of its own, not ${ROOT_NAMESPACE}`,
-          value: key(e),
-        });
+        report("MF1044", `${exportPath(e.index)}.service`, { exportRef: key(e), rootNamespace: ROOT_NAMESPACE }, { value: key(e) });
       }
     },
   },
@@ -177,10 +163,7 @@ export const safetyRules: readonly Rule[] = [
         // (pilot/pkg/model/policyattachment.go:109-112; for PeerAuthentication,
         // pilot/pkg/security/authn/policy_applier.go:408): the DENY guard and STRICT mTLS
         // would cover the whole namespace.
-        report("MF1045", `${exportPath(e.index)}.workloadSelector`, {
-          message: `export "${key(e)}" has an empty workloadSelector: its guard and STRICT mTLS would apply to every pod of namespace ${e.namespace}`,
-          fix: `name the labels of ${e.name}'s pods, e.g. {app: ${e.name}}, or leave workloadSelector out for that default`,
-        });
+        report("MF1045", `${exportPath(e.index)}.workloadSelector`, { exportRef: key(e), namespace: e.namespace, service: e.name });
       }
     },
   },
@@ -202,8 +185,10 @@ export const safetyRules: readonly Rule[] = [
           // denies the other's consumers.
           const show = (s: Readonly<Record<string, string>>) => `{${Object.entries(s).map(([k, v]) => `${k}: ${v}`).join(", ")}}`;
           report("MF1046", `${exportPath(b.index)}.workloadSelector`, {
-            message: `exports "${key(a)}" ${show(a.workloadSelector)} and "${key(b)}" ${show(b.workloadSelector)} can select the same pods; each guard would deny the other's consumers`,
-            fix: "give each export a selector with a label the other's pods do not carry (for example a distinct app label)",
+            exportRef: key(b),
+            selector: show(b.workloadSelector),
+            otherRef: key(a),
+            otherSelector: show(a.workloadSelector),
           });
         });
       }
@@ -219,11 +204,7 @@ export const safetyRules: readonly Rule[] = [
             if (field === "targetPort" && p.targetPort === p.number) continue;
             const what = PROXY_PORTS.get(n);
             if (what === undefined) continue;
-            report("MF1047", `${exportPath(e.index)}.ports[${i}].${field}`, {
-              message: `port ${n} of export "${key(e)}" is ${what}, not an application's`,
-              fix: "export the port the application listens on; Istio reserves 15000-15090 for the proxy",
-              value: n,
-            });
+            report("MF1047", `${exportPath(e.index)}.ports[${i}].${field}`, { port: n, exportRef: key(e), use: what }, { value: n });
           }
         });
       }
@@ -245,11 +226,12 @@ export const safetyRules: readonly Rule[] = [
           // A sidecar builds one inbound chain per target port, from the oldest Service port
           // (pilot/pkg/networking/core/listener_inbound.go:418-425): the other protocol's calls
           // are handled as the first's, and HTTP policies deny TCP bytes and the reverse.
-          report("MF1048", `${exportPath(e.index)}.ports[${i}].protocol`, {
-            message: `ports ${seen.number} (${seen.protocol}) and ${p.number} (${p.protocol}) of export "${key(e)}" both forward to targetPort ${p.targetPort}; a sidecar serves one protocol per target port`,
-            fix: `give both ports the protocol the application speaks on ${p.targetPort}`,
-            value: p.protocol,
-          });
+          report(
+            "MF1048",
+            `${exportPath(e.index)}.ports[${i}].protocol`,
+            { exportRef: key(e), first: seen, second: p, targetPort: p.targetPort },
+            { value: p.protocol },
+          );
         });
       }
     },
@@ -270,11 +252,7 @@ export const safetyRules: readonly Rule[] = [
         }
         // Imports of either mesh dial this address: calls for one mesh's services land in
         // the other's gateway, which routes them by SNI to whatever it serves under that name.
-        report("MF1049", `spec.meshes[${i}].eastWestGateway.address`, {
-          message: `meshes "${other}" and "${m.name}" both give east-west gateway address "${gw.address}"; calls meant for one would land in the other`,
-          fix: `give mesh "${m.name}" the address of its own east-west gateway`,
-          value: gw.address,
-        });
+        report("MF1049", `spec.meshes[${i}].eastWestGateway.address`, { mesh: m.name, other, address: gw.address }, { value: gw.address });
       });
     },
   },
@@ -287,11 +265,7 @@ export const safetyRules: readonly Rule[] = [
       for (const r of RESERVED_RANGES) {
         const reserved = rangeOf(r.cidr);
         if (!reserved || reserved.hi < range.lo || reserved.lo > range.hi) continue;
-        report("MF1050", "spec.vipRange", {
-          message: `spec.vipRange "${federation.vipRange}" overlaps ${r.why}`,
-          fix: 'use a range no workload, Service or Istio uses, such as the default "240.241.0.0/16"',
-          value: federation.vipRange,
-        });
+        report("MF1050", "spec.vipRange", { vipRange: federation.vipRange, reserved: r.why }, { value: federation.vipRange });
       }
       for (const m of federation.meshes) {
         const gw = m.eastWestGateway;
@@ -300,11 +274,7 @@ export const safetyRules: readonly Rule[] = [
         if (n < range.lo || n > range.hi) continue;
         // An import's VIP equal to a gateway's address would catch the calls the sidecar
         // sends to that gateway for every other import.
-        report("MF1051", "spec.vipRange", {
-          message: `spec.vipRange "${federation.vipRange}" holds ${m.name}'s east-west gateway address ${gw.address}`,
-          fix: "use a range that holds no gateway, Pod or Service address",
-          value: federation.vipRange,
-        });
+        report("MF1051", "spec.vipRange", { vipRange: federation.vipRange, mesh: m.name, address: gw.address }, { value: federation.vipRange });
       }
     },
   },
@@ -319,11 +289,13 @@ export const safetyRules: readonly Rule[] = [
           // Istio reads "cluster.local" in a policy principal as "this mesh's own trust
           // domain" and rewrites it (pilot/pkg/security/trustdomain/bundle.go:69-74): the
           // exporter's guard would name its own workloads, not the consumer.
-          report("MF1052", `${exportPath(e.index)}.consumers[${c.index}].principal`, {
-            message: `consumer "${c.principal.mesh}/${c.principal.namespace}/${c.principal.serviceAccount}" is in mesh "${consumer.name}" with trust domain cluster.local, which Istio reads in ${e.mesh}'s policies as ${e.mesh}'s own: the consumer would be denied`,
-            fix: `give mesh "${consumer.name}" a trust domain of its own, e.g. "${consumer.name}.${federation.name}.internal"`,
-            value: `${c.principal.mesh}/${c.principal.namespace}/${c.principal.serviceAccount}`,
-          });
+          const principal = `${c.principal.mesh}/${c.principal.namespace}/${c.principal.serviceAccount}`;
+          report(
+            "MF1052",
+            `${exportPath(e.index)}.consumers[${c.index}].principal`,
+            { consumer: principal, consumerMesh: consumer.name, exporterMesh: e.mesh, federation: federation.name },
+            { value: principal },
+          );
         }
       }
     },
