@@ -36,7 +36,13 @@ const runs = opt("--runs", 3);
 const kubectl = process.env.KUBECTL ?? "/usr/bin/kubectl";
 const CLUSTERS = ["operations", "staging", "production"];
 const FEDERATION = "benchapply";
-const KINDS = ["networking.istio.io/v1/gateways", "networking.istio.io/v1/serviceentries", "networking.istio.io/v1/destinationrules", "security.istio.io/v1/peerauthentications", "security.istio.io/v1/authorizationpolicies"];
+const KINDS = [
+  "networking.istio.io/v1/gateways",
+  "networking.istio.io/v1/serviceentries",
+  "networking.istio.io/v1/destinationrules",
+  "security.istio.io/v1/peerauthentications",
+  "security.istio.io/v1/authorizationpolicies",
+];
 
 function run(cmd, argv, what) {
   const r = spawnSync(cmd, argv, { cwd: root, encoding: "utf8", maxBuffer: 1 << 28 });
@@ -67,7 +73,13 @@ async function main() {
     total += out.resources.length;
     const cluster = clusterOf.get(out.mesh);
     for (const ns of new Set(out.resources.map((r) => r.metadata.namespace))) {
-      const r = await adminRequest(cluster, "PATCH", `/api/v1/namespaces/${ns}?fieldManager=bench`, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, { contentType: "application/apply-patch+yaml" });
+      const r = await adminRequest(
+        cluster,
+        "PATCH",
+        `/api/v1/namespaces/${ns}?fieldManager=bench`,
+        { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } },
+        { contentType: "application/apply-patch+yaml" },
+      );
       if (r.status >= 300) throw new Error(`namespace ${ns}: ${r.body}`);
     }
     writeFileSync(join(work, `${out.mesh}.yaml`), run("node", ["bin/meshfed.js", "render", file, "--mesh", out.mesh], "render"));
@@ -118,7 +130,9 @@ async function main() {
   const f = median(times.meshfed);
   const result = { meshes: meshes.length, resources: total, runs, kubectlMs: Math.round(k), meshfedMs: Math.round(f), ratio: Number((k / f).toFixed(2)) };
   process.stdout.write(`${JSON.stringify(result)}\n`);
-  process.stderr.write(`kubectl apply --server-side ${(k / 1000).toFixed(2)} s, meshfed apply ${(f / 1000).toFixed(2)} s: meshfed is ${(k / f).toFixed(2)}x kubectl's speed (target: at least 1.0)\n`);
+  process.stderr.write(
+    `kubectl apply --server-side ${(k / 1000).toFixed(2)} s, meshfed apply ${(f / 1000).toFixed(2)} s: meshfed is ${(k / f).toFixed(2)}x kubectl's speed (target: at least 1.0)\n`,
+  );
 }
 
 main().catch((err) => {

@@ -189,7 +189,8 @@ export function generateShapedFederation({ meshes = 3, exports = 6, consumers = 
       const target = random() < 0.3 ? `, targetPort: ${port.number + 20000}` : "";
       lines.push(`        - {number: ${port.number}, protocol: ${port.protocol}${target}}`);
       // Now and then a second Service port to the same targetPort, with the same protocol.
-      if (p === 0 && random() < 0.2) lines.push(`        - {number: ${port.number + 100}, protocol: ${port.protocol}, targetPort: ${target ? port.number + 20000 : port.number}}`);
+      if (p === 0 && random() < 0.2)
+        lines.push(`        - {number: ${port.number + 100}, protocol: ${port.protocol}, targetPort: ${target ? port.number + 20000 : port.number}}`);
     });
     const alias = random() < 0.25 ? `${e.svc}.${e.ns}.${e.mesh}.alias.example` : undefined;
     lines.push("      consumers:");

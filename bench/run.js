@@ -54,7 +54,12 @@ async function measureSize({ meshes, exports, consumers, seed, runs }) {
     sample();
     const errors = parsed.diagnostics.filter((d) => d.severity === "error");
     if (!parsed.federation || errors.length > 0) {
-      throw new Error(`generated federation does not validate: ${parsed.diagnostics.slice(0, 3).map((d) => `${d.code} ${d.message}`).join("; ")}`);
+      throw new Error(
+        `generated federation does not validate: ${parsed.diagnostics
+          .slice(0, 3)
+          .map((d) => `${d.code} ${d.message}`)
+          .join("; ")}`,
+      );
     }
 
     t = performance.now();
@@ -112,8 +117,6 @@ async function measureSize({ meshes, exports, consumers, seed, runs }) {
 
 // ---------------------------------------------------------------- parent: orchestrate and report
 
-
-
 function runChild(size, { seed, runs, pin }) {
   const self = fileURLToPath(import.meta.url);
   const nodeArgs = ["--expose-gc", self, "--child", JSON.stringify({ ...size, seed, runs })];
@@ -124,7 +127,6 @@ function runChild(size, { seed, runs, pin }) {
   }
   return JSON.parse(child.stdout);
 }
-
 
 function summarize(result) {
   const stage = Object.fromEntries([...STAGES, "total"].map((s) => [s, median(result.runs.map((r) => r.ms[s]))]));
@@ -155,7 +157,9 @@ function parentMain(argv) {
   const out = (line = "") => process.stdout.write(`${line}\n`);
   if (!json) {
     out(`meshfed benchmark: node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${cores} cores available`);
-    out(`${pin ? "each size pinned to core 0 (taskset -c 0)" : "not pinned: the GC's helper threads may use other cores"}; 1 warm-up + median of ${runs} runs; seed ${seed}`);
+    out(
+      `${pin ? "each size pinned to core 0 (taskset -c 0)" : "not pinned: the GC's helper threads may use other cores"}; 1 warm-up + median of ${runs} runs; seed ${seed}`,
+    );
     out();
   }
 
@@ -170,13 +174,35 @@ function parentMain(argv) {
     }
   }
   if (json) {
-    out(JSON.stringify(summaries.map(({ first: _, ...s }) => s), null, 2));
+    out(
+      JSON.stringify(
+        summaries.map(({ first: _, ...s }) => s),
+        null,
+        2,
+      ),
+    );
     return;
   }
 
   out(
     table([
-      ["size (meshes/exports/consumers)", "input", "resources", "files", "stream", "parse", "compile", "render", "layout", "total", "cold", "cpu", "rss peak", "maxRSS 1 run", "maxRSS all"],
+      [
+        "size (meshes/exports/consumers)",
+        "input",
+        "resources",
+        "files",
+        "stream",
+        "parse",
+        "compile",
+        "render",
+        "layout",
+        "total",
+        "cold",
+        "cpu",
+        "rss peak",
+        "maxRSS 1 run",
+        "maxRSS all",
+      ],
       ...summaries.map((s) => [
         `${s.meshes}/${s.exports}/${s.consumers}`,
         `${(s.inputBytes / 1024).toFixed(0)} KiB`,
@@ -217,7 +243,7 @@ function parentMain(argv) {
         `${(perExport(s) * 1000).toFixed(0)} µs`,
         `${(perExport(s) / perExport(base)).toFixed(2)}x`,
         `${(s.cpuMs / s.exports / (base.cpuMs / base.exports)).toFixed(2)}x`,
-        ...STAGES.map((st) => `${((s.stage[st] / s.exports / (base.stage[st] / base.exports))).toFixed(2)}x`),
+        ...STAGES.map((st) => `${(s.stage[st] / s.exports / (base.stage[st] / base.exports)).toFixed(2)}x`),
       ]),
     ]),
   );

@@ -15,17 +15,51 @@ export { outboundSni, serviceFqdn, spiffeId, istioPrincipal, exportKey } from ".
 export type { CompiledFederation, MeshOutput, Resource, InstallSettings, Exposure, Import } from "./compile/types.js";
 export { renderYamlStream, renderJson, layoutFiles, resourceFileName, toYaml } from "./render/render.js";
 export { planFederation, formatPlan, type Plan, type MeshPlan } from "./plan/plan.js";
-export { buildFederationGraph, graphToDot, graphToMermaid, renderSvg, inlineSvg, type FederationGraph, type GraphMesh, type GraphService, type GraphPrincipal, type GraphEdge, type GraphNetworkAllowance, type OptionalGraphInput } from "./graph/index.js";
+export {
+  buildFederationGraph,
+  graphToDot,
+  graphToMermaid,
+  renderSvg,
+  inlineSvg,
+  type FederationGraph,
+  type GraphMesh,
+  type GraphService,
+  type GraphPrincipal,
+  type GraphEdge,
+  type GraphNetworkAllowance,
+  type OptionalGraphInput,
+} from "./graph/index.js";
 export { renderReportHtml, escapeHtml, type ReportInput, type InputDigest } from "./report/render-html.js";
 export { auditHeadline, type AuditHeadline, type AuditStatus, type ReportVerification } from "./report/audit-headline.js";
 export { reachabilityMatrix, type ReachabilityMatrix, type MatrixCell } from "./report/reachability.js";
-export { accessGrants, diffExposure, formatDiffText, formatDiffMarkdown, type AccessGrant, type ChangedGrant, type ExposureDiff } from "./report/exposure-diff.js";
+export {
+  accessGrants,
+  diffExposure,
+  formatDiffText,
+  formatDiffMarkdown,
+  type AccessGrant,
+  type ChangedGrant,
+  type ExposureDiff,
+} from "./report/exposure-diff.js";
 export { buildScenario, type ScenarioOptions } from "./scenario/build-scenario.js";
 export { allCodes, codeInfo, type CodeInfo, type Severity } from "./diagnostics/codes.js";
 export { diagnostic, formatDiagnostic, hasErrors, sortDiagnostics, type Diagnostic, type SourcePosition } from "./diagnostics/diagnostic.js";
 export { diagnosticsMarkdown } from "./diagnostics/markdown.js";
 export { writeFileTree, type WriteConflict, type WriteReport } from "./output/write-files.js";
-export { parseScenario, verifyScenario, verdictJson, compareExpectations, formatVerdictText, World, type Scenario, type Verdict, type ProbeVerdict, type Hop, type ExposureEntry, type VerifyResult } from "./verify/index.js";
+export {
+  parseScenario,
+  verifyScenario,
+  verdictJson,
+  compareExpectations,
+  formatVerdictText,
+  World,
+  type Scenario,
+  type Verdict,
+  type ProbeVerdict,
+  type Hop,
+  type ExposureEntry,
+  type VerifyResult,
+} from "./verify/index.js";
 export { runVerify, type RunVerifyOptions, type VerifyReport } from "./verify/run-verify.js";
 export { notModelledFindings } from "./verify/not-modelled.js";
 export { scenarioFromModel, meshSpecsFromModel } from "./verify/scenario-from-model.js";

@@ -36,7 +36,17 @@ const usage = `usage: node tools/differential.mjs [--count N] [--seed S] [--out 
 `;
 
 function parseArgs(argv) {
-  const o = { count: 500, seed: 1, out: ".tmp/differential", corpus: "conformance/scenarios", oracleOnly: false, hops: false, batch: 250, jobs: 2, maxPerScenario: 5 };
+  const o = {
+    count: 500,
+    seed: 1,
+    out: ".tmp/differential",
+    corpus: "conformance/scenarios",
+    oracleOnly: false,
+    hops: false,
+    batch: 250,
+    jobs: 2,
+    maxPerScenario: 5,
+  };
   const numeric = { "--count": "count", "--seed": "seed", "--batch": "batch", "--jobs": "jobs", "--max-disagreements": "maxPerScenario" };
   for (let i = 0; i < argv.length; i++) {
     const [flag, inline] = argv[i].split("=", 2);
@@ -148,7 +158,18 @@ async function runOracle(dirs) {
   }
   if (error) finish(error);
   if (i !== dirs.length || ![0, 3, 4, 5].includes(status)) {
-    if (dirs.length === 1) return new Map([[dirs[0], { error: `oracle exit ${status}: ${lines.filter((l) => l.trim()).slice(-3).join(" | ")}` }]]);
+    if (dirs.length === 1)
+      return new Map([
+        [
+          dirs[0],
+          {
+            error: `oracle exit ${status}: ${lines
+              .filter((l) => l.trim())
+              .slice(-3)
+              .join(" | ")}`,
+          },
+        ],
+      ]);
     // Ambiguous: the process crashed or printed something unexpected. Redo one by one.
     const out = new Map();
     for (const d of dirs) out.set(d, (await runOracle([d])).get(d));
@@ -177,7 +198,13 @@ function verifier(lib) {
         // Every mutation kind is a feature verify models: declaring one not modelled (MF3299)
         // here is a disagreement, so declaring is not a way to pass.
         const declared = typeof lib.notModelledFindings === "function" ? lib.notModelledFindings(new lib.World(loaded.scenario)) : [];
-        if (declared.length > 0) return { error: `verify declared MF3299 (not modelled) on a scenario of modelled features: ${declared.slice(0, 2).map((d) => d.message).join(" | ")}` };
+        if (declared.length > 0)
+          return {
+            error: `verify declared MF3299 (not modelled) on a scenario of modelled features: ${declared
+              .slice(0, 2)
+              .map((d) => d.message)
+              .join(" | ")}`,
+          };
         const { verdict } = lib.verifyScenario(loaded.scenario);
         return { verdict: JSON.parse(lib.verdictJson(verdict)) };
       } catch (err) {
@@ -202,7 +229,10 @@ function federationScenario(lib, gen, rng) {
   if (!parsed.federation) return undefined;
   const compiled = lib.compileFederation(parsed.federation);
   if (!compiled.compiled) return undefined;
-  return { files: lib.buildScenario(parsed.federation, compiled.compiled), source: `generated --meshes ${meshes} --exports ${exportsCount} --consumers ${consumers} --seed ${seed}` };
+  return {
+    files: lib.buildScenario(parsed.federation, compiled.compiled),
+    source: `generated --meshes ${meshes} --exports ${exportsCount} --consumers ${consumers} --seed ${seed}`,
+  };
 }
 
 const hopsText = (hops) => JSON.stringify(hops ?? []);
@@ -232,7 +262,10 @@ async function main() {
   mkdirSync(out, { recursive: true });
 
   // The corpus as is (expectations stripped), and as sources for mutation.
-  const corpus = corpusDirs(resolve(root, options.corpus)).map((d) => ({ name: relative(resolve(root, options.corpus), d) || "corpus", files: readScenarioDir(d) }));
+  const corpus = corpusDirs(resolve(root, options.corpus)).map((d) => ({
+    name: relative(resolve(root, options.corpus), d) || "corpus",
+    files: readScenarioDir(d),
+  }));
   const cases = [];
   for (const c of corpus) {
     const dir = join(out, "corpus", c.name);
@@ -256,7 +289,10 @@ async function main() {
       const id = `generated/case-${String(generated).padStart(5, "0")}`;
       const dir = join(out, id);
       writeScenarioDir(dir, mutated.files);
-      writeFileSync(join(dir, "README.md"), `# ${id}\n\nSource: ${base.source} (case seed ${caseSeed}).\n\n${mutated.mutations.map((m) => `- ${m.kind}: ${m.description}`).join("\n")}\n`);
+      writeFileSync(
+        join(dir, "README.md"),
+        `# ${id}\n\nSource: ${base.source} (case seed ${caseSeed}).\n\n${mutated.mutations.map((m) => `- ${m.kind}: ${m.description}`).join("\n")}\n`,
+      );
       const expected = diff.expectationsOf(diff.parseScenarioFiles(base.files));
       made.push({ dir, id, source: base.source, caseSeed, mutations: mutated.mutations, expected, corpus: false });
     }
@@ -368,20 +404,40 @@ async function main() {
   for (const c of comparable) for (const x of c.mutations) mix.set(x.kind, (mix.get(x.kind) ?? 0) + 1);
   const skippedMix = new Map();
   for (const c of skipped) for (const x of c.mutations) skippedMix.set(x.kind, (skippedMix.get(x.kind) ?? 0) + 1);
-  const fmt = (m) => [...m.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, n]) => `${k} ${n}`).join(", ") || "none";
+  const fmt = (m) =>
+    [...m.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, n]) => `${k} ${n}`)
+      .join(", ") || "none";
   const probes = comparable.reduce((n, c) => n + c.oracle.verdict.probes.length, 0);
   writeFileSync(
     join(out, "results.json"),
-    JSON.stringify(cases.map((c) => ({ id: c.id, source: c.source, caseSeed: c.caseSeed, mutations: c.mutations, oracle: c.oracle.verdict ? "ok" : c.oracle.error, verify: c.verify ? (c.verify.error ?? "ok") : null })), null, 1),
+    JSON.stringify(
+      cases.map((c) => ({
+        id: c.id,
+        source: c.source,
+        caseSeed: c.caseSeed,
+        mutations: c.mutations,
+        oracle: c.oracle.verdict ? "ok" : c.oracle.error,
+        verify: c.verify ? (c.verify.error ?? "ok") : null,
+      })),
+      null,
+      1,
+    ),
   );
   console.log(`mutations compared: ${fmt(mix)}`);
   console.log(`mutations skipped (oracle rejected): ${fmt(skippedMix)}`);
   console.log(
-    `mutations that changed a verdict or the exposure (per Istio): ${changedTruth} of ${generatedCompared}; by kind: ${[...effective.entries()].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, [x, n]]) => `${k} ${x}/${n}`).join(", ")}`,
+    `mutations that changed a verdict or the exposure (per Istio): ${changedTruth} of ${generatedCompared}; by kind: ${[...effective.entries()]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([k, [x, n]]) => `${k} ${x}/${n}`)
+      .join(", ")}`,
   );
   if (!options.oracleOnly) {
     console.log(`disagreements by mutation kind: ${fmt(disagreeByKind)}; ${probeDisagreements} probe disagreements in all`);
-    console.log(`scenarios whose hop lists differ where verdicts agree: ${hopOnly}${options.hops ? " (counted)" : " (not counted; --hops to count)"}; fields (scenarios): ${fmt(hopFields)}`);
+    console.log(
+      `scenarios whose hop lists differ where verdicts agree: ${hopOnly}${options.hops ? " (counted)" : " (not counted; --hops to count)"}; fields (scenarios): ${fmt(hopFields)}`,
+    );
   }
   console.log(
     `compared ${comparable.length} scenarios (${corpus.length} corpus, ${generatedCompared} generated), ${probes} probes; skipped ${skipped.length}; oracle ${((tOracle - t0) / 1000).toFixed(1)} s, verify ${((tEnd - tOracle) / 1000).toFixed(1)} s; scenarios in ${relative(root, out) || out}`,

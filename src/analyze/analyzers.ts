@@ -168,7 +168,10 @@ export const analyzers: readonly Analyzer[] = [
         if (!gl || passthroughServers(world, mesh).length === 0) continue;
         for (const ap of configsOf(mesh, "AuthorizationPolicy")) {
           const sel = ap.spec.selector?.matchLabels as Record<string, string> | undefined;
-          const applies = ap.namespace === gl.proxy.namespace ? !sel || selects(sel, gl.proxy.labels) : ap.namespace === mesh.rootNamespace && (!sel || selects(sel, gl.proxy.labels));
+          const applies =
+            ap.namespace === gl.proxy.namespace
+              ? !sel || selects(sel, gl.proxy.labels)
+              : ap.namespace === mesh.rootNamespace && (!sel || selects(sel, gl.proxy.labels));
           if (applies && sel) {
             report("MF3209", mesh, ap, {});
           }
@@ -233,7 +236,12 @@ export const analyzers: readonly Analyzer[] = [
       for (const { mesh, svc, target, dr } of imports(world)) {
         for (const p of svc.ports) {
           const tls = tlsForPort(dr, p.port);
-          if (dr && String(tls?.mode ?? "") === "ISTIO_MUTUAL" && !(Array.isArray(tls?.subjectAltNames) && tls.subjectAltNames.length > 0) && svc.subjectAltNames.length === 0) {
+          if (
+            dr &&
+            String(tls?.mode ?? "") === "ISTIO_MUTUAL" &&
+            !(Array.isArray(tls?.subjectAltNames) && tls.subjectAltNames.length > 0) &&
+            svc.subjectAltNames.length === 0
+          ) {
             report("MF3212", mesh, dr, { host: svc.hostname, port: p.port, target: target.spec.name, trustDomain: target.spec.trustDomain });
             break;
           }
@@ -418,7 +426,9 @@ export const analyzers: readonly Analyzer[] = [
       for (const mesh of world.meshes) {
         for (const ap of configsOf(mesh, "AuthorizationPolicy")) {
           const rules: any[] = Array.isArray(ap.spec.rules) ? ap.spec.rules : [];
-          const principals = rules.flatMap((r) => (Array.isArray(r?.from) ? r.from : [])).flatMap((f: any) => [...(f?.source?.principals ?? []), ...(f?.source?.notPrincipals ?? [])].map(String));
+          const principals = rules
+            .flatMap((r) => (Array.isArray(r?.from) ? r.from : []))
+            .flatMap((f: any) => [...(f?.source?.principals ?? []), ...(f?.source?.notPrincipals ?? [])].map(String));
           const unknown = [...new Set(principals.map((p) => p.split("/")[0] ?? "").filter((td) => td && !td.includes("*") && !domains.has(td)))];
           if (unknown.length > 0) {
             report("MF3216", mesh, ap, { trustDomains: unknown, known: [...domains].sort() });

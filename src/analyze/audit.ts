@@ -81,7 +81,8 @@ function unjudgedExports(federation: Federation, world: World, findings: Diagnos
     const host = serviceFqdn(e, exporter);
     const mesh = world.meshes.find((m) => m.spec.name === e.mesh);
     const svc = mesh?.services.find((s) => s.source === "kubernetes" && s.hostname === host);
-    const pods = svc && mesh ? mesh.workloads.filter((w) => w.namespace === e.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, w.labels)) : [];
+    const pods =
+      svc && mesh ? mesh.workloads.filter((w) => w.namespace === e.namespace && Object.keys(svc.selector).length > 0 && selects(svc.selector, w.labels)) : [];
     if (pods.length > 0) continue;
     out.add(`${e.mesh}/${host}`);
     const missing = !mesh ? "mesh" : !svc ? "service" : "pod";
@@ -130,7 +131,9 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
     }
   });
   const unjudged = unjudgedExports(federation, world, findings);
-  const principalsWithWorkloads = new Set(world.meshes.flatMap((m) => m.workloads.map((w) => `${m.spec.trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`)));
+  const principalsWithWorkloads = new Set(
+    world.meshes.flatMap((m) => m.workloads.map((w) => `${m.spec.trustDomain}/ns/${w.namespace}/sa/${w.serviceAccount}`)),
+  );
   for (const [key, g] of intended) {
     if (reached.has(key) || unjudged.has(`${g.mesh}/${g.host}`)) continue;
     const exposed = verdict.exposure.find((x) => x.mesh === g.mesh && x.host === g.host && x.port === g.port);
@@ -138,7 +141,9 @@ export function auditAgainstModel(federation: Federation, world: World, probes: 
     // Without a workload of that identity in the scenario no probe can show the call; the
     // exposure still says whether the gateway routes it and the destination admits it.
     if (!principalsWithWorkloads.has(g.principal) && admitted) continue;
-    const why = tried.get(key)?.[0] ?? (exposed ? (admitted ? "no probe reached it" : "the destination does not admit it") : `${g.mesh}'s east-west gateway does not route ${g.host}:${g.port}`);
+    const why =
+      tried.get(key)?.[0] ??
+      (exposed ? (admitted ? "no probe reached it" : "the destination does not admit it") : `${g.mesh}'s east-west gateway does not route ${g.host}:${g.port}`);
     findings.push(
       diagnostic("MF3221", { principal: g.principal, mesh: g.mesh, host: g.host, port: g.port, why }, { resource: `${g.mesh}: Service ${g.host}:${g.port}` }),
     );

@@ -12,7 +12,8 @@ export function parseSuppression(text: string): Suppression | string {
   const eq = text.indexOf("=");
   const code = eq >= 0 ? text.slice(0, eq) : text;
   const resource = eq >= 0 ? text.slice(eq + 1) : "*";
-  if (!/^MF\d{4}$/.test(code) && code !== "*") return `--suppress ${text}: expected CODE=mesh/Kind/namespace/name (e.g. MF3209=production/AuthorizationPolicy/istio-system/*)`;
+  if (!/^MF\d{4}$/.test(code) && code !== "*")
+    return `--suppress ${text}: expected CODE=mesh/Kind/namespace/name (e.g. MF3209=production/AuthorizationPolicy/istio-system/*)`;
   if (resource !== "*" && resource.split("/").length !== 4) return `--suppress ${text}: the resource is mesh/Kind/namespace/name, with * for any part`;
   return { code, resource };
 }
@@ -26,7 +27,12 @@ export function resourceKey(d: Diagnostic): string {
 }
 
 function globMatch(pattern: string, value: string): boolean {
-  const re = new RegExp(`^${pattern.split("*").map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`);
+  const re = new RegExp(
+    `^${pattern
+      .split("*")
+      .map((p) => p.replace(/[.+?^${}()|[\]\\]/g, "\\$&"))
+      .join(".*")}$`,
+  );
   return re.test(value);
 }
 

@@ -32,7 +32,9 @@ export function checkSelectorCoverage(federation: Federation, world: World): Dia
     if (Object.keys(service.selector).length === 0) continue;
     const behind = inNamespace.filter((w) => selects(service.selector, w.labels));
     const guarded = inNamespace.filter((w) => selects(e.workloadSelector, w.labels));
-    const selector = Object.entries(e.workloadSelector).map(([k, v]) => `${k}=${v}`).join(",");
+    const selector = Object.entries(e.workloadSelector)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(",");
     const unguarded = behind.filter((w) => !guarded.includes(w));
     if (unguarded.length > 0) {
       findings.push(
@@ -44,7 +46,9 @@ export function checkSelectorCoverage(federation: Federation, world: World): Dia
             unselected: unguarded.map((w) => w.podName),
             noneSelected: guarded.length === 0,
             service: `${e.namespace}/${e.name}`,
-            serviceSelector: Object.entries(service.selector).map(([k, v]) => `${k}=${v}`).join(","),
+            serviceSelector: Object.entries(service.selector)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(","),
           },
           { resource: `${e.mesh}: Service ${e.namespace}/${e.name}` },
         ),

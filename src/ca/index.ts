@@ -4,7 +4,15 @@
  * point because the X.509 library needs the Reflect metadata polyfill, which the main entry point
  * should not install as a side effect.
  */
-export { createRootCa, generateKeyPair, issueIntermediateCa, issueWorkloadCertificate, randomSerial, DEFAULT_INTERMEDIATE_DAYS, DEFAULT_ROOT_DAYS } from "./issue-ca.js";
+export {
+  createRootCa,
+  generateKeyPair,
+  issueIntermediateCa,
+  issueWorkloadCertificate,
+  randomSerial,
+  DEFAULT_INTERMEDIATE_DAYS,
+  DEFAULT_ROOT_DAYS,
+} from "./issue-ca.js";
 export type { CaEnvironment, IntermediateOptions, Issued, RootOptions, Signer, WorkloadOptions } from "./issue-ca.js";
 export { inspectCertificates, sha256Fingerprint, EXPIRY_WARNING_DAYS } from "./inspect-ca.js";
 export { formatInspect } from "./format-inspect.js";

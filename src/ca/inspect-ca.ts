@@ -169,9 +169,7 @@ export async function inspectCertificates(input: InspectInput): Promise<{ report
     const intermediates = nodes.filter((n) => !n.selfSigned && n.source.cert.getExtension(BasicConstraintsExtension)?.ca);
     const findings = intermediates.flatMap((n) => trustDomainFindings(n, input.expect!));
     if (intermediates.length === 0) {
-      findings.push(
-        diagnostic("MF5017", { mesh: input.expect.mesh }),
-      );
+      findings.push(diagnostic("MF5017", { mesh: input.expect.mesh }));
     }
     diagnostics.push(...findings);
     mesh = { name: input.expect.mesh, trustDomain: input.expect.trustDomain, agrees: findings.length === 0 };
@@ -200,26 +198,18 @@ function certificateFindings(node: Node, nc: NameConstraintsSpec | undefined, da
       ),
     );
   } else if (daysLeft < EXPIRY_WARNING_DAYS) {
-    out.push(
-      diagnostic("MF5012", { label, notAfter: cert.notAfter.toISOString(), daysLeft, root: node.selfSigned }, { position }),
-    );
+    out.push(diagnostic("MF5012", { label, notAfter: cert.notAfter.toISOString(), daysLeft, root: node.selfSigned }, { position }));
   }
   if (!node.selfSigned && !chainValid) {
-    out.push(
-      diagnostic("MF5010", { label, issuer: cert.issuer }, { position }),
-    );
+    out.push(diagnostic("MF5010", { label, issuer: cert.issuer }, { position }));
   }
   const bc = cert.getExtension(BasicConstraintsExtension);
   if (!node.selfSigned && bc?.ca) {
-    if (!nc || !nc.permitted.some((s) => s.type === "uri")) {
-      out.push(
-        diagnostic("MF5013", { label }, { position }),
-      );
+    if (!nc?.permitted.some((s) => s.type === "uri")) {
+      out.push(diagnostic("MF5013", { label }, { position }));
     }
     if (bc.pathLength !== 0) {
-      out.push(
-        diagnostic("MF5014", { label, pathLength: bc.pathLength }, { position }),
-      );
+      out.push(diagnostic("MF5014", { label, pathLength: bc.pathLength }, { position }));
     }
     const usages = cert.getExtension(KeyUsagesExtension)?.usages;
     if (usages !== undefined && (usages & KeyUsageFlags.keyCertSign) === 0) {
@@ -234,9 +224,7 @@ function trustDomainFindings(node: Node, expect: { mesh: string; trustDomain: st
   const nc = readNameConstraints(cert.getExtension(NAME_CONSTRAINTS_OID));
   const uris = (nc?.permitted ?? []).filter((s) => s.type === "uri").map((s) => s.value);
   if (uris.length === 1 && uris[0]!.toLowerCase() === expect.trustDomain.toLowerCase()) return [];
-  return [
-    diagnostic("MF5015", { subject: cert.subject, permitted: uris, mesh: expect.mesh, trustDomain: expect.trustDomain }, { value: uris, position }),
-  ];
+  return [diagnostic("MF5015", { subject: cert.subject, permitted: uris, mesh: expect.mesh, trustDomain: expect.trustDomain }, { value: uris, position })];
 }
 
 async function chainFileFindings(chainFile: { file: string; certificates: readonly X509Certificate[] }, crypto: Crypto): Promise<Diagnostic[]> {
@@ -246,7 +234,9 @@ async function chainFileFindings(chainFile: { file: string; certificates: readon
   if (certs.length < 2) return [diagnostic("MF5016", { file, problem: "count", count: certs.length }, { position })];
   for (let i = 0; i + 1 < certs.length; i++) {
     if (!(await signedBy(certs[i]!, certs[i + 1]!, crypto))) {
-      return [diagnostic("MF5016", { file, problem: "not-signed", index: i + 1, subject: certs[i]!.subject, nextSubject: certs[i + 1]!.subject }, { position })];
+      return [
+        diagnostic("MF5016", { file, problem: "not-signed", index: i + 1, subject: certs[i]!.subject, nextSubject: certs[i + 1]!.subject }, { position }),
+      ];
     }
   }
   const last = certs[certs.length - 1]!;

@@ -10,7 +10,7 @@ import {
   KeyUsagesExtension,
   SubjectAlternativeNameExtension,
   SubjectKeyIdentifierExtension,
-  X509Certificate,
+  type X509Certificate,
   X509CertificateGenerator,
 } from "./x509.js";
 
@@ -115,7 +115,10 @@ export function intermediateSubject(organization: string, mesh: string, trustDom
  * never another CA), keyCertSign/cRLSign/digitalSignature, and name constraints confining it to
  * the mesh's trust domain (see {@link intermediateNameConstraints}).
  */
-export async function issueIntermediateCa(env: CaEnvironment, options: IntermediateOptions): Promise<{ cert: X509Certificate; constraints: NameConstraintsSpec }> {
+export async function issueIntermediateCa(
+  env: CaEnvironment,
+  options: IntermediateOptions,
+): Promise<{ cert: X509Certificate; constraints: NameConstraintsSpec }> {
   const constraints = intermediateNameConstraints(options.trustDomain, options.istioNamespace, options.extraDnsNames);
   const cert = await X509CertificateGenerator.create(
     {

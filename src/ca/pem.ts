@@ -35,9 +35,7 @@ export function parseCertificates(text: string, file: string): { certificates: S
     try {
       certificates.push({ cert: new X509Certificate(block.pem), position });
     } catch (err) {
-      diagnostics.push(
-        diagnostic("MF5002", { file, problem: "certificate-unparsable", line: block.line, reason: (err as Error).message }, { position }),
-      );
+      diagnostics.push(diagnostic("MF5002", { file, problem: "certificate-unparsable", line: block.line, reason: (err as Error).message }, { position }));
     }
   }
   return { certificates, diagnostics };
@@ -49,9 +47,7 @@ export function parseCertificate(text: string, file: string): { certificate?: So
   if (certificates.length > 0) return { certificate: certificates[0]!, diagnostics };
   if (diagnostics.length > 0) return { diagnostics };
   return {
-    diagnostics: [
-      diagnostic("MF5002", { file, problem: "no-certificate-block" }, { position: { file, line: 1, column: 1 } }),
-    ],
+    diagnostics: [diagnostic("MF5002", { file, problem: "no-certificate-block" }, { position: { file, line: 1, column: 1 } })],
   };
 }
 
@@ -73,9 +69,7 @@ export async function importSigningKey(
   }
   if (block.label === "ENCRYPTED PRIVATE KEY") {
     return {
-      diagnostics: [
-        diagnostic("MF5002", { file, problem: "private-key-encrypted" }, { position: { ...position, line: block.line } }),
-      ],
+      diagnostics: [diagnostic("MF5002", { file, problem: "private-key-encrypted" }, { position: { ...position, line: block.line } })],
     };
   }
   let key: KeyObject;
@@ -83,15 +77,15 @@ export async function importSigningKey(
     key = createPrivateKey(block.pem);
   } catch (err) {
     return {
-      diagnostics: [diagnostic("MF5002", { file, problem: "private-key-unparsable", reason: (err as Error).message }, { position: { ...position, line: block.line } })],
+      diagnostics: [
+        diagnostic("MF5002", { file, problem: "private-key-unparsable", reason: (err as Error).message }, { position: { ...position, line: block.line } }),
+      ],
     };
   }
   const spki = createPublicKey(key).export({ type: "spki", format: "der" });
   if (!Buffer.from(cert.publicKey.rawData).equals(spki)) {
     return {
-      diagnostics: [
-        diagnostic("MF5003", { file, subject: cert.subject }, { position: { ...position, line: block.line } }),
-      ],
+      diagnostics: [diagnostic("MF5003", { file, subject: cert.subject }, { position: { ...position, line: block.line } })],
     };
   }
   const pkcs8 = key.export({ type: "pkcs8", format: "der" });

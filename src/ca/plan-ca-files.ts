@@ -84,14 +84,10 @@ export function isCaCertificate(cert: X509Certificate): boolean {
 export function checkIssuer(root: X509Certificate, selfSigned: boolean, position: SourcePosition, now: Date, days: number): Diagnostic[] {
   const diagnostics: Diagnostic[] = [];
   if (!isCaCertificate(root)) {
-    diagnostics.push(
-      diagnostic("MF5004", { file: position.file, subject: root.subject }, { position }),
-    );
+    diagnostics.push(diagnostic("MF5004", { file: position.file, subject: root.subject }, { position }));
   }
   if (!selfSigned) {
-    diagnostics.push(
-      diagnostic("MF5007", { file: position.file, subject: root.subject, issuer: root.issuer }, { position }),
-    );
+    diagnostics.push(diagnostic("MF5007", { file: position.file, subject: root.subject, issuer: root.issuer }, { position }));
   }
   if (root.notAfter.getTime() <= now.getTime() || root.notBefore.getTime() > now.getTime()) {
     diagnostics.push(
@@ -109,9 +105,7 @@ export function checkIssuer(root: X509Certificate, selfSigned: boolean, position
     );
   } else if (now.getTime() + days * DAY_MS > root.notAfter.getTime()) {
     const left = Math.floor((root.notAfter.getTime() - now.getTime()) / DAY_MS);
-    diagnostics.push(
-      diagnostic("MF5006", { days, rootNotAfter: root.notAfter.toISOString(), daysLeft: left }, { value: days, position }),
-    );
+    diagnostics.push(diagnostic("MF5006", { days, rootNotAfter: root.notAfter.toISOString(), daysLeft: left }, { value: days, position }));
   }
   return diagnostics;
 }

@@ -34,7 +34,11 @@ export function progressWriter(io: CliIo): (line: string) => void {
 export async function connectMesh(io: CliIo, flags: KubeTargetFlags, onRetry?: (s: string) => void): Promise<KubeClient | undefined> {
   const { KubeClient, KubeConfigError } = await import("../kube/client.js");
   try {
-    return await KubeClient.connect({ kubeconfig: flags.kubeconfig === undefined ? undefined : resolvePath(io, flags.kubeconfig), context: flags.context }, io.env, onRetry ? { onRetry } : {});
+    return await KubeClient.connect(
+      { kubeconfig: flags.kubeconfig === undefined ? undefined : resolvePath(io, flags.kubeconfig), context: flags.context },
+      io.env,
+      onRetry ? { onRetry } : {},
+    );
   } catch (err) {
     if (err instanceof KubeConfigError) {
       io.stderr.write(`meshfed: error: ${err.message}\n`);

@@ -12,7 +12,12 @@ import type { LoadedScenario } from "./read-files.js";
  * problem and sets the exit code (2 for an unusable kubeconfig, 5 for the API) when a cluster
  * cannot be read, and returns undefined then.
  */
-export async function readLiveScenario(io: CliIo, federation: Federation, targets: ReadonlyMap<string, { kubeconfig: string; context?: string }>, setExit: SetExit): Promise<LoadedScenario | undefined> {
+export async function readLiveScenario(
+  io: CliIo,
+  federation: Federation,
+  targets: ReadonlyMap<string, { kubeconfig: string; context?: string }>,
+  setExit: SetExit,
+): Promise<LoadedScenario | undefined> {
   const [{ KubeApiError }, { readLiveMesh }] = await Promise.all([import("../kube/client.js"), import("../kube/live-reader.js")]);
   const meshFiles = new Map<string, SourceFile[]>();
   for (const [mesh, target] of targets) {
@@ -37,4 +42,3 @@ export async function readLiveScenario(io: CliIo, federation: Federation, target
   const sources = new Map([...meshFiles.values()].flat().map((f) => [f.file, f.text] as const));
   return { ...scenarioFromModel(federation, meshFiles), sources };
 }
-

@@ -28,7 +28,8 @@ function statOf(path: string, shown: string): Stats {
     if (code === "ELOOP") throw new UsageError(`${shown}: a loop of symbolic links`);
     throw new UsageError(`cannot read ${shown}: ${code === "ENOENT" ? "no such file or directory" : code}`);
   }
-  if (!s.isFile() && !s.isDirectory()) throw new UsageError(`${shown}: not a regular file or directory (a FIFO, socket or device); give YAML files or directories`);
+  if (!s.isFile() && !s.isDirectory())
+    throw new UsageError(`${shown}: not a regular file or directory (a FIFO, socket or device); give YAML files or directories`);
   return s;
 }
 

@@ -19,7 +19,8 @@ export function reportWrite(io: CliIo, out: string, report: WriteReport): boolea
     io.stderr.write(`${out}: nothing written (${report.conflicts.length} file${report.conflicts.length === 1 ? "" : "s"} not meshfed's)\n`);
     return false;
   }
-  if (report.removed.length > 0) io.stderr.write(`removed ${report.removed.length} file(s) meshfed wrote earlier and no longer generates: ${report.removed.join(", ")}\n`);
+  if (report.removed.length > 0)
+    io.stderr.write(`removed ${report.removed.length} file(s) meshfed wrote earlier and no longer generates: ${report.removed.join(", ")}\n`);
   if (report.leftAlone.length > 0) {
     io.stderr.write(`left alone ${report.leftAlone.length} file(s) meshfed did not write: ${report.leftAlone.map((f) => `${out}/${f}`).join(", ")}\n`);
   }

@@ -39,9 +39,7 @@ export function compileExporter(federation: Federation, e: Export): { resources:
   if (!gw) throw new Error(`mesh ${mesh.name} has no east-west gateway; the model was not validated`);
   const fqdn = serviceFqdn(e, mesh);
   const meta = labels(federation, e, "exporter");
-  const admitted = [
-    ...new Set(e.consumers.map((c) => istioPrincipal(meshByName(federation, c.principal.mesh).trustDomain, c.principal))),
-  ].sort();
+  const admitted = [...new Set(e.consumers.map((c) => istioPrincipal(meshByName(federation, c.principal.mesh).trustDomain, c.principal)))].sort();
   const targetPorts = [...new Set(e.ports.map((p) => p.targetPort))].sort((a, b) => a - b).map(String);
   const selector = { matchLabels: { ...e.workloadSelector } };
   const gateway: Resource = {
@@ -251,9 +249,7 @@ export function compileFederation(federation: Federation): CompileResult {
       resources: [...(resources.get(mesh.name) ?? [])].sort(compareResources),
       install: compileInstall(federation, mesh),
       exposes: [...(exposes.get(mesh.name) ?? [])].sort((a, b) => compareStrings(a.service, b.service)),
-      imports: [...(imports.get(mesh.name) ?? [])].sort(
-        (a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.alias, b.alias),
-      ),
+      imports: [...(imports.get(mesh.name) ?? [])].sort((a, b) => compareStrings(a.namespace, b.namespace) || compareStrings(a.alias, b.alias)),
     }));
   return { compiled: { federation: federation.name, meshes }, diagnostics };
 }

@@ -28,8 +28,7 @@ const HASH_LENGTH = 10;
 export function resourceName(prefix: string, parts: readonly string[], suffix?: string, max = 63): string {
   const segments = [prefix, ...parts, ...(suffix !== undefined ? [suffix] : [])];
   const readable = segments.join("-");
-  const ambiguous =
-    parts.slice(0, -1).some((p) => p.includes("-")) || segments.some((s) => s.includes("--"));
+  const ambiguous = parts.slice(0, -1).some((p) => p.includes("-")) || segments.some((s) => s.includes("--"));
   if (!ambiguous && readable.length <= max) return readable;
   const hash = shortHash(`${prefix}/${parts.join("/")}/${suffix ?? ""}`, HASH_LENGTH);
   const room = max - hash.length - 2;

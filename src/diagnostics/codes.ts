@@ -49,9 +49,7 @@ type WrongTypeArgs =
   | { readonly field: string; readonly keyNotString: true };
 
 /** A required field that is missing (`hint` describes it), or a list with too few items. */
-type MissingArgs =
-  | { readonly field: string; readonly missing: string; readonly hint: string }
-  | { readonly field: string; readonly minItems: number };
+type MissingArgs = { readonly field: string; readonly missing: string; readonly hint: string } | { readonly field: string; readonly minItems: number };
 
 /** A value outside a fixed set (apiVersion, kind, enums). */
 interface NotAllowedArgs {
@@ -60,10 +58,8 @@ interface NotAllowedArgs {
   readonly allowed: readonly unknown[];
   readonly suggestion?: string;
 }
-const notAllowedMessage = (a: NotAllowedArgs) =>
-  `${a.field}: ${a.found} is not allowed; expected ${a.allowed.map((v) => JSON.stringify(v)).join(" or ")}`;
-const notAllowedFix = (a: NotAllowedArgs) =>
-  `write ${a.suggestion ? JSON.stringify(a.suggestion) : a.allowed.map((v) => JSON.stringify(v)).join(" or ")}`;
+const notAllowedMessage = (a: NotAllowedArgs) => `${a.field}: ${a.found} is not allowed; expected ${a.allowed.map((v) => JSON.stringify(v)).join(" or ")}`;
+const notAllowedFix = (a: NotAllowedArgs) => `write ${a.suggestion ? JSON.stringify(a.suggestion) : a.allowed.map((v) => JSON.stringify(v)).join(" or ")}`;
 
 /** A string that fails a schema format: which field, and the value as written. */
 interface FormatArgs {
@@ -152,7 +148,13 @@ type ChainOrderArgs =
 
 /** Two AUTO_PASSTHROUGH servers on one port: a later server repeating hosts, or overlapping SNIs. */
 type GatewayConflictArgs =
-  | { readonly subject: string; readonly problem: "repeated-hosts"; readonly server: number; readonly hosts: readonly string[]; readonly port: number | undefined }
+  | {
+      readonly subject: string;
+      readonly problem: "repeated-hosts";
+      readonly server: number;
+      readonly hosts: readonly string[];
+      readonly port: number | undefined;
+    }
   | { readonly subject: string; readonly problem: "overlapping-sni"; readonly port: number | undefined; readonly conflicts: readonly string[] };
 
 /** An import ServiceEntry, or its DestinationRule, visible beyond its own namespace. */
@@ -243,7 +245,16 @@ type MeshFileArgs =
   | { readonly file: string; readonly line: number; readonly problem: "not-mapping" }
   | { readonly file: string; readonly line: number; readonly problem: "no-kind" }
   | { readonly file: string; readonly line: number; readonly problem: "no-name"; readonly kind: string }
-  | { readonly file: string; readonly line: number; readonly problem: "metadata-not-strings"; readonly kind: string; readonly name: string; readonly field: "labels" | "annotations"; readonly key?: string; readonly value?: unknown }
+  | {
+      readonly file: string;
+      readonly line: number;
+      readonly problem: "metadata-not-strings";
+      readonly kind: string;
+      readonly name: string;
+      readonly field: "labels" | "annotations";
+      readonly key?: string;
+      readonly value?: unknown;
+    }
   | {
       readonly file: string;
       readonly line: number;
@@ -292,7 +303,10 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
     case "provider-without-custom":
       return { message: `provider must not be set with action ${r.action}`, fix: "Remove provider or use action CUSTOM." };
     case "service-accounts-with-principals":
-      return { message: "serviceAccounts cannot be set with namespaces or principals", fix: "Use either serviceAccounts or principals/namespaces in one source." };
+      return {
+        message: "serviceAccounts cannot be set with namespaces or principals",
+        fix: "Use either serviceAccounts or principals/namespaces in one source.",
+      };
     case "empty-source":
       return { message: "from.source must not be empty", fix: "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from." };
     case "unsupported-with-custom":
@@ -305,12 +319,21 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
     case "dry-run-kind":
       return { message: "unsupported annotation istio.io/dry-run (only AuthorizationPolicy supports it)", fix: "Remove the annotation." };
     case "dry-run-action":
-      return { message: `the annotation istio.io/dry-run currently only supports action ALLOW/DENY, found action ${r.action}`, fix: "Remove the annotation, or test the policy as ALLOW/DENY." };
+      return {
+        message: `the annotation istio.io/dry-run currently only supports action ALLOW/DENY, found action ${r.action}`,
+        fix: "Remove the annotation, or test the policy as ALLOW/DENY.",
+      };
     case "dry-run-value":
-      return { message: `invalid value ${JSON.stringify(r.value)}: Go's strconv.ParseBool accepts only 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False`, fix: 'Write "true" or "false" (quoted).' };
+      return {
+        message: `invalid value ${JSON.stringify(r.value)}: Go's strconv.ParseBool accepts only 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False`,
+        fix: 'Write "true" or "false" (quoted).',
+      };
     case "action-without-rules":
       // validation.go ValidateAuthorizationPolicy: such a policy would never trigger.
-      return { message: `${r.action} action without \`rules\` is meaningless as it will never be triggered`, fix: "Add an empty rule `{}` to match every request, or the rules it should match." };
+      return {
+        message: `${r.action} action without \`rules\` is meaningless as it will never be triggered`,
+        fix: "Add an empty rule `{}` to match every request, or the rules it should match.",
+      };
     case "custom-without-provider":
       return { message: "`provider.name` must not be empty", fix: "Name an extension provider of meshConfig.extensionProviders." };
     case "mutual-without-certificate":
@@ -328,8 +351,7 @@ const table = [
     name: "yaml-syntax",
     severity: "error",
     title: "The file is not valid YAML",
-    explanation:
-      "The YAML parser could not read the file. The message names the parser's complaint; fix the indentation or quoting at the position shown.",
+    explanation: "The YAML parser could not read the file. The message names the parser's complaint; fix the indentation or quoting at the position shown.",
     message: (a: YamlSyntaxArgs) => `YAML syntax error: ${"parser" in a ? a.parser : `${a.field} is defined twice`}`,
     fix: (a: YamlSyntaxArgs) =>
       "parser" in a ? "fix the YAML at this position (indentation, quoting, a missing ':')" : `remove one of the two "${a.key}:" entries`,
@@ -344,11 +366,7 @@ const table = [
     message: (a: WrongTypeArgs) =>
       "keyNotString" in a ? `${a.field} has a key that is not a plain string` : `${a.field} must be ${a.expected}, found ${a.found}`,
     fix: (a: WrongTypeArgs) =>
-      "keyNotString" in a
-    ? "use plain string keys"
-    : a.quote !== undefined
-      ? `quote it: "${a.quote}"`
-      : `write ${a.expected} here (see \`meshfed schema\`)`,
+      "keyNotString" in a ? "use plain string keys" : a.quote !== undefined ? `quote it: "${a.quote}"` : `write ${a.expected} here (see \`meshfed schema\`)`,
   },
   {
     code: "MF1003",
@@ -388,8 +406,8 @@ const table = [
     explanation: "Add the field named in the message.",
     message: (a: MissingArgs) =>
       "minItems" in a
-    ? `${a.field} must have at least ${a.minItems} item${a.minItems === 1 ? "" : "s"}`
-    : `${a.field} is missing the required field "${a.missing}"`,
+        ? `${a.field} must have at least ${a.minItems} item${a.minItems === 1 ? "" : "s"}`
+        : `${a.field} is missing the required field "${a.missing}"`,
     fix: (a: MissingArgs) => ("minItems" in a ? `add an entry to ${a.field}` : `add "${a.missing}:" (${a.hint})`),
   },
   {
@@ -401,19 +419,19 @@ const table = [
       "Mesh names, namespaces, service and service-account names become Kubernetes names and DNS labels: lower-case letters, digits and `-`, starting and ending with a letter or digit, at most 63 characters.",
     message: (a: NameFormatArgs) =>
       formatMessage(
-    a,
-    a.kind === "subdomain"
-      ? "is not a DNS-1123 name"
-      : a.value.length > 63
-        ? `is ${a.value.length} characters long (at most 63)`
-        : "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)",
+        a,
+        a.kind === "subdomain"
+          ? "is not a DNS-1123 name"
+          : a.value.length > 63
+            ? `is ${a.value.length} characters long (at most 63)`
+            : "is not a DNS-1123 label (lower-case letters, digits and '-', starting and ending with a letter or digit)",
       ),
     fix: (a: NameFormatArgs) =>
       a.kind === "subdomain"
-    ? "use lower-case letters, digits, '-' and '.'"
-    : a.suggestion !== undefined
-      ? `use a DNS-1123 label such as "${a.suggestion}"`
-      : "use a DNS-1123 label",
+        ? "use lower-case letters, digits, '-' and '.'"
+        : a.suggestion !== undefined
+          ? `use a DNS-1123 label such as "${a.suggestion}"`
+          : "use a DNS-1123 label",
   },
   {
     code: "MF1008",
@@ -424,19 +442,19 @@ const table = [
       "Host names (aliases, the import domain, east-west gateway addresses) must be DNS-1123 subdomains (lower-case labels separated by dots, at most 253 characters) or, where an address is expected, an IPv4 or IPv6 address. Wildcards are never accepted: a wildcard host is how whole meshes get exposed.",
     message: (a: HostFormatArgs) =>
       formatMessage(
-    a,
-    a.problem === "wildcard"
-      ? "is a wildcard host"
-      : a.problem === "not-ipv4"
-        ? "is not a valid IPv4 address"
-        : "is not a DNS-1123 host name (lower-case labels separated by dots)",
+        a,
+        a.problem === "wildcard"
+          ? "is a wildcard host"
+          : a.problem === "not-ipv4"
+            ? "is not a valid IPv4 address"
+            : "is not a DNS-1123 host name (lower-case labels separated by dots)",
       ),
     fix: (a: HostFormatArgs) =>
       a.problem === "wildcard"
-    ? "name one exact host; wildcards expose every matching service"
-    : a.problem === "not-ipv4"
-      ? "write four numbers from 0 to 255 separated by dots, or a DNS name"
-      : `use a host name such as "${a.value.toLowerCase().replace(/[^a-z0-9.-]+/g, "-")}"`,
+        ? "name one exact host; wildcards expose every matching service"
+        : a.problem === "not-ipv4"
+          ? "write four numbers from 0 to 255 separated by dots, or a DNS name"
+          : `use a host name such as "${a.value.toLowerCase().replace(/[^a-z0-9.-]+/g, "-")}"`,
   },
   {
     code: "MF1009",
@@ -453,8 +471,7 @@ const table = [
     name: "invalid-service-ref",
     severity: "error",
     title: "Malformed service reference",
-    explanation:
-      "An exported service is written `mesh/namespace/name`, for example `production/db/postgres`: three DNS-1123 labels separated by `/`.",
+    explanation: "An exported service is written `mesh/namespace/name`, for example `production/db/postgres`: three DNS-1123 labels separated by `/`.",
     message: (a: RefFormatArgs) => formatMessage(a, refReason(a, "mesh/namespace/name")),
     fix: (a: RefFormatArgs) => refFix(a, "mesh/namespace/name", "production/db/postgres"),
   },
@@ -506,8 +523,7 @@ const table = [
     explanation:
       "Consumers reach an exported service through the exporting mesh's east-west gateway; meshfed needs its address (an IP or DNS name other meshes can dial) to write their ServiceEntries. Set `eastWestGateway.address` on the mesh.",
     message: (a: { mesh: string; exportRef: string }) => `mesh "${a.mesh}" exports ${a.exportRef} but has no eastWestGateway.address`,
-    fix: (a: { mesh: string; exportRef: string }) =>
-      `add "eastWestGateway: {address: <IP or DNS name of ${a.mesh}'s east-west gateway>}" to mesh "${a.mesh}"`,
+    fix: (a: { mesh: string; exportRef: string }) => `add "eastWestGateway: {address: <IP or DNS name of ${a.mesh}'s east-west gateway>}" to mesh "${a.mesh}"`,
   },
   {
     code: "MF1016",
@@ -573,8 +589,7 @@ const table = [
     name: "invalid-trust-domain",
     severity: "error",
     title: "Not a valid trust domain",
-    explanation:
-      "A SPIFFE trust domain is lower-case letters, digits, `.`, `-` and `_`, at most 255 characters, with no scheme or path.",
+    explanation: "A SPIFFE trust domain is lower-case letters, digits, `.`, `-` and `_`, at most 255 characters, with no scheme or path.",
     message: (a: { field: string; value: string; suggestion?: string }) => formatMessage(a, "is not a SPIFFE trust domain"),
     fix: (a: { field: string; value: string; suggestion?: string }) =>
       a.suggestion !== undefined ? `write the bare trust domain, e.g. "${a.suggestion}"` : "use lower-case letters, digits, '.', '-' and '_'",
@@ -607,8 +622,7 @@ const table = [
     title: "Invalid VIP range",
     explanation:
       "`spec.vipRange` is an IPv4 CIDR (for example `240.241.0.0/16`) from which meshfed assigns the stable virtual IPs of imported services. Use a range no workload or Service uses; the Class E range 240.0.0.0/4 is reserved and never routed.",
-    message: (a: { field: string; value: string }) =>
-      formatMessage(a, "is not an IPv4 CIDR with a prefix from /8 to /30 and no host bits set"),
+    message: (a: { field: string; value: string }) => formatMessage(a, "is not an IPv4 CIDR with a prefix from /8 to /30 and no host bits set"),
     fix: (_: { field: string; value: string }) => 'use a range such as "240.241.0.0/16"',
   },
   {
@@ -616,8 +630,7 @@ const table = [
     name: "no-consumers",
     severity: "warning",
     title: "An export has no consumers",
-    explanation:
-      "An export with no consumers opens nothing; meshfed emits no configuration for it. Add consumers or remove the export.",
+    explanation: "An export with no consumers opens nothing; meshfed emits no configuration for it. Add consumers or remove the export.",
     message: (a: { exportRef: string }) => `export "${a.exportRef}" has no consumers; nothing is emitted for it`,
     fix: (_: { exportRef: string }) => "add consumers (mesh/namespace/serviceAccount) or remove the export",
   },
@@ -628,8 +641,7 @@ const table = [
     title: "The file is empty",
     explanation: "Write a MeshFederation document; `meshfed schema` prints its schema.",
     message: (a: { file: string; blank: boolean }) => (a.blank ? `${a.file} is empty` : `${a.file} holds no YAML document`),
-    fix: (a: { file: string; blank: boolean }) =>
-      a.blank ? "write a MeshFederation document" : "write a MeshFederation document (see `meshfed schema`)",
+    fix: (a: { file: string; blank: boolean }) => (a.blank ? "write a MeshFederation document" : "write a MeshFederation document (see `meshfed schema`)"),
   },
   {
     code: "MF1028",
@@ -648,8 +660,7 @@ const table = [
     explanation:
       "Istio's sidecars and the multicluster samples use 15443 for AUTO_PASSTHROUGH; another port works only if the east-west gateway's Service and Deployment publish it. meshfed's install values publish the port set here.",
     message: (a: { mesh: string; port: number }) => `mesh "${a.mesh}" uses east-west gateway port ${a.port}, not 15443`,
-    fix: (_: { mesh: string; port: number }) =>
-      "make sure the gateway's Service publishes this port (meshfed's install values do), or use 15443",
+    fix: (_: { mesh: string; port: number }) => "make sure the gateway's Service publishes this port (meshfed's install values do), or use 15443",
   },
   {
     code: "MF1030",
@@ -683,7 +694,8 @@ const table = [
       "Istio expands a one-label DestinationRule host such as `web` to `web.<namespace>.svc.cluster.local` (pilot/pkg/model/config.go:226-237), so the import's TLS settings would land on a local Service; a two-label name such as `postgres.db` or `kubernetes.default` is what Kubernetes DNS and Istio's DNS proxy answer for the local Service `postgres` in namespace `db` (pkg/dns/server/name_table.go:153-161). Use a fully qualified alias, e.g. the default `<service>.<namespace>.<mesh>.<importDomain>`.",
     message: (a: { alias: string; exportRef: string; mesh: string; namespace: string; clusterDomain: string; defaultAlias: string }) => {
       const [first, second] = a.alias.split(".");
-      const reads = second === undefined ? `the local Service ${a.alias}.${a.namespace}.svc.${a.clusterDomain}` : `the local Service ${first} in namespace ${second}`;
+      const reads =
+        second === undefined ? `the local Service ${a.alias}.${a.namespace}.svc.${a.clusterDomain}` : `the local Service ${first} in namespace ${second}`;
       return `alias "${a.alias}" for ${a.exportRef} is a short name; in ${a.mesh} it reads as ${reads}`;
     },
     fix: (a: { alias: string; exportRef: string; mesh: string; namespace: string; clusterDomain: string; defaultAlias: string }) =>
@@ -768,8 +780,7 @@ const table = [
     explanation:
       "15006 is the sidecar's inbound capture port: Istio blackholes traffic addressed to it (pilot/pkg/networking/core/listener_inbound.go:800-812); 15001 is the outbound capture port; 15020, 15021 and 15090 are not captured, so calls bypass mTLS and authorization (cni/pkg/plugin/sidecar_redirect.go:272); 15000, 15004, 15008, 15009 and 15053 belong to the proxy and agent. Export the port the application listens on.",
     message: (a: { port: number; exportRef: string; use: string }) => `port ${a.port} of export "${a.exportRef}" is ${a.use}, not an application's`,
-    fix: (_: { port: number; exportRef: string; use: string }) =>
-      "export the port the application listens on; Istio reserves 15000-15090 for the proxy",
+    fix: (_: { port: number; exportRef: string; use: string }) => "export the port the application listens on; Istio reserves 15000-15090 for the proxy",
   },
   {
     code: "MF1048",
@@ -802,8 +813,7 @@ const table = [
     explanation:
       "Istio auto-allocates ServiceEntry VIPs from 240.240.0.0/16 (pilot/pkg/features/pilot.go:190-192), so a meshfed VIP there could equal another ServiceEntry's; loopback (127.0.0.0/8), 0.0.0.0/8, link-local (169.254.0.0/16) and multicast (224.0.0.0/4) are not addresses a call can be routed to. Use a range nothing else uses, such as the default 240.241.0.0/16.",
     message: (a: { vipRange: string; reserved: string }) => `spec.vipRange "${a.vipRange}" overlaps ${a.reserved}`,
-    fix: (_: { vipRange: string; reserved: string }) =>
-      'use a range no workload, Service or Istio uses, such as the default "240.241.0.0/16"',
+    fix: (_: { vipRange: string; reserved: string }) => 'use a range no workload, Service or Istio uses, such as the default "240.241.0.0/16"',
   },
   {
     code: "MF1051",
@@ -834,8 +844,7 @@ const table = [
     name: "vip-range-exhausted",
     severity: "error",
     title: "The VIP range has no free address left",
-    explanation:
-      "Every import gets a stable virtual IP from `spec.vipRange`. Use a larger range (a /16 holds 65,534).",
+    explanation: "Every import gets a stable virtual IP from `spec.vipRange`. Use a larger range (a /16 holds 65,534).",
     message: (a: { vipRange: string; usable: number; services: number }) =>
       `spec.vipRange "${a.vipRange}" holds ${a.usable} addresses but ${a.services} services are exported`,
     fix: (_: { vipRange: string; usable: number; services: number }) => "use a larger range, e.g. a /16",
@@ -873,8 +882,7 @@ const table = [
       "`render --out DIR` keeps a manifest (`DIR/<mesh>/.meshfed-manifest`) of the files it wrote and never overwrites or deletes any other file. A file it would write already exists and is not in the manifest, or was edited since meshfed wrote it. Move or delete that file, or render into another directory; nothing was written.",
     message: (a: { file: string; edited: boolean }) =>
       `${a.file} ${a.edited ? "was edited since meshfed wrote it" : "was not written by meshfed"}; meshfed will not overwrite it`,
-    fix: (a: { file: string; edited: boolean }) =>
-      `move or delete ${a.file} (keep your changes in the federation file), or write to another --out directory`,
+    fix: (a: { file: string; edited: boolean }) => `move or delete ${a.file} (keep your changes in the federation file), or write to another --out directory`,
   },
   // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
   {
@@ -914,8 +922,7 @@ const table = [
     name: "untrusted-root",
     severity: "error",
     title: "Client and server certificates do not share a root of trust",
-    explanation:
-      "The meshes' CAs do not chain to a common root, so the TLS handshake fails. Issue each mesh's intermediate CA from the shared root.",
+    explanation: "The meshes' CAs do not chain to a common root, so the TLS handshake fails. Issue each mesh's intermediate CA from the shared root.",
   },
   {
     code: "MF3006",
@@ -945,8 +952,7 @@ const table = [
     name: "no-server-workload",
     severity: "error",
     title: "No workload serves the port the gateway forwards to",
-    explanation:
-      "The service has no endpoint (no Pod matches its selector) or no inbound listener for the target port in the exporting mesh.",
+    explanation: "The service has no endpoint (no Pod matches its selector) or no inbound listener for the target port in the exporting mesh.",
   },
   // ── MF31xx: verify — scenario input ───────────────────────────────────────────
   {
@@ -977,18 +983,21 @@ const table = [
       "Every document of `<mesh>/*.yaml` must be a Kubernetes or Istio object with `apiVersion`, `kind` and `metadata.name` (or a `List` of them). Fix or remove the document at the position shown.",
     message: (a: MeshFileArgs) => {
       if (a.problem === "metadata-not-strings") {
-        const what = a.key === undefined ? `metadata.${a.field} is not a mapping` : `metadata.${a.field}.${a.key} is ${a.value === null ? "null" : `the ${typeof a.value} ${String(a.value)}`}`;
+        const what =
+          a.key === undefined
+            ? `metadata.${a.field} is not a mapping`
+            : `metadata.${a.field}.${a.key} is ${a.value === null ? "null" : `the ${typeof a.value} ${String(a.value)}`}`;
         // Labels and annotations are maps of strings: the API server refuses anything else.
         return `${a.file}:${a.line}: ${a.kind} ${a.name}: ${what}; Kubernetes takes only strings there and refuses the object`;
       }
       const what =
-    a.problem === "duplicate"
-      ? `${a.kind} ${a.namespace}/${a.name} is also defined at ${a.otherFile}:${a.otherLine}`
-      : a.problem === "not-mapping"
-        ? "a resource is a mapping with apiVersion and kind"
-        : a.problem === "no-kind"
-          ? "apiVersion and kind are required"
-          : `${a.kind} has no metadata.name`;
+        a.problem === "duplicate"
+          ? `${a.kind} ${a.namespace}/${a.name} is also defined at ${a.otherFile}:${a.otherLine}`
+          : a.problem === "not-mapping"
+            ? "a resource is a mapping with apiVersion and kind"
+            : a.problem === "no-kind"
+              ? "apiVersion and kind are required"
+              : `${a.kind} has no metadata.name`;
       return `${a.file}:${a.line}: ${what}`;
     },
     fix: (a: MeshFileArgs) =>
@@ -997,12 +1006,12 @@ const table = [
           ? `Write metadata.${a.field} as a mapping of strings.`
           : `Quote the value: ${a.key}: "${String(a.value)}".`
         : a.problem === "duplicate"
-    ? "Keep one definition of each resource."
-    : a.problem === "not-mapping"
-      ? "Write one Kubernetes object per document."
-      : a.problem === "no-kind"
-        ? "Add apiVersion and kind."
-        : "Set metadata.name.",
+          ? "Keep one definition of each resource."
+          : a.problem === "not-mapping"
+            ? "Write one Kubernetes object per document."
+            : a.problem === "no-kind"
+              ? "Add apiVersion and kind."
+              : "Set metadata.name.",
   },
   {
     code: "MF3104",
@@ -1012,9 +1021,9 @@ const table = [
     explanation:
       "istiod's configuration validation rejects the resource (for example a ServiceEntry endpoint port keyed by a name the ServiceEntry does not declare, or a DestinationRule `MUTUAL` without client certificate), so it never takes effect. Fix it as the message says; verifying it as if applied would mislead.",
     message: (a: IstioValidationArgs) => {
-  const r = a.resource;
-  return `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name}: ${a.field}: ${istioValidation(a).message}`;
-},
+      const r = a.resource;
+      return `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name}: ${a.field}: ${istioValidation(a).message}`;
+    },
     fix: (a: IstioValidationArgs) => istioValidation(a).fix,
   },
   {
@@ -1086,8 +1095,8 @@ const table = [
       `${a.subject}: ${a.host}:${a.port} sends SNI "${a.sni}", which ${a.target}'s east-west gateway does not serve`,
     fix: (a: { subject: string; host: string; port: number; sni: string; target: string; expected: readonly string[] }) =>
       a.expected.length > 0
-    ? `set the DestinationRule's sni to the exporting mesh's name of the service, one of: ${a.expected.slice(0, 3).join(", ")}`
-    : `export the service from ${a.target} (Gateway hosts) and set sni to outbound_.${a.port}_._.<its FQDN>`,
+        ? `set the DestinationRule's sni to the exporting mesh's name of the service, one of: ${a.expected.slice(0, 3).join(", ")}`
+        : `export the service from ${a.target} (Gateway hosts) and set sni to outbound_.${a.port}_._.<its FQDN>`,
   },
   {
     code: "MF3205",
@@ -1155,8 +1164,8 @@ const table = [
       "Overlapping hosts (for example `*.local` next to an exact FQDN) produce two filter chains with the same match; Envoy rejects the whole listener and every cross-mesh call through the gateway fails. Keep one server per host.",
     message: (a: GatewayConflictArgs) =>
       a.problem === "repeated-hosts"
-    ? `${a.subject}: server ${a.server} repeats host${a.hosts.length === 1 ? "" : "s"} ${a.hosts.join(", ")} already served on port ${a.port} by an older Gateway; Istio ignores this server entirely`
-    : `${a.subject}: its AUTO_PASSTHROUGH server overlaps another on port ${a.port}: ${a.conflicts.length} SNI${a.conflicts.length === 1 ? "" : "s"} (e.g. ${a.conflicts[0]}) get two filter chains, and Envoy rejects the whole listener`,
+        ? `${a.subject}: server ${a.server} repeats host${a.hosts.length === 1 ? "" : "s"} ${a.hosts.join(", ")} already served on port ${a.port} by an older Gateway; Istio ignores this server entirely`
+        : `${a.subject}: its AUTO_PASSTHROUGH server overlaps another on port ${a.port}: ${a.conflicts.length} SNI${a.conflicts.length === 1 ? "" : "s"} (e.g. ${a.conflicts[0]}) get two filter chains, and Envoy rejects the whole listener`,
     fix: (a: GatewayConflictArgs) =>
       a.problem === "repeated-hosts" ? "keep one server per host on the port" : "keep one server per host: remove the wildcard server or the duplicate host",
   },
@@ -1201,11 +1210,11 @@ const table = [
     severity: "warning",
     title: "A cross-mesh ServiceEntry or DestinationRule is visible beyond its namespace",
     explanation:
-      "Without `exportTo: [\".\"]` every namespace (or the listed ones) gets a route to the remote service, not just the consumer's. Set `exportTo: [\".\"]` and import into each consumer namespace.",
+      'Without `exportTo: ["."]` every namespace (or the listed ones) gets a route to the remote service, not just the consumer\'s. Set `exportTo: ["."]` and import into each consumer namespace.',
     message: (a: WideExportToArgs) =>
       a.what === "import"
-    ? `${a.subject}: the import ${a.host} is visible to ${a.exportTo.includes("*") ? "every namespace" : `namespaces ${a.exportTo.join(", ")}`}, not only ${a.namespace}`
-    : `${a.subject}: the DestinationRule for ${a.host} is visible beyond ${a.namespace}`,
+        ? `${a.subject}: the import ${a.host} is visible to ${a.exportTo.includes("*") ? "every namespace" : `namespaces ${a.exportTo.join(", ")}`}, not only ${a.namespace}`
+        : `${a.subject}: the DestinationRule for ${a.host} is visible beyond ${a.namespace}`,
     fix: (a: WideExportToArgs) => (a.what === "import" ? 'set exportTo: ["."] and import into each consumer namespace' : 'set exportTo: ["."]'),
   },
   {
@@ -1274,33 +1283,32 @@ const table = [
       "verify follows a call into the exporting mesh only to a Service and the pods behind it. Given the rendered configuration alone (`render --out`), or a dump without the exported Service and its pods, it cannot say whether the export's consumers reach it, and says so once per export instead of guessing. Add the Service and its pods from the cluster (`kubectl get service,pod -n NAMESPACE -o yaml`) as another `--mesh MESH=FILE`, or run `meshfed verify --model FILE` alone to prove the model's own render with the workloads it implies.",
     message: (a: { mesh: string; namespace: string; name: string; missing: "mesh" | "service" | "pod" }) => {
       const missing =
-    a.missing === "mesh"
-      ? `the resources of mesh ${a.mesh}`
-      : a.missing === "service"
-        ? `Service ${a.namespace}/${a.name}`
-        : `a pod behind Service ${a.namespace}/${a.name}`;
+        a.missing === "mesh"
+          ? `the resources of mesh ${a.mesh}`
+          : a.missing === "service"
+            ? `Service ${a.namespace}/${a.name}`
+            : `a pod behind Service ${a.namespace}/${a.name}`;
       return `export ${a.mesh}/${a.namespace}/${a.name}: the resources given have no ${missing}, so verify cannot follow calls to it; whether its consumers reach it is not judged`;
     },
     fix: (a: { mesh: string; namespace: string; name: string; missing: "mesh" | "service" | "pod" }) =>
       a.missing === "mesh"
-    ? `give the mesh's files with --mesh ${a.mesh}=PATH`
-    : `add the Service and its pods from the cluster (kubectl --context <${a.mesh}> get service,pod -n ${a.namespace} -o yaml > ${a.mesh}-${a.namespace}.yaml, then another --mesh ${a.mesh}=${a.mesh}-${a.namespace}.yaml), or prove the model's own render with \`meshfed verify --model FILE\``,
+        ? `give the mesh's files with --mesh ${a.mesh}=PATH`
+        : `add the Service and its pods from the cluster (kubectl --context <${a.mesh}> get service,pod -n ${a.namespace} -o yaml > ${a.mesh}-${a.namespace}.yaml, then another --mesh ${a.mesh}=${a.mesh}-${a.namespace}.yaml), or prove the model's own render with \`meshfed verify --model FILE\``,
   },
   {
     code: "MF3222",
     name: "unintended-exposure",
     severity: "error",
     title: "An east-west gateway exposes more than the model exports",
-    explanation:
-      "A service:port is routed through the east-west gateway, or admits principals, beyond the exports and consumers of the federation file.",
+    explanation: "A service:port is routed through the east-west gateway, or admits principals, beyond the exports and consumers of the federation file.",
     message: (a: UnintendedExposureArgs) =>
       a.problem === "not-exported"
-    ? `${a.mesh}'s east-west gateway routes ${a.host}:${a.port}, which the model does not export (admits: ${a.admits.length > 0 ? a.admits.join(", ") : "nobody"})`
-    : `${a.mesh}/${a.host}:${a.port} admits ${a.extra.join(", ")} beyond the model's consumers`,
+        ? `${a.mesh}'s east-west gateway routes ${a.host}:${a.port}, which the model does not export (admits: ${a.admits.length > 0 ? a.admits.join(", ") : "nobody"})`
+        : `${a.mesh}/${a.host}:${a.port} admits ${a.extra.join(", ")} beyond the model's consumers`,
     fix: (a: UnintendedExposureArgs) =>
       a.problem === "not-exported"
-    ? `remove ${a.host} from the AUTO_PASSTHROUGH Gateway hosts of ${a.mesh} (no wildcards)`
-    : "tighten the destination's authorization policy to the named consumers",
+        ? `remove ${a.host} from the AUTO_PASSTHROUGH Gateway hosts of ${a.mesh} (no wildcards)`
+        : "tighten the destination's authorization policy to the named consumers",
   },
   {
     code: "MF3230",
@@ -1514,9 +1522,10 @@ const table = [
       "A root or intermediate must carry basic constraints `CA:TRUE` (critical) and key usage `keyCertSign`; verifiers refuse anything it signs otherwise. Pass the CA certificate, not a workload or server certificate, or create a root with `meshfed ca init`.",
     message: (a: NotCaArgs) =>
       "file" in a
-    ? `${a.file}: "${a.subject}" is not a CA certificate (needs basic constraints CA:TRUE and key usage keyCertSign)`
-    : `${a.label} is CA:TRUE but its key usage lacks keyCertSign`,
-    fix: (a: NotCaArgs) => ("file" in a ? "pass the root CA certificate, or create one with `meshfed ca init --out DIR`" : "reissue it with `meshfed ca issue`"),
+        ? `${a.file}: "${a.subject}" is not a CA certificate (needs basic constraints CA:TRUE and key usage keyCertSign)`
+        : `${a.label} is CA:TRUE but its key usage lacks keyCertSign`,
+    fix: (a: NotCaArgs) =>
+      "file" in a ? "pass the root CA certificate, or create one with `meshfed ca init --out DIR`" : "reissue it with `meshfed ca issue`",
   },
   {
     code: "MF5005",
@@ -1570,10 +1579,10 @@ const table = [
     message: (a: ValidityArgs) => `${a.label} is valid from ${a.notBefore} to ${a.notAfter}, not now (${a.now})`,
     fix: (a: ValidityArgs) =>
       a.role === "issuing-root"
-    ? "issue under a root that is valid now; see the guide on rolling a root"
-    : a.role === "root"
-      ? "roll the root (see the guide's root rotation)"
-      : "issue a new certificate (`meshfed ca issue ... --force` for an intermediate)",
+        ? "issue under a root that is valid now; see the guide on rolling a root"
+        : a.role === "root"
+          ? "roll the root (see the guide's root rotation)"
+          : "issue a new certificate (`meshfed ca issue ... --force` for an intermediate)",
   },
   {
     code: "MF5012",
@@ -1594,8 +1603,7 @@ const table = [
     title: "An intermediate CA can sign identities of any trust domain",
     explanation:
       "Without a URI name constraint, whoever holds this mesh's CA key can mint `spiffe://<another mesh>/ns/.../sa/...` and pass every authorization policy of every mesh that trusts the shared root. Reissue it with `meshfed ca issue`, which confines it to the mesh's trust domain.",
-    message: (a: { label: string }) =>
-      `${a.label} is an intermediate CA without a URI name constraint: it can sign any SPIFFE ID of any trust domain`,
+    message: (a: { label: string }) => `${a.label} is an intermediate CA without a URI name constraint: it can sign any SPIFFE ID of any trust domain`,
     fix: (_: { label: string }) => "reissue it with `meshfed ca issue FILE --mesh NAME`, which permits only the mesh's trust domain",
   },
   {
@@ -1630,11 +1638,11 @@ const table = [
       "Istio's plug-in CA reads `cert-chain.pem` as the chain from `ca-cert.pem` up to the root (istio tools/certs/Makefile.selfsigned.mk: `cat ca-cert.pem root-cert.pem`). Regenerate the files with `meshfed ca issue`.",
     message: (a: ChainOrderArgs) => {
       const why =
-    a.problem === "count"
-      ? `holds ${a.count} certificate${a.count === 1 ? "" : "s"}; expected the intermediate followed by the root`
-      : a.problem === "not-signed"
-        ? `certificate ${a.index} ("${a.subject}") is not signed by certificate ${a.index + 1} ("${a.nextSubject}")`
-        : `the last certificate ("${a.subject}") is not the self-signed root`;
+        a.problem === "count"
+          ? `holds ${a.count} certificate${a.count === 1 ? "" : "s"}; expected the intermediate followed by the root`
+          : a.problem === "not-signed"
+            ? `certificate ${a.index} ("${a.subject}") is not signed by certificate ${a.index + 1} ("${a.nextSubject}")`
+            : `the last certificate ("${a.subject}") is not the self-signed root`;
       return `${a.file}: ${why}`;
     },
     fix: (_: ChainOrderArgs) => "regenerate it: ca-cert.pem followed by root-cert.pem (`meshfed ca issue`)",
@@ -1649,7 +1657,9 @@ const table = [
     message: (a: { mesh?: string }) =>
       a.mesh === undefined ? "no certificate found in the paths given" : `--mesh ${a.mesh}: no intermediate CA certificate among the paths given`,
     fix: (a: { mesh?: string }) =>
-      a.mesh === undefined ? "pass PEM certificate files or the directory `meshfed ca issue` wrote" : "pass the mesh's ca-cert.pem (or the directory `meshfed ca issue` wrote)",
+      a.mesh === undefined
+        ? "pass PEM certificate files or the directory `meshfed ca issue` wrote"
+        : "pass the mesh's ca-cert.pem (or the directory `meshfed ca issue` wrote)",
   },
 ] as const satisfies readonly CodeInfo[];
 
@@ -1662,7 +1672,9 @@ export type Code = Entry["code"];
 type EntryByCode = { [E in Entry as E["code"]]: E };
 
 /** The named arguments of each templated code's message and fix. */
-type TemplateArgs = { [C in keyof EntryByCode as EntryByCode[C] extends { message: unknown } ? C : never]: EntryByCode[C] extends { message: (a: infer A) => string } ? A : never };
+type TemplateArgs = {
+  [C in keyof EntryByCode as EntryByCode[C] extends { message: unknown } ? C : never]: EntryByCode[C] extends { message: (a: infer A) => string } ? A : never;
+};
 
 /** Codes whose message and fix come from templates in this table. */
 export type TemplatedCode = keyof TemplateArgs;

@@ -55,10 +55,7 @@ export function diagnostic(code: Code, args: unknown, where?: DiagnosticWhere): 
   const info = codeInfo(code);
   const message = info.message as ((a: unknown) => string) | undefined;
   const fix = info.fix as ((a: unknown) => string) | undefined;
-  const text =
-    message && fix
-      ? { message: message(args), fix: fix(args) }
-      : { message: (args as DiagnosticInput).message, fix: (args as DiagnosticInput).fix };
+  const text = message && fix ? { message: message(args), fix: fix(args) } : { message: (args as DiagnosticInput).message, fix: (args as DiagnosticInput).fix };
   // A hand-written input carries its own place; a reporter may still add one through `where`.
   const at: DiagnosticWhere = message && fix ? (where ?? {}) : { ...(args as DiagnosticInput), ...where };
   const d: Diagnostic = {

@@ -56,7 +56,12 @@ function gatewayText(h: GatewayHop): string {
 
 function serverText(h: ServerHop): string {
   const peer = h.peer ? `The caller proves ${h.peer}.` : "The caller presents no Istio identity.";
-  const authz = h.authz === "allow" ? "Its authorization policies allow the caller on this port." : h.authz === "deny" ? "Its authorization policies deny the caller on this port." : "";
+  const authz =
+    h.authz === "allow"
+      ? "Its authorization policies allow the caller on this port."
+      : h.authz === "deny"
+        ? "Its authorization policies deny the caller on this port."
+        : "";
   return `The sidecar of ${h.workload} in ${h.mesh} receives the call. ${peer} ${authz}`.trim();
 }
 

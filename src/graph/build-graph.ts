@@ -83,7 +83,9 @@ const principalId = (mesh: string, namespace: string, serviceAccount: string) =>
 export function buildFederationGraph(federation: Federation & Partial<OptionalGraphInput>): FederationGraph {
   const meshes = federation.meshes as OptionalGraphInput["meshes"];
   const egressOf = new Map(
-    meshes.flatMap((m) => (m.egressGateway ? [[m.name, m.egressGateway.address ?? `${m.egressGateway.namespace}/${m.egressGateway.name ?? "egressgateway"}`] as const] : [])),
+    meshes.flatMap((m) =>
+      m.egressGateway ? [[m.name, m.egressGateway.address ?? `${m.egressGateway.namespace}/${m.egressGateway.name ?? "egressgateway"}`] as const] : [],
+    ),
   );
   const services = new Map<string, GraphService[]>();
   const principals = new Map<string, Map<string, GraphPrincipal>>();

@@ -19,5 +19,8 @@ export async function renderSvg(dot: string): Promise<string> {
  * the DOCTYPE (which names a DTD by URL), so the page references nothing outside itself.
  */
 export function inlineSvg(svg: string): string {
-  return svg.replace(/^<\?xml[^>]*\?>\s*/, "").replace(/^<!DOCTYPE[^>]*>\s*/, "").trim();
+  return svg
+    .replace(/^<\?xml[^>]*\?>\s*/, "")
+    .replace(/^<!DOCTYPE[^>]*>\s*/, "")
+    .trim();
 }

@@ -16,7 +16,7 @@ function meshLabel(m: GraphMesh): string {
 
 /** The id of the node a mesh's box is anchored on, for edges between boxes. */
 function anchorOf(m: GraphMesh): string {
-  return m.egressGateway ? `egress:${m.name}` : m.services[0]?.id ?? m.principals[0]?.id ?? `mesh:${m.name}`;
+  return m.egressGateway ? `egress:${m.name}` : (m.services[0]?.id ?? m.principals[0]?.id ?? `mesh:${m.name}`);
 }
 
 /**
@@ -35,7 +35,8 @@ export function graphToDot(graph: FederationGraph): string {
     out.push(`    label=${quote(meshLabel(m))}; style="rounded,filled"; fillcolor=${quote(meshFills[i % meshFills.length]!)}; color="#666666"; labeljust=l;`);
     if (m.egressGateway) out.push(`    ${quote(`egress:${m.name}`)} [shape=hexagon, label=${quote(`egress gateway\n${m.egressGateway}`)}];`);
     for (const p of m.principals) out.push(`    ${quote(p.id)} [shape=ellipse, label=${quote(`ns/${p.namespace}/sa/${p.serviceAccount}`)}];`);
-    for (const s of m.services) out.push(`    ${quote(s.id)} [shape=box, style="rounded,filled", label=${quote(`${s.namespace}/${s.name}\n${s.ports.join(" ")}`)}];`);
+    for (const s of m.services)
+      out.push(`    ${quote(s.id)} [shape=box, style="rounded,filled", label=${quote(`${s.namespace}/${s.name}\n${s.ports.join(" ")}`)}];`);
     // Graphviz drops an empty cluster; a mesh that neither exports nor consumes still belongs in the picture.
     if (m.services.length === 0 && m.principals.length === 0 && !m.egressGateway) {
       out.push(`    ${quote(`mesh:${m.name}`)} [shape=plaintext, style="", label="exports nothing, consumes nothing"];`);

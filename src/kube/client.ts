@@ -85,7 +85,11 @@ export class KubeClient {
   ) {}
 
   /** Loads a kubeconfig (and context) and prepares TLS and credentials. */
-  static async connect(target: ClusterTarget, env: Readonly<Record<string, string | undefined>> = {}, opts: { retry?: RetryPolicy; onRetry?: (what: string) => void } = {}): Promise<KubeClient> {
+  static async connect(
+    target: ClusterTarget,
+    env: Readonly<Record<string, string | undefined>> = {},
+    opts: { retry?: RetryPolicy; onRetry?: (what: string) => void } = {},
+  ): Promise<KubeClient> {
     // Loaded on first use, by a name the CLI bundler does not follow: the library is large and
     // only the commands that talk to clusters need it.
     // require(), not import(): the bundled CLI runs as a vm script, which has no import() hook.
@@ -100,7 +104,14 @@ export class KubeClient {
     }
     if (target.context !== undefined) {
       if (!kc.getContextObject(target.context)) {
-        throw new KubeConfigError(`kubeconfig ${file} has no context "${target.context}"; contexts: ${kc.getContexts().map((c) => c.name).join(", ") || "none"}`);
+        throw new KubeConfigError(
+          `kubeconfig ${file} has no context "${target.context}"; contexts: ${
+            kc
+              .getContexts()
+              .map((c) => c.name)
+              .join(", ") || "none"
+          }`,
+        );
       }
       kc.setCurrentContext(target.context);
     }
@@ -265,7 +276,7 @@ function groupVersionPath(apiVersion: string): string {
   return apiVersion.includes("/") ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
 }
 
-function apiError(method: string, path: string, status: number, body: string): KubeApiError {
+function apiError(_method: string, _path: string, status: number, body: string): KubeApiError {
   let parsed: { message?: string; reason?: string; details?: { causes?: { reason?: string; message?: string; field?: string }[] } } = {};
   try {
     parsed = JSON.parse(body);

@@ -25,7 +25,11 @@ const serverMetadata = ["managedFields", "resourceVersion", "generation", "creat
  * run of meshfed's apply, compared with the live object, so defaults, fields other managers
  * own and fields meshfed would remove are all judged by the API server itself.
  */
-export async function diffMesh(client: KubeClient, desired: readonly KubeObject[], opts: { federation: string; mesh: string; concurrency?: number }): Promise<ObjectDiff[]> {
+export async function diffMesh(
+  client: KubeClient,
+  desired: readonly KubeObject[],
+  opts: { federation: string; mesh: string; concurrency?: number },
+): Promise<ObjectDiff[]> {
   const out: ObjectDiff[] = [];
   await mapBounded(desired, opts.concurrency ?? 8, async (o) => {
     const live = await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
@@ -117,7 +121,11 @@ export function formatDiff(mesh: string, diffs: readonly ObjectDiff[]): string {
  * Drift without writing anything (for doctor, which only reads): each rendered field compared
  * with the live object's value at the same path (lists whole), plus objects to prune.
  */
-export async function driftReadOnly(client: KubeClient, desired: readonly KubeObject[], opts: { federation: string; mesh: string; concurrency?: number }): Promise<ObjectDiff[]> {
+export async function driftReadOnly(
+  client: KubeClient,
+  desired: readonly KubeObject[],
+  opts: { federation: string; mesh: string; concurrency?: number },
+): Promise<ObjectDiff[]> {
   const out: ObjectDiff[] = [];
   await mapBounded(desired, opts.concurrency ?? 8, async (o) => {
     const live = await client.get(o.apiVersion, o.kind, o.metadata.namespace, o.metadata.name);
@@ -139,7 +147,15 @@ export async function driftReadOnly(client: KubeClient, desired: readonly KubeOb
 
 /** JSON with object keys sorted: the API server does not keep the order keys were sent in. */
 function canonical(v: unknown): string {
-  return JSON.stringify(v, (_k, x: unknown) => (isRecord(x) ? Object.fromEntries(Object.keys(x).sort().map((k) => [k, x[k]])) : x));
+  return JSON.stringify(v, (_k, x: unknown) =>
+    isRecord(x)
+      ? Object.fromEntries(
+          Object.keys(x)
+            .sort()
+            .map((k) => [k, x[k]]),
+        )
+      : x,
+  );
 }
 
 function at(v: unknown, path: readonly string[]): unknown {

@@ -66,7 +66,11 @@ export async function runDoctor(federation: Federation, compiled: CompiledFedera
     if (idx < 0 || results[idx]!.status !== "ok") continue;
     if (distinct.size > 1) {
       const others = known.filter((o) => o !== f).map((o) => `${o.mesh.name} ${short(o.rootFingerprint!)}`);
-      results[idx] = fail(results[idx]!, `root certificate sha256 ${short(f.rootFingerprint!)} differs: ${others.join(", ")}`, "plug in intermediates of one shared root in every mesh (Istio's cacerts); compare with `meshfed doctor` again");
+      results[idx] = fail(
+        results[idx]!,
+        `root certificate sha256 ${short(f.rootFingerprint!)} differs: ${others.join(", ")}`,
+        "plug in intermediates of one shared root in every mesh (Istio's cacerts); compare with `meshfed doctor` again",
+      );
     }
   }
   return results;
@@ -91,7 +95,8 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
     results.push(reach);
   } catch (err) {
     results.push(fail(reach, `${f.client.server}: ${(err as Error).message}`, "check the kubeconfig and context for this mesh, and that the API server is up"));
-    for (const [category, check, code] of PLANNED.slice(1)) results.push({ mesh: name, category, check, status: "skipped", code, detail: "the API server is unreachable" });
+    for (const [category, check, code] of PLANNED.slice(1))
+      results.push({ mesh: name, category, check, status: "skipped", code, detail: "the API server is unreachable" });
     return results;
   }
   const run = async (category: string, check: string, code: string, body: (r: CheckResult) => Promise<CheckResult>) => {
@@ -101,7 +106,13 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
     } catch (err) {
       if (!(err instanceof KubeApiError)) throw err;
       const denied = err.status === 403;
-      results.push(fail(base, `${err.status ? `${err.status} ${err.reason}: ` : ""}${err.message}`, denied ? "the credentials lack a permission `meshfed rbac` grants; apply its output" : "the API server refused the read; check it and rerun"));
+      results.push(
+        fail(
+          base,
+          `${err.status ? `${err.status} ${err.reason}: ` : ""}${err.message}`,
+          denied ? "the credentials lack a permission `meshfed rbac` grants; apply its output" : "the API server refused the read; check it and rerun",
+        ),
+      );
     }
   };
   const install = compileInstall(federation, f.mesh);
@@ -127,7 +138,8 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
     const m = /:(\d+)\.(\d+)/.exec(image);
     if (!m) return fail(r, `cannot tell the Istio version from image "${image}"`, "use a released istiod image (tag <major>.<minor>.<patch>)", "warning");
     const v: [number, number] = [Number(m[1]), Number(m[2])];
-    if (v[0] < MIN_ISTIO[0] || (v[0] === MIN_ISTIO[0] && v[1] < MIN_ISTIO[1])) return fail(r, `istiod is Istio ${v.join(".")} (image ${image})`, `upgrade Istio to ${MIN_ISTIO.join(".")} or later`);
+    if (v[0] < MIN_ISTIO[0] || (v[0] === MIN_ISTIO[0] && v[1] < MIN_ISTIO[1]))
+      return fail(r, `istiod is Istio ${v.join(".")} (image ${image})`, `upgrade Istio to ${MIN_ISTIO.join(".")} or later`);
     return { ...r, detail: `Istio ${v.join(".")}` };
   });
 
@@ -138,30 +150,49 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
     try {
       meshConfig = (parseYaml(text) as Record<string, any> | null) ?? {};
     } catch (err) {
-      return fail(r, `ConfigMap ${ISTIO_NS}/istio: "mesh" is not YAML: ${(err as Error).message.split("\n")[0]}`, "reinstall Istio with meshfed's install values");
+      return fail(
+        r,
+        `ConfigMap ${ISTIO_NS}/istio: "mesh" is not YAML: ${(err as Error).message.split("\n")[0]}`,
+        "reinstall Istio with meshfed's install values",
+      );
     }
     const td = meshConfig.trustDomain ?? "cluster.local";
-    return td === f.mesh.trustDomain ? r : fail(r, `trustDomain is "${td}"`, `set meshConfig.trustDomain to "${f.mesh.trustDomain}" (meshfed's install values do)`);
+    return td === f.mesh.trustDomain
+      ? r
+      : fail(r, `trustDomain is "${td}"`, `set meshConfig.trustDomain to "${f.mesh.trustDomain}" (meshfed's install values do)`);
   });
   const accepted = [...install.acceptedTrustDomains].sort();
-  await run("mesh-config", accepted.length > 0 ? `the mesh accepts exactly the consumers' trust domains (${accepted.join(", ")})` : "the mesh accepts no other trust domain", "MF4105", async (r) => {
-    if (!meshConfig) return { ...r, status: "skipped", detail: "no mesh config" };
-    const live = [...new Set(((meshConfig.caCertificates as { trustDomains?: string[] }[] | undefined) ?? []).flatMap((c) => c.trustDomains ?? []))].sort();
-    if (JSON.stringify(live) === JSON.stringify(accepted)) return r;
-    const extra = live.filter((d) => !accepted.includes(d));
-    const missing = accepted.filter((d) => !live.includes(d));
-    return fail(r, `caCertificates trust domains ${live.length > 0 ? live.join(", ") : "(none)"}${extra.length > 0 ? `; not intended: ${extra.join(", ")}` : ""}${missing.length > 0 ? `; missing: ${missing.join(", ")}` : ""}`, "set meshConfig.caCertificates[].trustDomains as meshfed's install values do");
-  });
+  await run(
+    "mesh-config",
+    accepted.length > 0 ? `the mesh accepts exactly the consumers' trust domains (${accepted.join(", ")})` : "the mesh accepts no other trust domain",
+    "MF4105",
+    async (r) => {
+      if (!meshConfig) return { ...r, status: "skipped", detail: "no mesh config" };
+      const live = [...new Set(((meshConfig.caCertificates as { trustDomains?: string[] }[] | undefined) ?? []).flatMap((c) => c.trustDomains ?? []))].sort();
+      if (JSON.stringify(live) === JSON.stringify(accepted)) return r;
+      const extra = live.filter((d) => !accepted.includes(d));
+      const missing = accepted.filter((d) => !live.includes(d));
+      return fail(
+        r,
+        `caCertificates trust domains ${live.length > 0 ? live.join(", ") : "(none)"}${extra.length > 0 ? `; not intended: ${extra.join(", ")}` : ""}${missing.length > 0 ? `; missing: ${missing.join(", ")}` : ""}`,
+        "set meshConfig.caCertificates[].trustDomains as meshfed's install values do",
+      );
+    },
+  );
   await run("mesh-config", "the mesh config has no trustDomainAliases", "MF4106", async (r) => {
     if (!meshConfig) return { ...r, status: "skipped", detail: "no mesh config" };
     const aliases = (meshConfig.trustDomainAliases as string[] | undefined) ?? [];
-    return aliases.length === 0 ? r : fail(r, `trustDomainAliases: ${aliases.join(", ")}`, "remove trustDomainAliases; meshfed accepts consumers through caCertificates[].trustDomains");
+    return aliases.length === 0
+      ? r
+      : fail(r, `trustDomainAliases: ${aliases.join(", ")}`, "remove trustDomainAliases; meshfed accepts consumers through caCertificates[].trustDomains");
   });
   await run("mesh-config", "istiod does not skip trust-domain validation", "MF4107", async (r) => {
     if (!istiod) return { ...r, status: "skipped", detail: "no istiod Deployment" };
     const env = containersOf(istiod).flatMap((c) => c.env ?? []);
     const skip = env.find((e) => e.name === "PILOT_SKIP_VALIDATE_TRUST_DOMAIN");
-    return skip && /^(true|1)$/i.test(skip.value ?? "") ? fail(r, `istiod has PILOT_SKIP_VALIDATE_TRUST_DOMAIN=${skip.value}`, "remove PILOT_SKIP_VALIDATE_TRUST_DOMAIN from the istiod Deployment") : r;
+    return skip && /^(true|1)$/i.test(skip.value ?? "")
+      ? fail(r, `istiod has PILOT_SKIP_VALIDATE_TRUST_DOMAIN=${skip.value}`, "remove PILOT_SKIP_VALIDATE_TRUST_DOMAIN from the istiod Deployment")
+      : r;
   });
 
   await run("trust", "every mesh publishes the same root certificate", "MF4108", async (r) => {
@@ -177,30 +208,47 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
   });
 
   const gw = f.mesh.eastWestGateway;
-  await run("east-west-gateway", gw && f.out.exposes.length > 0 ? `the east-west gateway Service publishes only ${gw.port} at ${gw.address}` : "the mesh needs no east-west gateway", "MF4109", async (r) => {
-    if (!gw || f.out.exposes.length === 0) return r;
-    const services = await f.client.list("v1", "Service", { namespace: gw.namespace });
-    const svc = services.find((s) => {
-      const sel = ((s.spec as any)?.selector ?? {}) as Record<string, string>;
-      return Object.keys(gw.selector).length > 0 && Object.entries(gw.selector).every(([k, v]) => sel[k] === v);
-    });
-    if (!svc) return fail(r, `no Service in ${gw.namespace} selects ${labelsText(gw.selector)}`, "install the east-west gateway with meshfed's gateway values (install/)");
-    const ports = (((svc.spec as any).ports ?? []) as { port: number }[]).map((p) => p.port).sort((a, b) => a - b);
-    const problems: string[] = [];
-    if (ports.length !== 1 || ports[0] !== gw.port) problems.push(`publishes ports ${ports.join(", ")} (only ${gw.port} is needed)`);
-    const addresses = [
-      ...(((svc.status as any)?.loadBalancer?.ingress ?? []) as { ip?: string; hostname?: string }[]).flatMap((i) => [i.ip, i.hostname]),
-      ...(((svc.spec as any).externalIPs ?? []) as string[]),
-      (svc.spec as any).loadBalancerIP as string | undefined,
-    ].filter((a): a is string => typeof a === "string" && a !== "");
-    if (!addresses.includes(gw.address)) problems.push(`has address ${addresses.length > 0 ? addresses.join(", ") : "(none)"}, not the model's ${gw.address}`);
-    return problems.length === 0 ? r : fail(r, `Service ${svc.metadata.namespace}/${svc.metadata.name} ${problems.join("; ")}`, "publish only the AUTO_PASSTHROUGH port, and make the federation file's address the gateway's");
-  });
+  await run(
+    "east-west-gateway",
+    gw && f.out.exposes.length > 0 ? `the east-west gateway Service publishes only ${gw.port} at ${gw.address}` : "the mesh needs no east-west gateway",
+    "MF4109",
+    async (r) => {
+      if (!gw || f.out.exposes.length === 0) return r;
+      const services = await f.client.list("v1", "Service", { namespace: gw.namespace });
+      const svc = services.find((s) => {
+        const sel = ((s.spec as any)?.selector ?? {}) as Record<string, string>;
+        return Object.keys(gw.selector).length > 0 && Object.entries(gw.selector).every(([k, v]) => sel[k] === v);
+      });
+      if (!svc)
+        return fail(
+          r,
+          `no Service in ${gw.namespace} selects ${labelsText(gw.selector)}`,
+          "install the east-west gateway with meshfed's gateway values (install/)",
+        );
+      const ports = (((svc.spec as any).ports ?? []) as { port: number }[]).map((p) => p.port).sort((a, b) => a - b);
+      const problems: string[] = [];
+      if (ports.length !== 1 || ports[0] !== gw.port) problems.push(`publishes ports ${ports.join(", ")} (only ${gw.port} is needed)`);
+      const addresses = [
+        ...(((svc.status as any)?.loadBalancer?.ingress ?? []) as { ip?: string; hostname?: string }[]).flatMap((i) => [i.ip, i.hostname]),
+        ...(((svc.spec as any).externalIPs ?? []) as string[]),
+        (svc.spec as any).loadBalancerIP as string | undefined,
+      ].filter((a): a is string => typeof a === "string" && a !== "");
+      if (!addresses.includes(gw.address))
+        problems.push(`has address ${addresses.length > 0 ? addresses.join(", ") : "(none)"}, not the model's ${gw.address}`);
+      return problems.length === 0
+        ? r
+        : fail(
+            r,
+            `Service ${svc.metadata.namespace}/${svc.metadata.name} ${problems.join("; ")}`,
+            "publish only the AUTO_PASSTHROUGH port, and make the federation file's address the gateway's",
+          );
+    },
+  );
   await run("east-west-gateway", "no AUTO_PASSTHROUGH Gateway serves more than the model exports", "MF4110", async (r) => {
     const allowed = new Set(f.out.exposes.map((e) => e.host));
     const extra: string[] = [];
     for (const g of await f.client.list("networking.istio.io/v1", "Gateway")) {
-      for (const s of (((g.spec as any)?.servers ?? []) as { tls?: { mode?: string }; hosts?: string[] }[])) {
+      for (const s of ((g.spec as any)?.servers ?? []) as { tls?: { mode?: string }; hosts?: string[] }[]) {
         if (s.tls?.mode !== "AUTO_PASSTHROUGH") continue;
         for (const h of s.hosts ?? []) {
           const host = h.includes("/") ? h.slice(h.indexOf("/") + 1) : h;
@@ -208,7 +256,13 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
         }
       }
     }
-    return extra.length === 0 ? r : fail(r, extra.sort().join("; "), "delete AUTO_PASSTHROUGH Gateways that are not meshfed's (the samples' cross-network-gateway serves *.local, i.e. every Service)");
+    return extra.length === 0
+      ? r
+      : fail(
+          r,
+          extra.sort().join("; "),
+          "delete AUTO_PASSTHROUGH Gateways that are not meshfed's (the samples' cross-network-gateway serves *.local, i.e. every Service)",
+        );
   });
 
   const exports = federation.exports.filter((e) => e.mesh === name && e.consumers.length > 0);
@@ -224,19 +278,31 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
       const missing = e.ports.filter((p) => !ports.has(p.number)).map((p) => p.number);
       if (missing.length > 0) problems.push(`Service ${e.namespace}/${e.name} lacks port ${missing.join(", ")}`);
       const selector = ((svc.spec as any).selector ?? {}) as Record<string, string>;
-      const pods = Object.keys(selector).length === 0 ? [] : await f.client.list("v1", "Pod", { namespace: e.namespace, labelSelector: Object.entries(selector).map(([k, v]) => `${k}=${v}`).join(",") });
-      if (!pods.some(hasSidecar)) problems.push(`no Pod with an istio-proxy sidecar behind Service ${e.namespace}/${e.name}${pods.length > 0 ? ` (${pods.length} without)` : ""}`);
+      const pods =
+        Object.keys(selector).length === 0
+          ? []
+          : await f.client.list("v1", "Pod", {
+              namespace: e.namespace,
+              labelSelector: Object.entries(selector)
+                .map(([k, v]) => `${k}=${v}`)
+                .join(","),
+            });
+      if (!pods.some(hasSidecar))
+        problems.push(`no Pod with an istio-proxy sidecar behind Service ${e.namespace}/${e.name}${pods.length > 0 ? ` (${pods.length} without)` : ""}`);
     }
     return problems.length === 0 ? r : fail(r, problems.join("; "), "deploy the exported service with a sidecar, or correct the export in the federation file");
   });
-  const consumerNamespaces = [...new Set(federation.exports.flatMap((e) => e.consumers.filter((c) => c.principal.mesh === name).map((c) => c.principal.namespace)))].sort();
+  const consumerNamespaces = [
+    ...new Set(federation.exports.flatMap((e) => e.consumers.filter((c) => c.principal.mesh === name).map((c) => c.principal.namespace))),
+  ].sort();
   await run("consumers", "consumer namespaces are injected", "MF4112", async (r) => {
     const problems: string[] = [];
     for (const ns of consumerNamespaces) {
       const obj = await f.client.get("v1", "Namespace", undefined, ns);
       const l = obj?.metadata.labels ?? {};
       if (!obj) problems.push(`namespace ${ns} does not exist`);
-      else if (!(l["istio-injection"] === "enabled" || (l["istio.io/rev"] !== undefined && l["istio-injection"] !== "disabled"))) problems.push(`namespace ${ns} is not labelled for injection`);
+      else if (!(l["istio-injection"] === "enabled" || (l["istio.io/rev"] !== undefined && l["istio-injection"] !== "disabled")))
+        problems.push(`namespace ${ns} is not labelled for injection`);
     }
     return problems.length === 0 ? r : fail(r, problems.join("; "), "label consumer namespaces istio-injection=enabled (or istio.io/rev=<revision>)");
   });
@@ -245,7 +311,14 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
     const drift = await driftReadOnly(f.client, desiredObjects(federation.name, f.out), { federation: federation.name, mesh: name });
     if (drift.length === 0) return r;
     const count = (s: string) => drift.filter((d) => d.status === s).length;
-    return fail(r, `${count("created")} missing, ${count("changed")} changed, ${count("pruned")} no longer rendered: ${drift.slice(0, 5).map((d) => d.ref).join(", ")}${drift.length > 5 ? ", ..." : ""}`, `run \`meshfed diff --mesh ${name}\` for the fields, \`meshfed apply --mesh ${name} --prune\` to converge`);
+    return fail(
+      r,
+      `${count("created")} missing, ${count("changed")} changed, ${count("pruned")} no longer rendered: ${drift
+        .slice(0, 5)
+        .map((d) => d.ref)
+        .join(", ")}${drift.length > 5 ? ", ..." : ""}`,
+      `run \`meshfed diff --mesh ${name}\` for the fields, \`meshfed apply --mesh ${name} --prune\` to converge`,
+    );
   });
   return results;
 }
@@ -311,6 +384,11 @@ export function formatChecks(results: readonly CheckResult[], servers: ReadonlyM
   }
   const failed = results.filter((r) => r.status === "fail").length;
   const warned = results.filter((r) => r.status === "warning").length;
-  lines.push("", failed === 0 ? `Status check results are √${warned > 0 ? ` (${warned} warning${warned === 1 ? "" : "s"})` : ""}` : `Status check results are × (${failed} failed${warned > 0 ? `, ${warned} warning${warned === 1 ? "" : "s"}` : ""})`);
+  lines.push(
+    "",
+    failed === 0
+      ? `Status check results are √${warned > 0 ? ` (${warned} warning${warned === 1 ? "" : "s"})` : ""}`
+      : `Status check results are × (${failed} failed${warned > 0 ? `, ${warned} warning${warned === 1 ? "" : "s"}` : ""})`,
+  );
   return `${lines.join("\n")}\n`;
 }

@@ -48,7 +48,9 @@ export function rbacFor(federation: Federation, out: MeshOutput, sa: ServiceAcco
   for (const k of MANAGED_KINDS) add(istioGroups, groupOf(k.apiVersion), PLURAL[k.kind]!);
   for (const k of READ_ONLY_ISTIO_KINDS) add(istioGroups, k.group, k.resource);
   const readRules: Rule[] = [
-    ...[...istioGroups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({ apiGroups: [group], resources: [...res].sort(), verbs: ["get", "list", "watch"] })),
+    ...[...istioGroups]
+      .sort(([a], [b]) => (a < b ? -1 : 1))
+      .map(([group, res]) => ({ apiGroups: [group], resources: [...res].sort(), verbs: ["get", "list", "watch"] })),
     { apiGroups: [""], resources: ["namespaces", "pods", "services"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["apps"], resources: ["deployments"], verbs: ["get", "list", "watch"] },
     { apiGroups: ["apiextensions.k8s.io"], resources: ["customresourcedefinitions"], verbs: ["get", "list"] },
@@ -77,7 +79,11 @@ export function rbacFor(federation: Federation, out: MeshOutput, sa: ServiceAcco
   for (const ns of namespaces) {
     const groups = byNamespace.get(ns);
     const rules: Rule[] = [
-      ...(groups ? [...groups].sort(([a], [b]) => (a < b ? -1 : 1)).map(([group, res]) => ({ apiGroups: [group], resources: [...res].sort(), verbs: ["create", "delete", "get", "patch"] })) : []),
+      ...(groups
+        ? [...groups]
+            .sort(([a], [b]) => (a < b ? -1 : 1))
+            .map(([group, res]) => ({ apiGroups: [group], resources: [...res].sort(), verbs: ["create", "delete", "get", "patch"] }))
+        : []),
       ...(ns === istioNamespace ? istioRead : []),
     ];
     objects.push(

@@ -89,11 +89,7 @@ function formatDiagnostic(problem: FormatProblem, field: string, value: string, 
 
 function wrongType(schema: TSchema, node: Node | null, path: string, ctx: WalkContext): undefined {
   ctx.diagnostics.push(
-    diagnostic(
-      "MF1002",
-      { field: path || "the document", expected: typeName(schema), found: describe(node) },
-      { path, position: positionOf(node, ctx) },
-    ),
+    diagnostic("MF1002", { field: path || "the document", expected: typeName(schema), found: describe(node) }, { path, position: positionOf(node, ctx) }),
   );
   return undefined;
 }
@@ -118,9 +114,7 @@ function walk(schema: TSchema, node: Node | null, path: string, ctx: WalkContext
 /** Reports a key seen before at the same path (checked here rather than by the YAML parser). */
 function isDuplicateKey(ctx: WalkContext, fieldPath: string, key: string, keyNode: Node | null): boolean {
   if (!ctx.keys.has(fieldPath)) return false;
-  ctx.diagnostics.push(
-    diagnostic("MF1001", { field: fieldPath, key }, { path: fieldPath, value: key, position: positionOf(keyNode, ctx) }),
-  );
+  ctx.diagnostics.push(diagnostic("MF1001", { field: fieldPath, key }, { path: fieldPath, value: key, position: positionOf(keyNode, ctx) }));
   return true;
 }
 
@@ -135,9 +129,7 @@ function walkObject(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     const keyNode = pair.key;
     const key = isScalar(keyNode) ? String(keyNode.value) : undefined;
     if (key === undefined) {
-      ctx.diagnostics.push(
-        diagnostic("MF1002", { field: path || "the document", keyNotString: true }, { path, position: positionOf(keyNode, ctx) }),
-      );
+      ctx.diagnostics.push(diagnostic("MF1002", { field: path || "the document", keyNotString: true }, { path, position: positionOf(keyNode, ctx) }));
       continue;
     }
     const fieldPath = join(path, key);
@@ -192,9 +184,7 @@ function walkRecord(schema: TSchema, node: Node | null, path: string, ctx: WalkC
     ctx.keys.set(fieldPath, positionOf(pair.key, ctx));
     const problem = checkFormat("label-key", key);
     if (problem) {
-      ctx.diagnostics.push(
-        formatDiagnostic(problem, fieldPath, key, { path: fieldPath, value: key, position: positionOf(pair.key, ctx) }),
-      );
+      ctx.diagnostics.push(formatDiagnostic(problem, fieldPath, key, { path: fieldPath, value: key, position: positionOf(pair.key, ctx) }));
       continue;
     }
     const value = walk(valueSchema, pair.value ?? null, fieldPath, ctx);
@@ -208,9 +198,7 @@ function walkArray(schema: TSchema, node: Node | null, path: string, ctx: WalkCo
   const items = schema.items as TSchema;
   const minItems = schema.minItems as number | undefined;
   if (minItems !== undefined && node.items.length < minItems) {
-    ctx.diagnostics.push(
-      diagnostic("MF1006", { field: path, minItems }, { path, position: positionOf(node, ctx) }),
-    );
+    ctx.diagnostics.push(diagnostic("MF1006", { field: path, minItems }, { path, position: positionOf(node, ctx) }));
   }
   const out: unknown[] = [];
   node.items.forEach((item, i) => {
@@ -240,9 +228,7 @@ function walkString(schema: TSchema, node: Node | null, path: string, ctx: WalkC
   if (format) {
     const problem = checkFormat(format, value);
     if (problem) {
-      ctx.diagnostics.push(
-        formatDiagnostic(problem, path, value, { path, value, position: positionOf(node, ctx) }),
-      );
+      ctx.diagnostics.push(formatDiagnostic(problem, path, value, { path, value, position: positionOf(node, ctx) }));
       return undefined;
     }
   }
@@ -256,9 +242,7 @@ function walkInteger(schema: TSchema, node: Node | null, path: string, ctx: Walk
   const min = schema.minimum as number | undefined;
   const max = schema.maximum as number | undefined;
   if ((min !== undefined && value < min) || (max !== undefined && value > max)) {
-    ctx.diagnostics.push(
-      diagnostic("MF1009", { field: path, port: value, min, max }, { path, value, position: positionOf(node, ctx) }),
-    );
+    ctx.diagnostics.push(diagnostic("MF1009", { field: path, port: value, min, max }, { path, value, position: positionOf(node, ctx) }));
     return undefined;
   }
   return value;

@@ -82,7 +82,10 @@ function trustDomainProblem(value: string): FormatProblem | undefined {
   if (value.length <= 255 && TRUST_DOMAIN.test(value) && !value.startsWith(".") && !value.endsWith(".")) {
     return undefined;
   }
-  const stripped = value.replace(/^spiffe:\/\//, "").replace(/\/.*$/, "").toLowerCase();
+  const stripped = value
+    .replace(/^spiffe:\/\//, "")
+    .replace(/\/.*$/, "")
+    .toLowerCase();
   return { code: "MF1022", args: stripped && stripped !== value ? { suggestion: stripped } : {} };
 }
 
@@ -121,10 +124,7 @@ function cidrProblem(value: string): FormatProblem | undefined {
 
 const checks: Record<string, (value: string) => FormatProblem | undefined> = {
   "dns1123-label": labelProblem,
-  "dns1123-subdomain": (v) =>
-    isDns1123Subdomain(v)
-      ? undefined
-      : { code: "MF1007", args: { kind: "subdomain" } },
+  "dns1123-subdomain": (v) => (isDns1123Subdomain(v) ? undefined : { code: "MF1007", args: { kind: "subdomain" } }),
   host: hostProblem,
   address: addressProblem,
   "service-ref": (v) => refProblem(v, "service-ref"),

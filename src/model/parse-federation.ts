@@ -36,18 +36,14 @@ export function parseFederation(text: string, file = "federation.yaml"): ParseRe
   }
   for (const doc of real) {
     for (const err of doc.errors) {
-      diagnostics.push(
-        diagnostic("MF1001", { parser: err.message.split("\n")[0] ?? "" }, { position: position(err.pos[0]) }),
-      );
+      diagnostics.push(diagnostic("MF1001", { parser: err.message.split("\n")[0] ?? "" }, { position: position(err.pos[0]) }));
     }
   }
   if (diagnostics.length > 0) return { diagnostics: sortDiagnostics(diagnostics) };
   if (real.length > 1) {
     const second = real[1]?.contents?.range?.[0] ?? 0;
     return {
-      diagnostics: [
-        diagnostic("MF1028", { file, documents: real.length }, { position: position(second) }),
-      ],
+      diagnostics: [diagnostic("MF1028", { file, documents: real.length }, { position: position(second) })],
     };
   }
   const doc = real[0]!;

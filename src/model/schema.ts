@@ -13,8 +13,7 @@ export const KIND = "MeshFederation";
 export const DNS1123_LABEL = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?$";
 export const DNS1123_SUBDOMAIN = "^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$";
 
-const label = (description: string) =>
-  Type.String({ format: "dns1123-label", pattern: DNS1123_LABEL, maxLength: 63, description });
+const label = (description: string) => Type.String({ format: "dns1123-label", pattern: DNS1123_LABEL, maxLength: 63, description });
 
 const selector = (description: string) =>
   Type.Record(Type.String({ format: "label-key" }), Type.String({ format: "label-value" }), {
@@ -23,25 +22,30 @@ const selector = (description: string) =>
 
 export const EastWestGatewaySchema = Type.Object(
   {
-    address: Type.Optional(Type.String({
-      format: "address",
-      description:
-        "IP address or DNS name that other meshes dial to reach this mesh's east-west gateway (its LoadBalancer address).",
-    })),
-    port: Type.Optional(Type.Integer({
-      minimum: 1,
-      maximum: 65535,
-      default: 15443,
-      description: "The gateway's AUTO_PASSTHROUGH port.",
-    })),
+    address: Type.Optional(
+      Type.String({
+        format: "address",
+        description: "IP address or DNS name that other meshes dial to reach this mesh's east-west gateway (its LoadBalancer address).",
+      }),
+    ),
+    port: Type.Optional(
+      Type.Integer({
+        minimum: 1,
+        maximum: 65535,
+        default: 15443,
+        description: "The gateway's AUTO_PASSTHROUGH port.",
+      }),
+    ),
     selector: Type.Optional(selector("Labels of the east-west gateway pods; the exporter's Gateway selects them.")),
 
-    namespace: Type.Optional(Type.String({
-      format: "dns1123-label",
-      pattern: DNS1123_LABEL,
-      default: "istio-system",
-      description: "Namespace the east-west gateway runs in.",
-    })),
+    namespace: Type.Optional(
+      Type.String({
+        format: "dns1123-label",
+        pattern: DNS1123_LABEL,
+        default: "istio-system",
+        description: "Namespace the east-west gateway runs in.",
+      }),
+    ),
   },
   { additionalProperties: false, description: "How other meshes reach this mesh." },
 );
@@ -49,26 +53,31 @@ export const EastWestGatewaySchema = Type.Object(
 export const MeshSchema = Type.Object(
   {
     name: label("Mesh name, used in service references and principals (`mesh/namespace/name`)."),
-    clusterName: Type.Optional(Type.String({
-      format: "dns1123-label",
-      pattern: DNS1123_LABEL,
-      description: "Istio `values.global.multiCluster.clusterName`. Default: the mesh name.",
-    })),
-    network: Type.Optional(Type.String({
-      format: "dns1123-label",
-      pattern: DNS1123_LABEL,
-      description: "Istio `values.global.network`. Default: the mesh name.",
-    })),
+    clusterName: Type.Optional(
+      Type.String({
+        format: "dns1123-label",
+        pattern: DNS1123_LABEL,
+        description: "Istio `values.global.multiCluster.clusterName`. Default: the mesh name.",
+      }),
+    ),
+    network: Type.Optional(
+      Type.String({
+        format: "dns1123-label",
+        pattern: DNS1123_LABEL,
+        description: "Istio `values.global.network`. Default: the mesh name.",
+      }),
+    ),
     trustDomain: Type.String({
       format: "trust-domain",
-      description:
-        "The mesh's SPIFFE trust domain (`meshConfig.trustDomain`). Every mesh needs its own.",
+      description: "The mesh's SPIFFE trust domain (`meshConfig.trustDomain`). Every mesh needs its own.",
     }),
-    clusterDomain: Type.Optional(Type.String({
-      format: "host",
-      default: "cluster.local",
-      description: "The Kubernetes cluster DNS domain.",
-    })),
+    clusterDomain: Type.Optional(
+      Type.String({
+        format: "host",
+        default: "cluster.local",
+        description: "The Kubernetes cluster DNS domain.",
+      }),
+    ),
     eastWestGateway: Type.Optional(EastWestGatewaySchema),
   },
   { additionalProperties: false },
@@ -81,14 +90,15 @@ export const PortSchema = Type.Object(
       Type.Integer({
         minimum: 1,
         maximum: 65535,
-        description:
-          "Container port the Service forwards to, when it differs from `number`; authorization policies match on it. Default: `number`.",
+        description: "Container port the Service forwards to, when it differs from `number`; authorization policies match on it. Default: `number`.",
       }),
     ),
-    protocol: Type.Optional(Type.Union(
-      [Type.Literal("TCP"), Type.Literal("HTTP"), Type.Literal("HTTP2"), Type.Literal("GRPC")],
-      { default: "TCP", description: "Protocol of the port, as Istio names it." },
-    )),
+    protocol: Type.Optional(
+      Type.Union([Type.Literal("TCP"), Type.Literal("HTTP"), Type.Literal("HTTP2"), Type.Literal("GRPC")], {
+        default: "TCP",
+        description: "Protocol of the port, as Istio names it.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -99,11 +109,12 @@ export const ConsumerSchema = Type.Object(
       format: "principal",
       description: "The caller, `mesh/namespace/serviceAccount`.",
     }),
-    alias: Type.Optional(Type.String({
-      format: "host",
-      description:
-        "Host name the consumer dials. Default: `<service>.<namespace>.<mesh>.<importDomain>`.",
-    })),
+    alias: Type.Optional(
+      Type.String({
+        format: "host",
+        description: "Host name the consumer dials. Default: `<service>.<namespace>.<mesh>.<importDomain>`.",
+      }),
+    ),
   },
   { additionalProperties: false },
 );
@@ -114,11 +125,13 @@ export const ExportSchema = Type.Object(
       format: "service-ref",
       description: "The exported Kubernetes Service, `mesh/namespace/name`.",
     }),
-    serviceAccount: Type.Optional(Type.String({
-      format: "dns1123-subdomain",
-      pattern: DNS1123_SUBDOMAIN,
-      description: "Service account of the exported workload: the identity consumers verify.",
-    })),
+    serviceAccount: Type.Optional(
+      Type.String({
+        format: "dns1123-subdomain",
+        pattern: DNS1123_SUBDOMAIN,
+        description: "Service account of the exported workload: the identity consumers verify.",
+      }),
+    ),
     workloadSelector: Type.Optional(selector("Labels of the exported workload's pods. Default: `{app: <name>}`.")),
     ports: Type.Array(PortSchema, { minItems: 1, description: "Exported ports." }),
     consumers: Type.Array(ConsumerSchema, { description: "Who may call the service." }),
@@ -128,17 +141,20 @@ export const ExportSchema = Type.Object(
 
 export const SpecSchema = Type.Object(
   {
-    importDomain: Type.Optional(Type.String({
-      format: "host",
-      default: "mesh",
-      description: "Suffix of default alias hosts: `<service>.<namespace>.<mesh>.<importDomain>`.",
-    })),
-    vipRange: Type.Optional(Type.String({
-      format: "cidr",
-      default: "240.241.0.0/16",
-      description:
-        "IPv4 range for the stable virtual IPs of imported services (outside Istio's auto-allocation range 240.240.0.0/16).",
-    })),
+    importDomain: Type.Optional(
+      Type.String({
+        format: "host",
+        default: "mesh",
+        description: "Suffix of default alias hosts: `<service>.<namespace>.<mesh>.<importDomain>`.",
+      }),
+    ),
+    vipRange: Type.Optional(
+      Type.String({
+        format: "cidr",
+        default: "240.241.0.0/16",
+        description: "IPv4 range for the stable virtual IPs of imported services (outside Istio's auto-allocation range 240.240.0.0/16).",
+      }),
+    ),
     meshes: Type.Array(MeshSchema, { minItems: 1 }),
     exports: Type.Optional(Type.Array(ExportSchema, { default: [] })),
   },
@@ -149,10 +165,7 @@ export const FederationSchema = Type.Object(
   {
     apiVersion: Type.Literal(API_VERSION),
     kind: Type.Literal(KIND),
-    metadata: Type.Object(
-      { name: label("Federation name; labels every emitted resource.") },
-      { additionalProperties: false },
-    ),
+    metadata: Type.Object({ name: label("Federation name; labels every emitted resource.") }, { additionalProperties: false }),
     spec: SpecSchema,
   },
   {

@@ -69,7 +69,7 @@ async function listTree(dir: string, prefix = ""): Promise<{ files: string[]; em
 
 async function hashOf(path: string): Promise<string | undefined> {
   const stat = await fsp.lstat(path).catch(() => undefined);
-  if (!stat || !stat.isFile()) return undefined;
+  if (!stat?.isFile()) return undefined;
   return sha256(await fsp.readFile(path));
 }
 
@@ -85,21 +85,22 @@ interface UnitPlan {
   readonly manifest: Manifest;
 }
 
-async function planUnit(
-  dir: string,
-  shown: string,
-  generated: ReadonlyMap<string, string>,
-  recursive: boolean,
-  conflicts: WriteConflict[],
-): Promise<UnitPlan> {
+async function planUnit(dir: string, shown: string, generated: ReadonlyMap<string, string>, recursive: boolean, conflicts: WriteConflict[]): Promise<UnitPlan> {
   const old = await readManifest(dir);
   // At the root only the files meshfed writes or wrote are looked at; other content of the
   // output directory is none of its business.
-  const exists = (f: string) => fsp.lstat(join(dir, f)).then(() => true, () => false);
+  const exists = (f: string) =>
+    fsp.lstat(join(dir, f)).then(
+      () => true,
+      () => false,
+    );
   const rootCandidates = [...new Set([...generated.keys(), ...Object.keys(old?.files ?? {})])];
   const tree = recursive
     ? await listTree(dir)
-    : { files: (await Promise.all(rootCandidates.map(async (f) => ((await exists(f)) ? f : undefined)))).filter((f): f is string => f !== undefined), emptyDirs: [] };
+    : {
+        files: (await Promise.all(rootCandidates.map(async (f) => ((await exists(f)) ? f : undefined)))).filter((f): f is string => f !== undefined),
+        emptyDirs: [],
+      };
   const present = new Map<string, string | undefined>();
   for (const f of tree.files) if (f !== MANIFEST_NAME) present.set(f, await hashOf(join(dir, f)));
   // Before manifests existed, meshfed marked its files with a header line: adopt those once.

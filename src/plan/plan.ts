@@ -32,11 +32,17 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
         `values.global.network = ${mesh.network}`,
       ];
       if (out.install.acceptedTrustDomains.length > 0) {
-        install.push(`meshConfig.caCertificates[].trustDomains = [${out.install.acceptedTrustDomains.join(", ")}] (accept consumers' identities without widening principals)`);
+        install.push(
+          `meshConfig.caCertificates[].trustDomains = [${out.install.acceptedTrustDomains.join(", ")}] (accept consumers' identities without widening principals)`,
+        );
       }
-      if (out.imports.length > 0) install.push("meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = \"true\" (resolve imported hosts)");
+      if (out.imports.length > 0) install.push('meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = "true" (resolve imported hosts)');
       if (out.install.eastWestGatewayValues && gw) {
-        install.push(`east-west gateway in ${gw.namespace} labelled ${Object.entries(gw.selector).map(([k, v]) => `${k}=${v}`).join(",")}, publishing only port ${gw.port}`);
+        install.push(
+          `east-west gateway in ${gw.namespace} labelled ${Object.entries(gw.selector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",")}, publishing only port ${gw.port}`,
+        );
       }
       return {
         mesh: out.mesh,
@@ -58,7 +64,9 @@ export function formatPlan(plan: Plan): string {
   const lines: string[] = [`Federation ${plan.federation}: ${plan.meshes.length} meshes`];
   for (const m of plan.meshes) {
     lines.push("");
-    lines.push(`mesh ${m.mesh}  (trust domain ${m.trustDomain}, cluster ${m.clusterName}, network ${m.network}${m.eastWestGateway ? `, east-west gateway ${m.eastWestGateway}` : ""})`);
+    lines.push(
+      `mesh ${m.mesh}  (trust domain ${m.trustDomain}, cluster ${m.clusterName}, network ${m.network}${m.eastWestGateway ? `, east-west gateway ${m.eastWestGateway}` : ""})`,
+    );
     if (m.exposes.length === 0) lines.push("  exposes: nothing");
     else {
       lines.push("  exposes:");
@@ -70,7 +78,9 @@ export function formatPlan(plan: Plan): string {
     else {
       lines.push("  imports:");
       for (const i of m.imports) {
-        lines.push(`    ${i.namespace}: ${i.alias} (${i.vip}) ports ${i.ports.join(",")}  ←  ${i.from} via ${i.endpoint} [${i.resolution}], verifying ${i.serverIdentity}`);
+        lines.push(
+          `    ${i.namespace}: ${i.alias} (${i.vip}) ports ${i.ports.join(",")}  ←  ${i.from} via ${i.endpoint} [${i.resolution}], verifying ${i.serverIdentity}`,
+        );
       }
     }
     if (m.resources.length > 0) {

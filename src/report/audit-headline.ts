@@ -46,7 +46,13 @@ export function auditHeadline(federation: string, v: ReportVerification | undefi
   const allowed = v.verdict.probes.filter((p) => p.verdict === "allow").length;
   const counts = `${plural(v.probes.length, "probe")} (${allowed} allowed), ${plural(errors, "error")}, ${plural(warnings, "warning")}${v.mismatches.length > 0 ? `, ${plural(v.mismatches.length, "unmet expectation")}` : ""}`;
   if (errors === 0 && v.mismatches.length === 0) {
-    return { status: "pass", text: `Audit passed: the configuration of ${v.meshes.join(", ")} (${v.source}) allows exactly what federation ${federation} intends; ${counts}.` };
+    return {
+      status: "pass",
+      text: `Audit passed: the configuration of ${v.meshes.join(", ")} (${v.source}) allows exactly what federation ${federation} intends; ${counts}.`,
+    };
   }
-  return { status: "fail", text: `Audit failed: the configuration of ${v.meshes.join(", ")} (${v.source}) differs from what federation ${federation} intends; ${counts}.` };
+  return {
+    status: "fail",
+    text: `Audit failed: the configuration of ${v.meshes.join(", ")} (${v.source}) differs from what federation ${federation} intends; ${counts}.`,
+  };
 }

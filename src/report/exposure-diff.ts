@@ -112,10 +112,22 @@ export function formatDiffText(d: ExposureDiff): string {
     if (items.length === 0) return;
     lines.push("", `${title} (${items.length}):`, ...items);
   };
-  section("gained", d.gained.map((g) => `  + ${grantText(g)}`));
-  section("lost", d.lost.map((g) => `  - ${grantText(g)}`));
-  section("changed", d.changed.map((c) => `  ~ ${c.after.consumer} → ${c.after.service}:${c.after.port}: ${c.changes.join("; ")}`));
-  section("mesh changes", d.meshChanges.map((m) => `  ! ${m}`));
+  section(
+    "gained",
+    d.gained.map((g) => `  + ${grantText(g)}`),
+  );
+  section(
+    "lost",
+    d.lost.map((g) => `  - ${grantText(g)}`),
+  );
+  section(
+    "changed",
+    d.changed.map((c) => `  ~ ${c.after.consumer} → ${c.after.service}:${c.after.port}: ${c.changes.join("; ")}`),
+  );
+  section(
+    "mesh changes",
+    d.meshChanges.map((m) => `  ! ${m}`),
+  );
   return `${lines.join("\n")}\n`;
 }
 

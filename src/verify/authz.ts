@@ -246,7 +246,7 @@ function compileCondition(w: any, bundle: readonly string[], policyNs: string): 
   const on = (make: (vs: string[]) => (c: Connection) => boolean) => {
     const yes = values.length > 0 ? make(values) : undefined;
     const no = notValues.length > 0 ? make(notValues) : undefined;
-    return (c: Connection) => (!yes || yes(c)) && (!no?.(c));
+    return (c: Connection) => (!yes || yes(c)) && !no?.(c);
   };
   switch (key) {
     case "source.principal":
@@ -489,7 +489,11 @@ export function evaluateAuthz(mesh: MeshIndex, w: Workload, c: Connection): Auth
   }
   let none = noAllowMatches.get(w);
   if (!none) {
-    none = { allowed: false, policy: allows[0]?.policy ?? null, why: `no rule of the ALLOW policies (${allows.map(({ policy: p }) => `${p.namespace}/${p.name}`).join(", ")}) matches` };
+    none = {
+      allowed: false,
+      policy: allows[0]?.policy ?? null,
+      why: `no rule of the ALLOW policies (${allows.map(({ policy: p }) => `${p.namespace}/${p.name}`).join(", ")}) matches`,
+    };
     noAllowMatches.set(w, none);
   }
   return none;

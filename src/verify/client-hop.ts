@@ -1,5 +1,17 @@
 import { destinationRuleFor, outboundSniFor, tlsForPort, type UpstreamTls } from "./destination-rule.js";
-import { findVisible, isHttpProtocol, isIpLiteral, lookups, selects, spiffeId, targetPortFor, visibleTo, type MeshIndex, type MeshService, type Workload } from "./mesh-index.js";
+import {
+  findVisible,
+  isHttpProtocol,
+  isIpLiteral,
+  lookups,
+  selects,
+  spiffeId,
+  targetPortFor,
+  visibleTo,
+  type MeshIndex,
+  type MeshService,
+  type Workload,
+} from "./mesh-index.js";
 import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
@@ -61,16 +73,28 @@ function computeEndpoints(mesh: MeshIndex, svc: MeshService, port: number): Upst
   }
   if (svc.resolution === "NONE") return [];
   if (svc.endpoints.length === 0) {
-    if (svc.resolution === "DNS" || svc.resolution === "DNS_ROUND_ROBIN") return [{ address: svc.hostname, port: Number(sp.targetPort ?? port), tlsMode: "disabled" }];
+    if (svc.resolution === "DNS" || svc.resolution === "DNS_ROUND_ROBIN")
+      return [{ address: svc.hostname, port: Number(sp.targetPort ?? port), tlsMode: "disabled" }];
     if (Object.keys(svc.selector).length > 0) {
-      return selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port: Number(sp.targetPort ?? port), tlsMode: endpointTlsMode(mesh, w, Number(sp.targetPort ?? port)) }));
+      return selectedWorkloads(mesh, svc).map((w) => ({
+        address: w.ip,
+        port: Number(sp.targetPort ?? port),
+        tlsMode: endpointTlsMode(mesh, w, Number(sp.targetPort ?? port)),
+      }));
     }
     return [];
   }
   return svc.endpoints.map((e) => ({
     address: e.address,
     port: e.ports[sp.name] ?? Number(sp.targetPort ?? port),
-    tlsMode: endpointTlsMode(mesh, { namespace: svc.namespace, labels: { ...e.labels, ...(e.labels["security.istio.io/tlsMode"] === undefined && e.serviceAccount ? { "security.istio.io/tlsMode": "istio" } : {}) } }, e.ports[sp.name] ?? Number(sp.targetPort ?? port)),
+    tlsMode: endpointTlsMode(
+      mesh,
+      {
+        namespace: svc.namespace,
+        labels: { ...e.labels, ...(e.labels["security.istio.io/tlsMode"] === undefined && e.serviceAccount ? { "security.istio.io/tlsMode": "istio" } : {}) },
+      },
+      e.ports[sp.name] ?? Number(sp.targetPort ?? port),
+    ),
   }));
 }
 
@@ -121,7 +145,13 @@ export function upstreamTls(mesh: MeshIndex, proxyNs: string, svc: MeshService, 
     const sans: string[] = Array.isArray(tls.subjectAltNames) ? tls.subjectAltNames.map(String) : [];
     if (mode === "DISABLE") return plain;
     if (mode === "ISTIO_MUTUAL") {
-      return { mode, sni: tls.sni ? String(tls.sni) : autoSni, sans: sans.length > 0 ? sans : serviceAccountsOf(mesh, svc), decidedBy: dr ?? null, autoMtls: false };
+      return {
+        mode,
+        sni: tls.sni ? String(tls.sni) : autoSni,
+        sans: sans.length > 0 ? sans : serviceAccountsOf(mesh, svc),
+        decidedBy: dr ?? null,
+        autoMtls: false,
+      };
     }
     return { mode, sni: tls.sni ? String(tls.sni) : null, sans, decidedBy: dr ?? null, autoMtls: false };
   }
@@ -146,7 +176,15 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
     if (!resolved) {
       // The oracle's completion: a host no sidecar can resolve is reported as BlackHoleCluster.
       hop.cluster = "BlackHoleCluster";
-      return { hop, decidedBy: [], denial: { at: "client", reason: "MF3001", why: `host ${to.host} is not a Service or ServiceEntry visible to namespace ${ns} of mesh ${mesh.spec.name}` } };
+      return {
+        hop,
+        decidedBy: [],
+        denial: {
+          at: "client",
+          reason: "MF3001",
+          why: `host ${to.host} is not a Service or ServiceEntry visible to namespace ${ns} of mesh ${mesh.spec.name}`,
+        },
+      };
     }
     addr = resolved.address === "0.0.0.0" || resolved.address === "::" ? unresolvedVip : resolved.address;
   }
@@ -167,7 +205,11 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
   if (!svc) {
     hop.cluster = "PassthroughCluster";
     hop.endpoint = `${addr}:${to.port}`;
-    return { hop, decidedBy: resolved ? [resolved.resource] : [], denial: { at: "client", reason: "MF3001", why: `no listener for ${addr}:${to.port} in the client sidecar: the call goes to PassthroughCluster` } };
+    return {
+      hop,
+      decidedBy: resolved ? [resolved.resource] : [],
+      denial: { at: "client", reason: "MF3001", why: `no listener for ${addr}:${to.port} in the client sidecar: the call goes to PassthroughCluster` },
+    };
   }
   hop.cluster = clusterName(to.port, svc.hostname);
   const eps = endpointsOf(mesh, svc, to.port);
@@ -182,7 +224,13 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
   }
   hop.endpoint = `${ep.address}:${ep.port}`;
   if (!gatewayOf(hop.endpoint)) {
-    return { hop, service: svc, tls, decidedBy, denial: { at: "client", reason: "MF3002", why: `endpoint ${hop.endpoint} of ${hop.cluster} is no mesh's east-west gateway` } };
+    return {
+      hop,
+      service: svc,
+      tls,
+      decidedBy,
+      denial: { at: "client", reason: "MF3002", why: `endpoint ${hop.endpoint} of ${hop.cluster} is no mesh's east-west gateway` },
+    };
   }
   return { hop, service: svc, tls, decidedBy };
 }

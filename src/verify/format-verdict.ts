@@ -53,10 +53,12 @@ function exposureKey(e: ExposureEntry): string {
 
 /** Where one probe's verdict differs from its `expect*` fields. */
 export function probeMismatches(p: ProbeSpec, got: ProbeVerdict): Mismatch[] {
-  if (p.expect && p.expect !== got.verdict) return [{ probe: p.name, message: `expected ${p.expect}, got ${got.verdict}${got.deniedAt ? ` at ${got.deniedAt} (${got.reason})` : ""}` }];
+  if (p.expect && p.expect !== got.verdict)
+    return [{ probe: p.name, message: `expected ${p.expect}, got ${got.verdict}${got.deniedAt ? ` at ${got.deniedAt} (${got.reason})` : ""}` }];
   const out: Mismatch[] = [];
   if (p.expect === "deny") {
-    if (p.expectDeniedAt && p.expectDeniedAt !== got.deniedAt) out.push({ probe: p.name, message: `expected deny at ${p.expectDeniedAt}, got deny at ${got.deniedAt}` });
+    if (p.expectDeniedAt && p.expectDeniedAt !== got.deniedAt)
+      out.push({ probe: p.name, message: `expected deny at ${p.expectDeniedAt}, got deny at ${got.deniedAt}` });
     if (p.expectReason && p.expectReason !== got.reason) out.push({ probe: p.name, message: `expected reason ${p.expectReason}, got ${got.reason}` });
   }
   return out;
@@ -115,8 +117,17 @@ export function formatVerdictText(scenario: Scenario, v: Verdict, whys: readonly
 }
 
 /** The last line of verify's text: findings first, then expectations, then what it means. */
-export function verifyResultLine(findings: { errors: number; warnings: number; suppressed: number }, expectations: { total: number; missed: number }, failed: boolean): string {
+export function verifyResultLine(
+  findings: { errors: number; warnings: number; suppressed: number },
+  expectations: { total: number; missed: number },
+  failed: boolean,
+): string {
   const f = `${findings.errors} error${findings.errors === 1 ? "" : "s"}, ${findings.warnings} warning${findings.warnings === 1 ? "" : "s"}${findings.suppressed > 0 ? `, ${findings.suppressed} suppressed` : ""}`;
-  const e = expectations.total === 0 ? "no expectations" : expectations.missed === 0 ? `all ${expectations.total} expectations met` : `${expectations.missed} of ${expectations.total} expectations NOT MET`;
+  const e =
+    expectations.total === 0
+      ? "no expectations"
+      : expectations.missed === 0
+        ? `all ${expectations.total} expectations met`
+        : `${expectations.missed} of ${expectations.total} expectations NOT MET`;
   return `Result: ${failed ? "FAIL" : "PASS"} — findings: ${f}; ${e}\n`;
 }

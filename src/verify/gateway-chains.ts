@@ -41,7 +41,9 @@ export function gatewayProxy(mesh: MeshIndex): GatewayProxy | undefined {
   const g = mesh.spec.eastWestGateway;
   if (!g) return undefined;
   const w = mesh.workloads.find((x) => x.namespace === g.namespace && selects(g.selector, x.labels));
-  return w ? { namespace: g.namespace, serviceAccount: w.serviceAccount, labels: w.labels, workload: w } : { namespace: g.namespace, serviceAccount: g.serviceAccount, labels: g.selector };
+  return w
+    ? { namespace: g.namespace, serviceAccount: w.serviceAccount, labels: w.labels, workload: w }
+    : { namespace: g.namespace, serviceAccount: g.serviceAccount, labels: g.selector };
 }
 
 /** `./h` and `*\/h` as Istio sanitizes them (sanitizeServerHostNamespace). */
@@ -133,7 +135,15 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
           for (const p of svc.ports) {
             if (p.protocol === "UDP") continue;
             for (const subset of ["", ...subsets]) {
-              chains.push({ serverNames: [outboundSniFor(p.port, svc.hostname, subset)], passthrough: true, cluster: clusterName(p.port, svc.hostname, subset), service: svc, port: p.port, gateway: gw, serverIndex });
+              chains.push({
+                serverNames: [outboundSniFor(p.port, svc.hostname, subset)],
+                passthrough: true,
+                cluster: clusterName(p.port, svc.hostname, subset),
+                service: svc,
+                port: p.port,
+                gateway: gw,
+                serverIndex,
+              });
             }
           }
         }
@@ -157,7 +167,10 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
   }
   const seen = new Map<string, number>();
   for (const c of chains.filter((x) => x.passthrough)) for (const n of c.serverNames) seen.set(n, (seen.get(n) ?? 0) + 1);
-  const conflicts = [...seen.entries()].filter(([, n]) => n > 1).map(([k]) => k).sort();
+  const conflicts = [...seen.entries()]
+    .filter(([, n]) => n > 1)
+    .map(([k]) => k)
+    .sort();
   return { proxy, chains, conflicts, skipped, gateways };
 }
 

@@ -146,7 +146,10 @@ function hasSidecar(namespace: string, podSpec: any, labels: Record<string, stri
   if (podSpec.hostNetwork === true || NEVER_INJECTED.has(namespace)) return false;
   if (labels["sidecar.istio.io/inject"] === "false" || annotations["sidecar.istio.io/inject"] === "false") return false;
   if (annotations["inject.istio.io/templates"] === "gateway" || isEastWestGateway) return false;
-  const all: any[] = [...(Array.isArray(podSpec.containers) ? podSpec.containers : []), ...(Array.isArray(podSpec.initContainers) ? podSpec.initContainers : [])];
+  const all: any[] = [
+    ...(Array.isArray(podSpec.containers) ? podSpec.containers : []),
+    ...(Array.isArray(podSpec.initContainers) ? podSpec.initContainers : []),
+  ];
   const proxy = all.find((c) => c?.name === "istio-proxy");
   if (proxy === undefined) return true;
   const args: unknown[] = Array.isArray(proxy.args) ? proxy.args : [];
@@ -229,7 +232,14 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
         targetPort: p?.targetPort ?? Number(p?.port),
       })),
       address: address || "0.0.0.0",
-      exportTo: ann ? ann.split(",").map((s) => s.trim()).filter(Boolean) : Array.isArray(defaultExport) ? defaultExport : ["*"],
+      exportTo: ann
+        ? ann
+            .split(",")
+            .map((s) => s.trim())
+            .filter(Boolean)
+        : Array.isArray(defaultExport)
+          ? defaultExport
+          : ["*"],
       meshExternal: false,
       resolution: "ClientSideLB",
       selector: strMap(r.spec.selector),
@@ -354,7 +364,11 @@ export function lookups(mesh: MeshIndex): MeshLookups {
  * `ns` and satisfies `pred`, in sidecar scope order: the namespace's own services first. The
  * same answer as `servicesVisibleTo(mesh, ns).find(...)` restricted to the candidates.
  */
-export function findVisible(candidates: readonly MeshService[] | undefined, ns: string, pred: (s: MeshService) => boolean = () => true): MeshService | undefined {
+export function findVisible(
+  candidates: readonly MeshService[] | undefined,
+  ns: string,
+  pred: (s: MeshService) => boolean = () => true,
+): MeshService | undefined {
   if (!candidates) return undefined;
   let other: MeshService | undefined;
   for (const s of candidates) {

@@ -97,7 +97,13 @@ export function notModelledFindings(world: World): Diagnostic[] {
     out.push(
       diagnostic(
         "MF3299",
-        { resource: { file: r.file, line: r.line, kind: r.kind, namespace: r.namespace, name: r.name }, field: g.field, why: g.why, mesh: g.mesh.spec.name, workloads: names },
+        {
+          resource: { file: r.file, line: r.line, kind: r.kind, namespace: r.namespace, name: r.name },
+          field: g.field,
+          why: g.why,
+          mesh: g.mesh.spec.name,
+          workloads: names,
+        },
         { path: g.field, position: { file: r.file, line: r.line, column: 1 }, resource: `${g.mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}` },
       ),
     );

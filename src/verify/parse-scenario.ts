@@ -149,7 +149,10 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
       };
     }
     const meshConfig = isRecord(m.meshConfig) ? m.meshConfig : {};
-    const aliases = [...(Array.isArray(m.trustDomainAliases) ? m.trustDomainAliases.map(String) : []), ...(Array.isArray(meshConfig.trustDomainAliases) ? meshConfig.trustDomainAliases.map(String) : [])];
+    const aliases = [
+      ...(Array.isArray(m.trustDomainAliases) ? m.trustDomainAliases.map(String) : []),
+      ...(Array.isArray(meshConfig.trustDomainAliases) ? meshConfig.trustDomainAliases.map(String) : []),
+    ];
     meshes.push({
       name,
       trustDomain: typeof meshConfig.trustDomain === "string" ? meshConfig.trustDomain : m.trustDomain,
@@ -229,7 +232,12 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
     const raw = top.expectExposure ?? [];
     if (!Array.isArray(raw)) fail(["expectExposure"], { problem: "exposure-not-list" });
     else {
-      expectExposure = raw.map((e: any) => ({ mesh: String(e?.mesh), host: String(e?.host), port: Number(e?.port), admits: Array.isArray(e?.admits) ? e.admits.map(String) : [] }));
+      expectExposure = raw.map((e: any) => ({
+        mesh: String(e?.mesh),
+        host: String(e?.host),
+        port: Number(e?.port),
+        admits: Array.isArray(e?.admits) ? e.admits.map(String) : [],
+      }));
     }
   }
   const resources = parseMeshResources(meshes, input.meshFiles, diagnostics);
@@ -241,7 +249,11 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
  * Every mesh's resources from its files, checked as istiod's validation would (invalid
  * resources are diagnostics, never judged) and with one object per identity.
  */
-export function parseMeshResources(meshes: readonly MeshSpec[], meshFiles: ReadonlyMap<string, readonly SourceFile[]>, diagnostics: Diagnostic[]): Map<string, Resource[]> {
+export function parseMeshResources(
+  meshes: readonly MeshSpec[],
+  meshFiles: ReadonlyMap<string, readonly SourceFile[]>,
+  diagnostics: Diagnostic[],
+): Map<string, Resource[]> {
   const resources = new Map<string, Resource[]>();
   for (const mesh of meshes) {
     const rs = parseMeshFiles(meshFiles.get(mesh.name) ?? [], diagnostics);
@@ -254,11 +266,22 @@ export function parseMeshResources(meshes: readonly MeshSpec[], meshFiles: Reado
       const key = `${group.endsWith("istio.io") ? group : r.apiVersion}/${r.kind}/${r.namespace}/${r.name}`;
       const prev = seen.get(key);
       if (prev) {
-        diagnostics.push(diagnostic(
+        diagnostics.push(
+          diagnostic(
             "MF3103",
-            { file: r.file, line: r.line, problem: "duplicate", kind: r.kind, namespace: r.namespace, name: r.name, otherFile: prev.file, otherLine: prev.line },
+            {
+              file: r.file,
+              line: r.line,
+              problem: "duplicate",
+              kind: r.kind,
+              namespace: r.namespace,
+              name: r.name,
+              otherFile: prev.file,
+              otherLine: prev.line,
+            },
             { position: { file: r.file, line: r.line, column: 1 } },
-          ));
+          ),
+        );
       } else seen.set(key, r);
     }
     resources.set(mesh.name, rs);
@@ -266,7 +289,13 @@ export function parseMeshResources(meshes: readonly MeshSpec[], meshFiles: Reado
   return resources;
 }
 
-function toResource(o: Record<string, any> & { kind: string; apiVersion: string }, metadata: Record<string, any> & { name: string }, file: string, line: number, text: string): Resource {
+function toResource(
+  o: Record<string, any> & { kind: string; apiVersion: string },
+  metadata: Record<string, any> & { name: string },
+  file: string,
+  line: number,
+  text: string,
+): Resource {
   return {
     apiVersion: o.apiVersion,
     kind: o.kind,
@@ -284,7 +313,9 @@ function toResource(o: Record<string, any> & { kind: string; apiVersion: string 
 
 /** YAML problems as MF3102 diagnostics of a file. */
 function yamlDiagnostics(file: string, problems: readonly YamlProblem[]): Diagnostic[] {
-  return problems.map((p) => diagnostic("MF3102", { file, line: p.line, reason: p.message, remedy: p.fix }, { position: { file, line: p.line, column: p.column } }));
+  return problems.map((p) =>
+    diagnostic("MF3102", { file, line: p.line, reason: p.message, remedy: p.fix }, { position: { file, line: p.line, column: p.column } }),
+  );
 }
 
 /**
@@ -346,12 +377,18 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
           const bad = isRecord(map) ? Object.entries(map).find(([, v]) => typeof v !== "string") : undefined;
           if (!isRecord(map) || bad) {
             diagnostics.push(
-              diagnostic("MF3103", { file, line, problem: "metadata-not-strings", kind: o.kind, name: metadata.name, field, ...(bad ? { key: bad[0], value: bad[1] } : {}) }, { position }),
+              diagnostic(
+                "MF3103",
+                { file, line, problem: "metadata-not-strings", kind: o.kind, name: metadata.name, field, ...(bad ? { key: bad[0], value: bad[1] } : {}) },
+                { position },
+              ),
             );
             return;
           }
         }
-        out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, line, txt));
+        out.push(
+          toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, line, txt),
+        );
       };
       addOne(doc.value, doc.line, doc.text, () => listItemPlaces(doc));
     }

@@ -47,7 +47,11 @@ export function runVerify(parsed: Scenario, options: RunVerifyOptions = {}): Ver
   const scenario: Scenario = parsed.probes.length > 0 ? parsed : { ...parsed, probes: deriveProbes(world) };
   const results = scenario.probes.map((p) => runProbe(world, p));
   const verdict: Verdict = { probes: results.map((r) => r.verdict), exposure: exposure(world) };
-  const all = [...analyzeWorld(world), ...notModelledFindings(world), ...(options.model ? auditAgainstModel(options.model, world, scenario.probes, verdict) : [])];
+  const all = [
+    ...analyzeWorld(world),
+    ...notModelledFindings(world),
+    ...(options.model ? auditAgainstModel(options.model, world, scenario.probes, verdict) : []),
+  ];
   const suppress = options.suppress ?? [];
   const findings = sortDiagnostics(all.filter((f) => !isSuppressed(f, suppress)));
   const mismatches = compareExpectations(scenario, verdict);

@@ -24,7 +24,9 @@ export function meshSpecsFromModel(federation: Federation, meshNames: ReadonlySe
         clusterDomain: m.clusterDomain,
         skipValidateTrustDomain: false,
         meshConfig: accepted.length > 0 ? { caCertificates: [{ trustDomains: accepted }] } : {},
-        ...(gw ? { eastWestGateway: { address: gw.address, port: gw.port, selector: gw.selector, namespace: gw.namespace, serviceAccount: "istio-eastwestgateway" } } : {}),
+        ...(gw
+          ? { eastWestGateway: { address: gw.address, port: gw.port, selector: gw.selector, namespace: gw.namespace, serviceAccount: "istio-eastwestgateway" } }
+          : {}),
       };
     });
 }

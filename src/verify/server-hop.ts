@@ -36,7 +36,11 @@ export function trustDomainsForValidation(mesh: MeshIndex): string[] {
 function computeTrustDomains(mesh: MeshIndex): string[] {
   if (mesh.spec.skipValidateTrustDomain) return [];
   const ca: any[] = Array.isArray(mesh.spec.meshConfig.caCertificates) ? mesh.spec.meshConfig.caCertificates : [];
-  const tds = [mesh.spec.trustDomain, ...mesh.spec.trustDomainAliases, ...ca.flatMap((c) => (Array.isArray(c?.trustDomains) ? c.trustDomains.map(String) : []))];
+  const tds = [
+    mesh.spec.trustDomain,
+    ...mesh.spec.trustDomainAliases,
+    ...ca.flatMap((c) => (Array.isArray(c?.trustDomains) ? c.trustDomains.map(String) : [])),
+  ];
   return [...new Set(tds.filter(Boolean))];
 }
 
@@ -44,10 +48,19 @@ function computeTrustDomains(mesh: MeshIndex): string[] {
  * The TLS handshake between an originator and a terminator, in handshake order: the client
  * checks the server's chain and SANs, then the server checks the client's trust domain.
  */
-export function trustCheck(leg: Leg, serverRoot: string, serverId: string, acceptedDomains: readonly string[], where: string | (() => string)): Denial | undefined {
-  if (leg.tls.mode === "SIMPLE") return { at: "trust", reason: "MF3005", why: `${whereText(where)}: the client presents no certificate and the server requires one` };
-  if (leg.tls.mode === "MUTUAL") return { at: "trust", reason: "MF3005", why: `${whereText(where)}: the client presents a non-Istio certificate (DestinationRule MUTUAL)` };
-  if (leg.peerRoot !== serverRoot) return { at: "trust", reason: "MF3005", why: `${whereText(where)}: rootCA "${leg.peerRoot}" (client) differs from "${serverRoot}" (server)` };
+export function trustCheck(
+  leg: Leg,
+  serverRoot: string,
+  serverId: string,
+  acceptedDomains: readonly string[],
+  where: string | (() => string),
+): Denial | undefined {
+  if (leg.tls.mode === "SIMPLE")
+    return { at: "trust", reason: "MF3005", why: `${whereText(where)}: the client presents no certificate and the server requires one` };
+  if (leg.tls.mode === "MUTUAL")
+    return { at: "trust", reason: "MF3005", why: `${whereText(where)}: the client presents a non-Istio certificate (DestinationRule MUTUAL)` };
+  if (leg.peerRoot !== serverRoot)
+    return { at: "trust", reason: "MF3005", why: `${whereText(where)}: rootCA "${leg.peerRoot}" (client) differs from "${serverRoot}" (server)` };
   if (leg.tls.sans.length > 0 && !leg.tls.sans.includes(serverId)) {
     return { at: "trust", reason: "MF3007", why: `${whereText(where)}: the client verifies SANs [${leg.tls.sans.join(", ")}], the server is ${serverId}` };
   }
@@ -187,9 +200,15 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
   const where = () => `server ${w.name} port ${port}`;
   let principal = "";
   if (leg.tls.mode === "DISABLE") {
-    if (mode === "STRICT") return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3003", why: `${where()}: plaintext, but mTLS is STRICT` } };
+    if (mode === "STRICT")
+      return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3003", why: `${where()}: plaintext, but mTLS is STRICT` } };
   } else {
-    if (mode === "DISABLE") return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3009", why: `${where()}: mTLS is DISABLE, the inbound chain does not terminate TLS` } };
+    if (mode === "DISABLE")
+      return {
+        mtlsMode: mode,
+        peerAuthentication: policy,
+        denial: { at: "server", reason: "MF3009", why: `${where()}: mTLS is DISABLE, the inbound chain does not terminate TLS` },
+      };
     const d = trustCheck(leg, mesh.spec.rootCA, serverIdOf(mesh, w), trustDomainsForValidation(mesh), where);
     if (d) return { mtlsMode: mode, peerAuthentication: policy, denial: d };
     principal = leg.peerId;
@@ -198,10 +217,20 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
   // Raw TCP into an HTTP connection manager fails to decode (simulation traffic.go: "TCP to HCM
   // is invalid"), before any RBAC runs.
   if (http && leg.http === false) {
-    return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` } };
+    return {
+      mtlsMode: mode,
+      peerAuthentication: policy,
+      denial: { at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` },
+    };
   }
   const authz = evaluateAuthz(mesh, w, { principal, port, http, sourceIp: gatewayIp(mesh), destIp: w.ip, sni: leg.tls.sni ?? "" });
-  if (!authz.allowed) return { mtlsMode: mode, peerAuthentication: policy, authz, denial: { at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` } };
+  if (!authz.allowed)
+    return {
+      mtlsMode: mode,
+      peerAuthentication: policy,
+      authz,
+      denial: { at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` },
+    };
   return { mtlsMode: mode, peerAuthentication: policy, authz };
 }
 

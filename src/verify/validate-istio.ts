@@ -16,7 +16,8 @@ function mutualWithoutCertificatePaths(dr: Resource): string[] {
   const visit = (tp: any, path: string) => {
     if (mutualWithoutCertificate(tp?.tls)) out.push(`${path}.tls`);
     const levels = tp?.portLevelSettings;
-    if (Array.isArray(levels)) for (let i = 0; i < levels.length; i++) if (mutualWithoutCertificate(levels[i]?.tls)) out.push(`${path}.portLevelSettings[${i}].tls`);
+    if (Array.isArray(levels))
+      for (let i = 0; i < levels.length; i++) if (mutualWithoutCertificate(levels[i]?.tls)) out.push(`${path}.portLevelSettings[${i}].tls`);
   };
   visit(dr.spec.trafficPolicy, "spec.trafficPolicy");
   const subsets = dr.spec.subsets;
@@ -67,7 +68,8 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
         const keys = Object.keys(mapped);
         for (let j = 0; j < keys.length; j++) {
           const name = keys[j]!;
-          if (!names.includes(name)) report(r, `spec.endpoints[${i}].ports.${name}`, { rule: "endpoint-port-name", port: String(mapped[name]), portName: name, portNames: names });
+          if (!names.includes(name))
+            report(r, `spec.endpoints[${i}].ports.${name}`, { rule: "endpoint-port-name", port: String(mapped[name]), portName: name, portNames: names });
         }
       }
     }
@@ -76,14 +78,19 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
       if (r.spec.provider && action !== "CUSTOM") report(r, "spec.provider", { rule: "provider-without-custom", action });
       // validation.go ValidateAuthorizationPolicy: a DENY or CUSTOM policy without rules would never
       // trigger, so istiod rejects it (an empty list is the same as none once read into the proto).
-      if ((action === "DENY" || action === "CUSTOM") && !(Array.isArray(r.spec.rules) && r.spec.rules.length > 0)) report(r, "spec.rules", { rule: "action-without-rules", action });
-      if (action === "CUSTOM" && Array.isArray(r.spec.rules) && r.spec.rules.length > 0 && !r.spec.provider?.name) report(r, "spec.provider.name", { rule: "custom-without-provider" });
+      if ((action === "DENY" || action === "CUSTOM") && !(Array.isArray(r.spec.rules) && r.spec.rules.length > 0))
+        report(r, "spec.rules", { rule: "action-without-rules", action });
+      if (action === "CUSTOM" && Array.isArray(r.spec.rules) && r.spec.rules.length > 0 && !r.spec.provider?.name)
+        report(r, "spec.provider.name", { rule: "custom-without-provider" });
       const rules: any[] = Array.isArray(r.spec.rules) ? r.spec.rules : [];
       for (let i = 0; i < rules.length; i++) {
         const froms: any[] = Array.isArray(rules[i]?.from) ? rules[i].from : [];
         for (let f = 0; f < froms.length; f++) {
           const src = froms[f]?.source ?? {};
-          if (listLength(src, "principals") + listLength(src, "notPrincipals") + listLength(src, "namespaces") + listLength(src, "notNamespaces") > 0 && listLength(src, "serviceAccounts") + listLength(src, "notServiceAccounts") > 0) {
+          if (
+            listLength(src, "principals") + listLength(src, "notPrincipals") + listLength(src, "namespaces") + listLength(src, "notNamespaces") > 0 &&
+            listLength(src, "serviceAccounts") + listLength(src, "notServiceAccounts") > 0
+          ) {
             report(r, `spec.rules[${i}].from.source`, { rule: "service-accounts-with-principals" });
           }
           const keys = Object.keys(src);
@@ -93,14 +100,28 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
         }
       }
       if (action === "CUSTOM") {
-        const unsupported = ["namespaces", "notNamespaces", "serviceAccounts", "notServiceAccounts", "trustDomains", "notTrustDomains", "principals", "notPrincipals", "requestPrincipals", "notRequestPrincipals"];
+        const unsupported = [
+          "namespaces",
+          "notNamespaces",
+          "serviceAccounts",
+          "notServiceAccounts",
+          "trustDomains",
+          "notTrustDomains",
+          "principals",
+          "notPrincipals",
+          "requestPrincipals",
+          "notRequestPrincipals",
+        ];
         (Array.isArray(r.spec.rules) ? r.spec.rules : []).forEach((rule: any, i: number) => {
           for (const from of Array.isArray(rule?.from) ? rule.from : []) {
-            for (const k of unsupported) if (Array.isArray(from?.source?.[k]) && from.source[k].length > 0) report(r, `spec.rules[${i}].from.source.${k}`, { rule: "unsupported-with-custom", key: k });
+            for (const k of unsupported)
+              if (Array.isArray(from?.source?.[k]) && from.source[k].length > 0)
+                report(r, `spec.rules[${i}].from.source.${k}`, { rule: "unsupported-with-custom", key: k });
           }
           for (const w of Array.isArray(rule?.when) ? rule.when : []) {
             const key = String(w?.key ?? "");
-            if (["source.namespace", "source.serviceAccount", "source.trustDomain", "source.principal"].includes(key) || key.startsWith("request.auth.")) report(r, `spec.rules[${i}].when`, { rule: "unsupported-with-custom", key });
+            if (["source.namespace", "source.serviceAccount", "source.trustDomain", "source.principal"].includes(key) || key.startsWith("request.auth."))
+              report(r, `spec.rules[${i}].when`, { rule: "unsupported-with-custom", key });
           }
         });
       }
@@ -108,7 +129,12 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
     if (kind === "Gateway" && r.apiVersion.startsWith("networking.istio.io/")) {
       (Array.isArray(r.spec.servers) ? r.spec.servers : []).forEach((srv: any, i: number) => {
         const mode = srv?.tls?.mode;
-        if ((mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") && !srv.tls.credentialName && !srv.tls.credentialNames && (!srv.tls.serverCertificate || !srv.tls.privateKey)) {
+        if (
+          (mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") &&
+          !srv.tls.credentialName &&
+          !srv.tls.credentialNames &&
+          (!srv.tls.serverCertificate || !srv.tls.privateKey)
+        ) {
           report(r, `spec.servers[${i}].tls`, { rule: "gateway-tls-credentials", mode });
         }
       });

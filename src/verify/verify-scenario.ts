@@ -142,7 +142,11 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
   const g = gm.spec.eastWestGateway!;
   if (leg.tls.mode === "DISABLE") {
     hops.push(gh);
-    return { at: "gateway", reason: "MF3003", why: `gateway of ${gm.spec.name}: plaintext connection, its TLS listener on ${g.port} has no chain for it (filter_chain_not_found)` };
+    return {
+      at: "gateway",
+      reason: "MF3003",
+      why: `gateway of ${gm.spec.name}: plaintext connection, its TLS listener on ${g.port} has no chain for it (filter_chain_not_found)`,
+    };
   }
   if (!gl || gl.chains.length === 0) {
     hops.push(gh);
@@ -150,13 +154,21 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
   }
   if (gl.conflicts.length > 0) {
     hops.push(gh);
-    return { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: two filter chains match ${gl.conflicts.join(", ")}; Envoy rejects the whole listener` };
+    return {
+      at: "gateway",
+      reason: "MF3004",
+      why: `gateway of ${gm.spec.name}: two filter chains match ${gl.conflicts.join(", ")}; Envoy rejects the whole listener`,
+    };
   }
   // AUTO_PASSTHROUGH chains also match the Istio mTLS ALPNs, which only ISTIO_MUTUAL clusters send (gateway.go allIstioMtlsALPNs).
   const m = matchChain(gl, leg.tls.sni, leg.tls.mode === "ISTIO_MUTUAL");
   if (!m) {
     hops.push(gh);
-    return { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: SNI ${leg.tls.sni ?? "(none)"} matches no filter chain (filter_chain_not_found)` };
+    return {
+      at: "gateway",
+      reason: "MF3004",
+      why: `gateway of ${gm.spec.name}: SNI ${leg.tls.sni ?? "(none)"} matches no filter chain (filter_chain_not_found)`,
+    };
   }
   gh.matched = m.matched;
   hops.push(gh);
@@ -171,9 +183,18 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
     if (d) return d;
     if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
     const t = upstreamTls(gm, gp.namespace, m.chain.service!, m.chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
-    return { leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, ...(leg.http !== undefined ? { http: leg.http } : {}) }, workload: picked.workload, port: picked.port };
+    return {
+      leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, ...(leg.http !== undefined ? { http: leg.http } : {}) },
+      workload: picked.workload,
+      port: picked.port,
+    };
   }
-  if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no mTLS endpoint that is a pod of mesh ${gm.spec.name} (AUTO_PASSTHROUGH keeps only endpoints with a sidecar and mTLS enabled)` };
+  if (!picked)
+    return {
+      at: "server",
+      reason: "MF3009",
+      why: `${where}: cluster ${m.chain.cluster} has no mTLS endpoint that is a pod of mesh ${gm.spec.name} (AUTO_PASSTHROUGH keeps only endpoints with a sidecar and mTLS enabled)`,
+    };
   return { leg, workload: picked.workload, port: picked.port };
 }
 
@@ -249,7 +270,12 @@ function groupOf(n: MeshIndex): CandidateGroup {
   return g;
 }
 
-const unknownGroup: CandidateGroup = { trustDomain: unknownTrustDomain, synthetic: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace), ids: [], idSet: new Set() };
+const unknownGroup: CandidateGroup = {
+  trustDomain: unknownTrustDomain,
+  synthetic: spiffeId(unknownTrustDomain, probeNamespace, probeNamespace),
+  ids: [],
+  idSet: new Set(),
+};
 
 function candidateGroups(world: World, m: MeshIndex): CandidateGroup[] {
   const byMesh = mapIn(candidateCache, world);
@@ -343,7 +369,10 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
       const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
       if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;
       const t = upstreamTls(m, gl.proxy.namespace, chain.service!, chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
-      return serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }).denial === undefined;
+      return (
+        serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }).denial ===
+        undefined
+      );
     }
     return serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
   };

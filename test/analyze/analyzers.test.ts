@@ -86,7 +86,13 @@ describe("analyzers", () => {
 });
 
 describe("--suppress and --failure-threshold", () => {
-  const finding = { code: "MF3209" as const, severity: "warning" as const, message: "m", fix: "f", resource: "production: AuthorizationPolicy istio-system/deny-all" };
+  const finding = {
+    code: "MF3209" as const,
+    severity: "warning" as const,
+    message: "m",
+    fix: "f",
+    resource: "production: AuthorizationPolicy istio-system/deny-all",
+  };
 
   it.each([
     ["MF3209=production/AuthorizationPolicy/istio-system/deny-all", true],

@@ -41,7 +41,9 @@ describe("verify --model: the export's workloadSelector covers exactly the Servi
   it("MF3230 when the pods behind the Service do not carry the selector's labels (the guard fails open)", async () => {
     const dir = withWorkloads((t) => {
       expect(t).toContain(podLabels);
-      return t.replace(podLabels, "  name: postgres\n  namespace: db\n  labels:\n    app.kubernetes.io/name: postgres\n").replace(serviceSelector, "  selector:\n    app.kubernetes.io/name: postgres\n");
+      return t
+        .replace(podLabels, "  name: postgres\n  namespace: db\n  labels:\n    app.kubernetes.io/name: postgres\n")
+        .replace(serviceSelector, "  selector:\n    app.kubernetes.io/name: postgres\n");
     });
     const found = await findings(dir);
     const coverage = found.filter((f) => f.code === "MF3230");
@@ -54,7 +56,9 @@ describe("verify --model: the export's workloadSelector covers exactly the Servi
       t
         .replace(podLabels, "  name: postgres\n  namespace: db\n  labels:\n    app: postgres\n    role: primary\n")
         .replace(serviceSelector, "  selector:\n    app: postgres\n    role: primary\n")
-        .concat("---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: postgres-backup\n  namespace: db\n  labels:\n    app: postgres\nspec:\n  serviceAccountName: postgres\n  containers:\n    - name: app\n      image: app\nstatus:\n  podIP: 10.102.9.9\n  phase: Running\n"),
+        .concat(
+          "---\napiVersion: v1\nkind: Pod\nmetadata:\n  name: postgres-backup\n  namespace: db\n  labels:\n    app: postgres\nspec:\n  serviceAccountName: postgres\n  containers:\n    - name: app\n      image: app\nstatus:\n  podIP: 10.102.9.9\n  phase: Running\n",
+        ),
     );
     const coverage = (await findings(dir)).filter((f) => f.code.startsWith("MF323"));
     expect(coverage.map((f) => f.code)).toEqual(["MF3231"]);

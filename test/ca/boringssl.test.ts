@@ -36,7 +36,13 @@ it("BoringSSL (gRPC) completes mTLS across two meshes and refuses a foreign root
       writeFileSync(join(dir, name), text);
       return name;
     };
-    const args = [script, file("root.pem", root.pem), file("server.pem", `${server.cert}${production.pem}`), file("server-key.pem", server.key), "istiod.istio-system.svc"];
+    const args = [
+      script,
+      file("root.pem", root.pem),
+      file("server.pem", `${server.cert}${production.pem}`),
+      file("server-key.pem", server.key),
+      "istiod.istio-system.svc",
+    ];
     for (const [name, c] of Object.entries(clients)) args.push(file(`${name}.pem`, c.chain), file(`${name}-key.pem`, c.key));
     const run = spawnSync(python, args, { cwd: dir, encoding: "utf8", timeout: 60_000 });
     if (run.error) throw run.error;
@@ -51,4 +57,3 @@ it("BoringSSL (gRPC) completes mTLS across two meshes and refuses a foreign root
     rmSync(dir, { recursive: true, force: true });
   }
 });
-

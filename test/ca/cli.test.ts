@@ -31,14 +31,19 @@ async function initRoot(out = "root") {
 }
 
 async function issue(mesh = "production", out = "prod", extra: string[] = []) {
-  return runCli(["ca", "issue", exampleFile, "--mesh", mesh, "--root-cert", "root/root-cert.pem", "--root-key", "root/root-key.pem", "--out", out, ...extra], dir);
+  return runCli(
+    ["ca", "issue", exampleFile, "--mesh", mesh, "--root-cert", "root/root-cert.pem", "--root-key", "root/root-key.pem", "--out", out, ...extra],
+    dir,
+  );
 }
 
 function expectNoKeyMaterial(run: { stdout: string; stderr: string }, keyFiles: string[]) {
   const printed = run.stdout + run.stderr;
   expect(printed).not.toContain("PRIVATE KEY");
   for (const file of keyFiles) {
-    const body = read(file).split("\n").filter((l) => l && !l.startsWith("-----"));
+    const body = read(file)
+      .split("\n")
+      .filter((l) => l && !l.startsWith("-----"));
     for (const line of body) expect(printed).not.toContain(line);
   }
 }
@@ -136,7 +141,9 @@ describe("meshfed ca issue", () => {
     expect(openssl(["verify", "-CAfile", "root/root-cert.pem", "prod/ca-cert.pem"]).ok).toBe(true);
     const text = openssl(["x509", "-in", "prod/ca-cert.pem", "-noout", "-text"]).output;
     expect(text).toMatch(/Basic Constraints: critical\s+CA:TRUE, pathlen:0/);
-    expect(text).toMatch(/Name Constraints: critical\s+Permitted:\s+URI:production\.nrc\.internal\s+DNS:istio-system\.svc\s+Excluded:\s+IP:0\.0\.0\.0\/0\.0\.0\.0/);
+    expect(text).toMatch(
+      /Name Constraints: critical\s+Permitted:\s+URI:production\.nrc\.internal\s+DNS:istio-system\.svc\s+Excluded:\s+IP:0\.0\.0\.0\/0\.0\.0\.0/,
+    );
     expectNoKeyMaterial(run, ["prod/ca-key.pem", "root/root-key.pem"]);
   });
 
@@ -155,7 +162,9 @@ describe("meshfed ca issue", () => {
 
   it("uses the namespace and istiod names given", async () => {
     await initRoot();
-    expect((await issue("operations", "ops", ["--istio-namespace", "istio-ops", "--istiod-dns", "istiod.ops.example", "--key-type", "ecdsa-p384"])).code).toBe(0);
+    expect((await issue("operations", "ops", ["--istio-namespace", "istio-ops", "--istiod-dns", "istiod.ops.example", "--key-type", "ecdsa-p384"])).code).toBe(
+      0,
+    );
     expect(parse(read("ops/cacerts.yaml")).metadata.namespace).toBe("istio-ops");
     const text = openssl(["x509", "-in", "ops/ca-cert.pem", "-noout", "-text"]).output;
     expect(text).toMatch(/URI:operations\.nrc\.internal\s+DNS:istio-ops\.svc\s+DNS:istiod\.ops\.example/);
@@ -170,7 +179,10 @@ describe("meshfed ca issue", () => {
     expect(unknown.stderr).toMatch(/--mesh billing: no such mesh.*meshes: operations, staging, production/);
 
     writeFileSync(join(dir, "fed.yaml"), minimal.replace("trustDomain: production.nrc.internal", "trustDomain: production_eu.nrc.internal"));
-    const underscore = await runCli(["ca", "issue", "fed.yaml", "--mesh", "production", "--root-cert", "root/root-cert.pem", "--root-key", "root/root-key.pem", "--out", "p"], dir);
+    const underscore = await runCli(
+      ["ca", "issue", "fed.yaml", "--mesh", "production", "--root-cert", "root/root-cert.pem", "--root-key", "root/root-key.pem", "--out", "p"],
+      dir,
+    );
     expect(underscore.code).toBe(3);
     expect(codes(underscore.stderr)).toEqual(["MF5005"]);
     expect(underscore.stderr).toMatch(/fed\.yaml:\d+:\d+: error MF5005/);
@@ -186,9 +198,28 @@ describe("meshfed ca issue under a root made with openssl", () => {
   it("reads a PKCS#1 RSA root key and signs with it (RSA root, ECDSA intermediate)", async () => {
     expect(openssl(["genrsa", "-traditional", "-out", "legacy-key.pem", "2048"]).ok).toBe(true);
     expect(read("legacy-key.pem")).toMatch(/^-----BEGIN RSA PRIVATE KEY-----/);
-    const req = openssl(["req", "-x509", "-new", "-key", "legacy-key.pem", "-subj", "/O=corp/CN=corp root", "-days", "3650", "-out", "legacy.pem", "-addext", "basicConstraints=critical,CA:TRUE", "-addext", "keyUsage=critical,keyCertSign,cRLSign"]);
+    const req = openssl([
+      "req",
+      "-x509",
+      "-new",
+      "-key",
+      "legacy-key.pem",
+      "-subj",
+      "/O=corp/CN=corp root",
+      "-days",
+      "3650",
+      "-out",
+      "legacy.pem",
+      "-addext",
+      "basicConstraints=critical,CA:TRUE",
+      "-addext",
+      "keyUsage=critical,keyCertSign,cRLSign",
+    ]);
     expect(req.ok).toBe(true);
-    const run = await runCli(["ca", "issue", exampleFile, "--mesh", "staging", "--root-cert", "legacy.pem", "--root-key", "legacy-key.pem", "--out", "stg"], dir);
+    const run = await runCli(
+      ["ca", "issue", exampleFile, "--mesh", "staging", "--root-cert", "legacy.pem", "--root-key", "legacy-key.pem", "--out", "stg"],
+      dir,
+    );
     expect(run.code).toBe(0);
     expect(openssl(["verify", "-CAfile", "legacy.pem", "stg/ca-cert.pem"]).ok).toBe(true);
     expect(openssl(["x509", "-in", "stg/ca-cert.pem", "-noout", "-text"]).output).toMatch(/Signature Algorithm: sha256WithRSAEncryption[\s\S]*id-ecPublicKey/);

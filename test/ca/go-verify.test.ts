@@ -29,7 +29,12 @@ it("Go's crypto/x509 accepts istiod's names and the mesh's SPIFFE IDs, and refus
     const run = spawnSync("go", ["run", program, "root.pem", "inter.pem", ...Object.keys(leaves).map((n) => `${n}.pem`)], { cwd: dir, encoding: "utf8" });
     if (run.error) throw run.error;
     expect(run.stderr).toBe("");
-    const verdicts = Object.fromEntries(run.stdout.trim().split("\n").map((line) => [line.slice(0, line.indexOf(".pem")), line.slice(line.indexOf(": ") + 2)]));
+    const verdicts = Object.fromEntries(
+      run.stdout
+        .trim()
+        .split("\n")
+        .map((line) => [line.slice(0, line.indexOf(".pem")), line.slice(line.indexOf(": ") + 2)]),
+    );
     expect(verdicts.istiod).toBe("OK");
     expect(verdicts.workload).toBe("OK");
     expect(verdicts.forged).toMatch(/URI "spiffe:\/\/operations\.nrc\.internal\/ns\/vault\/sa\/vault" is not permitted/);

@@ -2,7 +2,14 @@ import { createRootCa, generateKeyPair, issueIntermediateCa, issueWorkloadCertif
 import type { KeyType } from "../../src/ca/key-type.js";
 import { certificatePem, privateKeyPem } from "../../src/ca/pem.js";
 import { signingAlgorithm } from "../../src/ca/key-type.js";
-import { BasicConstraintsExtension, KeyUsageFlags, KeyUsagesExtension, SubjectAlternativeNameExtension, X509CertificateGenerator, type X509Certificate } from "../../src/ca/x509.js";
+import {
+  BasicConstraintsExtension,
+  KeyUsageFlags,
+  KeyUsagesExtension,
+  SubjectAlternativeNameExtension,
+  X509CertificateGenerator,
+  type X509Certificate,
+} from "../../src/ca/x509.js";
 
 export const env = (now = new Date()): CaEnvironment => ({ crypto: globalThis.crypto, now });
 
@@ -22,7 +29,14 @@ export async function makeRoot(name = "test root", keyType: KeyType = "ecdsa-p25
 }
 
 /** A mesh's constrained intermediate under a root, as `meshfed ca issue` makes it. */
-export async function makeIntermediate(root: TestCa, mesh: string, trustDomain: string, keyType: KeyType = "ecdsa-p256", e = env(), days = 365): Promise<TestCa> {
+export async function makeIntermediate(
+  root: TestCa,
+  mesh: string,
+  trustDomain: string,
+  keyType: KeyType = "ecdsa-p256",
+  e = env(),
+  days = 365,
+): Promise<TestCa> {
   const keys = await generateKeyPair(e, keyType);
   const { cert } = await issueIntermediateCa(e, { root, keys, mesh, trustDomain, days, istioNamespace: "istio-system", organization: "meshfed test" });
   return withPems(e, cert, keys);
@@ -50,7 +64,10 @@ export async function makeUnconstrainedIntermediate(root: TestCa, trustDomain: s
       publicKey: keys.publicKey,
       signingKey: root.privateKey,
       signingAlgorithm: signingAlgorithm(root.privateKey),
-      extensions: [new BasicConstraintsExtension(true, pathLength ?? undefined, true), new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true)],
+      extensions: [
+        new BasicConstraintsExtension(true, pathLength ?? undefined, true),
+        new KeyUsagesExtension(KeyUsageFlags.keyCertSign | KeyUsageFlags.cRLSign, true),
+      ],
     },
     e.crypto,
   );
@@ -58,7 +75,11 @@ export async function makeUnconstrainedIntermediate(root: TestCa, trustDomain: s
 }
 
 /** A serving certificate and key with DNS, IP or URI SANs under an issuer, like istiod's own (initDNSCerts). */
-export async function makeServingPair(issuer: TestCa, names: { type: "dns" | "ip" | "url"; value: string }[], e = env()): Promise<{ cert: string; key: string }> {
+export async function makeServingPair(
+  issuer: TestCa,
+  names: { type: "dns" | "ip" | "url"; value: string }[],
+  e = env(),
+): Promise<{ cert: string; key: string }> {
   const keys = await generateKeyPair(e, "ecdsa-p256");
   const cert = await X509CertificateGenerator.create(
     {

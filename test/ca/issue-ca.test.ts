@@ -54,7 +54,8 @@ describe("issuing with every key type", () => {
       const forged = await makeWorkload(intermediate, "spiffe://operations.nrc.internal/ns/vault/sa/vault");
       const files = { root: root.pem, inter: intermediate.pem, ok: ok.cert, forged: forged.cert };
       for (const [name, pem] of Object.entries(files)) writeFileSync(join(dir, `${name}.pem`), pem);
-      const verify = (leaf: string) => spawnSync("openssl", ["verify", "-CAfile", "root.pem", "-untrusted", "inter.pem", `${leaf}.pem`], { cwd: dir, encoding: "utf8" });
+      const verify = (leaf: string) =>
+        spawnSync("openssl", ["verify", "-CAfile", "root.pem", "-untrusted", "inter.pem", `${leaf}.pem`], { cwd: dir, encoding: "utf8" });
       expect(verify("inter").status).toBe(0);
       expect(verify("ok").status).toBe(0);
       const refused = verify("forged");
@@ -91,7 +92,13 @@ describe("inspectCertificates", () => {
     const past = env(new Date(Date.now() - 400 * DAY));
     const root = await makeRoot("old root", "ecdsa-p256", past);
     const old = await makeIntermediate(root, "production", "production.nrc.internal", "ecdsa-p256", past, 365);
-    const input = { certificates: [{ cert: old.cert, position: at("ca-cert.pem") }, { cert: root.cert, position: at("root-cert.pem") }], crypto: globalThis.crypto };
+    const input = {
+      certificates: [
+        { cert: old.cert, position: at("ca-cert.pem") },
+        { cert: root.cert, position: at("root-cert.pem") },
+      ],
+      crypto: globalThis.crypto,
+    };
     const now = await inspectCertificates({ ...input, now: new Date() });
     expect(now.diagnostics.map((d) => d.code)).toEqual(["MF5011"]);
     expect(now.report.certificates[0]!.daysLeft).toBeLessThan(0);

@@ -37,7 +37,14 @@ function file(name: string, contents: string): string {
 
 /** `openssl verify -CAfile root -untrusted intermediate leaf`: exit status and output. */
 function opensslVerify(rootPem: string, leafPem: string, untrusted?: string, extra: string[] = []): { ok: boolean; output: string } {
-  const args = ["verify", "-CAfile", file("root.pem", rootPem), ...(untrusted ? ["-untrusted", file("untrusted.pem", untrusted)] : []), ...extra, file("leaf.pem", leafPem)];
+  const args = [
+    "verify",
+    "-CAfile",
+    file("root.pem", rootPem),
+    ...(untrusted ? ["-untrusted", file("untrusted.pem", untrusted)] : []),
+    ...extra,
+    file("leaf.pem", leafPem),
+  ];
   const run = spawnSync("openssl", args, { encoding: "utf8" });
   if (run.error) throw run.error;
   return { ok: run.status === 0, output: `${run.stdout}${run.stderr}` };
@@ -106,19 +113,27 @@ function uriSan(cert: PeerCertificate): string | undefined {
  * only "completes" when the server accepted it (TLS 1.3 finishes the client side before the
  * server has checked the client certificate).
  */
-async function handshake(server: { chain: string; key: string }, client: { chain: string; key: string }, trust: string, serverRejects = true): Promise<Handshake> {
+async function handshake(
+  server: { chain: string; key: string },
+  client: { chain: string; key: string },
+  trust: string,
+  serverRejects = true,
+): Promise<Handshake> {
   let serverSaw: string | undefined;
   let serverError: string | undefined;
-  const tlsServer = createServer({ cert: server.chain, key: server.key, ca: trust, requestCert: true, rejectUnauthorized: serverRejects }, (socket: TLSSocket) => {
-    if (!socket.authorized) {
-      // Only with serverRejects=false: OpenSSL's verdict, read where Node keeps it, then refused.
-      serverError = String(socket.authorizationError);
-      socket.destroy();
-      return;
-    }
-    serverSaw = uriSan(socket.getPeerCertificate());
-    socket.end(`${serverSaw}\n`);
-  });
+  const tlsServer = createServer(
+    { cert: server.chain, key: server.key, ca: trust, requestCert: true, rejectUnauthorized: serverRejects },
+    (socket: TLSSocket) => {
+      if (!socket.authorized) {
+        // Only with serverRejects=false: OpenSSL's verdict, read where Node keeps it, then refused.
+        serverError = String(socket.authorizationError);
+        socket.destroy();
+        return;
+      }
+      serverSaw = uriSan(socket.getPeerCertificate());
+      socket.end(`${serverSaw}\n`);
+    },
+  );
   tlsServer.on("tlsClientError", (err) => {
     serverError = err.message;
   });

@@ -170,6 +170,11 @@ describe("meshfed CLI", () => {
     const allowed = scenario.probes.filter((p: { expect: string }) => p.expect === "allow").map((p: { name: string }) => p.name);
     expect(allowed).toContain("operations/vault/vault -> postgres.db.production.mesh:5432");
     expect(allowed).not.toContain("operations/vault/neighbour -> postgres.db.production.mesh:5432");
-    expect(scenario.expectExposure).toContainEqual({ mesh: "production", host: "postgres.db.svc.cluster.local", port: 5432, admits: ["operations.nrc.internal/ns/vault/sa/vault"] });
+    expect(scenario.expectExposure).toContainEqual({
+      mesh: "production",
+      host: "postgres.db.svc.cluster.local",
+      port: 5432,
+      admits: ["operations.nrc.internal/ns/vault/sa/vault"],
+    });
   });
 });

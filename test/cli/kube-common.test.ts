@@ -25,7 +25,14 @@ describe("diff and doctor text", () => {
   it("marks created, changed (field by field) and pruned objects", () => {
     const text = formatDiff("production", [
       { ref: "Gateway istio-system/g", status: "created", fields: [] },
-      { ref: "PeerAuthentication db/p", status: "changed", fields: [{ path: ".spec.mtls.mode", live: "PERMISSIVE", desired: "STRICT" }, { path: '.metadata.labels["a.b/c"]', desired: "x" }] },
+      {
+        ref: "PeerAuthentication db/p",
+        status: "changed",
+        fields: [
+          { path: ".spec.mtls.mode", live: "PERMISSIVE", desired: "STRICT" },
+          { path: '.metadata.labels["a.b/c"]', desired: "x" },
+        ],
+      },
       { ref: "AuthorizationPolicy db/old", status: "pruned", fields: [] },
     ]);
     expect(text).toBe(
@@ -45,7 +52,16 @@ describe("diff and doctor text", () => {
   it("prints checks by mesh and category with ✓-style marks, and the hint and docs link under a failure", () => {
     const checks: CheckResult[] = [
       { mesh: "m", category: "kubernetes-api", check: "can reach the Kubernetes API", status: "ok", code: "MF4101" },
-      { mesh: "m", category: "mesh-config", check: "the mesh config has no trustDomainAliases", status: "fail", code: "MF4106", detail: "trustDomainAliases: x", hint: "remove them", docs: "docs/diagnostics.md#mf4106" },
+      {
+        mesh: "m",
+        category: "mesh-config",
+        check: "the mesh config has no trustDomainAliases",
+        status: "fail",
+        code: "MF4106",
+        detail: "trustDomainAliases: x",
+        hint: "remove them",
+        docs: "docs/diagnostics.md#mf4106",
+      },
     ];
     expect(formatChecks(checks, new Map([["m", "https://h"]]))).toBe(
       [

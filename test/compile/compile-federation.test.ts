@@ -72,7 +72,11 @@ describe("compileFederation: the canonical postgres export", () => {
         portLevelSettings: [
           {
             port: { number: 5432 },
-            tls: { mode: "ISTIO_MUTUAL", sni: "outbound_.5432_._.postgres.db.svc.cluster.local", subjectAltNames: ["spiffe://production.nrc.internal/ns/db/sa/postgres"] },
+            tls: {
+              mode: "ISTIO_MUTUAL",
+              sni: "outbound_.5432_._.postgres.db.svc.cluster.local",
+              subjectAltNames: ["spiffe://production.nrc.internal/ns/db/sa/postgres"],
+            },
           },
         ],
       },

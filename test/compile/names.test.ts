@@ -29,7 +29,12 @@ describe("generated names are injective", () => {
 
   it("file names keep namespace and name apart (a-meshfed/b and a/meshfed-b)", () => {
     const file = (namespace: string, service: string) =>
-      resourceFileName({ apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: resourceName("meshfed", [service]), namespace, labels: {} }, spec: {} });
+      resourceFileName({
+        apiVersion: "security.istio.io/v1",
+        kind: "PeerAuthentication",
+        metadata: { name: resourceName("meshfed", [service]), namespace, labels: {} },
+        spec: {},
+      });
     expect(file("a-meshfed", "b")).not.toBe(file("a", "meshfed-b"));
   });
 
@@ -62,33 +67,36 @@ describe("generated names are injective", () => {
       .chain((meshes) =>
         fc.record({
           meshes: fc.constant(meshes),
-          exports: fc.uniqueArray(
-            fc.record({ mesh: fc.constantFrom(...meshes), namespace: collidingLabel, name: collidingLabel }),
-            { minLength: 1, maxLength: 12, selector: (e) => `${e.mesh}/${e.namespace}/${e.name}` },
-          ),
+          exports: fc.uniqueArray(fc.record({ mesh: fc.constantFrom(...meshes), namespace: collidingLabel, name: collidingLabel }), {
+            minLength: 1,
+            maxLength: 12,
+            selector: (e) => `${e.mesh}/${e.namespace}/${e.name}`,
+          }),
           consumerNamespace: collidingLabel,
         }),
       )
-      .map(({ meshes, exports, consumerNamespace }): FederationDocument => ({
-        apiVersion: "meshfed.dev/v1alpha1",
-        kind: "MeshFederation",
-        metadata: { name: "names" },
-        spec: {
-          importDomain: "m",
-          meshes: meshes.map((name, i) => ({ name, trustDomain: `t${i}.names.internal`, eastWestGateway: { address: `10.9.${i}.10` } })),
-          exports: exports.map((e, i) => {
-            const other = meshes.find((m) => m !== e.mesh)!;
-            return {
-              service: `${e.mesh}/${e.namespace}/${e.name}`,
-              // Distinct app labels: the selectors of one namespace's exports must not overlap.
-              workloadSelector: { app: `w${i}` },
-              ports: [{ number: 8080 }],
-              // Each import gets its own short alias, so long generated names stay the only long thing.
-              consumers: [{ principal: `${other}/${consumerNamespace}/client`, alias: `s${i}.n.m` }],
-            };
-          }),
-        },
-      }));
+      .map(
+        ({ meshes, exports, consumerNamespace }): FederationDocument => ({
+          apiVersion: "meshfed.dev/v1alpha1",
+          kind: "MeshFederation",
+          metadata: { name: "names" },
+          spec: {
+            importDomain: "m",
+            meshes: meshes.map((name, i) => ({ name, trustDomain: `t${i}.names.internal`, eastWestGateway: { address: `10.9.${i}.10` } })),
+            exports: exports.map((e, i) => {
+              const other = meshes.find((m) => m !== e.mesh)!;
+              return {
+                service: `${e.mesh}/${e.namespace}/${e.name}`,
+                // Distinct app labels: the selectors of one namespace's exports must not overlap.
+                workloadSelector: { app: `w${i}` },
+                ports: [{ number: 8080 }],
+                // Each import gets its own short alias, so long generated names stay the only long thing.
+                consumers: [{ principal: `${other}/${consumerNamespace}/client`, alias: `s${i}.n.m` }],
+              };
+            }),
+          },
+        }),
+      );
     fc.assert(
       fc.property(arb, (doc) => {
         const federation = normalize(doc);

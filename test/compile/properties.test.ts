@@ -29,23 +29,25 @@ const federationArb = fc
       ),
     }),
   )
-  .map(({ meshes, exports }): FederationDocument => ({
-    apiVersion: "meshfed.dev/v1alpha1",
-    kind: "MeshFederation",
-    metadata: { name: "prop" },
-    spec: {
-      meshes: meshes.map((name, i) => ({
-        name,
-        trustDomain: `${name}.prop.internal`,
-        eastWestGateway: { address: i % 2 === 0 ? `10.0.${i}.10` : `ew.${name}.example` },
-      })),
-      exports: exports.map((e) => ({
-        service: `${e.mesh}/${e.namespace}/${e.name}`,
-        ports: e.ports.map((number) => ({ number })),
-        consumers: e.consumers.filter((c) => c.mesh !== e.mesh).map((c) => ({ principal: `${c.mesh}/${c.namespace}/${c.sa}` })),
-      })),
-    },
-  }));
+  .map(
+    ({ meshes, exports }): FederationDocument => ({
+      apiVersion: "meshfed.dev/v1alpha1",
+      kind: "MeshFederation",
+      metadata: { name: "prop" },
+      spec: {
+        meshes: meshes.map((name, i) => ({
+          name,
+          trustDomain: `${name}.prop.internal`,
+          eastWestGateway: { address: i % 2 === 0 ? `10.0.${i}.10` : `ew.${name}.example` },
+        })),
+        exports: exports.map((e) => ({
+          service: `${e.mesh}/${e.namespace}/${e.name}`,
+          ports: e.ports.map((number) => ({ number })),
+          consumers: e.consumers.filter((c) => c.mesh !== e.mesh).map((c) => ({ principal: `${c.mesh}/${c.namespace}/${c.sa}` })),
+        })),
+      },
+    }),
+  );
 
 describe("compile invariants (property-based)", () => {
   it("admits exactly the named principals, imports only into consumer namespaces, never wildcards", () => {
@@ -58,7 +60,12 @@ describe("compile invariants (property-based)", () => {
         for (const e of federation.exports) {
           const consumers = e.consumers.map((c) => `${c.principal.mesh}.prop.internal/ns/${c.principal.namespace}/sa/${c.principal.serviceAccount}`).sort();
           const exporter = compiled!.meshes.find((m) => m.mesh === e.mesh)!;
-          const guard = exporter.resources.find((r) => r.kind === "AuthorizationPolicy" && r.metadata.namespace === e.namespace && r.metadata.labels["meshfed.dev/export"] === `${e.mesh}.${e.namespace}.${e.name}`);
+          const guard = exporter.resources.find(
+            (r) =>
+              r.kind === "AuthorizationPolicy" &&
+              r.metadata.namespace === e.namespace &&
+              r.metadata.labels["meshfed.dev/export"] === `${e.mesh}.${e.namespace}.${e.name}`,
+          );
           if (consumers.length === 0) {
             expect(guard).toBeUndefined();
             continue;
@@ -72,7 +79,9 @@ describe("compile invariants (property-based)", () => {
             expect(JSON.stringify(r.spec)).not.toContain("*.");
             if (r.kind === "ServiceEntry" || r.kind === "DestinationRule") {
               expect(r.spec.exportTo).toEqual(["."]);
-              const importedHere = federation.exports.some((e) => e.consumers.some((c) => c.principal.mesh === m.mesh && c.principal.namespace === r.metadata.namespace));
+              const importedHere = federation.exports.some((e) =>
+                e.consumers.some((c) => c.principal.mesh === m.mesh && c.principal.namespace === r.metadata.namespace),
+              );
               expect(importedHere).toBe(true);
             }
           }

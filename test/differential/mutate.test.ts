@@ -43,7 +43,8 @@ function leaves(docs: ScenarioDocs): Map<string, string> {
     } else out.set(prefix, JSON.stringify(v));
   };
   walk("scenario", docs.scenario);
-  for (const f of docs.files) for (const d of f.docs) walk(`${f.mesh}:${String(d["kind"])}/${String(d["metadata"]?.["namespace"] ?? "default")}/${String(d["metadata"]?.["name"])}:`, d);
+  for (const f of docs.files)
+    for (const d of f.docs) walk(`${f.mesh}:${String(d["kind"])}/${String(d["metadata"]?.["namespace"] ?? "default")}/${String(d["metadata"]?.["name"])}:`, d);
   return out;
 }
 
@@ -81,7 +82,8 @@ const allowed: Record<MutationKind, RegExp> = {
   "root-ca": /^scenario\.meshes\.\d+\.rootCA$/,
   "export-to": /:(ServiceEntry|DestinationRule)\/.*:\.spec\.exportTo(\.\d+)?$/,
   "authz-dry-run": /:AuthorizationPolicy\/.*:\.metadata\.annotations/,
-  "authz-source-address": /:AuthorizationPolicy\/.*:\.spec\.rules\.\d+\.(from\.\d+\.source\.(ipBlocks|notIpBlocks|remoteIpBlocks|notRemoteIpBlocks)|when)(\.|$)/,
+  "authz-source-address":
+    /:AuthorizationPolicy\/.*:\.spec\.rules\.\d+\.(from\.\d+\.source\.(ipBlocks|notIpBlocks|remoteIpBlocks|notRemoteIpBlocks)|when)(\.|$)/,
   "authz-root-namespace": /:AuthorizationPolicy\//,
   "authz-custom-unknown-provider": /(:AuthorizationPolicy\/[^/]+\/differential-custom-policy:|^scenario\.meshes\.\d+\.meshConfig\.extensionProviders)/,
   "authz-target-refs": /:AuthorizationPolicy\/.*:\.spec\.(selector|targetRefs)/,
@@ -101,7 +103,13 @@ describe("mutateScenario", () => {
     const b = mutateScenario(files, createPrng(42))!;
     expect([...a.files]).toEqual([...b.files]);
     expect(a.mutations).toEqual(b.mutations);
-    const descriptions = new Set(Array.from({ length: 20 }, (_, s) => mutateScenario(files, createPrng(s))!.mutations.map((m) => m.description).join("; ")));
+    const descriptions = new Set(
+      Array.from({ length: 20 }, (_, s) =>
+        mutateScenario(files, createPrng(s))!
+          .mutations.map((m) => m.description)
+          .join("; "),
+      ),
+    );
     expect(descriptions.size).toBeGreaterThan(15);
   });
 
@@ -142,7 +150,22 @@ describe.each(mutationKinds)("mutation %s", (kind) => {
       if (kind === "drop-resource") expect(new Set(changed.map((k) => k.split(":").slice(0, 2).join(":"))).size).toBe(1);
     }
     // Every kind applies to meshfed's own output; the corpus scenario lacks some resources.
-    if (!_name.startsWith("corpus") || !["gateway-tls-mode", "authz-action", "authz-principals", "authz-ports", "authz-dry-run", "authz-source-address", "authz-root-namespace", "authz-target-refs", "peer-authentication", "gateway-host", "gateway-port"].includes(kind)) {
+    if (
+      !_name.startsWith("corpus") ||
+      ![
+        "gateway-tls-mode",
+        "authz-action",
+        "authz-principals",
+        "authz-ports",
+        "authz-dry-run",
+        "authz-source-address",
+        "authz-root-namespace",
+        "authz-target-refs",
+        "peer-authentication",
+        "gateway-host",
+        "gateway-port",
+      ].includes(kind)
+    ) {
       expect(applied).toBeGreaterThan(0);
     }
   });
@@ -180,7 +203,9 @@ describe("compareVerdicts", () => {
   });
 
   it("tells whether a verdict differs from the source's expectations", () => {
-    const expected = expectationsOf(parseScenarioFiles(new Map([["scenario.yaml", "probes:\n- {name: p, expect: deny, expectDeniedAt: client, expectReason: MF3001}\n"]])));
+    const expected = expectationsOf(
+      parseScenarioFiles(new Map([["scenario.yaml", "probes:\n- {name: p, expect: deny, expectDeniedAt: client, expectReason: MF3001}\n"]])),
+    );
     expect(differsFromExpectations(expected, verdict("deny", "client", "MF3001"))).toBe(false);
     expect(differsFromExpectations(expected, verdict("deny", "gateway", "MF3004"))).toBe(true);
     expect(differsFromExpectations(expected, verdict("allow", null, null))).toBe(true);

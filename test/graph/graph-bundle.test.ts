@@ -8,7 +8,12 @@ import { runCli } from "../helpers/run-cli.js";
 // bundle, where import() has no loader): this runs the built CLI in fresh processes.
 describe("meshfed graph -o svg from the built CLI", () => {
   it("gives the same bytes in a fresh process as in-process", async () => {
-    const run = () => spawnSync(process.execPath, [join(repoRoot, "bin", "meshfed.js"), "graph", "examples/nrc/federation.yaml", "-o", "svg"], { cwd: repoRoot, encoding: "utf8", env: { PATH: process.env.PATH } });
+    const run = () =>
+      spawnSync(process.execPath, [join(repoRoot, "bin", "meshfed.js"), "graph", "examples/nrc/federation.yaml", "-o", "svg"], {
+        cwd: repoRoot,
+        encoding: "utf8",
+        env: { PATH: process.env.PATH },
+      });
     const first = run();
     expect(first.stderr).toBe("");
     expect(first.status).toBe(0);

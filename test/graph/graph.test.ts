@@ -60,7 +60,9 @@ describe("buildFederationGraph", () => {
     const text = minimal.replace("  exports:", "    - name: staging\n      trustDomain: staging.nrc.internal\n  exports:");
     const g = buildFederationGraph(parseFederation(text, "f.yaml").federation!);
     expect(graphToDot(g)).toContain('"mesh:staging" [shape=plaintext, style="", label="exports nothing, consumes nothing"]');
-    expect(graphToMermaid(g)).toMatch(/subgraph m2\["mesh staging<br>trust domain staging\.nrc\.internal"\]\n {4}e0\["exports nothing, consumes nothing"\]\n {2}end/);
+    expect(graphToMermaid(g)).toMatch(
+      /subgraph m2\["mesh staging<br>trust domain staging\.nrc\.internal"\]\n {4}e0\["exports nothing, consumes nothing"\]\n {2}end/,
+    );
   });
 });
 

@@ -30,14 +30,27 @@ const exportArb = fc.record({
   account: fc.option(fc.constantFrom("shared", "api"), { freq: 2 }),
   selector: fc.constantFrom<"default" | "tier">("default", "default", "default", "tier"),
   ports: fc.array(port, { minLength: 1, maxLength: 3 }),
-  consumers: fc.array(fc.record({ mesh: fc.nat(3), namespace: fc.constantFrom(...NAMESPACES), account: fc.constantFrom(...ACCOUNTS) }), { minLength: 1, maxLength: 3 }),
+  consumers: fc.array(fc.record({ mesh: fc.nat(3), namespace: fc.constantFrom(...NAMESPACES), account: fc.constantFrom(...ACCOUNTS) }), {
+    minLength: 1,
+    maxLength: 3,
+  }),
   alias: fc.constantFrom<"default" | "custom">("default", "default", "default", "custom"),
 });
 
 /** One thing validate must refuse, put into about one model in four. */
 const ODDITIES = [
-  "proxy-port", "istio-system", "empty-selector", "overlapping-selector", "short-alias", "svc-alias", "ip-alias",
-  "target-protocol-conflict", "shared-trust-domain", "shared-gateway", "vip-range", "consumer-cluster-local",
+  "proxy-port",
+  "istio-system",
+  "empty-selector",
+  "overlapping-selector",
+  "short-alias",
+  "svc-alias",
+  "ip-alias",
+  "target-protocol-conflict",
+  "shared-trust-domain",
+  "shared-gateway",
+  "vip-range",
+  "consumer-cluster-local",
 ] as const;
 type Oddity = (typeof ODDITIES)[number] | "none";
 
@@ -46,7 +59,10 @@ export const federationTextArb = fc
   .record({
     meshCount: fc.integer({ min: 2, max: 4 }),
     ipGateways: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
-    oddity: fc.oneof({ weight: 3 * ODDITIES.length, arbitrary: fc.constant<Oddity>("none") }, { weight: ODDITIES.length, arbitrary: fc.constantFrom<Oddity>(...ODDITIES) }),
+    oddity: fc.oneof(
+      { weight: 3 * ODDITIES.length, arbitrary: fc.constant<Oddity>("none") },
+      { weight: ODDITIES.length, arbitrary: fc.constantFrom<Oddity>(...ODDITIES) },
+    ),
     exports: fc.array(exportArb, { minLength: 1, maxLength: 6 }),
   })
   .map(({ meshCount, ipGateways, oddity, exports }) => {
@@ -61,7 +77,11 @@ export const federationTextArb = fc
         meshes: meshes.map((name, i) => ({
           name,
           trustDomain:
-            oddity === "shared-trust-domain" && i === 1 ? `${meshes[0]}.prop.internal` : oddity === "consumer-cluster-local" && i === 1 ? "cluster.local" : `${name}.prop.internal`,
+            oddity === "shared-trust-domain" && i === 1
+              ? `${meshes[0]}.prop.internal`
+              : oddity === "consumer-cluster-local" && i === 1
+                ? "cluster.local"
+                : `${name}.prop.internal`,
           eastWestGateway: { address: oddity === "shared-gateway" && i === 1 ? "10.60.0.10" : ipGateways[i] ? `10.${60 + i}.0.10` : `ew.${name}.prop.example` },
         })),
         exports: exports.flatMap((e, index) => {
@@ -72,7 +92,15 @@ export const federationTextArb = fc
           if (seen.has(key)) return [];
           seen.add(key);
           const alias =
-            odd === "short-alias" ? "web" : odd === "svc-alias" ? "api.pay.svc" : odd === "ip-alias" ? "10.1.2.3" : e.alias === "custom" ? `${e.service}.${namespace}.${mesh}.alias.example` : undefined;
+            odd === "short-alias"
+              ? "web"
+              : odd === "svc-alias"
+                ? "api.pay.svc"
+                : odd === "ip-alias"
+                  ? "10.1.2.3"
+                  : e.alias === "custom"
+                    ? `${e.service}.${namespace}.${mesh}.alias.example`
+                    : undefined;
           // consumer-cluster-local: the first export's consumers come from the mesh with trust domain cluster.local.
           const consumerMesh = (c: { mesh: number }) =>
             odd === "consumer-cluster-local" && mesh !== meshes[1] ? meshes[1]! : meshes[(e.mesh + 1 + (c.mesh % (meshes.length - 1))) % meshes.length]!;
@@ -88,10 +116,23 @@ export const federationTextArb = fc
           if (odd === "proxy-port") ports.push({ number: 15006, protocol: "TCP" });
           if (odd === "target-protocol-conflict") ports.push({ number: 7070, protocol: "TCP" }, { number: 7071, protocol: "HTTP", targetPort: 7070 });
           const selector =
-            odd === "empty-selector" ? {} : odd === "overlapping-selector" ? { tier: "backend" } : e.selector === "tier" ? { app: e.service, tier: "backend" } : undefined;
+            odd === "empty-selector"
+              ? {}
+              : odd === "overlapping-selector"
+                ? { tier: "backend" }
+                : e.selector === "tier"
+                  ? { app: e.service, tier: "backend" }
+                  : undefined;
           const extra =
             odd === "overlapping-selector"
-              ? [{ service: `${mesh}/${namespace}/overlap`, workloadSelector: { app: "overlap", tier: "backend" }, ports: [{ number: 80 }], consumers: consumers.map((c) => ({ principal: c.principal })) }]
+              ? [
+                  {
+                    service: `${mesh}/${namespace}/overlap`,
+                    workloadSelector: { app: "overlap", tier: "backend" },
+                    ports: [{ number: 80 }],
+                    consumers: consumers.map((c) => ({ principal: c.principal })),
+                  },
+                ]
               : [];
           return [
             {

@@ -20,15 +20,30 @@ export function healthyMeshObjects(federation: Federation, meshName: string): { 
   const install = compileInstall(federation, mesh);
   const meshConfig = (install.istioOperator.spec as { meshConfig: unknown }).meshConfig;
   const out: { obj: any; plural: string }[] = [];
-  const ns = (name: string, labels: Record<string, string> = {}) => out.push({ obj: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }, plural: "namespaces" });
-  out.push({ obj: { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system" }, data: { mesh: toYaml(meshConfig), meshNetworks: "networks: {}\n" } }, plural: "configmaps" });
+  const ns = (name: string, labels: Record<string, string> = {}) =>
+    out.push({ obj: { apiVersion: "v1", kind: "Namespace", metadata: { name, labels } }, plural: "namespaces" });
+  out.push({
+    obj: {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "istio", namespace: "istio-system" },
+      data: { mesh: toYaml(meshConfig), meshNetworks: "networks: {}\n" },
+    },
+    plural: "configmaps",
+  });
   const pod = (namespace: string, name: string, labels: Record<string, string>, serviceAccount: string, sidecar = true) =>
     out.push({
       obj: {
         apiVersion: "v1",
         kind: "Pod",
         metadata: { name, namespace, labels, annotations: sidecar ? { "sidecar.istio.io/status": '{"containers":["istio-proxy"]}' } : {} },
-        spec: { serviceAccountName: serviceAccount, containers: [{ name: "app", image: "registry.example/app:1" }, ...(sidecar ? [{ name: "istio-proxy", image: "docker.io/istio/proxyv2:1.31.0" }] : [])] },
+        spec: {
+          serviceAccountName: serviceAccount,
+          containers: [
+            { name: "app", image: "registry.example/app:1" },
+            ...(sidecar ? [{ name: "istio-proxy", image: "docker.io/istio/proxyv2:1.31.0" }] : []),
+          ],
+        },
       },
       plural: "pods",
     });
@@ -42,7 +57,12 @@ export function healthyMeshObjects(federation: Federation, meshName: string): { 
     ensureNs(e.namespace);
     const selector = Object.keys(e.workloadSelector).length > 0 ? { ...e.workloadSelector } : { app: e.name };
     out.push({
-      obj: { apiVersion: "v1", kind: "Service", metadata: { name: e.name, namespace: e.namespace }, spec: { selector, ports: e.ports.map((p) => ({ name: `${p.protocol.toLowerCase()}-${p.number}`, port: p.number, targetPort: p.targetPort })) } },
+      obj: {
+        apiVersion: "v1",
+        kind: "Service",
+        metadata: { name: e.name, namespace: e.namespace },
+        spec: { selector, ports: e.ports.map((p) => ({ name: `${p.protocol.toLowerCase()}-${p.number}`, port: p.number, targetPort: p.targetPort })) },
+      },
       plural: "services",
     });
     pod(e.namespace, `${e.name}-0`, selector, e.serviceAccount);
@@ -78,5 +98,12 @@ export async function installHealthyMesh(cluster: RigCluster, federation: Federa
 /** Sets the east-west gateway Service's load balancer address (what a cloud controller would do). */
 export async function setGatewayAddress(cluster: RigCluster, namespace: string, address: string): Promise<void> {
   const ingress = /^\d+\.\d+\.\d+\.\d+$/.test(address) ? { ip: address } : { hostname: address };
-  await admin(cluster, "PATCH", `/api/v1/namespaces/${namespace}/services/istio-eastwestgateway/status`, { status: { loadBalancer: { ingress: [ingress] } } }, [200], "application/merge-patch+json");
+  await admin(
+    cluster,
+    "PATCH",
+    `/api/v1/namespaces/${namespace}/services/istio-eastwestgateway/status`,
+    { status: { loadBalancer: { ingress: [ingress] } } },
+    [200],
+    "application/merge-patch+json",
+  );
 }

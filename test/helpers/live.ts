@@ -16,7 +16,9 @@ export interface RigCluster {
  */
 export async function rigCluster(name: string): Promise<RigCluster> {
   if (!(await isUp(name))) {
-    throw new Error(`the test rig's "${name}" cluster is not running: start it with \`npm run rig:up\` (vitest's global setup starts it unless only tests outside test/kube were selected)`);
+    throw new Error(
+      `the test rig's "${name}" cluster is not running: start it with \`npm run rig:up\` (vitest's global setup starts it unless only tests outside test/kube were selected)`,
+    );
   }
   return { name, kubeconfig: kubeconfigPath(name) };
 }
@@ -31,14 +33,26 @@ export async function privateCluster(name: string): Promise<RigCluster & { dispo
 }
 
 /** An API call as the cluster's admin; throws unless the status is one of `ok`. */
-export async function admin(cluster: RigCluster, method: string, path: string, body?: unknown, ok: readonly number[] = [200, 201], contentType?: string): Promise<any> {
+export async function admin(
+  cluster: RigCluster,
+  method: string,
+  path: string,
+  body?: unknown,
+  ok: readonly number[] = [200, 201],
+  contentType?: string,
+): Promise<any> {
   const r = await adminRequest(cluster.name, method, path, body, contentType ? { contentType } : {});
   if (!ok.includes(r.status)) throw new Error(`${cluster.name}: ${method} ${path}: ${r.status} ${r.body.slice(0, 400)}`);
   return r.body ? JSON.parse(r.body) : undefined;
 }
 
 /** Server-side applies an object as the admin with field manager `manager` (setting up a state to test against). */
-export async function adminApply(cluster: RigCluster, obj: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } }, plural: string, manager = "test-setup"): Promise<any> {
+export async function adminApply(
+  cluster: RigCluster,
+  obj: { apiVersion: string; kind: string; metadata: { name: string; namespace?: string } },
+  plural: string,
+  manager = "test-setup",
+): Promise<any> {
   const [group, version] = obj.apiVersion.includes("/") ? obj.apiVersion.split("/") : ["", obj.apiVersion];
   const base = group ? `/apis/${group}/${version}` : `/api/${version}`;
   const path = `${base}${obj.metadata.namespace ? `/namespaces/${obj.metadata.namespace}` : ""}/${plural}/${obj.metadata.name}?fieldManager=${manager}&force=true`;
@@ -136,20 +150,27 @@ export function watchCollection(cluster: RigCluster, path: string): { events: Wa
   let buffer = "";
   let resolveReady!: () => void;
   const ready = new Promise<void>((r) => (resolveReady = r));
-  const req = httpsRequest({ ...adminTls(cluster.name), method: "GET", path: `${path}${path.includes("?") ? "&" : "?"}watch=1&allowWatchBookmarks=false`, headers: { accept: "application/json" } }, (res) => {
-    resolveReady();
-    res.setEncoding("utf8");
-    res.on("data", (chunk: string) => {
-      buffer += chunk;
-      let nl: number;
-      while ((nl = buffer.indexOf("\n")) >= 0) {
-        const line = buffer.slice(0, nl).trim();
-        buffer = buffer.slice(nl + 1);
-        if (line) events.push(JSON.parse(line));
-      }
-    });
-    res.on("error", () => {});
-  });
+  const req = httpsRequest(
+    {
+      ...adminTls(cluster.name),
+      method: "GET",
+      path: `${path}${path.includes("?") ? "&" : "?"}watch=1&allowWatchBookmarks=false`,
+      headers: { accept: "application/json" },
+    },
+    (res) => {
+      resolveReady();
+      res.setEncoding("utf8");
+      res.on("data", (chunk: string) => {
+        buffer += chunk;
+        for (let nl = buffer.indexOf("\n"); nl >= 0; nl = buffer.indexOf("\n")) {
+          const line = buffer.slice(0, nl).trim();
+          buffer = buffer.slice(nl + 1);
+          if (line) events.push(JSON.parse(line));
+        }
+      });
+      res.on("error", () => {});
+    },
+  );
   req.on("error", () => {});
   req.end();
   return { events, ready, stop: () => req.destroy() };

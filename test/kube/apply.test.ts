@@ -1,6 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { runCli } from "../helpers/run-cli.js";
-import { adminApply, ensureNamespaces, liveFederation, listIstio, rigCluster, watchCollection, writeFederation, type RigCluster, type WatchEvent } from "../helpers/live.js";
+import {
+  adminApply,
+  ensureNamespaces,
+  liveFederation,
+  listIstio,
+  rigCluster,
+  watchCollection,
+  writeFederation,
+  type RigCluster,
+  type WatchEvent,
+} from "../helpers/live.js";
 import { repoRoot } from "../helpers/fixtures.js";
 import { main } from "../../src/cli/main.js";
 
@@ -58,7 +68,7 @@ describe("meshfed apply", () => {
     const file = writeFederation(liveFederation("apfed3", "ap3"));
     expect((await apply(file, "--concurrency", "16")).code).toBe(0);
     // Remove production's metrics-api export: its Gateway must go before its policy.
-    const smaller = writeFederation(liveFederation("apfed3", "ap3").replace(/    - service: production\/ap3-monitoring\/metrics-api[\s\S]*$/, ""));
+    const smaller = writeFederation(liveFederation("apfed3", "ap3").replace(/ {4}- service: production\/ap3-monitoring\/metrics-api[\s\S]*$/, ""));
     const pruned = await apply(smaller, "--prune", "--concurrency", "16");
     expect(pruned.code).toBe(0);
     expect(pruned.stderr).toContain("3 pruned");
@@ -74,16 +84,30 @@ describe("meshfed apply", () => {
     const file = writeFederation(liveFederation("apfed4", "ap4"));
     expect((await apply(file)).code).toBe(0);
     const pa = (await listIstio(production, "security.istio.io/v1", "peerauthentications", "ap4-db"))[0];
-    await adminApply(production, { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: pa.metadata.name, namespace: "ap4-db" }, spec: { mtls: { mode: "PERMISSIVE" } } } as never, "peerauthentications", "kubectl-edit");
+    await adminApply(
+      production,
+      {
+        apiVersion: "security.istio.io/v1",
+        kind: "PeerAuthentication",
+        metadata: { name: pa.metadata.name, namespace: "ap4-db" },
+        spec: { mtls: { mode: "PERMISSIVE" } },
+      } as never,
+      "peerauthentications",
+      "kubectl-edit",
+    );
     const r = await apply(file);
     expect(r.code).toBe(5);
-    expect(r.stderr).toContain(`MF4002: PeerAuthentication ap4-db/meshfed-postgres: conflict: field manager "meshfed" would change .spec.mtls.mode (owned by field manager "kubectl-edit")`);
+    expect(r.stderr).toContain(
+      `MF4002: PeerAuthentication ap4-db/meshfed-postgres: conflict: field manager "meshfed" would change .spec.mtls.mode (owned by field manager "kubectl-edit")`,
+    );
     expect((await listIstio(production, "security.istio.io/v1", "peerauthentications", "ap4-db"))[0].spec.mtls.mode).toBe("PERMISSIVE");
     // The Gateway comes after the policy step that failed: not written.
     expect(r.stderr).toMatch(/not done: .*apply Gateway istio-system\/meshfed-ap4-db-postgres/);
     const diff = await runCli(["diff", file, "--mesh", "production", "--kubeconfig", production.kubeconfig, "-o", "json"], repoRoot);
     expect(diff.code).toBe(4);
-    expect(JSON.parse(diff.stdout).objects).toEqual([{ ref: "PeerAuthentication ap4-db/meshfed-postgres", status: "changed", fields: [{ path: ".spec.mtls.mode", live: "PERMISSIVE", desired: "STRICT" }] }]);
+    expect(JSON.parse(diff.stdout).objects).toEqual([
+      { ref: "PeerAuthentication ap4-db/meshfed-postgres", status: "changed", fields: [{ path: ".spec.mtls.mode", live: "PERMISSIVE", desired: "STRICT" }] },
+    ]);
     const forced = await apply(file, "--force-conflicts");
     expect(forced.code).toBe(0);
     expect((await listIstio(production, "security.istio.io/v1", "peerauthentications", "ap4-db"))[0].spec.mtls.mode).toBe("STRICT");
@@ -93,7 +117,11 @@ describe("meshfed apply", () => {
     await prepare("ap5");
     const file = writeFederation(liveFederation("apfed5", "ap5"));
     expect((await apply(file)).code).toBe(0);
-    const labelled = (federation: string, mesh: string) => ({ "app.kubernetes.io/managed-by": "meshfed", "meshfed.dev/federation": federation, "meshfed.dev/mesh": mesh });
+    const labelled = (federation: string, mesh: string) => ({
+      "app.kubernetes.io/managed-by": "meshfed",
+      "meshfed.dev/federation": federation,
+      "meshfed.dev/mesh": mesh,
+    });
     const policy = (name: string, labels: Record<string, string>) => ({
       apiVersion: "security.istio.io/v1",
       kind: "AuthorizationPolicy",
@@ -119,7 +147,12 @@ describe("meshfed apply", () => {
     const file = writeFederation(liveFederation("apfed7", "ap7"));
     let tty = "";
     const argv = ["apply", file, "--mesh", "production", "--kubeconfig", production.kubeconfig, "--dry-run=server"];
-    const code = await main(argv, { stdout: { write: () => true }, stderr: { isTTY: true, write: (s: string) => (tty += s) } as never, cwd: repoRoot, env: {} });
+    const code = await main(argv, {
+      stdout: { write: () => true },
+      stderr: { isTTY: true, write: (s: string) => (tty += s) } as never,
+      cwd: repoRoot,
+      env: {},
+    });
     expect(code).toBe(0);
     expect(tty).toContain("production: applying 4 policy object(s) (server dry run)\nproduction: applying 2 exposure object(s) (server dry run)\n");
     const piped = await apply(file, "--dry-run=server");
@@ -133,7 +166,10 @@ describe("meshfed apply", () => {
     expect(r.code).toBe(4);
     const objects = JSON.parse(r.stdout).objects;
     expect(objects.map((o: any) => o.status)).toEqual(["created", "created", "created", "created", "created", "created"]);
-    expect(objects.find((o: any) => o.ref === "PeerAuthentication ap6-db/meshfed-postgres").fields).toContainEqual({ path: ".spec.mtls.mode", desired: "STRICT" });
+    expect(objects.find((o: any) => o.ref === "PeerAuthentication ap6-db/meshfed-postgres").fields).toContainEqual({
+      path: ".spec.mtls.mode",
+      desired: "STRICT",
+    });
     const bad = await runCli(["diff", file, "--mesh", "nowhere", "--kubeconfig", production.kubeconfig], repoRoot);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain("--mesh nowhere: no such mesh");
@@ -159,12 +195,13 @@ function exposedWithoutPolicy(events: readonly WatchEvent[]): string[] {
     const key = `${e.object.kind} ${e.object.metadata.namespace}/${e.object.metadata.name}`;
     if (e.type === "DELETED") live.delete(key);
     else live.set(key, e.object);
-    const present = (kind: string, exportLabel: string) => [...live.values()].some((o) => o.kind === kind && o.metadata.labels["meshfed.dev/export"] === exportLabel);
+    const present = (kind: string, exportLabel: string) =>
+      [...live.values()].some((o) => o.kind === kind && o.metadata.labels["meshfed.dev/export"] === exportLabel);
     for (const gw of [...live.values()].filter((o) => o.kind === "Gateway")) {
       const exp = gw.metadata.labels["meshfed.dev/export"];
-      if (!present("AuthorizationPolicy", exp) || !present("PeerAuthentication", exp)) problems.push(`rv ${e.object.metadata.resourceVersion}: ${exp} exposed without its policy`);
+      if (!present("AuthorizationPolicy", exp) || !present("PeerAuthentication", exp))
+        problems.push(`rv ${e.object.metadata.resourceVersion}: ${exp} exposed without its policy`);
     }
   }
   return problems;
 }
-

@@ -17,7 +17,10 @@ beforeAll(async () => {
   [ops, prod] = await Promise.all([privateCluster("doctor-ops"), privateCluster("doctor-prod")]);
   await installHealthyMesh(ops, federation, "operations");
   await installHealthyMesh(prod, federation, "production");
-  for (const [c, mesh] of [[ops, "operations"], [prod, "production"]] as const) {
+  for (const [c, mesh] of [
+    [ops, "operations"],
+    [prod, "production"],
+  ] as const) {
     const r = await runCli(["apply", file, "--mesh", mesh, "--kubeconfig", c.kubeconfig], repoRoot);
     if (r.code !== 0) throw new Error(r.stderr);
   }
@@ -26,7 +29,8 @@ afterAll(async () => {
   await Promise.all([ops?.dispose(), prod?.dispose()]);
 });
 
-const doctor = (...extra: string[]) => runCli(["doctor", file, "--mesh", `operations=${ops.kubeconfig}`, "--mesh", `production=${prod.kubeconfig}`, ...extra], repoRoot);
+const doctor = (...extra: string[]) =>
+  runCli(["doctor", file, "--mesh", `operations=${ops.kubeconfig}`, "--mesh", `production=${prod.kubeconfig}`, ...extra], repoRoot);
 
 async function failing(): Promise<{ code: number; failed: string[]; json: any }> {
   const r = await doctor("-o", "json");
@@ -71,18 +75,40 @@ describe("meshfed doctor", () => {
   };
 
   it.each([
-    ["MF4102", "a CRD meshfed writes is missing", async () => admin(prod, "DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/peerauthentications.security.istio.io")],
+    [
+      "MF4102",
+      "a CRD meshfed writes is missing",
+      async () => admin(prod, "DELETE", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/peerauthentications.security.istio.io"),
+    ],
     ["MF4103", "istiod is older than 1.22", istiod((d) => (d.spec.template.spec.containers[0].image = "docker.io/istio/pilot:1.20.3"))],
     ["MF4104", "the trust domain is Istio's default", meshConfig({ trustDomain: "cluster.local" })],
-    ["MF4105", "the mesh accepts a trust domain nobody consumes from", meshConfig({ caCertificates: [{ trustDomains: ["operations.nrc.internal", "staging.nrc.internal"] }] })],
+    [
+      "MF4105",
+      "the mesh accepts a trust domain nobody consumes from",
+      meshConfig({ caCertificates: [{ trustDomains: ["operations.nrc.internal", "staging.nrc.internal"] }] }),
+    ],
     ["MF4106", "trustDomainAliases are set", meshConfig({ trustDomainAliases: ["operations.nrc.internal"] })],
-    ["MF4107", "istiod skips trust-domain validation", istiod((d) => d.spec.template.spec.containers[0].env.push({ name: "PILOT_SKIP_VALIDATE_TRUST_DOMAIN", value: "true" }))],
+    [
+      "MF4107",
+      "istiod skips trust-domain validation",
+      istiod((d) => d.spec.template.spec.containers[0].env.push({ name: "PILOT_SKIP_VALIDATE_TRUST_DOMAIN", value: "true" })),
+    ],
     [
       "MF4108",
       "production's root certificate is another CA",
       async () => {
         const other = readFileSync(`${rigDir()}/doctor-ops/pki/ca.crt`, "utf8");
-        await adminApply(prod, { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio-ca-root-cert", namespace: "istio-system" }, data: { "root-cert.pem": other } } as never, "configmaps", "meshfed-rig");
+        await adminApply(
+          prod,
+          {
+            apiVersion: "v1",
+            kind: "ConfigMap",
+            metadata: { name: "istio-ca-root-cert", namespace: "istio-system" },
+            data: { "root-cert.pem": other },
+          } as never,
+          "configmaps",
+          "meshfed-rig",
+        );
       },
     ],
     [
@@ -90,7 +116,17 @@ describe("meshfed doctor", () => {
       "the east-west gateway also publishes istiod's ports, as the samples do",
       async () => {
         const svc = healthyMeshObjects(federation, "production").find((o) => o.obj.metadata.name === "istio-eastwestgateway")!.obj;
-        await adminApply(prod, { ...svc, spec: { ...svc.spec, ports: [...svc.spec.ports, { name: "tls-istiod", port: 15012, targetPort: 15012 }, { name: "tls-webhook", port: 15017, targetPort: 15017 }] } }, "services");
+        await adminApply(
+          prod,
+          {
+            ...svc,
+            spec: {
+              ...svc.spec,
+              ports: [...svc.spec.ports, { name: "tls-istiod", port: 15012, targetPort: 15012 }, { name: "tls-webhook", port: 15017, targetPort: 15017 }],
+            },
+          },
+          "services",
+        );
       },
     ],
     ["MF4109", "the east-west gateway has another address", () => setGatewayAddress(prod, "istio-system", "10.99.0.1")],
@@ -104,24 +140,49 @@ describe("meshfed doctor", () => {
             apiVersion: "networking.istio.io/v1",
             kind: "Gateway",
             metadata: { name: "cross-network-gateway", namespace: "istio-system" },
-            spec: { selector: { istio: "eastwestgateway" }, servers: [{ port: { number: 15443, name: "tls", protocol: "TLS" }, tls: { mode: "AUTO_PASSTHROUGH" }, hosts: ["*.local"] }] },
+            spec: {
+              selector: { istio: "eastwestgateway" },
+              servers: [{ port: { number: 15443, name: "tls", protocol: "TLS" }, tls: { mode: "AUTO_PASSTHROUGH" }, hosts: ["*.local"] }],
+            },
           } as never,
           "gateways",
         );
       },
     ],
-    ["MF4111", "the exported postgres has no sidecar", async () => {
-      await admin(prod, "DELETE", "/api/v1/namespaces/dr-db/pods/postgres-0");
-      const p = healthyMeshObjects(federation, "production").find((o) => o.obj.metadata.name === "postgres-0")!.obj;
-      await adminApply(prod, { ...p, spec: { ...p.spec, containers: p.spec.containers.filter((c: any) => c.name !== "istio-proxy") } }, "pods");
-    }],
-    ["MF4111", "an exported Service lacks its port", async () => {
-      const s = healthyMeshObjects(federation, "production").find((o) => o.obj.kind === "Service" && o.obj.metadata.name === "postgres")!.obj;
-      await adminApply(prod, { ...s, spec: { ...s.spec, ports: [{ name: "tcp-6432", port: 6432, targetPort: 6432 }] } }, "services");
-    }],
-    ["MF4113", "someone edited meshfed's PeerAuthentication", async () => {
-      await adminApply(prod, { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", metadata: { name: "meshfed-postgres", namespace: "dr-db" }, spec: { mtls: { mode: "PERMISSIVE" } } } as never, "peerauthentications", "kubectl-edit");
-    }],
+    [
+      "MF4111",
+      "the exported postgres has no sidecar",
+      async () => {
+        await admin(prod, "DELETE", "/api/v1/namespaces/dr-db/pods/postgres-0");
+        const p = healthyMeshObjects(federation, "production").find((o) => o.obj.metadata.name === "postgres-0")!.obj;
+        await adminApply(prod, { ...p, spec: { ...p.spec, containers: p.spec.containers.filter((c: any) => c.name !== "istio-proxy") } }, "pods");
+      },
+    ],
+    [
+      "MF4111",
+      "an exported Service lacks its port",
+      async () => {
+        const s = healthyMeshObjects(federation, "production").find((o) => o.obj.kind === "Service" && o.obj.metadata.name === "postgres")!.obj;
+        await adminApply(prod, { ...s, spec: { ...s.spec, ports: [{ name: "tcp-6432", port: 6432, targetPort: 6432 }] } }, "services");
+      },
+    ],
+    [
+      "MF4113",
+      "someone edited meshfed's PeerAuthentication",
+      async () => {
+        await adminApply(
+          prod,
+          {
+            apiVersion: "security.istio.io/v1",
+            kind: "PeerAuthentication",
+            metadata: { name: "meshfed-postgres", namespace: "dr-db" },
+            spec: { mtls: { mode: "PERMISSIVE" } },
+          } as never,
+          "peerauthentications",
+          "kubectl-edit",
+        );
+      },
+    ],
   ])("%s fails when %s, and passes again once fixed", async (code, _what, brk) => {
     // The root certificate is compared across meshes: both sides see the mismatch.
     const expected = code === "MF4108" ? ["operations MF4108", "production MF4108"] : [`production ${code}`];
@@ -143,9 +204,17 @@ describe("meshfed doctor", () => {
   });
 
   it("MF4112 fails for the consumer mesh when a consumer namespace is not injected", async () => {
-    await adminApply(ops, { apiVersion: "v1", kind: "Namespace", metadata: { name: "dr-vault", labels: { "istio-injection": "disabled" } } } as never, "namespaces");
+    await adminApply(
+      ops,
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "dr-vault", labels: { "istio-injection": "disabled" } } } as never,
+      "namespaces",
+    );
     expect((await failing()).failed).toEqual(["operations MF4112"]);
-    await adminApply(ops, { apiVersion: "v1", kind: "Namespace", metadata: { name: "dr-vault", labels: { "istio-injection": "enabled" } } } as never, "namespaces");
+    await adminApply(
+      ops,
+      { apiVersion: "v1", kind: "Namespace", metadata: { name: "dr-vault", labels: { "istio-injection": "enabled" } } } as never,
+      "namespaces",
+    );
     expect((await failing()).failed).toEqual([]);
   });
 
@@ -167,7 +236,9 @@ async function fixAfter(code: string): Promise<void> {
   if (code === "MF4102") {
     // CRD deletion finishes asynchronously (its objects are removed first): wait, then reinstall.
     const deadline = Date.now() + 30_000;
-    while ((await adminRequest("doctor-prod", "GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/peerauthentications.security.istio.io")).status !== 404) {
+    while (
+      (await adminRequest("doctor-prod", "GET", "/apis/apiextensions.k8s.io/v1/customresourcedefinitions/peerauthentications.security.istio.io")).status !== 404
+    ) {
       if (Date.now() > deadline) throw new Error("CRD not deleted after 30s");
       await new Promise((r) => setTimeout(r, 100));
     }

@@ -17,7 +17,17 @@ const meshes = ["operations", "production"] as const;
 const clusters = new Map<string, RigCluster & { dispose(): Promise<void> }>();
 const live = new Map<string, LiveMesh>();
 
-const plural = (kind: string) => ({ Namespace: "namespaces", ServiceAccount: "serviceaccounts", Service: "services", Pod: "pods", Deployment: "deployments", ConfigMap: "configmaps", ServiceEntry: "serviceentries", AuthorizationPolicy: "authorizationpolicies" })[kind] ?? `${kind.toLowerCase()}s`;
+const plural = (kind: string) =>
+  ({
+    Namespace: "namespaces",
+    ServiceAccount: "serviceaccounts",
+    Service: "services",
+    Pod: "pods",
+    Deployment: "deployments",
+    ConfigMap: "configmaps",
+    ServiceEntry: "serviceentries",
+    AuthorizationPolicy: "authorizationpolicies",
+  })[kind] ?? `${kind.toLowerCase()}s`;
 
 /** Loads a directory of YAML into a cluster as kubectl would: namespaces first, then objects, then their status. */
 async function loadDirectory(cluster: RigCluster, dir: string): Promise<void> {
@@ -25,7 +35,7 @@ async function loadDirectory(cluster: RigCluster, dir: string): Promise<void> {
     .filter((f) => f.endsWith(".yaml"))
     .sort()
     .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), "utf8")).map((d) => d.toJSON()))
-    .filter((o) => o && o.kind);
+    .filter((o) => o?.kind);
   const namespaces = new Set(objects.flatMap((o) => (o.metadata.namespace ? [o.metadata.namespace] : [])));
   for (const ns of namespaces) await adminApply(cluster, { apiVersion: "v1", kind: "Namespace", metadata: { name: ns } }, "namespaces");
   for (const o of [...objects.filter((x) => x.kind === "Namespace"), ...objects.filter((x) => x.kind !== "Namespace")]) {
@@ -77,7 +87,13 @@ describe("the live reader (for verify --live)", () => {
     const dump = mkdtempSync(join(tmpdir(), "meshfed-live-dump-"));
     for (const m of meshes) {
       mkdirSync(join(dump, m));
-      writeFileSync(join(dump, m, "live.yaml"), live.get(m)!.resources.map((o) => toYaml(o)).join("---\n"));
+      writeFileSync(
+        join(dump, m, "live.yaml"),
+        live
+          .get(m)!
+          .resources.map((o) => toYaml(o))
+          .join("---\n"),
+      );
     }
     const onLive = await runCli(["verify", "--model", exampleFile, ...meshes.flatMap((m) => ["--mesh", `${m}=${join(dump, m)}`]), "-o", "json"], repoRoot);
     expect(onLive.code).toBe(onFiles.code);
@@ -87,13 +103,21 @@ describe("the live reader (for verify --live)", () => {
     // files do not list; `*.local` exposes it too. Everything else is found the same way.
     const kubernetesService = (f: any) => f.resource === "production: Service kubernetes.default.svc.cluster.local:443";
     const got = findings(onLive.stdout);
-    expect(got.filter(kubernetesService)).toEqual([expect.objectContaining({ code: "MF3222", message: expect.stringContaining("routes kubernetes.default.svc.cluster.local:443, which the model does not export") })]);
+    expect(got.filter(kubernetesService)).toEqual([
+      expect.objectContaining({
+        code: "MF3222",
+        message: expect.stringContaining("routes kubernetes.default.svc.cluster.local:443, which the model does not export"),
+      }),
+    ]);
     expect(got.filter((f) => !kubernetesService(f))).toEqual(expected);
     const exposure = (stdout: string) => JSON.parse(stdout).exposure.filter((e: any) => e.host !== "kubernetes.default.svc.cluster.local");
     expect(exposure(onLive.stdout)).toEqual(exposure(onFiles.stdout));
 
     // meshfed verify --live reads the same clusters itself, each with its own kubeconfig.
-    const direct = await runCli(["verify", "--model", exampleFile, ...meshes.flatMap((m) => ["--live", `${m}=${clusters.get(m)!.kubeconfig}`]), "-o", "json"], repoRoot);
+    const direct = await runCli(
+      ["verify", "--model", exampleFile, ...meshes.flatMap((m) => ["--live", `${m}=${clusters.get(m)!.kubeconfig}`]), "-o", "json"],
+      repoRoot,
+    );
     expect(direct.code).toBe(onLive.code);
     const strip = (fs: unknown[]) => fs.map((f: any) => ({ ...f, message: String(f.message).replace(/^[^:]*:\d+: /, "") }));
     expect(strip(findings(direct.stdout))).toEqual(strip(got));

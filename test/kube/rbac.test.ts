@@ -30,7 +30,11 @@ beforeAll(async () => {
     await adminApply(cluster, obj, plurals[obj.kind]!);
   }
   // A short-lived token for the ServiceAccount, as `kubectl create token` gets one.
-  const tr = await admin(cluster, "POST", "/api/v1/namespaces/meshfed/serviceaccounts/meshfed/token", { apiVersion: "authentication.k8s.io/v1", kind: "TokenRequest", spec: { expirationSeconds: 3600 } });
+  const tr = await admin(cluster, "POST", "/api/v1/namespaces/meshfed/serviceaccounts/meshfed/token", {
+    apiVersion: "authentication.k8s.io/v1",
+    kind: "TokenRequest",
+    spec: { expirationSeconds: 3600 },
+  });
   const adminKc = readFileSync(cluster.kubeconfig, "utf8");
   const server = /server: (\S+)/.exec(adminKc)![1];
   const ca = /certificate-authority-data: (\S+)/.exec(adminKc)![1];
@@ -63,7 +67,9 @@ describe("meshfed rbac", () => {
     ]);
     const rules = items.flatMap((o: any) => o.rules ?? []);
     expect(rules.some((r: any) => r.resources.includes("secrets"))).toBe(false);
-    const writeGroups = new Set(rules.filter((r: any) => r.verbs.some((v: string) => ["create", "patch", "delete", "update"].includes(v))).flatMap((r: any) => r.apiGroups));
+    const writeGroups = new Set(
+      rules.filter((r: any) => r.verbs.some((v: string) => ["create", "patch", "delete", "update"].includes(v))).flatMap((r: any) => r.apiGroups),
+    );
     expect([...writeGroups].sort()).toEqual(["networking.istio.io", "security.istio.io"]);
   });
 
@@ -90,9 +96,24 @@ describe("meshfed rbac", () => {
   it.each([
     ["read a Secret", "GET", "/api/v1/namespaces/istio-system/secrets/cacerts", undefined],
     ["list Secrets anywhere", "GET", "/api/v1/secrets", undefined],
-    ["write a ConfigMap in a rendered namespace", "POST", "/api/v1/namespaces/rb-db/configmaps", { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } }],
-    ["write a VirtualService (not a kind meshfed writes)", "POST", "/apis/networking.istio.io/v1/namespaces/rb-db/virtualservices", { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "x" }, spec: { hosts: ["x"] } }],
-    ["write a Gateway outside the rendered namespaces", "POST", "/apis/networking.istio.io/v1/namespaces/default/gateways", { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name: "x" }, spec: {} }],
+    [
+      "write a ConfigMap in a rendered namespace",
+      "POST",
+      "/api/v1/namespaces/rb-db/configmaps",
+      { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "x" } },
+    ],
+    [
+      "write a VirtualService (not a kind meshfed writes)",
+      "POST",
+      "/apis/networking.istio.io/v1/namespaces/rb-db/virtualservices",
+      { apiVersion: "networking.istio.io/v1", kind: "VirtualService", metadata: { name: "x" }, spec: { hosts: ["x"] } },
+    ],
+    [
+      "write a Gateway outside the rendered namespaces",
+      "POST",
+      "/apis/networking.istio.io/v1/namespaces/default/gateways",
+      { apiVersion: "networking.istio.io/v1", kind: "Gateway", metadata: { name: "x" }, spec: {} },
+    ],
     ["change the mesh config", "PATCH", "/api/v1/namespaces/istio-system/configmaps/istio", { data: { mesh: "trustDomain: evil" } }],
   ])("forbids the ServiceAccount to %s", async (_what, method, path, body) => {
     const client = await KubeClient.connect({ kubeconfig: tokenKubeconfig });

@@ -27,7 +27,11 @@ describe("parseFederation", () => {
       eastWestGateway: { address: "10.20.0.10", addressKind: "ip", port: 15443, selector: { istio: "eastwestgateway" }, namespace: "istio-system" },
     });
     const e = federation?.exports[0];
-    expect(e).toMatchObject({ serviceAccount: "postgres", workloadSelector: { app: "postgres" }, ports: [{ number: 5432, targetPort: 5432, protocol: "TCP" }] });
+    expect(e).toMatchObject({
+      serviceAccount: "postgres",
+      workloadSelector: { app: "postgres" },
+      ports: [{ number: 5432, targetPort: 5432, protocol: "TCP" }],
+    });
     expect(e?.consumers[0]?.alias).toBe("postgres.db.production.mesh");
     expect(federation?.importDomain).toBe("mesh");
     expect(federation?.vipRange).toBe("240.241.0.0/16");
@@ -35,14 +39,20 @@ describe("parseFederation", () => {
 
   // Each case breaks one thing in the minimal file: the code and its position are the contract.
   it.each([
-    ["duplicate key", "MF1001", 9, 7, minimal.replace("      trustDomain: operations.nrc.internal\n", "      trustDomain: operations.nrc.internal\n      trustDomain: other.nrc.internal\n")],
+    [
+      "duplicate key",
+      "MF1001",
+      9,
+      7,
+      minimal.replace("      trustDomain: operations.nrc.internal\n", "      trustDomain: operations.nrc.internal\n      trustDomain: other.nrc.internal\n"),
+    ],
     ["YAML syntax error", "MF1001", 5, 1, minimal.replace("  name: nrc", "  name: [nrc")],
     ["wrong apiVersion", "MF1003", 1, 13, minimal.replace("meshfed.dev/v1alpha1", "meshfed.dev/v1")],
     ["wrong kind", "MF1004", 2, 7, minimal.replace("kind: MeshFederation", "kind: Federation")],
     ["unknown field", "MF1005", 8, 7, minimal.replace("      trustDomain: operations", "      trustDomian: operations")],
     ["missing trust domain", "MF1006", 7, 7, minimal.replace("      trustDomain: operations.nrc.internal\n", "")],
     ["invalid mesh name", "MF1007", 7, 13, minimal.replace("- name: operations", "- name: Operations")],
-    ["wildcard alias", "MF1008", 19, 18, minimal.replace("principal: operations/vault/vault", "principal: operations/vault/vault\n          alias: \"*.mesh\"")],
+    ["wildcard alias", "MF1008", 19, 18, minimal.replace("principal: operations/vault/vault", 'principal: operations/vault/vault\n          alias: "*.mesh"')],
     ["bad gateway address", "MF1008", 12, 18, minimal.replace("address: 10.20.0.10", "address: 10.20.0.300")],
     ["port out of range", "MF1009", 16, 19, minimal.replace("number: 5432", "number: 70000")],
     ["malformed service ref", "MF1010", 14, 16, minimal.replace("service: production/db/postgres", "service: production/postgres")],
@@ -65,7 +75,9 @@ describe("parseFederation", () => {
   });
 
   it("suggests the closest field for a typo", () => {
-    const d = parseFederation(minimal.replace("      trustDomain: operations", "      trustDomian: operations"), "f.yaml").diagnostics.find((x) => x.code === "MF1005");
+    const d = parseFederation(minimal.replace("      trustDomain: operations", "      trustDomian: operations"), "f.yaml").diagnostics.find(
+      (x) => x.code === "MF1005",
+    );
     expect(d?.message).toContain('did you mean "trustDomain"');
     expect(d?.fix).toContain('rename it to "trustDomain"');
     expect(d?.value).toBe("trustDomian");
@@ -96,10 +108,15 @@ describe("parseFederation", () => {
   });
 
   it("refuses shared trust domains even of meshes that do not federate: a bystander would pass the exporter's guard", () => {
-    const text = minimal.replace("      consumers:\n        - principal: operations/vault/vault\n", "      consumers: []\n").replace("trustDomain: production.nrc.internal", "trustDomain: operations.nrc.internal");
+    const text = minimal
+      .replace("      consumers:\n        - principal: operations/vault/vault\n", "      consumers: []\n")
+      .replace("trustDomain: production.nrc.internal", "trustDomain: operations.nrc.internal");
     const result = parseFederation(text, "f.yaml");
     expect(result.federation).toBeUndefined();
-    expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([["MF1018", "error"], ["MF1026", "warning"]]);
+    expect(result.diagnostics.map((d) => [d.code, d.severity])).toEqual([
+      ["MF1018", "error"],
+      ["MF1026", "warning"],
+    ]);
   });
 
   it("refuses a consumer mesh with trust domain cluster.local, and only warns for an exporter that keeps it", () => {

@@ -20,17 +20,37 @@ const refusals: [string, string, number | undefined, string][] = [
   ["alias under the cluster domain", "MF1041", 19, withConsumerAlias("postgres.db.cluster.local")],
   ["IP literal alias", "MF1042", 19, withConsumerAlias("10.1.2.3")],
   ["numeric top-level label", "MF1042", 19, withConsumerAlias("postgres.db.123")],
-  ["alias over 253 characters from importDomain", "MF1043", 6,
-    minimal.replace("spec:\n", `spec:\n  importDomain: ${Array.from({ length: 4 }, () => "a".repeat(59)).join(".")}\n`)],
+  [
+    "alias over 253 characters from importDomain",
+    "MF1043",
+    6,
+    minimal.replace("spec:\n", `spec:\n  importDomain: ${Array.from({ length: 4 }, () => "a".repeat(59)).join(".")}\n`),
+  ],
   ["export from istio-system", "MF1044", 14, minimal.replace("production/db/postgres", "production/istio-system/postgres")],
   ["empty workloadSelector", "MF1045", 15, minimal.replace("      ports:\n", "      workloadSelector: {}\n      ports:\n")],
   ["overlapping selectors", "MF1046", 19, twoExports("      workloadSelector: {tier: db}\n", "      workloadSelector: {app: pgbouncer, tier: db}\n")],
   ["port 15006", "MF1047", 16, minimal.replace("number: 5432", "number: 15006")],
-  ["targetPort 15021", "MF1047", 16, minimal.replace("number: 5432", "{number: 5432, targetPort: 15021}").replace("- {", "{").replace("        {number", "        - {number")],
-  ["one targetPort, two protocols", "MF1048", 17,
-    minimal.replace("        - number: 5432\n", "        - {number: 5432, protocol: TCP}\n        - {number: 80, targetPort: 5432, protocol: HTTP}\n")],
-  ["two meshes, one gateway address", "MF1049", 13,
-    minimal.replace("      trustDomain: operations.nrc.internal\n", "      trustDomain: operations.nrc.internal\n      eastWestGateway: {address: 10.20.0.10}\n")],
+  [
+    "targetPort 15021",
+    "MF1047",
+    16,
+    minimal.replace("number: 5432", "{number: 5432, targetPort: 15021}").replace("- {", "{").replace("        {number", "        - {number"),
+  ],
+  [
+    "one targetPort, two protocols",
+    "MF1048",
+    17,
+    minimal.replace("        - number: 5432\n", "        - {number: 5432, protocol: TCP}\n        - {number: 80, targetPort: 5432, protocol: HTTP}\n"),
+  ],
+  [
+    "two meshes, one gateway address",
+    "MF1049",
+    13,
+    minimal.replace(
+      "      trustDomain: operations.nrc.internal\n",
+      "      trustDomain: operations.nrc.internal\n      eastWestGateway: {address: 10.20.0.10}\n",
+    ),
+  ],
   ["vipRange in Istio's auto-allocation range", "MF1050", 6, minimal.replace("spec:\n", "spec:\n  vipRange: 240.240.0.0/16\n")],
   ["vipRange over loopback", "MF1050", 6, minimal.replace("spec:\n", "spec:\n  vipRange: 127.0.0.0/16\n")],
   ["vipRange over multicast", "MF1050", 6, minimal.replace("spec:\n", "spec:\n  vipRange: 239.0.0.0/16\n")],
@@ -71,7 +91,10 @@ describe("a long importDomain", () => {
   it("is reported once, at spec.importDomain, however many default aliases it makes too long", () => {
     const text = minimal
       .replace("spec:\n", `spec:\n  importDomain: ${Array.from({ length: 4 }, () => "a".repeat(59)).join(".")}\n`)
-      .replace("        - principal: operations/vault/vault\n", "        - principal: operations/vault/vault\n        - principal: operations/vault/agent\n        - principal: operations/batch/agent\n");
+      .replace(
+        "        - principal: operations/vault/vault\n",
+        "        - principal: operations/vault/vault\n        - principal: operations/vault/agent\n        - principal: operations/batch/agent\n",
+      );
     const codes = parseFederation(text, "f.yaml").diagnostics.filter((d) => d.code === "MF1043");
     expect(codes).toHaveLength(1);
     expect(codes[0]?.path).toBe("spec.importDomain");

@@ -76,9 +76,21 @@ describe("writeFileTree never overwrites or deletes what it did not write", () =
   it("root-level files get a manifest too, and other root content is not looked at", async () => {
     const dir = tempDir();
     writeFileSync(join(dir, "notes.txt"), "mine\n");
-    const first = await writeFileTree(dir, new Map([["scenario.yaml", "a: 1\n"], ["m/x.yaml", "x: 1\n"]]));
+    const first = await writeFileTree(
+      dir,
+      new Map([
+        ["scenario.yaml", "a: 1\n"],
+        ["m/x.yaml", "x: 1\n"],
+      ]),
+    );
     expect(first.conflicts).toEqual([]);
-    const second = await writeFileTree(dir, new Map([["scenario.yaml", "a: 2\n"], ["m/x.yaml", "x: 2\n"]]));
+    const second = await writeFileTree(
+      dir,
+      new Map([
+        ["scenario.yaml", "a: 2\n"],
+        ["m/x.yaml", "x: 2\n"],
+      ]),
+    );
     expect(second.conflicts).toEqual([]);
     expect(readFileSync(join(dir, "scenario.yaml"), "utf8")).toBe("a: 2\n");
     expect(readFileSync(join(dir, "notes.txt"), "utf8")).toBe("mine\n");

@@ -12,9 +12,28 @@ import { exampleText } from "../helpers/fixtures.js";
 const federation = parseFederation(exampleText, "federation.yaml").federation!;
 const plan = planFederation(federation, compileFederation(federation).compiled!);
 
-const probe = (name: string, mesh: string): ProbeSpec => ({ name, from: { mesh, namespace: "ns", serviceAccount: "sa", labels: {} }, to: { host: "h", port: 1 } });
-const allowedAt = (name: string, mesh: string): ProbeVerdict => ({ name, verdict: "allow", deniedAt: null, reason: null, hops: [{ at: "client", mesh: "operations", cluster: null, tls: "ISTIO_MUTUAL", sni: null, sans: [], endpoint: null }, { at: "server", mesh, workload: "w", peer: null, authz: "allow" }] });
-const deniedAtClient = (name: string): ProbeVerdict => ({ name, verdict: "deny", deniedAt: "client", reason: "MF3001", hops: [{ at: "client", mesh: "operations", cluster: null, tls: "NONE", sni: null, sans: [], endpoint: null }] });
+const probe = (name: string, mesh: string): ProbeSpec => ({
+  name,
+  from: { mesh, namespace: "ns", serviceAccount: "sa", labels: {} },
+  to: { host: "h", port: 1 },
+});
+const allowedAt = (name: string, mesh: string): ProbeVerdict => ({
+  name,
+  verdict: "allow",
+  deniedAt: null,
+  reason: null,
+  hops: [
+    { at: "client", mesh: "operations", cluster: null, tls: "ISTIO_MUTUAL", sni: null, sans: [], endpoint: null },
+    { at: "server", mesh, workload: "w", peer: null, authz: "allow" },
+  ],
+});
+const deniedAtClient = (name: string): ProbeVerdict => ({
+  name,
+  verdict: "deny",
+  deniedAt: "client",
+  reason: "MF3001",
+  hops: [{ at: "client", mesh: "operations", cluster: null, tls: "NONE", sni: null, sans: [], endpoint: null }],
+});
 
 function verification(over: Partial<ReportVerification> = {}): ReportVerification {
   return {
@@ -47,8 +66,18 @@ describe("auditHeadline", () => {
   it.each([
     [undefined, "not-audited", /^Not audited: this page shows what federation nrc intends/],
     [verification(), "pass", /^Audit passed: .*; 3 probes \(2 allowed\), 0 errors, 0 warnings\.$/],
-    [verification({ findings: [diagnostic("MF3211", { subject: "s", workload: "w", targetPort: 80, host: "h", port: 80, mode: "PERMISSIVE", defaulted: true })] }), "pass", /1 warning\.$/],
-    [verification({ findings: [diagnostic("MF3220", { principal: "p", mesh: "m", host: "h", port: 80, probe: "a", fromMesh: "o", fromNamespace: "n" })] }), "fail", /^Audit failed: .*1 error, 0 warnings\.$/],
+    [
+      verification({
+        findings: [diagnostic("MF3211", { subject: "s", workload: "w", targetPort: 80, host: "h", port: 80, mode: "PERMISSIVE", defaulted: true })],
+      }),
+      "pass",
+      /1 warning\.$/,
+    ],
+    [
+      verification({ findings: [diagnostic("MF3220", { principal: "p", mesh: "m", host: "h", port: 80, probe: "a", fromMesh: "o", fromNamespace: "n" })] }),
+      "fail",
+      /^Audit failed: .*1 error, 0 warnings\.$/,
+    ],
     [verification({ mismatches: [{ probe: "a", message: "expected deny, got allow" }] }), "fail", /1 unmet expectation\.$/],
   ])("%#", (v, status, text) => {
     const h = auditHeadline("nrc", v);
@@ -65,7 +94,16 @@ describe("renderReportHtml", () => {
       graphSvg: "<svg></svg>",
       version: "0.1.0",
       inputs: [{ role: "federation", file: `a${evil}.yaml`, sha256: "0".repeat(64) }],
-      verification: verification({ findings: [diagnostic("MF3220", { principal: evil, mesh: "m", host: "h", port: 80, probe: "a", fromMesh: `fix & ${evil}`, fromNamespace: "n" }, { resource: evil })], whys: [null, evil, null] }),
+      verification: verification({
+        findings: [
+          diagnostic(
+            "MF3220",
+            { principal: evil, mesh: "m", host: "h", port: 80, probe: "a", fromMesh: `fix & ${evil}`, fromNamespace: "n" },
+            { resource: evil },
+          ),
+        ],
+        whys: [null, evil, null],
+      }),
     });
     expect(html).not.toContain("<script");
     expect(html).toContain("&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;");

@@ -47,7 +47,9 @@ describe("meshfed report (HTML)", () => {
     expect(html).not.toContain("<!DOCTYPE svg");
     // per mesh exposes and imports, the plan, version and digests
     expect(html).toContain('<section class="mesh" id="mesh-production">');
-    expect(html).toMatch(/<table class="exposes">[\s\S]*<code[^>]*>db\/postgres<\/code><\/td><td><code[^>]*>postgres\.db\.svc\.cluster\.local<\/code><\/td><td>5432<\/td><td><code[^>]*>operations\.nrc\.internal\/ns\/vault\/sa\/vault<\/code>/);
+    expect(html).toMatch(
+      /<table class="exposes">[\s\S]*<code[^>]*>db\/postgres<\/code><\/td><td><code[^>]*>postgres\.db\.svc\.cluster\.local<\/code><\/td><td>5432<\/td><td><code[^>]*>operations\.nrc\.internal\/ns\/vault\/sa\/vault<\/code>/,
+    );
     expect(html).toMatch(/<table class="imports">[\s\S]*<code[^>]*>postgres\.db\.production\.mesh<\/code>/);
     expect(html).toContain('<code class="long">meshConfig.trustDomain = production.nrc.internal</code>');
     expect(html).toContain('<meta name="generator" content="meshfed 0.1.0">');
@@ -68,7 +70,9 @@ describe("meshfed report (HTML)", () => {
     const html = read("pass.html");
     expect(html).toContain('<p class="verdict pass" id="verdict">Audit passed: the configuration of operations, staging, production');
     expect(html).toMatch(/16 probes \(6 allowed\), 0 errors, 0 warnings\.<\/p>/);
-    expect(html).toMatch(/<tr><th scope="row">operations<\/th><td class="num">–<\/td><td class="num">4\/8<\/td><td class="num">2\/4<\/td><td class="num">0\/4<\/td><\/tr>/);
+    expect(html).toMatch(
+      /<tr><th scope="row">operations<\/th><td class="num">–<\/td><td class="num">4\/8<\/td><td class="num">2\/4<\/td><td class="num">0\/4<\/td><\/tr>/,
+    );
     expect(html).toContain("<p>No findings.</p>");
     expect(html).toMatch(/<table class="exposure">[\s\S]*<td>production<\/td><td><code[^>]*>postgres\.db\.svc\.cluster\.local<\/code><\/td><td>5432<\/td>/);
     const guard = join(scenario, "production", "authorizationpolicy.db.meshfed-postgres-guard.yaml");
@@ -78,7 +82,10 @@ describe("meshfed report (HTML)", () => {
 
   it("a widened policy fails the audit: exit 4, the page still written, the findings listed", async () => {
     const dir = mutated("production/authorizationpolicy.db.meshfed-postgres-guard.yaml", (t) =>
-      t.replace("              - operations.nrc.internal/ns/vault/sa/vault\n", "              - operations.nrc.internal/ns/vault/sa/vault\n              - operations.nrc.internal/ns/vault/sa/neighbour\n"),
+      t.replace(
+        "              - operations.nrc.internal/ns/vault/sa/vault\n",
+        "              - operations.nrc.internal/ns/vault/sa/vault\n              - operations.nrc.internal/ns/vault/sa/neighbour\n",
+      ),
     );
     const r = await runCli(["report", exampleFile, "--scenario", dir, "--out", join(work, "fail.html")], repoRoot);
     expect(r.code).toBe(4);
@@ -89,7 +96,13 @@ describe("meshfed report (HTML)", () => {
   });
 
   it("with --mesh files: mesh settings from the federation, probes derived", async () => {
-    const args = ["report", exampleFile, ...["operations", "production", "staging"].flatMap((m) => ["--mesh", `${m}=${join(scenario, m)}`]), "--out", join(work, "mesh.html")];
+    const args = [
+      "report",
+      exampleFile,
+      ...["operations", "production", "staging"].flatMap((m) => ["--mesh", `${m}=${join(scenario, m)}`]),
+      "--out",
+      join(work, "mesh.html"),
+    ];
     const r = await runCli(args, repoRoot);
     expect(r.stderr).toContain("Audit passed");
     expect(r.code).toBe(0);
@@ -107,8 +120,14 @@ describe("meshfed report (HTML)", () => {
 
   it.each([
     [["report", "examples/nrc/federation.yaml"], "missing --out FILE"],
-    [["report", "examples/nrc/federation.yaml", "--out", "x.html", "--scenario", "s", "--mesh", "production=p"], "give either --scenario DIR or --mesh NAME=PATH files, not both"],
-    [["report", "examples/nrc/federation.yaml", "--out", "x.html", "--mesh", "moon=p"], '--mesh moon=...: the federation has no mesh "moon"; meshes: operations, staging, production'],
+    [
+      ["report", "examples/nrc/federation.yaml", "--out", "x.html", "--scenario", "s", "--mesh", "production=p"],
+      "give either --scenario DIR or --mesh NAME=PATH files, not both",
+    ],
+    [
+      ["report", "examples/nrc/federation.yaml", "--out", "x.html", "--mesh", "moon=p"],
+      '--mesh moon=...: the federation has no mesh "moon"; meshes: operations, staging, production',
+    ],
     [["report", "examples/nrc/federation.yaml", "--out", "x.html", "--mesh", "production"], "--mesh production: expected NAME=PATH"],
     [["report", "examples/nrc/federation.yaml", "--out", "x.html", "--scenario", "no/such/dir"], "cannot read scenario no/such/dir: no such file or directory"],
     [["report", "examples/nrc/federation.yaml", "--out", "no/such/dir/x.html"], "cannot write no/such/dir/x.html: no such directory"],
@@ -150,7 +169,10 @@ describe("meshfed report --diff", () => {
     writeFileSync(
       newer,
       exampleText
-        .replace("        - principal: operations/vault/vault\n        - principal: operations/observability/grafana\n", "        - principal: operations/vault/vault\n")
+        .replace(
+          "        - principal: operations/vault/vault\n        - principal: operations/observability/grafana\n",
+          "        - principal: operations/vault/vault\n",
+        )
         .replace("        - {number: 5432, protocol: TCP}\n", "        - {number: 5432, protocol: TCP}\n        - {number: 5433, protocol: TCP}\n")
         .replace("trustDomain: staging.nrc.internal", "trustDomain: staging.example.internal"),
     );
@@ -178,12 +200,22 @@ mesh changes (1):
     expect(r.code).toBe(0);
     expect(r.stdout).toContain("### Cross-mesh access: 1 gained, 2 lost, 0 changed, 1 mesh change\n");
     expect(r.stdout).toContain("| ➕ | `operations/vault/vault` | `production/db/postgres` | 5433/TCP | `postgres.db.production.mesh` |");
-    expect(r.stdout).toContain("| ➖ | `operations/observability/grafana` | `staging/monitoring/metrics-api` | 9090/TCP | `metrics-api.monitoring.staging.mesh` |");
+    expect(r.stdout).toContain(
+      "| ➖ | `operations/observability/grafana` | `staging/monitoring/metrics-api` | 9090/TCP | `metrics-api.monitoring.staging.mesh` |",
+    );
     expect(r.stdout).toContain("- mesh staging: trust domain staging.nrc.internal → staging.example.internal");
   });
 
   it("json, and protocol or alias changes of a kept grant", async () => {
-    writeFileSync(join(work, "proto.yaml"), exampleText.replace("alias: postgres.db.production.mesh", "alias: pg.db.production.mesh").replace("        - {number: 8080, protocol: HTTP}\n      consumers:\n        - principal: operations/observability/grafana\n", "        - {number: 8080, protocol: TCP}\n      consumers:\n        - principal: operations/observability/grafana\n"));
+    writeFileSync(
+      join(work, "proto.yaml"),
+      exampleText
+        .replace("alias: postgres.db.production.mesh", "alias: pg.db.production.mesh")
+        .replace(
+          "        - {number: 8080, protocol: HTTP}\n      consumers:\n        - principal: operations/observability/grafana\n",
+          "        - {number: 8080, protocol: TCP}\n      consumers:\n        - principal: operations/observability/grafana\n",
+        ),
+    );
     const r = await runCli(["report", "--diff", "old.yaml", "proto.yaml", "-o", "json"], work);
     expect(r.code).toBe(0);
     const d = JSON.parse(r.stdout);

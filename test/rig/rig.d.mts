@@ -13,7 +13,13 @@ export declare function rigDir(root?: string): string;
 export declare function kubeconfigPath(name: string, root?: string): string;
 export declare function binaryPath(): string;
 export declare function ensureBinary(log?: Log): string;
-export declare function adminRequest(name: string, method: string, path: string, body?: unknown, opts?: { root?: string; contentType?: string; timeoutMs?: number }): Promise<{ status: number; body: string }>;
+export declare function adminRequest(
+  name: string,
+  method: string,
+  path: string,
+  body?: unknown,
+  opts?: { root?: string; contentType?: string; timeoutMs?: number },
+): Promise<{ status: number; body: string }>;
 export declare function isUp(name: string, root?: string): Promise<boolean>;
 export declare function startCluster(name: string, opts?: { root?: string; log?: Log }): Promise<ClusterState>;
 export declare function stopCluster(name: string, opts?: { root?: string; signal?: NodeJS.Signals }): Promise<void>;

@@ -127,7 +127,16 @@ export function adminRequest(name, method, path, body, { root = ROOT, contentTyp
   return new Promise((res, rej) => {
     const req = request(
       // A fresh connection per request: a pooled keep-alive socket the server has closed gives "socket hang up".
-      { host: "127.0.0.1", port: state.port, method, path, ...tlsOf(name, root), agent: false, headers: { accept: "application/json", ...(body !== undefined ? { "content-type": contentType } : {}) }, timeout: timeoutMs },
+      {
+        host: "127.0.0.1",
+        port: state.port,
+        method,
+        path,
+        ...tlsOf(name, root),
+        agent: false,
+        headers: { accept: "application/json", ...(body !== undefined ? { "content-type": contentType } : {}) },
+        timeout: timeoutMs,
+      },
       (r) => {
         let data = "";
         r.setEncoding("utf8");
@@ -184,10 +193,14 @@ export async function startCluster(name, { root = ROOT, log = (s) => process.std
   const etcdPort = old?.etcdPort ?? (await freePortPair());
   const logFile = join(dir, `${name}.log`);
   const fd = openSync(logFile, "a");
-  const child = spawn(bin, ["--name", name, "--dir", join(dir, name), "--port", String(port), "--etcd-port", String(etcdPort), "--kubeconfig", kubeconfigPath(name, root)], {
-    detached: true,
-    stdio: ["ignore", fd, fd],
-  });
+  const child = spawn(
+    bin,
+    ["--name", name, "--dir", join(dir, name), "--port", String(port), "--etcd-port", String(etcdPort), "--kubeconfig", kubeconfigPath(name, root)],
+    {
+      detached: true,
+      stdio: ["ignore", fd, fd],
+    },
+  );
   closeSync(fd);
   child.unref();
   const state = { name, port, etcdPort, pid: child.pid, kubeconfig: kubeconfigPath(name, root) };
@@ -217,7 +230,8 @@ export async function stopCluster(name, { root = ROOT, signal = "SIGTERM" } = {}
 export async function destroyCluster(name, { root = ROOT } = {}) {
   await stopCluster(name, { root });
   const dir = rigDir(root);
-  for (const f of [join(dir, name), join(dir, `${name}.json`), kubeconfigPath(name, root), join(dir, `${name}.log`)]) rmSync(f, { recursive: true, force: true });
+  for (const f of [join(dir, name), join(dir, `${name}.json`), kubeconfigPath(name, root), join(dir, `${name}.log`)])
+    rmSync(f, { recursive: true, force: true });
 }
 
 // ---------------------------------------------------------------------------------------
@@ -238,7 +252,11 @@ let crdCache;
 export function istioCrds() {
   if (crdCache) return crdCache;
   const { module } = pinnedIstio();
-  const out = execFileSync("go", ["mod", "download", "-json", `istio.io/istio@${module}`], { cwd: join(ROOT, "conformance"), encoding: "utf8", maxBuffer: 1 << 24 });
+  const out = execFileSync("go", ["mod", "download", "-json", `istio.io/istio@${module}`], {
+    cwd: join(ROOT, "conformance"),
+    encoding: "utf8",
+    maxBuffer: 1 << 24,
+  });
   const dir = JSON.parse(out).Dir;
   const text = readFileSync(join(dir, "manifests", "charts", "base", "files", "crd-all.gen.yaml"), "utf8");
   crdCache = parseAllDocuments(text)
@@ -258,11 +276,23 @@ export function meshRoot(root = ROOT) {
 export function istioSystemObjects(name, rootCert) {
   const { tag } = pinnedIstio();
   const labels = { "app.kubernetes.io/part-of": "istio", "install.operator.istio.io/owning-resource": "rig" };
-  const mesh = ["defaultConfig:", "  discoveryAddress: istiod.istio-system.svc:15012", "rootNamespace: istio-system", "trustDomain: cluster.local", ""].join("\n");
+  const mesh = ["defaultConfig:", "  discoveryAddress: istiod.istio-system.svc:15012", "rootNamespace: istio-system", "trustDomain: cluster.local", ""].join(
+    "\n",
+  );
   return [
     { apiVersion: "v1", kind: "Namespace", metadata: { name: "istio-system", labels } },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio", namespace: "istio-system", labels: { ...labels, "istio.io/rev": "default" } }, data: { mesh, meshNetworks: "networks: {}\n" } },
-    { apiVersion: "v1", kind: "ConfigMap", metadata: { name: "istio-ca-root-cert", namespace: "istio-system", labels: { "istio.io/config": "true" } }, data: { "root-cert.pem": rootCert } },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "istio", namespace: "istio-system", labels: { ...labels, "istio.io/rev": "default" } },
+      data: { mesh, meshNetworks: "networks: {}\n" },
+    },
+    {
+      apiVersion: "v1",
+      kind: "ConfigMap",
+      metadata: { name: "istio-ca-root-cert", namespace: "istio-system", labels: { "istio.io/config": "true" } },
+      data: { "root-cert.pem": rootCert },
+    },
     {
       apiVersion: "apps/v1",
       kind: "Deployment",
@@ -278,7 +308,15 @@ export function istioSystemObjects(name, rootCert) {
               {
                 name: "discovery",
                 image: `gcr.io/istio-testing/pilot:${tag}`,
-                args: ["discovery", "--monitoringAddr=:15014", "--log_output_level=default:info", "--domain", "cluster.local", "--keepaliveMaxServerConnectionAge", "30m"],
+                args: [
+                  "discovery",
+                  "--monitoringAddr=:15014",
+                  "--log_output_level=default:info",
+                  "--domain",
+                  "cluster.local",
+                  "--keepaliveMaxServerConnectionAge",
+                  "30m",
+                ],
                 env: [
                   { name: "REVISION", value: "default" },
                   { name: "PILOT_CERT_PROVIDER", value: "istiod" },
@@ -304,7 +342,10 @@ function pathOf(obj, plural) {
 const plurals = { Namespace: "namespaces", ConfigMap: "configmaps", Deployment: "deployments", CustomResourceDefinition: "customresourcedefinitions" };
 
 async function rigApply(name, root, obj) {
-  const r = await adminRequest(name, "PATCH", `${pathOf(obj, plurals[obj.kind])}?fieldManager=meshfed-rig&force=true`, obj, { root, contentType: "application/apply-patch+yaml" });
+  const r = await adminRequest(name, "PATCH", `${pathOf(obj, plurals[obj.kind])}?fieldManager=meshfed-rig&force=true`, obj, {
+    root,
+    contentType: "application/apply-patch+yaml",
+  });
   if (r.status >= 300) throw new Error(`rig: ${name}: applying ${obj.kind} ${obj.metadata.name}: ${r.status} ${r.body.slice(0, 500)}`);
 }
 

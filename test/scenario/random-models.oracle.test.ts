@@ -34,28 +34,32 @@ function oracleCheck(dir: string): { ok: boolean; output: string } {
 }
 
 describe("every model validate accepts is proven by the Istio oracle", () => {
-  it(`validate → scenario → oracle: refused or proven (${runs} runs)`, async () => {
-    let proven = 0;
-    let refused = 0;
-    await fc.assert(
-      fc.asyncProperty(federationTextArb, async (text) => {
-        const parsed = parseFederation(text, "f.yaml");
-        if (!parsed.federation) {
-          expect(parsed.diagnostics.some((d) => d.severity === "error")).toBe(true);
-          refused++;
-          return;
-        }
-        const compiled = compileFederation(parsed.federation);
-        expect(hasErrors(compiled.diagnostics)).toBe(false);
-        const dir = mkdtempSync(join(tmpdir(), "meshfed-proof-"));
-        await writeFileTree(dir, buildScenario(parsed.federation, compiled.compiled!));
-        const result = oracleCheck(dir);
-        expect(result.ok, `${dir}\n${text}\n${result.output}`).toBe(true);
-        proven++;
-      }),
-      { numRuns: runs, seed: process.env.MESHFED_PROPERTY_SEED ? Number(process.env.MESHFED_PROPERTY_SEED) : undefined, endOnFailure: true },
-    );
-    process.stderr.write(`random models: ${proven} proven by the oracle, ${refused} refused by validate\n`);
-    expect(proven).toBeGreaterThan(0);
-  }, 60 * 60 * 1000);
+  it(
+    `validate → scenario → oracle: refused or proven (${runs} runs)`,
+    async () => {
+      let proven = 0;
+      let refused = 0;
+      await fc.assert(
+        fc.asyncProperty(federationTextArb, async (text) => {
+          const parsed = parseFederation(text, "f.yaml");
+          if (!parsed.federation) {
+            expect(parsed.diagnostics.some((d) => d.severity === "error")).toBe(true);
+            refused++;
+            return;
+          }
+          const compiled = compileFederation(parsed.federation);
+          expect(hasErrors(compiled.diagnostics)).toBe(false);
+          const dir = mkdtempSync(join(tmpdir(), "meshfed-proof-"));
+          await writeFileTree(dir, buildScenario(parsed.federation, compiled.compiled!));
+          const result = oracleCheck(dir);
+          expect(result.ok, `${dir}\n${text}\n${result.output}`).toBe(true);
+          proven++;
+        }),
+        { numRuns: runs, seed: process.env.MESHFED_PROPERTY_SEED ? Number(process.env.MESHFED_PROPERTY_SEED) : undefined, endOnFailure: true },
+      );
+      process.stderr.write(`random models: ${proven} proven by the oracle, ${refused} refused by validate\n`);
+      expect(proven).toBeGreaterThan(0);
+    },
+    60 * 60 * 1000,
+  );
 });

@@ -3,22 +3,10 @@ import { describe, expect, it } from "vitest";
 import { compileFederation } from "../../src/compile/compile-federation.js";
 import { hasErrors } from "../../src/diagnostics/diagnostic.js";
 import { parseFederation } from "../../src/model/parse-federation.js";
-import { buildScenario } from "../../src/scenario/build-scenario.js";
+import { modelScenario } from "../../src/scenario/build-scenario.js";
 import { compareExpectations } from "../../src/verify/format-verdict.js";
-import { parseScenario } from "../../src/verify/parse-scenario.js";
 import { verifyScenario } from "../../src/verify/verify-scenario.js";
 import { federationTextArb } from "../helpers/federation-arb.js";
-
-/** Splits a scenario file map into what parseScenario reads. */
-export function scenarioInput(files: ReadonlyMap<string, string>) {
-  const meshFiles = new Map<string, { file: string; text: string }[]>();
-  for (const [path, text] of files) {
-    if (path === "scenario.yaml") continue;
-    const [mesh] = path.split("/");
-    meshFiles.set(mesh!, [...(meshFiles.get(mesh!) ?? []), { file: path, text }]);
-  }
-  return { scenario: { file: "scenario.yaml", text: files.get("scenario.yaml")! }, meshFiles };
-}
 
 // MESHFED_PROPERTY_RUNS=500 npx vitest run test/scenario for a longer search.
 const runs = Number(process.env.MESHFED_PROPERTY_RUNS ?? 40);
@@ -41,7 +29,7 @@ describe("every model validate accepts compiles to a scenario meshfed's verifier
         }
         const compiled = compileFederation(parsed.federation);
         expect(hasErrors(compiled.diagnostics), JSON.stringify(compiled.diagnostics)).toBe(false);
-        const scenario = parseScenario(scenarioInput(buildScenario(parsed.federation, compiled.compiled!)));
+        const scenario = modelScenario(parsed.federation, compiled.compiled!);
         expect(scenario.diagnostics).toEqual([]);
         const { verdict } = verifyScenario(scenario.scenario!);
         expect(compareExpectations(scenario.scenario!, verdict)).toEqual([]);

@@ -9,7 +9,12 @@ const generate = generateShapedFederation as (o: { meshes: number; exports: numb
 
 describe("generate-federation.js --shapes (the conformance proof's input)", () => {
   // The same seeds and sizes as scripts/conformance.sh.
-  const cases = Array.from({ length: 40 }, (_, i) => i + 1).map((seed) => ({ seed, meshes: 2 + (seed % 3), exports: 4 + (seed % 9), consumers: 1 + (seed % 4) }));
+  const cases = Array.from({ length: 40 }, (_, i) => i + 1).map((seed) => ({
+    seed,
+    meshes: 2 + (seed % 3),
+    exports: 4 + (seed % 9),
+    consumers: 1 + (seed % 4),
+  }));
 
   it.each(cases)("seed $seed validates with no diagnostics and has a scenario", ({ seed, meshes, exports, consumers }) => {
     const text = generate({ meshes, exports, consumers, seed, name: `s${seed}` });

@@ -36,7 +36,12 @@ describe("meshfed verify --model (least-privilege audit)", () => {
   });
 
   it("reports a widened policy as unintended reachability and exposure, exit 4", async () => {
-    const dir = mutated(guard, (t) => t.replace("              - operations.nrc.internal/ns/vault/sa/vault\n", "              - operations.nrc.internal/ns/vault/sa/vault\n              - operations.nrc.internal/ns/vault/sa/neighbour\n"));
+    const dir = mutated(guard, (t) =>
+      t.replace(
+        "              - operations.nrc.internal/ns/vault/sa/vault\n",
+        "              - operations.nrc.internal/ns/vault/sa/vault\n              - operations.nrc.internal/ns/vault/sa/neighbour\n",
+      ),
+    );
     const r = await runCli(["verify", dir, "--model", exampleFile, "-o", "json"], repoRoot);
     expect(r.code).toBe(4);
     const out = JSON.parse(r.stdout);
@@ -46,7 +51,9 @@ describe("meshfed verify --model (least-privilege audit)", () => {
   });
 
   it("reports an intended call that the configuration breaks", async () => {
-    const dir = mutated("operations/destinationrule.vault.meshfed-production-db-postgres.yaml", (t) => t.replace("outbound_.5432_._.postgres.db.svc.cluster.local", "outbound_.5432_._.postgres.db.production.mesh"));
+    const dir = mutated("operations/destinationrule.vault.meshfed-production-db-postgres.yaml", (t) =>
+      t.replace("outbound_.5432_._.postgres.db.svc.cluster.local", "outbound_.5432_._.postgres.db.production.mesh"),
+    );
     const r = await runCli(["verify", dir, "--model", exampleFile, "-o", "json"], repoRoot);
     expect(r.code).toBe(4);
     const codes = JSON.parse(r.stdout).findings.map((f: { code: string }) => f.code);
@@ -55,7 +62,9 @@ describe("meshfed verify --model (least-privilege audit)", () => {
   });
 
   it("--suppress hides a finding and --failure-threshold decides the exit code", async () => {
-    const dir = mutated(guard.replace("authorizationpolicy.db.meshfed-postgres-guard", "peerauthentication.db.meshfed-postgres"), (t) => t.replace("mode: STRICT", "mode: PERMISSIVE"));
+    const dir = mutated(guard.replace("authorizationpolicy.db.meshfed-postgres-guard", "peerauthentication.db.meshfed-postgres"), (t) =>
+      t.replace("mode: STRICT", "mode: PERMISSIVE"),
+    );
     const warn = await runCli(["verify", dir, "-o", "json"], repoRoot);
     expect(JSON.parse(warn.stdout).findings.map((f: { code: string }) => f.code)).toEqual(["MF3211"]);
     expect(warn.code).toBe(0); // a warning, below the default threshold "error"
@@ -74,13 +83,25 @@ describe("meshfed verify --model (least-privilege audit)", () => {
       }
       writeFileSync(join(dumps, `${mesh}.yaml`), stringify({ apiVersion: "v1", kind: "List", items }));
     }
-    const args = ["verify", "--model", exampleFile, ...["operations", "production", "staging"].flatMap((m) => ["--mesh", `${m}=${join(dumps, `${m}.yaml`)}`]), "-o", "json"];
+    const args = [
+      "verify",
+      "--model",
+      exampleFile,
+      ...["operations", "production", "staging"].flatMap((m) => ["--mesh", `${m}=${join(dumps, `${m}.yaml`)}`]),
+      "-o",
+      "json",
+    ];
     const r = await runCli(args, repoRoot);
     expect(r.code).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.findings).toEqual([]);
     // Derived probes: every workload against every import of its mesh.
-    expect(out.probes.filter((p: { verdict: string }) => p.verdict === "allow").map((p: { name: string }) => p.name).sort()).toEqual([
+    expect(
+      out.probes
+        .filter((p: { verdict: string }) => p.verdict === "allow")
+        .map((p: { name: string }) => p.name)
+        .sort(),
+    ).toEqual([
       "operations/observability/grafana -> metrics-api.monitoring.production.mesh:8080",
       "operations/observability/grafana -> metrics-api.monitoring.staging.mesh:8080",
       "operations/observability/grafana -> metrics-api.monitoring.staging.mesh:9090",

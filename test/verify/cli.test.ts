@@ -31,7 +31,11 @@ describe("meshfed verify (CLI)", () => {
     expect(text.code).toBe(code);
     // The verdict (allow) and whether it met the expectation are separate columns.
     expect(text.stdout).toMatch(code === 0 ? /\n {2}p +allow +✓ met \(allow\)\n/ : /\n {2}p +allow +× NOT MET \(expected deny\)\n/);
-    expect(text.stdout).toMatch(code === 0 ? /Result: PASS — findings: 0 errors, 0 warnings; all 1 expectations met\n$/ : /Result: FAIL — findings: 0 errors, 0 warnings; 1 of 1 expectations NOT MET\n$/);
+    expect(text.stdout).toMatch(
+      code === 0
+        ? /Result: PASS — findings: 0 errors, 0 warnings; all 1 expectations met\n$/
+        : /Result: FAIL — findings: 0 errors, 0 warnings; 1 of 1 expectations NOT MET\n$/,
+    );
     expect(text.stdout).toMatch(/operations\s+-\s+1\/1/); // the matrix: operations calls, production answers
     expect(text.stdout).toContain("production: postgres.db.svc.cluster.local:5432 admits operations.nrc.internal/ns/vault/sa/vault");
   });
@@ -83,11 +87,31 @@ describe("scenario loader", () => {
       "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{from: [{source: {principals: [a/ns/b/sa/c], serviceAccounts: [b/c]}}]}]\n",
       "MF3104",
     ],
-    ["an istio.io/dry-run value ParseBool rejects", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x, annotations: {istio.io/dry-run: maybe}}\nspec:\n  rules: [{}]\n", "MF3104"],
-    ["istio.io/dry-run on a CUSTOM AuthorizationPolicy", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x, annotations: {istio.io/dry-run: \"true\"}}\nspec:\n  action: CUSTOM\n  provider: {name: p}\n  rules: [{}]\n", "MF3104"],
-    ["a DENY AuthorizationPolicy without rules", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: DENY\n", "MF3104"],
-    ["a CUSTOM AuthorizationPolicy with empty rules", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: CUSTOM\n  provider: {name: p}\n  rules: []\n", "MF3104"],
-    ["a CUSTOM AuthorizationPolicy without provider", "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: CUSTOM\n  rules: [{}]\n", "MF3104"],
+    [
+      "an istio.io/dry-run value ParseBool rejects",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x, annotations: {istio.io/dry-run: maybe}}\nspec:\n  rules: [{}]\n",
+      "MF3104",
+    ],
+    [
+      "istio.io/dry-run on a CUSTOM AuthorizationPolicy",
+      'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x, annotations: {istio.io/dry-run: "true"}}\nspec:\n  action: CUSTOM\n  provider: {name: p}\n  rules: [{}]\n',
+      "MF3104",
+    ],
+    [
+      "a DENY AuthorizationPolicy without rules",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: DENY\n",
+      "MF3104",
+    ],
+    [
+      "a CUSTOM AuthorizationPolicy with empty rules",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: CUSTOM\n  provider: {name: p}\n  rules: []\n",
+      "MF3104",
+    ],
+    [
+      "a CUSTOM AuthorizationPolicy without provider",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: CUSTOM\n  rules: [{}]\n",
+      "MF3104",
+    ],
     [
       "a MUTUAL DestinationRule without certificates",
       "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec:\n  host: a.b\n  trafficPolicy: {tls: {mode: MUTUAL}}\n",

@@ -7,7 +7,11 @@ import { verifyScenario } from "../../src/verify/verify-scenario.js";
 import { repoRoot } from "../helpers/fixtures.js";
 
 const corpus = join(repoRoot, "conformance/scenarios");
-const dirs = existsSync(corpus) ? readdirSync(corpus).filter((d) => existsSync(join(corpus, d, "scenario.yaml"))).sort() : [];
+const dirs = existsSync(corpus)
+  ? readdirSync(corpus)
+      .filter((d) => existsSync(join(corpus, d, "scenario.yaml")))
+      .sort()
+  : [];
 
 describe.runIf(dirs.length > 0)("verify agrees with the conformance corpus expectations", () => {
   it.each(dirs)("%s", async (dir) => {

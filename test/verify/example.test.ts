@@ -52,4 +52,3 @@ describe("goJson", () => {
     expect(goJson({ s: "a\u2028b\u2029c" })).toBe('{\n  "s": "a\\u2028b\\u2029c"\n}\n');
   });
 });
-

@@ -29,7 +29,9 @@ export const vaultProbe = (name = "p", extra = "") => `probes:
   to: {host: postgres.db.production.mesh, port: 5432}
 ${extra}`;
 
-export const importYaml = (opts: { sni?: string; sans?: readonly string[]; mode?: string; endpoint?: string; exportTo?: string; dr?: boolean } = {}) => `apiVersion: v1
+export const importYaml = (
+  opts: { sni?: string; sans?: readonly string[]; mode?: string; endpoint?: string; exportTo?: string; dr?: boolean } = {},
+) => `apiVersion: v1
 kind: Pod
 metadata: {name: vault-0, namespace: vault, labels: {app: vault}}
 spec: {serviceAccountName: vault}

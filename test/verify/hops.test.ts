@@ -55,13 +55,20 @@ describe("verify: one decision per hop", () => {
   it("rejects an untrusted trust domain (MF3006) and different roots (MF3005)", () => {
     const noCa = baseMeshes.replace(/ {2}meshConfig:\n {4}caCertificates:\n {4}- trustDomains: \[operations.nrc.internal\]\n/, "");
     expect(run({}, {}, noCa).probe.reason).toBe("MF3006");
-    expect(run({}, {}, noCa.replace("rootCA: nrc-root\n  eastWestGateway: {address: 10.20", "rootCA: other\n  eastWestGateway: {address: 10.20")).probe.reason).toBe("MF3005");
-    const skip = noCa.replace("  rootCA: nrc-root\n  eastWestGateway: {address: 10.20", "  rootCA: nrc-root\n  skipValidateTrustDomain: true\n  eastWestGateway: {address: 10.20");
+    expect(
+      run({}, {}, noCa.replace("rootCA: nrc-root\n  eastWestGateway: {address: 10.20", "rootCA: other\n  eastWestGateway: {address: 10.20")).probe.reason,
+    ).toBe("MF3005");
+    const skip = noCa.replace(
+      "  rootCA: nrc-root\n  eastWestGateway: {address: 10.20",
+      "  rootCA: nrc-root\n  skipValidateTrustDomain: true\n  eastWestGateway: {address: 10.20",
+    );
     expect(run({}, {}, skip).probe.verdict).toBe("allow");
   });
 
   it("computes exposure: guarded, unguarded and *.local", () => {
-    expect(run({}, {}).exposure).toEqual([{ mesh: "production", host: "postgres.db.svc.cluster.local", port: 5432, admits: ["operations.nrc.internal/ns/vault/sa/vault"] }]);
+    expect(run({}, {}).exposure).toEqual([
+      { mesh: "production", host: "postgres.db.svc.cluster.local", port: 5432, admits: ["operations.nrc.internal/ns/vault/sa/vault"] },
+    ]);
     expect(run({}, { guard: "" }).exposure[0]!.admits).toEqual(["*"]);
     const wide = run({}, { hosts: ["*.local"] }).exposure.map((e) => `${e.host}:${e.port}`);
     expect(wide).toEqual(["postgres.db.svc.cluster.local:5432", "redis.cache.svc.cluster.local:6379"]);
@@ -82,7 +89,11 @@ spec: {serviceAccountName: vault}
 status: {podIP: 10.3.1.10}
 `;
     const admitted = (guard?: string) => {
-      const s = inlineScenario(`${meshes}${vaultProbe()}`, { operations: importYaml({}), production: exportYaml(guard === undefined ? {} : { guard }), staging });
+      const s = inlineScenario(`${meshes}${vaultProbe()}`, {
+        operations: importYaml({}),
+        production: exportYaml(guard === undefined ? {} : { guard }),
+        staging,
+      });
       return verifyScenario(s).verdict.exposure[0]!.admits;
     };
     expect(admitted()).toEqual(["operations.nrc.internal/ns/vault/sa/vault"]);
@@ -95,7 +106,10 @@ status: {podIP: 10.3.1.10}
   it("evaluates shared resource objects with each scenario's own trust domains", () => {
     // The same parsed resources, once without and once with a trust-domain alias: policies are
     // compiled per mesh, so the second run must not reuse the first one's expansion.
-    const plain = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: importYaml({}), production: exportYaml({ guard: "production.nrc.internal/ns/vault/sa/vault" }) });
+    const plain = inlineScenario(`${baseMeshes}${vaultProbe()}`, {
+      operations: importYaml({}),
+      production: exportYaml({ guard: "production.nrc.internal/ns/vault/sa/vault" }),
+    });
     const aliased = { ...plain, meshes: plain.meshes.map((m) => (m.name === "production" ? { ...m, trustDomainAliases: ["operations.nrc.internal"] } : m)) };
     expect(verifyScenario(plain).verdict.probes[0]!.verdict).toBe("deny");
     expect(verifyScenario(aliased).verdict.probes[0]!.verdict).toBe("allow");
@@ -103,7 +117,11 @@ status: {podIP: 10.3.1.10}
   });
 
   it("widens principals by trust-domain aliases as Istio's bundle does", () => {
-    expect(expandPrincipals(["ops/ns/vault/sa/vault"], ["prod", "ops", "stg"])).toEqual(["prod/ns/vault/sa/vault", "ops/ns/vault/sa/vault", "stg/ns/vault/sa/vault"]);
+    expect(expandPrincipals(["ops/ns/vault/sa/vault"], ["prod", "ops", "stg"])).toEqual([
+      "prod/ns/vault/sa/vault",
+      "ops/ns/vault/sa/vault",
+      "stg/ns/vault/sa/vault",
+    ]);
     expect(expandPrincipals(["prod/*", "*/ns/a/sa/b", "other/ns/a/sa/b"], ["prod", "ops"])).toEqual(["prod/*", "*/ns/a/sa/b", "other/ns/a/sa/b"]);
     expect(expandPrincipals(["cluster.local/ns/a/sa/b"], ["prod"])).toEqual(["prod/ns/a/sa/b"]);
   });

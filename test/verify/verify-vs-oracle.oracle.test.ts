@@ -18,7 +18,12 @@ if (!oracle || !existsSync(oracle)) {
   throw new Error("MESHFED_ORACLE must name the oracle binary (bash conformance/run-oracle.sh builds conformance/bin/oracle)");
 }
 const corpus = join(repoRoot, "conformance/scenarios");
-const dirs = existsSync(corpus) ? readdirSync(corpus).filter((d) => existsSync(join(corpus, d, "scenario.yaml"))).sort().map((d) => join(corpus, d)) : [];
+const dirs = existsSync(corpus)
+  ? readdirSync(corpus)
+      .filter((d) => existsSync(join(corpus, d, "scenario.yaml")))
+      .sort()
+      .map((d) => join(corpus, d))
+  : [];
 
 function oracleJson(dir: string): string {
   try {
@@ -34,12 +39,18 @@ function oracleJson(dir: string): string {
 describe("verify equals the Istio oracle", () => {
   const example = (): string => {
     const out = mkdtempSync(join(tmpdir(), "meshfed-example-"));
-    execFileSync(process.execPath, [join(repoRoot, "bin/meshfed.js"), "scenario", join(repoRoot, "examples/nrc/federation.yaml"), "--out", out], { stdio: "ignore" });
+    execFileSync(process.execPath, [join(repoRoot, "bin/meshfed.js"), "scenario", join(repoRoot, "examples/nrc/federation.yaml"), "--out", out], {
+      stdio: "ignore",
+    });
     return out;
   };
-  it.each([...dirs, "example"])("%s", async (d) => {
-    const dir = d === "example" ? example() : d;
-    const loaded = await loadScenario(dir, repoRoot);
-    expect(verdictJson(verifyScenario(loaded.scenario!).verdict)).toBe(oracleJson(dir));
-  }, 300_000);
+  it.each([...dirs, "example"])(
+    "%s",
+    async (d) => {
+      const dir = d === "example" ? example() : d;
+      const loaded = await loadScenario(dir, repoRoot);
+      expect(verdictJson(verifyScenario(loaded.scenario!).verdict)).toBe(oracleJson(dir));
+    },
+    300_000,
+  );
 });

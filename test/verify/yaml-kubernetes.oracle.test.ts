@@ -29,7 +29,10 @@ function kubernetesRead(texts: readonly string[]): KubeFile[] {
     return f;
   });
   const out = execFileSync(bin, files, { encoding: "utf8", maxBuffer: 1 << 26 });
-  return out.trim().split("\n").map((l) => JSON.parse(l) as KubeFile);
+  return out
+    .trim()
+    .split("\n")
+    .map((l) => JSON.parse(l) as KubeFile);
 }
 
 /** JSON with object keys sorted: Go's encoder sorts map keys, and key order means nothing to Kubernetes. */
@@ -44,7 +47,8 @@ function compare(text: string, kube: KubeFile): string {
   const mine = readYamlStream(text);
   const kubeFailed = kube.docs.some((d) => d.error !== undefined);
   if (mine.problems.length > 0) return "refused";
-  if (kubeFailed) return `Kubernetes refuses (${kube.docs.find((d) => d.error)!.error}) but meshfed reads ${JSON.stringify(mine.documents.map((d) => d.value))}`;
+  if (kubeFailed)
+    return `Kubernetes refuses (${kube.docs.find((d) => d.error)!.error}) but meshfed reads ${JSON.stringify(mine.documents.map((d) => d.value))}`;
   const a = canonical(mine.documents.map((d) => d.value));
   const b = canonical(kube.docs.map((d) => d.json));
   return a === b ? "same" : `meshfed ${a} ≠ Kubernetes ${b}`;
@@ -57,7 +61,8 @@ const cases: Record<string, string> = {
   "infinity and NaN": "a: .inf\nb: -.Inf\nc: .NaN\n",
   "strings that look like numbers": "a: '05432'\nb: \"0x10\"\nc: 1:20\nd: 2024-01-01\ne: 0x\nf: 1_\nh: 1.2.3\ni: 0b2\n",
   "big integers": "a: 9223372036854775807\nb: 9223372036854775808\nc: -9223372036854775809\nd: 18446744073709551615\ne: 18446744073709551616\n",
-  "CRLF line ends": "apiVersion: v1\r\nkind: Service\r\nmetadata:\r\n  name: a\r\nspec:\r\n  ports:\r\n  - port: 05432\r\n    name: |\r\n      x\r\n      y\r\n",
+  "CRLF line ends":
+    "apiVersion: v1\r\nkind: Service\r\nmetadata:\r\n  name: a\r\nspec:\r\n  ports:\r\n  - port: 05432\r\n    name: |\r\n      x\r\n      y\r\n",
   "byte order mark": "\ufeffapiVersion: v1\nkind: Service\nmetadata: {name: a}\n",
   "documents and separators": "a: 1\n---\n# only a comment\n---   \nb: 2\n---\n\n---\nc: [1, 2]\n",
   "anchors, aliases and merge keys": "base: &b {port: 5432, proto: TCP}\nx:\n  <<: *b\n  port: 15443\ny: *b\nz: [*b, *b]\n",
@@ -67,7 +72,7 @@ const cases: Record<string, string> = {
   "flow collections": "a: {b: [1, 2, {c: d}], e: 'f'}\ng: [yes, no, 0x1F]\n",
   "duplicate keys": "a: 1\na: 2\n",
   "document marker with a comment": "a: 1\n--- # next\nb: 2\n",
-  "directive": "%YAML 1.1\n---\na: 1\n",
+  directive: "%YAML 1.1\n---\na: 1\n",
   "end marker": "a: 1\n...\n",
   "explicit standard tags": "a: !!str 5432\nb: !!int 5432\n",
   "local tag": "a: !foo bar\n",
@@ -87,12 +92,27 @@ describe("the YAML reader reads what Kubernetes reads", () => {
   it("reads every case it does not refuse to Kubernetes' values, and refuses only what is documented", () => {
     const refused = names.filter((n, i) => compare(cases[n]!, kube[i]!) === "refused").sort();
     // The forms readers disagree on, or Kubernetes itself refuses: meshfed refuses them with MF3102.
-    expect(refused).toEqual(["directive", "document marker with a comment", "duplicate keys", "end marker", "excessive aliasing", "infinity and NaN", "local tag", "syntax error", "tab indentation"].sort());
+    expect(refused).toEqual(
+      [
+        "directive",
+        "document marker with a comment",
+        "duplicate keys",
+        "end marker",
+        "excessive aliasing",
+        "infinity and NaN",
+        "local tag",
+        "syntax error",
+        "tab indentation",
+      ].sort(),
+    );
   });
 
   it("gives plain scalars Kubernetes' values (random scalars)", () => {
     const alphabet = "0123456789+-_.xXoObBeE:aInfyY~N".split("");
-    const scalar = fc.array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 8 }).map((cs) => cs.join("").trim()).filter((s) => s.length > 0);
+    const scalar = fc
+      .array(fc.constantFrom(...alphabet), { minLength: 1, maxLength: 8 })
+      .map((cs) => cs.join("").trim())
+      .filter((s) => s.length > 0);
     const samples = fc.sample(fc.array(scalar, { minLength: 5, maxLength: 5 }), { numRuns: 400, seed: 7 });
     const texts = samples.map((list) => `${list.map((s, i) => `k${i}: ${s}`).join("\n")}\n`);
     const kubeFiles = kubernetesRead(texts);

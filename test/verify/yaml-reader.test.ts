@@ -75,7 +75,14 @@ describe("readYamlStream", () => {
 
   it("refuses alias expansion that go-yaml calls excessive, without expanding it", () => {
     const levels = "abcdefghij".split("");
-    const text = levels.map((l, i) => `${l}: &${l} [${Array(10).fill(i === 0 ? "x" : `*${levels[i - 1]}`).join(", ")}]`).join("\n");
+    const text = levels
+      .map(
+        (l, i) =>
+          `${l}: &${l} [${Array(10)
+            .fill(i === 0 ? "x" : `*${levels[i - 1]}`)
+            .join(", ")}]`,
+      )
+      .join("\n");
     const started = Date.now();
     expect(readYamlStream(text).problems.map((p) => p.message)).toEqual(["document contains excessive aliasing"]);
     expect(Date.now() - started).toBeLessThan(5_000);
@@ -84,7 +91,8 @@ describe("readYamlStream", () => {
 
 describe("parseMeshFiles", () => {
   it("flattens a List (kubectl get -o yaml) with each item's own line", () => {
-    const text = "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: b\n";
+    const text =
+      "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: a\n- apiVersion: v1\n  kind: Service\n  metadata:\n    name: b\n";
     const diagnostics: Diagnostic[] = [];
     const rs = parseMeshFiles([{ file: "dump.yaml", text }], diagnostics);
     expect(diagnostics).toEqual([]);

@@ -71,7 +71,11 @@ export function compareVerdicts(oracle: VerdictJson, verify: VerdictJson, option
   const onlyOracle = [...oExp].filter((k) => !vExp.has(k)).sort();
   const onlyVerify = [...vExp].filter((k) => !oExp.has(k)).sort();
   if (onlyOracle.length > 0 || onlyVerify.length > 0) {
-    out.push({ field: "exposure", oracle: onlyOracle.length > 0 ? `only oracle: ${onlyOracle.join("; ")}` : "-", verify: onlyVerify.length > 0 ? `only verify: ${onlyVerify.join("; ")}` : "-" });
+    out.push({
+      field: "exposure",
+      oracle: onlyOracle.length > 0 ? `only oracle: ${onlyOracle.join("; ")}` : "-",
+      verify: onlyVerify.length > 0 ? `only verify: ${onlyVerify.join("; ")}` : "-",
+    });
   }
   return out;
 }

@@ -1,5 +1,13 @@
 import type { Prng } from "./prng.js";
-import { cloneScenarioDocs, parseScenarioFiles, serializeScenarioFiles, stripExpectations, type MeshFile, type Node, type ScenarioDocs } from "./scenario-files.js";
+import {
+  cloneScenarioDocs,
+  parseScenarioFiles,
+  serializeScenarioFiles,
+  stripExpectations,
+  type MeshFile,
+  type Node,
+  type ScenarioDocs,
+} from "./scenario-files.js";
 
 /** One applied change, e.g. `{kind: "sni", description: "mesh-1 DestinationRule frontend/x: sni ... -> ..."}`. */
 export interface Mutation {
@@ -103,7 +111,9 @@ function gatewayServers(s: ScenarioDocs): { ref: Ref; server: Node; index: numbe
 /** AuthorizationPolicy sources (`rules[].from[].source`). */
 function policySources(s: ScenarioDocs): { ref: Ref; source: Node }[] {
   return resources(s, "AuthorizationPolicy").flatMap((ref) =>
-    asArray(spec(ref.doc)["rules"]).flatMap((rule) => asArray(rule["from"]).flatMap((f) => (isObject(f["source"]) ? [{ ref, source: f["source"] as Node }] : []))),
+    asArray(spec(ref.doc)["rules"]).flatMap((rule) =>
+      asArray(rule["from"]).flatMap((f) => (isObject(f["source"]) ? [{ ref, source: f["source"] as Node }] : [])),
+    ),
   );
 }
 
@@ -147,7 +157,13 @@ const gatewayHost: Mutator = (s, rng) => {
   const hosts = server["hosts"] as string[];
   const old = [...hosts];
   const mine = serviceHosts(s, ref.mesh);
-  const namespaces = [...new Set(resources(s, "Service").filter((r) => r.mesh === ref.mesh).map((r) => nsOf(r.doc)))];
+  const namespaces = [
+    ...new Set(
+      resources(s, "Service")
+        .filter((r) => r.mesh === ref.mesh)
+        .map((r) => nsOf(r.doc)),
+    ),
+  ];
   const choice = rng.int(5);
   const replaceOne = (candidates: string[]) => {
     const i = rng.int(hosts.length);
@@ -219,7 +235,9 @@ const endpointPort: Mutator = (s, rng) => {
 
 const destinationRulePort: Mutator = (s, rng) => {
   const targets = resources(s, "DestinationRule").flatMap((ref) =>
-    asArray(spec(ref.doc)["trafficPolicy"]?.["portLevelSettings"]).filter((pl) => isObject(pl["port"])).map((pl) => ({ ref, pl })),
+    asArray(spec(ref.doc)["trafficPolicy"]?.["portLevelSettings"])
+      .filter((pl) => isObject(pl["port"]))
+      .map((pl) => ({ ref, pl })),
   );
   if (targets.length === 0) return undefined;
   const { ref, pl } = rng.pick(targets);
@@ -302,7 +320,11 @@ const alias: Mutator = (s, rng) => {
   const ref = rng.pick(refs);
   const hosts = spec(ref.doc)["hosts"] as string[];
   const old = hosts[0]!;
-  const renamed = rng.pick([`renamed.${old}`, `${old.split(".")[0]}.${rng.pick(["imports", "remote"])}.example`, ...serviceEntryHosts(s).filter((h) => h !== old)]);
+  const renamed = rng.pick([
+    `renamed.${old}`,
+    `${old.split(".")[0]}.${rng.pick(["imports", "remote"])}.example`,
+    ...serviceEntryHosts(s).filter((h) => h !== old),
+  ]);
   hosts[0] = renamed;
   const changed = [label(ref)];
   // The alias is the SE host, the DR host and what clients dial: rename it consistently in
@@ -442,7 +464,9 @@ function gatewayPodIp(s: ScenarioDocs, mesh: string): string | undefined {
  * not; without a gateway pod in the input only `/0` (verify declares narrower ones).
  */
 const authzSourceAddress: Mutator = (s, rng) => {
-  const refs = resources(s, "AuthorizationPolicy").filter((r) => String(spec(r.doc)["action"] ?? "ALLOW") !== "CUSTOM" && asArray(spec(r.doc)["rules"]).length > 0);
+  const refs = resources(s, "AuthorizationPolicy").filter(
+    (r) => String(spec(r.doc)["action"] ?? "ALLOW") !== "CUSTOM" && asArray(spec(r.doc)["rules"]).length > 0,
+  );
   if (refs.length === 0) return undefined;
   const ref = rng.pick(refs);
   const rules = spec(ref.doc)["rules"] as Node[];
@@ -497,7 +521,10 @@ const authzCustom: Mutator = (s, rng) => {
   if (defined) {
     if (!isObject(mesh["meshConfig"])) mesh["meshConfig"] = {};
     const mc = mesh["meshConfig"] as Node;
-    mc["extensionProviders"] = [...asArray(mc["extensionProviders"]), { name: "differential-missing-provider", envoyExtAuthzGrpc: { service: "differential-authz.nowhere.svc.cluster.local", port: 9000 } }];
+    mc["extensionProviders"] = [
+      ...asArray(mc["extensionProviders"]),
+      { name: "differential-missing-provider", envoyExtAuthzGrpc: { service: "differential-authz.nowhere.svc.cluster.local", port: 9000 } },
+    ];
   }
   addedFile(s, target.mesh).docs.push({
     apiVersion: "security.istio.io/v1",
@@ -513,7 +540,9 @@ const authzTargetRefs: Mutator = (s, rng) => {
   const refs = resources(s, "AuthorizationPolicy");
   if (refs.length === 0) return undefined;
   const ref = rng.pick(refs);
-  const services = resources(s, "Service").filter((r) => r.mesh === ref.mesh && nsOf(r.doc) === nsOf(ref.doc)).map((r) => nameOf(r.doc));
+  const services = resources(s, "Service")
+    .filter((r) => r.mesh === ref.mesh && nsOf(r.doc) === nsOf(ref.doc))
+    .map((r) => nameOf(r.doc));
   const target = rng.pick([...services, "differential-no-such-service"]);
   delete spec(ref.doc)["selector"];
   spec(ref.doc)["targetRefs"] = [{ group: "", kind: "Service", name: target }];
@@ -582,7 +611,13 @@ const exportTo: Mutator = (s, rng) => {
   if (refs.length === 0) return undefined;
   const ref = rng.pick(refs);
   const old = spec(ref.doc)["exportTo"] as unknown;
-  const namespaces = [...new Set(resources(s, "Namespace").filter((r) => r.mesh === ref.mesh).map((r) => nameOf(r.doc)))].filter((n) => n !== nsOf(ref.doc));
+  const namespaces = [
+    ...new Set(
+      resources(s, "Namespace")
+        .filter((r) => r.mesh === ref.mesh)
+        .map((r) => nameOf(r.doc)),
+    ),
+  ].filter((n) => n !== nsOf(ref.doc));
   const options: (string[] | undefined)[] = [["*"], ["."], ...namespaces.map((n) => [n]), undefined];
   const fresh = options.filter((o) => show(o ?? null) !== show(old ?? null) && !(o === undefined && old === undefined));
   const next = rng.pick(fresh);

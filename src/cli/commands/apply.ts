@@ -33,7 +33,8 @@ export function registerApply(program: Command, io: CliIo, setExit: SetExit): vo
     const format = parseFormat(opts.output, ["text", "json"]);
     if (opts.dryRun !== undefined && opts.dryRun !== "server") throw new UsageError(`--dry-run=${opts.dryRun} is not supported; use --dry-run=server`);
     const concurrency = Number(opts.concurrency);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) throw new UsageError(`--concurrency ${opts.concurrency}: use a whole number from 1 to 64`);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      throw new UsageError(`--concurrency ${opts.concurrency}: use a whole number from 1 to 64`);
     const loaded = await loadFederation(io, file);
     printDiagnostics(io, loaded.diagnostics, loaded.sources);
     if (!loaded.federation || !loaded.compiled || hasErrors(loaded.diagnostics)) {
@@ -47,7 +48,9 @@ export function registerApply(program: Command, io: CliIo, setExit: SetExit): vo
     if (findings.length > 0) {
       printDiagnostics(io, findings, loaded.sources);
       if (!opts.force) {
-        io.stderr.write(`meshfed: error: ${opts.mesh}: MF4001: nothing applied: the least-privilege audit of the render has ${findings.length} finding(s); fix the federation file, or pass --force to apply anyway\n`);
+        io.stderr.write(
+          `meshfed: error: ${opts.mesh}: MF4001: nothing applied: the least-privilege audit of the render has ${findings.length} finding(s); fix the federation file, or pass --force to apply anyway\n`,
+        );
         setExit(ExitCode.findings);
         return;
       }
@@ -70,7 +73,8 @@ export function registerApply(program: Command, io: CliIo, setExit: SetExit): vo
       forceConflicts: opts.forceConflicts ?? false,
       concurrency,
       onEvent: (e) => {
-        if (e.type === "phase") progress(`${opts.mesh}: ${e.action === "apply" ? "applying" : "pruning"} ${e.count} ${e.phase} object(s)${dryRun ? " (server dry run)" : ""}`);
+        if (e.type === "phase")
+          progress(`${opts.mesh}: ${e.action === "apply" ? "applying" : "pruning"} ${e.count} ${e.phase} object(s)${dryRun ? " (server dry run)" : ""}`);
       },
     });
     const applied = outcome.done.filter((d) => d.action === "applied").map((d) => d.ref);
@@ -98,12 +102,17 @@ export function registerApply(program: Command, io: CliIo, setExit: SetExit): vo
     }
     if (outcome.failures.length > 0) {
       for (const f of outcome.failures) io.stderr.write(`meshfed: error: ${opts.mesh}: ${describeFailure(f)}\n`);
-      io.stderr.write(`meshfed: error: ${opts.mesh}: ${outcome.done.length} of ${outcome.done.length + outcome.notDone.length} changes made${applied.length > 0 ? ` (applied: ${applied.join(", ")})` : ""}; not done: ${outcome.notDone.map((n) => `${n.action} ${n.ref}`).join(", ") || "none"}; run apply again once fixed (it converges)\n`);
-      if (outcome.failures.some((f) => f.conflicts.length > 0)) io.stderr.write(`meshfed: hint: another tool changed fields meshfed owns; reconcile them, or pass --force-conflicts to take them over\n`);
+      io.stderr.write(
+        `meshfed: error: ${opts.mesh}: ${outcome.done.length} of ${outcome.done.length + outcome.notDone.length} changes made${applied.length > 0 ? ` (applied: ${applied.join(", ")})` : ""}; not done: ${outcome.notDone.map((n) => `${n.action} ${n.ref}`).join(", ") || "none"}; run apply again once fixed (it converges)\n`,
+      );
+      if (outcome.failures.some((f) => f.conflicts.length > 0))
+        io.stderr.write(`meshfed: hint: another tool changed fields meshfed owns; reconcile them, or pass --force-conflicts to take them over\n`);
       setExit(ExitCode.cluster);
       return;
     }
-    io.stderr.write(`${opts.mesh}: ${applied.length} object(s) ${dryRun ? "would be " : ""}applied, ${pruned.length} ${dryRun ? "would be " : ""}pruned (${client.server})\n`);
+    io.stderr.write(
+      `${opts.mesh}: ${applied.length} object(s) ${dryRun ? "would be " : ""}applied, ${pruned.length} ${dryRun ? "would be " : ""}pruned (${client.server})\n`,
+    );
     setExit(ExitCode.ok);
   });
 }

@@ -50,9 +50,7 @@ async function writeOrRefuse(io: CliIo, setExit: SetExit, out: string, files: re
     throw new UsageError(`cannot write to --out ${out}: ${err.code ?? err.message}`);
   });
   if ("existing" in result) {
-    const diagnostics = result.existing.map((name) =>
-      diagnostic("MF5001", { file: join(out, name) }, { value: join(out, name) }),
-    );
+    const diagnostics = result.existing.map((name) => diagnostic("MF5001", { file: join(out, name) }, { value: join(out, name) }));
     printDiagnostics(io, diagnostics, new Map());
     setExit(ExitCode.invalidInput);
     return false;
@@ -92,41 +90,59 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
     .option("--organization <o>", "subject O of a new root", "meshfed")
     .option("--force", "replace existing files in --out")
     .option("-o, --output <format>", "text or json", "text")
-    .action(async (opts: { out: string; rootCert?: string; rootKey?: string; keyType: string; days: string; commonName: string; organization: string; force?: boolean; output: string }) => {
-      const format = parseFormat(opts.output, ["text", "json"]);
-      if ((opts.rootCert === undefined) !== (opts.rootKey === undefined)) throw new UsageError("--root-cert and --root-key go together: give both to record an existing root, or neither to create one");
-      const m = await caModules();
-      const keyType = parseKeyType(opts.keyType, m.keyType.KEY_TYPES);
-      const days = parseDays(opts.days);
-      const env = { crypto: m.crypto, now: new Date() };
-      let certPem: string;
-      let keyPem: string;
-      let cert;
-      if (opts.rootCert !== undefined && opts.rootKey !== undefined) {
-        const loaded = await loadSigner(io, m, opts.rootCert, opts.rootKey);
-        const diagnostics = [...loaded.diagnostics];
-        if (loaded.signer) diagnostics.push(...m.plan.checkIssuer(loaded.signer.cert, loaded.selfSigned, loaded.position, env.now, 0));
-        if (!loaded.signer || hasErrors(diagnostics)) return failInput(io, setExit, diagnostics, opts.rootCert);
-        cert = loaded.signer.cert;
-        certPem = m.pem.certificatePem(cert);
-        keyPem = await m.pem.privateKeyPem(m.crypto, loaded.signer.privateKey);
-      } else {
-        const keys = await m.issue.generateKeyPair(env, keyType);
-        cert = await m.issue.createRootCa(env, { keys, commonName: opts.commonName, organization: opts.organization, days });
-        certPem = m.pem.certificatePem(cert);
-        keyPem = await m.pem.privateKeyPem(m.crypto, keys.privateKey);
-      }
-      const files = m.plan.rootFiles(certPem, keyPem);
-      if (!(await writeOrRefuse(io, setExit, opts.out, files, !!opts.force))) return;
-      const fingerprint = await m.inspect.sha256Fingerprint(cert, m.crypto);
-      const root = { subject: cert.subject, sha256Fingerprint: fingerprint, notAfter: cert.notAfter.toISOString(), keyAlgorithm: m.keyType.describeKeyAlgorithm(cert.publicKey.algorithm) };
-      reportWritten(io, opts.out, files, { root, recorded: opts.rootCert !== undefined }, format, [
-        `root ${root.subject} (${root.keyAlgorithm}), valid until ${root.notAfter}`,
-        `root SHA-256 fingerprint ${root.sha256Fingerprint}`,
-        `keep ${join(opts.out, "root-key.pem")} offline; next: meshfed ca issue FILE --mesh NAME --root-cert ${join(opts.out, "root-cert.pem")} --root-key ${join(opts.out, "root-key.pem")} --out DIR`,
-      ]);
-      setExit(ExitCode.ok);
-    });
+    .action(
+      async (opts: {
+        out: string;
+        rootCert?: string;
+        rootKey?: string;
+        keyType: string;
+        days: string;
+        commonName: string;
+        organization: string;
+        force?: boolean;
+        output: string;
+      }) => {
+        const format = parseFormat(opts.output, ["text", "json"]);
+        if ((opts.rootCert === undefined) !== (opts.rootKey === undefined))
+          throw new UsageError("--root-cert and --root-key go together: give both to record an existing root, or neither to create one");
+        const m = await caModules();
+        const keyType = parseKeyType(opts.keyType, m.keyType.KEY_TYPES);
+        const days = parseDays(opts.days);
+        const env = { crypto: m.crypto, now: new Date() };
+        let certPem: string;
+        let keyPem: string;
+        let cert: Awaited<ReturnType<typeof m.issue.createRootCa>>;
+        if (opts.rootCert !== undefined && opts.rootKey !== undefined) {
+          const loaded = await loadSigner(io, m, opts.rootCert, opts.rootKey);
+          const diagnostics = [...loaded.diagnostics];
+          if (loaded.signer) diagnostics.push(...m.plan.checkIssuer(loaded.signer.cert, loaded.selfSigned, loaded.position, env.now, 0));
+          if (!loaded.signer || hasErrors(diagnostics)) return failInput(io, setExit, diagnostics, opts.rootCert);
+          cert = loaded.signer.cert;
+          certPem = m.pem.certificatePem(cert);
+          keyPem = await m.pem.privateKeyPem(m.crypto, loaded.signer.privateKey);
+        } else {
+          const keys = await m.issue.generateKeyPair(env, keyType);
+          cert = await m.issue.createRootCa(env, { keys, commonName: opts.commonName, organization: opts.organization, days });
+          certPem = m.pem.certificatePem(cert);
+          keyPem = await m.pem.privateKeyPem(m.crypto, keys.privateKey);
+        }
+        const files = m.plan.rootFiles(certPem, keyPem);
+        if (!(await writeOrRefuse(io, setExit, opts.out, files, !!opts.force))) return;
+        const fingerprint = await m.inspect.sha256Fingerprint(cert, m.crypto);
+        const root = {
+          subject: cert.subject,
+          sha256Fingerprint: fingerprint,
+          notAfter: cert.notAfter.toISOString(),
+          keyAlgorithm: m.keyType.describeKeyAlgorithm(cert.publicKey.algorithm),
+        };
+        reportWritten(io, opts.out, files, { root, recorded: opts.rootCert !== undefined }, format, [
+          `root ${root.subject} (${root.keyAlgorithm}), valid until ${root.notAfter}`,
+          `root SHA-256 fingerprint ${root.sha256Fingerprint}`,
+          `keep ${join(opts.out, "root-key.pem")} offline; next: meshfed ca issue FILE --mesh NAME --root-cert ${join(opts.out, "root-cert.pem")} --root-key ${join(opts.out, "root-key.pem")} --out DIR`,
+        ]);
+        setExit(ExitCode.ok);
+      },
+    );
 
   ca.command("issue")
     .description("Issue a mesh's intermediate CA, confined to its trust domain, and write Istio's plug-in CA files and the cacerts Secret.")
@@ -145,7 +161,19 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
     .action(
       async (
         file: string,
-        opts: { mesh: string; rootCert: string; rootKey: string; out: string; keyType: string; days: string; istioNamespace: string; istiodDns?: string[]; organization: string; force?: boolean; output: string },
+        opts: {
+          mesh: string;
+          rootCert: string;
+          rootKey: string;
+          out: string;
+          keyType: string;
+          days: string;
+          istioNamespace: string;
+          istiodDns?: string[];
+          organization: string;
+          force?: boolean;
+          output: string;
+        },
       ) => {
         const format = parseFormat(opts.output, ["text", "json"]);
         const m = await caModules();
@@ -159,7 +187,8 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
           return;
         }
         const federation = loaded.federation;
-        if (!isDns1123Label(opts.istioNamespace)) throw new UsageError(`--istio-namespace ${opts.istioNamespace}: not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`);
+        if (!isDns1123Label(opts.istioNamespace))
+          throw new UsageError(`--istio-namespace ${opts.istioNamespace}: not a Kubernetes namespace name (lower-case letters, digits and '-', at most 63)`);
         for (const name of opts.istiodDns ?? []) {
           if (!isDns1123Subdomain(name)) throw new UsageError(`--istiod-dns ${name}: not a DNS name (lower-case letters, digits, '-' and '.')`);
         }
@@ -212,7 +241,14 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
           {
             mesh: mesh.name,
             trustDomain: mesh.trustDomain,
-            intermediate: { subject: intermediate.subject, sha256Fingerprint: intermediate.sha256Fingerprint, notAfter: intermediate.notAfter, keyAlgorithm: intermediate.keyAlgorithm, pathLength: 0, nameConstraints: { permitted, excluded } },
+            intermediate: {
+              subject: intermediate.subject,
+              sha256Fingerprint: intermediate.sha256Fingerprint,
+              notAfter: intermediate.notAfter,
+              keyAlgorithm: intermediate.keyAlgorithm,
+              pathLength: 0,
+              nameConstraints: { permitted, excluded },
+            },
             root: report.roots[0] ?? null,
           },
           format,
@@ -228,14 +264,17 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
     );
 
   ca.command("inspect")
-    .description("Check CA files: chain validity, root fingerprint, expiry, key usage, basic and name constraints; with --model and --mesh, agreement with the mesh's trust domain.")
+    .description(
+      "Check CA files: chain validity, root fingerprint, expiry, key usage, basic and name constraints; with --model and --mesh, agreement with the mesh's trust domain.",
+    )
     .argument("<path...>", "PEM files, cacerts Secret manifests (*.yaml), or directories whose *.pem files are read (private keys are skipped, never printed)")
     .option("--model <file>", "federation file to check the trust domain against (with --mesh)")
     .option("--mesh <name>", "the mesh these files are for (with --model)")
     .option("-o, --output <format>", "text or json", "text")
     .action(async (paths: string[], opts: { model?: string; mesh?: string; output: string }) => {
       const format = parseFormat(opts.output, ["text", "json"]);
-      if ((opts.model === undefined) !== (opts.mesh === undefined)) throw new UsageError("--model and --mesh go together: give both to check agreement with the federation file");
+      if ((opts.model === undefined) !== (opts.mesh === undefined))
+        throw new UsageError("--model and --mesh go together: give both to check agreement with the federation file");
       const m = await caModules();
       let expect: { mesh: string; trustDomain: string } | undefined;
       if (opts.model !== undefined && opts.mesh !== undefined) {
@@ -247,7 +286,8 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
           return;
         }
         const mesh = loaded.federation.meshes.find((x) => x.name === opts.mesh);
-        if (!mesh) throw new UsageError(`--mesh ${opts.mesh}: no such mesh in ${opts.model}; meshes: ${loaded.federation.meshes.map((x) => x.name).join(", ")}`);
+        if (!mesh)
+          throw new UsageError(`--mesh ${opts.mesh}: no such mesh in ${opts.model}; meshes: ${loaded.federation.meshes.map((x) => x.name).join(", ")}`);
         expect = { mesh: mesh.name, trustDomain: mesh.trustDomain };
       }
       const read = await readPemPaths(io, m, paths);
@@ -257,7 +297,13 @@ export function registerCa(program: Command, io: CliIo, setExit: SetExit): void 
         setExit(ExitCode.invalidInput);
         return;
       }
-      const { report, diagnostics } = await m.inspect.inspectCertificates({ certificates: read.certificates, chainFiles: read.chainFiles, ...(expect ? { expect } : {}), now: new Date(), crypto: m.crypto });
+      const { report, diagnostics } = await m.inspect.inspectCertificates({
+        certificates: read.certificates,
+        chainFiles: read.chainFiles,
+        ...(expect ? { expect } : {}),
+        now: new Date(),
+        crypto: m.crypto,
+      });
       const findings = [...read.diagnostics, ...diagnostics];
       if (format === "json") {
         io.stdout.write(`${JSON.stringify({ ...report, diagnostics: findings }, null, 2)}\n`);

@@ -8,7 +8,9 @@ import { connectMesh, kubeTargetOptions, meshOutputOf, type KubeTargetFlags } fr
 export function registerDiff(program: Command, io: CliIo, setExit: SetExit): void {
   const cmd = program
     .command("diff")
-    .description("Compare one mesh's render with its cluster: objects to create, fields changed (of those meshfed manages), objects to prune. Exit 0 in sync, 4 drifted.")
+    .description(
+      "Compare one mesh's render with its cluster: objects to create, fields changed (of those meshfed manages), objects to prune. Exit 0 in sync, 4 drifted.",
+    )
     .argument("<file>", "federation file (YAML)")
     .requiredOption("--mesh <name>", "the mesh whose cluster to compare")
     .option("-o, --output <format>", "text or json", "text");
@@ -27,8 +29,12 @@ export function registerDiff(program: Command, io: CliIo, setExit: SetExit): voi
       setExit(ExitCode.usage);
       return;
     }
-    const [{ diffMesh, formatDiff }, { desiredObjects }, { KubeApiError }] = await Promise.all([import("../../kube/diff.js"), import("../../kube/desired.js"), import("../../kube/client.js")]);
-    let diffs;
+    const [{ diffMesh, formatDiff }, { desiredObjects }, { KubeApiError }] = await Promise.all([
+      import("../../kube/diff.js"),
+      import("../../kube/desired.js"),
+      import("../../kube/client.js"),
+    ]);
+    let diffs: Awaited<ReturnType<typeof diffMesh>>;
     try {
       diffs = await diffMesh(client, desiredObjects(loaded.federation.name, out), { federation: loaded.federation.name, mesh: opts.mesh });
     } catch (err) {

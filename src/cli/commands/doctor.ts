@@ -26,7 +26,8 @@ export function registerDoctor(program: Command, io: CliIo, setExit: SetExit): v
       }
       const federation = loaded.federation;
       for (const name of targets.keys()) {
-        if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: no such mesh; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
+        if (!federation.meshes.some((m) => m.name === name))
+          throw new UsageError(`--mesh ${name}=...: no such mesh; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
       }
       const clients = [];
       for (const [mesh, target] of targets) {
@@ -39,7 +40,8 @@ export function registerDoctor(program: Command, io: CliIo, setExit: SetExit): v
       }
       const { runDoctor, formatChecks } = await import("../../kube/doctor.js");
       const results = await runDoctor(federation, loaded.compiled, clients);
-      if (format === "json") io.stdout.write(`${JSON.stringify({ federation: federation.name, checks: results, ok: !results.some((r) => r.status === "fail") }, null, 2)}\n`);
+      if (format === "json")
+        io.stdout.write(`${JSON.stringify({ federation: federation.name, checks: results, ok: !results.some((r) => r.status === "fail") }, null, 2)}\n`);
       else io.stdout.write(formatChecks(results, new Map(clients.map((c) => [c.mesh, c.client.server]))));
       const unreachable = results.some((r) => r.code === "MF4101" && r.status === "fail");
       setExit(unreachable ? ExitCode.cluster : results.some((r) => r.status === "fail") ? ExitCode.findings : ExitCode.ok);

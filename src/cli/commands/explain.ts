@@ -9,7 +9,8 @@ import { loadScenario } from "../read-files.js";
 
 function parseFrom(value: string): { mesh: string; namespace: string; serviceAccount: string } {
   const parts = value.split("/");
-  if (parts.length !== 3 || parts.some((p) => p === "")) throw new UsageError(`--from ${value}: expected MESH/NAMESPACE/SERVICEACCOUNT, e.g. operations/vault/vault`);
+  if (parts.length !== 3 || parts.some((p) => p === ""))
+    throw new UsageError(`--from ${value}: expected MESH/NAMESPACE/SERVICEACCOUNT, e.g. operations/vault/vault`);
   const [mesh, namespace, serviceAccount] = parts as [string, string, string];
   return { mesh, namespace, serviceAccount };
 }
@@ -17,14 +18,17 @@ function parseFrom(value: string): { mesh: string; namespace: string; serviceAcc
 function parseTo(value: string): { host: string; port: number } {
   const i = value.lastIndexOf(":");
   const port = Number(value.slice(i + 1));
-  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535) throw new UsageError(`--to ${value}: expected HOST:PORT, e.g. postgres.db.production.mesh:5432`);
+  if (i <= 0 || !Number.isInteger(port) || port < 1 || port > 65535)
+    throw new UsageError(`--to ${value}: expected HOST:PORT, e.g. postgres.db.production.mesh:5432`);
   return { host: value.slice(0, i), port };
 }
 
 export function registerExplain(program: Command, io: CliIo, setExit: SetExit): void {
   program
     .command("explain")
-    .description("Walk one call hop by hop (client sidecar, east-west gateway, server sidecar), naming the resource and file:line that decided each hop. Exits 0 when the call is allowed, 4 when it is denied.")
+    .description(
+      "Walk one call hop by hop (client sidecar, east-west gateway, server sidecar), naming the resource and file:line that decided each hop. Exits 0 when the call is allowed, 4 when it is denied.",
+    )
     .argument("<dir>", "scenario directory (scenario.yaml and <mesh>/*.yaml)")
     .requiredOption("--from <mesh/namespace/serviceAccount>", "the caller")
     .requiredOption("--to <host:port>", "what the caller dials: a host name or address, and a port")
@@ -42,7 +46,8 @@ export function registerExplain(program: Command, io: CliIo, setExit: SetExit): 
       }
       const world = new World(loaded.scenario);
       const mesh = world.meshes.find((m) => m.spec.name === from.mesh);
-      if (!mesh) throw new UsageError(`--from ${opts.from}: no mesh "${from.mesh}" in the scenario; meshes: ${world.meshes.map((m) => m.spec.name).join(", ")}`);
+      if (!mesh)
+        throw new UsageError(`--from ${opts.from}: no mesh "${from.mesh}" in the scenario; meshes: ${world.meshes.map((m) => m.spec.name).join(", ")}`);
       // The caller's labels come from its workload when the scenario has one.
       const workload = mesh.workloads.find((w) => w.namespace === from.namespace && w.serviceAccount === from.serviceAccount);
       const probe: ProbeSpec = {

@@ -29,7 +29,9 @@ export function registerRbac(program: Command, io: CliIo, setExit: SetExit): voi
       const out = meshOutputOf(loaded.compiled, opts.mesh);
       const { rbacFor } = await import("../../kube/rbac.js");
       const objects = rbacFor(loaded.federation, out, { namespace: m[1]!, name: m[3]! }, opts.istioNamespace);
-      io.stdout.write(format === "json" ? `${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n` : objects.map((o) => toYaml(o)).join("---\n"));
+      io.stdout.write(
+        format === "json" ? `${JSON.stringify({ apiVersion: "v1", kind: "List", items: objects }, null, 2)}\n` : objects.map((o) => toYaml(o)).join("---\n"),
+      );
       setExit(ExitCode.ok);
     });
 }

@@ -14,7 +14,10 @@ export function registerRender(program: Command, io: CliIo, setExit: SetExit): v
     .description("Compile a federation into each mesh's Istio configuration.")
     .argument("<file>", "federation file (YAML)")
     .option("--mesh <name>", "only this mesh (required on stdout when the federation has more than one)")
-    .option("--out <dir>", "write <dir>/<mesh>/ (one file per resource, kustomization.yaml, install/) instead of stdout; files meshfed did not write are never overwritten or deleted")
+    .option(
+      "--out <dir>",
+      "write <dir>/<mesh>/ (one file per resource, kustomization.yaml, install/) instead of stdout; files meshfed did not write are never overwritten or deleted",
+    )
     .option("-o, --output <format>", "yaml or json (stdout only)", "yaml")
     .action(async (file: string, opts: { mesh?: string; out?: string; output: string }) => {
       const format = parseFormat(opts.output, ["yaml", "json"]);

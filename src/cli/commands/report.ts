@@ -29,8 +29,6 @@ interface ReportOptions {
   output?: string;
 }
 
-
-
 const sha256 = (text: string) => createHash("sha256").update(text, "utf8").digest("hex");
 
 /** Loads and compiles a federation file; prints its diagnostics; undefined when it has errors. */
@@ -63,15 +61,24 @@ async function runReport(io: CliIo, file: string, opts: ReportOptions, setExit: 
   if (!loaded) return;
   const { federation } = loaded;
   for (const name of meshPaths.keys()) {
-    if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: the federation has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
+    if (!federation.meshes.some((m) => m.name === name))
+      throw new UsageError(`--mesh ${name}=...: the federation has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
   }
   const liveTargets = parseMeshTargets(opts.live, "--live");
-  if ([opts.scenario !== undefined, meshPaths.size > 0, liveTargets.size > 0].filter(Boolean).length > 1) throw new UsageError("give one of --scenario DIR, --mesh NAME=PATH files or --live clusters");
+  if ([opts.scenario !== undefined, meshPaths.size > 0, liveTargets.size > 0].filter(Boolean).length > 1)
+    throw new UsageError("give one of --scenario DIR, --mesh NAME=PATH files or --live clusters");
   for (const name of liveTargets.keys()) {
-    if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--live ${name}=...: the federation has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
+    if (!federation.meshes.some((m) => m.name === name))
+      throw new UsageError(`--live ${name}=...: the federation has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
   }
   const source: ResourceSource | undefined =
-    opts.scenario !== undefined ? { scenario: opts.scenario } : meshPaths.size > 0 ? { meshes: meshPaths } : liveTargets.size > 0 ? { live: liveTargets } : undefined;
+    opts.scenario !== undefined
+      ? { scenario: opts.scenario }
+      : meshPaths.size > 0
+        ? { meshes: meshPaths }
+        : liveTargets.size > 0
+          ? { live: liveTargets }
+          : undefined;
   const inputs: InputDigest[] = [{ role: "federation", file, sha256: sha256(loaded.sources.get(file) ?? "") }];
   let verification: ReportVerification | undefined;
   if (source) {
@@ -79,7 +86,9 @@ async function runReport(io: CliIo, file: string, opts: ReportOptions, setExit: 
     if (!verified) return;
     if (!verified.verification) {
       printDiagnostics(io, verified.diagnostics, verified.sources);
-      io.stderr.write(`${"scenario" in source ? source.scenario : "meshes" in source ? "--mesh files" : "--live clusters"}: no report (${summarize(verified.diagnostics)})\n`);
+      io.stderr.write(
+        `${"scenario" in source ? source.scenario : "meshes" in source ? "--mesh files" : "--live clusters"}: no report (${summarize(verified.diagnostics)})\n`,
+      );
       setExit(ExitCode.invalidInput);
       return;
     }
@@ -87,7 +96,13 @@ async function runReport(io: CliIo, file: string, opts: ReportOptions, setExit: 
     for (const [f, text] of [...verified.sources].sort(([a], [b]) => compareStrings(a, b))) inputs.push({ role: "resources", file: f, sha256: sha256(text) });
   }
   const graphSvg = inlineSvg(await renderSvg(graphToDot(buildFederationGraph(federation))));
-  const html = renderReportHtml({ plan: planFederation(federation, loaded.compiled!), graphSvg, version: VERSION, inputs, ...(verification ? { verification } : {}) });
+  const html = renderReportHtml({
+    plan: planFederation(federation, loaded.compiled!),
+    graphSvg,
+    version: VERSION,
+    inputs,
+    ...(verification ? { verification } : {}),
+  });
   if (opts.out === "-") io.stdout.write(html);
   else {
     await writeFileAtomic(resolve(io.cwd, opts.out), html).catch((err: NodeJS.ErrnoException) => {
@@ -128,7 +143,8 @@ all the same.`,
     .action(async (files: string[], opts: ReportOptions) => {
       if (opts.diff) {
         if (files.length !== 2) throw new UsageError(`--diff needs two federation files, OLD and NEW; got ${files.length}`);
-        if (opts.out !== undefined || opts.scenario !== undefined || opts.mesh.length > 0) throw new UsageError("--diff compares two federation files; it takes no --out, --scenario or --mesh");
+        if (opts.out !== undefined || opts.scenario !== undefined || opts.mesh.length > 0)
+          throw new UsageError("--diff compares two federation files; it takes no --out, --scenario or --mesh");
         const format = opts.output ?? "text";
         if (!["text", "markdown", "json"].includes(format)) throw new UsageError(`-o ${format} is not supported with --diff; use text, markdown or json`);
         await runDiff(io, files, format, setExit);

@@ -36,7 +36,12 @@ export function registerVerify(program: Command, io: CliIo, setExit: SetExit): v
     .option("-o, --output <format>", "text or json", "text")
     .option("--model <file>", "federation file to audit against (and the mesh settings for --mesh)")
     .option("--mesh <name=path>", "a mesh's resources from a file or directory (repeatable; needs --model)", collect, [])
-    .option("--live <name=kubeconfig[#context]>", "read a mesh's resources from its cluster, with that cluster's own credentials (repeatable; needs --model)", collect, [])
+    .option(
+      "--live <name=kubeconfig[#context]>",
+      "read a mesh's resources from its cluster, with that cluster's own credentials (repeatable; needs --model)",
+      collect,
+      [],
+    )
     .option("--suppress <code=mesh/Kind/namespace/name>", "hide a finding (repeatable; * matches any part)", collect, [])
     .option("--failure-threshold <severity>", "lowest finding severity that makes verify exit 4: error, warning or info", "error")
     .addHelpText(
@@ -61,11 +66,15 @@ Examples:
       });
       const meshPaths = parseMeshPaths(opts.mesh);
       const liveTargets = parseMeshTargets(opts.live, "--live");
-      if (liveTargets.size > 0 && (meshPaths.size > 0 || dir !== undefined)) throw new UsageError("give --live clusters, --mesh files or a scenario directory, not several");
-      if (liveTargets.size > 0 && opts.model === undefined) throw new UsageError("--live needs --model: the mesh settings (trust domains, gateways) come from the federation file");
+      if (liveTargets.size > 0 && (meshPaths.size > 0 || dir !== undefined))
+        throw new UsageError("give --live clusters, --mesh files or a scenario directory, not several");
+      if (liveTargets.size > 0 && opts.model === undefined)
+        throw new UsageError("--live needs --model: the mesh settings (trust domains, gateways) come from the federation file");
       if (meshPaths.size > 0 && dir !== undefined) throw new UsageError("give either a scenario directory or --mesh files, not both");
-      if (meshPaths.size === 0 && dir === undefined && opts.model === undefined) throw new UsageError("missing scenario directory (or --model FILE, with --mesh NAME=PATH to verify files)");
-      if (meshPaths.size > 0 && opts.model === undefined) throw new UsageError("--mesh needs --model: the mesh settings (trust domains, gateways) come from the federation file");
+      if (meshPaths.size === 0 && dir === undefined && opts.model === undefined)
+        throw new UsageError("missing scenario directory (or --model FILE, with --mesh NAME=PATH to verify files)");
+      if (meshPaths.size > 0 && opts.model === undefined)
+        throw new UsageError("--mesh needs --model: the mesh settings (trust domains, gateways) come from the federation file");
 
       let federation: Federation | undefined;
       let compiled: CompiledFederation | undefined;
@@ -83,7 +92,8 @@ Examples:
         federation = model.federation;
         compiled = model.compiled;
         for (const name of [...meshPaths.keys(), ...liveTargets.keys()]) {
-          if (!federation.meshes.some((m) => m.name === name)) throw new UsageError(`--mesh ${name}=...: the model has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
+          if (!federation.meshes.some((m) => m.name === name))
+            throw new UsageError(`--mesh ${name}=...: the model has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
         }
       }
       const loaded: { scenario?: Scenario; diagnostics: readonly Diagnostic[]; sources?: ReadonlyMap<string, string> } | undefined =
@@ -116,7 +126,9 @@ Examples:
         for (const f of findings) io.stdout.write(`${formatDiagnostic(f, f.position ? sources.get(f.position.file) : undefined).replace(/^/gm, "  ")}\n`);
         const count = (s: string) => findings.filter((f) => f.severity === s).length;
         const expectations = scenario.probes.filter((p) => p.expect).length + (scenario.expectExposure ? 1 : 0);
-        io.stdout.write(`\n${verifyResultLine({ errors: count("error"), warnings: count("warning"), suppressed: report.suppressed }, { total: expectations, missed: mismatches.length }, report.failed)}`);
+        io.stdout.write(
+          `\n${verifyResultLine({ errors: count("error"), warnings: count("warning"), suppressed: report.suppressed }, { total: expectations, missed: mismatches.length }, report.failed)}`,
+        );
       }
       setExit(report.failed ? ExitCode.findings : ExitCode.ok);
     });

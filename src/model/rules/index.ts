@@ -1,4 +1,4 @@
-import { diagnostic, type Diagnostic } from "../../diagnostics/diagnostic.js";
+import { diagnostic, type Diagnostic, type SourcePosition } from "../../diagnostics/diagnostic.js";
 import type { ArgsOf, Code, Severity, TemplatedCode, UntemplatedCode } from "../../diagnostics/codes.js";
 import type { Federation } from "../types.js";
 import { safetyRules } from "./safety-rules.js";
@@ -28,8 +28,7 @@ export interface Rule {
 const meshPath = (i: number) => `spec.meshes[${i}]`;
 const exportPath = (i: number) => `spec.exports[${i}]`;
 const consumerPath = (e: number, c: number) => `${exportPath(e)}.consumers[${c}].principal`;
-const principalString = (p: { mesh: string; namespace: string; serviceAccount: string }) =>
-  `${p.mesh}/${p.namespace}/${p.serviceAccount}`;
+const principalString = (p: { mesh: string; namespace: string; serviceAccount: string }) => `${p.mesh}/${p.namespace}/${p.serviceAccount}`;
 
 const coreRules: readonly Rule[] = [
   {
@@ -59,7 +58,12 @@ const coreRules: readonly Rule[] = [
         for (const c of e.consumers) {
           if (!known.has(c.principal.mesh)) {
             const consumer = principalString(c.principal);
-            report("MF1013", consumerPath(e.index, c.index), { subject: "consumer", ref: consumer, mesh: c.principal.mesh, declared: names }, { value: consumer });
+            report(
+              "MF1013",
+              consumerPath(e.index, c.index),
+              { subject: "consumer", ref: consumer, mesh: c.principal.mesh, declared: names },
+              { value: consumer },
+            );
           }
         }
       }
@@ -115,7 +119,12 @@ const coreRules: readonly Rule[] = [
         const seen = new Set<number>();
         e.ports.forEach((p, i) => {
           if (seen.has(p.number)) {
-            report("MF1020", `${exportPath(e.index)}.ports[${i}].number`, { port: p.number, exportRef: `${e.mesh}/${e.namespace}/${e.name}` }, { value: p.number });
+            report(
+              "MF1020",
+              `${exportPath(e.index)}.ports[${i}].number`,
+              { port: p.number, exportRef: `${e.mesh}/${e.namespace}/${e.name}` },
+              { value: p.number },
+            );
           }
           seen.add(p.number);
         });
@@ -240,7 +249,7 @@ export function runRules(federation: Federation): Diagnostic[] {
     report(code: Code, path: string, args: unknown, where?: RuleWhere) {
       const sm = federation.sourceMap;
       // A defaulted field has no position of its own: point at the nearest enclosing one written.
-      let position;
+      let position: SourcePosition | undefined;
       for (let p = path; p && !position; p = p.replace(/(\.[^.[\]]+|\[\d+\])$/, "")) {
         position = sm?.values.get(p) ?? sm?.keys.get(p);
         if (p.replace(/(\.[^.[\]]+|\[\d+\])$/, "") === p) break;

@@ -47,7 +47,7 @@ const RESERVED_RANGES: readonly { cidr: string; why: string }[] = [
   // ServiceEntries without addresses VIPs from here, so a meshfed VIP could equal another
   // ServiceEntry's and its listener would take both services' traffic.
   { cidr: "240.240.0.0/16", why: "Istio's own VIP auto-allocation range (240.240.0.0/16)" },
-  { cidr: "0.0.0.0/8", why: "\"this network\" (0.0.0.0/8): a listener on such an address is a wildcard" },
+  { cidr: "0.0.0.0/8", why: '"this network" (0.0.0.0/8): a listener on such an address is a wildcard' },
   { cidr: "127.0.0.0/8", why: "loopback (127.0.0.0/8): the sidecar binds its own listeners there and calls never leave the pod" },
   { cidr: "169.254.0.0/16", why: "link-local (169.254.0.0/16): cloud metadata and node-local DNS live there" },
   { cidr: "224.0.0.0/4", why: "multicast (224.0.0.0/4): not a unicast destination" },
@@ -89,13 +89,13 @@ export const safetyRules: readonly Rule[] = [
     check({ federation, report: reportEach }) {
       // Default aliases are all built from importDomain: a problem it causes is said once, there.
       const said = new Set<string>();
-      const report = (<C extends TemplatedCode>(code: C, path: string, args: ArgsOf<C>, where?: RuleWhere) => {
+      const report = <C extends TemplatedCode>(code: C, path: string, args: ArgsOf<C>, where?: RuleWhere) => {
         if (path === "spec.importDomain") {
           if (said.has(code)) return;
           said.add(code);
         }
         reportEach(code, path, args, where);
-      });
+      };
       for (const e of federation.exports) {
         const defaultAlias = `${e.name}.${e.namespace}.${e.mesh}.${federation.importDomain}`;
         for (const c of e.consumers) {
@@ -183,7 +183,10 @@ export const safetyRules: readonly Rule[] = [
           // Both guards apply to a pod both select (pilot/pkg/model/authorization.go:97-107
           // collects every matching policy; a DENY of either denies): each export's guard
           // denies the other's consumers.
-          const show = (s: Readonly<Record<string, string>>) => `{${Object.entries(s).map(([k, v]) => `${k}: ${v}`).join(", ")}}`;
+          const show = (s: Readonly<Record<string, string>>) =>
+            `{${Object.entries(s)
+              .map(([k, v]) => `${k}: ${v}`)
+              .join(", ")}}`;
           report("MF1046", `${exportPath(b.index)}.workloadSelector`, {
             exportRef: key(b),
             selector: show(b.workloadSelector),
@@ -200,7 +203,10 @@ export const safetyRules: readonly Rule[] = [
     check({ federation, report }) {
       for (const e of federation.exports) {
         e.ports.forEach((p, i) => {
-          for (const [field, n] of [["number", p.number], ["targetPort", p.targetPort]] as const) {
+          for (const [field, n] of [
+            ["number", p.number],
+            ["targetPort", p.targetPort],
+          ] as const) {
             if (field === "targetPort" && p.targetPort === p.number) continue;
             const what = PROXY_PORTS.get(n);
             if (what === undefined) continue;
@@ -285,7 +291,7 @@ export const safetyRules: readonly Rule[] = [
       for (const e of federation.exports) {
         for (const c of e.consumers) {
           const consumer = meshOf(federation, c.principal.mesh);
-          if (!consumer || consumer.trustDomain !== "cluster.local") continue;
+          if (consumer?.trustDomain !== "cluster.local") continue;
           // Istio reads "cluster.local" in a policy principal as "this mesh's own trust
           // domain" and rewrites it (pilot/pkg/security/trustdomain/bundle.go:69-74): the
           // exporter's guard would name its own workloads, not the consumer.

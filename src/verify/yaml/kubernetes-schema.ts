@@ -34,13 +34,13 @@ function explicit(tag: string, test: (v: PlainScalar) => boolean): jsyaml.Type {
  */
 export const KUBERNETES_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
   implicit: [
-    new jsyaml.Type("tag:yaml.org,2002:int", { kind: "scalar", resolve: (data: string | null) => data !== null && typeof resolved(data) !== "string", construct }),
+    new jsyaml.Type("tag:yaml.org,2002:int", {
+      kind: "scalar",
+      resolve: (data: string | null) => data !== null && typeof resolved(data) !== "string",
+      construct,
+    }),
     // `<<` is a merge key (js-yaml merges mappings for a key of this tag).
     new jsyaml.Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (data: string | null) => data === "<<" }),
   ],
-  explicit: [
-    explicit("null", (v) => v === null),
-    explicit("bool", (v) => typeof v === "boolean"),
-    explicit("float", (v) => typeof v === "number"),
-  ],
+  explicit: [explicit("null", (v) => v === null), explicit("bool", (v) => typeof v === "boolean"), explicit("float", (v) => typeof v === "number")],
 });

@@ -105,7 +105,9 @@ function problemOf(err: unknown, chunk: Chunk, line: number): YamlProblem {
     line: e.mark ? chunk.textLine + e.mark.line : line,
     column: (e.mark?.column ?? 0) + 1,
     message: e.reason ?? e.message.split("\n")[0]!,
-    fix: /unknown tag/.test(e.reason ?? "") ? "Remove the YAML tag: Kubernetes and meshfed read the value by its plain form." : "Fix the YAML at the position shown.",
+    fix: /unknown tag/.test(e.reason ?? "")
+      ? "Remove the YAML tag: Kubernetes and meshfed read the value by its plain form."
+      : "Fix the YAML at the position shown.",
   };
 }
 
@@ -129,7 +131,12 @@ function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProb
   }
   if (value === null || value === undefined) return;
   if (chunk.text.includes("*") && chunk.text.includes("&") && excessiveAliasing(value)) {
-    problems.push({ line, column: 1, message: "document contains excessive aliasing", fix: "Write the repeated parts out instead of expanding aliases; Kubernetes refuses this document." });
+    problems.push({
+      line,
+      column: 1,
+      message: "document contains excessive aliasing",
+      fix: "Write the repeated parts out instead of expanding aliases; Kubernetes refuses this document.",
+    });
     return;
   }
   documents.push({ value, line, text: chunk.text, textLine: chunk.textLine });
@@ -176,7 +183,12 @@ export function readYamlStream(input: string): YamlStream {
     const lineNo = startLine + newlines(text, start, m.index);
     if (!SEPARATOR.test(m[0])) {
       const shown = m[0].length > 40 ? `${m[0].slice(0, 40)}…` : m[0];
-      problems.push({ line: lineNo, column: 1, message: `"${shown}" is a YAML marker or directive that kubectl does not split on`, fix: "Put `---` alone on its line between documents, and remove `...` markers and `%` directives." });
+      problems.push({
+        line: lineNo,
+        column: 1,
+        message: `"${shown}" is a YAML marker or directive that kubectl does not split on`,
+        fix: "Put `---` alone on its line between documents, and remove `...` markers and `%` directives.",
+      });
       return { documents: [], problems };
     }
     // The document is the text between separators, without the line feed before this one.
