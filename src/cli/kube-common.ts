@@ -71,7 +71,3 @@ export function parseMeshTargets(values: readonly string[], flag: string): Map<s
   return out;
 }
 
-/** Collects a repeatable option's values. */
-export function collect(value: string, previous: string[] = []): string[] {
-  return [...previous, value];
-}

@@ -3,7 +3,8 @@ import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
-import { collect, connectMesh, parseMeshTargets } from "../kube-common.js";
+import { connectMesh, parseMeshTargets } from "../kube-common.js";
+import { collect } from "../mesh-flags.js";
 
 export function registerDoctor(program: Command, io: CliIo, setExit: SetExit): void {
   program
