@@ -70,4 +70,3 @@ export function parseMeshTargets(values: readonly string[], flag: string): Map<s
   }
   return out;
 }
-
