@@ -59,8 +59,16 @@ function sniHost(h: string): string {
   return i >= 0 ? h.slice(i + 1) : h;
 }
 
-function vsTcpRoute(mesh: MeshIndex, gw: Resource, host: string, port: number): { host: string; port: number } | undefined {
+/**
+ * The route of the first VirtualService bound to the gateway whose hosts match a server host
+ * (given as sanitizeHost leaves it). A server host `ns/host` only takes VirtualServices of
+ * namespace `ns` (gateway.go pickMatchingGatewayHosts).
+ */
+function vsTcpRoute(mesh: MeshIndex, gw: Resource, serverHost: string, port: number): { host: string; port: number } | undefined {
+  const slash = serverHost.indexOf("/");
+  const host = slash >= 0 ? serverHost.slice(slash + 1) : serverHost;
   for (const vs of configsOf(mesh, "VirtualService")) {
+    if (slash >= 0 && serverHost.slice(0, slash) !== vs.namespace) continue;
     const gws: string[] = Array.isArray(vs.spec.gateways) ? vs.spec.gateways.map(String) : [];
     const bound = gws.some((x) => x === `${gw.namespace}/${gw.name}` || (x === gw.name && vs.namespace === gw.namespace));
     if (!bound) continue;
@@ -149,7 +157,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
         }
       } else if (mode === "ISTIO_MUTUAL" || mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") {
         // A terminating server without a VirtualService tcp route gets no chain (createGatewayTCPFilterChainOpts).
-        const route = sni.map((h) => vsTcpRoute(mesh, gw, h, g.port)).find((r) => r !== undefined);
+        const route = hosts.map((h) => vsTcpRoute(mesh, gw, h, g.port)).find((r) => r !== undefined);
         if (!route) return;
         const svc = route ? visible.find((x) => x.hostname === route.host) : undefined;
         const port = route.port ? route.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
