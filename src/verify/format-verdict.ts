@@ -52,7 +52,7 @@ function exposureKey(e: ExposureEntry): string {
 }
 
 /** Where one probe's verdict differs from its `expect*` fields. */
-export function probeMismatches(p: ProbeSpec, got: ProbeVerdict): Mismatch[] {
+function probeMismatches(p: ProbeSpec, got: ProbeVerdict): Mismatch[] {
   if (p.expect && p.expect !== got.verdict)
     return [{ probe: p.name, message: `expected ${p.expect}, got ${got.verdict}${got.deniedAt ? ` at ${got.deniedAt} (${got.reason})` : ""}` }];
   const out: Mismatch[] = [];
@@ -65,7 +65,7 @@ export function probeMismatches(p: ProbeSpec, got: ProbeVerdict): Mismatch[] {
 }
 
 /** Where the exposure differs from the scenario's `expectExposure` (none when it has none). */
-export function exposureMismatches(scenario: Scenario, exposure: readonly ExposureEntry[]): Mismatch[] {
+function exposureMismatches(scenario: Scenario, exposure: readonly ExposureEntry[]): Mismatch[] {
   if (!scenario.expectExposure) return [];
   const out: Mismatch[] = [];
   const want = scenario.expectExposure.map(exposureKey).sort();

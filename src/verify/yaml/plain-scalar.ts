@@ -72,8 +72,3 @@ export function plainScalarValue(text: string): PlainScalar {
   if (YAML_STYLE_FLOAT.test(plain)) return goParseFloat(plain) ?? text;
   return text;
 }
-
-/** Whether a plain scalar is anything but a string for Kubernetes (cheap first-character test first). */
-export function isNonStringPlainScalar(text: string): boolean {
-  return typeof plainScalarValue(text) !== "string";
-}
