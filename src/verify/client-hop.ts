@@ -162,7 +162,17 @@ export function upstreamTls(mesh: MeshIndex, proxyNs: string, svc: MeshService, 
 }
 
 /** The client sidecar: listener, cluster, TLS and endpoint for a call to host:port. */
-export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port: number }, gatewayOf: (endpoint: string) => boolean): ClientRoute {
+export function clientHop(
+  mesh: MeshIndex,
+  ns: string,
+  to: { host: string; port: number },
+  gatewayOf: (endpoint: string) => boolean,
+  /** The services the proxy's Sidecar imports (all when it has none). */
+  imported: (s: MeshService) => boolean = () => true,
+  /** The Sidecar that scopes the proxy, when one does. */
+  sidecar?: Resource,
+): ClientRoute {
+  const sidecarNote = sidecar ? ` (Sidecar ${sidecar.namespace}/${sidecar.name} scopes its egress)` : "";
   const hop: ClientHop = { at: "client", mesh: mesh.spec.name, cluster: null, tls: "DISABLE", sni: null, sans: [], endpoint: null };
   const { servicesByHost, servicesByAddress } = lookups(mesh);
   let addr: string;
@@ -170,9 +180,9 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
   const byAddress = isIpLiteral(to.host);
   if (byAddress) {
     addr = to.host;
-    resolved = findVisible(servicesByAddress.get(to.host), ns);
+    resolved = findVisible(servicesByAddress.get(to.host), ns, imported);
   } else {
-    resolved = findVisible(servicesByHost.get(to.host), ns);
+    resolved = findVisible(servicesByHost.get(to.host), ns, imported);
     if (!resolved) {
       // The oracle's completion: a host no sidecar can resolve is reported as BlackHoleCluster.
       hop.cluster = "BlackHoleCluster";
@@ -182,7 +192,7 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
         denial: {
           at: "client",
           reason: "MF3001",
-          why: `host ${to.host} is not a Service or ServiceEntry visible to namespace ${ns} of mesh ${mesh.spec.name}`,
+          why: `host ${to.host} is not a Service or ServiceEntry visible to namespace ${ns} of mesh ${mesh.spec.name}${sidecarNote}`,
         },
       };
     }
@@ -190,6 +200,7 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
   }
   // Listener: an exact address:port listener, the HTTP 0.0.0.0:port listener routing on Host, or a TCP 0.0.0.0:port listener.
   const isTcpPort = (s: MeshService) => {
+    if (!imported(s)) return false;
     const p = s.ports.find((x) => x.port === to.port);
     return p !== undefined && p.protocol !== "UDP" && !isHttpProtocol(p.protocol);
   };
@@ -199,7 +210,7 @@ export function clientHop(mesh: MeshIndex, ns: string, to: { host: string; port:
     const p = resolved.ports.find((x) => x.port === to.port);
     if (p && isHttpProtocol(p.protocol)) svc = resolved;
   }
-  if (!svc && !findVisible(atAddr, ns, (s) => s.ports.some((x) => x.port === to.port))) {
+  if (!svc && !findVisible(atAddr, ns, (s) => imported(s) && s.ports.some((x) => x.port === to.port))) {
     svc = findVisible(servicesByAddress.get("0.0.0.0"), ns, isTcpPort);
   }
   if (!svc) {

@@ -58,7 +58,14 @@ export interface MeshIndex {
   readonly rootNamespace: string;
 }
 
-const istioGroups = ["networking.istio.io/", "security.istio.io/", "telemetry.istio.io/", "extensions.istio.io/", "gateway.networking.k8s.io/"];
+const istioGroups = [
+  "networking.istio.io/",
+  "security.istio.io/",
+  "telemetry.istio.io/",
+  "extensions.istio.io/",
+  "gateway.networking.k8s.io/",
+  "gateway.networking.x-k8s.io/",
+];
 
 export function isIstioApi(apiVersion: string): boolean {
   return istioGroups.some((g) => apiVersion.startsWith(g));
@@ -304,9 +311,11 @@ export function configsOf(mesh: MeshIndex, kind: string): readonly Resource[] {
   if (!byKind) {
     const lists = new Map<string, Resource[]>();
     for (const c of mesh.configs) {
-      const list = lists.get(c.kind);
+      // Gateway API kinds share names with Istio's (Gateway): they are kept apart under their group.
+      const key = c.apiVersion.startsWith("gateway.networking.") ? `${c.apiVersion.split("/")[0]}/${c.kind}` : c.kind;
+      const list = lists.get(key);
       if (list) list.push(c);
-      else lists.set(c.kind, [c]);
+      else lists.set(key, [c]);
     }
     byKind = new Map();
     for (const [k, list] of lists) byKind.set(k, list.sort(creationOrder));

@@ -2,6 +2,7 @@ import { customPoliciesFor, policiesFor } from "./authz.js";
 import { parseCidrRange } from "./ip-cidr.js";
 import { configsOf, type MeshIndex, type Workload } from "./mesh-index.js";
 import { gatewayIp } from "./server-hop.js";
+import { unmodelledSidecarFields } from "./sidecar-scope.js";
 import type { Resource } from "./types.js";
 import type { World } from "./verify-scenario.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
@@ -44,7 +45,10 @@ function sourceAddressField(p: Resource): string | undefined {
  *   `source.ip` / `remote.ip`) of a mesh whose east-west gateway pod is not in the input: the
  *   server sidecar sees the gateway pod's address, which verify then does not know;
  * - AuthorizationPolicies in the namespace of a Gateway API gateway workload (label
- *   `gateway.networking.k8s.io/gateway-name`), which attaches them by targetRefs.
+ *   `gateway.networking.k8s.io/gateway-name`), which attaches them by targetRefs;
+ * - every resource of a kind that rewrites what istiod generates (EnvoyFilter, WasmPlugin) and
+ *   selects a proxy on a judged path, and every Gateway API resource that routes or listens
+ *   (see {@link declaredKinds}).
  */
 export function notModelledFindings(world: World): Diagnostic[] {
   const gaps = new Map<Resource, Gap>();
@@ -90,6 +94,7 @@ export function notModelledFindings(world: World): Diagnostic[] {
       }
     }
   }
+  for (const mesh of world.meshes) declaredKindGaps(world, mesh, gaps);
   const out: Diagnostic[] = [];
   for (const g of gaps.values()) {
     const r = g.resource;
@@ -109,4 +114,91 @@ export function notModelledFindings(world: World): Diagnostic[] {
     );
   }
   return out;
+}
+
+/**
+ * Kinds verify reads as a whole resource and does not model. EnvoyFilter patches the Envoy
+ * configuration istiod generates (a REMOVE of `envoy.filters.network.rbac` on the inbound
+ * listener turns a deny into an allow); a WasmPlugin inserts a filter that may deny or allow.
+ */
+const rewritingKinds: Readonly<Record<string, string>> = {
+  "networking.istio.io/EnvoyFilter":
+    "an EnvoyFilter patches the Envoy configuration istiod generates (it can remove the RBAC filter, add routes or change TLS)",
+  "extensions.istio.io/WasmPlugin": "a WasmPlugin inserts a filter into the proxy, which may deny, allow or change the call",
+};
+
+/** Gateway API kinds that create no listener or route (configuration about others). */
+const inertGatewayApiKinds = new Set(["GatewayClass", "ReferenceGrant"]);
+
+/**
+ * The kind key of a resource in {@link rewritingKinds}, or "gateway-api" for a Gateway API
+ * resource that routes or listens: istiod turns a Gateway into a gateway deployment and
+ * routes into listeners and routes on gateways and, for a Service parent (GAMMA), on every
+ * client sidecar.
+ */
+export function declaredKind(r: Resource): string | undefined {
+  const group = r.apiVersion.split("/")[0]!;
+  if (group === "gateway.networking.k8s.io" || group === "gateway.networking.x-k8s.io") return inertGatewayApiKinds.has(r.kind) ? undefined : "gateway-api";
+  const key = `${group}/${r.kind}`;
+  return rewritingKinds[key] === undefined ? undefined : key;
+}
+
+/**
+ * Proxies of this mesh a resource with `workloadSelector` / `selector` / `targetRefs` applies
+ * to, among the workloads of the input, the east-west gateway and the probes' clients: its own
+ * namespace, every namespace from the root namespace, all of them without a selector.
+ */
+function selectedProxies(world: World, mesh: MeshIndex, r: Resource): string[] {
+  const sel = r.spec.workloadSelector?.labels ?? r.spec.selector?.matchLabels;
+  const selector: Record<string, string> = sel && typeof sel === "object" ? (sel as Record<string, string>) : {};
+  const targeted = Array.isArray(r.spec.targetRefs) || (r.spec.targetRef !== undefined && r.spec.targetRef !== null);
+  const everywhere = r.namespace === mesh.rootNamespace;
+  const inScope = (ns: string, labels: Readonly<Record<string, string>>) =>
+    (everywhere || ns === r.namespace) && (targeted || Object.keys(selector).every((k) => labels[k] === String(selector[k])));
+  const out = new Set<string>();
+  for (const w of mesh.workloads) if (inScope(w.namespace, w.labels)) out.add(w.name);
+  const g = mesh.spec.eastWestGateway;
+  if (g && inScope(g.namespace, g.selector))
+    out.add(
+      `east-west gateway ${g.namespace}/${Object.entries(g.selector)
+        .map(([k, v]) => `${k}=${v}`)
+        .join(",")}`,
+    );
+  for (const p of world.scenario.probes)
+    if (p.from.mesh === mesh.spec.name && inScope(p.from.namespace, p.from.labels))
+      out.add(`client ${p.from.namespace}/${p.from.serviceAccount} (probe ${p.name})`);
+  return [...out];
+}
+
+function declaredKindGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>): void {
+  for (const r of mesh.configs) {
+    if (r.kind === "Sidecar" && r.apiVersion.startsWith("networking.istio.io/") && !gaps.has(r)) {
+      const fields = unmodelledSidecarFields(r);
+      const proxies = fields.length > 0 ? selectedProxies(world, mesh, r) : [];
+      if (proxies.length > 0)
+        gaps.set(r, { mesh, resource: r, field: fields.map(([f]) => f).join(", "), why: fields.map(([, w]) => w).join("; "), workloads: new Set(proxies) });
+      continue;
+    }
+    const kind = declaredKind(r);
+    if (kind === undefined || gaps.has(r)) continue;
+    if (kind === "gateway-api") {
+      gaps.set(r, {
+        mesh,
+        resource: r,
+        field: r.apiVersion.split("/")[0]!,
+        why: "Gateway API resources are not modelled: istiod deploys gateways for a Gateway and applies routes on gateways and, for a Service parent, on every client sidecar",
+        workloads: new Set([`every proxy of mesh ${mesh.spec.name}`]),
+      });
+      continue;
+    }
+    const proxies = selectedProxies(world, mesh, r);
+    if (proxies.length === 0) continue;
+    gaps.set(r, {
+      mesh,
+      resource: r,
+      field: kind === "networking.istio.io/EnvoyFilter" ? "spec.configPatches" : "spec",
+      why: rewritingKinds[kind]!,
+      workloads: new Set(proxies),
+    });
+  }
 }

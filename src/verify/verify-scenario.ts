@@ -3,6 +3,7 @@ import { clientHop, endpointsOf, upstreamTls, type ClientRoute } from "./client-
 import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
 import { indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
 import { destinationRuleFor, tlsForPort } from "./destination-rule.js";
+import { sidecarFor, sidecarImports } from "./sidecar-scope.js";
 import { mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
 import { mapIn } from "../util/maps.js";
@@ -59,13 +60,14 @@ export class World {
    * else about the caller, so probes from one namespace share it (the route is not changed
    * after it is built).
    */
-  clientRoute(m: MeshIndex, namespace: string, to: { host: string; port: number }): ClientRoute {
+  clientRoute(m: MeshIndex, namespace: string, labels: Readonly<Record<string, string>>, to: { host: string; port: number }): ClientRoute {
+    const sidecar = sidecarFor(m, namespace, labels);
     const byNamespace = mapIn(this.routes, m);
-    const byHost = mapIn(byNamespace, namespace);
+    const byHost = mapIn(byNamespace, sidecar ? `${namespace}\0${sidecar.namespace}/${sidecar.name}` : namespace);
     const byPort = mapIn(byHost, to.host);
     let route = byPort.get(to.port);
     if (route === undefined) {
-      route = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined);
+      route = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined, sidecar ? sidecarImports(sidecar, namespace) : undefined, sidecar);
       byPort.set(to.port, route);
     }
     return route;
@@ -216,7 +218,7 @@ export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
   const src = world.mesh(probe.from.mesh);
   const v: ProbeVerdict = { name: probe.name, verdict: "allow", deniedAt: null, reason: null, hops: [] };
   const decided: Resource[] = [];
-  const route = world.clientRoute(src, probe.from.namespace, probe.to);
+  const route = world.clientRoute(src, probe.from.namespace, probe.from.labels, probe.to);
   v.hops.push(route.hop);
   for (let i = 0; i < route.decidedBy.length; i++) decided.push(route.decidedBy[i]!);
   if (route.denial) return finish(v, decided, route.denial);

@@ -87,6 +87,11 @@ const allowed: Record<MutationKind, RegExp> = {
   "authz-root-namespace": /:AuthorizationPolicy\//,
   "authz-custom-unknown-provider": /(:AuthorizationPolicy\/[^/]+\/differential-custom-policy:|^scenario\.meshes\.\d+\.meshConfig\.extensionProviders)/,
   "authz-target-refs": /:AuthorizationPolicy\/.*:\.spec\.(selector|targetRefs)/,
+  "sidecar-egress": /:Sidecar\/[^/]+\/differential-sidecar:/,
+  "envoy-filter": /:EnvoyFilter\/[^/]+\/differential-envoyfilter:/,
+  "wasm-plugin": /:WasmPlugin\/[^/]+\/differential-wasm:/,
+  "gateway-api-route": /:HTTPRoute\/[^/]+\/differential-route:/,
+  "sidecar-listeners": /:Sidecar\/[^/]+\/differential-sidecar-(ingress|port):/,
 };
 
 const bases: [string, Map<string, string>][] = [

@@ -20,6 +20,7 @@ export {
   withoutExpectations,
   mutators,
   mutationKinds,
+  declaredMutationKinds,
   type Mutation,
   type MutationKind,
   type MutatedScenario,

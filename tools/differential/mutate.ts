@@ -635,6 +635,159 @@ const gatewayTlsMode: Mutator = (s, rng) => {
   return `${label(ref)} server ${index}: tls.mode ${show(old)} -> ${String(server["tls"]["mode"])}`;
 };
 
+/** The `from` of every probe: mesh, namespace, service account, labels. */
+function probeClients(s: ScenarioDocs): Node[] {
+  return asArray(s.scenario["probes"])
+    .map((p) => p["from"])
+    .filter(isObject);
+}
+
+function rootNamespaceOf(s: ScenarioDocs, mesh: string): string {
+  const m = meshes(s).find((x) => x["name"] === mesh);
+  const root = isObject(m?.["meshConfig"]) ? m["meshConfig"]["rootNamespace"] : undefined;
+  return typeof root === "string" ? root : "istio-system";
+}
+
+/** Labels of the pods (and Deployment templates) of one mesh, with their namespace. */
+function podLabels(s: ScenarioDocs, mesh: string): { ns: string; labels: Node }[] {
+  return [...resources(s, "Pod"), ...resources(s, "Deployment")]
+    .filter((r) => r.mesh === mesh)
+    .map((r) => {
+      const meta = r.doc["kind"] === "Deployment" ? (spec(r.doc)["template"]?.["metadata"] ?? {}) : (r.doc["metadata"] ?? {});
+      return { ns: nsOf(r.doc), labels: isObject(meta["labels"]) ? meta["labels"] : {} };
+    })
+    .filter((p) => Object.keys(p.labels).length > 0);
+}
+
+/**
+ * A Sidecar scoping a probe client's egress: in its namespace (with or without a matching
+ * workloadSelector, or one that misses) or in the root namespace, importing `./*`, another
+ * namespace, one host, a wildcard, or everything but one host (`~ns/host`).
+ */
+const sidecarEgress: Mutator = (s, rng) => {
+  const clients = probeClients(s);
+  if (clients.length === 0) return undefined;
+  const c = rng.pick(clients);
+  const mesh = String(c["mesh"]);
+  const ns = String(c["namespace"]);
+  const entries = resources(s, "ServiceEntry").filter((r) => r.mesh === mesh);
+  const hosted = entries.flatMap((r) => asArray(spec(r.doc)["hosts"]).map((h) => ({ ns: nsOf(r.doc), host: String(h) })));
+  const target = hosted.length > 0 ? rng.pick(hosted) : { ns, host: "nothing.example.invalid" };
+  const tail = target.host.includes(".") ? target.host.slice(target.host.indexOf(".")) : ".mesh";
+  const hosts = rng.pick([
+    ["./*"],
+    ["istio-system/*"],
+    ["*/*"],
+    [`./${target.host}`],
+    [`*/${target.host}`],
+    [`${target.ns}/${target.host}`],
+    [`~./${target.host}`, "*/*"],
+    [`*/*${tail}`],
+    ["./*.svc.cluster.local"],
+    [`${target.ns}/*`, `~*/${target.host}`],
+  ]);
+  const placement = rng.pick(["namespace", "selector", "selector-miss", "root"]);
+  const labels = isObject(c["labels"]) ? (c["labels"] as Node) : {};
+  const key = Object.keys(labels)[0];
+  const doc: Node = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "Sidecar",
+    metadata: { name: "differential-sidecar", namespace: placement === "root" ? rootNamespaceOf(s, mesh) : ns },
+    spec: { egress: [{ hosts }] },
+  };
+  if (placement === "selector" && key !== undefined) spec(doc)["workloadSelector"] = { labels: { [key]: String(labels[key]) } };
+  if (placement === "selector-miss") spec(doc)["workloadSelector"] = { labels: { differential: "nobody" } };
+  addedFile(s, mesh).docs.push(doc);
+  return `${mesh}: add Sidecar in ${String(doc["metadata"]["namespace"])} (${placement}) egress hosts ${show(hosts)}`;
+};
+
+/** A server-side workload's selector labels: a pod of a mesh that serves something. */
+function pickPod(s: ScenarioDocs, rng: Prng): { mesh: string; ns: string; labels: Node } | undefined {
+  const all = meshes(s).flatMap((m) => podLabels(s, String(m["name"])).map((p) => ({ mesh: String(m["name"]), ...p })));
+  return all.length === 0 ? undefined : rng.pick(all);
+}
+
+/** Declared: an EnvoyFilter removing the inbound RBAC filter of a pod (or of every proxy of a namespace). */
+const envoyFilter: Mutator = (s, rng) => {
+  const pod = pickPod(s, rng);
+  if (!pod) return undefined;
+  const selected = rng.chance(0.7);
+  const key = Object.keys(pod.labels)[0]!;
+  addedFile(s, pod.mesh).docs.push({
+    apiVersion: "networking.istio.io/v1alpha3",
+    kind: "EnvoyFilter",
+    metadata: { name: "differential-envoyfilter", namespace: pod.ns },
+    spec: {
+      ...(selected ? { workloadSelector: { labels: { [key]: String(pod.labels[key]) } } } : {}),
+      configPatches: [
+        {
+          applyTo: "NETWORK_FILTER",
+          match: { context: "SIDECAR_INBOUND", listener: { filterChain: { filter: { name: "envoy.filters.network.rbac" } } } },
+          patch: { operation: "REMOVE" },
+        },
+      ],
+    },
+  });
+  return `${pod.mesh}: add EnvoyFilter in ${pod.ns} removing the inbound RBAC filter${selected ? ` of ${key}=${String(pod.labels[key])}` : ""}`;
+};
+
+/** Declared: a WasmPlugin on a pod. */
+const wasmPlugin: Mutator = (s, rng) => {
+  const pod = pickPod(s, rng);
+  if (!pod) return undefined;
+  const key = Object.keys(pod.labels)[0]!;
+  addedFile(s, pod.mesh).docs.push({
+    apiVersion: "extensions.istio.io/v1alpha1",
+    kind: "WasmPlugin",
+    metadata: { name: "differential-wasm", namespace: pod.ns },
+    spec: { selector: { matchLabels: { [key]: String(pod.labels[key]) } }, url: "oci://registry.example.invalid/filter:1", phase: "AUTHZ" },
+  });
+  return `${pod.mesh}: add WasmPlugin in ${pod.ns} on ${key}=${String(pod.labels[key])}`;
+};
+
+/** Declared: a Gateway API route with a Service parent (GAMMA), applied by every client sidecar. */
+const gatewayApiRoute: Mutator = (s, rng) => {
+  const services = resources(s, "Service");
+  if (services.length === 0) return undefined;
+  const ref = rng.pick(services);
+  const port = asArray(spec(ref.doc)["ports"])[0]?.["port"];
+  addedFile(s, ref.mesh).docs.push({
+    apiVersion: "gateway.networking.k8s.io/v1",
+    kind: "HTTPRoute",
+    metadata: { name: "differential-route", namespace: nsOf(ref.doc) },
+    spec: {
+      parentRefs: [{ group: "", kind: "Service", name: nameOf(ref.doc), ...(typeof port === "number" ? { port } : {}) }],
+      rules: [{ backendRefs: [{ name: nameOf(ref.doc), ...(typeof port === "number" ? { port } : {}) }] }],
+    },
+  });
+  return `${ref.mesh}: add HTTPRoute ${nsOf(ref.doc)}/differential-route with parent Service ${nameOf(ref.doc)}`;
+};
+
+/** Declared: a Sidecar egress listener bound to one port, or ingress listeners on a server. */
+const sidecarListeners: Mutator = (s, rng) => {
+  const clients = probeClients(s);
+  if (clients.length === 0 || rng.chance(0.4)) {
+    const pod = pickPod(s, rng);
+    if (!pod) return undefined;
+    addedFile(s, pod.mesh).docs.push({
+      apiVersion: "networking.istio.io/v1",
+      kind: "Sidecar",
+      metadata: { name: "differential-sidecar-ingress", namespace: pod.ns },
+      spec: { ingress: [{ port: { number: 9999, protocol: "TCP", name: "tcp-differential" }, defaultEndpoint: "127.0.0.1:9999" }] },
+    });
+    return `${pod.mesh}: add Sidecar in ${pod.ns} with an ingress listener`;
+  }
+  const c = rng.pick(clients);
+  const port = rng.pick(knownPorts(s));
+  addedFile(s, String(c["mesh"])).docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "Sidecar",
+    metadata: { name: "differential-sidecar-port", namespace: String(c["namespace"]) },
+    spec: { egress: [{ port: { number: port, protocol: "TCP", name: `tcp-${port}` }, hosts: ["*/*"] }, { hosts: ["./*"] }] },
+  });
+  return `${String(c["mesh"])}: add Sidecar in ${String(c["namespace"])} with an egress listener on port ${port}`;
+};
+
 /** Every mutation kind, by name. */
 export const mutators = {
   "drop-resource": dropResource,
@@ -667,10 +820,21 @@ export const mutators = {
   "authz-root-namespace": authzRootNamespace,
   "authz-custom-unknown-provider": authzCustom,
   "authz-target-refs": authzTargetRefs,
+  "sidecar-egress": sidecarEgress,
+  "envoy-filter": envoyFilter,
+  "wasm-plugin": wasmPlugin,
+  "gateway-api-route": gatewayApiRoute,
+  "sidecar-listeners": sidecarListeners,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
 export const mutationKinds = Object.keys(mutators) as MutationKind[];
+
+/**
+ * Kinds adding configuration verify does not model: on these, verify must report MF3299 for
+ * every proxy the resource reaches (or agree with the oracle where it reaches none).
+ */
+export const declaredMutationKinds: readonly MutationKind[] = ["envoy-filter", "wasm-plugin", "gateway-api-route", "sidecar-listeners"];
 
 /**
  * Applies one mutation of the given kind to a copy of the scenario, or returns undefined when
