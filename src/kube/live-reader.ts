@@ -25,9 +25,18 @@ export const LIVE_ISTIO_KINDS: readonly { apiVersion: string; kind: string }[] =
   { apiVersion: "networking.istio.io/v1", kind: "WorkloadEntry" },
   { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication" },
   { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy" },
+  // Read so verify can name them (MF3299): it does not model what they do.
+  { apiVersion: "networking.istio.io/v1alpha3", kind: "EnvoyFilter" },
+  { apiVersion: "extensions.istio.io/v1alpha1", kind: "WasmPlugin" },
+  { apiVersion: "gateway.networking.k8s.io/v1", kind: "Gateway" },
+  { apiVersion: "gateway.networking.k8s.io/v1", kind: "HTTPRoute" },
+  { apiVersion: "gateway.networking.k8s.io/v1", kind: "GRPCRoute" },
+  { apiVersion: "gateway.networking.k8s.io/v1alpha2", kind: "TCPRoute" },
+  { apiVersion: "gateway.networking.k8s.io/v1alpha2", kind: "TLSRoute" },
 ];
 
-const serverMetadata = ["managedFields", "resourceVersion", "generation", "creationTimestamp", "uid", "selfLink"];
+// creationTimestamp stays: istiod orders Sidecars, DestinationRules and policies by it.
+const serverMetadata = ["managedFields", "resourceVersion", "generation", "uid", "selfLink"];
 
 /**
  * Reads one mesh's cluster with that cluster's own client (get and list only; no Secrets):

@@ -7,6 +7,14 @@ const READ_ONLY_ISTIO_KINDS: readonly { group: string; resource: string }[] = [
   { group: "networking.istio.io", resource: "virtualservices" },
   { group: "networking.istio.io", resource: "sidecars" },
   { group: "networking.istio.io", resource: "workloadentries" },
+  // verify --live reads these only to report them as not modelled (MF3299).
+  { group: "networking.istio.io", resource: "envoyfilters" },
+  { group: "extensions.istio.io", resource: "wasmplugins" },
+  { group: "gateway.networking.k8s.io", resource: "gateways" },
+  { group: "gateway.networking.k8s.io", resource: "httproutes" },
+  { group: "gateway.networking.k8s.io", resource: "grpcroutes" },
+  { group: "gateway.networking.k8s.io", resource: "tcproutes" },
+  { group: "gateway.networking.k8s.io", resource: "tlsroutes" },
 ];
 
 const PLURAL: Record<string, string> = {
