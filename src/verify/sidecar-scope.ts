@@ -46,7 +46,7 @@ function matches(c: HostClass, h: string): boolean {
 }
 
 function excluded(c: HostClass | undefined, h: string): boolean {
-  return c !== undefined && c.excluded.some((p) => under(h, p));
+  return c?.excluded.some((p) => under(h, p)) ?? false;
 }
 
 /**
