@@ -278,6 +278,9 @@ type gatewayView struct {
 	pc    *ProxyConfig
 	ip    string
 	sa    string
+	// port is where a connection to the gateway's address and port arrives at the pod: the
+	// targetPort of the gateway Service's port (kube-proxy forwards there), else the port itself.
+	port int
 }
 
 func (me *MeshEnv) gateway() (*gatewayView, error) {
@@ -299,7 +302,14 @@ func (me *MeshEnv) gateway() (*gatewayView, error) {
 	if err != nil {
 		return nil, err
 	}
-	me.gw = &gatewayView{proxy: p, pc: pc, ip: ip, sa: sa}
+	port := g.Port
+	for _, t := range p.ServiceTargets {
+		if t.Port.Port == g.Port && t.Port.TargetPort != 0 {
+			port = int(t.Port.TargetPort)
+			break
+		}
+	}
+	me.gw = &gatewayView{proxy: p, pc: pc, ip: ip, sa: sa, port: port}
 	return me.gw, nil
 }
 
@@ -312,7 +322,7 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 	gh := GatewayHop{At: "gateway", Mesh: gm.Spec.Name}
 	tlsMode := tlsModeForCall(in.tls.Mode)
 	res, err := gv.pc.Simulate(simulation.Call{
-		Address: gv.ip, Port: g.Port, Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
+		Address: gv.ip, Port: gv.port, Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
 		CallMode: simulation.CallModeGateway,
 	})
 	if err != nil {
@@ -323,7 +333,7 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 	// Istio certificate (SIMPLE or MUTUAL): Envoy picks the chain and the handshake fails.
 	handshakeFails := errors.Is(res.Error, simulation.ErrMTLSError)
 	if res.Error == nil || handshakeFails {
-		fc = chainOf(gv.pc, res, uint32(g.Port), tlsMode != simulation.Plaintext, in.tls.SNI)
+		fc = chainOf(gv.pc, res, uint32(gv.port), tlsMode != simulation.Plaintext, in.tls.SNI)
 	}
 	if fc != nil && handshakeFails {
 		matched := matchedServerName(fc.GetFilterChainMatch().GetServerNames(), in.tls.SNI)
@@ -332,7 +342,7 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 		}
 		gh.Matched = strp(matched)
 		pv.Hops = append(pv.Hops, gh)
-		why := fmt.Sprintf("gateway %s/%s port %d chain %q terminates Istio mTLS; the client (TLS mode %s) presents no Istio certificate", g.Namespace, id(gv), g.Port, fc.GetName(), in.tls.Mode)
+		why := fmt.Sprintf("gateway %s/%s port %d chain %q terminates Istio mTLS; the client (TLS mode %s) presents no Istio certificate", g.Namespace, id(gv), gv.port, fc.GetName(), in.tls.Mode)
 		return &denial{DeniedAtTrust, ReasonRootMismatch, why}, nil, nil
 	}
 	if fc == nil {
@@ -341,9 +351,9 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 		if in.tls.Mode == TLSDisable {
 			reason = ReasonPlaintext
 		}
-		why := fmt.Sprintf("gateway %s/%s port %d: listener %q: %v (SNI %q)", g.Namespace, id(gv), g.Port, res.ListenerMatched, res.Error, in.tls.SNI)
+		why := fmt.Sprintf("gateway %s/%s port %d: listener %q: %v (SNI %q)", g.Namespace, id(gv), gv.port, res.ListenerMatched, res.Error, in.tls.SNI)
 		for name, r := range gv.pc.Rejected {
-			if strings.HasSuffix(name, fmt.Sprintf("_%d", g.Port)) {
+			if strings.HasSuffix(name, fmt.Sprintf("_%d", gv.port)) {
 				why += fmt.Sprintf("; Envoy rejects listener %s: %s", name, r)
 			}
 		}
@@ -395,7 +405,8 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 		out = legIn{peerID: gwID, peerRoot: gm.Spec.RootCA, tls: ct, proto: in.proto, srcIP: gv.ip}
 		return nil, &legOut{leg: out, workload: wl, port: ep.Port, cluster: clusterName}, nil
 	}
-	// AUTO_PASSTHROUGH (or plain TCP): the client's TLS goes through untouched.
+	// The gateway does not terminate (AUTO_PASSTHROUGH, PASSTHROUGH with a VirtualService tls
+	// route, opaque TCP): the client's bytes go through untouched to the chain's cluster.
 	c := findCluster(gv.pc.Clusters, clusterName)
 	if c == nil {
 		return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " not in the gateway's CDS"}, nil, nil
@@ -404,6 +415,17 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 	if wl == nil {
 		return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " has no endpoint that is a pod of mesh " + gm.Spec.Name +
 			" in the gateway's EDS (SNI-DNAT clusters keep only endpoints with tlsMode=istio, i.e. pods with a sidecar)"}, nil, nil
+	}
+	// An SNI-DNAT cluster (AUTO_PASSTHROUGH) has no transport socket, but the ordinary
+	// outbound cluster a VirtualService route names does: auto mTLS (or a DestinationRule)
+	// makes the gateway originate its own TLS around the client's bytes, so the server sidecar
+	// sees the gateway's identity (cluster_tls.go buildUpstreamTLSSettings applies to routers).
+	ct, err := clientTLS(upstreamTransportSocket(c, ep))
+	if err != nil {
+		return nil, nil, err
+	}
+	if ct.Mode != TLSDisable {
+		out = legIn{peerID: gm.spiffeID(g.Namespace, gv.sa), peerRoot: gm.Spec.RootCA, tls: ct, proto: in.proto, srcIP: gv.ip}
 	}
 	return nil, &legOut{leg: out, workload: wl, port: ep.Port, cluster: clusterName}, nil
 }
@@ -571,13 +593,12 @@ func (w *World) Exposure() ([]Exposure, error) {
 		}
 		seen := sets.New[string]()
 		for _, l := range gv.pc.Listeners {
-			if l.GetAddress().GetSocketAddress().GetPortValue() != uint32(g.Port) {
+			if l.GetAddress().GetSocketAddress().GetPortValue() != uint32(gv.port) {
 				continue
 			}
 			for _, fc := range l.GetFilterChains() {
-				if len(fc.GetFilterChainMatch().GetServerNames()) == 0 {
-					continue
-				}
+				// Every chain forwarding to a service, with or without server names: a catch-all
+				// terminating server (hosts "*", no SNI match) exposes its route to any SNI.
 				for _, cn := range tcpProxyClusters(fc) {
 					_, _, hostname, port := model.ParseSubsetKey(cn)
 					if hostname == "" || port == 0 {
@@ -678,7 +699,17 @@ func (w *World) admits(m *MeshEnv, gv *gatewayView, fc *listenerpb.FilterChain, 
 			}
 			ok = sr.denial == nil
 		} else {
-			sr, err := m.serverDecide(wl, ep.Port, in)
+			// Not terminated: the gateway accepts anyone; when its cluster originates TLS the
+			// server sees the gateway's identity instead of the caller's (see gatewayHop).
+			ct, err := clientTLS(upstreamTransportSocket(c, ep))
+			if err != nil {
+				return nil, err
+			}
+			leg := in
+			if ct.Mode != TLSDisable {
+				leg = legIn{peerID: m.spiffeID(g.Namespace, gv.sa), peerRoot: m.Spec.RootCA, tls: ct, proto: proto, srcIP: gv.ip}
+			}
+			sr, err := m.serverDecide(wl, ep.Port, leg)
 			if err != nil {
 				return nil, err
 			}

@@ -2,7 +2,7 @@ import { byCreation, outboundSniFor } from "./destination-rule.js";
 import { clusterName, servicesVisibleTo } from "./client-hop.js";
 import { destinationRuleFor } from "./destination-rule.js";
 import { hostMatches } from "./hosts.js";
-import { configsOf, selects, type MeshIndex, type MeshService, type Workload } from "./mesh-index.js";
+import { configsOf, lookups, selects, targetPortFor, type MeshIndex, type MeshService, type ServicePort, type Workload } from "./mesh-index.js";
 import type { Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
 
@@ -10,8 +10,10 @@ import { mapIn } from "../util/maps.js";
 export interface GatewayChain {
   /** SNI server names the chain matches (empty: any SNI). */
   readonly serverNames: readonly string[];
-  /** AUTO_PASSTHROUGH (true) or terminating TLS (false). */
+  /** AUTO_PASSTHROUGH: an SNI-DNAT cluster, matched only with Istio's mTLS ALPNs. */
   readonly passthrough: boolean;
+  /** The gateway terminates TLS (ISTIO_MUTUAL, SIMPLE, MUTUAL servers); false for both passthrough kinds. */
+  readonly terminates: boolean;
   readonly cluster: string | null;
   readonly service?: MeshService;
   readonly port?: number;
@@ -87,6 +89,78 @@ function vsTcpRoute(mesh: MeshIndex, gw: Resource, serverHost: string, port: num
   return undefined;
 }
 
+const disablePortTranslation = "experimental.istio.io/disable-gateway-port-translation";
+
+/**
+ * Ports of the gateway pod. `arrival`: where a connection to the gateway's address and port
+ * lands, the targetPort of that port on a Service selecting the pod (kube-proxy forwards there).
+ * `listenerOf`: the port a Gateway server's number listens on (model/gateway.go resolvePorts
+ * with legacy selectors): the targetPort of the first selecting Service with that port, unless
+ * the Service opts out of translation, else the number itself.
+ */
+function gatewayPorts(mesh: MeshIndex, proxy: GatewayProxy, port: number): { arrival: number; listenerOf: (n: number) => number } {
+  const services = (lookups(mesh).kubernetesServicesByNamespace.get(proxy.namespace) ?? []).filter(
+    (svc) => Object.keys(svc.selector).length > 0 && selects(svc.selector, proxy.labels),
+  );
+  const target = (p: ServicePort): number => (proxy.workload ? targetPortFor(p, proxy.workload) : Number(p.targetPort ?? p.port) || p.port);
+  const targetOf = (n: number, translating: boolean): number | undefined => {
+    for (const svc of services) {
+      if (translating && svc.resource.metadata.labels?.[disablePortTranslation] !== undefined) continue;
+      const p = svc.ports.find((x) => x.port === n);
+      if (p) return target(p);
+    }
+    return undefined;
+  };
+  return { arrival: targetOf(port, false) ?? port, listenerOf: (n) => targetOf(n, true) ?? n };
+}
+
+/** Whether a VirtualService is bound to a Gateway (`ns/name`, or `name` in the VirtualService's namespace). */
+function boundTo(vs: Resource, gw: Resource): boolean {
+  const gws: string[] = Array.isArray(vs.spec.gateways) ? vs.spec.gateways.map(String) : [];
+  return gws.some((x) => x === `${gw.namespace}/${gw.name}` || (x === gw.name && vs.namespace === gw.namespace));
+}
+
+/** The destination of a route's first target, its short host qualified in the VirtualService's namespace. */
+function destinationOf(mesh: MeshIndex, vs: Resource, route: any): { host: string; port: number; subset: string } | undefined {
+  const d = route?.route?.[0]?.destination;
+  if (!d?.host) return undefined;
+  const h = String(d.host).includes(".") ? String(d.host) : `${d.host}.${vs.namespace}.svc.${mesh.spec.clusterDomain}`;
+  return { host: h, port: Number(d.port?.number ?? 0), subset: d.subset ? String(d.subset) : "" };
+}
+
+/**
+ * The filter chains a PASSTHROUGH server gets (gateway.go buildGatewayNetworkFiltersFromTLSRoutes):
+ * for each VirtualService bound to the gateway whose hosts match a server host
+ * (pickMatchingGatewayHosts, `ns/host` only for namespace ns), each `tls` rule with a route,
+ * one chain per match on this port and gateway, naming the match's `sniHosts`.
+ */
+function vsTlsRoutes(mesh: MeshIndex, gw: Resource, serverHosts: readonly string[], port: number): { sniHosts: string[]; host: string; port: number; subset: string }[] {
+  const out: { sniHosts: string[]; host: string; port: number; subset: string }[] = [];
+  for (const vs of configsOf(mesh, "VirtualService")) {
+    if (!boundTo(vs, gw)) continue;
+    const vsHosts: string[] = Array.isArray(vs.spec.hosts) ? vs.spec.hosts.map(String) : [];
+    const matching = serverHosts.some((sh) => {
+      const slash = sh.indexOf("/");
+      if (slash >= 0 && sh.slice(0, slash) !== vs.namespace) return false;
+      const h = slash >= 0 ? sh.slice(slash + 1) : sh;
+      return vsHosts.some((v) => hostMatches(h, v) || hostMatches(v, h) || v === "*" || h === "*");
+    });
+    if (!matching) continue;
+    for (const rule of Array.isArray(vs.spec.tls) ? vs.spec.tls : []) {
+      if (!Array.isArray(rule?.route) || rule.route.length === 0) continue;
+      const dest = destinationOf(mesh, vs, rule);
+      for (const m of Array.isArray(rule?.match) ? rule.match : []) {
+        if (m?.port !== undefined && m?.port !== null && Number(m.port) !== 0 && Number(m.port) !== port) continue;
+        const gateways: string[] = Array.isArray(m?.gateways) ? m.gateways.map(String) : [];
+        if (gateways.length > 0 && !gateways.some((x) => x === `${gw.namespace}/${gw.name}` || (x === gw.name && vs.namespace === gw.namespace))) continue;
+        const sniHosts: string[] = Array.isArray(m?.sniHosts) ? m.sniHosts.map(String) : [];
+        if (dest) out.push({ sniHosts, ...dest });
+      }
+    }
+  }
+  return out;
+}
+
 /**
  * The filter chains Istio builds on the east-west gateway's port: Gateways selecting the
  * gateway pod, merged in creation order (a TLS server repeating a host already on the port is
@@ -101,9 +175,11 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
     .filter((gw) => gw.apiVersion.startsWith("networking.istio.io/"))
     .filter((gw) => selects(Object.fromEntries(Object.entries(gw.spec.selector ?? {}).map(([k, v]) => [k, String(v)])), proxy.labels))
     .sort(byCreation);
+  const ports = gatewayPorts(mesh, proxy, g.port);
   const chains: GatewayChain[] = [];
   const skipped: { gateway: Resource; serverIndex: number; hosts: string[] }[] = [];
   const known = new Set<string>();
+  const routedSni = new Set<string>();
   const visible = servicesVisibleTo(mesh, proxy.namespace);
   // Positions in `visible` by hostname: a server with exact hosts looks its services up
   // instead of testing every visible service.
@@ -122,7 +198,8 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
   for (const gw of gateways) {
     const servers: any[] = Array.isArray(gw.spec.servers) ? gw.spec.servers : [];
     servers.forEach((s, serverIndex) => {
-      if (Number(s?.port?.number) !== g.port) return;
+      const serverPort = Number(s?.port?.number);
+      if (ports.listenerOf(serverPort) !== ports.arrival) return;
       const hosts: string[] = (Array.isArray(s.hosts) ? s.hosts.map(String) : []).map((h: string) => sanitizeHost(h, gw.namespace));
       const protocol = String(s?.port?.protocol ?? "").toUpperCase();
       const mode = String(s?.tls?.mode ?? "");
@@ -146,6 +223,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
               chains.push({
                 serverNames: [outboundSniFor(p.port, svc.hostname, subset)],
                 passthrough: true,
+                terminates: false,
                 cluster: clusterName(p.port, svc.hostname, subset),
                 service: svc,
                 port: p.port,
@@ -155,15 +233,35 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
             }
           }
         }
+      } else if (mode === "PASSTHROUGH") {
+        for (const r of vsTlsRoutes(mesh, gw, hosts, serverPort)) {
+          // Two rules naming one SNI host: istiod keeps the first (gateway.go CheckDuplicates).
+          const fresh = r.sniHosts.filter((h) => !routedSni.has(h));
+          if (fresh.length < r.sniHosts.length) continue;
+          for (const h of r.sniHosts) routedSni.add(h);
+          const svc = visible.find((x) => x.hostname === r.host);
+          const port = r.port ? r.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
+          chains.push({
+            serverNames: r.sniHosts,
+            passthrough: false,
+            terminates: false,
+            cluster: svc && port ? clusterName(port, svc.hostname, r.subset) : null,
+            ...(svc ? { service: svc } : {}),
+            ...(port ? { port } : {}),
+            gateway: gw,
+            serverIndex,
+          });
+        }
       } else if (mode === "ISTIO_MUTUAL" || mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") {
         // A terminating server without a VirtualService tcp route gets no chain (createGatewayTCPFilterChainOpts).
-        const route = hosts.map((h) => vsTcpRoute(mesh, gw, h, g.port)).find((r) => r !== undefined);
+        const route = hosts.map((h) => vsTcpRoute(mesh, gw, h, serverPort)).find((r) => r !== undefined);
         if (!route) return;
         const svc = route ? visible.find((x) => x.hostname === route.host) : undefined;
         const port = route.port ? route.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
         chains.push({
           serverNames: sni.includes("*") ? [] : sni,
           passthrough: false,
+          terminates: true,
           cluster: svc && port ? clusterName(port, svc.hostname) : null,
           ...(svc ? { service: svc } : {}),
           ...(port ? { port } : {}),
@@ -204,7 +302,10 @@ function chainIndex(listener: GatewayListener, istioAlpn: boolean): ChainIndex {
     for (const c of listener.chains) {
       if (!istioAlpn && c.passthrough) continue;
       for (const n of c.serverNames) {
-        if (!exact.has(n)) exact.set(n, c);
+        // With Istio's ALPNs, an AUTO_PASSTHROUGH chain (which matches them) is more specific
+        // than a chain for the same name without ALPNs (Envoy's filter chain match order).
+        const had = exact.get(n);
+        if (!had || (istioAlpn && c.passthrough && !had.passthrough)) exact.set(n, c);
         if (n.startsWith("*")) wildcards.push({ name: n, chain: c });
       }
       if (!catchAll && c.serverNames.length === 0 && !c.passthrough) catchAll = c;

@@ -178,6 +178,14 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
   const where = `gateway ${gm.spec.name} chain ${m.matched}`;
   if (!m.chain.cluster) return { at: "server", reason: "MF3009", why: `${where} forwards to no service cluster` };
   const picked = pickWorkload(gm, m.chain, gl.proxy.namespace);
+  if (!m.chain.passthrough && !m.chain.terminates) {
+    // PASSTHROUGH with a VirtualService tls route: nothing is checked at the gateway, and the
+    // route's ordinary cluster originates TLS (auto mTLS or a DestinationRule) around the
+    // client's bytes, so the server sees the gateway's identity; without TLS, the client's.
+    if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
+    const next = reoriginated(gm, gl, m.chain, picked, leg);
+    return { leg: next, workload: picked.workload, port: picked.port };
+  }
   if (!m.chain.passthrough) {
     const gp = gl.proxy;
     const gwId = spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount);
@@ -198,6 +206,19 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
       why: `${where}: cluster ${m.chain.cluster} has no mTLS endpoint that is a pod of mesh ${gm.spec.name} (AUTO_PASSTHROUGH keeps only endpoints with a sidecar and mTLS enabled)`,
     };
   return { leg, workload: picked.workload, port: picked.port };
+}
+
+/** The leg a non-terminating, routed gateway chain sends on: the gateway's own TLS when its cluster originates one, else the caller's. */
+function reoriginated(gm: MeshIndex, gl: GatewayListener, chain: GatewayChain, picked: Picked, leg: Leg): Leg {
+  const gp = gl.proxy;
+  const t = upstreamTls(gm, gp.namespace, chain.service!, chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
+  if (t.mode === "DISABLE") return leg;
+  return {
+    peerId: spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount),
+    peerRoot: gm.spec.rootCA,
+    tls: { mode: t.mode, sni: t.sni, sans: t.sans },
+    ...(leg.http !== undefined ? { http: leg.http } : {}),
+  };
 }
 
 function isDenial(x: Denial | Forward): x is Denial {
@@ -367,6 +388,7 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   const sni = chain.serverNames[0] ?? null;
   const decide = (id: string): boolean => {
     const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] } };
+    if (!chain.passthrough && !chain.terminates) return serverDecide(m, picked.workload, picked.port, reoriginated(m, gl, chain, picked, leg)).denial === undefined;
     if (!chain.passthrough) {
       const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
       if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;
@@ -423,7 +445,8 @@ export function exposure(world: World): ExposureEntry[] {
     if (!gl || gl.conflicts.length > 0) continue;
     const seen = new Set<string>();
     for (const c of gl.chains) {
-      if (c.serverNames.length === 0 || !c.service || !c.port) continue;
+      // Chains without server names count too: a catch-all terminating server routes any SNI.
+      if (!c.service || !c.port) continue;
       const key = `${c.service.hostname}:${c.port}`;
       if (seen.has(key)) continue;
       seen.add(key);

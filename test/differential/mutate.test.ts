@@ -92,6 +92,10 @@ const allowed: Record<MutationKind, RegExp> = {
   "wasm-plugin": /:WasmPlugin\/[^/]+\/differential-wasm:/,
   "gateway-api-route": /:HTTPRoute\/[^/]+\/differential-route:/,
   "sidecar-listeners": /:Sidecar\/[^/]+\/differential-sidecar-(ingress|port):/,
+  "gateway-passthrough-route": /:(Gateway\/[^/]+\/differential-passthrough|VirtualService\/[^/]+\/differential-tls-route):/,
+  "gateway-terminating-route": /:(Gateway\/[^/]+\/differential-terminating|VirtualService\/[^/]+\/differential-tcp-route):/,
+  "gateway-service-port":
+    /(^scenario\.meshes\.\d+\.eastWestGateway\.port$|:Service\/.*:\.(spec\.ports\.\d+\.(port|targetPort)|metadata\.labels.*)$|:ServiceEntry\/.*\.endpoints\.\d+\.ports\.|:Gateway\/.*\.port\.number$)/,
 };
 
 const bases: [string, Map<string, string>][] = [

@@ -788,6 +788,141 @@ const sidecarListeners: Mutator = (s, rng) => {
   return `${String(c["mesh"])}: add Sidecar in ${String(c["namespace"])} with an egress listener on port ${port}`;
 };
 
+/** Meshes with an east-west gateway: name, namespace, selector, port. */
+function eastWestGateways(s: ScenarioDocs): { mesh: string; namespace: string; selector: Node; port: number; spec: Node }[] {
+  return meshes(s)
+    .filter((m) => isObject(m["eastWestGateway"]))
+    .map((m) => {
+      const g = m["eastWestGateway"] as Node;
+      return {
+        mesh: String(m["name"]),
+        namespace: String(g["namespace"] ?? "istio-system"),
+        selector: isObject(g["selector"]) ? g["selector"] : {},
+        port: Number(g["port"] ?? 15443),
+        spec: g,
+      };
+    });
+}
+
+/** The SNIs the scenario's clients send (DestinationRule tls.sni), plus each Service's default one. */
+function sniCandidates(s: ScenarioDocs, mesh: string): string[] {
+  const out = new Set<string>();
+  for (const r of resources(s, "DestinationRule")) for (const t of drTlsSettings(r.doc)) if (typeof t.tls["sni"] === "string") out.add(t.tls["sni"]);
+  for (const r of resources(s, "Service").filter((x) => x.mesh === mesh)) {
+    const port = asArray(spec(r.doc)["ports"])[0]?.["port"];
+    if (typeof port === "number") out.add(`outbound_.${port}_._.${nameOf(r.doc)}.${nsOf(r.doc)}.svc.cluster.local`);
+  }
+  return [...out].sort();
+}
+
+/** A Service of the mesh other than the gateway's, with its host and first port. */
+function pickBackend(s: ScenarioDocs, rng: Prng, mesh: string): { host: string; ns: string; port: number } | undefined {
+  const services = resources(s, "Service")
+    .filter((r) => r.mesh === mesh && !(isObject(spec(r.doc)["selector"]) && Object.keys(spec(r.doc)["selector"]).includes("istio")))
+    .flatMap((r) => {
+      const port = asArray(spec(r.doc)["ports"])[0]?.["port"];
+      return typeof port === "number" ? [{ host: `${nameOf(r.doc)}.${nsOf(r.doc)}.svc.cluster.local`, ns: nsOf(r.doc), port }] : [];
+    });
+  return services.length === 0 ? undefined : rng.pick(services);
+}
+
+/**
+ * A PASSTHROUGH server on the east-west gateway's port with a VirtualService `tls` route: the
+ * gateway forwards a chosen SNI to a service without terminating, through an ordinary cluster.
+ */
+const gatewayPassthroughRoute: Mutator = (s, rng) => {
+  const gws = eastWestGateways(s);
+  if (gws.length === 0) return undefined;
+  const g = rng.pick(gws);
+  const backend = pickBackend(s, rng, g.mesh);
+  if (!backend) return undefined;
+  const sni = rng.pick([...sniCandidates(s, g.mesh), `outbound_.${backend.port}_._.${backend.host}`]);
+  const serverHosts = rng.pick([["*"], [`${backend.ns}/*`], [sni], ["*.svc.cluster.local"]]);
+  const vsNs = rng.pick([g.namespace, backend.ns]);
+  const file = addedFile(s, g.mesh);
+  file.docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name: "differential-passthrough", namespace: g.namespace },
+    spec: { selector: g.selector, servers: [{ port: { number: g.port, name: "tls-passthrough", protocol: "TLS" }, tls: { mode: "PASSTHROUGH" }, hosts: serverHosts }] },
+  });
+  file.docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: "differential-tls-route", namespace: vsNs },
+    spec: {
+      hosts: rng.pick([["*"], [sni]]),
+      gateways: [`${g.namespace}/differential-passthrough`],
+      tls: [{ match: [{ sniHosts: [sni], ...(rng.chance(0.3) ? { port: g.port } : {}) }], route: [{ destination: { host: backend.host, port: { number: backend.port } } }] }],
+    },
+  });
+  return `${g.mesh}: add PASSTHROUGH server ${show(serverHosts)} and VirtualService ${vsNs}/differential-tls-route routing SNI ${sni} to ${backend.host}:${backend.port}`;
+};
+
+/** A terminating ISTIO_MUTUAL server on the east-west gateway's port with a catch-all `tcp` route. */
+const gatewayTerminatingRoute: Mutator = (s, rng) => {
+  const gws = eastWestGateways(s);
+  if (gws.length === 0) return undefined;
+  const g = rng.pick(gws);
+  const backend = pickBackend(s, rng, g.mesh);
+  if (!backend) return undefined;
+  const serverHosts = rng.pick([["*"], [`${backend.ns}/*`], [backend.host], ["*.svc.cluster.local"]]);
+  const vsNs = serverHosts[0]!.includes("/") ? backend.ns : rng.pick([g.namespace, backend.ns]);
+  const file = addedFile(s, g.mesh);
+  file.docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name: "differential-terminating", namespace: g.namespace },
+    spec: { selector: g.selector, servers: [{ port: { number: g.port, name: "tls-terminating", protocol: "TLS" }, tls: { mode: "ISTIO_MUTUAL" }, hosts: serverHosts }] },
+  });
+  file.docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: "differential-tcp-route", namespace: vsNs },
+    spec: {
+      hosts: rng.pick([["*"], [backend.host]]),
+      gateways: [`${g.namespace}/differential-terminating`],
+      tcp: [{ route: [{ destination: { host: backend.host, port: { number: backend.port } } }] }],
+    },
+  });
+  return `${g.mesh}: add ISTIO_MUTUAL server ${show(serverHosts)} and VirtualService ${vsNs}/differential-tcp-route sending TCP to ${backend.host}:${backend.port}`;
+};
+
+/**
+ * The east-west gateway Service's port becomes 443 with targetPort the old port (clients dial
+ * 443); its Gateway servers keep the targetPort, take the Service port, or the Service opts out
+ * of port translation.
+ */
+const gatewayServicePort: Mutator = (s, rng) => {
+  const gws = eastWestGateways(s);
+  if (gws.length === 0) return undefined;
+  const g = rng.pick(gws);
+  const svc = resources(s, "Service").find(
+    (r) =>
+      r.mesh === g.mesh &&
+      nsOf(r.doc) === g.namespace &&
+      isObject(spec(r.doc)["selector"]) &&
+      Object.entries(g.selector).every(([k, v]) => spec(r.doc)["selector"][k] === v),
+  );
+  const port = svc ? asArray(spec(svc.doc)["ports"]).find((p) => p["port"] === g.port) : undefined;
+  if (!svc || !port) return undefined;
+  const old = g.port;
+  port["port"] = 443;
+  port["targetPort"] = old;
+  g.spec["port"] = 443;
+  for (const r of resources(s, "ServiceEntry"))
+    for (const e of asArray(spec(r.doc)["endpoints"]))
+      if (isObject(e["ports"])) for (const k of Object.keys(e["ports"])) if (e["ports"][k] === old) e["ports"][k] = 443;
+  const servers = gatewayServers(s).filter((x) => x.ref.mesh === g.mesh && x.server["port"]?.["number"] === old);
+  const choice = rng.pick(["keep", "service-port", "no-translation"]);
+  if (choice === "service-port") for (const x of servers) x.server["port"]["number"] = 443;
+  if (choice === "no-translation") {
+    const meta = svc.doc["metadata"] as Node;
+    meta["labels"] = { ...(isObject(meta["labels"]) ? meta["labels"] : {}), "experimental.istio.io/disable-gateway-port-translation": "true" };
+  }
+  return `${g.mesh}: gateway Service port ${old} -> 443 (targetPort ${old}), clients dial 443, Gateway servers ${choice}`;
+};
+
 /** Every mutation kind, by name. */
 export const mutators = {
   "drop-resource": dropResource,
@@ -825,6 +960,9 @@ export const mutators = {
   "wasm-plugin": wasmPlugin,
   "gateway-api-route": gatewayApiRoute,
   "sidecar-listeners": sidecarListeners,
+  "gateway-passthrough-route": gatewayPassthroughRoute,
+  "gateway-terminating-route": gatewayTerminatingRoute,
+  "gateway-service-port": gatewayServicePort,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
