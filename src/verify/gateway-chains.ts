@@ -134,7 +134,12 @@ function destinationOf(mesh: MeshIndex, vs: Resource, route: any): { host: strin
  * (pickMatchingGatewayHosts, `ns/host` only for namespace ns), each `tls` rule with a route,
  * one chain per match on this port and gateway, naming the match's `sniHosts`.
  */
-function vsTlsRoutes(mesh: MeshIndex, gw: Resource, serverHosts: readonly string[], port: number): { sniHosts: string[]; host: string; port: number; subset: string }[] {
+function vsTlsRoutes(
+  mesh: MeshIndex,
+  gw: Resource,
+  serverHosts: readonly string[],
+  port: number,
+): { sniHosts: string[]; host: string; port: number; subset: string }[] {
   const out: { sniHosts: string[]; host: string; port: number; subset: string }[] = [];
   for (const vs of configsOf(mesh, "VirtualService")) {
     if (!boundTo(vs, gw)) continue;
@@ -329,5 +334,6 @@ export function matchChain(listener: GatewayListener, sni: string | null, istioA
     if (best) return best;
   }
   const any = index.catchAll;
-  return any ? { chain: any, matched: any.cluster ?? "" } : undefined;
+  // Istio names no gateway TCP filter chain: a chain without server names reports no match name.
+  return any ? { chain: any, matched: "" } : undefined;
 }

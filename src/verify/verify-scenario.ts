@@ -388,7 +388,8 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   const sni = chain.serverNames[0] ?? null;
   const decide = (id: string): boolean => {
     const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] } };
-    if (!chain.passthrough && !chain.terminates) return serverDecide(m, picked.workload, picked.port, reoriginated(m, gl, chain, picked, leg)).denial === undefined;
+    if (!chain.passthrough && !chain.terminates)
+      return serverDecide(m, picked.workload, picked.port, reoriginated(m, gl, chain, picked, leg)).denial === undefined;
     if (!chain.passthrough) {
       const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
       if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;

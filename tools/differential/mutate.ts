@@ -844,7 +844,10 @@ const gatewayPassthroughRoute: Mutator = (s, rng) => {
     apiVersion: "networking.istio.io/v1",
     kind: "Gateway",
     metadata: { name: "differential-passthrough", namespace: g.namespace },
-    spec: { selector: g.selector, servers: [{ port: { number: g.port, name: "tls-passthrough", protocol: "TLS" }, tls: { mode: "PASSTHROUGH" }, hosts: serverHosts }] },
+    spec: {
+      selector: g.selector,
+      servers: [{ port: { number: g.port, name: "tls-passthrough", protocol: "TLS" }, tls: { mode: "PASSTHROUGH" }, hosts: serverHosts }],
+    },
   });
   file.docs.push({
     apiVersion: "networking.istio.io/v1",
@@ -853,7 +856,12 @@ const gatewayPassthroughRoute: Mutator = (s, rng) => {
     spec: {
       hosts: rng.pick([["*"], [sni]]),
       gateways: [`${g.namespace}/differential-passthrough`],
-      tls: [{ match: [{ sniHosts: [sni], ...(rng.chance(0.3) ? { port: g.port } : {}) }], route: [{ destination: { host: backend.host, port: { number: backend.port } } }] }],
+      tls: [
+        {
+          match: [{ sniHosts: [sni], ...(rng.chance(0.3) ? { port: g.port } : {}) }],
+          route: [{ destination: { host: backend.host, port: { number: backend.port } } }],
+        },
+      ],
     },
   });
   return `${g.mesh}: add PASSTHROUGH server ${show(serverHosts)} and VirtualService ${vsNs}/differential-tls-route routing SNI ${sni} to ${backend.host}:${backend.port}`;
@@ -873,7 +881,10 @@ const gatewayTerminatingRoute: Mutator = (s, rng) => {
     apiVersion: "networking.istio.io/v1",
     kind: "Gateway",
     metadata: { name: "differential-terminating", namespace: g.namespace },
-    spec: { selector: g.selector, servers: [{ port: { number: g.port, name: "tls-terminating", protocol: "TLS" }, tls: { mode: "ISTIO_MUTUAL" }, hosts: serverHosts }] },
+    spec: {
+      selector: g.selector,
+      servers: [{ port: { number: g.port, name: "tls-terminating", protocol: "TLS" }, tls: { mode: "ISTIO_MUTUAL" }, hosts: serverHosts }],
+    },
   });
   file.docs.push({
     apiVersion: "networking.istio.io/v1",
