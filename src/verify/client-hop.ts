@@ -15,6 +15,7 @@ import {
 import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
+import { expandWithTrustDomains } from "./expand-trust-domains.js"; // meshfed: alias expansion of default SANs
 
 /** Where the client sidecar sends the call. */
 export interface ClientRoute {
@@ -115,7 +116,8 @@ const serviceAccountCache = new WeakMap<MeshService, readonly string[]>();
 export function serviceAccountsOf(mesh: MeshIndex, svc: MeshService): readonly string[] {
   let hit = serviceAccountCache.get(svc);
   if (!hit) {
-    hit = computeServiceAccounts(mesh, svc);
+    // meshfed: istiod expands default SANs with the client mesh's trust-domain aliases (expand-trust-domains.ts).
+    hit = expandWithTrustDomains(computeServiceAccounts(mesh, svc), mesh.spec.trustDomainAliases).sort();
     serviceAccountCache.set(svc, hit);
   }
   return hit;
