@@ -137,8 +137,16 @@ function computeServiceAccounts(mesh: MeshIndex, svc: MeshService): string[] {
  * The TLS a proxy in `proxyNs` originates to one endpoint of `svc:port`
  * (cluster_tls.go buildUpstreamTLSSettings, with auto mTLS's per-endpoint transport socket match).
  */
-export function upstreamTls(mesh: MeshIndex, proxyNs: string, svc: MeshService, port: number, ep: UpstreamEndpoint | undefined): UpstreamTls {
-  const dr = destinationRuleFor(mesh, proxyNs, svc);
+export function upstreamTls(
+  mesh: MeshIndex,
+  proxyNs: string,
+  svc: MeshService,
+  port: number,
+  ep: UpstreamEndpoint | undefined,
+  /** The proxy's labels (a DestinationRule's workloadSelector picks on them). */
+  labels: Readonly<Record<string, string>> = {},
+): UpstreamTls {
+  const dr = destinationRuleFor(mesh, proxyNs, svc, labels);
   const tls = tlsForPort(dr, port);
   const autoSni = outboundSniFor(port, svc.hostname);
   const plain: UpstreamTls = { mode: "DISABLE", sni: null, sans: [], decidedBy: dr ?? null, autoMtls: tls === undefined };
@@ -173,6 +181,8 @@ export function clientHop(
   imported: (s: MeshService) => boolean = () => true,
   /** The Sidecar that scopes the proxy, when one does. */
   sidecar?: Resource,
+  /** The client pod's labels. */
+  labels: Readonly<Record<string, string>> = {},
 ): ClientRoute {
   const sidecarNote = sidecar ? ` (Sidecar ${sidecar.namespace}/${sidecar.name} scopes its egress)` : "";
   const hop: ClientHop = { at: "client", mesh: mesh.spec.name, cluster: null, tls: "DISABLE", sni: null, sans: [], endpoint: null };
@@ -227,7 +237,7 @@ export function clientHop(
   hop.cluster = clusterName(to.port, svc.hostname);
   const eps = endpointsOf(mesh, svc, to.port);
   const ep = eps[0];
-  const tls = upstreamTls(mesh, ns, svc, to.port, ep);
+  const tls = upstreamTls(mesh, ns, svc, to.port, ep, labels);
   hop.tls = tls.mode;
   hop.sni = tls.mode === "DISABLE" ? null : tls.sni;
   hop.sans = [...tls.sans].sort();

@@ -1,4 +1,4 @@
-import { configsOf, creationOrder, visibleTo, type MeshIndex, type MeshService } from "./mesh-index.js";
+import { configsOf, creationOrder, selects, type MeshIndex, type MeshService } from "./mesh-index.js";
 import { hostMatches } from "./hosts.js";
 import type { Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
@@ -24,98 +24,176 @@ function drHost(dr: Resource, clusterDomain: string): string {
   return h.includes(".") || h === "*" || h.startsWith("*") ? h : `${h}.${dr.namespace}.svc.${clusterDomain}`;
 }
 
-function drExportTo(dr: Resource, mesh: MeshIndex): string[] {
-  if (Array.isArray(dr.spec.exportTo)) return dr.spec.exportTo.map(String);
-  const d = mesh.spec.meshConfig.defaultDestinationRuleExportTo;
-  return Array.isArray(d) ? d.map(String) : ["*"];
+/**
+ * DestinationRules for one host of one index, merged as istiod merges them
+ * (destination_rule.go mergeDestinationRule): rules with equal exportTo (and no selector, or
+ * equal selectors) become one, keeping the first top-level traffic policy and adding subsets.
+ */
+interface Consolidated {
+  /** The first rule, with the merged spec. */
+  rule: Resource;
+  readonly selector: Readonly<Record<string, string>> | undefined;
+  readonly exportTo: ReadonlySet<string>;
 }
 
-/** A namespace's DestinationRules (without workloadSelector), each list in creation order. */
-interface NamespaceRules {
-  /** By exact host (FQDN). */
-  readonly exact: ReadonlyMap<string, readonly Resource[]>;
-  /** Rules whose host is a wildcard, with that host. */
-  readonly wildcards: readonly { readonly rule: Resource; readonly host: string }[];
+/** One index of consolidated rules (push_context.go consolidatedDestRules). */
+interface RuleIndex {
+  readonly exact: Map<string, Consolidated[]>;
+  readonly wildcards: Map<string, Consolidated[]>;
 }
 
-/** Most specific host match: an exact host first, then the longest wildcard that covers it (the oldest among equals). */
-function mostSpecific(hostname: string, rules: NamespaceRules | undefined, keep: (d: Resource) => boolean): Resource | undefined {
-  if (!rules) return undefined;
-  for (const d of rules.exact.get(hostname) ?? []) if (keep(d)) return d;
-  let wild: Resource | undefined;
-  let wildLength = -1;
-  for (const { rule, host } of rules.wildcards) {
-    if (host.length > wildLength && hostMatches(hostname, host) && keep(rule)) {
-      wild = rule;
-      wildLength = host.length;
+/** The indexes of setDestinationRules: namespace-local, exported, and the root namespace's private rules. */
+interface MeshRules {
+  readonly local: Map<string, RuleIndex>;
+  readonly exported: Map<string, RuleIndex>;
+  readonly rootLocal: RuleIndex;
+}
+
+const emptyIndex = (): RuleIndex => ({ exact: new Map(), wildcards: new Map() });
+
+function selectorOf(d: Resource): Record<string, string> | undefined {
+  const ws = d.spec.workloadSelector;
+  if (ws === undefined || ws === null) return undefined;
+  const out: Record<string, string> = {};
+  const m = ws.matchLabels;
+  if (m && typeof m === "object") for (const [k, v] of Object.entries(m)) out[k] = String(v);
+  return out;
+}
+
+const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
+const sameLabels = (a: Readonly<Record<string, string>>, b: Readonly<Record<string, string>>) =>
+  Object.keys(a).length === Object.keys(b).length && Object.entries(a).every(([k, v]) => b[k] === v);
+
+function mergeInto(index: RuleIndex, d: Resource, host: string, exportTo: ReadonlySet<string>): void {
+  const map = host.startsWith("*") ? index.wildcards : index.exact;
+  const list = map.get(host);
+  const selector = selectorOf(d);
+  const own = (): Consolidated => ({ rule: d, selector, exportTo });
+  if (!list) {
+    map.set(host, [own()]);
+    return;
+  }
+  let separately = true;
+  for (const mdr of list) {
+    if (sameSet(exportTo, mdr.exportTo)) separately = false;
+    else if (mdr.exportTo.size > 0 && [...mdr.exportTo].every((x) => exportTo.has(x))) separately = true;
+    else {
+      separately = true;
+      continue;
+    }
+    const bothWithout = selector === undefined && mdr.selector === undefined;
+    const bothWith = selector !== undefined && mdr.selector !== undefined;
+    if (bothWith && !sameLabels(selector, mdr.selector!)) {
+      separately = true;
+      continue;
+    }
+    if (bothWithout || bothWith) separately = false;
+    // Subsets are added (a repeated name is dropped); the first top-level traffic policy stays.
+    const merged = { ...mdr.rule.spec };
+    const names = new Set((Array.isArray(merged.subsets) ? merged.subsets : []).map((x: any) => String(x?.name)));
+    const extra = (Array.isArray(d.spec.subsets) ? d.spec.subsets : []).filter((x: any) => !names.has(String(x?.name)));
+    if (extra.length > 0) merged.subsets = [...(Array.isArray(merged.subsets) ? merged.subsets : []), ...extra];
+    if ((merged.trafficPolicy === undefined || merged.trafficPolicy === null) && d.spec.trafficPolicy) merged.trafficPolicy = d.spec.trafficPolicy;
+    mdr.rule = { ...mdr.rule, spec: merged };
+  }
+  if (separately) list.push(own());
+}
+
+const meshRules = new WeakMap<MeshIndex, MeshRules>();
+
+/** The DestinationRule indexes of a mesh (push_context.go setDestinationRules), built once. */
+function rulesOf(mesh: MeshIndex): MeshRules {
+  let hit = meshRules.get(mesh);
+  if (hit) return hit;
+  hit = { local: new Map(), exported: new Map(), rootLocal: emptyIndex() };
+  // Rules with a workloadSelector first, then creation order (sortConfigBySelectorAndCreationTime).
+  const all = [...configsOf(mesh, "DestinationRule")].sort((a, b) => {
+    const sa = a.spec.workloadSelector != null;
+    const sb = b.spec.workloadSelector != null;
+    return sa === sb ? byCreation(a, b) : sa ? -1 : 1;
+  });
+  const defaults = mesh.spec.meshConfig.defaultDestinationRuleExportTo;
+  const defaultPrivate = Array.isArray(defaults) && defaults.map(String).includes(".");
+  for (const d of all) {
+    const host = drHost(d, mesh.spec.clusterDomain);
+    // Rules with a workloadSelector are private to their namespace.
+    const exportTo = new Set<string>(d.spec.workloadSelector != null ? ["."] : Array.isArray(d.spec.exportTo) ? d.spec.exportTo.map(String) : []);
+    if (exportTo.size === 0 || exportTo.has("*") || exportTo.has(".") || exportTo.has(d.namespace)) {
+      let idx = hit.local.get(d.namespace);
+      if (!idx) hit.local.set(d.namespace, (idx = emptyIndex()));
+      mergeInto(idx, d, host, exportTo);
+    }
+    const privateOnly = (exportTo.size === 0 && defaultPrivate) || (exportTo.size === 1 && (exportTo.has(".") || exportTo.has(d.namespace)));
+    if (!privateOnly) {
+      let idx = hit.exported.get(d.namespace);
+      if (!idx) hit.exported.set(d.namespace, (idx = emptyIndex()));
+      mergeInto(idx, d, host, exportTo);
+    } else if (d.namespace === mesh.rootNamespace) mergeInto(hit.rootLocal, d, host, exportTo);
+  }
+  meshRules.set(mesh, hit);
+  return hit;
+}
+
+/** MostSpecificHostMatch: the exact host's rules, else those of the longest wildcard covering it. */
+function mostSpecific(hostname: string, index: RuleIndex | undefined): Consolidated[] | undefined {
+  if (!index) return undefined;
+  const exact = index.exact.get(hostname);
+  if (exact) return exact;
+  let best: Consolidated[] | undefined;
+  let length = -1;
+  for (const [h, list] of index.wildcards) {
+    if (h.length > length && hostMatches(hostname, h)) {
+      best = list;
+      length = h.length;
     }
   }
-  return wild;
+  return best;
 }
 
-const rulesByNamespace = new WeakMap<MeshIndex, Map<string, NamespaceRules>>();
-
-function rulesIn(mesh: MeshIndex, ns: string): NamespaceRules | undefined {
-  let byNs = rulesByNamespace.get(mesh);
-  if (!byNs) {
-    const exact = new Map<string, Map<string, Resource[]>>();
-    const wildcards = new Map<string, { rule: Resource; host: string }[]>();
-    for (const d of configsOf(mesh, "DestinationRule")) {
-      if (d.spec.workloadSelector) continue;
-      const h = drHost(d, mesh.spec.clusterDomain);
-      if (h.startsWith("*")) {
-        const list = wildcards.get(d.namespace);
-        if (list) list.push({ rule: d, host: h });
-        else wildcards.set(d.namespace, [{ rule: d, host: h }]);
-        continue;
-      }
-      const hosts = mapIn(exact, d.namespace);
-      const list = hosts.get(h);
-      if (list) list.push(d);
-      else hosts.set(h, [d]);
-    }
-    byNs = new Map();
-    for (const n of new Set([...exact.keys(), ...wildcards.keys()])) byNs.set(n, { exact: exact.get(n) ?? new Map(), wildcards: wildcards.get(n) ?? [] });
-    rulesByNamespace.set(mesh, byNs);
-  }
-  return byNs.get(ns);
-}
-
-/** The namespace-local index holds a rule only when its exportTo is empty or names ".", "*" or its own namespace (push_context.go setDestinationRules): `exportTo: [other-ns]` does not apply in its own namespace. */
-function ownExport(d: Resource): boolean {
-  const e: string[] = Array.isArray(d.spec.exportTo) ? d.spec.exportTo.map(String) : [];
-  return e.length === 0 || e.includes(".") || e.includes("*") || e.includes(d.namespace);
+/** PushContext.destinationRule: the consolidated rules a proxy of `proxyNs` sees for a service. */
+function candidateRules(mesh: MeshIndex, proxyNs: string, svc: MeshService): Consolidated[] | undefined {
+  const rules = rulesOf(mesh);
+  const local = proxyNs !== mesh.rootNamespace ? mostSpecific(svc.hostname, rules.local.get(proxyNs)) : mostSpecific(svc.hostname, rules.rootLocal);
+  if (local) return local;
+  const visible = (list: Consolidated[] | undefined) => {
+    const out = (list ?? []).filter((c) => c.exportTo.size === 0 || c.exportTo.has("*") || c.exportTo.has(proxyNs));
+    return out.length > 0 ? out : undefined;
+  };
+  return visible(mostSpecific(svc.hostname, rules.exported.get(svc.namespace))) ?? visible(mostSpecific(svc.hostname, rules.exported.get(mesh.rootNamespace)));
 }
 
 const ruleCache = new WeakMap<MeshService, Map<string, Resource | null>>();
 
 /**
- * The DestinationRule Istio applies for a proxy in `proxyNs` calling `svc`
- * (PushContext.destinationRule): the proxy's namespace, then the service's namespace
- * (exported rules), then the root namespace (exported rules). Memoized per service and
- * namespace.
+ * The DestinationRule Istio applies for a proxy in `proxyNs` with `labels` calling `svc`
+ * (PushContext.destinationRule, then SidecarScope.DestinationRule): of the consolidated rules
+ * for the most specific host, the first whose workloadSelector (same namespace as the proxy)
+ * selects the proxy, else the last one without a selector. Memoized per service, namespace and
+ * labels.
  */
-export function destinationRuleFor(mesh: MeshIndex, proxyNs: string, svc: MeshService): Resource | undefined {
+export function destinationRuleFor(mesh: MeshIndex, proxyNs: string, svc: MeshService, labels: Readonly<Record<string, string>> = {}): Resource | undefined {
   const byNs = mapIn(ruleCache, svc);
-  let hit = byNs.get(proxyNs);
+  const key = hasSelectorRules(mesh, proxyNs) ? `${proxyNs}\0${JSON.stringify(Object.entries(labels).sort())}` : proxyNs;
+  let hit = byNs.get(key);
   if (hit === undefined) {
-    hit = computeDestinationRule(mesh, proxyNs, svc) ?? null;
-    byNs.set(proxyNs, hit);
+    hit = pickRule(candidateRules(mesh, proxyNs, svc), proxyNs, labels) ?? null;
+    byNs.set(key, hit);
   }
   return hit ?? undefined;
 }
 
-function computeDestinationRule(mesh: MeshIndex, proxyNs: string, svc: MeshService): Resource | undefined {
-  const hit = mostSpecific(svc.hostname, rulesIn(mesh, proxyNs), ownExport);
-  if (hit) return hit;
-  // Rules exported beyond their namespace: not private-only (exactly "." or exactly its own
-  // namespace), and visible to the proxy's namespace.
-  const exported = (d: Resource) => {
-    const e = drExportTo(d, mesh);
-    const privateOnly = e.length === 1 && (e[0] === "." || e[0] === d.namespace);
-    return !privateOnly && visibleTo(e, d.namespace, proxyNs);
-  };
-  return mostSpecific(svc.hostname, rulesIn(mesh, svc.namespace), exported) ?? mostSpecific(svc.hostname, rulesIn(mesh, mesh.rootNamespace), exported);
+function pickRule(list: Consolidated[] | undefined, proxyNs: string, labels: Readonly<Record<string, string>>): Resource | undefined {
+  let catchAll: Resource | undefined;
+  for (const c of list ?? []) {
+    if (c.selector === undefined) catchAll = c.rule;
+    else if (c.rule.namespace === proxyNs && selects(c.selector, labels)) return c.rule;
+  }
+  return catchAll;
+}
+
+/** Whether a namespace has DestinationRules with a workloadSelector (routes then depend on the caller's labels). */
+export function hasSelectorRules(mesh: MeshIndex, ns: string): boolean {
+  return configsOf(mesh, "DestinationRule").some((d) => d.namespace === ns && d.spec.workloadSelector != null);
 }
 
 /** The TLS block for a port: a matching port-level setting's tls replaces the top-level one. */

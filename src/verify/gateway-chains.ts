@@ -220,7 +220,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
       if (mode === "AUTO_PASSTHROUGH") {
         for (const svc of coveredServices(sni)) {
           if (svc.meshExternal) continue;
-          const dr = destinationRuleFor(mesh, proxy.namespace, svc);
+          const dr = destinationRuleFor(mesh, proxy.namespace, svc, proxy.labels);
           const subsets: string[] = (Array.isArray(dr?.spec.subsets) ? dr!.spec.subsets : []).map((x: any) => String(x?.name ?? ""));
           for (const p of svc.ports) {
             if (p.protocol === "UDP") continue;

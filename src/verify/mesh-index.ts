@@ -388,10 +388,22 @@ export function findVisible(
   return other;
 }
 
+/**
+ * A document without `metadata.creationTimestamp` (a file, not a live object) counts as created
+ * at one fixed instant, the same the oracle gives it (conformance/oracle/mesh.go configEpoch), so
+ * such configs order by name and namespace among themselves and against dated ones alike.
+ */
+const configEpoch = "2026-01-01T00:00:00Z";
+
+function creationTime(r: Resource): string {
+  const t = r.metadata.creationTimestamp;
+  return t === undefined || t === null || t === "" ? configEpoch : String(t);
+}
+
 /** Creation order Istio uses for config: creationTimestamp, then name, then namespace. */
 export function creationOrder(a: Resource, b: Resource): number {
-  const ta = String(a.metadata.creationTimestamp ?? "");
-  const tb = String(b.metadata.creationTimestamp ?? "");
+  const ta = creationTime(a);
+  const tb = creationTime(b);
   return ta < tb ? -1 : ta > tb ? 1 : a.name < b.name ? -1 : a.name > b.name ? 1 : a.namespace < b.namespace ? -1 : a.namespace > b.namespace ? 1 : 0;
 }
 

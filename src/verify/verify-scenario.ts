@@ -1,8 +1,8 @@
 import { expandPrincipals, policiesFor } from "./authz.js";
 import { clientHop, endpointsOf, upstreamTls, type ClientRoute } from "./client-hop.js";
-import { gatewayListener, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
+import { gatewayListener, gatewayProxy, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
 import { indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
-import { destinationRuleFor, tlsForPort } from "./destination-rule.js";
+import { destinationRuleFor, hasSelectorRules, tlsForPort } from "./destination-rule.js";
 import { sidecarFor, sidecarImports } from "./sidecar-scope.js";
 import { mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
@@ -63,11 +63,13 @@ export class World {
   clientRoute(m: MeshIndex, namespace: string, labels: Readonly<Record<string, string>>, to: { host: string; port: number }): ClientRoute {
     const sidecar = sidecarFor(m, namespace, labels);
     const byNamespace = mapIn(this.routes, m);
-    const byHost = mapIn(byNamespace, sidecar ? `${namespace}\0${sidecar.namespace}/${sidecar.name}` : namespace);
+    // Routes depend on the caller's labels only through a Sidecar or a DestinationRule workloadSelector.
+    const byLabels = hasSelectorRules(m, namespace) ? `\0${JSON.stringify(Object.entries(labels).sort())}` : "";
+    const byHost = mapIn(byNamespace, `${namespace}${sidecar ? `\0${sidecar.namespace}/${sidecar.name}` : ""}${byLabels}`);
     const byPort = mapIn(byHost, to.host);
     let route = byPort.get(to.port);
     if (route === undefined) {
-      route = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined, sidecar ? sidecarImports(sidecar, namespace) : undefined, sidecar);
+      route = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined, sidecar ? sidecarImports(sidecar, namespace) : undefined, sidecar, labels);
       byPort.set(to.port, route);
     }
     return route;
@@ -123,7 +125,8 @@ function pickWorkload(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): 
 
 function computePick(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): Picked | undefined {
   if (!chain.service || !chain.port) return undefined;
-  const drTls = chain.passthrough ? tlsForPort(destinationRuleFor(mesh, gatewayNs, chain.service), chain.port) : undefined;
+  const labels = gatewayProxy(mesh)?.labels ?? {};
+  const drTls = chain.passthrough ? tlsForPort(destinationRuleFor(mesh, gatewayNs, chain.service, labels), chain.port) : undefined;
   const byIp = lookups(mesh).workloadByIp;
   for (const ep of endpointsOf(mesh, chain.service, chain.port)) {
     const w = byIp.get(ep.address);
@@ -192,7 +195,14 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
     const d = trustCheck(leg, gm.spec.rootCA, gwId, [], where);
     if (d) return d;
     if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
-    const t = upstreamTls(gm, gp.namespace, m.chain.service!, m.chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
+    const t = upstreamTls(
+      gm,
+      gp.namespace,
+      m.chain.service!,
+      m.chain.port!,
+      { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode },
+      gp.labels,
+    );
     return {
       leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, ...(leg.http !== undefined ? { http: leg.http } : {}) },
       workload: picked.workload,
@@ -211,7 +221,7 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
 /** The leg a non-terminating, routed gateway chain sends on: the gateway's own TLS when its cluster originates one, else the caller's. */
 function reoriginated(gm: MeshIndex, gl: GatewayListener, chain: GatewayChain, picked: Picked, leg: Leg): Leg {
   const gp = gl.proxy;
-  const t = upstreamTls(gm, gp.namespace, chain.service!, chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
+  const t = upstreamTls(gm, gp.namespace, chain.service!, chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode }, gp.labels);
   if (t.mode === "DISABLE") return leg;
   return {
     peerId: spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount),
@@ -393,7 +403,14 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
     if (!chain.passthrough) {
       const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
       if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;
-      const t = upstreamTls(m, gl.proxy.namespace, chain.service!, chain.port!, { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode });
+      const t = upstreamTls(
+        m,
+        gl.proxy.namespace,
+        chain.service!,
+        chain.port!,
+        { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode },
+        gl.proxy.labels,
+      );
       return (
         serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }).denial ===
         undefined

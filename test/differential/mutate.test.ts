@@ -94,6 +94,8 @@ const allowed: Record<MutationKind, RegExp> = {
   "sidecar-listeners": /:Sidecar\/[^/]+\/differential-sidecar-(ingress|port):/,
   "gateway-passthrough-route": /:(Gateway\/[^/]+\/differential-passthrough|VirtualService\/[^/]+\/differential-tls-route):/,
   "gateway-terminating-route": /:(Gateway\/[^/]+\/differential-terminating|VirtualService\/[^/]+\/differential-tcp-route):/,
+  "destinationrule-selector": /:DestinationRule\/[^/]+\/differential-selector-rule:/,
+  "destinationrule-duplicate": /:DestinationRule\/[^/]+\/(differential-duplicate-rule:|[^:]+:\.metadata\.creationTimestamp$)/,
   "gateway-service-port":
     /(^scenario\.meshes\.\d+\.eastWestGateway\.port$|:Service\/.*:\.(spec\.ports\.\d+\.(port|targetPort)|metadata\.labels.*)$|:ServiceEntry\/.*\.endpoints\.\d+\.ports\.|:Gateway\/.*\.port\.number$)/,
 };

@@ -934,6 +934,55 @@ const gatewayServicePort: Mutator = (s, rng) => {
   return `${g.mesh}: gateway Service port ${old} -> 443 (targetPort ${old}), clients dial 443, Gateway servers ${choice}`;
 };
 
+/**
+ * A DestinationRule with a workloadSelector beside an existing one: in the client's namespace,
+ * selecting the probe's client (or nobody), with another TLS mode or SNI.
+ */
+const destinationRuleSelector: Mutator = (s, rng) => {
+  const rules = resources(s, "DestinationRule");
+  if (rules.length === 0) return undefined;
+  const base = rng.pick(rules);
+  const clients = probeClients(s).filter((c) => String(c["mesh"]) === base.mesh && String(c["namespace"]) === nsOf(base.doc));
+  const labels = clients.length > 0 && isObject(clients[0]!["labels"]) ? (clients[0]!["labels"] as Node) : {};
+  const key = Object.keys(labels)[0];
+  const selector = key !== undefined && rng.chance(0.7) ? { [key]: String(labels[key]) } : { differential: "nobody" };
+  const tls = rng.pick([{ mode: "DISABLE" }, { mode: "ISTIO_MUTUAL" }, { mode: "ISTIO_MUTUAL", sni: "outbound_.1_._.differential.invalid" }]);
+  addedFile(s, base.mesh).docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "DestinationRule",
+    metadata: { name: "differential-selector-rule", namespace: nsOf(base.doc) },
+    spec: { host: spec(base.doc)["host"], workloadSelector: { matchLabels: selector }, trafficPolicy: { tls } },
+  });
+  return `${base.mesh}: add DestinationRule ${nsOf(base.doc)}/differential-selector-rule for ${show(spec(base.doc)["host"])} selecting ${show(selector)} with tls ${show(tls)}`;
+};
+
+/**
+ * A second DestinationRule for an existing rule's host in its namespace, older or newer, with
+ * or without a traffic policy, the same or another exportTo: istiod merges some and not others.
+ */
+const destinationRuleDuplicate: Mutator = (s, rng) => {
+  const rules = resources(s, "DestinationRule");
+  if (rules.length === 0) return undefined;
+  const base = rng.pick(rules);
+  const older = rng.chance(0.5);
+  const meta = base.doc["metadata"] as Node;
+  if (older) meta["creationTimestamp"] = "2026-02-01T00:00:00Z";
+  const exportTo = rng.pick([undefined, ["."], ["*"], spec(base.doc)["exportTo"]]);
+  const policy = rng.pick([undefined, { tls: { mode: "DISABLE" } }, { tls: { mode: "ISTIO_MUTUAL" } }]);
+  addedFile(s, base.mesh).docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "DestinationRule",
+    metadata: { name: "differential-duplicate-rule", namespace: nsOf(base.doc), creationTimestamp: older ? "2026-01-01T00:00:00Z" : "2026-03-01T00:00:00Z" },
+    spec: {
+      host: spec(base.doc)["host"],
+      ...(exportTo !== undefined ? { exportTo } : {}),
+      ...(policy !== undefined ? { trafficPolicy: policy } : {}),
+      subsets: [{ name: "differential", labels: { differential: "subset" } }],
+    },
+  });
+  return `${base.mesh}: add ${older ? "an older" : "a newer"} DestinationRule ${nsOf(base.doc)}/differential-duplicate-rule for ${show(spec(base.doc)["host"])}, exportTo ${show(exportTo ?? null)}, trafficPolicy ${show(policy ?? null)}`;
+};
+
 /** Every mutation kind, by name. */
 export const mutators = {
   "drop-resource": dropResource,
@@ -974,6 +1023,8 @@ export const mutators = {
   "gateway-passthrough-route": gatewayPassthroughRoute,
   "gateway-terminating-route": gatewayTerminatingRoute,
   "gateway-service-port": gatewayServicePort,
+  "destinationrule-selector": destinationRuleSelector,
+  "destinationrule-duplicate": destinationRuleDuplicate,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
