@@ -12,6 +12,7 @@ import {
   type MeshService,
   type Workload,
 } from "./mesh-index.js";
+import { clientVirtualServices, tcpRouteFor, unmodelledClientRules } from "./client-routes.js";
 import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
@@ -23,8 +24,10 @@ export interface ClientRoute {
   readonly denial?: Denial;
   readonly service?: MeshService;
   readonly tls?: UpstreamTls;
-  /** The resources that decided the route (ServiceEntry/Service, DestinationRule). */
+  /** The resources that decided the route (ServiceEntry/Service, VirtualService, DestinationRule). */
   readonly decidedBy: readonly Resource[];
+  /** VirtualService rules on the route verify does not model, as `[resource, field]`. */
+  readonly notModelled?: readonly [Resource, string][];
 }
 
 /** The address a host with no address of its own resolves to: only a 0.0.0.0 listener can take it. */
@@ -217,7 +220,7 @@ export function clientHop(
     return p !== undefined && p.protocol !== "UDP" && !isHttpProtocol(p.protocol);
   };
   const atAddr = addr === "0.0.0.0" ? undefined : servicesByAddress.get(addr);
-  let svc = findVisible(atAddr, ns, isTcpPort);
+  let svc: MeshService | undefined = findVisible(atAddr, ns, isTcpPort);
   if (!svc && resolved && !byAddress) {
     const p = resolved.ports.find((x) => x.port === to.port);
     if (p && isHttpProtocol(p.protocol)) svc = resolved;
@@ -234,16 +237,45 @@ export function clientHop(
       denial: { at: "client", reason: "MF3001", why: `no listener for ${addr}:${to.port} in the client sidecar: the call goes to PassthroughCluster` },
     };
   }
-  hop.cluster = clusterName(to.port, svc.hostname);
-  const eps = endpointsOf(mesh, svc, to.port);
+  // VirtualServices for the listener's service: a `tcp` rule may send the call to another
+  // service's cluster; `tls` and `http` rules are declared, not modelled (see unmodelledClientRules).
+  const listenPort = svc.ports.find((x) => x.port === to.port);
+  const http = listenPort !== undefined && isHttpProtocol(listenPort.protocol);
+  const tlsPort = listenPort?.protocol === "TLS" || listenPort?.protocol === "HTTPS";
+  const virtualServices = clientVirtualServices(mesh, ns, svc.hostname, imported);
+  const notModelled = unmodelledClientRules(virtualServices, http, tlsPort);
+  const routed = !http && !tlsPort ? tcpRouteFor(mesh, virtualServices, to.port, ns, labels) : undefined;
+  let port = to.port;
+  if (routed) {
+    if (routed.subset !== "") notModelled.push([routed.virtualService, "spec.tcp[].route[].destination.subset"]);
+    const target = findVisible(servicesByHost.get(routed.host), ns, imported);
+    const targetPort = routed.port || (target?.ports.length === 1 ? target.ports[0]!.port : to.port);
+    hop.cluster = clusterName(targetPort, routed.host, routed.subset);
+    if (!target || !target.ports.some((x) => x.port === targetPort)) {
+      return {
+        hop,
+        decidedBy: [svc.resource, routed.virtualService],
+        ...(notModelled.length > 0 ? { notModelled } : {}),
+        denial: {
+          at: "client",
+          reason: "MF3001",
+          why: `VirtualService ${routed.virtualService.namespace}/${routed.virtualService.name} sends the call to ${hop.cluster}, which is not in the client's clusters (no service visible to namespace ${ns} has that host and port)`,
+        },
+      };
+    }
+    svc = target;
+    port = targetPort;
+  } else hop.cluster = clusterName(to.port, svc.hostname);
+  const extra = notModelled.length > 0 ? { notModelled } : {};
+  const eps = endpointsOf(mesh, svc, port);
   const ep = eps[0];
-  const tls = upstreamTls(mesh, ns, svc, to.port, ep, labels);
+  const tls = upstreamTls(mesh, ns, svc, port, ep, labels);
   hop.tls = tls.mode;
   hop.sni = tls.mode === "DISABLE" ? null : tls.sni;
   hop.sans = [...tls.sans].sort();
-  const decidedBy = [svc.resource, ...(tls.decidedBy ? [tls.decidedBy] : [])];
+  const decidedBy = [svc.resource, ...(routed ? [routed.virtualService] : []), ...(tls.decidedBy ? [tls.decidedBy] : [])];
   if (!ep) {
-    return { hop, service: svc, tls, decidedBy, denial: { at: "client", reason: "MF3002", why: `cluster ${hop.cluster} has no endpoints` } };
+    return { hop, service: svc, tls, decidedBy, ...extra, denial: { at: "client", reason: "MF3002", why: `cluster ${hop.cluster} has no endpoints` } };
   }
   hop.endpoint = `${ep.address}:${ep.port}`;
   if (!gatewayOf(hop.endpoint)) {
@@ -252,8 +284,9 @@ export function clientHop(
       service: svc,
       tls,
       decidedBy,
+      ...extra,
       denial: { at: "client", reason: "MF3002", why: `endpoint ${hop.endpoint} of ${hop.cluster} is no mesh's east-west gateway` },
     };
   }
-  return { hop, service: svc, tls, decidedBy };
+  return { hop, service: svc, tls, decidedBy, ...extra };
 }

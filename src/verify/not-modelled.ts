@@ -95,6 +95,19 @@ export function notModelledFindings(world: World): Diagnostic[] {
     }
   }
   for (const mesh of world.meshes) declaredKindGaps(world, mesh, gaps);
+  // VirtualService rules on a probe's client route that verify does not model.
+  for (const p of world.scenario.probes) {
+    const mesh = world.meshes.find((m) => m.spec.name === p.from.mesh);
+    if (!mesh) continue;
+    for (const [r, field] of world.clientRoute(mesh, p.from.namespace, p.from.labels, p.to).notModelled ?? []) {
+      let g = gaps.get(r);
+      if (!g) {
+        g = { mesh, resource: r, field, why: "the client sidecar routes by this VirtualService rule, which verify does not reproduce", workloads: new Set() };
+        gaps.set(r, g);
+      }
+      g.workloads.add(`client ${p.from.namespace}/${p.from.serviceAccount} (probe ${p.name})`);
+    }
+  }
   const out: Diagnostic[] = [];
   for (const g of gaps.values()) {
     const r = g.resource;

@@ -1,7 +1,7 @@
 import { expandPrincipals, policiesFor } from "./authz.js";
 import { clientHop, endpointsOf, upstreamTls, type ClientRoute } from "./client-hop.js";
 import { gatewayListener, gatewayProxy, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
-import { indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
+import { configsOf, indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
 import { destinationRuleFor, hasSelectorRules, tlsForPort } from "./destination-rule.js";
 import { sidecarFor, sidecarImports } from "./sidecar-scope.js";
 import { mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
@@ -64,7 +64,7 @@ export class World {
     const sidecar = sidecarFor(m, namespace, labels);
     const byNamespace = mapIn(this.routes, m);
     // Routes depend on the caller's labels only through a Sidecar or a DestinationRule workloadSelector.
-    const byLabels = hasSelectorRules(m, namespace) ? `\0${JSON.stringify(Object.entries(labels).sort())}` : "";
+    const byLabels = hasSelectorRules(m, namespace) || configsOf(m, "VirtualService").length > 0 ? `\0${JSON.stringify(Object.entries(labels).sort())}` : "";
     const byHost = mapIn(byNamespace, `${namespace}${sidecar ? `\0${sidecar.namespace}/${sidecar.name}` : ""}${byLabels}`);
     const byPort = mapIn(byHost, to.host);
     let route = byPort.get(to.port);

@@ -983,6 +983,47 @@ const destinationRuleDuplicate: Mutator = (s, rng) => {
   return `${base.mesh}: add ${older ? "an older" : "a newer"} DestinationRule ${nsOf(base.doc)}/differential-duplicate-rule for ${show(spec(base.doc)["host"])}, exportTo ${show(exportTo ?? null)}, trafficPolicy ${show(policy ?? null)}`;
 };
 
+/**
+ * A client VirtualService `tcp` rule for a probe's host: to another host the scenario knows (or
+ * none), sometimes restricted by sourceLabels, port or gateways, sometimes from another
+ * namespace or exported nowhere.
+ */
+const clientTcpRoute: Mutator = (s, rng) => {
+  const probes = asArray(s.scenario["probes"]).filter((p) => isObject(p["from"]) && isObject(p["to"]) && typeof p["to"]["host"] === "string");
+  if (probes.length === 0) return undefined;
+  const probe = rng.pick(probes);
+  const from = probe["from"] as Node;
+  const mesh = String(from["mesh"]);
+  const host = String(probe["to"]["host"]);
+  if (/^[0-9.]+$/.test(host)) return undefined;
+  const targets = [...serviceEntryHosts(s), ...serviceHosts(s, mesh), "nothing.example.invalid"].filter((h) => h !== host);
+  const target = rng.pick(targets);
+  const labels = isObject(from["labels"]) ? (from["labels"] as Node) : {};
+  const key = Object.keys(labels)[0];
+  const match = rng.pick([
+    undefined,
+    key !== undefined ? { sourceLabels: { [key]: String(labels[key]) } } : undefined,
+    { sourceLabels: { differential: "nobody" } },
+    { port: Number(probe["to"]["port"]) },
+    { port: 1 },
+    { gateways: ["mesh"] },
+  ]);
+  const ns = rng.pick([String(from["namespace"]), rootNamespaceOf(s, mesh)]);
+  const exportTo = rng.pick([undefined, ["."], ["*"]]);
+  const port = rng.pick([undefined, ...knownPorts(s).slice(0, 3)]);
+  addedFile(s, mesh).docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: "differential-client-route", namespace: ns },
+    spec: {
+      hosts: [host],
+      ...(exportTo ? { exportTo } : {}),
+      tcp: [{ ...(match ? { match: [match] } : {}), route: [{ destination: { host: target, ...(port ? { port: { number: port } } : {}) } }] }],
+    },
+  });
+  return `${mesh}: add VirtualService ${ns}/differential-client-route for ${host}: tcp ${show(match ?? null)} -> ${target}${port ? `:${port}` : ""}, exportTo ${show(exportTo ?? null)}`;
+};
+
 /** Every mutation kind, by name. */
 export const mutators = {
   "drop-resource": dropResource,
@@ -1025,6 +1066,7 @@ export const mutators = {
   "gateway-service-port": gatewayServicePort,
   "destinationrule-selector": destinationRuleSelector,
   "destinationrule-duplicate": destinationRuleDuplicate,
+  "client-tcp-route": clientTcpRoute,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
