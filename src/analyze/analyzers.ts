@@ -148,7 +148,15 @@ export const analyzers: readonly Analyzer[] = [
         const gl = world.listener(mesh);
         if (!gl) continue;
         for (const sk of gl.skipped) {
-          report("MF3210", mesh, sk.gateway, { problem: "repeated-hosts", server: sk.serverIndex, hosts: sk.hosts, port: mesh.spec.eastWestGateway?.port });
+          if (sk.holder !== undefined)
+            report("MF3210", mesh, sk.gateway, {
+              problem: "protocol-conflict",
+              server: sk.serverIndex,
+              holder: sk.holder,
+              port: mesh.spec.eastWestGateway?.port,
+            });
+          else
+            report("MF3210", mesh, sk.gateway, { problem: "repeated-hosts", server: sk.serverIndex, hosts: sk.hosts, port: mesh.spec.eastWestGateway?.port });
         }
         if (gl.conflicts.length === 0) continue;
         const culprits = gl.chains.filter((c) => c.passthrough && c.serverNames.some((n) => gl.conflicts.includes(n)));

@@ -155,7 +155,8 @@ type GatewayConflictArgs =
       readonly hosts: readonly string[];
       readonly port: number | undefined;
     }
-  | { readonly subject: string; readonly problem: "overlapping-sni"; readonly port: number | undefined; readonly conflicts: readonly string[] };
+  | { readonly subject: string; readonly problem: "overlapping-sni"; readonly port: number | undefined; readonly conflicts: readonly string[] }
+  | { readonly subject: string; readonly problem: "protocol-conflict"; readonly server: number; readonly port: number | undefined; readonly holder: string };
 
 /** An import ServiceEntry, or its DestinationRule, visible beyond its own namespace. */
 type WideExportToArgs =
@@ -286,6 +287,8 @@ type IstioRule =
   | { readonly rule: "dry-run-value"; readonly value: string }
   | { readonly rule: "action-without-rules"; readonly action: string }
   | { readonly rule: "custom-without-provider" }
+  | { readonly rule: "bad-port"; readonly port: string }
+  | { readonly rule: "none-with-endpoints" }
   | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" };
 /** The resource a validation rule refuses, the field, and the rule. */
 interface IstioValidationArgs {
@@ -336,6 +339,17 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
       };
     case "custom-without-provider":
       return { message: "`provider.name` must not be empty", fix: "Name an extension provider of meshConfig.extensionProviders." };
+    case "bad-port":
+      // pkg/config/security/security.go ValidatePorts: strconv.ParseUint(port, 10, 32), at most 65535.
+      return {
+        message: `bad port (${r.port}): ports in an AuthorizationPolicy are port numbers (0-65535), not names`,
+        fix: "Write the port number, e.g. '5432' for the Service port named tcp-postgres (quoted: the field is a list of strings).",
+      };
+    case "none-with-endpoints":
+      return {
+        message: "no endpoints should be provided for resolution type none",
+        fix: "Use resolution STATIC (addresses) or DNS (hostnames) with endpoints, or drop the endpoints.",
+      };
     case "mutual-without-certificate":
       return {
         message: "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)",
@@ -1165,9 +1179,15 @@ const table = [
     message: (a: GatewayConflictArgs) =>
       a.problem === "repeated-hosts"
         ? `${a.subject}: server ${a.server} repeats host${a.hosts.length === 1 ? "" : "s"} ${a.hosts.join(", ")} already served on port ${a.port} by an older Gateway; Istio ignores this server entirely`
-        : `${a.subject}: its AUTO_PASSTHROUGH server overlaps another on port ${a.port}: ${a.conflicts.length} SNI${a.conflicts.length === 1 ? "" : "s"} (e.g. ${a.conflicts[0]}) get two filter chains, and Envoy rejects the whole listener`,
+        : a.problem === "protocol-conflict"
+          ? `${a.subject}: server ${a.server} is ignored: an older plaintext ${a.holder} server holds port ${a.port}, and Istio merges only HTTP servers with it (model/gateway.go mergeGateways)`
+          : `${a.subject}: its AUTO_PASSTHROUGH server overlaps another on port ${a.port}: ${a.conflicts.length} SNI${a.conflicts.length === 1 ? "" : "s"} (e.g. ${a.conflicts[0]}) get two filter chains, and Envoy rejects the whole listener`,
     fix: (a: GatewayConflictArgs) =>
-      a.problem === "repeated-hosts" ? "keep one server per host on the port" : "keep one server per host: remove the wildcard server or the duplicate host",
+      a.problem === "repeated-hosts"
+        ? "keep one server per host on the port"
+        : a.problem === "protocol-conflict"
+          ? "move the plaintext server to another port, or remove it"
+          : "keep one server per host: remove the wildcard server or the duplicate host",
   },
   {
     code: "MF3211",

@@ -33,10 +33,18 @@ export interface ClientRoute {
 /** The address a host with no address of its own resolves to: only a 0.0.0.0 listener can take it. */
 const unresolvedVip = "240.240.240.240";
 
-/** Services of a mesh visible to a namespace, the namespace's own first (sidecar scope order). */
+/**
+ * Services of a mesh visible to a namespace, the namespace's own first, one per hostname as a
+ * sidecar scope keeps them (sidecar.go selectServices, appendSidecarServices): the proxy's
+ * namespace first, and a Kubernetes Service before a ServiceEntry of the same host (mesh
+ * services list Kubernetes Services first), so a ServiceEntry naming a Service's host adds no
+ * second gateway chain.
+ */
 export function servicesVisibleTo(mesh: MeshIndex, ns: string): MeshService[] {
   const visible = mesh.services.filter((s) => visibleTo(s.exportTo, s.namespace, ns));
-  return [...visible.filter((s) => s.namespace === ns), ...visible.filter((s) => s.namespace !== ns)];
+  const ordered = [...visible.filter((s) => s.namespace === ns), ...visible.filter((s) => s.namespace !== ns)];
+  const seen = new Set<string>();
+  return ordered.filter((s) => !seen.has(s.hostname) && seen.add(s.hostname) !== undefined);
 }
 
 export function clusterName(port: number, hostname: string, subset = ""): string {

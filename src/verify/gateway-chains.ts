@@ -34,8 +34,8 @@ export interface GatewayListener {
   readonly chains: readonly GatewayChain[];
   /** Server names that two chains share: Envoy rejects the whole listener. */
   readonly conflicts: readonly string[];
-  /** Gateways whose server Istio skipped for duplicate hosts (CheckDuplicates). */
-  readonly skipped: readonly { gateway: Resource; serverIndex: number; hosts: string[] }[];
+  /** Servers Istio skipped: for duplicate hosts (CheckDuplicates), or behind an older plaintext server on the port (`holder`). */
+  readonly skipped: readonly { gateway: Resource; serverIndex: number; hosts: string[]; holder?: string }[];
   readonly gateways: readonly Resource[];
 }
 
@@ -46,6 +46,11 @@ export function gatewayProxy(mesh: MeshIndex): GatewayProxy | undefined {
   return w
     ? { namespace: g.namespace, serviceAccount: w.serviceAccount, labels: w.labels, workload: w }
     : { namespace: g.namespace, serviceAccount: g.serviceAccount, labels: g.selector };
+}
+
+/** Whether a Gateway port protocol is HTTP-like (HTTP, HTTP2, GRPC): merges with another HTTP server. */
+function isHttpName(p: string): boolean {
+  return p === "HTTP" || p === "HTTP2" || p === "GRPC" || p === "GRPC-WEB";
 }
 
 /** `./h` and `*\/h` as Istio sanitizes them (sanitizeServerHostNamespace). */
@@ -182,9 +187,10 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
     .sort(byCreation);
   const ports = gatewayPorts(mesh, proxy, g.port);
   const chains: GatewayChain[] = [];
-  const skipped: { gateway: Resource; serverIndex: number; hosts: string[] }[] = [];
+  const skipped: { gateway: Resource; serverIndex: number; hosts: string[]; holder?: string }[] = [];
   const known = new Set<string>();
   const routedSni = new Set<string>();
+  let plainProtocol: string | undefined;
   const visible = servicesVisibleTo(mesh, proxy.namespace);
   // Positions in `visible` by hostname: a server with exact hosts looks its services up
   // instead of testing every visible service.
@@ -208,13 +214,42 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
       const hosts: string[] = (Array.isArray(s.hosts) ? s.hosts.map(String) : []).map((h: string) => sanitizeHost(h, gw.namespace));
       const protocol = String(s?.port?.protocol ?? "").toUpperCase();
       const mode = String(s?.tls?.mode ?? "");
-      if (protocol === "TLS" || (protocol === "HTTPS" && s.tls)) {
+      if (s.tls) {
         const dups = hosts.filter((h) => known.has(h));
         if (dups.length > 0) {
           skipped.push({ gateway: gw, serverIndex, hosts: dups });
           return;
         }
         for (const h of hosts) known.add(h);
+      }
+      // model/gateway.go mergeGateways: once a plaintext server holds the port, a server whose
+      // protocol cannot merge with it (anything but HTTP after HTTP) is skipped.
+      if (plainProtocol !== undefined) {
+        if (!(plainProtocol.startsWith("HTTP") && !s.tls && isHttpName(protocol))) {
+          skipped.push({ gateway: gw, serverIndex, hosts: [], holder: plainProtocol });
+          return;
+        }
+      } else if (!s.tls) {
+        plainProtocol = protocol;
+        // An opaque TCP server forwards by its tcp route whatever arrives, TLS included.
+        if (!isHttpName(protocol)) {
+          const route = hosts.map((h) => vsTcpRoute(mesh, gw, h, serverPort)).find((r) => r !== undefined);
+          if (route) {
+            const svc = visible.find((x) => x.hostname === route.host);
+            const port = route.port ? route.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
+            chains.push({
+              serverNames: [],
+              passthrough: false,
+              terminates: false,
+              cluster: svc && port ? clusterName(port, svc.hostname) : null,
+              ...(svc ? { service: svc } : {}),
+              ...(port ? { port } : {}),
+              gateway: gw,
+              serverIndex,
+            });
+          }
+        }
+        return;
       }
       const sni = hosts.map(sniHost);
       if (mode === "AUTO_PASSTHROUGH") {

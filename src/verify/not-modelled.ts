@@ -94,7 +94,23 @@ export function notModelledFindings(world: World): Diagnostic[] {
       }
     }
   }
-  for (const mesh of world.meshes) declaredKindGaps(world, mesh, gaps);
+  for (const mesh of world.meshes) {
+    declaredKindGaps(world, mesh, gaps);
+    // A ServiceEntry naming a Kubernetes Service's host in the Service's namespace: istiod
+    // merges both registries' endpoints for that host (one EDS key per hostname and namespace),
+    // with the ServiceEntry's ports, in an order verify does not reproduce.
+    const k8sHosts = new Set(mesh.services.filter((x) => x.source === "kubernetes").map((x) => `${x.namespace}/${x.hostname}`));
+    for (const svc of mesh.services) {
+      if (svc.source !== "serviceentry" || !k8sHosts.has(`${svc.namespace}/${svc.hostname}`) || gaps.has(svc.resource)) continue;
+      gaps.set(svc.resource, {
+        mesh,
+        resource: svc.resource,
+        field: "spec.hosts",
+        why: `${svc.hostname} is also a Kubernetes Service of namespace ${svc.namespace}: istiod merges the endpoints of both, which verify does not model`,
+        workloads: new Set([`callers of ${svc.hostname}`]),
+      });
+    }
+  }
   // VirtualService rules on a probe's client route that verify does not model.
   for (const p of world.scenario.probes) {
     const mesh = world.meshes.find((m) => m.spec.name === p.from.mesh);

@@ -28,6 +28,12 @@ function mutualWithoutCertificatePaths(dr: Resource): string[] {
 /** The strings Go's strconv.ParseBool accepts. */
 const parseBoolValues = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"];
 
+/** Whether Go's strconv.ParseUint(v, 10, 32) reads a port (at most 65535) from a value. */
+function isPortNumber(v: unknown): boolean {
+  const t = String(v);
+  return /^[0-9]+$/.test(t) && t.length <= 10 && Number(t) <= 65535;
+}
+
 /** The length of a source field that is a list, else 0. */
 function listLength(src: any, key: string): number {
   const v = src[key];
@@ -60,6 +66,8 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
     }
     if (kind === "ServiceEntry" && r.apiVersion.startsWith("networking.istio.io/")) {
       const endpoints: any[] = Array.isArray(r.spec.endpoints) ? r.spec.endpoints : [];
+      // validation.go ValidateServiceEntry: resolution NONE takes no endpoints.
+      if (String(r.spec.resolution ?? "NONE") === "NONE" && endpoints.length > 0) report(r, "spec.endpoints", { rule: "none-with-endpoints" });
       const ports: any[] = Array.isArray(r.spec.ports) ? r.spec.ports : [];
       const names: string[] = [];
       for (let i = 0; i < ports.length; i++) names.push(String(ports[i]?.name ?? ""));
@@ -84,6 +92,18 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
         report(r, "spec.provider.name", { rule: "custom-without-provider" });
       const rules: any[] = Array.isArray(r.spec.rules) ? r.spec.rules : [];
       for (let i = 0; i < rules.length; i++) {
+        // security.go ValidatePorts, for to.operation ports/notPorts and the destination.port condition.
+        const tos: any[] = Array.isArray(rules[i]?.to) ? rules[i].to : [];
+        for (let t = 0; t < tos.length; t++)
+          for (const k of ["ports", "notPorts"])
+            for (const port of Array.isArray(tos[t]?.operation?.[k]) ? tos[t].operation[k] : [])
+              if (!isPortNumber(port)) report(r, `spec.rules[${i}].to[${t}].operation.${k}`, { rule: "bad-port", port: String(port) });
+        const whens: any[] = Array.isArray(rules[i]?.when) ? rules[i].when : [];
+        for (let w = 0; w < whens.length; w++)
+          if (String(whens[w]?.key ?? "") === "destination.port")
+            for (const k of ["values", "notValues"])
+              for (const port of Array.isArray(whens[w]?.[k]) ? whens[w][k] : [])
+                if (!isPortNumber(port)) report(r, `spec.rules[${i}].when[${w}].${k}`, { rule: "bad-port", port: String(port) });
         const froms: any[] = Array.isArray(rules[i]?.from) ? rules[i].from : [];
         for (let f = 0; f < froms.length; f++) {
           const src = froms[f]?.source ?? {};

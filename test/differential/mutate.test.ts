@@ -96,6 +96,8 @@ const allowed: Record<MutationKind, RegExp> = {
   "gateway-terminating-route": /:(Gateway\/[^/]+\/differential-terminating|VirtualService\/[^/]+\/differential-tcp-route):/,
   "destinationrule-selector": /:DestinationRule\/[^/]+\/differential-selector-rule:/,
   "destinationrule-duplicate": /:DestinationRule\/[^/]+\/(differential-duplicate-rule:|[^:]+:\.metadata\.creationTimestamp$)/,
+  "workload-entry": /:WorkloadEntry\/[^/]+\/differential-vm:/,
+  "serviceentry-same-host": /:ServiceEntry\/[^/]+\/differential-same-host:/,
   "client-tcp-route": /:VirtualService\/[^/]+\/differential-client-route:/,
   "gateway-service-port":
     /(^scenario\.meshes\.\d+\.eastWestGateway\.port$|:Service\/.*:\.(spec\.ports\.\d+\.(port|targetPort)|metadata\.labels.*)$|:ServiceEntry\/.*\.endpoints\.\d+\.ports\.|:Gateway\/.*\.port\.number$)/,

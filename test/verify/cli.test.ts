@@ -79,7 +79,22 @@ describe("scenario loader", () => {
     ["an unquoted * host (alias)", "apiVersion: v1\nkind: Pod\nmetadata: {name: *.db}\n", "MF3102"],
     [
       "an endpoint port keyed by an undeclared name",
-      "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x}\nspec:\n  hosts: [a.b]\n  ports: [{number: 1, name: tcp, protocol: TCP}]\n  endpoints: [{address: 1.2.3.4, ports: {http: 2}}]\n",
+      "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x}\nspec:\n  hosts: [a.b]\n  resolution: STATIC\n  ports: [{number: 1, name: tcp, protocol: TCP}]\n  endpoints: [{address: 1.2.3.4, ports: {http: 2}}]\n",
+      "MF3104",
+    ],
+    [
+      "endpoints with resolution NONE (the default)",
+      "apiVersion: networking.istio.io/v1\nkind: ServiceEntry\nmetadata: {name: x}\nspec:\n  hosts: [a.b]\n  ports: [{number: 1, name: tcp, protocol: TCP}]\n  endpoints: [{address: 1.2.3.4}]\n",
+      "MF3104",
+    ],
+    [
+      "a port name in to.operation.ports",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{to: [{operation: {ports: [tcp-postgres]}}]}]\n",
+      "MF3104",
+    ],
+    [
+      "a destination.port condition out of range",
+      'apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{when: [{key: destination.port, values: ["70000"]}]}]\n',
       "MF3104",
     ],
     [

@@ -1024,6 +1024,42 @@ const clientTcpRoute: Mutator = (s, rng) => {
   return `${mesh}: add VirtualService ${ns}/differential-client-route for ${host}: tcp ${show(match ?? null)} -> ${target}${port ? `:${port}` : ""}, exportTo ${show(exportTo ?? null)}`;
 };
 
+/** A WorkloadEntry carrying a pod's labels, so the Services and ServiceEntries selecting the pod select it too. */
+const workloadEntry: Mutator = (s, rng) => {
+  const pod = pickPod(s, rng);
+  if (!pod) return undefined;
+  addedFile(s, pod.mesh).docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "WorkloadEntry",
+    metadata: { name: "differential-vm", namespace: pod.ns },
+    spec: { address: rng.pick(["10.250.0.9", "vm.example.invalid"]), labels: { ...pod.labels }, serviceAccount: rng.pick(["default", "differential-vm"]) },
+  });
+  return `${pod.mesh}: add WorkloadEntry ${pod.ns}/differential-vm with labels ${show(pod.labels)}`;
+};
+
+/** Declared: a ServiceEntry with the host of a Kubernetes Service of its namespace, selecting its pods. */
+const serviceEntrySameHost: Mutator = (s, rng) => {
+  const pod = pickPod(s, rng);
+  if (!pod) return undefined;
+  const svc = resources(s, "Service").find((r) => r.mesh === pod.mesh && nsOf(r.doc) === pod.ns);
+  if (!svc) return undefined;
+  const ports = asArray(spec(svc.doc)["ports"]).map((p) => ({ number: p["port"], name: String(p["name"] ?? `tcp-${String(p["port"])}`), protocol: "TCP" }));
+  const key = Object.keys(pod.labels)[0]!;
+  addedFile(s, pod.mesh).docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "ServiceEntry",
+    metadata: { name: "differential-same-host", namespace: pod.ns },
+    spec: {
+      hosts: [`${nameOf(svc.doc)}.${pod.ns}.svc.cluster.local`],
+      ports,
+      location: "MESH_INTERNAL",
+      resolution: "STATIC",
+      workloadSelector: { labels: { [key]: String(pod.labels[key]) } },
+    },
+  });
+  return `${pod.mesh}: add ServiceEntry ${pod.ns}/differential-same-host for Service ${nameOf(svc.doc)}'s host, selecting ${key}=${String(pod.labels[key])}`;
+};
+
 /** Every mutation kind, by name. */
 export const mutators = {
   "drop-resource": dropResource,
@@ -1067,6 +1103,8 @@ export const mutators = {
   "destinationrule-selector": destinationRuleSelector,
   "destinationrule-duplicate": destinationRuleDuplicate,
   "client-tcp-route": clientTcpRoute,
+  "workload-entry": workloadEntry,
+  "serviceentry-same-host": serviceEntrySameHost,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
@@ -1076,7 +1114,13 @@ export const mutationKinds = Object.keys(mutators) as MutationKind[];
  * Kinds adding configuration verify does not model: on these, verify must report MF3299 for
  * every proxy the resource reaches (or agree with the oracle where it reaches none).
  */
-export const declaredMutationKinds: readonly MutationKind[] = ["envoy-filter", "wasm-plugin", "gateway-api-route", "sidecar-listeners"];
+export const declaredMutationKinds: readonly MutationKind[] = [
+  "envoy-filter",
+  "wasm-plugin",
+  "gateway-api-route",
+  "sidecar-listeners",
+  "serviceentry-same-host",
+];
 
 /**
  * Applies one mutation of the given kind to a copy of the scenario, or returns undefined when
