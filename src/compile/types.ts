@@ -43,6 +43,12 @@ export interface InstallSettings {
   readonly eastWestGatewayValues?: Record<string, unknown>;
   /** Trust domains this mesh's sidecars must accept besides its own. */
   readonly acceptedTrustDomains: readonly string[];
+  /**
+   * Present when the mesh's Istio release cannot accept only `acceptedTrustDomains` (before
+   * 1.18, 1.17.2, 1.16.4): istiod runs with PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true, its sidecars
+   * accept every trust domain under the root, and the guard is the only barrier.
+   */
+  readonly skipValidateTrustDomain?: true;
 }
 
 /** Everything meshfed emits for one mesh. */

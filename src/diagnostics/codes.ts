@@ -838,6 +838,48 @@ const table = [
     fix: (a: { consumer: string; consumerMesh: string; exporterMesh: string; federation: string }) =>
       `give mesh "${a.consumerMesh}" a trust domain of its own, e.g. "${a.consumerMesh}.${a.federation}.internal"`,
   },
+  {
+    code: "MF1070",
+    name: "invalid-istio-version",
+    severity: "error",
+    title: "istioVersion is not an Istio release",
+    explanation:
+      'A mesh\'s `istioVersion` names the Istio release it runs: `major.minor.patch` (`"1.9.1"`) or a release line `major.minor` (`"1.22"`, meaning every patch of it). Quote it: YAML reads an unquoted 1.10 as the number 1.1.',
+    message: (a: { field: string; value: string }) => formatMessage(a, 'is not an Istio release ("1.9.1" or "1.22")'),
+    fix: (_: { field: string; value: string }) => 'write the release istiod runs, quoted, e.g. "1.9.1" or "1.22"',
+  },
+  {
+    code: "MF1071",
+    name: "istio-version-too-old",
+    severity: "error",
+    title: "The mesh runs an Istio release older than 1.8",
+    explanation:
+      "Consumers dial an imported service by its alias host, which only the sidecar's DNS proxy resolves (`ISTIO_META_DNS_CAPTURE`). The proxy first shipped in Istio 1.8.0 (istio/istio #26954; 1.8.0 pilot/cmd/pilot-agent/main.go:150): on an older release the alias does not resolve and nothing meshfed emits would carry a call. Upgrade the mesh to 1.8 or later.",
+    message: (a: { mesh: string; version: string }) => `mesh "${a.mesh}" runs Istio ${a.version}, older than 1.8: it has no DNS proxy to resolve imported hosts`,
+    fix: (a: { mesh: string; version: string }) => `upgrade mesh "${a.mesh}" to Istio 1.8 or later and declare that release`,
+  },
+  {
+    code: "MF1072",
+    name: "istio-version-not-proven",
+    severity: "error",
+    title: "The mesh runs an Istio release newer than meshfed's proof",
+    explanation:
+      "meshfed proves what it emits with the conformance oracle, which runs one pinned Istio (1.31, conformance/go.mod). A newer release may change what the output means (it has before: IP auto-allocation, the v1 APIs), so meshfed does not promise anything for it. Use a meshfed release that pins it, or declare the pinned line if you have checked the release notes.",
+    message: (a: { mesh: string; version: string; proven: string }) => `mesh "${a.mesh}" runs Istio ${a.version}, newer than ${a.proven}, the release meshfed's output is proven against`,
+    fix: (a: { mesh: string; version: string; proven: string }) => `use a meshfed release that proves Istio ${a.version}, or declare istioVersion "${a.proven}"`,
+  },
+  {
+    code: "MF1073",
+    name: "trust-domain-validation-skipped",
+    severity: "warning",
+    title: "The exporting mesh's Istio cannot accept only its consumers' trust domains",
+    explanation:
+      "On releases before 1.18 (and before the backports in 1.16.4 and 1.17.2; istio/istio #43536, #43794, #43795) `meshConfig.caCertificates[].trustDomains` do not feed the sidecars' trust-domain validation, and the only ways to accept another mesh's certificates are `trustDomainAliases` or istiod's `PILOT_SKIP_VALIDATE_TRUST_DOMAIN`. Aliases rewrite every principal (pilot/pkg/security/authz/model/model.go), so meshfed's guard `<own trust domain>/*` would admit every workload of the consumer's mesh. meshfed sets `PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true` instead: the exported workloads still admit exactly the named consumers (the guard denies every other principal; proven by the conformance oracle), but every sidecar of this mesh accepts TLS from any trust domain under the shared root, so a workload of any mesh that reaches a pod of this mesh directly is stopped only by that pod's own policies. Upgrade to the release named in the message for the clean mechanism.",
+    message: (a: { mesh: string; version: string; consumers: readonly string[]; cleanSince: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version}, which cannot accept only ${a.consumers.join(", ")}: meshfed sets PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true, so its sidecars accept every trust domain under the shared root and the exported services' guards alone keep out everyone but the named consumers`,
+    fix: (a: { mesh: string; version: string; consumers: readonly string[]; cleanSince: string }) =>
+      `upgrade mesh "${a.mesh}" to Istio ${a.cleanSince} or later, where meshConfig.caCertificates[].trustDomains accept exactly the consumers' trust domains`,
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",

@@ -1,0 +1,66 @@
+import {
+  atLeast,
+  caCertificatesBackport,
+  DEFAULT_ISTIO_RELEASE,
+  formatIstioRelease,
+  MIN_ISTIO_RELEASE,
+  parseIstioRelease,
+  releaseProfile,
+} from "../istio-release.js";
+import type { Rule } from "./index.js";
+
+/*
+ * Refusals and warnings about the Istio release each mesh runs (`meshes[].istioVersion`).
+ * The boundaries are read from Istio's source history; see istio-release.ts.
+ */
+
+const versionPath = (i: number) => `spec.meshes[${i}].istioVersion`;
+
+/** The first release line after the oracle's: meshfed proves every patch of the oracle's line, nothing newer. */
+const firstUnproven = { major: DEFAULT_ISTIO_RELEASE.major, minor: DEFAULT_ISTIO_RELEASE.minor + 1, patch: 0 };
+
+export const releaseRules: readonly Rule[] = [
+  {
+    name: "istio-version-supported",
+    description: "Every mesh runs Istio 1.8 or later (the DNS proxy) and no release newer than the oracle's.",
+    check({ federation, report }) {
+      federation.meshes.forEach((m, i) => {
+        if (m.istioVersion === undefined) return;
+        const r = parseIstioRelease(m.istioVersion);
+        if (!r) return; // MF1070, reported by the schema walk
+        if (!atLeast(r, MIN_ISTIO_RELEASE)) {
+          report("MF1071", versionPath(i), { mesh: m.name, version: m.istioVersion }, { value: m.istioVersion });
+        } else if (atLeast(r, firstUnproven)) {
+          report("MF1072", versionPath(i), { mesh: m.name, version: m.istioVersion, proven: formatIstioRelease(DEFAULT_ISTIO_RELEASE) }, { value: m.istioVersion });
+        }
+      });
+    },
+  },
+  {
+    name: "trust-domain-mechanism",
+    description: "An exporting mesh on a release without caCertificates trust-domain validation gets a warning naming the release that has it.",
+    check({ federation, report }) {
+      federation.meshes.forEach((m, i) => {
+        const profile = releaseProfile(m.istioVersion);
+        if (profile.trustDomainMechanism !== "skip-validation") return;
+        const consumers = new Set<string>();
+        for (const e of federation.exports) {
+          if (e.mesh !== m.name) continue;
+          for (const c of e.consumers) {
+            const cm = federation.meshes.find((x) => x.name === c.principal.mesh);
+            if (cm && cm.trustDomain !== m.trustDomain) consumers.add(cm.trustDomain);
+          }
+        }
+        if (consumers.size === 0) return;
+        const backport = caCertificatesBackport(profile.release);
+        const cleanSince = backport ? formatIstioRelease(backport) : "1.18";
+        report(
+          "MF1073",
+          versionPath(i),
+          { mesh: m.name, version: m.istioVersion ?? formatIstioRelease(profile.release), consumers: [...consumers].sort(), cleanSince },
+          { value: m.istioVersion },
+        );
+      });
+    },
+  },
+];
