@@ -855,7 +855,8 @@ const table = [
     title: "The mesh runs an Istio release older than 1.8",
     explanation:
       "Consumers dial an imported service by its alias host, which only the sidecar's DNS proxy resolves (`ISTIO_META_DNS_CAPTURE`). The proxy first shipped in Istio 1.8.0 (istio/istio #26954; 1.8.0 pilot/cmd/pilot-agent/main.go:150): on an older release the alias does not resolve and nothing meshfed emits would carry a call. Upgrade the mesh to 1.8 or later.",
-    message: (a: { mesh: string; version: string }) => `mesh "${a.mesh}" runs Istio ${a.version}, older than 1.8: it has no DNS proxy to resolve imported hosts`,
+    message: (a: { mesh: string; version: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version}, older than 1.8: it has no DNS proxy to resolve imported hosts`,
     fix: (a: { mesh: string; version: string }) => `upgrade mesh "${a.mesh}" to Istio 1.8 or later and declare that release`,
   },
   {
@@ -865,8 +866,10 @@ const table = [
     title: "The mesh runs an Istio release newer than meshfed's proof",
     explanation:
       "meshfed proves what it emits with the conformance oracle, which runs one pinned Istio (1.31, conformance/go.mod). A newer release may change what the output means (it has before: IP auto-allocation, the v1 APIs), so meshfed does not promise anything for it. Use a meshfed release that pins it, or declare the pinned line if you have checked the release notes.",
-    message: (a: { mesh: string; version: string; proven: string }) => `mesh "${a.mesh}" runs Istio ${a.version}, newer than ${a.proven}, the release meshfed's output is proven against`,
-    fix: (a: { mesh: string; version: string; proven: string }) => `use a meshfed release that proves Istio ${a.version}, or declare istioVersion "${a.proven}"`,
+    message: (a: { mesh: string; version: string; proven: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version}, newer than ${a.proven}, the release meshfed's output is proven against`,
+    fix: (a: { mesh: string; version: string; proven: string }) =>
+      `use a meshfed release that proves Istio ${a.version}, or declare istioVersion "${a.proven}"`,
   },
   {
     code: "MF1073",
@@ -1434,7 +1437,7 @@ const table = [
     severity: "error",
     title: "Istio's CRDs that meshfed writes are installed and serve v1",
     explanation:
-      "meshfed writes Gateway, ServiceEntry, DestinationRule (networking.istio.io/v1), PeerAuthentication and AuthorizationPolicy (security.istio.io/v1). Install Istio 1.22 or later (its base chart installs the CRDs).",
+      "meshfed writes Gateway, ServiceEntry, DestinationRule (networking.istio.io/v1), PeerAuthentication and AuthorizationPolicy (security.istio.io/v1). Install Istio 1.22 or later (its base chart installs the CRDs). For a mesh that declares an older `istioVersion`, meshfed writes and checks v1beta1 instead: install that release's CRDs.",
   },
   {
     code: "MF4103",
@@ -1442,7 +1445,7 @@ const table = [
     severity: "error",
     title: "istiod is installed and recent enough",
     explanation:
-      "The `istiod` Deployment in the Istio namespace is missing, or its image tag names an Istio older than 1.22 (the first with the v1 APIs meshfed writes). Install or upgrade Istio.",
+      "The `istiod` Deployment in the Istio namespace is missing, or its image tag names an Istio older than 1.22 (the first with the v1 APIs meshfed writes). Install or upgrade Istio. For a mesh that declares `istioVersion`, istiod must run that release: an older one fails (meshfed may emit what it does not read, e.g. 1.16.3 lacks the caCertificates trust-domain validation of 1.16.4), another release line is a warning (declare the release it runs).",
   },
   {
     code: "MF4104",
@@ -1474,7 +1477,7 @@ const table = [
     severity: "error",
     title: "istiod does not skip trust-domain validation",
     explanation:
-      "`PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true` on istiod makes sidecars accept certificates of any trust domain signed by the shared root. Remove the variable from the istiod Deployment.",
+      "`PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true` on istiod makes sidecars accept certificates of any trust domain signed by the shared root. Remove the variable from the istiod Deployment. Exception: an exporting mesh whose declared `istioVersion` has no caCertificates trust-domain validation (before 1.18, 1.17.2, 1.16.4) needs the variable set, because meshfed accepts consumers that way there (MF1073); then this check fails when it is missing.",
   },
   {
     code: "MF4108",

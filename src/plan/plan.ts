@@ -53,7 +53,9 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
         install.push(
           `east-west gateway in ${gw.namespace} labelled ${Object.entries(gw.selector)
             .map(([k, v]) => `${k}=${v}`)
-            .join(",")}, publishing only port ${gw.port}${release.gatewayChart === "gateway" ? "" : ` (Helm chart gateways/istio-ingress: Istio ${version} has no gateway chart)`}`,
+            .join(
+              ",",
+            )}, publishing only port ${gw.port}${release.gatewayChart === "gateway" ? "" : ` (Helm chart gateways/istio-ingress: Istio ${version} has no gateway chart)`}`,
         );
       }
       if (mesh.istioVersion !== undefined) {

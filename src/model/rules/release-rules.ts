@@ -31,7 +31,12 @@ export const releaseRules: readonly Rule[] = [
         if (!atLeast(r, MIN_ISTIO_RELEASE)) {
           report("MF1071", versionPath(i), { mesh: m.name, version: m.istioVersion }, { value: m.istioVersion });
         } else if (atLeast(r, firstUnproven)) {
-          report("MF1072", versionPath(i), { mesh: m.name, version: m.istioVersion, proven: formatIstioRelease(DEFAULT_ISTIO_RELEASE) }, { value: m.istioVersion });
+          report(
+            "MF1072",
+            versionPath(i),
+            { mesh: m.name, version: m.istioVersion, proven: formatIstioRelease(DEFAULT_ISTIO_RELEASE) },
+            { value: m.istioVersion },
+          );
         }
       });
     },
