@@ -35,8 +35,9 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
   const release = releaseProfile(mesh.istioVersion);
   // Before 1.18 (1.16.4, 1.17.2) caCertificates[].trustDomains are not read for validation;
   // there the least bad way to accept consumers is to skip trust-domain validation and let
-  // the guard decide (trustDomainAliases would widen the guard's own-domain rule to the
-  // consumers' whole meshes). See istio-release.ts and the guide's release table.
+  // the guard decide: trustDomainAliases would rewrite every full principal of this mesh's
+  // policies to every consumer mesh, so one consumer mesh's vault/vault would pass a guard
+  // naming another's (conformance scenarios 70, 71; MF1073).
   const skipValidation = accepted.length > 0 && release.trustDomainMechanism === "skip-validation";
   // Istio's TrustDomainsForValidation adds caCertificates[].trustDomains to the trust domains
   // a sidecar accepts peers from, while the authorization trust-domain bundle is built from

@@ -40,7 +40,7 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
         const backport = caCertificatesBackport(release.release);
         install.push(
           `values.pilot.env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN = "true" (Istio ${version} cannot accept only [${out.install.acceptedTrustDomains.join(", ")}]: ` +
-            `its sidecars accept every trust domain under the shared root, and the exported services' guards alone admit only the named consumers; ` +
+            `its sidecars accept every trust domain under the shared root; the exported services' guards still admit only the named consumers, a pod reached directly only what its own policies admit; ` +
             `Istio ${backport ? formatIstioRelease(backport) : "1.18"} accepts exactly the consumers' trust domains, MF1073)`,
         );
       } else if (out.install.acceptedTrustDomains.length > 0) {

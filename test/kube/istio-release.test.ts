@@ -52,7 +52,7 @@ beforeAll(async () => {
   await installHealthyMesh(ops, federation, "operations");
   const applied = await runCli(["apply", file, "--mesh", "operations", "--kubeconfig", ops.kubeconfig], repoRoot);
   if (applied.code !== 0) throw new Error(applied.stderr);
-  for (const crd of crdsServingNoV1(istioCrds())) await adminApply(prod, crd, "customresourcedefinitions", "meshfed-rig");
+  for (const crd of crdsServingNoV1(istioCrds())) await adminApply(prod, crd as never, "customresourcedefinitions", "meshfed-rig");
   // Discovery follows the CRDs asynchronously: wait until no Istio group serves v1.
   const deadline = Date.now() + 30_000;
   for (;;) {
