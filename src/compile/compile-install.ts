@@ -129,6 +129,7 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
     istioOperator,
     istiodValues,
     ...(eastWestGatewayValues ? { eastWestGatewayValues } : {}),
+    ...(eastWestGatewayValues && release.gatewayChart !== "gateway" ? { eastWestGatewayChart: release.gatewayChart } : {}),
     acceptedTrustDomains: accepted,
     ...(skipValidation ? { skipValidateTrustDomain: true as const } : {}),
   };

@@ -41,6 +41,8 @@ export interface InstallSettings {
   readonly istiodValues: Record<string, unknown>;
   /** Helm values for the `gateway` chart, installing an east-west gateway publishing only its AUTO_PASSTHROUGH port; absent when the mesh exports nothing. */
   readonly eastWestGatewayValues?: Record<string, unknown>;
+  /** Present when `eastWestGatewayValues` are for another chart than `gateway` (releases before 1.12). */
+  readonly eastWestGatewayChart?: "gateways/istio-ingress";
   /** Trust domains this mesh's sidecars must accept besides its own. */
   readonly acceptedTrustDomains: readonly string[];
   /**

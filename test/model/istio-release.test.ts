@@ -150,7 +150,9 @@ describe("what meshfed emits per release", () => {
   });
 
   it("before 1.12 the east-west gateway values are for the gateways/istio-ingress chart", () => {
-    const old = compile(undefined, '"1.11.8"').compiled.meshes.find((m) => m.mesh === "production")!.install.eastWestGatewayValues;
+    const oldInstall = compile(undefined, '"1.11.8"').compiled.meshes.find((m) => m.mesh === "production")!.install;
+    expect(oldInstall.eastWestGatewayChart).toBe("gateways/istio-ingress");
+    const old = oldInstall.eastWestGatewayValues;
     expect(old).toEqual({
       gateways: {
         "istio-ingressgateway": {
@@ -163,8 +165,9 @@ describe("what meshfed emits per release", () => {
       },
       global: { network: "production" },
     });
-    const current = compile(undefined, '"1.12"').compiled.meshes.find((m) => m.mesh === "production")!.install.eastWestGatewayValues;
-    expect(current).toMatchObject({ name: "istio-eastwestgateway", service: { type: "LoadBalancer" } });
+    const current = compile(undefined, '"1.12"').compiled.meshes.find((m) => m.mesh === "production")!.install;
+    expect(current.eastWestGatewayValues).toMatchObject({ name: "istio-eastwestgateway", service: { type: "LoadBalancer" } });
+    expect(current.eastWestGatewayChart).toBeUndefined();
   });
 
   it("DNS capture is the same proxyMetadata setting on every supported release (1.8 and later)", () => {
