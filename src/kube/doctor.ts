@@ -141,7 +141,11 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
       }
       if (missing.length === 0) return r;
       return declared === undefined
-        ? fail(r, `not served: ${missing.join(", ")}`, "install Istio 1.22 or later; its base chart installs the CRDs")
+        ? fail(
+            r,
+            `not served: ${missing.join(", ")}`,
+            "install Istio 1.22 or later (its base chart installs the CRDs), or declare the release the mesh runs in meshes[].istioVersion",
+          )
         : fail(
             r,
             `not served: ${missing.join(", ")}`,
@@ -169,7 +173,11 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
       if (!m) return fail(r, `cannot tell the Istio version from image "${image}"`, "use a released istiod image (tag <major>.<minor>.<patch>)", "warning");
       const v: [number, number] = [Number(m[1]), Number(m[2])];
       if (v[0] < MIN_ISTIO[0] || (v[0] === MIN_ISTIO[0] && v[1] < MIN_ISTIO[1]))
-        return fail(r, `istiod is Istio ${v.join(".")} (image ${image})`, `upgrade Istio to ${MIN_ISTIO.join(".")} or later`);
+        return fail(
+          r,
+          `istiod is Istio ${v.join(".")} (image ${image})`,
+          `upgrade Istio to ${MIN_ISTIO.join(".")} or later, or declare the release it runs (meshes[].istioVersion: "${v.join(".")}") so meshfed emits what it reads`,
+        );
       return { ...r, detail: `Istio ${v.join(".")}` };
     });
   }
