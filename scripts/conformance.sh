@@ -52,6 +52,8 @@ done
 # Mixed Istio releases (meshes[].istioVersion, cycled across meshes): v1beta1 output read by the
 # oracle, and on exporters before 1.18 (1.16.4, 1.17.2) PILOT_SKIP_VALIDATE_TRUST_DOMAIN with the
 # guard as the only barrier, which the oracle sets per mesh.
+node bin/meshfed.js scenario examples/istio-releases/federation.yaml --out "$proof/scenarios/istio-releases" 2>/dev/null
+n=$((n + 1))
 releases=("1.9.1,default,1.18" "1.16.3,1.22,1.8" "default,1.17,1.21.6,1.16.4" "1.12,1.11.8,default")
 for seed in 1 2 3 4 5 6 7 8; do
   versions="${releases[$((seed % ${#releases[@]}))]}"
