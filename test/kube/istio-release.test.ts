@@ -152,6 +152,22 @@ describe("a mesh on Istio 1.9.1 (istioVersion) against a cluster that serves no 
     }
   });
 
+  it("doctor: MF4105 fails when the 1.9.1 mesh config lists caCertificates trust domains (1.9.1 does not validate with them)", async () => {
+    const { healthyMeshObjects } = await import("../helpers/live-mesh.js");
+    const { parse, stringify } = await import("yaml");
+    const cm = healthyMeshObjects(federation, "production").find((o) => o.obj.kind === "ConfigMap")!.obj;
+    const withCa = { ...parse(cm.data.mesh), caCertificates: [{ trustDomains: ["operations.nrc.internal"] }] };
+    await adminApply(prod, { ...cm, data: { ...cm.data, mesh: stringify(withCa) } }, "configmaps");
+    try {
+      const { checks } = await doctorJson();
+      const failed = checks.filter((c) => c.status !== "ok");
+      expect(failed.map((c) => `${c.code} ${c.status}`)).toEqual(["MF4105 fail"]);
+      expect(failed[0].check).toBe("the mesh config lists no caCertificates trust domains (Istio 1.9.1 does not validate with them)");
+    } finally {
+      await adminApply(prod, cm, "configmaps");
+    }
+  });
+
   it("apply --prune removes the v1beta1 objects of an export that was dropped", async () => {
     const r = await runCli(
       ["apply", writeFederation(federationText("1.9.1", false)), "--mesh", "production", "--kubeconfig", prod.kubeconfig, "--prune"],
