@@ -883,6 +883,18 @@ const table = [
     fix: (a: { mesh: string; version: string; consumers: readonly string[]; cleanSince: string }) =>
       `upgrade mesh "${a.mesh}" to Istio ${a.cleanSince} or later, where meshConfig.caCertificates[].trustDomains accept exactly the consumers' trust domains`,
   },
+  {
+    code: "MF1074",
+    name: "dns-capture-needs-istio-init",
+    severity: "warning",
+    title: "The importing mesh's Istio captures DNS only without the CNI plugin",
+    explanation:
+      "Consumers dial imported services by alias hosts that only the sidecar's DNS proxy resolves (`ISTIO_META_DNS_CAPTURE`). Before Istio 1.11 only the `istio-init` container redirects DNS to the proxy; the Istio CNI plugin learned it in 1.11.0 (istio/istio #32416, commit 22efe35d7df). In a mesh installed with the CNI plugin on an older release, the alias hosts do not resolve. Install the mesh's sidecars with istio-init (Istio's default), or upgrade to 1.11 or later.",
+    message: (a: { mesh: string; version: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version} and imports services: if it uses the Istio CNI plugin, DNS is not redirected to the sidecar before 1.11 and imported hosts do not resolve`,
+    fix: (a: { mesh: string; version: string }) =>
+      `install mesh "${a.mesh}" with istio-init (Istio's default, not the CNI plugin), or upgrade it to Istio 1.11 or later`,
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",

@@ -7,6 +7,8 @@
  * - 1.8.0: the agent's DNS proxy and `ISTIO_META_DNS_CAPTURE` (istio/istio #26954, commit
  *   35ab4a0e79e; 1.8.0 pilot/cmd/pilot-agent/main.go:150, tools/istio-iptables/pkg/cmd/root.go:39).
  *   Without it an imported alias host does not resolve, so older releases are refused.
+ * - 1.11.0: the Istio CNI plugin redirects DNS to the agent too (istio/istio #32416, commit
+ *   22efe35d7df); before it only istio-init does, so DNS capture fails in meshes using the CNI plugin.
  * - 1.12.0: the `gateway` Helm chart (istio/istio #34874, commit 9bd521c10e6); before it an
  *   east-west gateway is installed with the `gateways/istio-ingress` chart, whose values sit
  *   under `gateways.istio-ingressgateway`.
@@ -84,6 +86,8 @@ export interface IstioReleaseProfile {
 
 /** The first release with the v1 networking and PeerAuthentication APIs. */
 export const V1_APIS_SINCE: IstioRelease = { major: 1, minor: 22, patch: 0 };
+/** The Istio CNI plugin's DNS redirect. */
+export const CNI_DNS_CAPTURE_SINCE: IstioRelease = { major: 1, minor: 11, patch: 0 };
 /** The `gateway` Helm chart. */
 export const GATEWAY_CHART_SINCE: IstioRelease = { major: 1, minor: 12, patch: 0 };
 /** Releases where `caCertificates[].trustDomains` feed trust-domain validation, per line. */

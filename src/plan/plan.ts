@@ -1,5 +1,5 @@
 import type { CompiledFederation, Exposure, Import } from "../compile/types.js";
-import { caCertificatesBackport, formatIstioRelease, releaseProfile } from "../model/istio-release.js";
+import { atLeast, CNI_DNS_CAPTURE_SINCE, caCertificatesBackport, formatIstioRelease, releaseProfile } from "../model/istio-release.js";
 import type { Federation } from "../model/types.js";
 
 export interface MeshPlan {
@@ -49,6 +49,10 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
         );
       }
       if (out.imports.length > 0) install.push('meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = "true" (resolve imported hosts)');
+      if (out.imports.length > 0 && !atLeast(release.release, CNI_DNS_CAPTURE_SINCE))
+        install.push(
+          `sidecars installed with istio-init, not the Istio CNI plugin (Istio ${version}'s CNI plugin does not redirect DNS; it does from 1.11, MF1074)`,
+        );
       if (out.install.eastWestGatewayValues && gw) {
         install.push(
           `east-west gateway in ${gw.namespace} labelled ${Object.entries(gw.selector)

@@ -28,7 +28,9 @@ const codes = (text: string) => parseFederation(text, "f.yaml").diagnostics.map(
 
 describe("istioVersion validation", () => {
   it.each([
-    ["a patch release", '"1.9.1"', []],
+    ["a patch release", '"1.9.1"', ["MF1074 warning 9:21"]],
+    ["the last release whose CNI plugin does not redirect DNS", '"1.10.6"', ["MF1074 warning 9:21"]],
+    ["the first release whose CNI plugin redirects DNS", '"1.11"', []],
     ["a release line", '"1.22"', []],
     ["the oracle's line", '"1.31"', []],
     ["a backported patch with the clean mechanism", '"1.16.4"', []],
@@ -39,7 +41,6 @@ describe("istioVersion validation", () => {
     ["the line before the DNS proxy", '"1.7"', ["MF1071 error 9:21"]],
     ["newer than the oracle", '"1.32"', ["MF1072 error 9:21"]],
     ["a major release meshfed never saw", '"2.0"', ["MF1072 error 9:21"]],
-    ["an exporter before caCertificates validation", '"1.9.1"', []],
   ])("consumer mesh on %s", (_what, version, expected) => {
     expect(codes(withVersions(version, undefined))).toEqual(expected);
   });

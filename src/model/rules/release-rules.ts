@@ -1,5 +1,6 @@
 import {
   atLeast,
+  CNI_DNS_CAPTURE_SINCE,
   caCertificatesBackport,
   DEFAULT_ISTIO_RELEASE,
   formatIstioRelease,
@@ -38,6 +39,19 @@ export const releaseRules: readonly Rule[] = [
             { value: m.istioVersion },
           );
         }
+      });
+    },
+  },
+  {
+    name: "dns-capture-with-cni",
+    description: "An importing mesh on a release before 1.11 gets a warning: with the Istio CNI plugin its DNS is not captured.",
+    check({ federation, report }) {
+      federation.meshes.forEach((m, i) => {
+        if (m.istioVersion === undefined) return;
+        const r = parseIstioRelease(m.istioVersion);
+        if (!r || !atLeast(r, MIN_ISTIO_RELEASE) || atLeast(r, CNI_DNS_CAPTURE_SINCE)) return;
+        if (!federation.exports.some((e) => e.consumers.some((c) => c.principal.mesh === m.name))) return;
+        report("MF1074", versionPath(i), { mesh: m.name, version: m.istioVersion }, { value: m.istioVersion });
       });
     },
   },
