@@ -51,6 +51,22 @@ for seed in $(seq 1 40); do
   node bin/meshfed.js scenario "$proof/federations/$name.yaml" --out "$proof/scenarios/$name" 2>/dev/null
   n=$((n + 1))
 done
+# Mixed Istio releases (meshes[].istioVersion, cycled across meshes): v1beta1 output read by the
+# oracle, and on exporters before 1.18 (1.16.4, 1.17.2) PILOT_SKIP_VALIDATE_TRUST_DOMAIN with the
+# guard as the only barrier, which the oracle sets per mesh.
+node bin/meshfed.js scenario examples/istio-releases/federation.yaml --out "$proof/scenarios/istio-releases" 2>/dev/null
+n=$((n + 1))
+releases=("1.9.1,default,1.18" "1.16.3,1.22,1.8" "default,1.17,1.21.6,1.16.4" "1.12,1.11.8,default")
+for seed in 1 2 3 4 5 6 7 8; do
+  versions="${releases[$((seed % ${#releases[@]}))]}"
+  meshes=$((3 + seed % 2)) exports=$((4 + seed % 5)) consumers=$((1 + seed % 3))
+  if ((seed % 2 == 0)); then shape=(--shapes) kind=mixed-shaped; else shape=() kind=mixed; fi
+  name="$kind-m${meshes}-e${exports}-c${consumers}-s${seed}"
+  node bench/generate-federation.js "${shape[@]}" --meshes "$meshes" --exports "$exports" --consumers "$consumers" --seed "$seed" --name "r$seed" \
+    --istio-versions "$versions" >"$proof/federations/$name.yaml"
+  node bin/meshfed.js scenario "$proof/federations/$name.yaml" --out "$proof/scenarios/$name" 2>/dev/null
+  n=$((n + 1))
+done
 echo "conformance: $((n + 1)) federations rendered into scenarios"
 bash conformance/run-oracle.sh --check "$proof/scenarios"
 t3=$(date +%s)

@@ -8,6 +8,16 @@ export type { Federation, Mesh, Export, ExportPort, Consumer, Principal, EastWes
 export { FederationSchema, API_VERSION, KIND, type FederationDocument } from "./model/schema.js";
 export { federationJsonSchema } from "./model/json-schema.js";
 export { rules, runRules, type Rule } from "./model/rules/index.js";
+export {
+  releaseProfile,
+  parseIstioRelease,
+  formatIstioRelease,
+  DEFAULT_ISTIO_RELEASE,
+  MIN_ISTIO_RELEASE,
+  type IstioRelease,
+  type IstioReleaseProfile,
+  type TrustDomainMechanism,
+} from "./model/istio-release.js";
 export { compileFederation, compileExporter, compileImporter, type CompileResult } from "./compile/compile-federation.js";
 export { compileInstall, acceptedTrustDomains } from "./compile/compile-install.js";
 export { allocateVips } from "./compile/allocate-vips.js";

@@ -27,7 +27,7 @@ export async function readLiveScenario(
       return undefined;
     }
     try {
-      const live = await readLiveMesh(client, mesh);
+      const live = await readLiveMesh(client, mesh, { istioVersion: federation.meshes.find((m) => m.name === mesh)?.istioVersion });
       meshFiles.set(
         mesh,
         live.resources.map((r) => ({ file: `live:${mesh}/${r.kind}/${r.metadata.namespace ?? "-"}/${r.metadata.name}`, text: JSON.stringify(r) })),

@@ -1,4 +1,5 @@
 import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { releaseProfile } from "../model/istio-release.js";
 import type { Export, Federation, Mesh } from "../model/types.js";
 import { allocateVips } from "./allocate-vips.js";
 import { compileInstall } from "./compile-install.js";
@@ -42,8 +43,10 @@ export function compileExporter(federation: Federation, e: Export): { resources:
   const admitted = [...new Set(e.consumers.map((c) => istioPrincipal(meshByName(federation, c.principal.mesh).trustDomain, c.principal)))].sort();
   const targetPorts = [...new Set(e.ports.map((p) => p.targetPort))].sort((a, b) => a - b).map(String);
   const selector = { matchLabels: { ...e.workloadSelector } };
+  // The API versions the exporting mesh's Istio serves (v1beta1 before 1.22).
+  const release = releaseProfile(mesh.istioVersion);
   const gateway: Resource = {
-    apiVersion: "networking.istio.io/v1",
+    apiVersion: release.networkingApiVersion,
     kind: "Gateway",
     metadata: { name: resourceName("meshfed", [e.namespace, e.name]), namespace: gw.namespace, labels: meta },
     spec: {
@@ -59,7 +62,7 @@ export function compileExporter(federation: Federation, e: Export): { resources:
     },
   };
   const peerAuthentication: Resource = {
-    apiVersion: "security.istio.io/v1",
+    apiVersion: release.securityApiVersion,
     kind: "PeerAuthentication",
     metadata: { name: resourceName("meshfed", [e.name]), namespace: e.namespace, labels: meta },
     spec: { selector, mtls: { mode: "STRICT" } },
@@ -69,7 +72,7 @@ export function compileExporter(federation: Federation, e: Export): { resources:
   // keeps the named ones to the exported ports. Local callers keep what they had, except
   // that STRICT mTLS on the exported workload refuses callers without a sidecar.
   const authorizationPolicy: Resource = {
-    apiVersion: "security.istio.io/v1",
+    apiVersion: release.securityApiVersion,
     kind: "AuthorizationPolicy",
     metadata: { name: resourceName("meshfed", [e.name], "guard"), namespace: e.namespace, labels: meta },
     spec: {
@@ -97,7 +100,7 @@ export function compileExporter(federation: Federation, e: Export): { resources:
 export function compileImporter(
   federation: Federation,
   e: Export,
-  _consumerMesh: Mesh,
+  consumerMesh: Mesh,
   namespace: string,
   alias: string,
   vip: string,
@@ -111,8 +114,10 @@ export function compileImporter(
   const name = resourceName("meshfed", [e.mesh, e.namespace, e.name]);
   const resolution = gw.addressKind === "ip" ? "STATIC" : "DNS";
   const serverIdentity = spiffeId(exporter.trustDomain, e.namespace, e.serviceAccount);
+  // The consumer's resources are read by the consumer's Istio: its API version.
+  const networkingApiVersion = releaseProfile(consumerMesh.istioVersion).networkingApiVersion;
   const serviceEntry: Resource = {
-    apiVersion: "networking.istio.io/v1",
+    apiVersion: networkingApiVersion,
     kind: "ServiceEntry",
     metadata: { name, namespace, labels: meta },
     spec: {
@@ -133,7 +138,7 @@ export function compileImporter(
     },
   };
   const destinationRule: Resource = {
-    apiVersion: "networking.istio.io/v1",
+    apiVersion: networkingApiVersion,
     kind: "DestinationRule",
     metadata: { name, namespace, labels: meta },
     spec: {

@@ -1,3 +1,4 @@
+import { releaseProfile } from "../model/istio-release.js";
 import type { Federation, Mesh } from "../model/types.js";
 import type { InstallSettings } from "./types.js";
 
@@ -31,13 +32,20 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
   const accepted = acceptedTrustDomains(federation, mesh);
   const gw = mesh.eastWestGateway;
   const withGateway = gw !== undefined && exportsAnything(federation, mesh);
+  const release = releaseProfile(mesh.istioVersion);
+  // Before 1.18 (1.16.4, 1.17.2) caCertificates[].trustDomains are not read for validation;
+  // there the least bad way to accept consumers is to skip trust-domain validation and let
+  // the guard decide: trustDomainAliases would rewrite every full principal of this mesh's
+  // policies to every consumer mesh, so one consumer mesh's vault/vault would pass a guard
+  // naming another's (conformance scenarios 70, 71; MF1073).
+  const skipValidation = accepted.length > 0 && release.trustDomainMechanism === "skip-validation";
   // Istio's TrustDomainsForValidation adds caCertificates[].trustDomains to the trust domains
   // a sidecar accepts peers from, while the authorization trust-domain bundle is built from
   // trustDomain and trustDomainAliases only: so this accepts the consumers' certificates
   // without making every local principal also match in their trust domains.
   const meshConfig: Record<string, unknown> = {
     trustDomain: mesh.trustDomain,
-    ...(accepted.length > 0 ? { caCertificates: [{ trustDomains: accepted }] } : {}),
+    ...(accepted.length > 0 && !skipValidation ? { caCertificates: [{ trustDomains: accepted }] } : {}),
     ...(importsAnything(federation, mesh)
       ? {
           defaultConfig: {
@@ -53,6 +61,8 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
     multiCluster: { clusterName: mesh.clusterName },
     network: mesh.network,
   };
+  // istiod's environment (pilot.env in both the IstioOperator values and the istiod chart).
+  const pilot = skipValidation ? { pilot: { env: { PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true" } } } : {};
   const gatewayLabels = gw ? { ...gw.selector, "topology.istio.io/network": mesh.network } : {};
   const gatewayPort = gw?.port ?? 15443;
   const istioOperator: Record<string, unknown> = {
@@ -61,7 +71,7 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
     metadata: { name: `meshfed-${mesh.name}`, namespace: "istio-system" },
     spec: {
       meshConfig,
-      values: { global },
+      values: { global, ...pilot },
       ...(withGateway && gw
         ? {
             components: {
@@ -87,23 +97,40 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
         : {}),
     },
   };
-  const istiodValues = { global, meshConfig };
-  const eastWestGatewayValues =
-    withGateway && gw
-      ? {
+  const istiodValues = { global, meshConfig, ...pilot };
+  const gatewayPorts = [{ name: "tls", port: gatewayPort, targetPort: gatewayPort, protocol: "TCP" }];
+  let eastWestGatewayValues: Record<string, unknown> | undefined;
+  if (withGateway && gw && release.gatewayChart === "gateway") {
+    eastWestGatewayValues = {
+      name: "istio-eastwestgateway",
+      labels: gatewayLabels,
+      env: { ISTIO_META_REQUESTED_NETWORK_VIEW: mesh.network },
+      service: { type: "LoadBalancer", ports: gatewayPorts },
+    };
+  } else if (withGateway && gw) {
+    // Before 1.12 there is no `gateway` chart: the gateways/istio-ingress chart reads one
+    // gateway under gateways.istio-ingressgateway, and sets ISTIO_META_NETWORK from
+    // global.network (1.9.1 manifests/charts/gateways/istio-ingress/templates/deployment.yaml:229-232).
+    // Helm replaces lists, so `ports` holds only the AUTO_PASSTHROUGH port.
+    eastWestGatewayValues = {
+      gateways: {
+        "istio-ingressgateway": {
           name: "istio-eastwestgateway",
           labels: gatewayLabels,
           env: { ISTIO_META_REQUESTED_NETWORK_VIEW: mesh.network },
-          service: {
-            type: "LoadBalancer",
-            ports: [{ name: "tls", port: gatewayPort, targetPort: gatewayPort, protocol: "TCP" }],
-          },
-        }
-      : undefined;
+          type: "LoadBalancer",
+          ports: gatewayPorts,
+        },
+      },
+      global: { network: mesh.network },
+    };
+  }
   return {
     istioOperator,
     istiodValues,
     ...(eastWestGatewayValues ? { eastWestGatewayValues } : {}),
+    ...(eastWestGatewayValues && release.gatewayChart !== "gateway" ? { eastWestGatewayChart: release.gatewayChart } : {}),
     acceptedTrustDomains: accepted,
+    ...(skipValidation ? { skipValidateTrustDomain: true as const } : {}),
   };
 }

@@ -41,8 +41,16 @@ export interface InstallSettings {
   readonly istiodValues: Record<string, unknown>;
   /** Helm values for the `gateway` chart, installing an east-west gateway publishing only its AUTO_PASSTHROUGH port; absent when the mesh exports nothing. */
   readonly eastWestGatewayValues?: Record<string, unknown>;
+  /** Present when `eastWestGatewayValues` are for another chart than `gateway` (releases before 1.12). */
+  readonly eastWestGatewayChart?: "gateways/istio-ingress";
   /** Trust domains this mesh's sidecars must accept besides its own. */
   readonly acceptedTrustDomains: readonly string[];
+  /**
+   * Present when the mesh's Istio release cannot accept only `acceptedTrustDomains` (before
+   * 1.18, 1.17.2, 1.16.4): istiod runs with PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true, its sidecars
+   * accept every trust domain under the root, and the guard is the only barrier.
+   */
+  readonly skipValidateTrustDomain?: true;
 }
 
 /** Everything meshfed emits for one mesh. */

@@ -852,6 +852,63 @@ const table = [
     fix: (a: { consumer: string; consumerMesh: string; exporterMesh: string; federation: string }) =>
       `give mesh "${a.consumerMesh}" a trust domain of its own, e.g. "${a.consumerMesh}.${a.federation}.internal"`,
   },
+  {
+    code: "MF1070",
+    name: "invalid-istio-version",
+    severity: "error",
+    title: "istioVersion is not an Istio release",
+    explanation:
+      'A mesh\'s `istioVersion` names the Istio release it runs: `major.minor.patch` (`"1.9.1"`) or a release line `major.minor` (`"1.22"`, meaning every patch of it). Quote it: YAML reads an unquoted 1.10 as the number 1.1.',
+    message: (a: { field: string; value: string }) => formatMessage(a, 'is not an Istio release ("1.9.1" or "1.22")'),
+    fix: (_: { field: string; value: string }) => 'write the release istiod runs, quoted, e.g. "1.9.1" or "1.22"',
+  },
+  {
+    code: "MF1071",
+    name: "istio-version-too-old",
+    severity: "error",
+    title: "The mesh runs an Istio release older than 1.8",
+    explanation:
+      "Consumers dial an imported service by its alias host, which only the sidecar's DNS proxy resolves (`ISTIO_META_DNS_CAPTURE`). The proxy first shipped in Istio 1.8.0 (istio/istio #26954; 1.8.0 pilot/cmd/pilot-agent/main.go:150): on an older release the alias does not resolve and nothing meshfed emits would carry a call. Upgrade the mesh to 1.8 or later.",
+    message: (a: { mesh: string; version: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version}, older than 1.8: it has no DNS proxy to resolve imported hosts`,
+    fix: (a: { mesh: string; version: string }) => `upgrade mesh "${a.mesh}" to Istio 1.8 or later and declare that release`,
+  },
+  {
+    code: "MF1072",
+    name: "istio-version-not-proven",
+    severity: "error",
+    title: "The mesh runs an Istio release newer than meshfed's proof",
+    explanation:
+      "meshfed proves what it emits with the conformance oracle, which runs one pinned Istio (1.31, conformance/go.mod). A newer release may change what the output means (it has before: IP auto-allocation, the v1 APIs), so meshfed does not promise anything for it. Use a meshfed release that pins it, or declare the pinned line if you have checked the release notes.",
+    message: (a: { mesh: string; version: string; proven: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version}, newer than ${a.proven}, the release meshfed's output is proven against`,
+    fix: (a: { mesh: string; version: string; proven: string }) =>
+      `use a meshfed release that proves Istio ${a.version}, or declare istioVersion "${a.proven}"`,
+  },
+  {
+    code: "MF1073",
+    name: "trust-domain-validation-skipped",
+    severity: "warning",
+    title: "The exporting mesh's Istio cannot accept only its consumers' trust domains",
+    explanation:
+      "On releases before 1.18 (and before the backports in 1.16.4 and 1.17.2; istio/istio #43536, #43794, #43795) `meshConfig.caCertificates[].trustDomains` do not feed the sidecars' trust-domain validation, and the only ways to accept another mesh's certificates are `trustDomainAliases` and istiod's `PILOT_SKIP_VALIDATE_TRUST_DOMAIN`. Aliases also rewrite every full principal of this mesh's authorization policies to every aliased trust domain (pilot/pkg/security/trustdomain/bundle.go:54-91, the same in 1.9.1): the guard's `operations.example/ns/vault/sa/vault` then also admits `staging.example/ns/vault/sa/vault` once staging consumes anything from this mesh, and every local policy naming `<own domain>/ns/x/sa/y` admits the consumers' `ns/x/sa/y` (conformance scenario 71). The skip rewrites nothing, so meshfed sets `PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true`: the exported services admit exactly the named consumers (scenario 70 and the mixed-release federations of scripts/conformance.sh). What it opens: every sidecar of this mesh accepts TLS from any trust domain under the shared root, so a workload of any mesh that reaches a pod of this mesh directly (not through the east-west gateway, which routes only exported hosts) is stopped only by that pod's own policies, and policies that match by namespace, or none, admit it. Upgrade to the release named in the message for the clean mechanism.",
+    message: (a: { mesh: string; version: string; consumers: readonly string[]; cleanSince: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version}, which cannot accept only ${a.consumers.join(", ")}: meshfed sets PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true, so its sidecars accept every trust domain under the shared root; the exported services' guards still admit only the named consumers, but a pod reached directly is guarded only by its own policies`,
+    fix: (a: { mesh: string; version: string; consumers: readonly string[]; cleanSince: string }) =>
+      `upgrade mesh "${a.mesh}" to Istio ${a.cleanSince} or later, where meshConfig.caCertificates[].trustDomains accept exactly the consumers' trust domains`,
+  },
+  {
+    code: "MF1074",
+    name: "dns-capture-needs-istio-init",
+    severity: "warning",
+    title: "The importing mesh's Istio captures DNS only without the CNI plugin",
+    explanation:
+      "Consumers dial imported services by alias hosts that only the sidecar's DNS proxy resolves (`ISTIO_META_DNS_CAPTURE`). Before Istio 1.11 only the `istio-init` container redirects DNS to the proxy; the Istio CNI plugin learned it in 1.11.0 (istio/istio #32416, commit 22efe35d7df). In a mesh installed with the CNI plugin on an older release, the alias hosts do not resolve. Install the mesh's sidecars with istio-init (Istio's default), or upgrade to 1.11 or later.",
+    message: (a: { mesh: string; version: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version} and imports services: if it uses the Istio CNI plugin, DNS is not redirected to the sidecar before 1.11 and imported hosts do not resolve`,
+    fix: (a: { mesh: string; version: string }) =>
+      `install mesh "${a.mesh}" with istio-init (Istio's default, not the CNI plugin), or upgrade it to Istio 1.11 or later`,
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",
@@ -1412,7 +1469,7 @@ const table = [
     severity: "error",
     title: "Istio's CRDs that meshfed writes are installed and serve v1",
     explanation:
-      "meshfed writes Gateway, ServiceEntry, DestinationRule (networking.istio.io/v1), PeerAuthentication and AuthorizationPolicy (security.istio.io/v1). Install Istio 1.22 or later (its base chart installs the CRDs).",
+      "meshfed writes Gateway, ServiceEntry, DestinationRule (networking.istio.io/v1), PeerAuthentication and AuthorizationPolicy (security.istio.io/v1). Install Istio 1.22 or later (its base chart installs the CRDs). For a mesh that declares an older `istioVersion`, meshfed writes and checks v1beta1 instead: install that release's CRDs.",
   },
   {
     code: "MF4103",
@@ -1420,7 +1477,7 @@ const table = [
     severity: "error",
     title: "istiod is installed and recent enough",
     explanation:
-      "The `istiod` Deployment in the Istio namespace is missing, or its image tag names an Istio older than 1.22 (the first with the v1 APIs meshfed writes). Install or upgrade Istio.",
+      "The `istiod` Deployment in the Istio namespace is missing, or its image tag names an Istio older than 1.22 (the first with the v1 APIs meshfed writes). Install or upgrade Istio. For a mesh that declares `istioVersion`, istiod must run that release: an older one fails (meshfed may emit what it does not read, e.g. 1.16.3 lacks the caCertificates trust-domain validation of 1.16.4), another release line is a warning (declare the release it runs).",
   },
   {
     code: "MF4104",
@@ -1452,7 +1509,7 @@ const table = [
     severity: "error",
     title: "istiod does not skip trust-domain validation",
     explanation:
-      "`PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true` on istiod makes sidecars accept certificates of any trust domain signed by the shared root. Remove the variable from the istiod Deployment.",
+      "`PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true` on istiod makes sidecars accept certificates of any trust domain signed by the shared root. Remove the variable from the istiod Deployment. Exception: an exporting mesh whose declared `istioVersion` has no caCertificates trust-domain validation (before 1.18, 1.17.2, 1.16.4) needs the variable set, because meshfed accepts consumers that way there (MF1073); then this check fails when it is missing.",
   },
   {
     code: "MF4108",

@@ -1,5 +1,5 @@
 import { KubeApiError, objectRef, type KubeClient, type KubeObject } from "./client.js";
-import { FIELD_MANAGER, keyOf, MANAGED_KINDS, ownedBy, ownershipSelector, PHASES, phaseOf, type Phase } from "./desired.js";
+import { FIELD_MANAGER, keyOf, MANAGED_KINDS, ownedBy, ownershipSelector, PHASES, phaseOf, type ManagedKind, type Phase } from "./desired.js";
 
 /** What happened to one object. */
 export interface ObjectResult {
@@ -50,6 +50,8 @@ export interface ApplyOptions {
   /** Requests in flight at once within a phase. */
   readonly concurrency?: number;
   readonly onEvent?: (e: ApplyEvent) => void;
+  /** The kinds to list for pruning, at the mesh's API versions (`managedKindsFor`); default: v1. */
+  readonly kinds?: readonly ManagedKind[];
 }
 
 /**
@@ -85,7 +87,7 @@ export async function applyMesh(client: KubeClient, desired: readonly KubeObject
     let stale: KubeObject[] = [];
     if (failures.length === 0) {
       try {
-        stale = await findStale(client, desired, opts.federation, opts.mesh);
+        stale = await findStale(client, desired, opts.federation, opts.mesh, opts.kinds);
       } catch (err) {
         failures.push(failureOf("(listing objects to prune)", err));
       }
@@ -110,10 +112,16 @@ export async function applyMesh(client: KubeClient, desired: readonly KubeObject
 }
 
 /** Live objects labelled as this federation's and mesh's that the render no longer has. */
-export async function findStale(client: KubeClient, desired: readonly KubeObject[], federation: string, mesh: string): Promise<KubeObject[]> {
+export async function findStale(
+  client: KubeClient,
+  desired: readonly KubeObject[],
+  federation: string,
+  mesh: string,
+  kinds: readonly ManagedKind[] = MANAGED_KINDS,
+): Promise<KubeObject[]> {
   const wanted = new Set(desired.map(keyOf));
   const selector = ownershipSelector(federation, mesh);
-  const lists = await Promise.all(MANAGED_KINDS.map((k) => client.list(k.apiVersion, k.kind, { labelSelector: selector })));
+  const lists = await Promise.all(kinds.map((k) => client.list(k.apiVersion, k.kind, { labelSelector: selector })));
   return lists
     .flat()
     .filter((o) => ownedBy(o, federation, mesh) && !wanted.has(keyOf(o)))

@@ -1,5 +1,6 @@
 import type { KubeObject } from "./client.js";
 import type { MeshOutput } from "../compile/types.js";
+import { managedApiVersion, releaseProfile } from "../model/istio-release.js";
 
 /** The label meshfed sets on what it applies, besides the compiler's own labels. */
 export const MESH_LABEL = "meshfed.dev/mesh";
@@ -24,6 +25,19 @@ export const MANAGED_KINDS: readonly { apiVersion: string; kind: string; phase: 
   { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", phase: "consumer" },
   { apiVersion: "networking.istio.io/v1", kind: "Gateway", phase: "exposure" },
 ];
+
+/** A kind meshfed writes, at one API version, with its phase. */
+export type ManagedKind = (typeof MANAGED_KINDS)[number];
+
+/**
+ * The kinds meshfed writes at the API versions a mesh's Istio release serves (v1beta1 before
+ * 1.22): what apply, diff and doctor list for pruning and drift. `undefined`: the default release.
+ */
+export function managedKindsFor(istioVersion: string | undefined): readonly ManagedKind[] {
+  if (istioVersion === undefined) return MANAGED_KINDS;
+  const profile = releaseProfile(istioVersion);
+  return MANAGED_KINDS.map((k) => ({ ...k, apiVersion: managedApiVersion(profile, k.kind) }));
+}
 
 export function phaseOf(kind: string): Phase {
   return MANAGED_KINDS.find((k) => k.kind === kind)?.phase ?? "consumer";

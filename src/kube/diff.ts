@@ -1,6 +1,6 @@
 import { objectRef, type KubeClient, type KubeObject } from "./client.js";
 import { findStale } from "./apply.js";
-import { FIELD_MANAGER } from "./desired.js";
+import { FIELD_MANAGER, type ManagedKind } from "./desired.js";
 
 /** One field that differs: its path, the live value and the value meshfed would set (absent = unset). */
 export interface FieldChange {
@@ -28,7 +28,7 @@ const serverMetadata = ["managedFields", "resourceVersion", "generation", "creat
 export async function diffMesh(
   client: KubeClient,
   desired: readonly KubeObject[],
-  opts: { federation: string; mesh: string; concurrency?: number },
+  opts: { federation: string; mesh: string; concurrency?: number; kinds?: readonly ManagedKind[] },
 ): Promise<ObjectDiff[]> {
   const out: ObjectDiff[] = [];
   await mapBounded(desired, opts.concurrency ?? 8, async (o) => {
@@ -41,7 +41,7 @@ export async function diffMesh(
     const fields = diffValues(strip(live), strip(after), "");
     if (fields.length > 0) out.push({ ref: objectRef(o), status: "changed", fields });
   });
-  for (const o of await findStale(client, desired, opts.federation, opts.mesh)) {
+  for (const o of await findStale(client, desired, opts.federation, opts.mesh, opts.kinds)) {
     out.push({ ref: objectRef(o), status: "pruned", fields: [] });
   }
   return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
@@ -124,7 +124,7 @@ export function formatDiff(mesh: string, diffs: readonly ObjectDiff[]): string {
 export async function driftReadOnly(
   client: KubeClient,
   desired: readonly KubeObject[],
-  opts: { federation: string; mesh: string; concurrency?: number },
+  opts: { federation: string; mesh: string; concurrency?: number; kinds?: readonly ManagedKind[] },
 ): Promise<ObjectDiff[]> {
   const out: ObjectDiff[] = [];
   await mapBounded(desired, opts.concurrency ?? 8, async (o) => {
@@ -141,7 +141,7 @@ export async function driftReadOnly(
     }
     if (fields.length > 0) out.push({ ref: objectRef(o), status: "changed", fields });
   });
-  for (const o of await findStale(client, desired, opts.federation, opts.mesh)) out.push({ ref: objectRef(o), status: "pruned", fields: [] });
+  for (const o of await findStale(client, desired, opts.federation, opts.mesh, opts.kinds)) out.push({ ref: objectRef(o), status: "pruned", fields: [] });
   return out.sort((a, b) => (a.ref < b.ref ? -1 : a.ref > b.ref ? 1 : 0));
 }
 

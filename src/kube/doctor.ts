@@ -4,7 +4,8 @@ import { compileInstall } from "../compile/compile-install.js";
 import type { CompiledFederation, MeshOutput } from "../compile/types.js";
 import type { Federation, Mesh } from "../model/types.js";
 import { KubeApiError, type KubeClient, type KubeObject } from "./client.js";
-import { desiredObjects, MANAGED_KINDS } from "./desired.js";
+import { atLeast, formatIstioRelease, parseIstioRelease, releaseProfile, type IstioRelease } from "../model/istio-release.js";
+import { desiredObjects, managedKindsFor } from "./desired.js";
 import { driftReadOnly } from "./diff.js";
 
 export type CheckStatus = "ok" | "warning" | "fail" | "skipped";
@@ -118,30 +119,68 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
   const install = compileInstall(federation, f.mesh);
   let meshConfig: Record<string, any> | undefined;
   let istiod: KubeObject | undefined;
+  // The declared release decides the API versions and the trust-domain mechanism checked.
+  const declared = f.mesh.istioVersion;
+  const release = releaseProfile(declared);
+  const kinds = managedKindsFor(declared);
+  const apis = [...new Set(kinds.map((k) => k.apiVersion))].join(", ");
 
-  await run("istio", "Istio's CRDs that meshfed writes are installed and serve v1", "MF4102", async (r) => {
-    const missing: string[] = [];
-    for (const k of MANAGED_KINDS) {
-      try {
-        await f.client.resource(k.apiVersion, k.kind);
-      } catch (err) {
-        if (err instanceof KubeApiError && err.status === 404) missing.push(`${k.kind} (${k.apiVersion})`);
-        else throw err;
+  await run(
+    "istio",
+    declared === undefined ? "Istio's CRDs that meshfed writes are installed and serve v1" : `Istio's CRDs that meshfed writes serve ${apis}`,
+    "MF4102",
+    async (r) => {
+      const missing: string[] = [];
+      for (const k of kinds) {
+        try {
+          await f.client.resource(k.apiVersion, k.kind);
+        } catch (err) {
+          if (err instanceof KubeApiError && err.status === 404) missing.push(`${k.kind} (${k.apiVersion})`);
+          else throw err;
+        }
       }
-    }
-    return missing.length === 0 ? r : fail(r, `not served: ${missing.join(", ")}`, "install Istio 1.22 or later; its base chart installs the CRDs");
-  });
-  await run("istio", `istiod is installed and at least Istio ${MIN_ISTIO.join(".")}`, "MF4103", async (r) => {
-    istiod = await f.client.get("apps/v1", "Deployment", ISTIO_NS, "istiod");
-    if (!istiod) return fail(r, `no Deployment ${ISTIO_NS}/istiod`, "install Istio (istiod) in istio-system");
-    const image = (containersOf(istiod).find((c) => c.name === "discovery") ?? containersOf(istiod)[0])?.image ?? "";
-    const m = /:(\d+)\.(\d+)/.exec(image);
-    if (!m) return fail(r, `cannot tell the Istio version from image "${image}"`, "use a released istiod image (tag <major>.<minor>.<patch>)", "warning");
-    const v: [number, number] = [Number(m[1]), Number(m[2])];
-    if (v[0] < MIN_ISTIO[0] || (v[0] === MIN_ISTIO[0] && v[1] < MIN_ISTIO[1]))
-      return fail(r, `istiod is Istio ${v.join(".")} (image ${image})`, `upgrade Istio to ${MIN_ISTIO.join(".")} or later`);
-    return { ...r, detail: `Istio ${v.join(".")}` };
-  });
+      if (missing.length === 0) return r;
+      return declared === undefined
+        ? fail(
+            r,
+            `not served: ${missing.join(", ")}`,
+            "install Istio 1.22 or later (its base chart installs the CRDs), or declare the release the mesh runs in meshes[].istioVersion",
+          )
+        : fail(
+            r,
+            `not served: ${missing.join(", ")}`,
+            `install the CRDs of Istio ${declared} (its base chart), or declare the release the mesh runs in istioVersion`,
+          );
+    },
+  );
+  if (declared !== undefined) {
+    await run("istio", `istiod runs Istio ${declared}, as the federation file declares`, "MF4103", async (r) => {
+      istiod = await f.client.get("apps/v1", "Deployment", ISTIO_NS, "istiod");
+      if (!istiod) return fail(r, `no Deployment ${ISTIO_NS}/istiod`, "install Istio (istiod) in istio-system");
+      const image = (containersOf(istiod).find((c) => c.name === "discovery") ?? containersOf(istiod)[0])?.image ?? "";
+      const m = /:(\d+\.\d+(?:\.\d+)?)/.exec(image);
+      const running = m ? parseIstioRelease(m[1]!) : undefined;
+      if (!running)
+        return fail(r, `cannot tell the Istio version from image "${image}"`, "use a released istiod image (tag <major>.<minor>.<patch>)", "warning");
+      return compareRelease(r, running, release.release, declared, image);
+    });
+  } else {
+    await run("istio", `istiod is installed and at least Istio ${MIN_ISTIO.join(".")}`, "MF4103", async (r) => {
+      istiod = await f.client.get("apps/v1", "Deployment", ISTIO_NS, "istiod");
+      if (!istiod) return fail(r, `no Deployment ${ISTIO_NS}/istiod`, "install Istio (istiod) in istio-system");
+      const image = (containersOf(istiod).find((c) => c.name === "discovery") ?? containersOf(istiod)[0])?.image ?? "";
+      const m = /:(\d+)\.(\d+)/.exec(image);
+      if (!m) return fail(r, `cannot tell the Istio version from image "${image}"`, "use a released istiod image (tag <major>.<minor>.<patch>)", "warning");
+      const v: [number, number] = [Number(m[1]), Number(m[2])];
+      if (v[0] < MIN_ISTIO[0] || (v[0] === MIN_ISTIO[0] && v[1] < MIN_ISTIO[1]))
+        return fail(
+          r,
+          `istiod is Istio ${v.join(".")} (image ${image})`,
+          `upgrade Istio to ${MIN_ISTIO.join(".")} or later, or declare the release it runs (meshes[].istioVersion: "${v.join(".")}") so meshfed emits what it reads`,
+        );
+      return { ...r, detail: `Istio ${v.join(".")}` };
+    });
+  }
 
   await run("mesh-config", `the mesh config's trust domain is ${f.mesh.trustDomain}`, "MF4104", async (r) => {
     const cm = await f.client.get("v1", "ConfigMap", ISTIO_NS, "istio");
@@ -161,10 +200,16 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
       ? r
       : fail(r, `trustDomain is "${td}"`, `set meshConfig.trustDomain to "${f.mesh.trustDomain}" (meshfed's install values do)`);
   });
-  const accepted = [...install.acceptedTrustDomains].sort();
+  // A release that skips trust-domain validation instead lists no caCertificates trust domains.
+  const skip = install.skipValidateTrustDomain === true;
+  const accepted = skip ? [] : [...install.acceptedTrustDomains].sort();
   await run(
     "mesh-config",
-    accepted.length > 0 ? `the mesh accepts exactly the consumers' trust domains (${accepted.join(", ")})` : "the mesh accepts no other trust domain",
+    skip
+      ? `the mesh config lists no caCertificates trust domains (Istio ${declared} does not validate with them)`
+      : accepted.length > 0
+        ? `the mesh accepts exactly the consumers' trust domains (${accepted.join(", ")})`
+        : "the mesh accepts no other trust domain",
     "MF4105",
     async (r) => {
       if (!meshConfig) return { ...r, status: "skipped", detail: "no mesh config" };
@@ -186,14 +231,30 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
       ? r
       : fail(r, `trustDomainAliases: ${aliases.join(", ")}`, "remove trustDomainAliases; meshfed accepts consumers through caCertificates[].trustDomains");
   });
-  await run("mesh-config", "istiod does not skip trust-domain validation", "MF4107", async (r) => {
-    if (!istiod) return { ...r, status: "skipped", detail: "no istiod Deployment" };
-    const env = containersOf(istiod).flatMap((c) => c.env ?? []);
-    const skip = env.find((e) => e.name === "PILOT_SKIP_VALIDATE_TRUST_DOMAIN");
-    return skip && /^(true|1)$/i.test(skip.value ?? "")
-      ? fail(r, `istiod has PILOT_SKIP_VALIDATE_TRUST_DOMAIN=${skip.value}`, "remove PILOT_SKIP_VALIDATE_TRUST_DOMAIN from the istiod Deployment")
-      : r;
-  });
+  await run(
+    "mesh-config",
+    skip
+      ? `istiod skips trust-domain validation (Istio ${declared} cannot accept only ${install.acceptedTrustDomains.join(", ")}; the guards admit only the named consumers)`
+      : "istiod does not skip trust-domain validation",
+    "MF4107",
+    async (r) => {
+      if (!istiod) return { ...r, status: "skipped", detail: "no istiod Deployment" };
+      const env = containersOf(istiod).flatMap((c) => c.env ?? []);
+      const flag = env.find((e) => e.name === "PILOT_SKIP_VALIDATE_TRUST_DOMAIN");
+      const set = flag !== undefined && /^(true|1)$/i.test(flag.value ?? "");
+      if (skip)
+        return set
+          ? r
+          : fail(
+              r,
+              `istiod does not set PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true: sidecars refuse ${install.acceptedTrustDomains.join(", ")} at TLS`,
+              "set PILOT_SKIP_VALIDATE_TRUST_DOMAIN=true on istiod (values.pilot.env, as meshfed's install values do)",
+            );
+      return set
+        ? fail(r, `istiod has PILOT_SKIP_VALIDATE_TRUST_DOMAIN=${flag.value}`, "remove PILOT_SKIP_VALIDATE_TRUST_DOMAIN from the istiod Deployment")
+        : r;
+    },
+  );
 
   await run("trust", "every mesh publishes the same root certificate", "MF4108", async (r) => {
     const cm = await f.client.get("v1", "ConfigMap", ISTIO_NS, "istio-ca-root-cert");
@@ -247,7 +308,7 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
   await run("east-west-gateway", "no AUTO_PASSTHROUGH Gateway serves more than the model exports", "MF4110", async (r) => {
     const allowed = new Set(f.out.exposes.map((e) => e.host));
     const extra: string[] = [];
-    for (const g of await f.client.list("networking.istio.io/v1", "Gateway")) {
+    for (const g of await f.client.list(release.networkingApiVersion, "Gateway")) {
       for (const s of ((g.spec as any)?.servers ?? []) as { tls?: { mode?: string }; hosts?: string[] }[]) {
         if (s.tls?.mode !== "AUTO_PASSTHROUGH") continue;
         for (const h of s.hosts ?? []) {
@@ -308,7 +369,7 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
   });
   await run("drift", "live resources equal the render", "MF4113", async (r) => {
     if (results.some((x) => x.code === "MF4102" && x.status !== "ok")) return { ...r, status: "skipped", detail: "Istio's CRDs are missing" };
-    const drift = await driftReadOnly(f.client, desiredObjects(federation.name, f.out), { federation: federation.name, mesh: name });
+    const drift = await driftReadOnly(f.client, desiredObjects(federation.name, f.out), { federation: federation.name, mesh: name, kinds });
     if (drift.length === 0) return r;
     const count = (s: string) => drift.filter((d) => d.status === s).length;
     return fail(
@@ -339,6 +400,31 @@ const PLANNED: readonly [string, string, string][] = [
   ["consumers", "consumer namespaces are injected", "MF4112"],
   ["drift", "live resources equal the render", "MF4113"],
 ];
+
+/**
+ * istiod's release against the declared one: older fails (meshfed may emit what it does not
+ * read: 1.16.3 has no caCertificates trust-domain validation that 1.16.4 has); a newer line
+ * warns (what meshfed emits still works, but not with that line's mechanisms).
+ */
+function compareRelease(r: CheckResult, running: IstioRelease, want: IstioRelease, declared: string, image: string): CheckResult {
+  const text = formatIstioRelease(running);
+  const sameLine = running.major === want.major && running.minor === want.minor;
+  const older = sameLine ? want.patch !== undefined && running.patch !== undefined && running.patch < want.patch : !atLeast(running, want);
+  if (older)
+    return fail(
+      r,
+      `istiod is Istio ${text} (image ${image}), older than the declared ${declared}`,
+      `upgrade istiod to ${declared}, or declare istioVersion "${text}" so meshfed emits what it reads`,
+    );
+  if (!sameLine)
+    return fail(
+      r,
+      `istiod is Istio ${text} (image ${image}), the federation file declares ${declared}`,
+      `declare istioVersion "${running.major}.${running.minor}" so meshfed emits what that release reads`,
+      "warning",
+    );
+  return { ...r, detail: `Istio ${text}` };
+}
 
 function containersOf(d: KubeObject): { name: string; image?: string; env?: { name: string; value?: string }[] }[] {
   return ((d.spec as any)?.template?.spec?.containers ?? []) as never;

@@ -1,6 +1,7 @@
 import { X509Certificate } from "node:crypto";
 import { parse as parseYaml } from "yaml";
 import { KubeApiError, type KubeClient, type KubeObject } from "./client.js";
+import { releaseProfile } from "../model/istio-release.js";
 
 /** What verify reads of a live mesh: its objects as plain Kubernetes objects and its mesh config. */
 export interface LiveMesh {
@@ -35,6 +36,23 @@ export const LIVE_ISTIO_KINDS: readonly { apiVersion: string; kind: string }[] =
   { apiVersion: "gateway.networking.k8s.io/v1alpha2", kind: "TLSRoute" },
 ];
 
+/**
+ * The Istio kinds verify analyses, at the API versions a mesh's Istio release serves
+ * (v1beta1 before 1.22: Istio 1.8 to 1.21 serve every v1 kind here as v1beta1; EnvoyFilter,
+ * WasmPlugin and Gateway API kinds keep their own versions). `undefined`: the default release.
+ */
+export function liveIstioKindsFor(istioVersion: string | undefined): readonly { apiVersion: string; kind: string }[] {
+  if (istioVersion === undefined) return LIVE_ISTIO_KINDS;
+  const p = releaseProfile(istioVersion);
+  return LIVE_ISTIO_KINDS.map((k) =>
+    k.apiVersion === "security.istio.io/v1"
+      ? { kind: k.kind, apiVersion: p.securityApiVersion }
+      : k.apiVersion === "networking.istio.io/v1"
+        ? { kind: k.kind, apiVersion: p.networkingApiVersion }
+        : k,
+  );
+}
+
 // creationTimestamp stays: istiod orders Sidecars, DestinationRules and policies by it.
 const serverMetadata = ["managedFields", "resourceVersion", "generation", "uid", "selfLink"];
 
@@ -43,10 +61,15 @@ const serverMetadata = ["managedFields", "resourceVersion", "generation", "uid",
  * everything `meshfed verify` analyses, in a stable order, without server-owned metadata.
  * For `verify --live`: the objects take the place of the per-mesh files.
  */
-export async function readLiveMesh(client: KubeClient, mesh: string, opts: { istioNamespace?: string } = {}): Promise<LiveMesh> {
+export async function readLiveMesh(
+  client: KubeClient,
+  mesh: string,
+  opts: { istioNamespace?: string /** The mesh's declared Istio release (`meshes[].istioVersion`). */; istioVersion?: string } = {},
+): Promise<LiveMesh> {
   const ns = opts.istioNamespace ?? "istio-system";
+  const kinds = liveIstioKindsFor(opts.istioVersion);
   const lists = await Promise.all([
-    ...LIVE_ISTIO_KINDS.map((k) =>
+    ...kinds.map((k) =>
       client.list(k.apiVersion, k.kind).catch((err: unknown) => {
         // A kind this Istio does not serve (an older release) has no objects.
         if (err instanceof KubeApiError && err.status === 404) return [];
@@ -57,9 +80,9 @@ export async function readLiveMesh(client: KubeClient, mesh: string, opts: { ist
     client.list("v1", "Pod"),
     client.list("apps/v1", "Deployment"),
   ]);
-  const pods = lists[LIVE_ISTIO_KINDS.length + 1]!;
-  const deployments = lists[LIVE_ISTIO_KINDS.length + 2]!.filter((d) => !pods.some((p) => p.metadata.namespace === d.metadata.namespace && selects(d, p)));
-  const resources = [...lists.slice(0, LIVE_ISTIO_KINDS.length + 2).flat(), ...deployments].map(clean);
+  const pods = lists[kinds.length + 1]!;
+  const deployments = lists[kinds.length + 2]!.filter((d) => !pods.some((p) => p.metadata.namespace === d.metadata.namespace && selects(d, p)));
+  const resources = [...lists.slice(0, kinds.length + 2).flat(), ...deployments].map(clean);
   resources.sort((a, b) => cmp(a.kind, b.kind) || cmp(a.metadata.namespace ?? "", b.metadata.namespace ?? "") || cmp(a.metadata.name, b.metadata.name));
   const cm = await client.get("v1", "ConfigMap", ns, "istio");
   const text = (cm?.data as Record<string, string> | undefined)?.mesh;

@@ -215,7 +215,8 @@ function walkString(schema: TSchema, node: Node | null, path: string, ctx: WalkC
       ctx.diagnostics.push(
         diagnostic(
           "MF1002",
-          { field: path, expected: "a string", found: describe(node), quote: String(node.value) },
+          // Quote what was written: YAML reads `istioVersion: 1.10` as the number 1.1.
+          { field: path, expected: "a string", found: describe(node), quote: typeof node.source === "string" ? node.source : String(node.value) },
           { path, value: node.value, position: positionOf(node, ctx) },
         ),
       );

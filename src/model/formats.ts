@@ -1,5 +1,6 @@
 import type { ArgsOf } from "../diagnostics/codes.js";
 import { isIP } from "node:net";
+import { parseIstioRelease } from "./istio-release.js";
 
 /**
  * The string formats the schema names. Each check returns `undefined` when the value is
@@ -7,7 +8,7 @@ import { isIP } from "node:net";
  * the semantic rules and the compiler.
  */
 
-type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025";
+type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025" | "MF1070";
 
 /** A failed format: the code and its template arguments but for the field and value, which the caller knows. */
 export type FormatProblem = {
@@ -133,6 +134,7 @@ const checks: Record<string, (value: string) => FormatProblem | undefined> = {
   "label-key": labelKeyProblem,
   "label-value": labelValueProblem,
   cidr: cidrProblem,
+  "istio-version": (v) => (parseIstioRelease(v) ? undefined : { code: "MF1070", args: {} }),
 };
 
 /** Checks a value against a named format; unknown formats pass (they are editor hints). */

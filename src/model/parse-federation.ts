@@ -79,6 +79,7 @@ export function normalize(doc: FederationDocument, sourceMap?: SourceMap): Feder
             },
           }
         : {}),
+      ...(m.istioVersion !== undefined ? { istioVersion: m.istioVersion } : {}),
     };
     return mesh;
   });

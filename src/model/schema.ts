@@ -79,6 +79,14 @@ export const MeshSchema = Type.Object(
       }),
     ),
     eastWestGateway: Type.Optional(EastWestGatewaySchema),
+    istioVersion: Type.Optional(
+      Type.String({
+        format: "istio-version",
+        pattern: "^[0-9]+\\.[0-9]+(\\.[0-9]+)?$",
+        description:
+          'The Istio release the mesh runs, `"1.9.1"` or a release line `"1.22"` (quote it: YAML reads 1.10 as the number 1.1). meshfed emits what that release understands. Default: 1.31, the release the conformance oracle proves against. 1.8 or later.',
+      }),
+    ),
   },
   { additionalProperties: false },
 );

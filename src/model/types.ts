@@ -19,6 +19,8 @@ export interface Mesh {
   readonly clusterDomain: string;
   /** Absent when the mesh exports nothing and declares no gateway. */
   readonly eastWestGateway?: EastWestGateway;
+  /** The Istio release the mesh runs, as declared (`"1.9.1"`, `"1.22"`); absent: the default (see `istio-release.ts`). */
+  readonly istioVersion?: string;
 }
 
 export type PortProtocol = "TCP" | "HTTP" | "HTTP2" | "GRPC";

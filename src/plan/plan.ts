@@ -1,4 +1,5 @@
 import type { CompiledFederation, Exposure, Import } from "../compile/types.js";
+import { atLeast, CNI_DNS_CAPTURE_SINCE, caCertificatesBackport, formatIstioRelease, releaseProfile } from "../model/istio-release.js";
 import type { Federation } from "../model/types.js";
 
 export interface MeshPlan {
@@ -6,6 +7,8 @@ export interface MeshPlan {
   readonly trustDomain: string;
   readonly clusterName: string;
   readonly network: string;
+  /** The declared Istio release; absent when the mesh runs the default. */
+  readonly istioVersion?: string;
   readonly eastWestGateway: string | null;
   readonly exposes: readonly Exposure[];
   readonly imports: readonly Import[];
@@ -31,17 +34,37 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
         `values.global.multiCluster.clusterName = ${mesh.clusterName}`,
         `values.global.network = ${mesh.network}`,
       ];
-      if (out.install.acceptedTrustDomains.length > 0) {
+      const release = releaseProfile(mesh.istioVersion);
+      const version = mesh.istioVersion ?? formatIstioRelease(release.release);
+      if (out.install.skipValidateTrustDomain) {
+        const backport = caCertificatesBackport(release.release);
+        install.push(
+          `values.pilot.env.PILOT_SKIP_VALIDATE_TRUST_DOMAIN = "true" (Istio ${version} cannot accept only [${out.install.acceptedTrustDomains.join(", ")}]: ` +
+            `its sidecars accept every trust domain under the shared root; the exported services' guards still admit only the named consumers, a pod reached directly only what its own policies admit; ` +
+            `Istio ${backport ? formatIstioRelease(backport) : "1.18"} accepts exactly the consumers' trust domains, MF1073)`,
+        );
+      } else if (out.install.acceptedTrustDomains.length > 0) {
         install.push(
           `meshConfig.caCertificates[].trustDomains = [${out.install.acceptedTrustDomains.join(", ")}] (accept consumers' identities without widening principals)`,
         );
       }
       if (out.imports.length > 0) install.push('meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = "true" (resolve imported hosts)');
+      if (out.imports.length > 0 && !atLeast(release.release, CNI_DNS_CAPTURE_SINCE))
+        install.push(
+          `sidecars installed with istio-init, not the Istio CNI plugin (Istio ${version}'s CNI plugin does not redirect DNS; it does from 1.11, MF1074)`,
+        );
       if (out.install.eastWestGatewayValues && gw) {
         install.push(
           `east-west gateway in ${gw.namespace} labelled ${Object.entries(gw.selector)
             .map(([k, v]) => `${k}=${v}`)
-            .join(",")}, publishing only port ${gw.port}`,
+            .join(
+              ",",
+            )}, publishing only port ${gw.port}${release.gatewayChart === "gateway" ? "" : ` (Helm chart gateways/istio-ingress: Istio ${version} has no gateway chart)`}`,
+        );
+      }
+      if (mesh.istioVersion !== undefined) {
+        install.push(
+          `Istio ${version}: resources as ${release.networkingApiVersion} and ${release.securityApiVersion}${release.declared && release.networkingApiVersion.endsWith("v1beta1") ? " (v1 is served from 1.22)" : ""}`,
         );
       }
       return {
@@ -49,6 +72,7 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
         trustDomain: mesh.trustDomain,
         clusterName: mesh.clusterName,
         network: mesh.network,
+        ...(mesh.istioVersion !== undefined ? { istioVersion: mesh.istioVersion } : {}),
         eastWestGateway: gw ? `${gw.address}:${gw.port}` : null,
         exposes: out.exposes,
         imports: out.imports,
@@ -65,7 +89,7 @@ export function formatPlan(plan: Plan): string {
   for (const m of plan.meshes) {
     lines.push("");
     lines.push(
-      `mesh ${m.mesh}  (trust domain ${m.trustDomain}, cluster ${m.clusterName}, network ${m.network}${m.eastWestGateway ? `, east-west gateway ${m.eastWestGateway}` : ""})`,
+      `mesh ${m.mesh}  (trust domain ${m.trustDomain}, cluster ${m.clusterName}, network ${m.network}${m.istioVersion !== undefined ? `, Istio ${m.istioVersion}` : ""}${m.eastWestGateway ? `, east-west gateway ${m.eastWestGateway}` : ""})`,
     );
     if (m.exposes.length === 0) lines.push("  exposes: nothing");
     else {

@@ -36,7 +36,14 @@ export function renderYamlStream(compiled: CompiledFederation, mesh?: string): s
       `# mesh: ${m.mesh} — install-time settings (not applied by kubectl; merge them into the mesh's Istio install)\n`,
       commented("IstioOperator overlay (istioctl install -f):", m.install.istioOperator),
       commented("Helm values for istiod:", m.install.istiodValues),
-      ...(m.install.eastWestGatewayValues ? [commented("Helm values for the east-west gateway:", m.install.eastWestGatewayValues)] : []),
+      ...(m.install.eastWestGatewayValues
+        ? [
+            commented(
+              `Helm values for the east-west gateway${m.install.eastWestGatewayChart ? ` (Istio's ${m.install.eastWestGatewayChart} chart)` : ""}:`,
+              m.install.eastWestGatewayValues,
+            ),
+          ]
+        : []),
     ];
     parts.push(install.join(""));
   }
@@ -89,7 +96,11 @@ export function layoutFiles(compiled: CompiledFederation, mesh?: string): Map<st
     files.set(`${m.mesh}/install/istio-operator.yaml`, header + toYaml(m.install.istioOperator));
     files.set(`${m.mesh}/install/istiod-values.yaml`, header + toYaml(m.install.istiodValues));
     if (m.install.eastWestGatewayValues) {
-      files.set(`${m.mesh}/install/eastwest-gateway-values.yaml`, header + toYaml(m.install.eastWestGatewayValues));
+      // Before 1.12 the values are for another chart: say which (compile-install.ts).
+      const chart = m.install.eastWestGatewayChart
+        ? `# Helm values for Istio's ${m.install.eastWestGatewayChart} chart (the release has no gateway chart).\n`
+        : "";
+      files.set(`${m.mesh}/install/eastwest-gateway-values.yaml`, header + chart + toYaml(m.install.eastWestGatewayValues));
     }
   }
   return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));

@@ -167,7 +167,10 @@ export function buildScenario(federation: Federation, compiled: CompiledFederati
       rootCA: options.rootCA ?? "shared-root",
       network: mesh.network,
       clusterDomain: mesh.clusterDomain,
-      ...(accepted.length > 0 ? { meshConfig: { caCertificates: [{ trustDomains: accepted }] } } : {}),
+      // A release without caCertificates trust-domain validation runs istiod with
+      // PILOT_SKIP_VALIDATE_TRUST_DOMAIN (compile-install.ts): the oracle sets the same flag.
+      ...(out?.install.skipValidateTrustDomain ? { skipValidateTrustDomain: true } : {}),
+      ...(accepted.length > 0 && !out?.install.skipValidateTrustDomain ? { meshConfig: { caCertificates: [{ trustDomains: accepted }] } } : {}),
       ...(mesh.eastWestGateway
         ? {
             eastWestGateway: {

@@ -13,7 +13,10 @@ export function meshSpecsFromModel(federation: Federation, meshNames: ReadonlySe
   return federation.meshes
     .filter((m) => meshNames.has(m.name))
     .map((m) => {
-      const accepted = compileInstall(federation, m).acceptedTrustDomains;
+      const install = compileInstall(federation, m);
+      const accepted = install.acceptedTrustDomains;
+      // istioVersion: a release without caCertificates trust-domain validation skips it instead (compile-install.ts).
+      const skip = install.skipValidateTrustDomain === true;
       const gw = m.eastWestGateway;
       return {
         name: m.name,
@@ -22,8 +25,8 @@ export function meshSpecsFromModel(federation: Federation, meshNames: ReadonlySe
         rootCA: "federation-root",
         network: m.network,
         clusterDomain: m.clusterDomain,
-        skipValidateTrustDomain: false,
-        meshConfig: accepted.length > 0 ? { caCertificates: [{ trustDomains: accepted }] } : {},
+        skipValidateTrustDomain: skip,
+        meshConfig: accepted.length > 0 && !skip ? { caCertificates: [{ trustDomains: accepted }] } : {},
         ...(gw
           ? { eastWestGateway: { address: gw.address, port: gw.port, selector: gw.selector, namespace: gw.namespace, serviceAccount: "istio-eastwestgateway" } }
           : {}),

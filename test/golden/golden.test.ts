@@ -72,3 +72,24 @@ describe("golden output of the bundled example", () => {
     golden("verify-model-example.txt", `exit ${r.code}\n${r.stdout}`);
   });
 });
+
+describe("golden output of the mixed-release example (meshes[].istioVersion)", () => {
+  const file = "examples/istio-releases/federation.yaml";
+
+  it("validate prints the same warning (MF1073 for production on 1.9.1)", async () => {
+    const r = await runCli(["validate", file], repoRoot);
+    golden("istio-releases/validate.txt", `exit ${r.code}\n${r.stdout}${r.stderr}`);
+  });
+
+  it("plan prints the same text", async () => {
+    const r = await runCli(["plan", file], repoRoot);
+    expect(r.code).toBe(0);
+    golden("istio-releases/plan.txt", r.stdout);
+  });
+
+  it.each(["production", "staging", "operations"])("render --mesh %s prints the same stream", async (mesh) => {
+    const r = await runCli(["render", file, "--mesh", mesh], repoRoot);
+    expect(r.code).toBe(0);
+    golden(`istio-releases/render-${mesh}.yaml`, r.stdout);
+  });
+});

@@ -8,6 +8,8 @@ import { stringify } from "yaml";
  * several meshes, consumers that are exported workloads, every port protocol, custom
  * aliases), with a few things validate must refuse mixed in (short aliases, proxy ports,
  * istio-system, empty or overlapping selectors, shared trust domains and gateway addresses).
+ * Meshes run mixed Istio releases (`istioVersion`): v1beta1 output, and on exporters before
+ * 1.18 the PILOT_SKIP_VALIDATE_TRUST_DOMAIN mechanism; a release before 1.8 must be refused.
  */
 
 const MESHES = ["east", "east-eu", "west", "west-eu"];
@@ -51,6 +53,7 @@ const ODDITIES = [
   "shared-gateway",
   "vip-range",
   "consumer-cluster-local",
+  "istio-too-old",
 ] as const;
 type Oddity = (typeof ODDITIES)[number] | "none";
 
@@ -59,13 +62,18 @@ export const federationTextArb = fc
   .record({
     meshCount: fc.integer({ min: 2, max: 4 }),
     ipGateways: fc.array(fc.boolean(), { minLength: 4, maxLength: 4 }),
+    // "default": no istioVersion line (the oracle's release).
+    istioVersions: fc.array(fc.constantFrom("default", "default", "1.8", "1.9.1", "1.16.3", "1.16.4", "1.17", "1.18", "1.21.6", "1.22"), {
+      minLength: 4,
+      maxLength: 4,
+    }),
     oddity: fc.oneof(
       { weight: 3 * ODDITIES.length, arbitrary: fc.constant<Oddity>("none") },
       { weight: ODDITIES.length, arbitrary: fc.constantFrom<Oddity>(...ODDITIES) },
     ),
     exports: fc.array(exportArb, { minLength: 1, maxLength: 6 }),
   })
-  .map(({ meshCount, ipGateways, oddity, exports }) => {
+  .map(({ meshCount, ipGateways, istioVersions, oddity, exports }) => {
     const meshes = MESHES.slice(0, meshCount);
     const seen = new Set<string>();
     const doc = {
@@ -82,6 +90,7 @@ export const federationTextArb = fc
               : oddity === "consumer-cluster-local" && i === 1
                 ? "cluster.local"
                 : `${name}.prop.internal`,
+          ...(oddity === "istio-too-old" && i === 0 ? { istioVersion: "1.7.8" } : istioVersions[i] !== "default" ? { istioVersion: istioVersions[i] } : {}),
           eastWestGateway: { address: oddity === "shared-gateway" && i === 1 ? "10.60.0.10" : ipGateways[i] ? `10.${60 + i}.0.10` : `ew.${name}.prop.example` },
         })),
         exports: exports.flatMap((e, index) => {

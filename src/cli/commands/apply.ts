@@ -56,7 +56,10 @@ export function registerApply(program: Command, io: CliIo, setExit: SetExit): vo
       }
       io.stderr.write(`meshfed: warning: --force: applying to ${opts.mesh} DESPITE ${findings.length} least-privilege finding(s) above\n`);
     }
-    const [{ applyMesh, describeFailure }, { desiredObjects }] = await Promise.all([import("../../kube/apply.js"), import("../../kube/desired.js")]);
+    const [{ applyMesh, describeFailure }, { desiredObjects, managedKindsFor }] = await Promise.all([
+      import("../../kube/apply.js"),
+      import("../../kube/desired.js"),
+    ]);
     const progress = progressWriter(io);
     const client = await connectMesh(io, opts, progress);
     if (!client) {
@@ -72,6 +75,7 @@ export function registerApply(program: Command, io: CliIo, setExit: SetExit): vo
       prune: opts.prune ?? false,
       forceConflicts: opts.forceConflicts ?? false,
       concurrency,
+      kinds: managedKindsFor(loaded.federation.meshes.find((m) => m.name === opts.mesh)?.istioVersion),
       onEvent: (e) => {
         if (e.type === "phase")
           progress(`${opts.mesh}: ${e.action === "apply" ? "applying" : "pruning"} ${e.count} ${e.phase} object(s)${dryRun ? " (server dry run)" : ""}`);

@@ -29,14 +29,18 @@ export function registerDiff(program: Command, io: CliIo, setExit: SetExit): voi
       setExit(ExitCode.usage);
       return;
     }
-    const [{ diffMesh, formatDiff }, { desiredObjects }, { KubeApiError }] = await Promise.all([
+    const [{ diffMesh, formatDiff }, { desiredObjects, managedKindsFor }, { KubeApiError }] = await Promise.all([
       import("../../kube/diff.js"),
       import("../../kube/desired.js"),
       import("../../kube/client.js"),
     ]);
     let diffs: Awaited<ReturnType<typeof diffMesh>>;
     try {
-      diffs = await diffMesh(client, desiredObjects(loaded.federation.name, out), { federation: loaded.federation.name, mesh: opts.mesh });
+      diffs = await diffMesh(client, desiredObjects(loaded.federation.name, out), {
+        federation: loaded.federation.name,
+        mesh: opts.mesh,
+        kinds: managedKindsFor(loaded.federation.meshes.find((m) => m.name === opts.mesh)?.istioVersion),
+      });
     } catch (err) {
       if (!(err instanceof KubeApiError)) throw err;
       io.stderr.write(`meshfed: error: ${opts.mesh}: ${client.server}: ${err.status ? `${err.status} ${err.reason}: ` : ""}${err.message}\n`);
