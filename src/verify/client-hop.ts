@@ -259,7 +259,7 @@ export function clientHop(
     const target = findVisible(servicesByHost.get(routed.host), ns, imported);
     const targetPort = routed.port || (target?.ports.length === 1 ? target.ports[0]!.port : to.port);
     hop.cluster = clusterName(targetPort, routed.host, routed.subset);
-    if (!target || !target.ports.some((x) => x.port === targetPort)) {
+    if (!target?.ports.some((x) => x.port === targetPort)) {
       return {
         hop,
         decidedBy: [svc.resource, routed.virtualService],

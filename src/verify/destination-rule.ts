@@ -51,6 +51,15 @@ interface MeshRules {
 
 const emptyIndex = (): RuleIndex => ({ exact: new Map(), wildcards: new Map() });
 
+function indexIn(byNamespace: Map<string, RuleIndex>, ns: string): RuleIndex {
+  let idx = byNamespace.get(ns);
+  if (!idx) {
+    idx = emptyIndex();
+    byNamespace.set(ns, idx);
+  }
+  return idx;
+}
+
 function selectorOf(d: Resource): Record<string, string> | undefined {
   const ws = d.spec.workloadSelector;
   if (ws === undefined || ws === null) return undefined;
@@ -119,15 +128,11 @@ function rulesOf(mesh: MeshIndex): MeshRules {
     // Rules with a workloadSelector are private to their namespace.
     const exportTo = new Set<string>(d.spec.workloadSelector != null ? ["."] : Array.isArray(d.spec.exportTo) ? d.spec.exportTo.map(String) : []);
     if (exportTo.size === 0 || exportTo.has("*") || exportTo.has(".") || exportTo.has(d.namespace)) {
-      let idx = hit.local.get(d.namespace);
-      if (!idx) hit.local.set(d.namespace, (idx = emptyIndex()));
-      mergeInto(idx, d, host, exportTo);
+      mergeInto(indexIn(hit.local, d.namespace), d, host, exportTo);
     }
     const privateOnly = (exportTo.size === 0 && defaultPrivate) || (exportTo.size === 1 && (exportTo.has(".") || exportTo.has(d.namespace)));
     if (!privateOnly) {
-      let idx = hit.exported.get(d.namespace);
-      if (!idx) hit.exported.set(d.namespace, (idx = emptyIndex()));
-      mergeInto(idx, d, host, exportTo);
+      mergeInto(indexIn(hit.exported, d.namespace), d, host, exportTo);
     } else if (d.namespace === mesh.rootNamespace) mergeInto(hit.rootLocal, d, host, exportTo);
   }
   meshRules.set(mesh, hit);
