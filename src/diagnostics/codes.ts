@@ -838,6 +838,30 @@ const table = [
     fix: (a: { consumer: string; consumerMesh: string; exporterMesh: string; federation: string }) =>
       `give mesh "${a.consumerMesh}" a trust domain of its own, e.g. "${a.consumerMesh}.${a.federation}.internal"`,
   },
+  {
+    code: "MF1060",
+    name: "invalid-cluster-name",
+    severity: "error",
+    title: "clusterName is not a Kubernetes label value",
+    explanation:
+      "Istio uses `values.global.multiCluster.clusterName` as the cluster ID (`CLUSTER_ID`, default `Kubernetes`: manifests/charts/istio-control/istio-discovery/templates/deployment.yaml:226, pkg/config/constants/constants.go:70) and writes it as the value of the `topology.istio.io/cluster` label on every workload (pilot/pkg/serviceregistry/util/label/label.go:54-55). So it must be a Kubernetes label value: 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit. Capitals are fine: keep the clusterName your clusters already run (changing it on a running mesh is a migration).",
+    message: (a: { field: string; value: string }) =>
+      formatMessage(a, a.value.length > 63 ? `is ${a.value.length} characters long (at most 63)` : "is not a Kubernetes label value, which Istio needs for the topology.istio.io/cluster label"),
+    fix: (_: { field: string; value: string }) =>
+      "use 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. the clusterName the cluster runs today, Istio's default \"Kubernetes\")",
+  },
+  {
+    code: "MF1061",
+    name: "shared-cluster-name",
+    severity: "info",
+    title: "Two meshes share a clusterName",
+    explanation:
+      "meshfed federates meshes without endpoint discovery, so each istiod only ever knows its own cluster and two meshes may keep the same clusterName (for example Istio's default `Kubernetes`). Multi-cluster discovery would need unique names: istiod ignores a remote cluster whose ID equals its own or one already registered (pkg/kube/multicluster/secretcontroller.go:435,453). Nothing meshfed emits is named or keyed by the clusterName.",
+    message: (a: { mesh: string; other: string; clusterName: string }) =>
+      `meshes "${a.other}" and "${a.mesh}" share clusterName "${a.clusterName}"; fine for meshfed, which uses no endpoint discovery`,
+    fix: (_: { mesh: string; other: string; clusterName: string }) =>
+      "nothing to do for meshfed; give each mesh its own clusterName only if you later join these clusters with Istio's multi-cluster discovery",
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",

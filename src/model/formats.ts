@@ -7,7 +7,7 @@ import { isIP } from "node:net";
  * the semantic rules and the compiler.
  */
 
-type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025";
+type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025" | "MF1060";
 
 /** A failed format: the code and its template arguments but for the field and value, which the caller knows. */
 export type FormatProblem = {
@@ -133,6 +133,8 @@ const checks: Record<string, (value: string) => FormatProblem | undefined> = {
   "label-key": labelKeyProblem,
   "label-value": labelValueProblem,
   cidr: cidrProblem,
+  // Istio's cluster ID, written as the topology.istio.io/cluster label value: a non-empty label value.
+  "cluster-name": (v) => (v.length > 0 && v.length <= 63 && LABEL_VALUE.test(v) ? undefined : { code: "MF1060", args: {} }),
 };
 
 /** Checks a value against a named format; unknown formats pass (they are editor hints). */
