@@ -35,7 +35,7 @@ export async function readInput(io: CliIo, file: string): Promise<string> {
   }
 }
 
-export type OutputFormat = "text" | "json" | "yaml";
+export type OutputFormat = "text" | "json" | "yaml" | "markdown";
 
 export function parseFormat(value: string, allowed: readonly OutputFormat[]): OutputFormat {
   if ((allowed as readonly string[]).includes(value)) return value as OutputFormat;

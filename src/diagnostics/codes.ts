@@ -908,6 +908,27 @@ const table = [
       `${a.file} ${a.edited ? "was edited since meshfed wrote it" : "was not written by meshfed"}; meshfed will not overwrite it`,
     fix: (a: { file: string; edited: boolean }) => `move or delete ${a.file} (keep your changes in the federation file), or write to another --out directory`,
   },
+  {
+    code: "MF2010",
+    name: "plan-previous-file-unreadable",
+    severity: "error",
+    title: "A file of the previous render cannot be read",
+    explanation:
+      "`plan --against DIR` compares the federation's render with a previous `render --out DIR` tree, reading each file as Kubernetes reads YAML. A file there is not valid YAML (or not a Kubernetes object), so the plan would miss what it holds. Render the previous version again (check it out and run `meshfed render --out`), or fix the file.",
+    message: (a: { file: string; line: number; problem: string }) => `${a.file}:${a.line}: ${a.problem}`,
+    fix: (a: { file: string; line: number; problem: string }) =>
+      `render the previous federation file again into a clean directory (meshfed render OLD.yaml --out DIR), or fix ${a.file}`,
+  },
+  {
+    code: "MF2011",
+    name: "plan-previous-not-a-render",
+    severity: "error",
+    title: "The directory is not a previous render",
+    explanation:
+      "`plan --against DIR` needs a tree written by `meshfed render --out DIR`: one directory per mesh holding `.meshfed-manifest` or `kustomization.yaml`. The directory given holds none, so every resource would read as added.",
+    message: (a: { dir: string }) => `${a.dir} holds no mesh directory written by meshfed render --out`,
+    fix: (a: { dir: string }) => `render the previous federation file there first (meshfed render OLD.yaml --out ${a.dir}), or pass the directory render --out wrote`,
+  },
   // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
   {
     code: "MF3001",
