@@ -138,8 +138,11 @@ describe("meshfed report (HTML)", () => {
   ])("usage error (exit 2): %j", async (argv, message) => {
     const r = await runCli(argv, repoRoot);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`meshfed: ${message}`);
-    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`meshfed: error: ${message}`);
+    // Under -o json the error is also a JSON object on stdout; otherwise stdout stays empty.
+    if ((argv as string[]).includes("-o") && (argv as string[])[(argv as string[]).indexOf("-o") + 1] === "json") {
+      expect(JSON.parse(r.stdout).error).toMatchObject({ kind: "usage", exitCode: 2, message: expect.stringContaining(message) });
+    } else expect(r.stdout).toBe("");
     expect(existsSync(join(repoRoot, "x.html"))).toBe(false);
   });
 

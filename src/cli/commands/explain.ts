@@ -6,7 +6,7 @@ import type { Federation } from "../../model/types.js";
 import { modelScenario } from "../../scenario/build-scenario.js";
 import type { ProbeSpec } from "../../verify/types.js";
 import { runProbe, World } from "../../verify/verify-scenario.js";
-import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { displayName, ExitCode, parseFormat, printDiagnostics, reportInvalidInput, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
 import { loadScenario } from "../read-files.js";
@@ -55,8 +55,7 @@ Examples:
       if (opts.model !== undefined) {
         const m = await loadFederation(io, opts.model, dir === undefined);
         if (!m.federation || (dir === undefined && !m.compiled)) {
-          printDiagnostics(io, m.diagnostics, m.sources);
-          io.stderr.write(`${opts.model}: cannot explain (${summarize(m.diagnostics)})\n`);
+          reportInvalidInput(io, format, `${displayName(opts.model)}: cannot explain`, m.diagnostics, m.sources);
           setExit(ExitCode.invalidInput);
           return;
         }
@@ -64,12 +63,13 @@ Examples:
         if (dir === undefined) modelCompiled = m.compiled;
       }
       const loaded = dir !== undefined ? loadScenario(dir, io.cwd) : modelScenario(model!, modelCompiled!);
-      printDiagnostics(io, loaded.diagnostics, "sources" in loaded ? (loaded.sources as ReadonlyMap<string, string>) : new Map<string, string>());
+      const sources = "sources" in loaded ? (loaded.sources as ReadonlyMap<string, string>) : new Map<string, string>();
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
-        io.stderr.write(`${dir ?? `the render of ${opts.model}`}: cannot explain (${summarize(loaded.diagnostics)})\n`);
+        reportInvalidInput(io, format, `${dir ?? `the render of ${opts.model}`}: cannot explain`, loaded.diagnostics, sources);
         setExit(ExitCode.invalidInput);
         return;
       }
+      printDiagnostics(io, loaded.diagnostics, sources);
       const world = new World(loaded.scenario);
       const mesh = world.meshes.find((m) => m.spec.name === from.mesh);
       if (!mesh)

@@ -4,7 +4,7 @@ import { buildFederationGraph } from "../../graph/build-graph.js";
 import { renderSvg } from "../../graph/render-svg.js";
 import { graphToDot } from "../../graph/to-dot.js";
 import { graphToMermaid } from "../../graph/to-mermaid.js";
-import { ExitCode, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { displayName, ExitCode, printDiagnostics, reportInvalidInput, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
 
@@ -28,12 +28,12 @@ Examples:
       const format = opts.output as (typeof formats)[number];
       if (!formats.includes(format)) throw new UsageError(`-o ${opts.output} is not supported here; use ${formats.join(", ")}`);
       const loaded = await loadFederation(io, file);
-      printDiagnostics(io, loaded.diagnostics, loaded.sources);
       if (!loaded.federation || !loaded.compiled || hasErrors(loaded.diagnostics)) {
-        io.stderr.write(`${file}: no graph (${summarize(loaded.diagnostics)})\n`);
+        reportInvalidInput(io, format, `${displayName(file)}: no graph`, loaded.diagnostics, loaded.sources);
         setExit(ExitCode.invalidInput);
         return;
       }
+      printDiagnostics(io, loaded.diagnostics, loaded.sources);
       const graph = buildFederationGraph(loaded.federation);
       if (format === "json") io.stdout.write(`${JSON.stringify(graph, null, 2)}\n`);
       else if (format === "mermaid") io.stdout.write(graphToMermaid(graph));

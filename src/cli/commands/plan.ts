@@ -3,7 +3,7 @@ import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { formatPlan, planFederation } from "../../plan/plan.js";
 import { formatPlanChange, formatPlanChangeMarkdown, planChange } from "../../plan/plan-change.js";
 import { layoutFiles } from "../../render/render.js";
-import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { displayName, ExitCode, parseFormat, printDiagnostics, reportInvalidInput, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
 import { readRenderTree } from "../read-render-tree.js";
@@ -30,12 +30,12 @@ Examples:
       const format = parseFormat(opts.output, opts.against !== undefined ? ["text", "json", "markdown"] : ["text", "json"]);
       const previous = opts.against !== undefined ? readRenderTree(opts.against, io.cwd) : undefined;
       const loaded = await loadFederation(io, file);
-      printDiagnostics(io, loaded.diagnostics, loaded.sources);
       if (!loaded.federation || !loaded.compiled || hasErrors(loaded.diagnostics)) {
-        io.stderr.write(`${file}: no plan (${summarize(loaded.diagnostics)})\n`);
+        reportInvalidInput(io, format, `${displayName(file)}: no plan`, loaded.diagnostics, loaded.sources);
         setExit(ExitCode.invalidInput);
         return;
       }
+      printDiagnostics(io, loaded.diagnostics, loaded.sources);
       const compiled = loaded.compiled;
       if (opts.mesh !== undefined && !compiled.meshes.some((m) => m.mesh === opts.mesh) && !(previous && [...previous.keys()].some((p) => p.startsWith(`${opts.mesh}/`)))) {
         throw new UsageError(`--mesh ${opts.mesh}: no such mesh; meshes: ${compiled.meshes.map((m) => m.mesh).join(", ")}`);
@@ -57,8 +57,7 @@ Examples:
         imports,
       );
       if (!result.plan) {
-        printDiagnostics(io, result.diagnostics, new Map());
-        io.stderr.write(`${opts.against}: no plan (${summarize(result.diagnostics)})\n`);
+        reportInvalidInput(io, format, `${opts.against}: no plan`, result.diagnostics, new Map());
         setExit(ExitCode.invalidInput);
         return;
       }

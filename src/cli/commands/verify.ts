@@ -10,7 +10,7 @@ import type { Scenario } from "../../verify/types.js";
 import { formatVerdictText, goJson, orderedVerdict, probeWhy, verifyResultLine } from "../../verify/format-verdict.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
 import { runVerify } from "../../verify/run-verify.js";
-import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { displayName, ExitCode, parseFormat, reportInvalidInput, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
 import { parseMeshTargets } from "../kube-common.js";
@@ -84,8 +84,7 @@ Examples:
         const model = await loadFederation(io, opts.model, meshPaths.size === 0 && liveTargets.size === 0 && dir === undefined);
         for (const [k, v] of model.sources) sources.set(k, v);
         if (!model.federation) {
-          printDiagnostics(io, model.diagnostics, sources);
-          io.stderr.write(`${opts.model}: not audited (${summarize(model.diagnostics)})\n`);
+          reportInvalidInput(io, format, `${displayName(opts.model)}: not audited`, model.diagnostics, sources);
           setExit(ExitCode.invalidInput);
           return;
         }
@@ -108,8 +107,7 @@ Examples:
       for (const [k, v] of loaded.sources ?? []) sources.set(k, v);
       const label = dir ?? (meshPaths.size > 0 ? "--mesh files" : liveTargets.size > 0 ? "--live clusters" : `the render of ${opts.model}`);
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
-        printDiagnostics(io, loaded.diagnostics, sources);
-        io.stderr.write(`${label}: not verified (${summarize(loaded.diagnostics)})\n`);
+        reportInvalidInput(io, format, `${label}: not verified`, loaded.diagnostics, sources);
         setExit(ExitCode.invalidInput);
         return;
       }
