@@ -70,13 +70,7 @@ export function summarize(diagnostics: readonly Diagnostic[]): string {
  * Reports input that cannot be processed (exit 3): the diagnostics on stderr as text, and under
  * `-o json` also a JSON error object on stdout, so a script reading stdout always gets JSON.
  */
-export function reportInvalidInput(
-  io: CliIo,
-  format: string,
-  message: string,
-  diagnostics: readonly Diagnostic[],
-  sources: ReadonlyMap<string, string>,
-): void {
+export function reportInvalidInput(io: CliIo, format: string, message: string, diagnostics: readonly Diagnostic[], sources: ReadonlyMap<string, string>): void {
   printDiagnostics(io, diagnostics, sources);
   io.stderr.write(`${message} (${summarize(diagnostics)})\n`);
   if (format === "json") io.stdout.write(jsonError("invalid-input", ExitCode.invalidInput, message, diagnostics));

@@ -72,7 +72,8 @@ export async function main(rawArgv: readonly string[], rawIo: CliIo): Promise<nu
   const format = outputFormat(argv);
   const first = argv.find((a) => !a.startsWith("-"));
   // stdout is text for people unless -o asks for data or the command writes YAML, SVG or a script.
-  const machine = (format !== undefined && format !== "text" && format !== "markdown") || ["render", "schema", "graph", "rbac", "completion"].includes(first ?? "");
+  const machine =
+    (format !== undefined && format !== "text" && format !== "markdown") || ["render", "schema", "graph", "rbac", "completion"].includes(first ?? "");
   const io = terminalIo(rawIo, { ascii: rawArgv.includes("--ascii"), noColor: rawArgv.includes("--no-color"), machine });
   const json = format === "json";
   // Under -o json a failure is also a JSON object on stdout, so a script reading stdout always gets JSON.
@@ -88,7 +89,10 @@ export async function main(rawArgv: readonly string[], rawIo: CliIo): Promise<nu
   const program = new Command("meshfed")
     .description("Least-privilege federation of independent Istio meshes.")
     .version(versionText(VERSION).trimEnd(), "-v, --version")
-    .addHelpText("after", "\nGlobal options (any command):\n  --ascii     ASCII symbols instead of ✓ × ‼ → (also when the locale is not UTF-8)\n  --no-color  no colour (also when NO_COLOR is set; colour is only ever used on terminals)")
+    .addHelpText(
+      "after",
+      "\nGlobal options (any command):\n  --ascii     ASCII symbols instead of ✓ × ‼ → (also when the locale is not UTF-8)\n  --no-color  no colour (also when NO_COLOR is set; colour is only ever used on terminals)",
+    )
     .showHelpAfterError("(run with --help for usage)")
     .addHelpText("after", exitCodesHelp)
     .exitOverride()

@@ -846,7 +846,12 @@ const table = [
     explanation:
       "Istio uses `values.global.multiCluster.clusterName` as the cluster ID (`CLUSTER_ID`, default `Kubernetes`: manifests/charts/istio-control/istio-discovery/templates/deployment.yaml:226, pkg/config/constants/constants.go:70) and writes it as the value of the `topology.istio.io/cluster` label on every workload (pilot/pkg/serviceregistry/util/label/label.go:54-55). So it must be a Kubernetes label value: 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit. Capitals are fine: keep the clusterName your clusters already run (changing it on a running mesh is a migration).",
     message: (a: { field: string; value: string }) =>
-      formatMessage(a, a.value.length > 63 ? `is ${a.value.length} characters long (at most 63)` : "is not a Kubernetes label value, which Istio needs for the topology.istio.io/cluster label"),
+      formatMessage(
+        a,
+        a.value.length > 63
+          ? `is ${a.value.length} characters long (at most 63)`
+          : "is not a Kubernetes label value, which Istio needs for the topology.istio.io/cluster label",
+      ),
     fix: (_: { field: string; value: string }) =>
       "use 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. the clusterName the cluster runs today, Istio's default \"Kubernetes\")",
   },
@@ -927,7 +932,8 @@ const table = [
     explanation:
       "`plan --against DIR` needs a tree written by `meshfed render --out DIR`: one directory per mesh holding `.meshfed-manifest` or `kustomization.yaml`. The directory given holds none, so every resource would read as added.",
     message: (a: { dir: string }) => `${a.dir} holds no mesh directory written by meshfed render --out`,
-    fix: (a: { dir: string }) => `render the previous federation file there first (meshfed render OLD.yaml --out ${a.dir}), or pass the directory render --out wrote`,
+    fix: (a: { dir: string }) =>
+      `render the previous federation file there first (meshfed render OLD.yaml --out ${a.dir}), or pass the directory render --out wrote`,
   },
   // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
   {

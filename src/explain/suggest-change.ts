@@ -54,7 +54,9 @@ function addConsumer(f: Federation, e: Export, probe: ProbeSpec): SuggestedChang
   const lastPos = last ? positionOf(f, `${path}[${last.index}]`) : undefined;
   const listPos = positionOf(f, path);
   // Items go where the list's items are; a new list item under the key otherwise.
-  const indent = lastPos ? " ".repeat(Math.max(0, lastPos.column - 3)) : " ".repeat(Math.max(0, (positionOf(f, `spec.exports[${e.index}].service`)?.column ?? 7) - 1));
+  const indent = lastPos
+    ? " ".repeat(Math.max(0, lastPos.column - 3))
+    : " ".repeat(Math.max(0, (positionOf(f, `spec.exports[${e.index}].service`)?.column ?? 7) - 1));
   const yaml = [`${indent}- principal: ${principal}`, ...(alias ? [`${indent}  alias: ${alias}`] : [])];
   const lastLine = lastPos ? Math.max(lastPos.line, last?.alias !== undefined ? (positionOf(f, `${path}[${last.index}].alias`)?.line ?? 0) : 0) : undefined;
   const line = lastLine ?? listPos?.line;
@@ -104,7 +106,10 @@ export function suggestChange(f: Federation, probe: ProbeSpec, verdict: "allow" 
   }
   if (target === undefined) {
     // A host no export goes by: the nearest alias this namespace imports.
-    const guess = didYouMean(host, imported.map((i) => i.alias));
+    const guess = didYouMean(
+      host,
+      imported.map((i) => i.alias),
+    );
     if (guess !== undefined) {
       return { kind: "use-host", summary: `did you mean ${guess}:${probe.to.port}?`, at: null, yaml: [] };
     }
@@ -127,8 +132,7 @@ export function suggestChange(f: Federation, probe: ProbeSpec, verdict: "allow" 
   if (host !== alias) return { kind: "use-host", summary: `did you mean ${alias}:${probe.to.port}?`, at: null, yaml: [] };
   const ports = target.ports.map((p) => p.number);
   if (!ports.includes(probe.to.port)) {
-    const summary =
-      ports.length === 1 ? `did you mean ${alias}:${ports[0]}?` : `${ref(target)} exports ports ${ports.join(", ")}; dial one of them`;
+    const summary = ports.length === 1 ? `did you mean ${alias}:${ports[0]}?` : `${ref(target)} exports ports ${ports.join(", ")}; dial one of them`;
     return { kind: "use-port", summary, at: null, yaml: [] };
   }
   return {

@@ -51,7 +51,8 @@ export function parseFederation(text: string, file = "federation.yaml"): ParseRe
   const checked = checkSchema(FederationSchema, doc.contents, file, lineCounter);
   diagnostics.push(...checked.diagnostics);
   // One pass: the semantic rules still check whatever parts of the file are well-formed.
-  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics([...diagnostics, ...rulesOnWellFormedParts(checked.value, checked.sourceMap, diagnostics)]) };
+  if (hasErrors(diagnostics))
+    return { diagnostics: sortDiagnostics([...diagnostics, ...rulesOnWellFormedParts(checked.value, checked.sourceMap, diagnostics)]) };
 
   const federation = normalize(checked.value as FederationDocument, checked.sourceMap);
   diagnostics.push(...runRules(federation));

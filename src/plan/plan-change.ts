@@ -114,7 +114,8 @@ function readTree(files: ReadonlyMap<string, string>, label: string): ReadTree {
     if (!mesh || !/\.ya?ml$/.test(rest) || rest === "kustomization.yaml") continue;
     const stream = readYamlStream(text);
     const shown = `${label}/${path}`;
-    for (const p of stream.problems) diagnostics.push(diagnostic("MF2010", { file: shown, line: p.line, problem: p.message }, { position: { file: shown, line: p.line, column: p.column } }));
+    for (const p of stream.problems)
+      diagnostics.push(diagnostic("MF2010", { file: shown, line: p.line, problem: p.message }, { position: { file: shown, line: p.line, column: p.column } }));
     if (rest.startsWith(INSTALL_DIR)) {
       mesh.install.set(rest.slice(INSTALL_DIR.length), stream.documents[0]?.value ?? {});
       continue;
@@ -124,7 +125,11 @@ function readTree(files: ReadonlyMap<string, string>, label: string): ReadTree {
       const meta = isObject(v) ? v.metadata : undefined;
       if (!isObject(v) || typeof v.kind !== "string" || !isObject(meta) || typeof meta.name !== "string") {
         diagnostics.push(
-          diagnostic("MF2010", { file: shown, line: doc.line, problem: "not a Kubernetes object (kind and metadata.name)" }, { position: { file: shown, line: doc.line, column: 1 } }),
+          diagnostic(
+            "MF2010",
+            { file: shown, line: doc.line, problem: "not a Kubernetes object (kind and metadata.name)" },
+            { position: { file: shown, line: doc.line, column: 1 } },
+          ),
         );
         continue;
       }
@@ -181,7 +186,9 @@ function installDiff(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<st
   const changed: ChangedSetting[] = [];
   // The IstioOperator overlay repeats the Helm values for istioctl users: one of the two is
   // reported (the Helm values), or the overlay alone when a mesh has only that.
-  const files = [...new Set([...before.keys(), ...after.keys()])].filter((f) => f !== "istio-operator.yaml" || !(before.has("istiod-values.yaml") || after.has("istiod-values.yaml"))).sort(compareStrings);
+  const files = [...new Set([...before.keys(), ...after.keys()])]
+    .filter((f) => f !== "istio-operator.yaml" || !(before.has("istiod-values.yaml") || after.has("istiod-values.yaml")))
+    .sort(compareStrings);
   for (const file of files) {
     const a = new Map<string, string[]>();
     const b = new Map<string, string[]>();
@@ -289,7 +296,13 @@ function rolloutOrder(meshes: readonly MeshChange[]): RolloutStep[] {
   // 1. Install settings that are new or changed: trust domains and DNS capture must be live first.
   for (const m of meshes) {
     const items = [...m.install.added.map((s) => `+ ${settingLine(s)}`), ...m.install.changed.map((s) => `~ ${s.file}: ${s.path} = ${s.to} (was ${s.from})`)];
-    if (items.length > 0) steps.push({ mesh: m.mesh, action: "install", summary: "merge the new install settings into the mesh's Istio install and upgrade it (istioctl install or helm upgrade)", items });
+    if (items.length > 0)
+      steps.push({
+        mesh: m.mesh,
+        action: "install",
+        summary: "merge the new install settings into the mesh's Istio install and upgrade it (istioctl install or helm upgrade)",
+        items,
+      });
   }
   // 2. Exporters expose (policy before exposure); 3. consumers import, then restart for DNS capture.
   for (const exporter of [true, false]) {
@@ -346,7 +359,8 @@ function rolloutOrder(meshes: readonly MeshChange[]): RolloutStep[] {
       steps.push({
         mesh: m.mesh,
         action: "remove-install-settings",
-        summary: "remove these settings by hand from the Istio install you merged them into, then upgrade it (meshfed no longer writes them, and nothing else removes them)",
+        summary:
+          "remove these settings by hand from the Istio install you merged them into, then upgrade it (meshfed no longer writes them, and nothing else removes them)",
         items,
       });
     }
@@ -366,7 +380,9 @@ export function formatPlanChange(plan: PlanChange): string {
     for (const x of r.changed) lines.push(`    ~ ${formatRef(x)} (${x.fields.join(", ")}; ${x.direction})`);
     for (const x of r.removed) lines.push(`    - ${formatRef(x)}`);
     const s = m.install;
-    lines.push(`  install settings: ${s.added.length} added, ${s.changed.length} changed, ${s.removed.length} removed${s.removed.length > 0 ? " (remove them by hand)" : ""}`);
+    lines.push(
+      `  install settings: ${s.added.length} added, ${s.changed.length} changed, ${s.removed.length} removed${s.removed.length > 0 ? " (remove them by hand)" : ""}`,
+    );
     for (const x of s.added) lines.push(`    + ${settingLine(x)}`);
     for (const x of s.changed) lines.push(`    ~ ${x.file}: ${x.path} = ${x.to} (was ${x.from})`);
     for (const x of s.removed) lines.push(`    - ${settingLine(x)}`);

@@ -91,7 +91,11 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
     ["the remote Service's own name", "postgres.db.svc.cluster.local:5432", "did you mean postgres.db.production.mesh:5432?"],
     ["a misspelt alias", "postgres.db.prodution.mesh:5432", "did you mean postgres.db.production.mesh:5432?"],
     ["a port the export does not have", "postgres.db.production.mesh:5433", "did you mean postgres.db.production.mesh:5432?"],
-    ["a host nothing exports", "redis.cache.example:6379", "vault in operations imports postgres.db.production.mesh:5432, metrics-api.monitoring.staging.mesh:8080,9090; redis.cache.example is none of them"],
+    [
+      "a host nothing exports",
+      "redis.cache.example:6379",
+      "vault in operations imports postgres.db.production.mesh:5432, metrics-api.monitoring.staging.mesh:8080,9090; redis.cache.example is none of them",
+    ],
   ])("a host not imported under that name (%s): %s", async (_name, to, summary) => {
     const r = await explain("--from", "operations/vault/vault", "--to", to, "-o", "json");
     expect(r.code).toBe(4);
@@ -101,7 +105,11 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
   it("a new consumer in a namespace that imports under its own alias repeats that alias (one alias per namespace)", () => {
     const text = minimal.replace("principal: operations/vault/vault", "principal: operations/vault/vault\n          alias: pg.db.prod.internal");
     const f = parseFederation(text, "f.yaml").federation!;
-    const probe = { name: "p", from: { mesh: "operations", namespace: "vault", serviceAccount: "other", labels: {} }, to: { host: "pg.db.prod.internal", port: 5432 } };
+    const probe = {
+      name: "p",
+      from: { mesh: "operations", namespace: "vault", serviceAccount: "other", labels: {} },
+      to: { host: "pg.db.prod.internal", port: 5432 },
+    };
     expect(suggestChange(f, probe, "deny")).toEqual({
       kind: "add-consumer",
       summary: "add vault/other as a consumer of production/db/postgres",
@@ -113,7 +121,9 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
       "add vault/other as a consumer of production/db/postgres, then dial pg.db.prod.internal:5432",
     );
     // The consumer itself, dialling the default name: the alias it has.
-    expect(suggestChange(f, { ...probe, from: { ...probe.from, serviceAccount: "vault" }, to: { host: "postgres.db.production.mesh", port: 5432 } }, "deny")).toMatchObject({
+    expect(
+      suggestChange(f, { ...probe, from: { ...probe.from, serviceAccount: "vault" }, to: { host: "postgres.db.production.mesh", port: 5432 } }, "deny"),
+    ).toMatchObject({
       kind: "use-host",
       summary: "did you mean pg.db.prod.internal:5432?",
     });
@@ -129,7 +139,10 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
   });
 
   it("a scenario directory and the model together: the scenario decides, the model suggests", async () => {
-    const r = await runCli(["explain", dir, "--model", model, "--from", "operations/vault/neighbour", "--to", "postgres.db.production.mesh:5432", "-o", "json"], repoRoot);
+    const r = await runCli(
+      ["explain", dir, "--model", model, "--from", "operations/vault/neighbour", "--to", "postgres.db.production.mesh:5432", "-o", "json"],
+      repoRoot,
+    );
     expect(JSON.parse(r.stdout)).toMatchObject({ verdict: "deny", denied: { code: "MF3008" }, change: { kind: "add-consumer" } });
   });
 

@@ -7,11 +7,7 @@ export interface CliRun {
 }
 
 /** Runs the CLI in-process with captured streams (optionally stdin text, environment, and terminals). */
-export async function runCli(
-  argv: string[],
-  cwd: string,
-  options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {},
-): Promise<CliRun> {
+export async function runCli(argv: string[], cwd: string, options: { stdin?: string; env?: Record<string, string>; tty?: boolean } = {}): Promise<CliRun> {
   let stdout = "";
   let stderr = "";
   const code = await main(argv, {

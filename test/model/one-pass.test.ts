@@ -27,7 +27,11 @@ describe("validate in one pass: semantic rules run on the well-formed parts", ()
     ["a misspelt field in a mesh", wider.replace("      trustDomain: staging", "      trustDomian: staging"), ["MF1005@14:7"]],
     ["a bad port in another export", wider.replace("number: 5432", "number: 70000"), ["MF1009@23:19"]],
     ["a bad federation name", wider.replace("name: nrc", "name: NRC"), ["MF1007@4:9"]],
-    ["a bad principal in the same export", wider.replace("        - principal: nowhere/vault/vault\n", "        - principal: nowhere/vault/vault\n        - principal: vault\n"), ["MF1011@21:22"]],
+    [
+      "a bad principal in the same export",
+      wider.replace("        - principal: nowhere/vault/vault\n", "        - principal: nowhere/vault/vault\n        - principal: vault\n"),
+      ["MF1011@21:22"],
+    ],
   ])("%s: the schema error and the semantic one (MF1013) both", (_name, text, schema) => {
     const found = codes(text);
     expect(found).toEqual(expect.arrayContaining([...schema, "MF1013@20:22"]));
@@ -37,7 +41,9 @@ describe("validate in one pass: semantic rules run on the well-formed parts", ()
 
   it("a consumer of a mesh whose other fields are broken is not called unknown", () => {
     // staging's trust domain is invalid: the mesh still exists, so its consumer is not MF1013.
-    const text = wider.replace("principal: nowhere/vault/vault", "principal: staging/vault/vault").replace("trustDomain: staging.nrc.internal", "trustDomain: spiffe://x");
+    const text = wider
+      .replace("principal: nowhere/vault/vault", "principal: staging/vault/vault")
+      .replace("trustDomain: staging.nrc.internal", "trustDomain: spiffe://x");
     expect(codes(text)).toEqual(["MF1022@14:20"]);
   });
 

@@ -6,7 +6,12 @@ import { registerAll, type SetExit } from "../main.js";
 interface CompletionEntry {
   readonly name: string;
   readonly summary: string;
-  readonly options: readonly { readonly flags: readonly string[]; readonly takesValue: boolean; readonly choices: readonly string[]; readonly summary: string }[];
+  readonly options: readonly {
+    readonly flags: readonly string[];
+    readonly takesValue: boolean;
+    readonly choices: readonly string[];
+    readonly summary: string;
+  }[];
   readonly subcommands: readonly CompletionEntry[];
 }
 
@@ -37,7 +42,10 @@ function bash(entries: readonly CompletionEntry[]): string {
     const values = e.options
       .filter((o) => o.takesValue && o.choices.length > 0)
       .map((o) => `      ${o.flags.join("|")}) COMPREPLY=($(compgen -W '${uniq(o.choices).join(" ")}' -- "$cur")); return ;;`);
-    const subs = e.subcommands.length > 0 ? `      if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W '${e.subcommands.map((s) => s.name).join(" ")}' -- "$cur")); return; fi\n` : "";
+    const subs =
+      e.subcommands.length > 0
+        ? `      if [[ $COMP_CWORD -eq 2 ]]; then COMPREPLY=($(compgen -W '${e.subcommands.map((s) => s.name).join(" ")}' -- "$cur")); return; fi\n`
+        : "";
     const subFlags = e.subcommands.flatMap((s) => s.options.flatMap((o) => o.flags));
     return `    ${e.name})\n${subs}      case "$prev" in\n${values.join("\n")}${values.length > 0 ? "\n" : ""}      esac\n      opts='${uniq([...e.options.flatMap((o) => o.flags), ...subFlags]).join(" ")}' ;;`;
   });

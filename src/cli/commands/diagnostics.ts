@@ -6,7 +6,14 @@ import { ExitCode, parseFormat, UsageError, type CliIo } from "../io.js";
 import type { SetExit } from "../main.js";
 
 /** A code's registry entry as data: functions (the templates) left out. */
-const entryJson = (c: CodeInfo) => ({ code: c.code, name: c.name, severity: c.severity, title: c.title, explanation: c.explanation, ...(c.retired ? { retired: true } : {}) });
+const entryJson = (c: CodeInfo) => ({
+  code: c.code,
+  name: c.name,
+  severity: c.severity,
+  title: c.title,
+  explanation: c.explanation,
+  ...(c.retired ? { retired: true } : {}),
+});
 
 function entryText(c: CodeInfo): string {
   return `${c.code}  ${c.severity}  ${c.name}${c.retired ? "  (retired)" : ""}\n${c.title}.\n\n${c.explanation}\n\nsee: ${docsLink(c.code)}\n`;
@@ -28,7 +35,10 @@ export function registerDiagnostics(program: Command, io: CliIo, setExit: SetExi
         const wanted = code.toUpperCase();
         const entry = allCodes().find((c) => c.code === wanted || c.name === code);
         if (!entry) {
-          const guess = didYouMean(wanted, allCodes().map((c) => c.code));
+          const guess = didYouMean(
+            wanted,
+            allCodes().map((c) => c.code),
+          );
           throw new UsageError(`no diagnostic ${code}${guess ? `; did you mean ${guess}?` : ""} (meshfed diagnostics lists them all)`);
         }
         if (format === "json") io.stdout.write(`${JSON.stringify(entryJson(entry), null, 2)}\n`);

@@ -15,7 +15,10 @@ export function registerPlan(program: Command, io: CliIo, setExit: SetExit): voi
       "Summarize, per mesh, what it exposes to whom, what it imports, its resources and install-time settings; with --against DIR (a previous render --out), what applying this version changes and in which order to roll it out.",
     )
     .argument("<file>", "federation file (YAML)")
-    .option("--against <dir>", "a previous `meshfed render --out` tree: show resources and install settings added, changed and removed, the rollout order and the restarts it needs")
+    .option(
+      "--against <dir>",
+      "a previous `meshfed render --out` tree: show resources and install settings added, changed and removed, the rollout order and the restarts it needs",
+    )
     .option("--mesh <name>", "only this mesh")
     .option("-o, --output <format>", "text or json (or markdown with --against, for a pull-request comment)", "text")
     .addHelpText(
@@ -37,7 +40,11 @@ Examples:
       }
       printDiagnostics(io, loaded.diagnostics, loaded.sources);
       const compiled = loaded.compiled;
-      if (opts.mesh !== undefined && !compiled.meshes.some((m) => m.mesh === opts.mesh) && !(previous && [...previous.keys()].some((p) => p.startsWith(`${opts.mesh}/`)))) {
+      if (
+        opts.mesh !== undefined &&
+        !compiled.meshes.some((m) => m.mesh === opts.mesh) &&
+        !(previous && [...previous.keys()].some((p) => p.startsWith(`${opts.mesh}/`)))
+      ) {
         throw new UsageError(`--mesh ${opts.mesh}: no such mesh; meshes: ${compiled.meshes.map((m) => m.mesh).join(", ")}`);
       }
       if (previous === undefined) {
@@ -62,7 +69,9 @@ Examples:
         return;
       }
       const plan = result.plan;
-      io.stdout.write(format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : format === "markdown" ? formatPlanChangeMarkdown(plan) : formatPlanChange(plan));
+      io.stdout.write(
+        format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : format === "markdown" ? formatPlanChangeMarkdown(plan) : formatPlanChange(plan),
+      );
       setExit(ExitCode.ok);
     });
 }

@@ -19,17 +19,13 @@ export function registerValidate(program: Command, io: CliIo, setExit: SetExit):
     .description("Check a federation file and report every problem (schema and semantic, in one pass) with its code, position and fix.")
     .argument("<file>", "federation file (YAML)")
     .option("-o, --output <format>", "text or json", "text")
-    .addOption(
-      new Option("--failure-threshold <severity>", "exit 3 when a finding at or above this severity exists").choices(thresholds).default("error"),
-    )
+    .addOption(new Option("--failure-threshold <severity>", "exit 3 when a finding at or above this severity exists").choices(thresholds).default("error"))
     .action(async (file: string, opts: { output: string; failureThreshold: Threshold }) => {
       const format = parseFormat(opts.output, ["text", "json"]);
       const loaded = await loadFederation(io, file);
       const failed = loaded.diagnostics.some((d) => failsAt(d, opts.failureThreshold));
       if (format === "json") {
-        io.stdout.write(
-          `${JSON.stringify({ file, valid: !failed, failureThreshold: opts.failureThreshold, diagnostics: loaded.diagnostics }, null, 2)}\n`,
-        );
+        io.stdout.write(`${JSON.stringify({ file, valid: !failed, failureThreshold: opts.failureThreshold, diagnostics: loaded.diagnostics }, null, 2)}\n`);
       } else {
         printDiagnostics(io, loaded.diagnostics, loaded.sources);
         io.stderr.write(`${file}: ${failed ? "invalid" : "valid"} (${summarize(loaded.diagnostics)})\n`);
