@@ -59,9 +59,15 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
   };
 }
 
-/** The plan as text for a terminal or a pull-request comment. */
-export function formatPlan(plan: Plan): string {
-  const lines: string[] = [`Federation ${plan.federation}: ${plan.meshes.length} meshes`];
+/**
+ * The plan as text for a terminal or a pull-request comment.
+ *
+ * @param total the federation's mesh count, when `plan` holds only some of them (`--mesh`)
+ */
+export function formatPlan(plan: Plan, total = plan.meshes.length): string {
+  const count = `${total} mesh${total === 1 ? "" : "es"}`;
+  const shown = total === plan.meshes.length ? "" : `, showing ${plan.meshes.map((m) => m.mesh).join(", ")}`;
+  const lines: string[] = [`Federation ${plan.federation}: ${count}${shown}`];
   for (const m of plan.meshes) {
     lines.push("");
     lines.push(

@@ -50,7 +50,7 @@ Examples:
       if (previous === undefined) {
         const full = planFederation(loaded.federation, compiled);
         const plan = opts.mesh === undefined ? full : { ...full, meshes: full.meshes.filter((m) => m.mesh === opts.mesh) };
-        io.stdout.write(format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan));
+        io.stdout.write(format === "json" ? `${JSON.stringify(plan, null, 2)}\n` : formatPlan(plan, full.meshes.length));
         setExit(ExitCode.ok);
         return;
       }
