@@ -37,6 +37,8 @@ const CodeEntry = closed({
   retired: Type.Optional(Type.Literal(true)),
 });
 
+const AccessGrant = closed({ consumer: Type.String(), service: Type.String(), port: Type.Integer(), protocol: Type.String(), alias: Type.String() });
+
 const ResourceRefSchema = closed({ kind: Type.String(), namespace: Type.String(), name: Type.String() });
 
 const schemas = {
@@ -270,6 +272,47 @@ const schemas = {
   ),
   diagnostics: Type.Array(CodeEntry, { description: "meshfed diagnostics -o json" }),
   "diagnostics-entry": closed(CodeEntry.properties, "meshfed diagnostics CODE -o json"),
+  "report-diff": closed(
+    {
+      old: Type.String(),
+      new: Type.String(),
+      gained: Type.Array(AccessGrant),
+      lost: Type.Array(AccessGrant),
+      changed: Type.Array(closed({ before: AccessGrant, after: AccessGrant, changes: Type.Array(Type.String()) })),
+      meshChanges: Type.Array(Type.String()),
+    },
+    "meshfed report --diff OLD NEW -o json",
+  ),
+  "ca-inspect": closed(
+    {
+      roots: Type.Array(closed({ subject: Type.String(), sha256Fingerprint: Type.String() })),
+      certificates: Type.Array(
+        closed({
+          source: Type.String(),
+          subject: Type.String(),
+          issuer: Type.String(),
+          serialNumber: Type.String(),
+          sha256Fingerprint: Type.String(),
+          notBefore: Type.String(),
+          notAfter: Type.String(),
+          daysLeft: Type.Integer(),
+          keyAlgorithm: Type.String(),
+          selfSigned: Type.Boolean(),
+          ca: Type.Boolean(),
+          pathLength: nullable(Type.Integer()),
+          keyUsage: Type.Array(Type.String()),
+          nameConstraints: nullable(closed({ permitted: Type.Array(Type.String()), excluded: Type.Array(Type.String()) })),
+          uris: Type.Array(Type.String()),
+          dnsNames: Type.Array(Type.String()),
+          chain: Type.Array(Type.String()),
+          chainValid: Type.Boolean(),
+        }),
+      ),
+      mesh: Type.Optional(closed({ name: Type.String(), trustDomain: Type.String(), agrees: Type.Boolean() })),
+      diagnostics: Type.Array(DiagnosticSchema),
+    },
+    "meshfed ca inspect PATH... -o json",
+  ),
   version: closed(
     {
       meshfed: Type.String(),

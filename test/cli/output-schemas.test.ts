@@ -17,6 +17,7 @@ beforeAll(async () => {
   writeFileSync(join(dir, "bad.yaml"), minimal.replace("number: 5432", "number: 0"));
   writeFileSync(join(dir, "v1.yaml"), minimal);
   expect((await runCli(["render", "v1.yaml", "--out", "old"], dir)).code).toBe(0);
+  expect((await runCli(["ca", "init", "--out", "ca"], dir)).code).toBe(0);
 });
 
 /** Every -o json output, with the schema it must satisfy. */
@@ -37,6 +38,8 @@ const cases: readonly (readonly [Name, readonly string[]])[] = [
   ["diagnostics", ["diagnostics", "-o", "json"]],
   ["diagnostics-entry", ["diagnostics", "MF3008", "-o", "json"]],
   ["version", ["version", "-o", "json"]],
+  ["report-diff", ["report", "--diff", "v1.yaml", join(repoRoot, example), "-o", "json"]],
+  ["ca-inspect", ["ca", "inspect", "ca", "-o", "json"]],
   ["error", ["plan", "bad.yaml", "-o", "json"]],
   ["error", ["render", "v1.yaml", "--out", "x", "-o", "json"]],
   ["error", ["validate", "nowhere.yaml", "-o", "json"]],
