@@ -313,6 +313,51 @@ const schemas = {
     },
     "meshfed ca inspect PATH... -o json",
   ),
+  diff: closed(
+    {
+      mesh: Type.String(),
+      inSync: Type.Boolean(),
+      objects: Type.Array(
+        closed({
+          ref: Type.String({ description: "`Kind namespace/name`" }),
+          status: Type.Union([Type.Literal("created"), Type.Literal("changed"), Type.Literal("pruned")]),
+          fields: Type.Array(closed({ path: Type.String(), live: Type.Optional(Type.Unknown()), desired: Type.Optional(Type.Unknown()) })),
+        }),
+      ),
+    },
+    "meshfed diff FILE --mesh NAME -o json",
+  ),
+  apply: closed(
+    {
+      mesh: Type.String(),
+      cluster: Type.String({ description: "The API server's URL." }),
+      dryRun: Type.Boolean(),
+      applied: Type.Array(Type.String()),
+      pruned: Type.Array(Type.String()),
+      notDone: Type.Array(Type.Unknown({ description: "What was not applied, when a step failed." })),
+      failures: Type.Array(Type.Unknown({ description: "The requests that failed, with the API server's answer." })),
+    },
+    "meshfed apply FILE --mesh NAME -o json",
+  ),
+  doctor: closed(
+    {
+      federation: Type.String(),
+      checks: Type.Array(
+        closed({
+          mesh: Type.String(),
+          category: Type.String(),
+          check: Type.String({ description: "The fact checked, e.g. 'can reach the Kubernetes API'." }),
+          status: Type.Union([Type.Literal("ok"), Type.Literal("warning"), Type.Literal("fail"), Type.Literal("skipped")]),
+          code: Type.String(),
+          detail: Type.Optional(Type.String()),
+          hint: Type.Optional(Type.String()),
+          docs: Type.Optional(Type.String()),
+        }),
+      ),
+      ok: Type.Boolean(),
+    },
+    "meshfed doctor FILE --mesh ... -o json",
+  ),
   version: closed(
     {
       meshfed: Type.String(),

@@ -54,7 +54,8 @@ describe("JSON Schemas of the -o json outputs (docs/schemas/)", () => {
   });
 
   it("every shape has a case above, and the files are generated from the definitions (npm run docs:schemas)", () => {
-    expect(new Set(cases.map(([n]) => n))).toEqual(new Set(Object.keys(outputSchemas)));
+    // diff, apply and doctor need a cluster: test/kube/mesh-forms.test.ts checks them on the rig.
+    expect(new Set([...cases.map(([n]) => n), "diff", "apply", "doctor"])).toEqual(new Set(Object.keys(outputSchemas)));
     const files = readdirSync(schemasDir).filter((f) => f.endsWith(".schema.json"));
     expect(files.sort()).toEqual(
       Object.keys(outputSchemas)

@@ -1,4 +1,6 @@
+import { Value } from "@sinclair/typebox/value";
 import { beforeAll, describe, expect, it } from "vitest";
+import { outputSchemas } from "../../src/cli/output-schemas.js";
 import { repoRoot } from "../helpers/fixtures.js";
 import { ensureNamespaces, liveFederation, rigCluster, type RigCluster, writeFederation } from "../helpers/live.js";
 import { runCli } from "../helpers/run-cli.js";
@@ -20,12 +22,14 @@ describe("--mesh NAME=KUBECONFIG on commands for one cluster", () => {
     expect(long.code).toBe(4);
     expect(short.code).toBe(4);
     expect(short.stdout).toBe(long.stdout);
+    expect([...Value.Errors(outputSchemas.diff, JSON.parse(short.stdout))].map((e) => `${e.path}: ${e.message}`)).toEqual([]);
   });
 
   it("apply --dry-run=server takes it too", async () => {
     const r = await runCli(["apply", file, "--mesh", `production=${production.kubeconfig}`, "--dry-run=server", "-o", "json"], repoRoot);
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).dryRun).toBe(true);
+    expect([...Value.Errors(outputSchemas.apply, JSON.parse(r.stdout))].map((e) => `${e.path}: ${e.message}`)).toEqual([]);
   });
 
   it("both forms at once is a usage error", async () => {
@@ -40,6 +44,7 @@ describe("--mesh NAME=KUBECONFIG on commands for one cluster", () => {
     expect(r.code).not.toBe(5);
     const out = JSON.parse(r.stdout);
     expect(out.checks.length).toBeGreaterThan(0);
+    expect([...Value.Errors(outputSchemas.doctor, out)].map((e) => `${e.path}: ${e.message}`)).toEqual([]);
     const two = await runCli(["doctor", file, "--mesh", "production", "--mesh", "operations"], repoRoot);
     expect(two.code).toBe(2);
     expect(two.stderr).toContain("expected NAME=KUBECONFIG");
