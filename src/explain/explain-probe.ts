@@ -115,7 +115,13 @@ export function formatExplanation(e: Explanation): string {
     const c = e.change;
     lines.push("", `To ${e.verdict === "allow" ? "deny" : "allow"} this call: ${c.summary}`);
     if (c.at && c.yaml.length > 0) {
-      const where = c.kind === "remove-consumer" ? `delete from ${c.at.file}, line ${c.at.line}` : `add to ${c.at.file} after line ${c.at.line}`;
+      const inside = c.yaml.length === 1 && c.yaml[0]!.startsWith("{");
+      const where =
+        c.kind === "remove-consumer"
+          ? `delete from ${c.at.file}, line ${c.at.line}`
+          : inside
+            ? `add to the list on ${c.at.file}, line ${c.at.line}`
+            : `add to ${c.at.file} after line ${c.at.line}`;
       lines.push(`   ${where} (${c.at.path}):`, ...c.yaml.map((l) => `   ${l}`));
     }
   }

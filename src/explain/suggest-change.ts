@@ -57,9 +57,14 @@ function addConsumer(f: Federation, e: Export, probe: ProbeSpec): SuggestedChang
   const indent = lastPos
     ? " ".repeat(Math.max(0, lastPos.column - 3))
     : " ".repeat(Math.max(0, (positionOf(f, `spec.exports[${e.index}].service`)?.column ?? 7) - 1));
-  const yaml = [`${indent}- principal: ${principal}`, ...(alias ? [`${indent}  alias: ${alias}`] : [])];
+  // A flow list (`consumers: [...]`, or `[]`) starts on its key's line: the entry goes inside it.
+  const keyLine = f.sourceMap?.keys.get(path)?.line;
+  const flow = keyLine !== undefined && listPos?.line === keyLine;
+  const yaml = flow
+    ? [`{principal: ${principal}${alias ? `, alias: ${alias}` : ""}}`]
+    : [`${indent}- principal: ${principal}`, ...(alias ? [`${indent}  alias: ${alias}`] : [])];
   const lastLine = lastPos ? Math.max(lastPos.line, last?.alias !== undefined ? (positionOf(f, `${path}[${last.index}].alias`)?.line ?? 0) : 0) : undefined;
-  const line = lastLine ?? listPos?.line;
+  const line = flow ? keyLine : (lastLine ?? listPos?.line);
   const dial = alias ?? existing ?? defaultAlias(f, e);
   return {
     kind: "add-consumer",

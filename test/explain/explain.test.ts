@@ -129,6 +129,17 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
     });
   });
 
+  it("a flow-style consumers list: the entry to put inside it", () => {
+    const text = minimal.replace("      consumers:\n        - principal: operations/vault/vault\n", "      consumers: [{principal: operations/vault/vault}]\n");
+    const f = parseFederation(text, "f.yaml").federation!;
+    const probe = {
+      name: "p",
+      from: { mesh: "operations", namespace: "vault", serviceAccount: "other", labels: {} },
+      to: { host: "postgres.db.production.mesh", port: 5432 },
+    };
+    expect(suggestChange(f, probe, "deny")).toMatchObject({ at: { line: 17 }, yaml: ["{principal: operations/vault/other}"] });
+  });
+
   it("an allowed call: the consumer to remove to deny it", async () => {
     const r = await explain("--from", "operations/observability/grafana", "--to", "metrics-api.monitoring.production.mesh:8080");
     expect(r.code).toBe(0);
