@@ -160,3 +160,23 @@ describe("docs/federation-graph.svg", () => {
     expect(readFileSync(join(repoRoot, "docs/federation-graph.svg"), "utf8")).toBe(r.stdout);
   });
 });
+
+describe("graph --mesh NAME", () => {
+  it("keeps the mesh, its edges, and only the services and callers at their other ends", async () => {
+    const r = await runCli(["graph", "examples/nrc/federation.yaml", "--mesh", "staging", "-o", "json"], repoRoot);
+    expect(r.code).toBe(0);
+    const g = JSON.parse(r.stdout);
+    expect(g.meshes.map((m: { name: string }) => m.name)).toEqual(["operations", "staging"]);
+    expect(g.meshes[0].services).toEqual([]);
+    expect(g.edges.map((e: { from: string; to: string }) => `${e.from} -> ${e.to}`).sort()).toEqual([
+      "sa:operations/observability/grafana -> svc:staging/monitoring/metrics-api",
+      "sa:operations/vault/vault -> svc:staging/monitoring/metrics-api",
+    ]);
+  });
+
+  it("an unknown mesh is a usage error", async () => {
+    const r = await runCli(["graph", "examples/nrc/federation.yaml", "--mesh", "moon"], repoRoot);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--mesh moon: no such mesh; meshes: operations, staging, production");
+  });
+});
