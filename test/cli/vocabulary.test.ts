@@ -209,3 +209,24 @@ describe("colour and symbols", () => {
     expect(r.stdout).toContain("→");
   });
 });
+
+describe("verify --mesh NAME (the selecting form)", () => {
+  it("shows the probes from or into the mesh and its exposure; the same verdicts as the whole run", async () => {
+    const whole = JSON.parse((await runCli(["verify", "--model", example, "-o", "json"], repoRoot)).stdout);
+    const r = await runCli(["verify", "--model", example, "--mesh", "staging", "-o", "json"], repoRoot);
+    expect(r.code).toBe(0);
+    const part = JSON.parse(r.stdout);
+    type P = { name: string; hops: { mesh: string }[] };
+    const touching = (p: P) => p.name.startsWith("staging/") || p.hops.some((h) => h.mesh === "staging");
+    expect(part.probes.length).toBeGreaterThan(0);
+    expect(part.probes).toEqual(whole.probes.filter(touching));
+    expect(part.exposure).toEqual(whole.exposure.filter((e: { mesh: string }) => e.mesh === "staging"));
+    expect(part.findings).toEqual(whole.findings);
+  });
+
+  it("an unknown mesh is a usage error", async () => {
+    const r = await runCli(["verify", "--model", example, "--mesh", "moon"], repoRoot);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--mesh moon: no such mesh; meshes: operations, staging, production");
+  });
+});
