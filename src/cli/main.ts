@@ -71,9 +71,12 @@ export async function main(rawArgv: readonly string[], rawIo: CliIo): Promise<nu
   const argv = rawArgv.filter((a) => !(GLOBAL_FLAGS as readonly string[]).includes(a));
   const format = outputFormat(argv);
   const first = argv.find((a) => !a.startsWith("-"));
-  // stdout is text for people unless -o asks for data or the command writes YAML, SVG or a script.
+  // stdout is text for people unless -o asks for data or Markdown (pasted or committed as it is),
+  // or the command writes YAML, SVG or a script.
   const machine =
-    (format !== undefined && format !== "text" && format !== "markdown") || ["render", "schema", "graph", "rbac", "completion"].includes(first ?? "");
+    (format !== undefined && format !== "text") ||
+    argv.includes("--markdown") ||
+    ["render", "schema", "graph", "rbac", "completion", "init"].includes(first ?? "");
   const io = terminalIo(rawIo, { ascii: rawArgv.includes("--ascii"), noColor: rawArgv.includes("--no-color"), machine });
   const json = format === "json";
   // Under -o json a failure is also a JSON object on stdout, so a script reading stdout always gets JSON.

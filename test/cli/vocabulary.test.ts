@@ -230,3 +230,18 @@ describe("verify --mesh NAME (the selecting form)", () => {
     expect(r.stderr).toContain("--mesh moon: no such mesh; meshes: operations, staging, production");
   });
 });
+
+describe("Markdown and data are never rewritten for the terminal", () => {
+  it("-o markdown under a non-UTF-8 locale on a terminal: the same bytes as elsewhere", async () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, "old.yaml"), minimal);
+    writeFileSync(join(dir, "new.yaml"), minimal.replace("number: 5432", "number: 5432\n          protocol: HTTP"));
+    const argv = ["report", "--diff", "old.yaml", "new.yaml", "-o", "markdown"];
+    const plain = await runCli(argv, dir);
+    expect(plain.stdout).toContain("protocol TCP → HTTP");
+    const terminal = await runCli(argv, dir, { env: { LANG: "C" }, tty: true });
+    expect(terminal.stdout).toBe(plain.stdout);
+    const docs = await runCli(["diagnostics", "--markdown"], repoRoot, { env: { LANG: "C" }, tty: true });
+    expect(docs.stdout).toBe(readFileSync(join(repoRoot, "docs/diagnostics.md"), "utf8"));
+  });
+});
