@@ -95,7 +95,18 @@ const schemas = {
             }),
           ),
           resources: Type.Array(ResourceRefSchema),
-          install: Type.Array(Type.String()),
+          install: Type.Array(Type.String(), { description: "The install-time settings in words." }),
+          installSettings: Type.Array(
+            closed({
+              path: Type.String({ description: "Helm/IstioOperator path; eastWestGateway for the gateway meshfed's values install." }),
+              value: Type.Union([
+                Type.String(),
+                Type.Array(Type.String()),
+                closed({ namespace: Type.String(), labels: Type.Record(Type.String(), Type.String()), port: Type.Integer() }),
+              ]),
+              why: Type.String(),
+            }),
+          ),
         }),
       ),
     },
@@ -215,14 +226,16 @@ const schemas = {
   ),
   explain: closed(
     {
-      probe: Type.String(),
+      name: Type.String({ description: "The call, as verify names its probes." }),
+      probe: Type.String({ description: "The same as name (kept for older scripts)." }),
       verdict: Type.Union([Type.Literal("allow"), Type.Literal("deny")]),
       hops: Type.Array(
         closed({
           at: Type.Union([Type.Literal("client"), Type.Literal("gateway"), Type.Literal("server")]),
           mesh: Type.String(),
           text: Type.String(),
-          decidedBy: Type.Array(Type.String()),
+          decidedBy: Type.Array(Type.String({ description: "`Kind namespace/name (file:line)`" })),
+          resources: Type.Array(closed({ kind: Type.String(), namespace: Type.String(), name: Type.String(), file: Type.String(), line: Type.Integer() })),
         }),
       ),
       denied: nullable(closed({ at: Type.String(), code: Type.String(), title: Type.String(), why: Type.String(), fix: Type.String() })),

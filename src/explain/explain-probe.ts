@@ -12,9 +12,23 @@ export interface ExplainedHop {
   readonly text: string;
   /** The resources that decided it, `Kind namespace/name (file:line)`. */
   readonly decidedBy: readonly string[];
+  /** The same resources as data. */
+  readonly resources: readonly DecidingResource[];
+}
+
+/** A resource that decided a hop, and where it is. */
+export interface DecidingResource {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
 }
 
 export interface Explanation {
+  /** The call, as verify names its probes. */
+  readonly name: string;
+  /** The same; kept for scripts written before `name`. */
   readonly probe: string;
   readonly verdict: "allow" | "deny";
   readonly hops: readonly ExplainedHop[];
@@ -75,19 +89,25 @@ function serverText(h: ServerHop): string {
  */
 export function explainProbe(probe: ProbeSpec, result: ProbeResult, model?: Federation): Explanation {
   const byHop = new Map<string, string[]>();
+  const resourcesByHop = new Map<string, DecidingResource[]>();
   for (const r of result.decidedBy) {
     const at = hopOfKind[r.kind] ?? "client";
-    byHop.set(at, [...new Set([...(byHop.get(at) ?? []), cite(r)])]);
+    const cited = cite(r);
+    if (byHop.get(at)?.includes(cited)) continue;
+    byHop.set(at, [...(byHop.get(at) ?? []), cited]);
+    resourcesByHop.set(at, [...(resourcesByHop.get(at) ?? []), { kind: r.kind, namespace: r.namespace, name: r.name, file: r.file, line: r.line }]);
   }
   const hops: ExplainedHop[] = result.verdict.hops.map((h) => ({
     at: h.at,
     mesh: h.mesh,
     text: h.at === "client" ? clientText(probe, h) : h.at === "gateway" ? gatewayText(h) : serverText(h),
     decidedBy: byHop.get(h.at) ?? [],
+    resources: resourcesByHop.get(h.at) ?? [],
   }));
   const v = result.verdict;
   const info = v.reason ? codeInfo(v.reason) : undefined;
   return {
+    name: v.name,
     probe: v.name,
     verdict: v.verdict,
     hops,

@@ -245,3 +245,21 @@ describe("Markdown and data are never rewritten for the terminal", () => {
     expect(docs.stdout).toBe(readFileSync(join(repoRoot, "docs/diagnostics.md"), "utf8"));
   });
 });
+
+describe("plan -o json: install settings as data too", () => {
+  it("each setting with its path, value and reason, next to the words", async () => {
+    const plan = JSON.parse((await runCli(["plan", example, "-o", "json"], repoRoot)).stdout);
+    const production = plan.meshes.find((m: { mesh: string }) => m.mesh === "production");
+    expect(production.installSettings).toContainEqual({
+      path: "meshConfig.caCertificates[].trustDomains",
+      value: ["operations.nrc.internal"],
+      why: "accept consumers' identities without widening principals",
+    });
+    expect(production.installSettings).toContainEqual({
+      path: "eastWestGateway",
+      value: { namespace: "istio-system", labels: { istio: "eastwestgateway" }, port: 15443 },
+      why: "publishing only the AUTO_PASSTHROUGH port",
+    });
+    expect(production.installSettings.length).toBe(production.install.length);
+  });
+});

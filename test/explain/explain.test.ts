@@ -36,6 +36,10 @@ describe("meshfed explain", () => {
     expect(e.denied).toMatchObject({ at: "server", code: "MF3008" });
     expect(e.hops.map((h: { at: string }) => h.at)).toEqual(["client", "gateway", "server"]);
     expect(e.hops[2].decidedBy[0]).toMatch(/^AuthorizationPolicy db\/meshfed-postgres-guard \(.+:1\)$/);
+    // The same as data, and the call named as verify names its probes.
+    expect(e.hops[2].resources[0]).toMatchObject({ kind: "AuthorizationPolicy", namespace: "db", name: "meshfed-postgres-guard", line: 1 });
+    expect(e.name).toBe("operations/vault/neighbour -> postgres.db.production.mesh:5432");
+    expect(e.probe).toBe(e.name);
   });
 
   it("denies at the client a namespace that imports nothing", async () => {
