@@ -39,6 +39,8 @@ const CodeEntry = closed({
 
 const AccessGrant = closed({ consumer: Type.String(), service: Type.String(), port: Type.Integer(), protocol: Type.String(), alias: Type.String() });
 
+const FileWritten = closed({ path: Type.String(), mode: Type.String({ pattern: "^0[0-7]{3}$" }) });
+
 const ResourceRefSchema = closed({ kind: Type.String(), namespace: Type.String(), name: Type.String() });
 
 const schemas = {
@@ -295,6 +297,31 @@ const schemas = {
       meshChanges: Type.Array(Type.String()),
     },
     "meshfed report --diff OLD NEW -o json",
+  ),
+  "ca-init": closed(
+    {
+      root: closed({ subject: Type.String(), sha256Fingerprint: Type.String(), notAfter: Type.String(), keyAlgorithm: Type.String() }),
+      recorded: Type.Boolean({ description: "An existing root was recorded (--root-cert, --root-key) rather than created." }),
+      files: Type.Array(FileWritten),
+    },
+    "meshfed ca init --out DIR -o json",
+  ),
+  "ca-issue": closed(
+    {
+      mesh: Type.String(),
+      trustDomain: Type.String(),
+      intermediate: closed({
+        subject: Type.String(),
+        sha256Fingerprint: Type.String(),
+        notAfter: Type.String(),
+        keyAlgorithm: Type.String(),
+        pathLength: nullable(Type.Integer()),
+        nameConstraints: nullable(closed({ permitted: Type.Array(Type.String()), excluded: Type.Array(Type.String()) })),
+      }),
+      root: closed({ subject: Type.String(), sha256Fingerprint: Type.String() }),
+      files: Type.Array(FileWritten),
+    },
+    "meshfed ca issue FILE --mesh NAME ... -o json",
   ),
   "ca-inspect": closed(
     {
