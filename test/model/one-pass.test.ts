@@ -59,6 +59,10 @@ describe("validate in one pass: semantic rules run on the well-formed parts", ()
     for (const d of result.diagnostics) expect(JSON.stringify(d)).not.toContain("\\u0000");
   });
 
+  it("no mesh list (a misspelt key): nothing is judged against it", () => {
+    expect(codes(wider.replace("  meshes:\n", "  meshs:\n"))).toEqual(["MF1005@6:3"]);
+  });
+
   it("semantic errors between well-formed parts still show when another part is broken (duplicate mesh)", () => {
     const text = wider.replace("- name: staging", "- name: operations").replace("number: 5432", "number: 0");
     expect(codes(text)).toEqual(expect.arrayContaining(["MF1012@13:13", "MF1009@23:19", "MF1013@20:22"]));

@@ -37,7 +37,8 @@ function within(path: string, prefix: string): boolean {
  */
 export function rulesOnWellFormedParts(value: unknown, sourceMap: SourceMap, schemaDiagnostics: readonly Diagnostic[]): Diagnostic[] {
   const broken = schemaDiagnostics.filter((d) => d.severity === "error").map((d) => d.path ?? "");
-  if (broken.includes("") || !isObject(value) || !isObject(value.spec)) return [];
+  // Without the list of meshes every reference would read as naming an undeclared mesh.
+  if (broken.includes("") || !isObject(value) || !isObject(value.spec) || !Array.isArray(value.spec.meshes)) return [];
   const isBroken = (prefix: string) => broken.some((p) => within(p, prefix));
   const tainted = new Set(broken);
   const placeholderPorts: number[] = [];
