@@ -145,7 +145,7 @@ describe("meshfed graph", () => {
 describe("--help", () => {
   it.each([
     ["graph", ["-o, --output <format>", "mermaid (for Markdown), dot (Graphviz), svg"]],
-    ["report", ["--out <file>", "--scenario <dir>", "--mesh <name=path>", "--diff", "--live <name=kubeconfig[#context]>"]],
+    ["report", ["--out <file>", "--scenario <dir>", "--mesh <name[=path]>", "--diff", "--live <name=kubeconfig[#context]>"]],
   ])("%s --help", async (command, parts) => {
     const r = await runCli([command, "--help"], repoRoot);
     expect(r.code).toBe(0);
