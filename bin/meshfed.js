@@ -10,5 +10,20 @@ function quietOnEpipe(stream) {
   return stream;
 }
 
-const io = { stdout: quietOnEpipe(process.stdout), stderr: quietOnEpipe(process.stderr), cwd: process.cwd(), env: process.env };
+/** All of stdin, for a file argument `-`; refused on a terminal, where it would wait for typing. */
+async function readStdin() {
+  if (process.stdin.isTTY) throw Object.assign(new Error("stdin is a terminal"), { code: "ETTY" });
+  process.stdin.setEncoding("utf8");
+  let text = "";
+  for await (const chunk of process.stdin) text += chunk;
+  return text;
+}
+
+const io = {
+  stdout: quietOnEpipe(process.stdout),
+  stderr: quietOnEpipe(process.stderr),
+  cwd: process.cwd(),
+  env: process.env,
+  ...(process.stdin.isTTY ? {} : { readStdin }),
+};
 process.exitCode = await main(process.argv.slice(2), io);

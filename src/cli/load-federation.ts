@@ -1,7 +1,7 @@
 import type { CompiledFederation } from "../compile/types.js";
 import type { Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Federation } from "../model/types.js";
-import { readInput, type CliIo } from "./io.js";
+import { displayName, readInput, type CliIo } from "./io.js";
 
 export interface Loaded {
   readonly federation?: Federation;
@@ -16,8 +16,9 @@ export async function loadFederation(io: CliIo, file: string, compile = true): P
   // most commands that do not read a federation take to run.
   const [{ parseFederation }, { compileFederation }] = await Promise.all([import("../model/parse-federation.js"), import("../compile/compile-federation.js")]);
   const text = await readInput(io, file);
-  const sources = new Map([[file, text]]);
-  const parsed = parseFederation(text, file);
+  const name = displayName(file);
+  const sources = new Map([[name, text]]);
+  const parsed = parseFederation(text, name);
   if (!parsed.federation) return { diagnostics: parsed.diagnostics, sources };
   if (!compile) return { federation: parsed.federation, diagnostics: parsed.diagnostics, sources };
   const result = compileFederation(parsed.federation);

@@ -19,3 +19,27 @@ export function parseMeshPaths(values: readonly string[]): Map<string, string[]>
   }
   return out;
 }
+
+/**
+ * `--mesh` for a command on one cluster: `NAME` (credentials from --kubeconfig and --context, or
+ * their defaults) or `NAME=KUBECONFIG[#CONTEXT]`, the form doctor and verify --live take.
+ */
+export function meshWithTarget(
+  value: string,
+  flags: { readonly kubeconfig?: string; readonly context?: string },
+): { mesh: string; kubeconfig?: string; context?: string } {
+  const eq = value.indexOf("=");
+  if (eq < 0)
+    return {
+      mesh: value,
+      ...(flags.kubeconfig !== undefined ? { kubeconfig: flags.kubeconfig } : {}),
+      ...(flags.context !== undefined ? { context: flags.context } : {}),
+    };
+  if (eq === 0 || eq === value.length - 1) throw new UsageError(`--mesh ${value}: expected NAME or NAME=KUBECONFIG[#CONTEXT]`);
+  if (flags.kubeconfig !== undefined || flags.context !== undefined) {
+    throw new UsageError(`--mesh ${value} names the kubeconfig already; leave out --kubeconfig and --context`);
+  }
+  const rest = value.slice(eq + 1);
+  const hash = rest.lastIndexOf("#");
+  return { mesh: value.slice(0, eq), ...(hash > 0 ? { kubeconfig: rest.slice(0, hash), context: rest.slice(hash + 1) } : { kubeconfig: rest }) };
+}

@@ -853,6 +853,35 @@ const table = [
       `give mesh "${a.consumerMesh}" a trust domain of its own, e.g. "${a.consumerMesh}.${a.federation}.internal"`,
   },
   {
+    code: "MF1060",
+    name: "invalid-cluster-name",
+    severity: "error",
+    title: "clusterName is not a Kubernetes label value",
+    explanation:
+      "Istio uses `values.global.multiCluster.clusterName` as the cluster ID (`CLUSTER_ID`, default `Kubernetes`: manifests/charts/istio-control/istio-discovery/templates/deployment.yaml:226, pkg/config/constants/constants.go:70) and writes it as the value of the `topology.istio.io/cluster` label on every workload (pilot/pkg/serviceregistry/util/label/label.go:54-55). So it must be a Kubernetes label value: 1 to 63 letters, digits, `-`, `_` or `.`, starting and ending with a letter or digit. Capitals are fine: keep the clusterName your clusters already run (changing it on a running mesh is a migration).",
+    message: (a: { field: string; value: string }) =>
+      formatMessage(
+        a,
+        a.value.length > 63
+          ? `is ${a.value.length} characters long (at most 63)`
+          : "is not a Kubernetes label value, which Istio needs for the topology.istio.io/cluster label",
+      ),
+    fix: (_: { field: string; value: string }) =>
+      "use 1 to 63 letters, digits, '-', '_' or '.', starting and ending with a letter or digit (e.g. the clusterName the cluster runs today, Istio's default \"Kubernetes\")",
+  },
+  {
+    code: "MF1061",
+    name: "shared-cluster-name",
+    severity: "info",
+    title: "Two meshes share a clusterName",
+    explanation:
+      "meshfed federates meshes without endpoint discovery, so each istiod only ever knows its own cluster and two meshes may keep the same clusterName (for example Istio's default `Kubernetes`). Multi-cluster discovery would need unique names: istiod ignores a remote cluster whose ID equals its own or one already registered (pkg/kube/multicluster/secretcontroller.go:435,453). Nothing meshfed emits is named or keyed by the clusterName.",
+    message: (a: { mesh: string; other: string; clusterName: string }) =>
+      `meshes "${a.other}" and "${a.mesh}" share clusterName "${a.clusterName}"; fine for meshfed, which uses no endpoint discovery`,
+    fix: (_: { mesh: string; other: string; clusterName: string }) =>
+      "nothing to do for meshfed; give each mesh its own clusterName only if you later join these clusters with Istio's multi-cluster discovery",
+  },
+  {
     code: "MF1070",
     name: "invalid-istio-version",
     severity: "error",
@@ -954,6 +983,28 @@ const table = [
     message: (a: { file: string; edited: boolean }) =>
       `${a.file} ${a.edited ? "was edited since meshfed wrote it" : "was not written by meshfed"}; meshfed will not overwrite it`,
     fix: (a: { file: string; edited: boolean }) => `move or delete ${a.file} (keep your changes in the federation file), or write to another --out directory`,
+  },
+  {
+    code: "MF2010",
+    name: "plan-previous-file-unreadable",
+    severity: "error",
+    title: "A file of the previous render cannot be read",
+    explanation:
+      "`plan --against DIR` compares the federation's render with a previous `render --out DIR` tree, reading each file as Kubernetes reads YAML. A file there is not valid YAML (or not a Kubernetes object), so the plan would miss what it holds. Render the previous version again (check it out and run `meshfed render --out`), or fix the file.",
+    message: (a: { file: string; line: number; problem: string }) => `${a.file}:${a.line}: ${a.problem}`,
+    fix: (a: { file: string; line: number; problem: string }) =>
+      `render the previous federation file again into a clean directory (meshfed render OLD.yaml --out DIR), or fix ${a.file}`,
+  },
+  {
+    code: "MF2011",
+    name: "plan-previous-not-a-render",
+    severity: "error",
+    title: "The directory is not a previous render",
+    explanation:
+      "`plan --against DIR` needs a tree written by `meshfed render --out DIR`: one directory per mesh holding `.meshfed-manifest` or `kustomization.yaml`. The directory given holds none, so every resource would read as added.",
+    message: (a: { dir: string }) => `${a.dir} holds no mesh directory written by meshfed render --out`,
+    fix: (a: { dir: string }) =>
+      `render the previous federation file there first (meshfed render OLD.yaml --out ${a.dir}), or pass the directory render --out wrote`,
   },
   // ── MF3xxx: verify — verdict reasons (deniedAt) ────────────────────────────────
   {

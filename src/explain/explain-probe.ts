@@ -1,4 +1,6 @@
 import { codeInfo } from "../diagnostics/codes.js";
+import type { Federation } from "../model/types.js";
+import { suggestChange, type SuggestedChange } from "./suggest-change.js";
 import type { ProbeResult } from "../verify/verify-scenario.js";
 import type { ClientHop, GatewayHop, ProbeSpec, Resource, ServerHop } from "../verify/types.js";
 
@@ -10,14 +12,30 @@ export interface ExplainedHop {
   readonly text: string;
   /** The resources that decided it, `Kind namespace/name (file:line)`. */
   readonly decidedBy: readonly string[];
+  /** The same resources as data. */
+  readonly resources: readonly DecidingResource[];
+}
+
+/** A resource that decided a hop, and where it is. */
+export interface DecidingResource {
+  readonly kind: string;
+  readonly namespace: string;
+  readonly name: string;
+  readonly file: string;
+  readonly line: number;
 }
 
 export interface Explanation {
+  /** The call, as verify names its probes. */
+  readonly name: string;
+  /** The same; kept for scripts written before `name`. */
   readonly probe: string;
   readonly verdict: "allow" | "deny";
   readonly hops: readonly ExplainedHop[];
   /** For a denied call: where, the code, why, and what to do. */
   readonly denied: { readonly at: string; readonly code: string; readonly title: string; readonly why: string; readonly fix: string } | null;
+  /** The change to the federation file that would allow a denied call or deny an allowed one (needs the model). */
+  readonly change: SuggestedChange | null;
 }
 
 const hopOfKind: Record<string, "client" | "gateway" | "server"> = {
@@ -65,22 +83,31 @@ function serverText(h: ServerHop): string {
   return `The sidecar of ${h.workload} in ${h.mesh} receives the call. ${peer} ${authz}`.trim();
 }
 
-/** Walks one probe's result hop by hop, naming the resource and file:line that decided each. */
-export function explainProbe(probe: ProbeSpec, result: ProbeResult): Explanation {
+/**
+ * Walks one probe's result hop by hop, naming the resource and file:line that decided each;
+ * with the federation model, ends with the change to the file that would turn the verdict.
+ */
+export function explainProbe(probe: ProbeSpec, result: ProbeResult, model?: Federation): Explanation {
   const byHop = new Map<string, string[]>();
+  const resourcesByHop = new Map<string, DecidingResource[]>();
   for (const r of result.decidedBy) {
     const at = hopOfKind[r.kind] ?? "client";
-    byHop.set(at, [...new Set([...(byHop.get(at) ?? []), cite(r)])]);
+    const cited = cite(r);
+    if (byHop.get(at)?.includes(cited)) continue;
+    byHop.set(at, [...(byHop.get(at) ?? []), cited]);
+    resourcesByHop.set(at, [...(resourcesByHop.get(at) ?? []), { kind: r.kind, namespace: r.namespace, name: r.name, file: r.file, line: r.line }]);
   }
   const hops: ExplainedHop[] = result.verdict.hops.map((h) => ({
     at: h.at,
     mesh: h.mesh,
     text: h.at === "client" ? clientText(probe, h) : h.at === "gateway" ? gatewayText(h) : serverText(h),
     decidedBy: byHop.get(h.at) ?? [],
+    resources: resourcesByHop.get(h.at) ?? [],
   }));
   const v = result.verdict;
   const info = v.reason ? codeInfo(v.reason) : undefined;
   return {
+    name: v.name,
     probe: v.name,
     verdict: v.verdict,
     hops,
@@ -88,6 +115,7 @@ export function explainProbe(probe: ProbeSpec, result: ProbeResult): Explanation
       v.verdict === "deny" && v.reason && info
         ? { at: v.deniedAt ?? "client", code: v.reason, title: info.title, why: result.why ?? info.title, fix: info.explanation }
         : null,
+    change: model ? suggestChange(model, probe, v.verdict) : null,
   };
 }
 
@@ -99,7 +127,23 @@ export function formatExplanation(e: Explanation): string {
     for (const d of h.decidedBy) lines.push(`   decided by ${d}`);
   });
   if (e.denied) {
-    lines.push("", `Denied at ${e.denied.at}: ${e.denied.code} ${e.denied.title}.`, `   ${e.denied.why}`, `   What to do: ${e.denied.fix}`);
+    lines.push("", `Denied at ${e.denied.at}: ${e.denied.code} ${e.denied.title}.`, `   ${e.denied.why}`);
+    // The registry's explanation is the general remedy; the model's change, when known, is this call's.
+    if (!e.change) lines.push(`   What to do: ${e.denied.fix}`, "   (give the federation file with --model for the exact change)");
+  }
+  if (e.change) {
+    const c = e.change;
+    lines.push("", `To ${e.verdict === "allow" ? "deny" : "allow"} this call: ${c.summary}`);
+    if (c.at && c.yaml.length > 0) {
+      const inside = c.yaml.length === 1 && c.yaml[0]!.startsWith("{");
+      const where =
+        c.kind === "remove-consumer"
+          ? `delete from ${c.at.file}, line ${c.at.line}`
+          : inside
+            ? `add to the list on ${c.at.file}, line ${c.at.line}`
+            : `add to ${c.at.file} after line ${c.at.line}`;
+      lines.push(`   ${where} (${c.at.path}):`, ...c.yaml.map((l) => `   ${l}`));
+    }
   }
   return `${lines.join("\n")}\n`;
 }

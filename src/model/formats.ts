@@ -8,7 +8,7 @@ import { parseIstioRelease } from "./istio-release.js";
  * the semantic rules and the compiler.
  */
 
-type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025" | "MF1070";
+type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025" | "MF1060" | "MF1070";
 
 /** A failed format: the code and its template arguments but for the field and value, which the caller knows. */
 export type FormatProblem = {
@@ -135,6 +135,8 @@ const checks: Record<string, (value: string) => FormatProblem | undefined> = {
   "label-value": labelValueProblem,
   cidr: cidrProblem,
   "istio-version": (v) => (parseIstioRelease(v) ? undefined : { code: "MF1070", args: {} }),
+  // Istio's cluster ID, written as the topology.istio.io/cluster label value: a non-empty label value.
+  "cluster-name": (v) => (v.length > 0 && v.length <= 63 && LABEL_VALUE.test(v) ? undefined : { code: "MF1060", args: {} }),
 };
 
 /** Checks a value against a named format; unknown formats pass (they are editor hints). */

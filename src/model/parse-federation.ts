@@ -3,6 +3,7 @@ import { LineCounter, parseAllDocuments } from "yaml";
 import { diagnostic, hasErrors, sortDiagnostics, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { checkSchema, type SourceMap } from "./check-schema.js";
 import { runRules } from "./rules/index.js";
+import { rulesOnWellFormedParts } from "./rules/well-formed-parts.js";
 import { FederationSchema, type FederationDocument } from "./schema.js";
 import type { Consumer, Export, Federation, Mesh, PortProtocol } from "./types.js";
 
@@ -49,7 +50,9 @@ export function parseFederation(text: string, file = "federation.yaml"): ParseRe
   const doc = real[0]!;
   const checked = checkSchema(FederationSchema, doc.contents, file, lineCounter);
   diagnostics.push(...checked.diagnostics);
-  if (hasErrors(diagnostics)) return { diagnostics: sortDiagnostics(diagnostics) };
+  // One pass: the semantic rules still check whatever parts of the file are well-formed.
+  if (hasErrors(diagnostics))
+    return { diagnostics: sortDiagnostics([...diagnostics, ...rulesOnWellFormedParts(checked.value, checked.sourceMap, diagnostics)]) };
 
   const federation = normalize(checked.value as FederationDocument, checked.sourceMap);
   diagnostics.push(...runRules(federation));

@@ -55,9 +55,11 @@ export const MeshSchema = Type.Object(
     name: label("Mesh name, used in service references and principals (`mesh/namespace/name`)."),
     clusterName: Type.Optional(
       Type.String({
-        format: "dns1123-label",
-        pattern: DNS1123_LABEL,
-        description: "Istio `values.global.multiCluster.clusterName`. Default: the mesh name.",
+        format: "cluster-name",
+        pattern: "^[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$",
+        maxLength: 63,
+        description:
+          "Istio `values.global.multiCluster.clusterName` (the cluster ID, a `topology.istio.io/cluster` label value; Istio's default is `Kubernetes`). Keep the one the cluster runs. Default: the mesh name.",
       }),
     ),
     network: Type.Optional(

@@ -13,7 +13,18 @@ export interface MeshPlan {
   readonly exposes: readonly Exposure[];
   readonly imports: readonly Import[];
   readonly resources: readonly { kind: string; namespace: string; name: string }[];
+  /** The install-time settings in words, one line each. */
   readonly install: readonly string[];
+  /** The same settings as data: the Helm/IstioOperator path, its value and why it is set. */
+  readonly installSettings: readonly InstallSetting[];
+}
+
+/** One install-time setting of a mesh. */
+export interface InstallSetting {
+  /** `meshConfig.trustDomain`, ...; `eastWestGateway` for the gateway meshfed's values install. */
+  readonly path: string;
+  readonly value: string | readonly string[] | { readonly namespace: string; readonly labels: Readonly<Record<string, string>>; readonly port: number };
+  readonly why: string;
 }
 
 export interface Plan {
@@ -67,6 +78,33 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
           `Istio ${version}: resources as ${release.networkingApiVersion} and ${release.securityApiVersion}${release.declared && release.networkingApiVersion.endsWith("v1beta1") ? " (v1 is served from 1.22)" : ""}`,
         );
       }
+      const installSettings: InstallSetting[] = [
+        { path: "meshConfig.trustDomain", value: mesh.trustDomain, why: "the mesh's SPIFFE identity domain" },
+        { path: "values.global.meshID", value: mesh.name, why: "the mesh's name" },
+        { path: "values.global.multiCluster.clusterName", value: mesh.clusterName, why: "Istio's cluster ID" },
+        { path: "values.global.network", value: mesh.network, why: "the mesh's network" },
+        ...(out.install.acceptedTrustDomains.length > 0
+          ? [
+              {
+                path: "meshConfig.caCertificates[].trustDomains",
+                value: out.install.acceptedTrustDomains,
+                why: "accept consumers' identities without widening principals",
+              },
+            ]
+          : []),
+        ...(out.imports.length > 0
+          ? [{ path: "meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE", value: "true", why: "resolve imported hosts" }]
+          : []),
+        ...(out.install.eastWestGatewayValues && gw
+          ? [
+              {
+                path: "eastWestGateway",
+                value: { namespace: gw.namespace, labels: { ...gw.selector }, port: gw.port },
+                why: "publishing only the AUTO_PASSTHROUGH port",
+              },
+            ]
+          : []),
+      ];
       return {
         mesh: out.mesh,
         trustDomain: mesh.trustDomain,
@@ -78,14 +116,21 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
         imports: out.imports,
         resources: out.resources.map((r) => ({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name })),
         install,
+        installSettings,
       };
     }),
   };
 }
 
-/** The plan as text for a terminal or a pull-request comment. */
-export function formatPlan(plan: Plan): string {
-  const lines: string[] = [`Federation ${plan.federation}: ${plan.meshes.length} meshes`];
+/**
+ * The plan as text for a terminal or a pull-request comment.
+ *
+ * @param total the federation's mesh count, when `plan` holds only some of them (`--mesh`)
+ */
+export function formatPlan(plan: Plan, total = plan.meshes.length): string {
+  const count = `${total} mesh${total === 1 ? "" : "es"}`;
+  const shown = total === plan.meshes.length ? "" : `, showing ${plan.meshes.map((m) => m.mesh).join(", ")}`;
+  const lines: string[] = [`Federation ${plan.federation}: ${count}${shown}`];
   for (const m of plan.meshes) {
     lines.push("");
     lines.push(

@@ -145,7 +145,7 @@ describe("meshfed graph", () => {
 describe("--help", () => {
   it.each([
     ["graph", ["-o, --output <format>", "mermaid (for Markdown), dot (Graphviz), svg"]],
-    ["report", ["--out <file>", "--scenario <dir>", "--mesh <name=path>", "--diff", "--live <name=kubeconfig[#context]>"]],
+    ["report", ["--out <file>", "--scenario <dir>", "--mesh <name[=path]>", "--diff", "--live <name=kubeconfig[#context]>"]],
   ])("%s --help", async (command, parts) => {
     const r = await runCli([command, "--help"], repoRoot);
     expect(r.code).toBe(0);
@@ -158,5 +158,25 @@ describe("docs/federation-graph.svg", () => {
   it("is the example's current graph (regenerate with `npm run docs:graph`)", async () => {
     const r = await runCli(["graph", "examples/nrc/federation.yaml", "-o", "svg"], repoRoot);
     expect(readFileSync(join(repoRoot, "docs/federation-graph.svg"), "utf8")).toBe(r.stdout);
+  });
+});
+
+describe("graph --mesh NAME", () => {
+  it("keeps the mesh, its edges, and only the services and callers at their other ends", async () => {
+    const r = await runCli(["graph", "examples/nrc/federation.yaml", "--mesh", "staging", "-o", "json"], repoRoot);
+    expect(r.code).toBe(0);
+    const g = JSON.parse(r.stdout);
+    expect(g.meshes.map((m: { name: string }) => m.name)).toEqual(["operations", "staging"]);
+    expect(g.meshes[0].services).toEqual([]);
+    expect(g.edges.map((e: { from: string; to: string }) => `${e.from} -> ${e.to}`).sort()).toEqual([
+      "sa:operations/observability/grafana -> svc:staging/monitoring/metrics-api",
+      "sa:operations/vault/vault -> svc:staging/monitoring/metrics-api",
+    ]);
+  });
+
+  it("an unknown mesh is a usage error", async () => {
+    const r = await runCli(["graph", "examples/nrc/federation.yaml", "--mesh", "moon"], repoRoot);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--mesh moon: no such mesh; meshes: operations, staging, production");
   });
 });

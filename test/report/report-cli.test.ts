@@ -31,6 +31,15 @@ function mutated(file: string, edit: (text: string) => string): string {
 }
 
 describe("meshfed report (HTML)", () => {
+  it("--mesh NAME: that mesh's part of the plan and graph", async () => {
+    const r = await runCli(["report", exampleFile, "--mesh", "staging", "--out", join(work, "staging.html")], repoRoot);
+    expect(r.code).toBe(0);
+    const html = read("staging.html");
+    expect(html).toContain('<section class="mesh" id="mesh-staging">');
+    expect(html).not.toContain('<section class="mesh" id="mesh-production">');
+    expect(html).not.toContain("postgres");
+  });
+
   it("without resources: the intent, marked not audited, and nothing that loads from elsewhere", async () => {
     const r = await runCli(["report", exampleFile, "--out", join(work, "intent.html")], repoRoot);
     expect(r.code).toBe(0);
@@ -128,7 +137,14 @@ describe("meshfed report (HTML)", () => {
       ["report", "examples/nrc/federation.yaml", "--out", "x.html", "--mesh", "moon=p"],
       '--mesh moon=...: the federation has no mesh "moon"; meshes: operations, staging, production',
     ],
-    [["report", "examples/nrc/federation.yaml", "--out", "x.html", "--mesh", "production"], "--mesh production: expected NAME=PATH"],
+    [
+      ["report", "examples/nrc/federation.yaml", "--out", "x.html", "--mesh", "moon"],
+      '--mesh moon: the federation has no mesh "moon"; meshes: operations, staging, production',
+    ],
+    [
+      ["report", "examples/nrc/federation.yaml", "--out", "x.html", "--mesh", "production", "--mesh", "staging"],
+      "--mesh production, --mesh staging: select one mesh",
+    ],
     [["report", "examples/nrc/federation.yaml", "--out", "x.html", "--scenario", "no/such/dir"], "cannot read scenario no/such/dir: no such file or directory"],
     [["report", "examples/nrc/federation.yaml", "--out", "no/such/dir/x.html"], "cannot write no/such/dir/x.html: no such directory"],
     [["report", "examples/nrc/federation.yaml", "--out", "x.html", "-o", "json"], "-o applies to --diff"],
@@ -138,8 +154,11 @@ describe("meshfed report (HTML)", () => {
   ])("usage error (exit 2): %j", async (argv, message) => {
     const r = await runCli(argv, repoRoot);
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain(`meshfed: ${message}`);
-    expect(r.stdout).toBe("");
+    expect(r.stderr).toContain(`meshfed: error: ${message}`);
+    // Under -o json the error is also a JSON object on stdout; otherwise stdout stays empty.
+    if ((argv as string[]).includes("-o") && (argv as string[])[(argv as string[]).indexOf("-o") + 1] === "json") {
+      expect(JSON.parse(r.stdout).error).toMatchObject({ kind: "usage", exitCode: 2, message: expect.stringContaining(message) });
+    } else expect(r.stdout).toBe("");
     expect(existsSync(join(repoRoot, "x.html"))).toBe(false);
   });
 

@@ -3,6 +3,7 @@ import { hasErrors, sortDiagnostics } from "../../diagnostics/diagnostic.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
+import { meshWithTarget } from "../mesh-flags.js";
 import { connectMesh, kubeTargetOptions, meshOutputOf, progressWriter, type KubeTargetFlags } from "../kube-common.js";
 
 interface ApplyFlags extends KubeTargetFlags {
@@ -22,7 +23,10 @@ export function registerApply(program: Command, io: CliIo, setExit: SetExit): vo
       "Server-side apply one mesh's rendered configuration to its cluster (field manager meshfed), policy before exposure, after the least-privilege audit passes.",
     )
     .argument("<file>", "federation file (YAML)")
-    .requiredOption("--mesh <name>", "the mesh whose cluster to apply to")
+    .requiredOption(
+      "--mesh <name[=kubeconfig[#context]]>",
+      "the mesh whose cluster to apply to (NAME=KUBECONFIG[#CONTEXT] instead of --kubeconfig and --context)",
+    )
     .option("--dry-run <mode>", "server: send everything as a server-side dry run (nothing is stored)")
     .option("--prune", "delete this federation's objects in this mesh that are no longer rendered (only objects with its labels)")
     .option("--force", "apply even when the least-privilege audit has findings (printed as warnings)")
@@ -31,6 +35,7 @@ export function registerApply(program: Command, io: CliIo, setExit: SetExit): vo
     .option("-o, --output <format>", "text or json", "text");
   kubeTargetOptions(cmd).action(async (file: string, opts: ApplyFlags) => {
     const format = parseFormat(opts.output, ["text", "json"]);
+    Object.assign(opts, meshWithTarget(opts.mesh, opts));
     if (opts.dryRun !== undefined && opts.dryRun !== "server") throw new UsageError(`--dry-run=${opts.dryRun} is not supported; use --dry-run=server`);
     const concurrency = Number(opts.concurrency);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)

@@ -3,6 +3,7 @@ import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { ExitCode, parseFormat, printDiagnostics, summarize, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
+import { meshWithTarget } from "../mesh-flags.js";
 import { connectMesh, kubeTargetOptions, meshOutputOf, type KubeTargetFlags } from "../kube-common.js";
 
 export function registerDiff(program: Command, io: CliIo, setExit: SetExit): void {
@@ -12,10 +13,14 @@ export function registerDiff(program: Command, io: CliIo, setExit: SetExit): voi
       "Compare one mesh's render with its cluster: objects to create, fields changed (of those meshfed manages), objects to prune. Exit 0 in sync, 4 drifted.",
     )
     .argument("<file>", "federation file (YAML)")
-    .requiredOption("--mesh <name>", "the mesh whose cluster to compare")
+    .requiredOption(
+      "--mesh <name[=kubeconfig[#context]]>",
+      "the mesh whose cluster to compare (NAME=KUBECONFIG[#CONTEXT] instead of --kubeconfig and --context)",
+    )
     .option("-o, --output <format>", "text or json", "text");
   kubeTargetOptions(cmd).action(async (file: string, opts: KubeTargetFlags & { mesh: string; output: string }) => {
     const format = parseFormat(opts.output, ["text", "json"]);
+    Object.assign(opts, meshWithTarget(opts.mesh, opts));
     const loaded = await loadFederation(io, file);
     printDiagnostics(io, loaded.diagnostics, loaded.sources);
     if (!loaded.federation || !loaded.compiled || hasErrors(loaded.diagnostics)) {

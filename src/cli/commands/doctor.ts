@@ -13,11 +13,19 @@ export function registerDoctor(program: Command, io: CliIo, setExit: SetExit): v
       "Check live clusters against the federation (read-only, each cluster with its own credentials): API, Istio CRDs and version, mesh config, shared root, east-west gateway, exports, injection, drift.",
     )
     .argument("<file>", "federation file (YAML)")
-    .requiredOption("--mesh <name=kubeconfig[#context]>", "a mesh and its cluster's kubeconfig (repeat for each mesh)", collect, [])
+    .requiredOption(
+      "--mesh <name[=kubeconfig[#context]]>",
+      "a mesh and its cluster's kubeconfig (repeat for each mesh); NAME alone checks one mesh with the default kubeconfig",
+      collect,
+      [],
+    )
     .option("-o, --output <format>", "text or json", "text")
     .action(async (file: string, opts: { mesh: string[]; output: string }) => {
       const format = parseFormat(opts.output, ["text", "json"]);
-      const targets = parseMeshTargets(opts.mesh, "--mesh");
+      // NAME alone: the default kubeconfig and its current context, for one mesh only (each
+      // cluster has its own credentials, so two meshes cannot both be the default).
+      const one = opts.mesh.length === 1 && !opts.mesh[0]!.includes("=") ? opts.mesh[0]! : undefined;
+      const targets: Map<string, { kubeconfig?: string; context?: string }> = one !== undefined ? new Map([[one, {}]]) : parseMeshTargets(opts.mesh, "--mesh");
       const loaded = await loadFederation(io, file);
       printDiagnostics(io, loaded.diagnostics, loaded.sources);
       if (!loaded.federation || !loaded.compiled || hasErrors(loaded.diagnostics)) {

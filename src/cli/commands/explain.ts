@@ -1,9 +1,13 @@
 import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { explainProbe, formatExplanation } from "../../explain/explain-probe.js";
+import type { CompiledFederation } from "../../compile/types.js";
+import type { Federation } from "../../model/types.js";
+import { modelScenario } from "../../scenario/build-scenario.js";
 import type { ProbeSpec } from "../../verify/types.js";
 import { runProbe, World } from "../../verify/verify-scenario.js";
-import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { displayName, ExitCode, parseFormat, printDiagnostics, reportInvalidInput, UsageError, type CliIo } from "../io.js";
+import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
 import { loadScenario } from "../read-files.js";
 
@@ -29,21 +33,43 @@ export function registerExplain(program: Command, io: CliIo, setExit: SetExit): 
     .description(
       "Walk one call hop by hop (client sidecar, east-west gateway, server sidecar), naming the resource and file:line that decided each hop. Exits 0 when the call is allowed, 4 when it is denied.",
     )
-    .argument("<dir>", "scenario directory (scenario.yaml and <mesh>/*.yaml)")
+    .argument("[dir]", "scenario directory (scenario.yaml and <mesh>/*.yaml); omit it with --model to explain the model's own render")
+    .option("--model <file>", "federation file: explain its render when no directory is given, and end with the change to the file that would turn the verdict")
     .requiredOption("--from <mesh/namespace/serviceAccount>", "the caller")
     .requiredOption("--to <host:port>", "what the caller dials: a host name or address, and a port")
     .option("-o, --output <format>", "text or json", "text")
-    .action(async (dir: string, opts: { from: string; to: string; output: string }) => {
+    .addHelpText(
+      "after",
+      `
+Examples:
+  meshfed explain --model federation.yaml --from operations/vault/neighbour --to postgres.db.production.mesh:5432
+  meshfed explain ./scenario --model federation.yaml --from operations/vault/vault --to postgres.db.production.mesh:5432 -o json`,
+    )
+    .action(async (dir: string | undefined, opts: { from: string; to: string; output: string; model?: string }) => {
       const format = parseFormat(opts.output, ["text", "json"]);
       const from = parseFrom(opts.from);
       const to = parseTo(opts.to);
-      const loaded = loadScenario(dir, io.cwd);
-      printDiagnostics(io, loaded.diagnostics, loaded.sources);
+      if (dir === undefined && opts.model === undefined) throw new UsageError("missing scenario directory (or --model FILE to explain the model's own render)");
+      let model: Federation | undefined;
+      let modelCompiled: CompiledFederation | undefined;
+      if (opts.model !== undefined) {
+        const m = await loadFederation(io, opts.model, dir === undefined);
+        if (!m.federation || (dir === undefined && !m.compiled)) {
+          reportInvalidInput(io, format, `${displayName(opts.model)}: cannot explain`, m.diagnostics, m.sources);
+          setExit(ExitCode.invalidInput);
+          return;
+        }
+        model = m.federation;
+        if (dir === undefined) modelCompiled = m.compiled;
+      }
+      const loaded = dir !== undefined ? loadScenario(dir, io.cwd) : modelScenario(model!, modelCompiled!);
+      const sources = "sources" in loaded ? (loaded.sources as ReadonlyMap<string, string>) : new Map<string, string>();
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
-        io.stderr.write(`${dir}: cannot explain (${summarize(loaded.diagnostics)})\n`);
+        reportInvalidInput(io, format, `${dir ?? `the render of ${opts.model}`}: cannot explain`, loaded.diagnostics, sources);
         setExit(ExitCode.invalidInput);
         return;
       }
+      printDiagnostics(io, loaded.diagnostics, sources);
       const world = new World(loaded.scenario);
       const mesh = world.meshes.find((m) => m.spec.name === from.mesh);
       if (!mesh)
@@ -55,7 +81,7 @@ export function registerExplain(program: Command, io: CliIo, setExit: SetExit): 
         from: { ...from, labels: workload ? { ...workload.labels } : { app: from.serviceAccount } },
         to,
       };
-      const explanation = explainProbe(probe, runProbe(world, probe));
+      const explanation = explainProbe(probe, runProbe(world, probe), model);
       io.stdout.write(format === "json" ? `${JSON.stringify(explanation, null, 2)}\n` : formatExplanation(explanation));
       setExit(explanation.verdict === "allow" ? ExitCode.ok : ExitCode.findings);
     });

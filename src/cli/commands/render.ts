@@ -3,7 +3,7 @@ import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { writeFileTree } from "../../output/write-files.js";
 import { layoutFiles, renderJson, renderYamlStream } from "../../render/render.js";
-import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { displayName, ExitCode, parseFormat, printDiagnostics, reportInvalidInput, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import { reportWrite } from "../write-report.js";
 import type { SetExit } from "../main.js";
@@ -18,16 +18,19 @@ export function registerRender(program: Command, io: CliIo, setExit: SetExit): v
       "--out <dir>",
       "write <dir>/<mesh>/ (one file per resource, kustomization.yaml, install/) instead of stdout; files meshfed did not write are never overwritten or deleted",
     )
-    .option("-o, --output <format>", "yaml or json (stdout only)", "yaml")
-    .action(async (file: string, opts: { mesh?: string; out?: string; output: string }) => {
-      const format = parseFormat(opts.output, ["yaml", "json"]);
+    .option("-o, --output <format>", "yaml or json (stdout only)")
+    .action(async (file: string, opts: { mesh?: string; out?: string; output?: string }) => {
+      if (opts.out !== undefined && opts.output !== undefined) {
+        throw new UsageError(`-o ${opts.output} applies to stdout; render --out writes YAML files (leave out -o, or leave out --out)`);
+      }
+      const format = parseFormat(opts.output ?? "yaml", ["yaml", "json"]);
       const loaded = await loadFederation(io, file);
-      printDiagnostics(io, loaded.diagnostics, loaded.sources);
       if (!loaded.compiled || hasErrors(loaded.diagnostics)) {
-        io.stderr.write(`${file}: nothing rendered (${summarize(loaded.diagnostics)})\n`);
+        reportInvalidInput(io, format, `${displayName(file)}: nothing rendered`, loaded.diagnostics, loaded.sources);
         setExit(ExitCode.invalidInput);
         return;
       }
+      printDiagnostics(io, loaded.diagnostics, loaded.sources);
       const compiled = loaded.compiled;
       if (opts.mesh !== undefined && !compiled.meshes.some((m) => m.mesh === opts.mesh)) {
         throw new UsageError(`--mesh ${opts.mesh}: no such mesh; meshes: ${compiled.meshes.map((m) => m.mesh).join(", ")}`);

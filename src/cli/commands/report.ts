@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import type { Command } from "commander";
 import { hasErrors } from "../../diagnostics/diagnostic.js";
 import { buildFederationGraph } from "../../graph/build-graph.js";
+import { graphOfMesh } from "../../graph/select-mesh.js";
 import { inlineSvg, renderSvg } from "../../graph/render-svg.js";
 import { graphToDot } from "../../graph/to-dot.js";
 import type { Federation } from "../../model/types.js";
@@ -54,12 +55,19 @@ async function runDiff(io: CliIo, files: readonly string[], format: string, setE
 }
 
 async function runReport(io: CliIo, file: string, opts: ReportOptions, setExit: SetExit): Promise<void> {
-  const meshPaths = parseMeshPaths(opts.mesh);
+  // --mesh NAME shows one mesh's part of the page; --mesh NAME=PATH gives a mesh's files.
+  const selected = opts.mesh.filter((m) => !m.includes("="));
+  const meshPaths = parseMeshPaths(opts.mesh.filter((m) => m.includes("=")));
   if (opts.out === undefined) throw new UsageError("missing --out FILE (the HTML page to write; - for standard output)");
   if (opts.scenario !== undefined && meshPaths.size > 0) throw new UsageError("give either --scenario DIR or --mesh NAME=PATH files, not both");
   const loaded = await loadValid(io, file, setExit, "no report");
   if (!loaded) return;
   const { federation } = loaded;
+  for (const name of selected) {
+    if (!federation.meshes.some((m) => m.name === name))
+      throw new UsageError(`--mesh ${name}: the federation has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
+  }
+  if (selected.length > 1) throw new UsageError(`--mesh ${selected.join(", --mesh ")}: select one mesh (or none, for all)`);
   for (const name of meshPaths.keys()) {
     if (!federation.meshes.some((m) => m.name === name))
       throw new UsageError(`--mesh ${name}=...: the federation has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
@@ -95,9 +103,13 @@ async function runReport(io: CliIo, file: string, opts: ReportOptions, setExit: 
     verification = verified.verification;
     for (const [f, text] of [...verified.sources].sort(([a], [b]) => compareStrings(a, b))) inputs.push({ role: "resources", file: f, sha256: sha256(text) });
   }
-  const graphSvg = inlineSvg(await renderSvg(graphToDot(buildFederationGraph(federation))));
+  // One mesh selected: its part of the graph and of the plan; the audit stays that of every mesh.
+  const one = selected[0];
+  const fullGraph = buildFederationGraph(federation);
+  const graphSvg = inlineSvg(await renderSvg(graphToDot(one === undefined ? fullGraph : graphOfMesh(fullGraph, one))));
+  const fullPlan = planFederation(federation, loaded.compiled!);
   const html = renderReportHtml({
-    plan: planFederation(federation, loaded.compiled!),
+    plan: one === undefined ? fullPlan : { ...fullPlan, meshes: fullPlan.meshes.filter((m) => m.mesh === one) },
     graphSvg,
     version: VERSION,
     inputs,
@@ -123,7 +135,12 @@ export function registerReport(program: Command, io: CliIo, setExit: SetExit): v
     .argument("<files...>", "federation file; with --diff, the old and the new federation file")
     .option("--out <file>", "HTML file to write (- for standard output)")
     .option("--scenario <dir>", "verify a scenario directory's resources against the federation")
-    .option("--mesh <name=path>", "verify a mesh's resources from a file or directory (repeatable)", collect, [])
+    .option(
+      "--mesh <name[=path]>",
+      "NAME=PATH: verify a mesh's resources from a file or directory (repeatable); NAME: show that mesh's part of the graph and plan (the audit still covers every mesh)",
+      collect,
+      [],
+    )
     .option("--live <name=kubeconfig[#context]>", "verify a mesh's resources read from its cluster with its own credentials (repeatable)", collect, [])
     .option("--diff", "compare two federation files: exposure gained and lost")
     .option("-o, --output <format>", "with --diff: text, markdown (for a pull-request comment) or json")

@@ -10,13 +10,14 @@ import type { Scenario } from "../../verify/types.js";
 import { formatVerdictText, goJson, orderedVerdict, probeWhy, verifyResultLine } from "../../verify/format-verdict.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
 import { runVerify } from "../../verify/run-verify.js";
-import { ExitCode, parseFormat, printDiagnostics, summarize, UsageError, type CliIo } from "../io.js";
+import { displayName, ExitCode, parseFormat, reportInvalidInput, UsageError, type CliIo } from "../io.js";
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
 import { parseMeshTargets } from "../kube-common.js";
 import { readLiveScenario } from "../live-scenario.js";
 import { collect, parseMeshPaths } from "../mesh-flags.js";
 import { loadMeshFiles, loadScenario } from "../read-files.js";
+import { selectMeshes } from "../select-meshes.js";
 interface VerifyOptions {
   output: string;
   model?: string;
@@ -35,7 +36,12 @@ export function registerVerify(program: Command, io: CliIo, setExit: SetExit): v
     .argument("[dir]", "scenario directory (scenario.yaml and <mesh>/*.yaml); omit it with --mesh, or with --model alone to prove the model's own render")
     .option("-o, --output <format>", "text or json", "text")
     .option("--model <file>", "federation file to audit against (and the mesh settings for --mesh)")
-    .option("--mesh <name=path>", "a mesh's resources from a file or directory (repeatable; needs --model)", collect, [])
+    .option(
+      "--mesh <name[=path]>",
+      "NAME=PATH: a mesh's resources from a file or directory (repeatable; needs --model); NAME: show only the probes from or into that mesh and its exposure (findings and the exit code still cover every mesh)",
+      collect,
+      [],
+    )
     .option(
       "--live <name=kubeconfig[#context]>",
       "read a mesh's resources from its cluster, with that cluster's own credentials (repeatable; needs --model)",
@@ -50,6 +56,7 @@ export function registerVerify(program: Command, io: CliIo, setExit: SetExit): v
 Examples:
   meshfed verify ./scenario
   meshfed verify --model federation.yaml                  (proves the model's own render)
+  meshfed verify --model federation.yaml --mesh production (its calls and exposure only)
   meshfed verify ./scenario --model federation.yaml -o json
   meshfed verify --model federation.yaml --mesh production=./prod/ --mesh operations=ops.yaml
   meshfed verify --model federation.yaml --live production=prod.kubeconfig --live operations=ops.kubeconfig#ops-admin
@@ -64,7 +71,9 @@ Examples:
         if (typeof parsed === "string") throw new UsageError(parsed);
         return parsed;
       });
-      const meshPaths = parseMeshPaths(opts.mesh);
+      // --mesh NAME selects what is shown; --mesh NAME=PATH gives a mesh's files.
+      const selected = new Set(opts.mesh.filter((m) => !m.includes("=")));
+      const meshPaths = parseMeshPaths(opts.mesh.filter((m) => m.includes("=")));
       const liveTargets = parseMeshTargets(opts.live, "--live");
       if (liveTargets.size > 0 && (meshPaths.size > 0 || dir !== undefined))
         throw new UsageError("give --live clusters, --mesh files or a scenario directory, not several");
@@ -84,8 +93,7 @@ Examples:
         const model = await loadFederation(io, opts.model, meshPaths.size === 0 && liveTargets.size === 0 && dir === undefined);
         for (const [k, v] of model.sources) sources.set(k, v);
         if (!model.federation) {
-          printDiagnostics(io, model.diagnostics, sources);
-          io.stderr.write(`${opts.model}: not audited (${summarize(model.diagnostics)})\n`);
+          reportInvalidInput(io, format, `${displayName(opts.model)}: not audited`, model.diagnostics, sources);
           setExit(ExitCode.invalidInput);
           return;
         }
@@ -108,12 +116,17 @@ Examples:
       for (const [k, v] of loaded.sources ?? []) sources.set(k, v);
       const label = dir ?? (meshPaths.size > 0 ? "--mesh files" : liveTargets.size > 0 ? "--live clusters" : `the render of ${opts.model}`);
       if (!loaded.scenario || hasErrors(loaded.diagnostics)) {
-        printDiagnostics(io, loaded.diagnostics, sources);
-        io.stderr.write(`${label}: not verified (${summarize(loaded.diagnostics)})\n`);
+        reportInvalidInput(io, format, `${label}: not verified`, loaded.diagnostics, sources);
         setExit(ExitCode.invalidInput);
         return;
       }
-      const report = runVerify(loaded.scenario, { ...(federation ? { model: federation } : {}), suppress: suppressions, failureThreshold: threshold });
+      const options = { ...(federation ? { model: federation } : {}), suppress: suppressions, failureThreshold: threshold };
+      const meshNames = loaded.scenario.meshes.map((m) => m.name);
+      for (const name of selected) {
+        if (!meshNames.includes(name)) throw new UsageError(`--mesh ${name}: no such mesh; meshes: ${meshNames.join(", ")}`);
+      }
+      const whole = runVerify(loaded.scenario, options);
+      const report = selected.size > 0 ? selectMeshes(whole, selected, (s) => runVerify(s, options)) : whole;
       const { scenario, verdict, findings, mismatches } = report;
       if (format === "json") {
         io.stdout.write(goJson({ ...orderedVerdict(verdict), findings }));

@@ -1,6 +1,7 @@
 import { diagnostic, type Diagnostic, type SourcePosition } from "../../diagnostics/diagnostic.js";
 import type { ArgsOf, Code, Severity, TemplatedCode, UntemplatedCode } from "../../diagnostics/codes.js";
 import type { Federation } from "../types.js";
+import { clusterNameRules } from "./cluster-name-rules.js";
 import { releaseRules } from "./release-rules.js";
 import { safetyRules } from "./safety-rules.js";
 
@@ -240,7 +241,7 @@ const coreRules: readonly Rule[] = [
 ];
 
 /** Every rule, in the order they run: the core checks, then the refusals read from Istio's source. */
-export const rules: readonly Rule[] = [...coreRules, ...safetyRules, ...releaseRules];
+export const rules: readonly Rule[] = [...coreRules, ...safetyRules, ...releaseRules, ...clusterNameRules];
 
 /** Runs every rule and returns their diagnostics, positioned through the source map. */
 export function runRules(federation: Federation): Diagnostic[] {
