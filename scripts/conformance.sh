@@ -71,8 +71,8 @@ echo "conformance: $((n + 1)) federations rendered into scenarios"
 bash conformance/run-oracle.sh --check "$proof/scenarios"
 t3=$(date +%s)
 
-echo "conformance: differential — meshfed verify against the oracle on the corpus and 500 mutated scenarios"
+echo "conformance: differential — meshfed verify against the oracle on the corpus and 1000 mutated scenarios"
 npm run build:tools --silent
-node tools/differential.mjs --count 500 --seed 1 --out "$root/.tmp/differential"
+node tools/differential.mjs --count 1000 --seed 1 --out "$root/.tmp/differential"
 t4=$(date +%s)
 echo "conformance: go test $((t1 - t0))s, oracle build $((t2 - t1))s, corpus and proof $((t3 - t2))s, differential $((t4 - t3))s"

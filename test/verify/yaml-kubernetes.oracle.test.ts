@@ -78,6 +78,7 @@ const cases: Record<string, string> = {
   "local tag": "a: !foo bar\n",
   "syntax error": "a: [1, 2\nb: 3\n",
   "tab indentation": "a:\n\tb: 1\n",
+  "anchor containing itself": "a: &x [1, *x]\n",
   "excessive aliasing": `a: &a [${Array(10).fill('"lol"').join(",")}]\n${Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(",")}]`).join("\n")}\n`,
 };
 
@@ -94,6 +95,7 @@ describe("the YAML reader reads what Kubernetes reads", () => {
     // The forms readers disagree on, or Kubernetes itself refuses: meshfed refuses them with MF3102.
     expect(refused).toEqual(
       [
+        "anchor containing itself",
         "directive",
         "document marker with a comment",
         "duplicate keys",

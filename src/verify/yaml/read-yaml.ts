@@ -72,6 +72,27 @@ function excessiveAliasing(value: unknown): boolean {
   return excessive;
 }
 
+/**
+ * Whether a value contains itself: js-yaml builds `&x [*x]` as a cyclic object, where go-yaml
+ * refuses the document ("anchor 'x' value contains itself", decode.go). Depth-first with the
+ * objects on the current path; a shared (aliased) object met again off the path is no cycle.
+ */
+function containsItself(value: unknown): boolean {
+  const onPath = new Set<object>();
+  const done = new Set<object>();
+  const visit = (v: unknown): boolean => {
+    if (typeof v !== "object" || v === null || done.has(v)) return false;
+    if (onPath.has(v)) return true;
+    onPath.add(v);
+    const children = Array.isArray(v) ? v : Object.values(v as Record<string, unknown>);
+    for (const c of children) if (visit(c)) return true;
+    onPath.delete(v);
+    done.add(v);
+    return false;
+  };
+  return visit(value);
+}
+
 /** `---` alone on a line (trailing white space allowed): where kubectl splits a stream. */
 const SEPARATOR = /^---[ \t]*$/;
 /** Lines that a YAML parser reads as markers or directives (kubectl splits only on SEPARATOR). */
@@ -130,6 +151,15 @@ function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProb
     }
   }
   if (value === null || value === undefined) return;
+  if (chunk.text.includes("*") && chunk.text.includes("&") && containsItself(value)) {
+    problems.push({
+      line,
+      column: 1,
+      message: "an anchor's value contains an alias of itself (yaml: anchor value contains itself)",
+      fix: "Remove the alias inside the anchored value; Kubernetes refuses this document.",
+    });
+    return;
+  }
   if (chunk.text.includes("*") && chunk.text.includes("&") && excessiveAliasing(value)) {
     problems.push({
       line,
