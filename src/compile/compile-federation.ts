@@ -2,6 +2,7 @@ import { diagnostic, hasErrors, type Diagnostic } from "../diagnostics/diagnosti
 import type { Export, Federation, Mesh } from "../model/types.js";
 import { allocateVips } from "./allocate-vips.js";
 import { compileInstall } from "./compile-install.js";
+import { compileGatewayNetworkPolicy } from "./compile-network.js";
 import { exportKey, istioPrincipal, outboundSni, serviceFqdn, spiffeId } from "./keys.js";
 import { EXPORT_LABEL, FEDERATION_LABEL, labelValue, MANAGED_BY, resourceName, ROLE_LABEL } from "./names.js";
 import type { CompiledFederation, Exposure, Import, MeshOutput, Resource } from "./types.js";
@@ -169,7 +170,7 @@ export function compileImporter(
   };
 }
 
-const kindOrder = ["Gateway", "PeerAuthentication", "AuthorizationPolicy", "ServiceEntry", "DestinationRule"];
+const kindOrder = ["Gateway", "PeerAuthentication", "AuthorizationPolicy", "ServiceEntry", "DestinationRule", "NetworkPolicy"];
 
 function compareResources(a: Resource, b: Resource): number {
   return (
@@ -239,6 +240,10 @@ export function compileFederation(federation: Federation): CompileResult {
       resources.get(group.mesh)?.push(...importer.resources);
       imports.get(group.mesh)?.push(importer.imported);
     }
+  }
+  for (const mesh of federation.meshes) {
+    const networkPolicy = compileGatewayNetworkPolicy(federation, mesh);
+    if (networkPolicy) resources.get(mesh.name)?.push(networkPolicy);
   }
   const collisions = nameCollisions(resources);
   if (collisions.length > 0) return { diagnostics: [...diagnostics, ...collisions] };

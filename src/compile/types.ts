@@ -43,6 +43,21 @@ export interface InstallSettings {
   readonly eastWestGatewayValues?: Record<string, unknown>;
   /** Trust domains this mesh's sidecars must accept besides its own. */
   readonly acceptedTrustDomains: readonly string[];
+  /** Where the sidecar's DNS proxy is turned on for imported hosts; absent when the mesh imports nothing. */
+  readonly dnsCapture?: DnsCaptureSettings;
+}
+
+/**
+ * DNS capture for imported hosts. `mesh`: in meshConfig.defaultConfig for every sidecar.
+ * `namespaces`: only the consumer workloads, through the pod annotation `annotation` that the
+ * user puts on their pod templates (the sidecar reads it when the pod is created).
+ */
+export interface DnsCaptureSettings {
+  readonly scope: "mesh" | "namespaces";
+  /** The pod annotation to set, for `namespaces`. */
+  readonly annotation?: { readonly key: "proxy.istio.io/config"; readonly value: string };
+  /** The consumer workloads: namespace and the service accounts their pods run as. */
+  readonly workloads: readonly { readonly namespace: string; readonly serviceAccounts: readonly string[] }[];
 }
 
 /** Everything meshfed emits for one mesh. */

@@ -838,6 +838,42 @@ const table = [
     fix: (a: { consumer: string; consumerMesh: string; exporterMesh: string; federation: string }) =>
       `give mesh "${a.consumerMesh}" a trust domain of its own, e.g. "${a.consumerMesh}.${a.federation}.internal"`,
   },
+  {
+    code: "MF1090",
+    name: "invalid-source-cidr",
+    severity: "error",
+    title: "An egressCIDRs entry is not a CIDR in canonical form",
+    explanation:
+      "`meshes[].egressCIDRs` lists the source addresses other meshes see from this mesh's pods (its NAT gateway, egress IPs or node subnet), as IPv4 or IPv6 CIDRs. They become the exporters' `loadBalancerSourceRanges` and NetworkPolicy `ipBlock`s, which Kubernetes takes only with no bits set after the prefix. Write `203.0.113.7/32` for one address.",
+    message: (a: { field: string; value: string; canonical?: string }) =>
+      formatMessage(a, a.canonical ? `has bits set after its /${a.value.split("/")[1]} prefix` : "is not an IPv4 or IPv6 CIDR (address/prefix)"),
+    fix: (a: { field: string; value: string; canonical?: string }) =>
+      a.canonical
+        ? `write "${a.canonical}" (or a longer prefix, e.g. /32 for one address)`
+        : 'write an address and prefix length, e.g. "203.0.113.7/32" or "10.10.0.0/16"',
+  },
+  {
+    code: "MF1091",
+    name: "consumer-mesh-without-egress-cidrs",
+    severity: "warning",
+    title: "A consuming mesh declares no egressCIDRs: its exporters' east-west gateways stay open to every address",
+    explanation:
+      "An exporter's east-west gateway admits port 15443 only from its consumers' meshes' `egressCIDRs` (`loadBalancerSourceRanges` and a NetworkPolicy). Once any mesh of the federation declares `egressCIDRs`, every consuming mesh must: when one declares none, meshfed cannot say where its calls come from, and rather than cut that mesh off it leaves that exporter's gateway unrestricted (no `loadBalancerSourceRanges`, no NetworkPolicy), and `plan` says so. Identity still decides who is served. A federation where no mesh declares `egressCIDRs` does not use the network layer; `plan` shows every gateway as open to every address. List the addresses the mesh's pods leave from (its NAT gateway or egress IPs) to close the network layer too.",
+    message: (a: { mesh: string; exporters: readonly string[] }) =>
+      `mesh "${a.mesh}" declares no egressCIDRs: the east-west gateway${a.exporters.length === 1 ? "" : "s"} of ${a.exporters.join(", ")} keep${a.exporters.length === 1 ? "s" : ""} accepting port 15443 from every address`,
+    fix: (a: { mesh: string; exporters: readonly string[] }) =>
+      `add egressCIDRs to mesh "${a.mesh}": the source addresses other meshes see from its pods (its NAT gateway or egress IPs), e.g. ["203.0.113.7/32"]`,
+  },
+  {
+    code: "MF1092",
+    name: "egress-cidrs-admit-everything",
+    severity: "warning",
+    title: "An egressCIDRs entry is a /0 range: every address may connect",
+    explanation:
+      "`0.0.0.0/0` or `::/0` admits every source address to the exporters' east-west gateways, as if no egressCIDRs were given. Name the mesh's real egress addresses.",
+    message: (a: { mesh: string; value: string }) => `mesh "${a.mesh}" lists egressCIDRs "${a.value}", which admits every source address`,
+    fix: (a: { mesh: string; value: string }) => `replace "${a.value}" with the addresses ${a.mesh}'s pods leave from (its NAT gateway or egress IPs)`,
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",

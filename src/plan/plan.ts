@@ -1,5 +1,21 @@
 import type { CompiledFederation, Exposure, Import } from "../compile/types.js";
 import type { Federation } from "../model/types.js";
+import { gatewayServiceSettings } from "../compile/compile-network.js";
+
+/** Who may open a connection to a mesh's east-west gateway (network layer), beside who is served (identity layer). */
+export interface NetworkLayerPlan {
+  readonly port: number;
+  /** The source CIDRs admitted; `null` when every address may connect. */
+  readonly sources: readonly string[] | null;
+  /** Why every address may connect, when it may. */
+  readonly openBecause: "no-mesh-declares-egress-cidrs" | "consumer-mesh-without-egress-cidrs" | null;
+  readonly consumerMeshes: readonly string[];
+  /** Consumer meshes without egressCIDRs. */
+  readonly undeclared: readonly string[];
+  readonly internalLoadBalancer: boolean;
+  /** Principals admitted by the exports' guards, over every export of the mesh. */
+  readonly identities: readonly string[];
+}
 
 export interface MeshPlan {
   readonly mesh: string;
@@ -11,6 +27,8 @@ export interface MeshPlan {
   readonly imports: readonly Import[];
   readonly resources: readonly { kind: string; namespace: string; name: string }[];
   readonly install: readonly string[];
+  /** Present for a mesh whose east-west gateway serves consumers. */
+  readonly networkLayer?: NetworkLayerPlan;
 }
 
 export interface Plan {
@@ -36,12 +54,46 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
           `meshConfig.caCertificates[].trustDomains = [${out.install.acceptedTrustDomains.join(", ")}] (accept consumers' identities without widening principals)`,
         );
       }
-      if (out.imports.length > 0) install.push('meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = "true" (resolve imported hosts)');
+      const dns = out.install.dnsCapture;
+      if (dns?.scope === "mesh")
+        install.push('meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = "true" (resolve imported hosts; every sidecar of the mesh)');
+      if (dns?.annotation) {
+        const who = dns.workloads.flatMap((w) => w.serviceAccounts.map((sa) => `${w.namespace}/${sa}`)).join(", ");
+        install.push(
+          `DNS capture, consumer workloads only (dnsCapture: namespaces): on the pod template of each workload running as ${who} (namespace/serviceAccount) set the annotation ${dns.annotation.key}: '${dns.annotation.value}' (merge the proxyMetadata key into an existing one), then restart it: kubectl -n NAMESPACE rollout restart deployment/NAME`,
+        );
+      }
       if (out.install.eastWestGatewayValues && gw) {
         install.push(
           `east-west gateway in ${gw.namespace} labelled ${Object.entries(gw.selector)
             .map(([k, v]) => `${k}=${v}`)
             .join(",")}, publishing only port ${gw.port}`,
+        );
+      }
+      const network = gatewayServiceSettings(federation, mesh);
+      const anyDeclared = federation.meshes.some((m) => m.egressCIDRs !== undefined);
+      const networkLayer: NetworkLayerPlan | undefined =
+        gw && network.sources.consumerMeshes.length > 0
+          ? {
+              port: gw.port,
+              sources: network.loadBalancerSourceRanges ?? null,
+              openBecause: network.loadBalancerSourceRanges ? null : anyDeclared ? "consumer-mesh-without-egress-cidrs" : "no-mesh-declares-egress-cidrs",
+              consumerMeshes: network.sources.consumerMeshes,
+              undeclared: network.sources.undeclared,
+              internalLoadBalancer: gw.internal === true,
+              identities: [...new Set(out.exposes.flatMap((x) => x.admits))].sort(),
+            }
+          : undefined;
+      if (networkLayer?.sources) {
+        install.push(
+          `east-west gateway Service: loadBalancerSourceRanges = [${networkLayer.sources.join(", ")}], externalTrafficPolicy = Local (keeps the client address for the NetworkPolicy)`,
+        );
+      }
+      if (gw && out.install.eastWestGatewayValues && Object.keys(network.annotations).length > 0) {
+        install.push(
+          `east-west gateway Service annotations: ${Object.entries(network.annotations)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(", ")}`,
         );
       }
       return {
@@ -54,6 +106,7 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
         imports: out.imports,
         resources: out.resources.map((r) => ({ kind: r.kind, namespace: r.metadata.namespace, name: r.metadata.name })),
         install,
+        ...(networkLayer ? { networkLayer } : {}),
       };
     }),
   };
@@ -73,6 +126,23 @@ export function formatPlan(plan: Plan): string {
       for (const x of m.exposes) {
         lines.push(`    ${x.service} ports ${x.ports.join(",")}  →  ${x.admits.join(", ")}`);
       }
+    }
+    if (m.networkLayer) {
+      const n = m.networkLayer;
+      lines.push("  who may connect to the east-west gateway:");
+      const lb = n.internalLoadBalancer ? ", internal load balancer" : "";
+      if (n.sources) {
+        lines.push(
+          `    network layer:  port ${n.port} from ${n.sources.join(", ")} (egressCIDRs of ${n.consumerMeshes.join(", ")}${lb}); status port 15021 from this cluster`,
+        );
+      } else if (n.openBecause === "consumer-mesh-without-egress-cidrs") {
+        lines.push(
+          `    network layer:  port ${n.port} from every address${lb}: ${n.undeclared.join(", ")} declare${n.undeclared.length === 1 ? "s" : ""} no egressCIDRs (MF1091)`,
+        );
+      } else {
+        lines.push(`    network layer:  port ${n.port} from every address${lb}: no mesh declares egressCIDRs`);
+      }
+      lines.push(`    identity layer: ${n.identities.join(", ")}`);
     }
     if (m.imports.length === 0) lines.push("  imports: nothing");
     else {

@@ -1,4 +1,4 @@
-import type { CompiledFederation, MeshOutput, Resource } from "../compile/types.js";
+import type { CompiledFederation, DnsCaptureSettings, MeshOutput, Resource } from "../compile/types.js";
 import { writeYaml } from "./yaml-writer.js";
 import { compareStrings } from "../util/compare.js";
 
@@ -37,10 +37,22 @@ export function renderYamlStream(compiled: CompiledFederation, mesh?: string): s
       commented("IstioOperator overlay (istioctl install -f):", m.install.istioOperator),
       commented("Helm values for istiod:", m.install.istiodValues),
       ...(m.install.eastWestGatewayValues ? [commented("Helm values for the east-west gateway:", m.install.eastWestGatewayValues)] : []),
+      ...(m.install.dnsCapture?.annotation ? [commented(DNS_CAPTURE_TITLE, dnsCaptureDocument(m.install.dnsCapture))] : []),
     ];
     parts.push(install.join(""));
   }
   return parts.join("---\n");
+}
+
+const DNS_CAPTURE_TITLE =
+  "DNS capture for imported hosts, consumer workloads only (dnsCapture: namespaces): set this annotation on the pod template of every workload below, then restart it (kubectl -n NAMESPACE rollout restart deployment/NAME):";
+
+/** The DNS-capture instructions as a document: the annotation and the workloads that need it. */
+function dnsCaptureDocument(d: DnsCaptureSettings): Record<string, unknown> {
+  return {
+    podTemplateAnnotations: d.annotation ? { [d.annotation.key]: d.annotation.value } : {},
+    workloads: d.workloads.map((w) => ({ namespace: w.namespace, serviceAccounts: [...w.serviceAccounts] })),
+  };
 }
 
 /** The JSON form: per mesh, its resources and install settings. */
@@ -90,6 +102,9 @@ export function layoutFiles(compiled: CompiledFederation, mesh?: string): Map<st
     files.set(`${m.mesh}/install/istiod-values.yaml`, header + toYaml(m.install.istiodValues));
     if (m.install.eastWestGatewayValues) {
       files.set(`${m.mesh}/install/eastwest-gateway-values.yaml`, header + toYaml(m.install.eastWestGatewayValues));
+    }
+    if (m.install.dnsCapture?.annotation) {
+      files.set(`${m.mesh}/install/dns-capture.yaml`, `${header}# ${DNS_CAPTURE_TITLE}\n${toYaml(dnsCaptureDocument(m.install.dnsCapture))}`);
     }
   }
   return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));

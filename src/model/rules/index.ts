@@ -2,6 +2,7 @@ import { diagnostic, type Diagnostic, type SourcePosition } from "../../diagnost
 import type { ArgsOf, Code, Severity, TemplatedCode, UntemplatedCode } from "../../diagnostics/codes.js";
 import type { Federation } from "../types.js";
 import { safetyRules } from "./safety-rules.js";
+import { networkRules } from "./network-rules.js";
 
 /** What a rule reports through: builds diagnostics positioned by JSON path. */
 export interface RuleContext {
@@ -239,7 +240,7 @@ const coreRules: readonly Rule[] = [
 ];
 
 /** Every rule, in the order they run: the core checks, then the refusals read from Istio's source. */
-export const rules: readonly Rule[] = [...coreRules, ...safetyRules];
+export const rules: readonly Rule[] = [...coreRules, ...safetyRules, ...networkRules];
 
 /** Runs every rule and returns their diagnostics, positioned through the source map. */
 export function runRules(federation: Federation): Diagnostic[] {
