@@ -1,6 +1,6 @@
 import type { Federation, Mesh } from "../model/types.js";
 import { gatewaySources, type GatewaySources } from "../model/network-sources.js";
-import { FEDERATION_LABEL, MANAGED_BY, ROLE_LABEL } from "./names.js";
+import { FEDERATION_LABEL, MANAGED_BY, resourceName, ROLE_LABEL } from "./names.js";
 import type { Resource } from "./types.js";
 
 /** Istio's status port on gateways: kubelet probes and load balancer health checks read `/healthz/ready` on it. */
@@ -69,7 +69,9 @@ export function compileGatewayNetworkPolicy(federation: Federation, mesh: Mesh):
     apiVersion: "networking.k8s.io/v1",
     kind: "NetworkPolicy",
     metadata: {
-      name: "meshfed-eastwestgateway",
+      // Per federation: two federations exporting from one mesh each keep their own policy,
+      // and NetworkPolicies add up.
+      name: resourceName("meshfed", [federation.name], "eastwestgateway"),
       namespace: gw.namespace,
       labels: { [MANAGED_BY]: "meshfed", [FEDERATION_LABEL]: federation.name, [ROLE_LABEL]: "exporter" },
     },
