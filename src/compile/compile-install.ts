@@ -1,6 +1,7 @@
 import type { Federation, Mesh } from "../model/types.js";
 import type { InstallSettings } from "./types.js";
 import { gatewayServiceSettings } from "./compile-network.js";
+import { egressGatewayInstall } from "./compile-egress.js";
 
 /** Trust domains of the meshes whose workloads consume services this mesh exports. */
 export function acceptedTrustDomains(federation: Federation, mesh: Mesh): string[] {
@@ -86,6 +87,7 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
     ? { loadBalancerSourceRanges: [...network.loadBalancerSourceRanges], externalTrafficPolicy: network.externalTrafficPolicy }
     : {};
   const gatewayPort = gw?.port ?? 15443;
+  const egress = importsAnything(federation, mesh) ? egressGatewayInstall(mesh) : undefined;
   const istioOperator: Record<string, unknown> = {
     apiVersion: "install.istio.io/v1alpha1",
     kind: "IstioOperator",
@@ -96,6 +98,7 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
       ...(withGateway && gw
         ? {
             components: {
+              ...(egress ? { egressGateways: [egress.component] } : {}),
               ingressGateways: [
                 {
                   name: "istio-eastwestgateway",
@@ -117,7 +120,9 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
               ],
             },
           }
-        : {}),
+        : egress
+          ? { components: { egressGateways: [egress.component] } }
+          : {}),
     },
   };
   const istiodValues = { global, meshConfig };
@@ -147,6 +152,7 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
     istioOperator,
     istiodValues,
     ...(eastWestGatewayValues ? { eastWestGatewayValues } : {}),
+    ...(egress ? { egressGatewayValues: egress.helmValues } : {}),
     acceptedTrustDomains: accepted,
     ...(dnsCapture ? { dnsCapture } : {}),
   };

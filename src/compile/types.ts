@@ -31,6 +31,8 @@ export interface Import {
   readonly resolution: "STATIC" | "DNS";
   readonly principals: readonly string[];
   readonly serverIdentity: string;
+  /** The path when the consumer mesh's egress gateway carries the import. */
+  readonly via?: string;
 }
 
 /** Settings that only take effect at Istio install time. */
@@ -41,6 +43,8 @@ export interface InstallSettings {
   readonly istiodValues: Record<string, unknown>;
   /** Helm values for the `gateway` chart, installing an east-west gateway publishing only its AUTO_PASSTHROUGH port; absent when the mesh exports nothing. */
   readonly eastWestGatewayValues?: Record<string, unknown>;
+  /** Helm values for the `gateway` chart installing this mesh's egress gateway with the passthrough port; absent without `egressGateway`. */
+  readonly egressGatewayValues?: Record<string, unknown>;
   /** Trust domains this mesh's sidecars must accept besides its own. */
   readonly acceptedTrustDomains: readonly string[];
   /** Where the sidecar's DNS proxy is turned on for imported hosts; absent when the mesh imports nothing. */

@@ -874,6 +874,29 @@ const table = [
     message: (a: { mesh: string; value: string }) => `mesh "${a.mesh}" lists egressCIDRs "${a.value}", which admits every source address`,
     fix: (a: { mesh: string; value: string }) => `replace "${a.value}" with the addresses ${a.mesh}'s pods leave from (its NAT gateway or egress IPs)`,
   },
+  {
+    code: "MF1100",
+    name: "consumer-in-egress-gateway-namespace",
+    severity: "error",
+    title: "A consumer runs in its mesh's egress gateway namespace",
+    explanation:
+      "With `egressGateway`, meshfed puts a ServiceEntry for the exporter's service, with the import's virtual IP, in the egress gateway's namespace, visible there only; the consumer's own ServiceEntry for the alias uses the same virtual IP. In one namespace both would claim that address. Run the consumer in a namespace of its own.",
+    message: (a: { consumer: string; mesh: string; namespace: string }) =>
+      `consumer "${a.consumer}" runs in ${a.namespace}, the namespace of mesh "${a.mesh}"'s egress gateway`,
+    fix: (a: { consumer: string; mesh: string; namespace: string }) => `run the consumer in another namespace than ${a.namespace}`,
+  },
+  {
+    code: "MF1101",
+    name: "egress-gateway-ambiguous-sni",
+    severity: "error",
+    title: "Two imports through one egress gateway have the same remote service name",
+    explanation:
+      "The egress gateway passes the consumer's mTLS through unopened, so it can only route on the SNI, `outbound_.<port>_._.<name>.<namespace>.svc.<clusterDomain>`, which names the exported service as its own mesh knows it and not the mesh. Two exports with the same namespace, name and cluster domain from different meshes, imported by a mesh with an egress gateway, cannot be told apart there. Import one of them without the egress gateway (another consumer mesh), or rename or move one service.",
+    message: (a: { mesh: string; host: string; exports: readonly string[] }) =>
+      `mesh "${a.mesh}" imports ${a.exports.join(" and ")} through its egress gateway; both are ${a.host} in the SNI, which is all the egress gateway can route on`,
+    fix: (a: { mesh: string; host: string; exports: readonly string[] }) =>
+      `export one of ${a.exports.join(", ")} under another namespace or name, or give its mesh another clusterDomain`,
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",

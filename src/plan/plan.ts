@@ -96,6 +96,14 @@ export function planFederation(federation: Federation, compiled: CompiledFederat
             .join(", ")}`,
         );
       }
+      if (out.install.egressGatewayValues && mesh.egressGateway) {
+        const eg = mesh.egressGateway;
+        install.push(
+          `egress gateway ${eg.namespace}/${eg.service} labelled ${Object.entries(eg.selector)
+            .map(([k, v]) => `${k}=${v}`)
+            .join(",")}, its Service publishing port 15443 (AUTO_PASSTHROUGH: the consumers' mTLS passes through by SNI, never terminated)`,
+        );
+      }
       return {
         mesh: out.mesh,
         trustDomain: mesh.trustDomain,
@@ -149,7 +157,7 @@ export function formatPlan(plan: Plan): string {
       lines.push("  imports:");
       for (const i of m.imports) {
         lines.push(
-          `    ${i.namespace}: ${i.alias} (${i.vip}) ports ${i.ports.join(",")}  ←  ${i.from} via ${i.endpoint} [${i.resolution}], verifying ${i.serverIdentity}`,
+          `    ${i.namespace}: ${i.alias} (${i.vip}) ports ${i.ports.join(",")}  ←  ${i.from} via ${i.via ?? i.endpoint} [${i.resolution}], verifying ${i.serverIdentity}`,
         );
       }
     }

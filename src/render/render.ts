@@ -37,6 +37,7 @@ export function renderYamlStream(compiled: CompiledFederation, mesh?: string): s
       commented("IstioOperator overlay (istioctl install -f):", m.install.istioOperator),
       commented("Helm values for istiod:", m.install.istiodValues),
       ...(m.install.eastWestGatewayValues ? [commented("Helm values for the east-west gateway:", m.install.eastWestGatewayValues)] : []),
+      ...(m.install.egressGatewayValues ? [commented("Helm values for the egress gateway:", m.install.egressGatewayValues)] : []),
       ...(m.install.dnsCapture?.annotation ? [commented(DNS_CAPTURE_TITLE, dnsCaptureDocument(m.install.dnsCapture))] : []),
     ];
     parts.push(install.join(""));
@@ -102,6 +103,9 @@ export function layoutFiles(compiled: CompiledFederation, mesh?: string): Map<st
     files.set(`${m.mesh}/install/istiod-values.yaml`, header + toYaml(m.install.istiodValues));
     if (m.install.eastWestGatewayValues) {
       files.set(`${m.mesh}/install/eastwest-gateway-values.yaml`, header + toYaml(m.install.eastWestGatewayValues));
+    }
+    if (m.install.egressGatewayValues) {
+      files.set(`${m.mesh}/install/egress-gateway-values.yaml`, header + toYaml(m.install.egressGatewayValues));
     }
     if (m.install.dnsCapture?.annotation) {
       files.set(`${m.mesh}/install/dns-capture.yaml`, `${header}# ${DNS_CAPTURE_TITLE}\n${toYaml(dnsCaptureDocument(m.install.dnsCapture))}`);

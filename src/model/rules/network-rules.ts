@@ -36,4 +36,43 @@ export const networkRules: readonly Rule[] = [
       });
     },
   },
+  {
+    name: "egress-gateway-namespace",
+    description: "No consumer runs in its mesh's egress gateway namespace.",
+    check({ federation, report }) {
+      for (const e of federation.exports) {
+        for (const c of e.consumers) {
+          const eg = federation.meshes.find((m) => m.name === c.principal.mesh)?.egressGateway;
+          if (!eg || eg.namespace !== c.principal.namespace) continue;
+          const consumer = `${c.principal.mesh}/${c.principal.namespace}/${c.principal.serviceAccount}`;
+          report(
+            "MF1100",
+            `spec.exports[${e.index}].consumers[${c.index}].principal`,
+            { consumer, mesh: c.principal.mesh, namespace: eg.namespace },
+            { value: consumer },
+          );
+        }
+      }
+    },
+  },
+  {
+    name: "egress-gateway-distinct-sni",
+    description: "Imports through one egress gateway have distinct remote service names.",
+    check({ federation, report }) {
+      federation.meshes.forEach((m, i) => {
+        if (!m.egressGateway) return;
+        const byHost = new Map<string, string[]>();
+        for (const e of federation.exports) {
+          if (!e.consumers.some((c) => c.principal.mesh === m.name)) continue;
+          const exporter = federation.meshes.find((x) => x.name === e.mesh);
+          if (!exporter) continue;
+          const host = `${e.name}.${e.namespace}.svc.${exporter.clusterDomain}`;
+          byHost.set(host, [...(byHost.get(host) ?? []), `${e.mesh}/${e.namespace}/${e.name}`]);
+        }
+        for (const [host, exports] of byHost) {
+          if (exports.length > 1) report("MF1101", `spec.meshes[${i}].egressGateway`, { mesh: m.name, host, exports }, { value: host });
+        }
+      });
+    },
+  },
 ];

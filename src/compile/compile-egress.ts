@@ -1,0 +1,108 @@
+import type { Export, Federation, Mesh } from "../model/types.js";
+import { serviceFqdn } from "./keys.js";
+import { EXPORT_LABEL, FEDERATION_LABEL, labelValue, MANAGED_BY, resourceName, ROLE_LABEL } from "./names.js";
+import type { Resource } from "./types.js";
+
+/** The port the consumer mesh's egress gateway takes the consumers' mTLS on, as east-west gateways do. */
+export const EGRESS_PORT = 15443;
+
+/** The in-cluster name of a mesh's egress gateway Service: what the consumers' sidecars dial. */
+export function egressServiceHost(mesh: Mesh): string | undefined {
+  const eg = mesh.egressGateway;
+  return eg ? `${eg.service}.${eg.namespace}.svc.${mesh.clusterDomain}` : undefined;
+}
+
+function portName(p: { number: number; protocol: string }): string {
+  return `${p.protocol.toLowerCase()}-${p.number}`;
+}
+
+/**
+ * The consumer mesh's egress gateway resources for one imported export: a Gateway with an
+ * AUTO_PASSTHROUGH server for the exporter's FQDN on 15443, and a ServiceEntry for that FQDN,
+ * visible only in the egress gateway's namespace, whose endpoint is the exporter's east-west
+ * gateway.
+ *
+ * Why AUTO_PASSTHROUGH and not PASSTHROUGH with a VirtualService: the consumer's sidecar
+ * sends SNI `outbound_.<port>_._.<fqdn>` (the east-west gateway routes on it, so it cannot
+ * change), and a VirtualService `sniHosts` entry must be a host of the VirtualService, which
+ * the underscores of that SNI can never be. AUTO_PASSTHROUGH builds one filter chain per
+ * service port whose host matches the server's hosts, matching exactly that SNI, with a plain
+ * TCP proxy to the SNI-DNAT cluster: the TLS is forwarded byte for byte, never terminated
+ * (pilot/pkg/networking/core/gateway.go builtAutoPassthroughFilterChains). The endpoint
+ * carries `security.istio.io/tlsMode: istio` because EDS keeps only such endpoints in SNI-DNAT
+ * clusters (pilot/pkg/xds/endpoints/endpoint_builder.go, EndpointsWithMTLSFilter).
+ */
+export function compileEgress(federation: Federation, e: Export, consumerMesh: Mesh, vip: string): Resource[] {
+  const eg = consumerMesh.egressGateway;
+  const exporter = federation.meshes.find((m) => m.name === e.mesh);
+  const ew = exporter?.eastWestGateway;
+  if (!eg || !exporter || !ew) return [];
+  const fqdn = serviceFqdn(e, exporter);
+  const meta = {
+    [MANAGED_BY]: "meshfed",
+    [EXPORT_LABEL]: labelValue(`${e.mesh}.${e.namespace}.${e.name}`),
+    [FEDERATION_LABEL]: federation.name,
+    [ROLE_LABEL]: "importer",
+  };
+  const name = resourceName("meshfed", [e.mesh, e.namespace, e.name], "egress");
+  const gateway: Resource = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name, namespace: eg.namespace, labels: meta },
+    spec: {
+      selector: { ...eg.selector },
+      servers: [
+        {
+          port: { number: EGRESS_PORT, name: "tls-meshfed-egress", protocol: "TLS" },
+          // The exact FQDN: AUTO_PASSTHROUGH serves every visible service its hosts match.
+          hosts: [fqdn],
+          tls: { mode: "AUTO_PASSTHROUGH" },
+        },
+      ],
+    },
+  };
+  const serviceEntry: Resource = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "ServiceEntry",
+    metadata: { name, namespace: eg.namespace, labels: meta },
+    spec: {
+      hosts: [fqdn],
+      // The import's VIP: no 0.0.0.0 listener for a proxy that sees this entry.
+      addresses: [vip],
+      ports: e.ports.map((p) => ({ number: p.number, name: portName(p), protocol: "TLS" })),
+      location: "MESH_INTERNAL",
+      resolution: ew.addressKind === "ip" ? "STATIC" : "DNS",
+      endpoints: [
+        {
+          address: ew.address,
+          ports: Object.fromEntries(e.ports.map((p) => [portName(p), ew.port])),
+          labels: { "security.istio.io/tlsMode": "istio" },
+        },
+      ],
+      // Only the egress gateway's namespace sees the exporter's FQDN.
+      exportTo: ["."],
+    },
+  };
+  return [gateway, serviceEntry];
+}
+
+/** Install settings of a mesh's egress gateway: its Service publishes the passthrough port. */
+export function egressGatewayInstall(mesh: Mesh): { component: Record<string, unknown>; helmValues: Record<string, unknown> } | undefined {
+  const eg = mesh.egressGateway;
+  if (!eg) return undefined;
+  const port = { name: "tls-meshfed", port: EGRESS_PORT, targetPort: EGRESS_PORT };
+  return {
+    component: {
+      name: eg.service,
+      namespace: eg.namespace,
+      enabled: true,
+      label: { ...eg.selector },
+      k8s: { service: { type: "ClusterIP", ports: [port] } },
+    },
+    helmValues: {
+      name: eg.service,
+      labels: { ...eg.selector },
+      service: { type: "ClusterIP", ports: [{ ...port, protocol: "TCP" }] },
+    },
+  };
+}
