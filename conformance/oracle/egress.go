@@ -133,7 +133,20 @@ func (w *World) egressHop(pv *ProbeVerdict, me *MeshEnv, t *egressTarget, in leg
 	ep := eps[0]
 	out := in
 	out.srcIP = gv.ip
-	if dt := downstreamTLS(fc); dt != nil {
+	dt := downstreamTLS(fc)
+	if dt == nil {
+		// Passthrough must forward the client's bytes as they are: a TLS transport socket on the
+		// cluster would wrap them in the egress gateway's own TLS, which no east-west gateway
+		// chain matches.
+		ct, err := clientTLS(upstreamTransportSocket(c, ep))
+		if err != nil {
+			return nil, nil, in, err
+		}
+		if ct.Mode != TLSDisable {
+			return &denial{DeniedAtGateway, ReasonNoChain, fmt.Sprintf("%s: cluster %s wraps the passed-through TLS in its own (%s)", where, clusterName, ct.Mode)}, nil, in, nil
+		}
+	}
+	if dt != nil {
 		egressID := me.spiffeID(t.wl.Pod.Namespace, gv.sa)
 		if d := trustCheck(in, me.Spec.RootCA, egressID, validationSANs(dt.GetCommonTlsContext()), where); d != nil {
 			return d, nil, in, nil

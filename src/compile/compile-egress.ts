@@ -1,5 +1,5 @@
 import type { Export, Federation, Mesh } from "../model/types.js";
-import { serviceFqdn } from "./keys.js";
+import { outboundSni, serviceFqdn, spiffeId } from "./keys.js";
 import { EXPORT_LABEL, FEDERATION_LABEL, labelValue, MANAGED_BY, resourceName, ROLE_LABEL } from "./names.js";
 import type { Resource } from "./types.js";
 
@@ -18,9 +18,9 @@ function portName(p: { number: number; protocol: string }): string {
 
 /**
  * The consumer mesh's egress gateway resources for one imported export: a Gateway with an
- * AUTO_PASSTHROUGH server for the exporter's FQDN on 15443, and a ServiceEntry for that FQDN,
- * visible only in the egress gateway's namespace, whose endpoint is the exporter's east-west
- * gateway.
+ * AUTO_PASSTHROUGH server for the exporter's FQDN on 15443, and a ServiceEntry and a
+ * DestinationRule for that FQDN, visible only in the egress gateway's namespace, whose
+ * endpoint is the exporter's east-west gateway.
  *
  * Why AUTO_PASSTHROUGH and not PASSTHROUGH with a VirtualService: the consumer's sidecar
  * sends SNI `outbound_.<port>_._.<fqdn>` (the east-west gateway routes on it, so it cannot
@@ -83,7 +83,25 @@ export function compileEgress(federation: Federation, e: Export, consumerMesh: M
       exportTo: ["."],
     },
   };
-  return [gateway, serviceEntry];
+  // For any sidecar of the egress gateway's namespace that would call the FQDN, and for
+  // audits: the same mTLS the consumers originate. The egress gateway's SNI-DNAT cluster is a
+  // plain TCP proxy and takes no TLS from it (the oracle checks that the TLS passes through).
+  const destinationRule: Resource = {
+    apiVersion: "networking.istio.io/v1",
+    kind: "DestinationRule",
+    metadata: { name, namespace: eg.namespace, labels: meta },
+    spec: {
+      host: fqdn,
+      trafficPolicy: {
+        portLevelSettings: e.ports.map((p) => ({
+          port: { number: p.number },
+          tls: { mode: "ISTIO_MUTUAL", sni: outboundSni(p.number, fqdn), subjectAltNames: [spiffeId(exporter.trustDomain, e.namespace, e.serviceAccount)] },
+        })),
+      },
+      exportTo: ["."],
+    },
+  };
+  return [gateway, serviceEntry, destinationRule];
 }
 
 /** Install settings of a mesh's egress gateway: its Service publishes the passthrough port. */
