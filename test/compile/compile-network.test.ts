@@ -133,3 +133,58 @@ describe("DNS capture scope", () => {
     expect(formatPlan(planFederation(c.federation, c.compiled))).toContain('meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = "true"');
   });
 });
+
+describe("egress gateway", () => {
+  const c = compile(operationsWith("      egressGateway: {}\n"));
+  const ops = c.mesh("operations");
+  const key = (r: { kind: string; metadata: { namespace: string; name: string } }) => `${r.kind} ${r.metadata.namespace}/${r.metadata.name}`;
+
+  it("emits the egress Gateway, ServiceEntry and DestinationRule in the consumer mesh only, in the egress gateway's namespace", () => {
+    expect(ops.resources.map(key)).toEqual([
+      "Gateway istio-system/meshfed-production-db-postgres-egress",
+      "ServiceEntry istio-system/meshfed-production-db-postgres-egress",
+      "ServiceEntry vault/meshfed-production-db-postgres",
+      "DestinationRule istio-system/meshfed-production-db-postgres-egress",
+      "DestinationRule vault/meshfed-production-db-postgres",
+    ]);
+    expect(c.mesh("production").resources.some((r) => r.metadata.name.endsWith("-egress"))).toBe(false);
+    const gw = ops.resources.find((r) => r.kind === "Gateway")!;
+    expect(gw.spec).toEqual({
+      selector: { istio: "egressgateway" },
+      servers: [
+        { port: { number: 15443, name: "tls-meshfed-egress", protocol: "TLS" }, hosts: ["postgres.db.svc.cluster.local"], tls: { mode: "AUTO_PASSTHROUGH" } },
+      ],
+    });
+    const se = ops.resources.find((r) => key(r) === "ServiceEntry istio-system/meshfed-production-db-postgres-egress")!;
+    expect(se.spec.exportTo).toEqual(["."]);
+    expect(se.spec.endpoints).toEqual([{ address: "10.20.0.10", ports: { "tcp-5432": 15443 }, labels: { "security.istio.io/tlsMode": "istio" } }]);
+  });
+
+  it("points the consumer's alias at the egress gateway Service and keeps its DestinationRule as without one", () => {
+    const alias = ops.resources.find((r) => key(r) === "ServiceEntry vault/meshfed-production-db-postgres")!;
+    expect(alias.spec.resolution).toBe("DNS");
+    expect(alias.spec.endpoints).toEqual([{ address: "istio-egressgateway.istio-system.svc.cluster.local", ports: { "tcp-5432": 15443 } }]);
+    const plain = compile(minimal).mesh("operations");
+    const dr = (m: typeof ops) => m.resources.find((r) => key(r) === "DestinationRule vault/meshfed-production-db-postgres")!.spec;
+    expect(dr(ops)).toEqual(dr(plain));
+    expect(ops.imports[0]!.via).toBe("egress gateway istio-system/istio-egressgateway, then 10.20.0.10:15443");
+    expect(ops.install.egressGatewayValues).toEqual({
+      name: "istio-egressgateway",
+      labels: { istio: "egressgateway" },
+      service: { type: "ClusterIP", ports: [{ name: "tls-meshfed", port: 15443, targetPort: 15443, protocol: "TCP" }] },
+    });
+  });
+
+  it("refuses a consumer in the egress gateway's namespace (MF1100) and two imports it could not tell apart by SNI (MF1101)", () => {
+    const inIstio = parseFederation(operationsWith("      egressGateway: {}\n").replace("operations/vault/vault", "operations/istio-system/vault"), "f.yaml");
+    expect(inIstio.diagnostics.map((d) => d.code)).toContain("MF1100");
+    const twoMeshes = operationsWith("      egressGateway: {}\n")
+      .replace("  exports:\n", "    - name: staging\n      trustDomain: staging.nrc.internal\n      eastWestGateway: {address: 10.30.0.10}\n  exports:\n")
+      .concat("    - service: staging/db/postgres\n      ports: [{number: 5432}]\n      consumers: [{principal: operations/jobs/etl}]\n");
+    const r = parseFederation(twoMeshes, "f.yaml");
+    expect(r.federation).toBeUndefined();
+    const d = r.diagnostics.find((x) => x.code === "MF1101")!;
+    expect(d.message).toContain("production/db/postgres and staging/db/postgres");
+    expect(d.path).toBe("spec.meshes[0].egressGateway");
+  });
+});
