@@ -24,11 +24,14 @@ function portName(p: { number: number; protocol: string }): string {
  *
  * Why AUTO_PASSTHROUGH and not PASSTHROUGH with a VirtualService: the consumer's sidecar
  * sends SNI `outbound_.<port>_._.<fqdn>` (the east-west gateway routes on it, so it cannot
- * change), and a VirtualService `sniHosts` entry must be a host of the VirtualService, which
- * the underscores of that SNI can never be. AUTO_PASSTHROUGH builds one filter chain per
- * service port whose host matches the server's hosts, matching exactly that SNI, with a plain
- * TCP proxy to the SNI-DNAT cluster: the TLS is forwarded byte for byte, never terminated
- * (pilot/pkg/networking/core/gateway.go builtAutoPassthroughFilterChains). The endpoint
+ * change). AUTO_PASSTHROUGH builds, from the server's exact host alone, one filter chain per
+ * service port matching exactly that SNI, with a plain TCP proxy to the SNI-DNAT cluster, which
+ * never takes TLS settings: the TLS is forwarded byte for byte, never terminated
+ * (pilot/pkg/networking/core/gateway.go builtAutoPassthroughFilterChains,
+ * cluster_traffic_policy.go). PASSTHROUGH would need a VirtualService per import whose
+ * `sniHosts` is that SNI (validation accepts the `outbound_` form for gateway-bound
+ * VirtualServices), a server host covering it, and an outbound cluster that a DestinationRule
+ * with TLS would wrap in a second TLS. The endpoint
  * carries `security.istio.io/tlsMode: istio` because EDS keeps only such endpoints in SNI-DNAT
  * clusters (pilot/pkg/xds/endpoints/endpoint_builder.go, EndpointsWithMTLSFilter).
  */
