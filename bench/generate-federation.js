@@ -268,7 +268,8 @@ function parseArgs(argv) {
   return { options };
 }
 
-const usage = "usage: node bench/generate-federation.js [--shapes] [--network] [--meshes N] [--exports E] [--consumers C] [--seed S] [--name NAME] > federation.yaml\n";
+const usage =
+  "usage: node bench/generate-federation.js [--shapes] [--network] [--meshes N] [--exports E] [--consumers C] [--seed S] [--name NAME] > federation.yaml\n";
 
 if (import.meta.url === pathToFileURL(process.argv[1] ?? "").href) {
   try {
