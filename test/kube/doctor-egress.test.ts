@@ -34,19 +34,16 @@ const mf4110 = async () => {
 describe("meshfed doctor on a consumer mesh with an egress gateway", () => {
   it("accepts meshfed's egress Gateways and still flags another AUTO_PASSTHROUGH Gateway", async () => {
     expect((await mf4110()).status).toBe("ok");
-    await adminApply(
-      ops,
-      {
-        apiVersion: "networking.istio.io/v1",
-        kind: "Gateway",
-        metadata: { name: "someone-elses", namespace: "istio-system" },
-        spec: {
-          selector: { istio: "egressgateway" },
-          servers: [{ port: { number: 15443, name: "tls", protocol: "TLS" }, hosts: ["*.local"], tls: { mode: "AUTO_PASSTHROUGH" } }],
-        },
+    const foreign = {
+      apiVersion: "networking.istio.io/v1",
+      kind: "Gateway",
+      metadata: { name: "someone-elses", namespace: "istio-system" },
+      spec: {
+        selector: { istio: "egressgateway" },
+        servers: [{ port: { number: 15443, name: "tls", protocol: "TLS" }, hosts: ["*.local"], tls: { mode: "AUTO_PASSTHROUGH" } }],
       },
-      "gateways",
-    );
+    };
+    await adminApply(ops, foreign, "gateways");
     const check = await mf4110();
     expect(check.status).toBe("fail");
     expect(check.detail ?? check.message ?? JSON.stringify(check)).toContain('istio-system/someone-elses serves "*.local"');
