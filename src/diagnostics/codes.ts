@@ -897,6 +897,18 @@ const table = [
     fix: (a: { mesh: string; host: string; exports: readonly string[] }) =>
       `export one of ${a.exports.join(", ")} under another namespace or name, or give its mesh another clusterDomain`,
   },
+  {
+    code: "MF1102",
+    name: "egress-import-shadowed-by-local-service",
+    severity: "error",
+    title: "A mesh imports through its egress gateway a service with the name of one of its own Services",
+    explanation:
+      "The egress gateway routes an import by the exporter's FQDN (`<name>.<namespace>.svc.<clusterDomain>`), looked up among the services it can see. A Service of the consuming mesh with that same FQDN is visible to the egress gateway too, and Istio takes it: the import's connections go to the local pods instead of the exporter's east-west gateway, and fail (the consumer checks the exporter's identity). meshfed refuses it when the model knows the local Service (the mesh exports it). A local Service it does not know of has the same effect: give imported services names no local Service has, or import them without the egress gateway.",
+    message: (a: { mesh: string; host: string; exportRef: string; localRef: string }) =>
+      `mesh "${a.mesh}" imports ${a.exportRef} through its egress gateway, which would route ${a.host} to ${a.localRef}, ${a.mesh}'s own Service of that name`,
+    fix: (a: { mesh: string; host: string; exportRef: string; localRef: string }) =>
+      `rename or move one of ${a.exportRef} and ${a.localRef}, or import ${a.exportRef} into a mesh without egressGateway`,
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",

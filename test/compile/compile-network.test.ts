@@ -187,4 +187,16 @@ describe("egress gateway", () => {
     expect(d.message).toContain("production/db/postgres and staging/db/postgres");
     expect(d.path).toBe("spec.meshes[0].egressGateway");
   });
+
+  it("refuses an import through the egress gateway that one of the mesh's own Services would shadow (MF1102)", () => {
+    const text = operationsWith("      egressGateway: {}\n      eastWestGateway: {address: 10.10.0.10}\n").concat(
+      "    - service: operations/db/postgres\n      ports: [{number: 5432}]\n      consumers: [{principal: production/app/client}]\n",
+    );
+    const r = parseFederation(text, "f.yaml");
+    expect(r.federation).toBeUndefined();
+    expect(r.diagnostics.map((d) => [d.code, d.path])).toEqual([["MF1102", "spec.meshes[0].egressGateway"]]);
+    expect(r.diagnostics[0]!.message).toContain("would route postgres.db.svc.cluster.local to operations/db/postgres");
+    // Without the egress gateway the same pair of exports is fine: each sidecar routes by its alias.
+    expect(parseFederation(text.replace("      egressGateway: {}\n", ""), "f.yaml").diagnostics).toEqual([]);
+  });
 });

@@ -75,4 +75,32 @@ export const networkRules: readonly Rule[] = [
       });
     },
   },
+  {
+    name: "egress-import-not-shadowed",
+    description: "A mesh with an egress gateway imports no service whose FQDN one of its own exported Services has.",
+    check({ federation, report }) {
+      federation.meshes.forEach((m, i) => {
+        if (!m.egressGateway) return;
+        const own = new Map(
+          federation.exports
+            .filter((e) => e.mesh === m.name)
+            .map((e) => [`${e.name}.${e.namespace}.svc.${m.clusterDomain}`, `${e.mesh}/${e.namespace}/${e.name}`]),
+        );
+        for (const e of federation.exports) {
+          if (e.mesh === m.name || !e.consumers.some((c) => c.principal.mesh === m.name)) continue;
+          const exporter = federation.meshes.find((x) => x.name === e.mesh);
+          if (!exporter) continue;
+          const host = `${e.name}.${e.namespace}.svc.${exporter.clusterDomain}`;
+          const localRef = own.get(host);
+          if (localRef)
+            report(
+              "MF1102",
+              `spec.meshes[${i}].egressGateway`,
+              { mesh: m.name, host, exportRef: `${e.mesh}/${e.namespace}/${e.name}`, localRef },
+              { value: host },
+            );
+        }
+      });
+    },
+  },
 ];
