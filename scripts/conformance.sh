@@ -67,6 +67,17 @@ for seed in 1 2 3 4 5 6 7 8; do
   node bin/meshfed.js scenario "$proof/federations/$name.yaml" --out "$proof/scenarios/$name" 2>/dev/null
   n=$((n + 1))
 done
+# Network layer and egress (bench/generate-federation.js --network): egressCIDRs (NetworkPolicies,
+# source ranges), internal gateways, imports through the consumers' own egress gateways (the oracle
+# follows the extra hop), DNS capture scoped to namespaces and mesh-wide.
+for seed in 1 2 3 4 5 6; do
+  meshes=$((2 + seed % 4)) exports=$((3 + 2 * seed)) consumers=$((1 + seed % 3))
+  name="network-m${meshes}-e${exports}-c${consumers}-s${seed}"
+  node bench/generate-federation.js --network --meshes "$meshes" --exports "$exports" --consumers "$consumers" --seed "$seed" --name "n$seed" \
+    >"$proof/federations/$name.yaml"
+  node bin/meshfed.js scenario "$proof/federations/$name.yaml" --out "$proof/scenarios/$name" 2>/dev/null
+  n=$((n + 1))
+done
 echo "conformance: $((n + 1)) federations rendered into scenarios"
 bash conformance/run-oracle.sh --check "$proof/scenarios"
 t3=$(date +%s)

@@ -23,6 +23,12 @@ export { compileInstall, acceptedTrustDomains } from "./compile/compile-install.
 export { allocateVips } from "./compile/allocate-vips.js";
 export { outboundSni, serviceFqdn, spiffeId, istioPrincipal, exportKey } from "./compile/keys.js";
 export type { CompiledFederation, MeshOutput, Resource, InstallSettings, Exposure, Import } from "./compile/types.js";
+export type { DnsCaptureSettings } from "./compile/types.js";
+export type { EgressGateway } from "./model/types.js";
+export { gatewaySources, type GatewaySources } from "./model/network-sources.js";
+export { compileGatewayNetworkPolicy, gatewayServiceSettings, INTERNAL_LOAD_BALANCER_ANNOTATIONS } from "./compile/compile-network.js";
+export { compileEgress, egressGatewayInstall } from "./compile/compile-egress.js";
+export type { NetworkLayerPlan } from "./plan/plan.js";
 export { renderYamlStream, renderJson, layoutFiles, resourceFileName, toYaml } from "./render/render.js";
 export { planFederation, formatPlan, type Plan, type MeshPlan } from "./plan/plan.js";
 export {

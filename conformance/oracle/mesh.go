@@ -113,6 +113,7 @@ type MeshEnv struct {
 	usedIPs map[string]bool
 	nextIP  int
 	gw      *gatewayView
+	egress  map[string]*gatewayView // egress gateway router proxies by workload (egress.go)
 	servers map[string]*ProxyConfig
 }
 

@@ -215,13 +215,24 @@ func (w *World) RunProbe(pr Probe) (ProbeVerdict, error) {
 	fillClientTLS(&ch, ct)
 	ch.Endpoint = strp(ep.String())
 	pv.Hops = append(pv.Hops, ch)
+	leg := legIn{peerID: clientID, peerRoot: src.Spec.RootCA, tls: ct, proto: proto}
 	gwMesh := w.gatewayAt(ep)
+	// Hop 1b: the client's own mesh's egress gateway, when the endpoint is one (egress.go).
+	if t := src.egressAt(ep); gwMesh == nil && t != nil {
+		d, next, out, err := w.egressHop(&pv, src, t, leg)
+		if err != nil || d != nil {
+			return finish(pv, d), err
+		}
+		if gwMesh = w.gatewayAt(*next); gwMesh == nil {
+			return finish(pv, &denial{DeniedAtGateway, ReasonNotGateway, fmt.Sprintf("egress gateway %s forwards to %s, no mesh's eastWestGateway", t.wl.Name, next)}), nil
+		}
+		leg = out
+	}
 	if gwMesh == nil {
 		return finish(pv, &denial{DeniedAtClient, ReasonNotGateway, fmt.Sprintf("cluster %s endpoint %s is no mesh's eastWestGateway", clusterName, ep)}), nil
 	}
 
 	// Hop 2: east-west gateway of the mesh owning that address.
-	leg := legIn{peerID: clientID, peerRoot: src.Spec.RootCA, tls: ct, proto: proto}
 	d, next, err := w.gatewayHop(&pv, gwMesh, leg)
 	if err != nil || d != nil {
 		return finish(pv, d), err

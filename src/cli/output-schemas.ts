@@ -73,6 +73,7 @@ const schemas = {
           trustDomain: Type.String(),
           clusterName: Type.String(),
           network: Type.String(),
+          istioVersion: Type.Optional(Type.String({ description: "the declared meshes[].istioVersion" })),
           eastWestGateway: nullable(Type.String({ description: "address:port" })),
           exposes: Type.Array(
             closed({
@@ -100,13 +101,24 @@ const schemas = {
           install: Type.Array(Type.String(), { description: "The install-time settings in words." }),
           installSettings: Type.Array(
             closed({
-              path: Type.String({ description: "Helm/IstioOperator path; eastWestGateway for the gateway meshfed's values install." }),
+              path: Type.String({ description: "Helm/IstioOperator path; eastWestGateway / egressGateway for the gateways meshfed's values install." }),
               value: Type.Union([
                 Type.String(),
                 Type.Array(Type.String()),
                 closed({ namespace: Type.String(), labels: Type.Record(Type.String(), Type.String()), port: Type.Integer() }),
               ]),
               why: Type.String(),
+            }),
+          ),
+          networkLayer: Type.Optional(
+            closed({
+              port: Type.Integer(),
+              sources: nullable(Type.Array(Type.String(), { description: "loadBalancerSourceRanges; null: every address" })),
+              openBecause: nullable(Type.Union([Type.Literal("consumer-mesh-without-egress-cidrs"), Type.Literal("no-mesh-declares-egress-cidrs")])),
+              consumerMeshes: Type.Array(Type.String()),
+              undeclared: Type.Array(Type.String(), { description: "consumer meshes without egressCIDRs" }),
+              internalLoadBalancer: Type.Boolean(),
+              identities: Type.Array(Type.String(), { description: "who is admitted at the identity layer" }),
             }),
           ),
         }),
@@ -141,7 +153,14 @@ const schemas = {
             changed: Type.Array(closed({ file: Type.String(), path: Type.String(), from: Type.String(), to: Type.String() })),
             removed: Type.Array(closed({ file: Type.String(), path: Type.String(), value: Type.String() })),
           }),
-          restarts: Type.Array(closed({ namespace: Type.String(), reason: Type.String() })),
+          restarts: Type.Array(
+            closed({
+              namespace: Type.String(),
+              reason: Type.String(),
+              serviceAccounts: Type.Optional(Type.Array(Type.String())),
+              annotation: Type.Optional(Type.String({ description: "the pod-template annotation to set before the restart" })),
+            }),
+          ),
         }),
       ),
       rollout: Type.Array(
@@ -183,7 +202,21 @@ const schemas = {
             istioOperator: openObject("IstioOperator overlay for istioctl install -f."),
             istiodValues: openObject("Helm values for the istiod chart."),
             eastWestGatewayValues: Type.Optional(openObject("Helm values for the gateway chart (meshes that export).")),
+            eastWestGatewayChart: Type.Optional(
+              Type.Literal("gateways/istio-ingress", { description: "the chart of eastWestGatewayValues before Istio 1.12" }),
+            ),
+            egressGatewayValues: Type.Optional(openObject("Helm values for the consumer mesh's egress gateway (egressGateway).")),
             acceptedTrustDomains: Type.Array(Type.String()),
+            skipValidateTrustDomain: Type.Optional(
+              Type.Literal(true, { description: "istiod runs with PILOT_SKIP_VALIDATE_TRUST_DOMAIN (releases before 1.18)" }),
+            ),
+            dnsCapture: Type.Optional(
+              closed({
+                scope: Type.Union([Type.Literal("mesh"), Type.Literal("namespaces")]),
+                annotation: Type.Optional(closed({ key: Type.Literal("proxy.istio.io/config"), value: Type.String() })),
+                workloads: Type.Array(closed({ namespace: Type.String(), serviceAccounts: Type.Array(Type.String()) })),
+              }),
+            ),
           }),
         }),
       ),
@@ -209,7 +242,7 @@ const schemas = {
                 sans: Type.Array(Type.String()),
                 endpoint: nullable(Type.String()),
               }),
-              closed({ at: Type.Literal("gateway"), mesh: Type.String(), matched: nullable(Type.String()) }),
+              closed({ at: Type.Union([Type.Literal("gateway"), Type.Literal("egress")]), mesh: Type.String(), matched: nullable(Type.String()) }),
               closed({
                 at: Type.Literal("server"),
                 mesh: Type.String(),

@@ -3,6 +3,8 @@ import { releaseProfile } from "../model/istio-release.js";
 import type { Export, Federation, Mesh } from "../model/types.js";
 import { allocateVips } from "./allocate-vips.js";
 import { compileInstall } from "./compile-install.js";
+import { compileGatewayNetworkPolicy } from "./compile-network.js";
+import { compileEgress, EGRESS_PORT, egressServiceHost } from "./compile-egress.js";
 import { exportKey, istioPrincipal, outboundSni, serviceFqdn, spiffeId } from "./keys.js";
 import { EXPORT_LABEL, FEDERATION_LABEL, labelValue, MANAGED_BY, resourceName, ROLE_LABEL } from "./names.js";
 import type { CompiledFederation, Exposure, Import, MeshOutput, Resource } from "./types.js";
@@ -112,7 +114,11 @@ export function compileImporter(
   const fqdn = serviceFqdn(e, exporter);
   const meta = labels(federation, e, "importer");
   const name = resourceName("meshfed", [e.mesh, e.namespace, e.name]);
-  const resolution = gw.addressKind === "ip" ? "STATIC" : "DNS";
+  // Through the consumer mesh's egress gateway when it has one: the sidecar's mTLS (same SNI,
+  // same SAN check) goes to the egress gateway's Service, which passes it on by SNI.
+  const egressHost = egressServiceHost(consumerMesh);
+  const target = egressHost ? { address: egressHost, port: EGRESS_PORT, kind: "dns" as const } : { address: gw.address, port: gw.port, kind: gw.addressKind };
+  const resolution = target.kind === "ip" ? "STATIC" : "DNS";
   const serverIdentity = spiffeId(exporter.trustDomain, e.namespace, e.serviceAccount);
   // The consumer's resources are read by the consumer's Istio: its API version.
   const networkingApiVersion = releaseProfile(consumerMesh.istioVersion).networkingApiVersion;
@@ -130,8 +136,8 @@ export function compileImporter(
       resolution,
       endpoints: [
         {
-          address: gw.address,
-          ports: Object.fromEntries(e.ports.map((p) => [portName(p), gw.port])),
+          address: target.address,
+          ports: Object.fromEntries(e.ports.map((p) => [portName(p), target.port])),
         },
       ],
       exportTo: ["."],
@@ -166,15 +172,18 @@ export function compileImporter(
       vip,
       from: exportKey(e),
       ports: e.ports.map((p) => p.number),
-      endpoint: `${gw.address}:${gw.port}`,
+      endpoint: `${target.address}:${target.port}`,
       resolution,
+      ...(egressHost && consumerMesh.egressGateway
+        ? { via: `egress gateway ${consumerMesh.egressGateway.namespace}/${consumerMesh.egressGateway.service}, then ${gw.address}:${gw.port}` }
+        : {}),
       principals: [...principals].sort(),
       serverIdentity,
     },
   };
 }
 
-const kindOrder = ["Gateway", "PeerAuthentication", "AuthorizationPolicy", "ServiceEntry", "DestinationRule"];
+const kindOrder = ["Gateway", "PeerAuthentication", "AuthorizationPolicy", "ServiceEntry", "DestinationRule", "NetworkPolicy"];
 
 function compareResources(a: Resource, b: Resource): number {
   return (
@@ -238,12 +247,20 @@ export function compileFederation(federation: Federation): CompileResult {
       group.principals.push(istioPrincipal(meshByName(federation, c.principal.mesh).trustDomain, c.principal));
       groups.set(key, group);
     }
+    // The egress gateway's Gateway and ServiceEntry: once per consumer mesh that has one.
+    for (const meshName of [...new Set([...groups.values()].map((g) => g.mesh))]) {
+      resources.get(meshName)?.push(...compileEgress(federation, e, meshByName(federation, meshName), vip));
+    }
     for (const group of [...groups.values()]) {
       const consumerMesh = meshByName(federation, group.mesh);
       const importer = compileImporter(federation, e, consumerMesh, group.namespace, group.alias, vip, group.principals);
       resources.get(group.mesh)?.push(...importer.resources);
       imports.get(group.mesh)?.push(importer.imported);
     }
+  }
+  for (const mesh of federation.meshes) {
+    const networkPolicy = compileGatewayNetworkPolicy(federation, mesh);
+    if (networkPolicy) resources.get(mesh.name)?.push(networkPolicy);
   }
   const collisions = nameCollisions(resources);
   if (collisions.length > 0) return { diagnostics: [...diagnostics, ...collisions] };

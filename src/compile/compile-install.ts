@@ -1,6 +1,8 @@
 import { releaseProfile } from "../model/istio-release.js";
 import type { Federation, Mesh } from "../model/types.js";
 import type { InstallSettings } from "./types.js";
+import { gatewayServiceSettings } from "./compile-network.js";
+import { egressGatewayInstall } from "./compile-egress.js";
 
 /** Trust domains of the meshes whose workloads consume services this mesh exports. */
 export function acceptedTrustDomains(federation: Federation, mesh: Mesh): string[] {
@@ -17,6 +19,30 @@ export function acceptedTrustDomains(federation: Federation, mesh: Mesh): string
 
 function importsAnything(federation: Federation, mesh: Mesh): boolean {
   return federation.exports.some((e) => e.consumers.some((c) => c.principal.mesh === mesh.name));
+}
+
+/**
+ * The annotation value that turns DNS capture on for one pod. Istio merges a pod's
+ * `proxy.istio.io/config` over meshConfig.defaultConfig key by key for proxyMetadata
+ * (pkg/config/mesh/mesh.go MergeProxyConfig, mergeMap), and the injector writes proxyMetadata
+ * into the sidecar's environment (injection-template.yaml), which istio-agent reads at start.
+ */
+export const DNS_CAPTURE_ANNOTATION_VALUE = '{"proxyMetadata":{"ISTIO_META_DNS_CAPTURE":"true"}}';
+
+/** The consumer workloads of a mesh: namespace → service accounts, sorted. */
+function consumerWorkloads(federation: Federation, mesh: Mesh): { namespace: string; serviceAccounts: string[] }[] {
+  const byNamespace = new Map<string, Set<string>>();
+  for (const e of federation.exports) {
+    for (const c of e.consumers) {
+      if (c.principal.mesh !== mesh.name) continue;
+      const set = byNamespace.get(c.principal.namespace) ?? new Set<string>();
+      set.add(c.principal.serviceAccount);
+      byNamespace.set(c.principal.namespace, set);
+    }
+  }
+  return [...byNamespace.entries()]
+    .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+    .map(([namespace, sas]) => ({ namespace, serviceAccounts: [...sas].sort() }));
 }
 
 function exportsAnything(federation: Federation, mesh: Mesh): boolean {
@@ -46,7 +72,7 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
   const meshConfig: Record<string, unknown> = {
     trustDomain: mesh.trustDomain,
     ...(accepted.length > 0 && !skipValidation ? { caCertificates: [{ trustDomains: accepted }] } : {}),
-    ...(importsAnything(federation, mesh)
+    ...(importsAnything(federation, mesh) && mesh.dnsCapture === "mesh"
       ? {
           defaultConfig: {
             // The sidecar's DNS proxy answers for the imported alias hosts with their VIPs,
@@ -64,7 +90,14 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
   // istiod's environment (pilot.env in both the IstioOperator values and the istiod chart).
   const pilot = skipValidation ? { pilot: { env: { PILOT_SKIP_VALIDATE_TRUST_DOMAIN: "true" } } } : {};
   const gatewayLabels = gw ? { ...gw.selector, "topology.istio.io/network": mesh.network } : {};
+  // Network least privilege: the consumers' meshes' egressCIDRs only, internal annotations.
+  const network = gatewayServiceSettings(federation, mesh);
+  const hasAnnotations = Object.keys(network.annotations).length > 0;
+  const sourceRestriction = network.loadBalancerSourceRanges
+    ? { loadBalancerSourceRanges: [...network.loadBalancerSourceRanges], externalTrafficPolicy: network.externalTrafficPolicy }
+    : {};
   const gatewayPort = gw?.port ?? 15443;
+  const egress = importsAnything(federation, mesh) ? egressGatewayInstall(mesh) : undefined;
   const istioOperator: Record<string, unknown> = {
     apiVersion: "install.istio.io/v1alpha1",
     kind: "IstioOperator",
@@ -75,6 +108,7 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
       ...(withGateway && gw
         ? {
             components: {
+              ...(egress ? { egressGateways: [egress.component] } : {}),
               ingressGateways: [
                 {
                   name: "istio-eastwestgateway",
@@ -88,13 +122,17 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
                       // Only the AUTO_PASSTHROUGH port: the multicluster samples also publish
                       // istiod (15012, 15017), which federation without discovery never needs.
                       ports: [{ name: "tls", port: gatewayPort, targetPort: gatewayPort }],
+                      ...sourceRestriction,
                     },
+                    ...(hasAnnotations ? { serviceAnnotations: { ...network.annotations } } : {}),
                   },
                 },
               ],
             },
           }
-        : {}),
+        : egress
+          ? { components: { egressGateways: [egress.component] } }
+          : {}),
     },
   };
   const istiodValues = { global, meshConfig, ...pilot };
@@ -105,7 +143,12 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
       name: "istio-eastwestgateway",
       labels: gatewayLabels,
       env: { ISTIO_META_REQUESTED_NETWORK_VIEW: mesh.network },
-      service: { type: "LoadBalancer", ports: gatewayPorts },
+      service: {
+        type: "LoadBalancer",
+        ports: gatewayPorts,
+        ...(hasAnnotations ? { annotations: { ...network.annotations } } : {}),
+        ...sourceRestriction,
+      },
     };
   } else if (withGateway && gw) {
     // Before 1.12 there is no `gateway` chart: the gateways/istio-ingress chart reads one
@@ -120,17 +163,29 @@ export function compileInstall(federation: Federation, mesh: Mesh): InstallSetti
           env: { ISTIO_META_REQUESTED_NETWORK_VIEW: mesh.network },
           type: "LoadBalancer",
           ports: gatewayPorts,
+          ...(hasAnnotations ? { serviceAnnotations: { ...network.annotations } } : {}),
+          ...sourceRestriction,
         },
       },
       global: { network: mesh.network },
     };
   }
+  const dnsScope = mesh.dnsCapture ?? "namespaces";
+  const dnsCapture = importsAnything(federation, mesh)
+    ? {
+        scope: dnsScope,
+        ...(dnsScope === "namespaces" ? { annotation: { key: "proxy.istio.io/config" as const, value: DNS_CAPTURE_ANNOTATION_VALUE } } : {}),
+        workloads: consumerWorkloads(federation, mesh),
+      }
+    : undefined;
   return {
     istioOperator,
     istiodValues,
     ...(eastWestGatewayValues ? { eastWestGatewayValues } : {}),
     ...(eastWestGatewayValues && release.gatewayChart !== "gateway" ? { eastWestGatewayChart: release.gatewayChart } : {}),
+    ...(egress ? { egressGatewayValues: egress.helmValues } : {}),
     acceptedTrustDomains: accepted,
     ...(skipValidation ? { skipValidateTrustDomain: true as const } : {}),
+    ...(dnsCapture ? { dnsCapture } : {}),
   };
 }

@@ -31,6 +31,8 @@ export interface Import {
   readonly resolution: "STATIC" | "DNS";
   readonly principals: readonly string[];
   readonly serverIdentity: string;
+  /** The path when the consumer mesh's egress gateway carries the import. */
+  readonly via?: string;
 }
 
 /** Settings that only take effect at Istio install time. */
@@ -51,6 +53,23 @@ export interface InstallSettings {
    * accept every trust domain under the root, and the guard is the only barrier.
    */
   readonly skipValidateTrustDomain?: true;
+  /** Helm values for the `gateway` chart installing this mesh's egress gateway with the passthrough port; absent without `egressGateway`. */
+  readonly egressGatewayValues?: Record<string, unknown>;
+  /** Where the sidecar's DNS proxy is turned on for imported hosts; absent when the mesh imports nothing. */
+  readonly dnsCapture?: DnsCaptureSettings;
+}
+
+/**
+ * DNS capture for imported hosts. `mesh`: in meshConfig.defaultConfig for every sidecar.
+ * `namespaces`: only the consumer workloads, through the pod annotation `annotation` that the
+ * user puts on their pod templates (the sidecar reads it when the pod is created).
+ */
+export interface DnsCaptureSettings {
+  readonly scope: "mesh" | "namespaces";
+  /** The pod annotation to set, for `namespaces`. */
+  readonly annotation?: { readonly key: "proxy.istio.io/config"; readonly value: string };
+  /** The consumer workloads: namespace and the service accounts their pods run as. */
+  readonly workloads: readonly { readonly namespace: string; readonly serviceAccounts: readonly string[] }[];
 }
 
 /** Everything meshfed emits for one mesh. */

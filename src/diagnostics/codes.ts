@@ -938,6 +938,77 @@ const table = [
     fix: (a: { mesh: string; version: string }) =>
       `install mesh "${a.mesh}" with istio-init (Istio's default, not the CNI plugin), or upgrade it to Istio 1.11 or later`,
   },
+  {
+    code: "MF1090",
+    name: "invalid-source-cidr",
+    severity: "error",
+    title: "An egressCIDRs entry is not a CIDR in canonical form",
+    explanation:
+      "`meshes[].egressCIDRs` lists the source addresses other meshes see from this mesh's pods (its NAT gateway, egress IPs or node subnet), as IPv4 or IPv6 CIDRs. They become the exporters' `loadBalancerSourceRanges` and NetworkPolicy `ipBlock`s, which Kubernetes takes only with no bits set after the prefix. Write `203.0.113.7/32` for one address.",
+    message: (a: { field: string; value: string; canonical?: string }) =>
+      formatMessage(a, a.canonical ? `has bits set after its /${a.value.split("/")[1]} prefix` : "is not an IPv4 or IPv6 CIDR (address/prefix)"),
+    fix: (a: { field: string; value: string; canonical?: string }) =>
+      a.canonical
+        ? `write "${a.canonical}" (or a longer prefix, e.g. /32 for one address)`
+        : 'write an address and prefix length, e.g. "203.0.113.7/32" or "10.10.0.0/16"',
+  },
+  {
+    code: "MF1091",
+    name: "consumer-mesh-without-egress-cidrs",
+    severity: "warning",
+    title: "A consuming mesh declares no egressCIDRs: its exporters' east-west gateways stay open to every address",
+    explanation:
+      "An exporter's east-west gateway admits port 15443 only from its consumers' meshes' `egressCIDRs` (`loadBalancerSourceRanges` and a NetworkPolicy). Once any mesh of the federation declares `egressCIDRs`, every consuming mesh must: when one declares none, meshfed cannot say where its calls come from, and rather than cut that mesh off it leaves that exporter's gateway unrestricted (no `loadBalancerSourceRanges`, no NetworkPolicy), and `plan` says so. Identity still decides who is served. A federation where no mesh declares `egressCIDRs` does not use the network layer; `plan` shows every gateway as open to every address. List the addresses the mesh's pods leave from (its NAT gateway or egress IPs) to close the network layer too.",
+    message: (a: { mesh: string; exporters: readonly string[] }) =>
+      `mesh "${a.mesh}" declares no egressCIDRs: the east-west gateway${a.exporters.length === 1 ? "" : "s"} of ${a.exporters.join(", ")} keep${a.exporters.length === 1 ? "s" : ""} accepting port 15443 from every address`,
+    fix: (a: { mesh: string; exporters: readonly string[] }) =>
+      `add egressCIDRs to mesh "${a.mesh}": the source addresses other meshes see from its pods (its NAT gateway or egress IPs), e.g. ["203.0.113.7/32"]`,
+  },
+  {
+    code: "MF1092",
+    name: "egress-cidrs-admit-everything",
+    severity: "warning",
+    title: "An egressCIDRs entry is a /0 range: every address may connect",
+    explanation:
+      "`0.0.0.0/0` or `::/0` admits every source address to the exporters' east-west gateways, as if no egressCIDRs were given. Name the mesh's real egress addresses.",
+    message: (a: { mesh: string; value: string }) => `mesh "${a.mesh}" lists egressCIDRs "${a.value}", which admits every source address`,
+    fix: (a: { mesh: string; value: string }) => `replace "${a.value}" with the addresses ${a.mesh}'s pods leave from (its NAT gateway or egress IPs)`,
+  },
+  {
+    code: "MF1100",
+    name: "consumer-in-egress-gateway-namespace",
+    severity: "error",
+    title: "A consumer runs in its mesh's egress gateway namespace",
+    explanation:
+      "With `egressGateway`, meshfed puts a ServiceEntry for the exporter's service, with the import's virtual IP, in the egress gateway's namespace, visible there only; the consumer's own ServiceEntry for the alias uses the same virtual IP. In one namespace both would claim that address. Run the consumer in a namespace of its own.",
+    message: (a: { consumer: string; mesh: string; namespace: string }) =>
+      `consumer "${a.consumer}" runs in ${a.namespace}, the namespace of mesh "${a.mesh}"'s egress gateway`,
+    fix: (a: { consumer: string; mesh: string; namespace: string }) => `run the consumer in another namespace than ${a.namespace}`,
+  },
+  {
+    code: "MF1101",
+    name: "egress-gateway-ambiguous-sni",
+    severity: "error",
+    title: "Two imports through one egress gateway have the same remote service name",
+    explanation:
+      "The egress gateway passes the consumer's mTLS through unopened, so it can only route on the SNI, `outbound_.<port>_._.<name>.<namespace>.svc.<clusterDomain>`, which names the exported service as its own mesh knows it and not the mesh. Two exports with the same namespace, name and cluster domain from different meshes, imported by a mesh with an egress gateway, cannot be told apart there. Import one of them without the egress gateway (another consumer mesh), or rename or move one service.",
+    message: (a: { mesh: string; host: string; exports: readonly string[] }) =>
+      `mesh "${a.mesh}" imports ${a.exports.join(" and ")} through its egress gateway; both are ${a.host} in the SNI, which is all the egress gateway can route on`,
+    fix: (a: { mesh: string; host: string; exports: readonly string[] }) =>
+      `export one of ${a.exports.join(", ")} under another namespace or name, or give its mesh another clusterDomain`,
+  },
+  {
+    code: "MF1102",
+    name: "egress-import-shadowed-by-local-service",
+    severity: "error",
+    title: "A mesh imports through its egress gateway a service with the name of one of its own Services",
+    explanation:
+      "The egress gateway routes an import by the exporter's FQDN (`<name>.<namespace>.svc.<clusterDomain>`), looked up among the services it can see. A Service of the consuming mesh with that same FQDN is visible to the egress gateway too, and Istio takes it: the import's connections go to the local pods instead of the exporter's east-west gateway, and fail (the consumer checks the exporter's identity). meshfed refuses it when the model knows the local Service (the mesh exports it). A local Service it does not know of has the same effect: give imported services names no local Service has, or import them without the egress gateway.",
+    message: (a: { mesh: string; host: string; exportRef: string; localRef: string }) =>
+      `mesh "${a.mesh}" imports ${a.exportRef} through its egress gateway, which would route ${a.host} to ${a.localRef}, ${a.mesh}'s own Service of that name`,
+    fix: (a: { mesh: string; host: string; exportRef: string; localRef: string }) =>
+      `rename or move one of ${a.exportRef} and ${a.localRef}, or import ${a.exportRef} into a mesh without egressGateway`,
+  },
   // ── MF2xxx: compilation ────────────────────────────────────────────────────────
   {
     code: "MF2001",

@@ -6,7 +6,7 @@ import type { ClientHop, GatewayHop, ProbeSpec, Resource, ServerHop } from "../v
 
 /** One step of an explained call. */
 export interface ExplainedHop {
-  readonly at: "client" | "gateway" | "server";
+  readonly at: "client" | "egress" | "gateway" | "server";
   readonly mesh: string;
   /** Plain-language account of what happened at this hop. */
   readonly text: string;
@@ -72,6 +72,12 @@ function gatewayText(h: GatewayHop): string {
     : `The east-west gateway of ${h.mesh} finds no filter chain for the connection.`;
 }
 
+function egressText(h: GatewayHop): string {
+  return h.matched
+    ? `The egress gateway of ${h.mesh} reads the SNI and finds a filter chain for ${h.matched}; it passes the connection on, still encrypted and unopened, to the east-west gateway that chain's cluster names.`
+    : `The egress gateway of ${h.mesh} finds no filter chain for the connection.`;
+}
+
 function serverText(h: ServerHop): string {
   const peer = h.peer ? `The caller proves ${h.peer}.` : "The caller presents no Istio identity.";
   const authz =
@@ -100,7 +106,7 @@ export function explainProbe(probe: ProbeSpec, result: ProbeResult, model?: Fede
   const hops: ExplainedHop[] = result.verdict.hops.map((h) => ({
     at: h.at,
     mesh: h.mesh,
-    text: h.at === "client" ? clientText(probe, h) : h.at === "gateway" ? gatewayText(h) : serverText(h),
+    text: h.at === "client" ? clientText(probe, h) : h.at === "egress" ? egressText(h) : h.at === "gateway" ? gatewayText(h) : serverText(h as ServerHop),
     decidedBy: byHop.get(h.at) ?? [],
     resources: resourcesByHop.get(h.at) ?? [],
   }));

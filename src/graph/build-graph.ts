@@ -69,7 +69,9 @@ export interface FederationGraph {
  * that the builder needs no change beyond reading them when the model gains them.
  */
 export interface OptionalGraphInput {
-  readonly meshes: readonly (Mesh & { readonly egressGateway?: { readonly namespace: string; readonly name?: string; readonly address?: string } })[];
+  readonly meshes: readonly (Omit<Mesh, "egressGateway"> & {
+    readonly egressGateway?: { readonly namespace: string; readonly name?: string; readonly service?: string; readonly address?: string };
+  })[];
   readonly networkAllowances?: readonly { readonly from: string; readonly to: string; readonly ports?: readonly number[] }[];
 }
 
@@ -84,7 +86,9 @@ export function buildFederationGraph(federation: Federation & Partial<OptionalGr
   const meshes = federation.meshes as OptionalGraphInput["meshes"];
   const egressOf = new Map(
     meshes.flatMap((m) =>
-      m.egressGateway ? [[m.name, m.egressGateway.address ?? `${m.egressGateway.namespace}/${m.egressGateway.name ?? "egressgateway"}`] as const] : [],
+      m.egressGateway
+        ? [[m.name, m.egressGateway.address ?? `${m.egressGateway.namespace}/${m.egressGateway.name ?? m.egressGateway.service ?? "egressgateway"}`] as const]
+        : [],
     ),
   );
   const services = new Map<string, GraphService[]>();

@@ -21,6 +21,8 @@ export type Phase = (typeof PHASES)[number];
 export const MANAGED_KINDS: readonly { apiVersion: string; kind: string; phase: Phase }[] = [
   { apiVersion: "security.istio.io/v1", kind: "PeerAuthentication", phase: "policy" },
   { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", phase: "policy" },
+  // The east-west gateway's NetworkPolicy narrows who may connect: policy, before exposure.
+  { apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", phase: "policy" },
   { apiVersion: "networking.istio.io/v1", kind: "ServiceEntry", phase: "consumer" },
   { apiVersion: "networking.istio.io/v1", kind: "DestinationRule", phase: "consumer" },
   { apiVersion: "networking.istio.io/v1", kind: "Gateway", phase: "exposure" },

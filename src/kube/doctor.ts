@@ -307,13 +307,21 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
   );
   await run("east-west-gateway", "no AUTO_PASSTHROUGH Gateway serves more than the model exports", "MF4110", async (r) => {
     const allowed = new Set(f.out.exposes.map((e) => e.host));
+    // meshfed's own egress gateway Gateways (an import leaving through this mesh's egress
+    // gateway) serve the exporters' FQDNs: allowed on those Gateways only, as rendered.
+    const rendered = new Map(
+      f.out.resources
+        .filter((x) => x.kind === "Gateway")
+        .map((x) => [`${x.metadata.namespace}/${x.metadata.name}`, new Set(((x.spec.servers ?? []) as { hosts?: string[] }[]).flatMap((s) => s.hosts ?? []))]),
+    );
     const extra: string[] = [];
     for (const g of await f.client.list(release.networkingApiVersion, "Gateway")) {
+      const ours = rendered.get(`${g.metadata.namespace}/${g.metadata.name}`);
       for (const s of ((g.spec as any)?.servers ?? []) as { tls?: { mode?: string }; hosts?: string[] }[]) {
         if (s.tls?.mode !== "AUTO_PASSTHROUGH") continue;
         for (const h of s.hosts ?? []) {
           const host = h.includes("/") ? h.slice(h.indexOf("/") + 1) : h;
-          if (!allowed.has(host)) extra.push(`${g.metadata.namespace}/${g.metadata.name} serves "${h}"`);
+          if (!allowed.has(host) && !ours?.has(h)) extra.push(`${g.metadata.namespace}/${g.metadata.name} serves "${h}"`);
         }
       }
     }

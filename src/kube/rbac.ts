@@ -23,6 +23,7 @@ const PLURAL: Record<string, string> = {
   ServiceEntry: "serviceentries",
   DestinationRule: "destinationrules",
   Gateway: "gateways",
+  NetworkPolicy: "networkpolicies",
 };
 
 /** Where the ServiceAccount that runs meshfed lives. */

@@ -8,7 +8,7 @@ import { parseIstioRelease } from "./istio-release.js";
  * the semantic rules and the compiler.
  */
 
-type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025" | "MF1060" | "MF1070";
+type FormatCode = "MF1007" | "MF1008" | "MF1010" | "MF1011" | "MF1022" | "MF1024" | "MF1025" | "MF1060" | "MF1070" | "MF1090";
 
 /** A failed format: the code and its template arguments but for the field and value, which the caller knows. */
 export type FormatProblem = {
@@ -123,6 +123,55 @@ function cidrProblem(value: string): FormatProblem | undefined {
   return { code: "MF1025", args: {} };
 }
 
+/** The 128 bits of an IPv6 address (`isIP` already accepted it), or undefined for forms not handled (embedded IPv4). */
+function ipv6Bits(value: string): bigint | undefined {
+  const halves = value.split("::");
+  const groups = (h: string | undefined) => (h ? h.split(":") : []);
+  const head = groups(halves[0]);
+  const tail = groups(halves[1]);
+  if ([...head, ...tail].some((g) => !/^[0-9a-fA-F]{1,4}$/.test(g))) return undefined;
+  const all = halves.length === 2 ? [...head, ...Array(8 - head.length - tail.length).fill("0"), ...tail] : head;
+  if (all.length !== 8) return undefined;
+  return all.reduce((acc, g) => (acc << 16n) | BigInt(Number.parseInt(g, 16)), 0n);
+}
+
+/**
+ * A source range as Kubernetes takes it in `loadBalancerSourceRanges` and a NetworkPolicy
+ * `ipBlock.cidr`: an IPv4 or IPv6 address, a prefix length, and no bits set after the prefix
+ * (the canonical form; returned as `canonical` when the value has host bits).
+ */
+export function parseSourceCidr(value: string): { family: number; prefix: number; canonical: string } | undefined {
+  const slash = value.indexOf("/");
+  if (slash < 0) return undefined;
+  const address = value.slice(0, slash);
+  const prefixText = value.slice(slash + 1);
+  const family = isIP(address);
+  if (family === 0 || !/^\d{1,3}$/.test(prefixText)) return undefined;
+  const prefix = Number(prefixText);
+  const width = family === 4 ? 32 : 128;
+  if (prefix > width) return undefined;
+  let bits: bigint | undefined;
+  if (family === 4) bits = address.split(".").reduce((acc, o) => (acc << 8n) | BigInt(Number(o)), 0n);
+  else bits = ipv6Bits(address);
+  if (bits === undefined) return undefined;
+  const hostMask = (1n << BigInt(width - prefix)) - 1n;
+  const base = bits & ~hostMask;
+  const text =
+    family === 4
+      ? [24n, 16n, 8n, 0n].map((s) => String((base >> s) & 255n)).join(".")
+      : Array.from({ length: 8 }, (_, i) => ((base >> BigInt(112 - 16 * i)) & 0xffffn).toString(16))
+          .join(":")
+          .replace(/(^|:)0(:0)+(:|$)/, "::");
+  return { family, prefix, canonical: `${(bits & hostMask) === 0n ? address : text}/${prefix}` };
+}
+
+function sourceCidrProblem(value: string): FormatProblem | undefined {
+  const parsed = parseSourceCidr(value);
+  if (!parsed) return { code: "MF1090", args: {} };
+  if (parsed.canonical !== value) return { code: "MF1090", args: { canonical: parsed.canonical } };
+  return undefined;
+}
+
 const checks: Record<string, (value: string) => FormatProblem | undefined> = {
   "dns1123-label": labelProblem,
   "dns1123-subdomain": (v) => (isDns1123Subdomain(v) ? undefined : { code: "MF1007", args: { kind: "subdomain" } }),
@@ -137,6 +186,7 @@ const checks: Record<string, (value: string) => FormatProblem | undefined> = {
   "istio-version": (v) => (parseIstioRelease(v) ? undefined : { code: "MF1070", args: {} }),
   // Istio's cluster ID, written as the topology.istio.io/cluster label value: a non-empty label value.
   "cluster-name": (v) => (v.length > 0 && v.length <= 63 && LABEL_VALUE.test(v) ? undefined : { code: "MF1060", args: {} }),
+  "source-cidr": sourceCidrProblem,
 };
 
 /** Checks a value against a named format; unknown formats pass (they are editor hints). */

@@ -79,6 +79,19 @@ export function normalize(doc: FederationDocument, sourceMap?: SourceMap): Feder
               port: gw.port ?? 15443,
               selector: gw.selector ?? { istio: "eastwestgateway" },
               namespace: gw.namespace ?? "istio-system",
+              ...(gw.internal ? { internal: true } : {}),
+              ...(gw.serviceAnnotations && Object.keys(gw.serviceAnnotations).length > 0 ? { serviceAnnotations: { ...gw.serviceAnnotations } } : {}),
+            },
+          }
+        : {}),
+      ...(m.egressCIDRs !== undefined ? { egressCIDRs: [...m.egressCIDRs] } : {}),
+      dnsCapture: m.dnsCapture ?? "namespaces",
+      ...(m.egressGateway !== undefined
+        ? {
+            egressGateway: {
+              selector: m.egressGateway.selector ?? { istio: "egressgateway" },
+              namespace: m.egressGateway.namespace ?? "istio-system",
+              service: m.egressGateway.service ?? "istio-egressgateway",
             },
           }
         : {}),

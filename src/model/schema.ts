@@ -37,6 +37,18 @@ export const EastWestGatewaySchema = Type.Object(
       }),
     ),
     selector: Type.Optional(selector("Labels of the east-west gateway pods; the exporter's Gateway selects them.")),
+    internal: Type.Optional(
+      Type.Union([Type.Literal(true), Type.Literal(false)], {
+        default: false,
+        description:
+          "Make the gateway's LoadBalancer internal (a private address): sets the internal load balancer annotations of AKS, EKS and GKE on its Service.",
+      }),
+    ),
+    serviceAnnotations: Type.Optional(
+      Type.Record(Type.String({ format: "label-key" }), Type.String(), {
+        description: "Annotations for the gateway's Service (other clouds' load balancer settings); they win over those `internal` sets.",
+      }),
+    ),
 
     namespace: Type.Optional(
       Type.String({
@@ -48,6 +60,33 @@ export const EastWestGatewaySchema = Type.Object(
     ),
   },
   { additionalProperties: false, description: "How other meshes reach this mesh." },
+);
+
+export const EgressGatewaySchema = Type.Object(
+  {
+    selector: Type.Optional(selector("Labels of the egress gateway pods. Default: `{istio: egressgateway}`.")),
+    namespace: Type.Optional(
+      Type.String({
+        format: "dns1123-label",
+        pattern: DNS1123_LABEL,
+        default: "istio-system",
+        description: "Namespace the egress gateway runs in.",
+      }),
+    ),
+    service: Type.Optional(
+      Type.String({
+        format: "dns1123-label",
+        pattern: DNS1123_LABEL,
+        default: "istio-egressgateway",
+        description: "Name of the egress gateway's Kubernetes Service, which the consumers' sidecars dial.",
+      }),
+    ),
+  },
+  {
+    additionalProperties: false,
+    description:
+      "This mesh's imports leave through its own egress gateway (a fixed egress address firewalls can name); the gateway passes the consumer's mTLS through by SNI and never terminates it.",
+  },
 );
 
 export const MeshSchema = Type.Object(
@@ -89,6 +128,20 @@ export const MeshSchema = Type.Object(
           'The Istio release the mesh runs, `"1.9.1"` or a release line `"1.22"` (quote it: YAML reads 1.10 as the number 1.1). meshfed emits what that release understands. Default: 1.31, the release the conformance oracle proves against. 1.8 or later.',
       }),
     ),
+    egressCIDRs: Type.Optional(
+      Type.Array(Type.String({ format: "source-cidr" }), {
+        description:
+          "Source addresses other meshes see from this mesh's pods (its NAT gateway, egress IPs or node subnet), as CIDRs. The east-west gateways this mesh calls admit port 15443 from these only.",
+      }),
+    ),
+    dnsCapture: Type.Optional(
+      Type.Union([Type.Literal("namespaces"), Type.Literal("mesh")], {
+        default: "namespaces",
+        description:
+          "Where the sidecar's DNS proxy answers for imported hosts: `namespaces` (the consumer workloads only, through their `proxy.istio.io/config` annotation) or `mesh` (every sidecar, through meshConfig.defaultConfig).",
+      }),
+    ),
+    egressGateway: Type.Optional(EgressGatewaySchema),
   },
   { additionalProperties: false },
 );

@@ -8,6 +8,18 @@ export interface EastWestGateway {
   readonly port: number;
   readonly selector: Readonly<Record<string, string>>;
   readonly namespace: string;
+  /** The LoadBalancer is internal (the clouds' internal load balancer annotations). */
+  readonly internal?: boolean;
+  /** Extra annotations for the gateway's Service. */
+  readonly serviceAnnotations?: Readonly<Record<string, string>>;
+}
+
+/** A consumer mesh's own egress gateway, through which its imports leave. */
+export interface EgressGateway {
+  readonly selector: Readonly<Record<string, string>>;
+  readonly namespace: string;
+  /** The gateway's Service name in `namespace`. */
+  readonly service: string;
 }
 
 /** One Istio mesh (one Kubernetes cluster), defaults filled in. */
@@ -21,6 +33,12 @@ export interface Mesh {
   readonly eastWestGateway?: EastWestGateway;
   /** The Istio release the mesh runs, as declared (`"1.9.1"`, `"1.22"`); absent: the default (see `istio-release.ts`). */
   readonly istioVersion?: string;
+  /** Source CIDRs other meshes see from this mesh's pods; absent when not declared. */
+  readonly egressCIDRs?: readonly string[];
+  /** Where DNS capture is enabled; absent means `namespaces`. */
+  readonly dnsCapture?: "mesh" | "namespaces";
+  /** The egress gateway this mesh's imports leave through. */
+  readonly egressGateway?: EgressGateway;
 }
 
 export type PortProtocol = "TCP" | "HTTP" | "HTTP2" | "GRPC";

@@ -49,6 +49,10 @@ export interface ChangedSetting {
 export interface Restart {
   readonly namespace: string;
   readonly reason: string;
+  /** With scoped DNS capture: the service accounts of the workloads to annotate before the restart. */
+  readonly serviceAccounts?: readonly string[];
+  /** The pod-template annotation to set first (`key: value`), with scoped DNS capture. */
+  readonly annotation?: string;
 }
 
 export interface MeshChange {
@@ -86,6 +90,24 @@ const CONSUMER_KINDS = ["ServiceEntry", "DestinationRule"];
 
 const INSTALL_DIR = "install/";
 const DNS_CAPTURE = "meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE";
+/** render --out's file for scoped DNS capture (dnsCapture: namespaces): the annotation and the consumer workloads. */
+const DNS_FILE = "dns-capture.yaml";
+
+/** The consumer workloads of a dns-capture.yaml, as namespace → service accounts, and its annotation. */
+function dnsWorkloads(install: ReadonlyMap<string, unknown> | undefined): { annotation?: string; byNamespace: Map<string, Set<string>> } {
+  const doc = install?.get(DNS_FILE) as { podTemplateAnnotations?: Record<string, unknown>; workloads?: unknown } | undefined;
+  const byNamespace = new Map<string, Set<string>>();
+  for (const w of Array.isArray(doc?.workloads) ? doc.workloads : []) {
+    const ns = typeof w?.namespace === "string" ? w.namespace : undefined;
+    if (!ns) continue;
+    const set = byNamespace.get(ns) ?? new Set<string>();
+    for (const sa of Array.isArray(w?.serviceAccounts) ? w.serviceAccounts : []) set.add(String(sa));
+    byNamespace.set(ns, set);
+  }
+  const ann = doc?.podTemplateAnnotations;
+  const entry = ann && typeof ann === "object" ? Object.entries(ann)[0] : undefined;
+  return { ...(entry ? { annotation: `${entry[0]}: '${String(entry[1])}'` } : {}), byNamespace };
+}
 
 interface ReadTree {
   readonly meshes: Map<string, { resources: Map<string, { ref: ResourceRef; value: unknown }>; install: Map<string, unknown> }>;
@@ -188,6 +210,8 @@ function installDiff(before: ReadonlyMap<string, unknown>, after: ReadonlyMap<st
   // reported (the Helm values), or the overlay alone when a mesh has only that.
   const files = [...new Set([...before.keys(), ...after.keys()])]
     .filter((f) => f !== "istio-operator.yaml" || !(before.has("istiod-values.yaml") || after.has("istiod-values.yaml")))
+    // Scoped DNS capture is a pod annotation, not an install setting: planned as restarts.
+    .filter((f) => f !== DNS_FILE)
     .sort(compareStrings);
   for (const file of files) {
     const a = new Map<string, string[]>();
@@ -277,7 +301,23 @@ export function planChange(
           reason: "DNS capture turned on: only pods started after the install change resolve the imported hosts",
         }))
       : [];
-    const empty = added.length + removed.length + changed.length + install.added.length + install.removed.length + install.changed.length === 0;
+    // Scoped DNS capture: consumer workloads that are new in dns-capture.yaml get the annotation,
+    // which the injector reads when a pod is created: annotate the pod template, then restart.
+    const dnsBefore = dnsWorkloads(a?.install);
+    const dnsAfter = dnsWorkloads(b?.install);
+    if (!dnsOn)
+      for (const [namespace, accounts] of dnsAfter.byNamespace) {
+        const fresh = [...accounts].filter((sa) => !dnsBefore.byNamespace.get(namespace)?.has(sa)).sort(compareStrings);
+        if (fresh.length === 0) continue;
+        restarts.push({
+          namespace,
+          serviceAccounts: fresh,
+          ...(dnsAfter.annotation ? { annotation: dnsAfter.annotation } : {}),
+          reason: "DNS capture for imported hosts (dnsCapture: namespaces): the sidecar reads the pod annotation when the pod starts",
+        });
+      }
+    const empty =
+      added.length + removed.length + changed.length + install.added.length + install.removed.length + install.changed.length + restarts.length === 0;
     return {
       mesh,
       status: !a ? "added" : !b ? "removed" : empty ? "unchanged" : "changed",
@@ -326,7 +366,11 @@ function rolloutOrder(meshes: readonly MeshChange[]): RolloutStep[] {
           mesh: m.mesh,
           action: "restart",
           summary: `restart the workloads of the importing namespaces (${m.restarts[0]!.reason})`,
-          items: m.restarts.map((r) => `kubectl --context <${m.mesh}> rollout restart deployment,statefulset,daemonset -n ${r.namespace}`),
+          items: m.restarts.map((r) =>
+            r.serviceAccounts
+              ? `in ${r.namespace}, on the pod template of each workload running as ${r.serviceAccounts.join(", ")} set ${r.annotation ?? "the DNS capture annotation"}, then: kubectl --context <${m.mesh}> -n ${r.namespace} rollout restart deployment/NAME`
+              : `kubectl --context <${m.mesh}> rollout restart deployment,statefulset,daemonset -n ${r.namespace}`,
+          ),
         });
       }
     }
@@ -386,7 +430,8 @@ export function formatPlanChange(plan: PlanChange): string {
     for (const x of s.added) lines.push(`    + ${settingLine(x)}`);
     for (const x of s.changed) lines.push(`    ~ ${x.file}: ${x.path} = ${x.to} (was ${x.from})`);
     for (const x of s.removed) lines.push(`    - ${settingLine(x)}`);
-    for (const x of m.restarts) lines.push(`  restart: workloads in ${x.namespace} (${x.reason})`);
+    for (const x of m.restarts)
+      lines.push(`  restart: workloads in ${x.namespace}${x.serviceAccounts ? ` running as ${x.serviceAccounts.join(", ")}` : ""} (${x.reason})`);
   }
   if (plan.rollout.length > 0) {
     lines.push("", "Rollout order:");

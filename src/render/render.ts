@@ -1,4 +1,4 @@
-import type { CompiledFederation, MeshOutput, Resource } from "../compile/types.js";
+import type { CompiledFederation, DnsCaptureSettings, MeshOutput, Resource } from "../compile/types.js";
 import { writeYaml } from "./yaml-writer.js";
 import { compareStrings } from "../util/compare.js";
 
@@ -44,10 +44,23 @@ export function renderYamlStream(compiled: CompiledFederation, mesh?: string): s
             ),
           ]
         : []),
+      ...(m.install.egressGatewayValues ? [commented("Helm values for the egress gateway:", m.install.egressGatewayValues)] : []),
+      ...(m.install.dnsCapture?.annotation ? [commented(DNS_CAPTURE_TITLE, dnsCaptureDocument(m.install.dnsCapture))] : []),
     ];
     parts.push(install.join(""));
   }
   return parts.join("---\n");
+}
+
+const DNS_CAPTURE_TITLE =
+  "DNS capture for imported hosts, consumer workloads only (dnsCapture: namespaces): set this annotation on the pod template of every workload below, then restart it (kubectl -n NAMESPACE rollout restart deployment/NAME):";
+
+/** The DNS-capture instructions as a document: the annotation and the workloads that need it. */
+function dnsCaptureDocument(d: DnsCaptureSettings): Record<string, unknown> {
+  return {
+    podTemplateAnnotations: d.annotation ? { [d.annotation.key]: d.annotation.value } : {},
+    workloads: d.workloads.map((w) => ({ namespace: w.namespace, serviceAccounts: [...w.serviceAccounts] })),
+  };
 }
 
 /** The JSON form: per mesh, its resources and install settings. */
@@ -101,6 +114,12 @@ export function layoutFiles(compiled: CompiledFederation, mesh?: string): Map<st
         ? `# Helm values for Istio's ${m.install.eastWestGatewayChart} chart (the release has no gateway chart).\n`
         : "";
       files.set(`${m.mesh}/install/eastwest-gateway-values.yaml`, header + chart + toYaml(m.install.eastWestGatewayValues));
+    }
+    if (m.install.egressGatewayValues) {
+      files.set(`${m.mesh}/install/egress-gateway-values.yaml`, header + toYaml(m.install.egressGatewayValues));
+    }
+    if (m.install.dnsCapture?.annotation) {
+      files.set(`${m.mesh}/install/dns-capture.yaml`, `${header}# ${DNS_CAPTURE_TITLE}\n${toYaml(dnsCaptureDocument(m.install.dnsCapture))}`);
     }
   }
   return new Map([...files.entries()].sort(([a], [b]) => compareStrings(a, b)));

@@ -1,3 +1,4 @@
+import { EGRESS_PORT } from "../compile/compile-egress.js";
 import { parseScenario, type ParseScenarioResult, type SourceFile } from "../verify/parse-scenario.js";
 import { istioPrincipal } from "../compile/keys.js";
 import { resourceFileName, toYaml } from "../render/render.js";
@@ -139,6 +140,25 @@ function meshResources(mesh: Mesh, meshIndex: number, workloads: readonly Worklo
       kind: "Service",
       metadata: { name: "istio-eastwestgateway", namespace: gw.namespace, labels: { ...gw.selector } },
       spec: { type: "LoadBalancer", selector: { ...gw.selector }, ports: [{ name: "tls", port: gw.port, targetPort: gw.port, protocol: "TCP" }] },
+    });
+  }
+  const eg = mesh.egressGateway;
+  if (eg) {
+    // The egress gateway as its chart installs it: a gateway pod ("proxy router", no sidecar)
+    // behind a ClusterIP Service publishing the passthrough port the consumers' sidecars dial.
+    out.push({ apiVersion: "v1", kind: "ServiceAccount", metadata: { name: eg.service, namespace: eg.namespace } });
+    out.push({
+      apiVersion: "v1",
+      kind: "Pod",
+      metadata: { name: eg.service, namespace: eg.namespace, labels: { ...eg.selector } },
+      spec: { serviceAccountName: eg.service, containers: [{ name: "istio-proxy", image: "proxyv2", args: ["proxy", "router"] }] },
+      status: { podIP: `10.${100 + meshIndex}.255.249`, phase: "Running" },
+    });
+    out.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: eg.service, namespace: eg.namespace, labels: { ...eg.selector } },
+      spec: { type: "ClusterIP", selector: { ...eg.selector }, ports: [{ name: "tls-meshfed", port: EGRESS_PORT, targetPort: EGRESS_PORT, protocol: "TCP" }] },
     });
   }
   return out;

@@ -6,7 +6,7 @@ function orderedProbe(p: ProbeVerdict): unknown {
   const hop = (h: any) =>
     h.at === "client"
       ? { at: h.at, mesh: h.mesh, cluster: h.cluster, tls: h.tls, sni: h.sni, sans: h.sans, endpoint: h.endpoint }
-      : h.at === "gateway"
+      : h.at === "gateway" || h.at === "egress" // meshfed-egress
         ? { at: h.at, mesh: h.mesh, matched: h.matched }
         : { at: h.at, mesh: h.mesh, workload: h.workload, peer: h.peer, authz: h.authz };
   return { name: p.name, verdict: p.verdict, deniedAt: p.deniedAt, reason: p.reason, hops: p.hops.map(hop) };

@@ -76,7 +76,7 @@ export interface ClientHop {
 }
 
 export interface GatewayHop {
-  at: "gateway";
+  at: "gateway" | "egress"; // meshfed-egress: "egress" is the consumer mesh's egress gateway (egress-hop.ts)
   mesh: string;
   matched: string | null;
 }

@@ -7,6 +7,7 @@ import { sidecarFor, sidecarImports } from "./sidecar-scope.js";
 import { mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
 import { mapIn } from "../util/maps.js";
+import { egressAt, passEgress } from "./egress-hop.js"; // meshfed-egress: the consumer mesh's egress gateway hop
 
 /** A probe's verdict plus what decided it (for text output and explain). */
 export interface ProbeResult {
@@ -69,7 +70,16 @@ export class World {
     const byPort = mapIn(byHost, to.host);
     let route = byPort.get(to.port);
     if (route === undefined) {
-      route = clientHop(m, namespace, to, (ep) => this.gatewayAt(ep) !== undefined, sidecar ? sidecarImports(sidecar, namespace) : undefined, sidecar, labels);
+      // meshfed-egress: an endpoint that is the mesh's own egress gateway is followed too (egress-hop.ts).
+      route = clientHop(
+        m,
+        namespace,
+        to,
+        (ep) => this.gatewayAt(ep) !== undefined || egressAt(m, ep) !== undefined,
+        sidecar ? sidecarImports(sidecar, namespace) : undefined,
+        sidecar,
+        labels,
+      );
       byPort.set(to.port, route);
     }
     return route;
@@ -260,8 +270,24 @@ export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
     tls: first.tls,
     http: first.http,
   };
-  const gm = first.gateway;
-  const fwd = passGateway(world, gm, leg, v.hops, decided);
+  // meshfed-egress (begin): through the client mesh's own egress gateway first, when the endpoint is one (egress-hop.ts).
+  let gm: MeshIndex | undefined = first.gateway;
+  let arriving = leg;
+  if (!gm) {
+    const t = egressAt(src, route.hop.endpoint ?? "");
+    const e = t ? passEgress(src, t, leg, v.hops, decided) : undefined;
+    if (e && "reason" in e) return finish(v, decided, e);
+    gm = e ? world.gatewayAt(e.endpoint) : undefined;
+    if (!gm || !e)
+      return finish(v, decided, {
+        at: "gateway",
+        reason: "MF3002",
+        why: `the egress gateway forwards to ${e?.endpoint ?? "nothing"}, no mesh's east-west gateway`,
+      });
+    arriving = e.leg;
+  }
+  // meshfed-egress (end)
+  const fwd = passGateway(world, gm, arriving, v.hops, decided);
   if (isDenial(fwd)) return finish(v, decided, fwd);
   const sd = serverDecide(gm, fwd.workload, fwd.port, fwd.leg);
   const sh: ServerHop = {

@@ -83,7 +83,8 @@ describe("meshfed CLI", () => {
       expect(r.stdout).toContain(`# mesh: ${mesh} — install-time settings`);
       expect(r.stdout).toMatch(/# Helm values for istiod:\n# {3}global:\n/);
     }
-    expect(counts).toEqual({ operations: 8, production: 6, staging: 3 });
+    // Each exporter's east-west gateway also gets its NetworkPolicy (operations declares egressCIDRs).
+    expect(counts).toEqual({ operations: 8, production: 7, staging: 4 });
   });
 
   it("render --mesh -o json: one mesh with its install settings", async () => {
@@ -104,7 +105,7 @@ describe("meshfed CLI", () => {
     const kustomization = parse(readFileSync(join(dir, "out/production/kustomization.yaml"), "utf8"));
     expect(kustomization.resources.sort()).toEqual(prod.filter((f) => f !== "kustomization.yaml" && f !== "install" && f !== ".meshfed-manifest"));
     expect(readdirSync(join(dir, "out/production/install")).sort()).toEqual(["eastwest-gateway-values.yaml", "istio-operator.yaml", "istiod-values.yaml"]);
-    expect(readdirSync(join(dir, "out/operations/install")).sort()).toEqual(["istio-operator.yaml", "istiod-values.yaml"]);
+    expect(readdirSync(join(dir, "out/operations/install")).sort()).toEqual(["dns-capture.yaml", "istio-operator.yaml", "istiod-values.yaml"]);
   });
 
   it("render --out keeps files it did not write, says so, and refuses to overwrite one (MF2004, exit 3)", async () => {

@@ -48,13 +48,20 @@ describe("meshfed plan --against a previous render", () => {
     const p = JSON.parse(json.stdout);
     expect(p.rollout.map((s: { mesh: string; action: string }) => `${s.mesh}:${s.action}`)).toEqual([
       "production:install",
-      "staging:install",
       "production:apply",
       "staging:apply",
       "staging:restart",
     ]);
     const staging = p.meshes.find((m: { mesh: string }) => m.mesh === "staging");
-    expect(staging.restarts).toEqual([{ namespace: "backup", reason: expect.stringContaining("DNS capture turned on") }]);
+    // dnsCapture: namespaces (the default): the new consumer's pods get the annotation, then a restart.
+    expect(staging.restarts).toEqual([
+      {
+        namespace: "backup",
+        serviceAccounts: ["backup"],
+        annotation: `proxy.istio.io/config: '{"proxyMetadata":{"ISTIO_META_DNS_CAPTURE":"true"}}'`,
+        reason: expect.stringContaining("DNS capture for imported hosts"),
+      },
+    ]);
     const production = p.meshes.find((m: { mesh: string }) => m.mesh === "production");
     expect(production.install.added).toEqual([{ file: "istiod-values.yaml", path: "meshConfig.caCertificates[].trustDomains[]", value: "staging.nrc.internal" }]);
     expect(production.resources.changed).toEqual([
@@ -66,7 +73,7 @@ describe("meshfed plan --against a previous render", () => {
     const r = await plan("v2.yaml", "v1", "-o", "markdown");
     golden("add.md", r.stdout);
     expect(r.stdout).toMatch(/^### meshfed plan: `nrc` against `v1`\n/);
-    expect(r.stdout).toContain("| staging | changed | 2 / 0 / 0 | 1 / 0 / 0 | backup |");
+    expect(r.stdout).toContain("| staging | changed | 2 / 0 / 0 | 0 / 0 / 0 | backup |");
   });
 
   it("removing it: consumer before exporter, and the install settings to remove by hand last", async () => {
@@ -77,10 +84,9 @@ describe("meshfed plan --against a previous render", () => {
       "staging:delete",
       "production:delete",
       "production:remove-install-settings",
-      "staging:remove-install-settings",
     ]);
     expect(p.rollout[1].items).toEqual(["~ AuthorizationPolicy db/meshfed-postgres-guard (spec.rules, narrowed)"]);
-    expect(p.rollout[3].items).toEqual(["- istiod-values.yaml: meshConfig.defaultConfig.proxyMetadata.ISTIO_META_DNS_CAPTURE = true"]);
+    expect(p.rollout[2].items).toEqual(["- istiod-values.yaml: meshConfig.caCertificates[].trustDomains[] = staging.nrc.internal"]);
   });
 
   it("no change against its own render", async () => {
@@ -94,7 +100,7 @@ describe("meshfed plan --against a previous render", () => {
   it("--mesh keeps one mesh", async () => {
     const p = JSON.parse((await plan("v2.yaml", "v1", "--mesh", "staging", "-o", "json")).stdout);
     expect(p.meshes.map((m: { mesh: string }) => m.mesh)).toEqual(["staging"]);
-    expect(p.rollout.map((s: { action: string }) => s.action)).toEqual(["install", "apply", "restart"]);
+    expect(p.rollout.map((s: { action: string }) => s.action)).toEqual(["apply", "restart"]);
   });
 
   it("a mesh that leaves the federation: all of it removed", async () => {

@@ -35,7 +35,9 @@ describe("buildFederationGraph", () => {
     const base = parseFederation(minimal, "f.yaml").federation!;
     const withExtras: Federation & OptionalGraphInput = {
       ...base,
-      meshes: base.meshes.map((m) => (m.name === "operations" ? { ...m, egressGateway: { namespace: "istio-system", name: "egress" } } : m)),
+      meshes: base.meshes.map((m) =>
+        m.name === "operations" ? { ...m, egressGateway: { selector: { istio: "egressgateway" }, namespace: "istio-system", service: "egress" } } : m,
+      ),
       networkAllowances: [{ from: "operations", to: "production", ports: [15443] }],
     };
     const g = buildFederationGraph(withExtras);

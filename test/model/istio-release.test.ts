@@ -176,10 +176,12 @@ describe("what meshfed emits per release", () => {
     expect(current.eastWestGatewayChart).toBeUndefined();
   });
 
-  it("DNS capture is the same proxyMetadata setting on every supported release (1.8 and later)", () => {
+  it("DNS capture is the same proxyMetadata setting on every supported release (1.8 and later), on the consumer pods by default", () => {
     for (const v of ['"1.8"', '"1.9.1"', undefined]) {
       const install = compile(v, undefined).compiled.meshes.find((m) => m.mesh === "operations")!.install;
-      expect((install.istiodValues as any).meshConfig.defaultConfig).toEqual({ proxyMetadata: { ISTIO_META_DNS_CAPTURE: "true" } });
+      // dnsCapture: namespaces (the default): nothing mesh-wide, the pod annotation carries the setting.
+      expect((install.istiodValues as any).meshConfig.defaultConfig).toBeUndefined();
+      expect(JSON.parse(install.dnsCapture!.annotation!.value)).toEqual({ proxyMetadata: { ISTIO_META_DNS_CAPTURE: "true" } });
     }
   });
 

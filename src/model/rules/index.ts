@@ -4,6 +4,7 @@ import type { Federation } from "../types.js";
 import { clusterNameRules } from "./cluster-name-rules.js";
 import { releaseRules } from "./release-rules.js";
 import { safetyRules } from "./safety-rules.js";
+import { networkRules } from "./network-rules.js";
 
 /** What a rule reports through: builds diagnostics positioned by JSON path. */
 export interface RuleContext {
@@ -241,7 +242,7 @@ const coreRules: readonly Rule[] = [
 ];
 
 /** Every rule, in the order they run: the core checks, then the refusals read from Istio's source. */
-export const rules: readonly Rule[] = [...coreRules, ...safetyRules, ...releaseRules, ...clusterNameRules];
+export const rules: readonly Rule[] = [...coreRules, ...safetyRules, ...releaseRules, ...clusterNameRules, ...networkRules];
 
 /** Runs every rule and returns their diagnostics, positioned through the source map. */
 export function runRules(federation: Federation): Diagnostic[] {
