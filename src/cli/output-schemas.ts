@@ -431,6 +431,40 @@ const schemas = {
     },
     "meshfed doctor FILE --mesh ... -o json",
   ),
+  rbac: closed(
+    {
+      apiVersion: Type.Literal("v1"),
+      kind: Type.Literal("List"),
+      items: Type.Array(
+        Type.Union([
+          closed({
+            apiVersion: Type.Literal("rbac.authorization.k8s.io/v1"),
+            kind: Type.Union([Type.Literal("Role"), Type.Literal("ClusterRole")]),
+            metadata: openObject("name (and namespace for a Role), meshfed's labels"),
+            rules: Type.Array(
+              Type.Object(
+                {
+                  apiGroups: Type.Array(Type.String()),
+                  resources: Type.Array(Type.String()),
+                  verbs: Type.Array(Type.String()),
+                  resourceNames: Type.Optional(Type.Array(Type.String())),
+                },
+                { additionalProperties: false },
+              ),
+            ),
+          }),
+          closed({
+            apiVersion: Type.Literal("rbac.authorization.k8s.io/v1"),
+            kind: Type.Union([Type.Literal("RoleBinding"), Type.Literal("ClusterRoleBinding")]),
+            metadata: openObject("name (and namespace for a RoleBinding), meshfed's labels"),
+            roleRef: closed({ apiGroup: Type.String(), kind: Type.String(), name: Type.String() }),
+            subjects: Type.Array(openObject("the ServiceAccount that runs meshfed")),
+          }),
+        ]),
+      ),
+    },
+    "meshfed rbac FILE --mesh NAME -o json: a Kubernetes List of the Roles, ClusterRoles and their bindings",
+  ),
   version: closed(
     {
       meshfed: Type.String(),

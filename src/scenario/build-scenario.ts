@@ -167,6 +167,8 @@ function meshResources(mesh: Mesh, meshIndex: number, workloads: readonly Worklo
 export interface ScenarioOptions {
   /** Label of the shared root of trust. */
   readonly rootCA?: string;
+  /** Keep only the probes from or into this mesh (every mesh's workloads and configuration stay: a call crosses meshes). */
+  readonly mesh?: string;
 }
 
 /**
@@ -211,6 +213,7 @@ export function buildScenario(federation: Federation, compiled: CompiledFederati
       const principal = istioPrincipal(mesh.trustDomain, { namespace: w.namespace, serviceAccount: w.serviceAccount });
       for (const imp of aliases) {
         for (const port of imp.ports) {
+          if (options.mesh !== undefined && w.mesh !== options.mesh && imp.from.split("/")[0] !== options.mesh) continue;
           const intended = out.imports.some((i) => i.alias === imp.alias && i.namespace === w.namespace && i.principals.includes(principal));
           probes.push({
             name: `${w.mesh}/${w.namespace}/${w.name} -> ${imp.alias}:${port}`,

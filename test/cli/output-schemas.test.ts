@@ -38,6 +38,7 @@ const cases: readonly (readonly [Name, readonly string[]])[] = [
   ["diagnostics", ["diagnostics", "-o", "json"]],
   ["diagnostics-entry", ["diagnostics", "MF3008", "-o", "json"]],
   ["version", ["version", "-o", "json"]],
+  ["rbac", ["rbac", join(repoRoot, example), "--mesh", "production", "-o", "json"]],
   ["report-diff", ["report", "--diff", "v1.yaml", join(repoRoot, example), "-o", "json"]],
   ["ca-inspect", ["ca", "inspect", "ca", "-o", "json"]],
   ["ca-init", ["ca", "init", "--out", "ca2", "-o", "json"]],

@@ -263,3 +263,21 @@ describe("plan -o json: install settings as data too", () => {
     expect(production.installSettings.length).toBe(production.install.length);
   });
 });
+
+describe("scenario --mesh", () => {
+  it("keeps only the probes from or into the mesh, and refuses a mesh that does not exist", async () => {
+    const dir = tempDir();
+    const all = await runCli(["scenario", example, "--out", join(dir, "all")], repoRoot);
+    const one = await runCli(["scenario", example, "--out", join(dir, "staging"), "--mesh", "staging"], repoRoot);
+    expect([all.code, one.code]).toEqual([0, 0]);
+    const probes = (p: string) => [...readFileSync(join(dir, p, "scenario.yaml"), "utf8").matchAll(/^ {2}- name: "(.+ -> .+)"$/gm)].map((m) => m[1]!);
+    const kept = probes("staging");
+    expect(kept.length).toBeGreaterThan(0);
+    expect(kept.length).toBeLessThan(probes("all").length);
+    // Staging imports nothing in the example: every kept probe calls an alias of a staging export.
+    for (const name of kept) expect(name).toMatch(/metrics-api\.monitoring\.staging/);
+    const bad = await runCli(["scenario", example, "--out", join(dir, "x"), "--mesh", "nowhere"], repoRoot);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("meshfed: error: --mesh nowhere: no such mesh (meshes: operations, staging, production)");
+  });
+});
