@@ -939,6 +939,18 @@ const table = [
       `install mesh "${a.mesh}" with istio-init (Istio's default, not the CNI plugin), or upgrade it to Istio 1.11 or later`,
   },
   {
+    code: "MF1075",
+    name: "egress-gateway-values-need-gateway-chart",
+    severity: "warning",
+    title: "The egress gateway's Helm values are for the gateway chart, which this Istio release does not have",
+    explanation:
+      "meshfed writes the egress gateway's install values for Istio's `gateway` Helm chart (and an IstioOperator `egressGateways` component). The `gateway` chart first shipped in Istio 1.12; on an older release install the egress gateway with the IstioOperator overlay, or with the `gateways/istio-egress` chart giving it the same labels and a Service port 15443 (`tls-meshfed`). The Gateway, ServiceEntry and DestinationRule meshfed writes for the egress hop do not depend on the chart.",
+    message: (a: { mesh: string; version: string }) =>
+      `mesh "${a.mesh}" runs Istio ${a.version} and routes its imports through an egress gateway: meshfed's egress gateway Helm values are for the gateway chart, which appears in 1.12`,
+    fix: (a: { mesh: string; version: string }) =>
+      `install mesh "${a.mesh}"'s egress gateway with the IstioOperator overlay meshfed writes, or the gateways/istio-egress chart with port 15443; or upgrade to Istio 1.12 or later`,
+  },
+  {
     code: "MF1090",
     name: "invalid-source-cidr",
     severity: "error",

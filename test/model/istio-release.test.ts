@@ -45,6 +45,17 @@ describe("istioVersion validation", () => {
     expect(codes(withVersions(version, undefined))).toEqual(expected);
   });
 
+  it.each([
+    ['"1.11"', ["MF1075 warning 10:21"]],
+    ['"1.12"', []],
+  ])("a consumer mesh with egressGateway on %s: warned when the gateway chart does not exist yet", (version, expected) => {
+    const text = withVersions(version, undefined).replace(
+      "      trustDomain: operations.nrc.internal\n",
+      "      trustDomain: operations.nrc.internal\n      egressGateway: {}\n",
+    );
+    expect(codes(text).filter((c) => c.startsWith("MF1075"))).toEqual(expected);
+  });
+
   it("an unquoted 1.10, which YAML reads as the number 1.1, is refused with the fix to quote what was written", () => {
     const [d] = parseFederation(withVersions("1.10", undefined), "f.yaml").diagnostics;
     expect(d?.code).toBe("MF1002");

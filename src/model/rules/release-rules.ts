@@ -56,6 +56,17 @@ export const releaseRules: readonly Rule[] = [
     },
   },
   {
+    name: "egress-gateway-chart",
+    description: "A mesh with egressGateway on a release before 1.12 gets a warning: the gateway chart meshfed's values are for does not exist there.",
+    check({ federation, report }) {
+      federation.meshes.forEach((m, i) => {
+        if (m.istioVersion === undefined || m.egressGateway === undefined) return;
+        if (releaseProfile(m.istioVersion).gatewayChart === "gateway") return;
+        report("MF1075", versionPath(i), { mesh: m.name, version: m.istioVersion }, { value: m.istioVersion });
+      });
+    },
+  },
+  {
     name: "trust-domain-mechanism",
     description: "An exporting mesh on a release without caCertificates trust-domain validation gets a warning naming the release that has it.",
     check({ federation, report }) {
