@@ -38,7 +38,8 @@ export type ManagedKind = (typeof MANAGED_KINDS)[number];
 export function managedKindsFor(istioVersion: string | undefined): readonly ManagedKind[] {
   if (istioVersion === undefined) return MANAGED_KINDS;
   const profile = releaseProfile(istioVersion);
-  return MANAGED_KINDS.map((k) => ({ ...k, apiVersion: managedApiVersion(profile, k.kind) }));
+  // Only Istio's kinds change version with the release; NetworkPolicy is Kubernetes' own.
+  return MANAGED_KINDS.map((k) => (k.apiVersion.includes(".istio.io/") ? { ...k, apiVersion: managedApiVersion(profile, k.kind) } : k));
 }
 
 export function phaseOf(kind: string): Phase {

@@ -123,7 +123,7 @@ async function checkMesh(federation: Federation, f: MeshFacts): Promise<CheckRes
   const declared = f.mesh.istioVersion;
   const release = releaseProfile(declared);
   const kinds = managedKindsFor(declared);
-  const apis = [...new Set(kinds.map((k) => k.apiVersion))].join(", ");
+  const apis = [...new Set(kinds.filter((k) => k.apiVersion.includes(".istio.io/")).map((k) => k.apiVersion))].join(", ");
 
   await run(
     "istio",

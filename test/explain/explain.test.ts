@@ -70,7 +70,7 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
     const tail = r.stdout.trimEnd().split("\n").slice(-3);
     expect(tail).toEqual([
       "To allow this call: add vault/neighbour as a consumer of production/db/postgres",
-      `   add to ${model} after line 37 (spec.exports[0].consumers):`,
+      `   add to ${model} after line 41 (spec.exports[0].consumers):`,
       "           - principal: operations/vault/neighbour",
     ]);
     // The lines fit where they say: inserted there, the file is valid and admits the caller.
@@ -86,7 +86,7 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
     expect(JSON.parse(r.stdout).change).toEqual({
       kind: "add-consumer",
       summary: "add vault/neighbour as a consumer of production/db/postgres",
-      at: { file: model, line: 37, path: "spec.exports[0].consumers" },
+      at: { file: model, line: 41, path: "spec.exports[0].consumers" },
       yaml: ["        - principal: operations/vault/neighbour"],
     });
   });
@@ -150,7 +150,7 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
     expect(r.stdout).toContain(
       "To deny this call: remove observability/grafana from the consumers of production/monitoring/metrics-api (its only consumer: remove the export)",
     );
-    expect(r.stdout).toContain(`delete from ${model}, line 51 (spec.exports[2].consumers[0]):`);
+    expect(r.stdout).toContain(`delete from ${model}, line 55 (spec.exports[2].consumers[0]):`);
   });
 
   it("a scenario directory and the model together: the scenario decides, the model suggests", async () => {
