@@ -75,7 +75,7 @@ describe("meshfed explain --model: the change that turns the verdict", () => {
     ]);
     // The lines fit where they say: inserted there, the file is valid and admits the caller.
     const lines = readFileSync(join(repoRoot, model), "utf8").split("\n");
-    lines.splice(37, 0, tail[2]!.slice(3));
+    lines.splice(41, 0, tail[2]!.slice(3));
     const parsed = parseFederation(lines.join("\n"), "f.yaml");
     expect(parsed.diagnostics).toEqual([]);
     expect(parsed.federation?.exports[0]?.consumers.map((c) => c.principal.serviceAccount)).toEqual(["vault", "neighbour"]);
