@@ -23,18 +23,20 @@ beforeAll(async () => {
 
 describe("meshfed apply with audit findings", () => {
   it("refuses (MF4001, exit 4) and writes nothing; --force applies and says so", async () => {
-    await ensureNamespaces(production, ["aa1-db", "aa1-monitoring"]);
-    const file = writeFederation(liveFederation("aafed1", "aa1"));
+    // Namespaces of this run only: the rig may keep objects of an earlier run.
+    const prefix = `aa${process.pid}`;
+    await ensureNamespaces(production, [`${prefix}-db`, `${prefix}-monitoring`]);
+    const file = writeFederation(liveFederation("aafed1", prefix));
     const refused = await runCli(["apply", file, "--mesh", "production", "--kubeconfig", production.kubeconfig], repoRoot);
     expect(refused.code, refused.stderr).toBe(4);
     expect(refused.stderr).toContain("MF3222");
     expect(refused.stderr).toContain("MF4001: nothing applied");
-    expect(await listIstio(production, "security.istio.io/v1", "authorizationpolicies", "aa1-db")).toEqual([]);
+    expect(await listIstio(production, "security.istio.io/v1", "authorizationpolicies", `${prefix}-db`)).toEqual([]);
 
     const forced = await runCli(["apply", file, "--mesh", "production", "--kubeconfig", production.kubeconfig, "--force"], repoRoot);
     expect(forced.code).toBe(0);
     expect(forced.stderr).toContain("--force: applying to production DESPITE 1 least-privilege finding(s)");
-    const policies = await listIstio(production, "security.istio.io/v1", "authorizationpolicies", "aa1-db");
+    const policies = await listIstio(production, "security.istio.io/v1", "authorizationpolicies", `${prefix}-db`);
     expect(policies.map((p) => p.metadata.name)).toEqual(["meshfed-postgres-guard"]);
   });
 });
