@@ -43,8 +43,37 @@ const unresolvedVip = "240.240.240.240";
 export function servicesVisibleTo(mesh: MeshIndex, ns: string): MeshService[] {
   const visible = mesh.services.filter((s) => visibleTo(s.exportTo, s.namespace, ns));
   const ordered = [...visible.filter((s) => s.namespace === ns), ...visible.filter((s) => s.namespace !== ns)];
-  const seen = new Set<string>();
-  return ordered.filter((s) => !seen.has(s.hostname) && seen.add(s.hostname) !== undefined);
+  return ordered.filter((s) => scopeChoice(mesh, ns, s.hostname) === s);
+}
+
+/** istiod's order of services (push_context.go SortServicesByCreationTime): creation time, name (a ServiceEntry's is its host), namespace. */
+function istioServiceOrder(a: MeshService, b: MeshService): number {
+  const time = (s: MeshService) => String(s.resource.metadata.creationTimestamp ?? "") || "2026-01-01T00:00:00Z";
+  const name = (s: MeshService) => (s.source === "kubernetes" ? s.resource.name : s.hostname);
+  const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+  return cmp(time(a), time(b)) || cmp(name(a), name(b)) || cmp(a.namespace, b.namespace);
+}
+
+const scopeCache = new WeakMap<MeshIndex, Map<string, MeshService | null>>();
+
+/**
+ * The one service a scope of namespace `ns` keeps for a hostname (sidecar.go selectServices with
+ * unified scoping, then appendSidecarServices): of the services visible to `ns`, in istiod's
+ * order, the first of `ns` itself, else the first Kubernetes Service, else the first one; within
+ * a namespace a Kubernetes Service wins over a ServiceEntry.
+ */
+export function scopeChoice(mesh: MeshIndex, ns: string, hostname: string): MeshService | undefined {
+  const byKey = mapIn(scopeCache, mesh);
+  const key = `${ns}\0${hostname}`;
+  let hit = byKey.get(key);
+  if (hit === undefined) {
+    const all = (lookups(mesh).servicesByHost.get(hostname) ?? []).filter((s) => visibleTo(s.exportTo, s.namespace, ns)).sort(istioServiceOrder);
+    const own = all.filter((s) => s.namespace === ns);
+    const pool = own.length > 0 ? own : all;
+    hit = pool.find((s) => s.source === "kubernetes") ?? pool[0] ?? null;
+    byKey.set(key, hit);
+  }
+  return hit ?? undefined;
 }
 
 export function clusterName(port: number, hostname: string, subset = ""): string {
@@ -196,6 +225,9 @@ export function clientHop(
   labels: Readonly<Record<string, string>> = {},
 ): ClientRoute {
   const sidecarNote = sidecar ? ` (Sidecar ${sidecar.namespace}/${sidecar.name} scopes its egress)` : "";
+  // A scope keeps one service per hostname: the others of that host are not the proxy's.
+  const scoped = imported;
+  imported = (s: MeshService) => scopeChoice(mesh, ns, s.hostname) === s && scoped(s);
   const hop: ClientHop = { at: "client", mesh: mesh.spec.name, cluster: null, tls: "DISABLE", sni: null, sans: [], endpoint: null };
   const { servicesByHost, servicesByAddress } = lookups(mesh);
   let addr: string;
@@ -250,7 +282,7 @@ export function clientHop(
   const listenPort = svc.ports.find((x) => x.port === to.port);
   const http = listenPort !== undefined && isHttpProtocol(listenPort.protocol);
   const tlsPort = listenPort?.protocol === "TLS" || listenPort?.protocol === "HTTPS";
-  const virtualServices = clientVirtualServices(mesh, ns, svc.hostname, imported);
+  const virtualServices = clientVirtualServices(mesh, ns, svc.hostname, scoped);
   const notModelled = unmodelledClientRules(virtualServices, http, tlsPort);
   const routed = !http && !tlsPort ? tcpRouteFor(mesh, virtualServices, to.port, ns, labels) : undefined;
   let port = to.port;
