@@ -1,5 +1,6 @@
 import { destinationRuleFor, outboundSniFor, tlsForPort, type UpstreamTls } from "./destination-rule.js";
 import {
+  creationTime,
   findVisible,
   isHttpProtocol,
   isIpLiteral,
@@ -48,10 +49,9 @@ export function servicesVisibleTo(mesh: MeshIndex, ns: string): MeshService[] {
 
 /** istiod's order of services (push_context.go SortServicesByCreationTime): creation time, name (a ServiceEntry's is its host), namespace. */
 function istioServiceOrder(a: MeshService, b: MeshService): number {
-  const time = (s: MeshService) => String(s.resource.metadata.creationTimestamp ?? "") || "2026-01-01T00:00:00Z";
   const name = (s: MeshService) => (s.source === "kubernetes" ? s.resource.name : s.hostname);
   const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-  return cmp(time(a), time(b)) || cmp(name(a), name(b)) || cmp(a.namespace, b.namespace);
+  return cmp(creationTime(a.resource), creationTime(b.resource)) || cmp(name(a), name(b)) || cmp(a.namespace, b.namespace);
 }
 
 const scopeCache = new WeakMap<MeshIndex, Map<string, MeshService | null>>();

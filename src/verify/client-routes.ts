@@ -1,5 +1,5 @@
 import { hostMatches } from "./hosts.js";
-import { configsOf, selects, type MeshIndex, type MeshService } from "./mesh-index.js";
+import { configsOf, selects, strMap, type MeshIndex, type MeshService } from "./mesh-index.js";
 import type { Resource } from "./types.js";
 
 /** Where a client VirtualService `tcp` rule sends a call: host, port (0: the service's only port) and subset. */
@@ -65,10 +65,9 @@ export function tcpRouteFor(
       const fits = (m: any) => {
         if (m === null || m === undefined) return true;
         const gateways: string[] = Array.isArray(m.gateways) ? m.gateways.map(String) : [];
-        const source = m.sourceLabels && typeof m.sourceLabels === "object" ? (m.sourceLabels as Record<string, string>) : {};
         return (
           (gateways.length === 0 || gateways.includes("mesh")) &&
-          selects(Object.fromEntries(Object.entries(source).map(([k, v]) => [k, String(v)])), labels) &&
+          selects(strMap(m.sourceLabels), labels) &&
           (m.port === undefined || m.port === null || Number(m.port) === 0 || Number(m.port) === port) &&
           (m.sourceNamespace === undefined || m.sourceNamespace === null || m.sourceNamespace === "" || m.sourceNamespace === ns) &&
           !(Array.isArray(m.destinationSubnets) && m.destinationSubnets.length > 0)

@@ -1,4 +1,4 @@
-import { configsOf, creationOrder, selects, type MeshIndex, type MeshService } from "./mesh-index.js";
+import { configsOf, creationOrder, selects, strMap, type MeshIndex, type MeshService } from "./mesh-index.js";
 import { hostMatches } from "./hosts.js";
 import type { Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
@@ -62,11 +62,7 @@ function indexIn(byNamespace: Map<string, RuleIndex>, ns: string): RuleIndex {
 
 function selectorOf(d: Resource): Record<string, string> | undefined {
   const ws = d.spec.workloadSelector;
-  if (ws === undefined || ws === null) return undefined;
-  const out: Record<string, string> = {};
-  const m = ws.matchLabels;
-  if (m && typeof m === "object") for (const [k, v] of Object.entries(m)) out[k] = String(v);
-  return out;
+  return ws === undefined || ws === null ? undefined : strMap(ws.matchLabels);
 }
 
 const sameSet = (a: ReadonlySet<string>, b: ReadonlySet<string>) => a.size === b.size && [...a].every((x) => b.has(x));
@@ -198,8 +194,16 @@ function pickRule(list: Consolidated[] | undefined, proxyNs: string, labels: Rea
 
 /** Whether a namespace has DestinationRules with a workloadSelector (routes then depend on the caller's labels). */
 export function hasSelectorRules(mesh: MeshIndex, ns: string): boolean {
-  return configsOf(mesh, "DestinationRule").some((d) => d.namespace === ns && d.spec.workloadSelector != null);
+  // Asked for every probe's route: the namespaces are collected once per mesh.
+  let namespaces = selectorNamespaces.get(mesh);
+  if (!namespaces) {
+    namespaces = new Set(configsOf(mesh, "DestinationRule").flatMap((d) => (d.spec.workloadSelector != null ? [d.namespace] : [])));
+    selectorNamespaces.set(mesh, namespaces);
+  }
+  return namespaces.has(ns);
 }
+
+const selectorNamespaces = new WeakMap<MeshIndex, ReadonlySet<string>>();
 
 /** The TLS block for a port: a matching port-level setting's tls replaces the top-level one. */
 export function tlsForPort(dr: Resource | undefined, port: number): Record<string, any> | undefined {

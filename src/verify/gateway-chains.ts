@@ -66,29 +66,31 @@ function sniHost(h: string): string {
   return i >= 0 ? h.slice(i + 1) : h;
 }
 
+/** Where a VirtualService route sends a connection: host, port (0: the service's only port), subset. */
+interface RouteDestination {
+  readonly host: string;
+  readonly port: number;
+  readonly subset: string;
+}
+
 /**
  * The route of the first VirtualService bound to the gateway whose hosts match a server host
  * (given as sanitizeHost leaves it). A server host `ns/host` only takes VirtualServices of
  * namespace `ns` (gateway.go pickMatchingGatewayHosts).
  */
-function vsTcpRoute(mesh: MeshIndex, gw: Resource, serverHost: string, port: number): { host: string; port: number } | undefined {
+function vsTcpRoute(mesh: MeshIndex, gw: Resource, serverHost: string, port: number): RouteDestination | undefined {
   const slash = serverHost.indexOf("/");
   const host = slash >= 0 ? serverHost.slice(slash + 1) : serverHost;
   for (const vs of configsOf(mesh, "VirtualService")) {
     if (slash >= 0 && serverHost.slice(0, slash) !== vs.namespace) continue;
-    const gws: string[] = Array.isArray(vs.spec.gateways) ? vs.spec.gateways.map(String) : [];
-    const bound = gws.some((x) => x === `${gw.namespace}/${gw.name}` || (x === gw.name && vs.namespace === gw.namespace));
-    if (!bound) continue;
+    if (!boundTo(vs, gw)) continue;
     const hosts: string[] = Array.isArray(vs.spec.hosts) ? vs.spec.hosts.map(String) : [];
     if (!hosts.some((h) => hostMatches(host, h) || hostMatches(h, host) || h === "*")) continue;
     for (const r of Array.isArray(vs.spec.tcp) ? vs.spec.tcp : []) {
       const matches: any[] = Array.isArray(r?.match) ? r.match : [];
       if (matches.length > 0 && !matches.some((m) => m?.port === undefined || Number(m.port) === port)) continue;
-      const d = r?.route?.[0]?.destination;
-      if (d?.host) {
-        const h = String(d.host).includes(".") ? String(d.host) : `${d.host}.${vs.namespace}.svc.${mesh.spec.clusterDomain}`;
-        return { host: h, port: Number(d.port?.number ?? 0) };
-      }
+      const d = destinationOf(mesh, vs, r);
+      if (d) return d;
     }
   }
   return undefined;
@@ -126,7 +128,7 @@ function boundTo(vs: Resource, gw: Resource): boolean {
 }
 
 /** The destination of a route's first target, its short host qualified in the VirtualService's namespace. */
-function destinationOf(mesh: MeshIndex, vs: Resource, route: any): { host: string; port: number; subset: string } | undefined {
+function destinationOf(mesh: MeshIndex, vs: Resource, route: any): RouteDestination | undefined {
   const d = route?.route?.[0]?.destination;
   if (!d?.host) return undefined;
   const h = String(d.host).includes(".") ? String(d.host) : `${d.host}.${vs.namespace}.svc.${mesh.spec.clusterDomain}`;
@@ -139,13 +141,8 @@ function destinationOf(mesh: MeshIndex, vs: Resource, route: any): { host: strin
  * (pickMatchingGatewayHosts, `ns/host` only for namespace ns), each `tls` rule with a route,
  * one chain per match on this port and gateway, naming the match's `sniHosts`.
  */
-function vsTlsRoutes(
-  mesh: MeshIndex,
-  gw: Resource,
-  serverHosts: readonly string[],
-  port: number,
-): { sniHosts: string[]; host: string; port: number; subset: string }[] {
-  const out: { sniHosts: string[]; host: string; port: number; subset: string }[] = [];
+function vsTlsRoutes(mesh: MeshIndex, gw: Resource, serverHosts: readonly string[], port: number): (RouteDestination & { sniHosts: string[] })[] {
+  const out: (RouteDestination & { sniHosts: string[] })[] = [];
   for (const vs of configsOf(mesh, "VirtualService")) {
     if (!boundTo(vs, gw)) continue;
     const vsHosts: string[] = Array.isArray(vs.spec.hosts) ? vs.spec.hosts.map(String) : [];
@@ -191,6 +188,25 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
   const known = new Set<string>();
   const routedSni = new Set<string>();
   let plainProtocol: string | undefined;
+  /**
+   * The chain of a VirtualService route: its destination among the services the gateway sees,
+   * the port the route names (else the service's only port). tcp routes are followed without
+   * their subset, as before; tls routes with it.
+   */
+  const routeChain = (d: RouteDestination, serverNames: string[], terminates: boolean, gw: Resource, serverIndex: number, subset: string): GatewayChain => {
+    const svc = visible.find((x) => x.hostname === d.host);
+    const port = d.port ? d.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
+    return {
+      serverNames,
+      passthrough: false,
+      terminates,
+      cluster: svc && port ? clusterName(port, svc.hostname, subset) : null,
+      ...(svc ? { service: svc } : {}),
+      ...(port ? { port } : {}),
+      gateway: gw,
+      serverIndex,
+    };
+  };
   const visible = servicesVisibleTo(mesh, proxy.namespace);
   // Positions in `visible` by hostname: a server with exact hosts looks its services up
   // instead of testing every visible service.
@@ -234,20 +250,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
         // An opaque TCP server forwards by its tcp route whatever arrives, TLS included.
         if (!isHttpName(protocol)) {
           const route = hosts.map((h) => vsTcpRoute(mesh, gw, h, serverPort)).find((r) => r !== undefined);
-          if (route) {
-            const svc = visible.find((x) => x.hostname === route.host);
-            const port = route.port ? route.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
-            chains.push({
-              serverNames: [],
-              passthrough: false,
-              terminates: false,
-              cluster: svc && port ? clusterName(port, svc.hostname) : null,
-              ...(svc ? { service: svc } : {}),
-              ...(port ? { port } : {}),
-              gateway: gw,
-              serverIndex,
-            });
-          }
+          if (route) chains.push(routeChain(route, [], false, gw, serverIndex, ""));
         }
         return;
       }
@@ -279,35 +282,13 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
           const fresh = r.sniHosts.filter((h) => !routedSni.has(h));
           if (fresh.length < r.sniHosts.length) continue;
           for (const h of r.sniHosts) routedSni.add(h);
-          const svc = visible.find((x) => x.hostname === r.host);
-          const port = r.port ? r.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
-          chains.push({
-            serverNames: r.sniHosts,
-            passthrough: false,
-            terminates: false,
-            cluster: svc && port ? clusterName(port, svc.hostname, r.subset) : null,
-            ...(svc ? { service: svc } : {}),
-            ...(port ? { port } : {}),
-            gateway: gw,
-            serverIndex,
-          });
+          chains.push(routeChain(r, r.sniHosts, false, gw, serverIndex, r.subset));
         }
       } else if (mode === "ISTIO_MUTUAL" || mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") {
         // A terminating server without a VirtualService tcp route gets no chain (createGatewayTCPFilterChainOpts).
         const route = hosts.map((h) => vsTcpRoute(mesh, gw, h, serverPort)).find((r) => r !== undefined);
         if (!route) return;
-        const svc = route ? visible.find((x) => x.hostname === route.host) : undefined;
-        const port = route.port ? route.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
-        chains.push({
-          serverNames: sni.includes("*") ? [] : sni,
-          passthrough: false,
-          terminates: true,
-          cluster: svc && port ? clusterName(port, svc.hostname) : null,
-          ...(svc ? { service: svc } : {}),
-          ...(port ? { port } : {}),
-          gateway: gw,
-          serverIndex,
-        });
+        chains.push(routeChain(route, sni.includes("*") ? [] : sni, true, gw, serverIndex, ""));
       }
     });
   }

@@ -104,7 +104,8 @@ export function ipv4Tokens(text: string, into: Set<string>): void {
   }
 }
 
-function strMap(v: unknown): Record<string, string> {
+/** A mapping's entries with their values as strings (labels, selectors); `{}` for anything else. */
+export function strMap(v: unknown): Record<string, string> {
   const out: Record<string, string> = {};
   if (v && typeof v === "object") for (const [k, x] of Object.entries(v as object)) out[k] = String(x);
   return out;
@@ -395,7 +396,7 @@ export function findVisible(
  */
 const configEpoch = "2026-01-01T00:00:00Z";
 
-function creationTime(r: Resource): string {
+export function creationTime(r: Resource): string {
   const t = r.metadata.creationTimestamp;
   return t === undefined || t === null || t === "" ? configEpoch : String(t);
 }

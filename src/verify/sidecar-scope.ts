@@ -1,4 +1,4 @@
-import { configsOf, selects, type MeshIndex, type MeshService } from "./mesh-index.js";
+import { configsOf, selects, strMap, type MeshIndex, type MeshService } from "./mesh-index.js";
 import type { Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
 
@@ -14,17 +14,11 @@ export function sidecarFor(mesh: MeshIndex, namespace: string, labels: Readonly<
   if (all.length === 0) return undefined;
   const own = all.filter((s) => s.namespace === namespace);
   const selectorOf = (s: Resource) => s.spec.workloadSelector as { labels?: Record<string, string> } | undefined | null;
-  const withSelector = own.find((s) => selectorOf(s) && selects(stringLabels(selectorOf(s)!.labels), labels));
+  const withSelector = own.find((s) => selectorOf(s) && selects(strMap(selectorOf(s)!.labels), labels));
   if (withSelector) return withSelector;
   const plain = own.find((s) => !selectorOf(s));
   if (plain) return plain;
   return all.find((s) => s.namespace === mesh.rootNamespace && !selectorOf(s));
-}
-
-function stringLabels(v: unknown): Record<string, string> {
-  const out: Record<string, string> = {};
-  if (v && typeof v === "object") for (const [k, x] of Object.entries(v)) out[k] = String(x);
-  return out;
 }
 
 /** One namespace's imported hosts of an egress listener (sidecar.go hostClassification). */

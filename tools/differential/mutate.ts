@@ -827,6 +827,34 @@ function pickBackend(s: ScenarioDocs, rng: Prng, mesh: string): { host: string; 
 }
 
 /**
+ * A Gateway with one TLS server on the east-west gateway's port and a VirtualService bound to it
+ * (its `hosts` and routes in `routes`), both added to the gateway's mesh.
+ */
+function addGatewayRoute(
+  s: ScenarioDocs,
+  g: ReturnType<typeof eastWestGateways>[number],
+  server: { name: string; mode: string; hosts: string[] },
+  vsName: string,
+  vsNamespace: string,
+  routes: Node,
+): void {
+  const file = addedFile(s, g.mesh);
+  const portName = server.mode === "PASSTHROUGH" ? "tls-passthrough" : "tls-terminating";
+  file.docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "Gateway",
+    metadata: { name: server.name, namespace: g.namespace },
+    spec: { selector: g.selector, servers: [{ port: { number: g.port, name: portName, protocol: "TLS" }, tls: { mode: server.mode }, hosts: server.hosts }] },
+  });
+  file.docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "VirtualService",
+    metadata: { name: vsName, namespace: vsNamespace },
+    spec: { hosts: routes["hosts"], gateways: [`${g.namespace}/${server.name}`], ...Object.fromEntries(Object.entries(routes).filter(([k]) => k !== "hosts")) },
+  });
+}
+
+/**
  * A PASSTHROUGH server on the east-west gateway's port with a VirtualService `tls` route: the
  * gateway forwards a chosen SNI to a service without terminating, through an ordinary cluster.
  */
@@ -839,30 +867,14 @@ const gatewayPassthroughRoute: Mutator = (s, rng) => {
   const sni = rng.pick([...sniCandidates(s, g.mesh), `outbound_.${backend.port}_._.${backend.host}`]);
   const serverHosts = rng.pick([["*"], [`${backend.ns}/*`], [sni], ["*.svc.cluster.local"]]);
   const vsNs = rng.pick([g.namespace, backend.ns]);
-  const file = addedFile(s, g.mesh);
-  file.docs.push({
-    apiVersion: "networking.istio.io/v1",
-    kind: "Gateway",
-    metadata: { name: "differential-passthrough", namespace: g.namespace },
-    spec: {
-      selector: g.selector,
-      servers: [{ port: { number: g.port, name: "tls-passthrough", protocol: "TLS" }, tls: { mode: "PASSTHROUGH" }, hosts: serverHosts }],
-    },
-  });
-  file.docs.push({
-    apiVersion: "networking.istio.io/v1",
-    kind: "VirtualService",
-    metadata: { name: "differential-tls-route", namespace: vsNs },
-    spec: {
-      hosts: rng.pick([["*"], [sni]]),
-      gateways: [`${g.namespace}/differential-passthrough`],
-      tls: [
-        {
-          match: [{ sniHosts: [sni], ...(rng.chance(0.3) ? { port: g.port } : {}) }],
-          route: [{ destination: { host: backend.host, port: { number: backend.port } } }],
-        },
-      ],
-    },
+  addGatewayRoute(s, g, { name: "differential-passthrough", mode: "PASSTHROUGH", hosts: serverHosts }, "differential-tls-route", vsNs, {
+    hosts: rng.pick([["*"], [sni]]),
+    tls: [
+      {
+        match: [{ sniHosts: [sni], ...(rng.chance(0.3) ? { port: g.port } : {}) }],
+        route: [{ destination: { host: backend.host, port: { number: backend.port } } }],
+      },
+    ],
   });
   return `${g.mesh}: add PASSTHROUGH server ${show(serverHosts)} and VirtualService ${vsNs}/differential-tls-route routing SNI ${sni} to ${backend.host}:${backend.port}`;
 };
@@ -876,25 +888,9 @@ const gatewayTerminatingRoute: Mutator = (s, rng) => {
   if (!backend) return undefined;
   const serverHosts = rng.pick([["*"], [`${backend.ns}/*`], [backend.host], ["*.svc.cluster.local"]]);
   const vsNs = serverHosts[0]!.includes("/") ? backend.ns : rng.pick([g.namespace, backend.ns]);
-  const file = addedFile(s, g.mesh);
-  file.docs.push({
-    apiVersion: "networking.istio.io/v1",
-    kind: "Gateway",
-    metadata: { name: "differential-terminating", namespace: g.namespace },
-    spec: {
-      selector: g.selector,
-      servers: [{ port: { number: g.port, name: "tls-terminating", protocol: "TLS" }, tls: { mode: "ISTIO_MUTUAL" }, hosts: serverHosts }],
-    },
-  });
-  file.docs.push({
-    apiVersion: "networking.istio.io/v1",
-    kind: "VirtualService",
-    metadata: { name: "differential-tcp-route", namespace: vsNs },
-    spec: {
-      hosts: rng.pick([["*"], [backend.host]]),
-      gateways: [`${g.namespace}/differential-terminating`],
-      tcp: [{ route: [{ destination: { host: backend.host, port: { number: backend.port } } }] }],
-    },
+  addGatewayRoute(s, g, { name: "differential-terminating", mode: "ISTIO_MUTUAL", hosts: serverHosts }, "differential-tcp-route", vsNs, {
+    hosts: rng.pick([["*"], [backend.host]]),
+    tcp: [{ route: [{ destination: { host: backend.host, port: { number: backend.port } } }] }],
   });
   return `${g.mesh}: add ISTIO_MUTUAL server ${show(serverHosts)} and VirtualService ${vsNs}/differential-tcp-route sending TCP to ${backend.host}:${backend.port}`;
 };
