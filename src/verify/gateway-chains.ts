@@ -39,10 +39,22 @@ export interface GatewayListener {
   readonly gateways: readonly Resource[];
 }
 
+const proxyCache = new WeakMap<MeshIndex, { proxy: GatewayProxy | undefined }>();
+
+/** The east-west gateway proxy of a mesh: the first pod its selector picks in its namespace (found once per mesh). */
 export function gatewayProxy(mesh: MeshIndex): GatewayProxy | undefined {
+  let hit = proxyCache.get(mesh);
+  if (!hit) {
+    hit = { proxy: computeGatewayProxy(mesh) };
+    proxyCache.set(mesh, hit);
+  }
+  return hit.proxy;
+}
+
+function computeGatewayProxy(mesh: MeshIndex): GatewayProxy | undefined {
   const g = mesh.spec.eastWestGateway;
   if (!g) return undefined;
-  const w = mesh.workloads.find((x) => x.namespace === g.namespace && selects(g.selector, x.labels));
+  const w = (lookups(mesh).workloadsByNamespace.get(g.namespace) ?? []).find((x) => selects(g.selector, x.labels));
   return w
     ? { namespace: g.namespace, serviceAccount: w.serviceAccount, labels: w.labels, workload: w }
     : { namespace: g.namespace, serviceAccount: g.serviceAccount, labels: g.selector };

@@ -85,6 +85,19 @@ export class World {
     return route;
   }
 
+  /** Gateway passes by client route (see GatewayPass). */
+  private readonly passes = new WeakMap<ClientRoute, GatewayPass>();
+
+  /** The gateway pass of a route's own leg (the first probe's leg stands for all of the route's). */
+  gatewayPass(route: ClientRoute, gm: MeshIndex, leg: Leg): GatewayPass {
+    let pass = this.passes.get(route);
+    if (pass === undefined) {
+      pass = passGateway(this, gm, leg);
+      this.passes.set(route, pass);
+    }
+    return pass;
+  }
+
   /** What a probe's first leg takes from its route: the gateway's mesh, the TLS, and whether the port speaks HTTP. */
   private readonly legs = new WeakMap<ClientRoute, RouteLeg>();
 
@@ -106,12 +119,6 @@ interface RouteLeg {
   readonly gateway: MeshIndex;
   readonly tls: Leg["tls"];
   readonly http: boolean;
-}
-
-interface Forward {
-  readonly leg: Leg;
-  readonly workload: Workload;
-  readonly port: number;
 }
 
 /**
@@ -150,61 +157,79 @@ function computePick(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): P
   return undefined;
 }
 
+/**
+ * What the east-west gateway does with a connection: its hop, the Gateway that decided it, and a
+ * denial or the server pod and port with the leg it arrives on (`leg` undefined: the caller's own
+ * leg, passed through). The gateway checks no client identity (its handshake accepts any of its
+ * root: no trust-domain list), so the pass depends on the arriving TLS, root and protocol only,
+ * and probes of one client route share it.
+ */
+interface GatewayPass {
+  readonly hop: GatewayHop;
+  readonly decided?: Resource;
+  readonly denial?: Denial;
+  readonly leg?: Leg;
+  readonly workload?: Workload;
+  readonly port?: number;
+}
+
 /** Through the gateway: which chain the SNI selects, and what it forwards to whom. */
-function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["hops"], decided: Resource[]): Denial | Forward {
-  const gh: GatewayHop = { at: "gateway", mesh: gm.spec.name, matched: null };
+function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
+  const hop: GatewayHop = { at: "gateway", mesh: gm.spec.name, matched: null };
   const gl = world.listener(gm);
   const g = gm.spec.eastWestGateway!;
   if (leg.tls.mode === "DISABLE") {
-    hops.push(gh);
     return {
-      at: "gateway",
-      reason: "MF3003",
-      why: `gateway of ${gm.spec.name}: plaintext connection, its TLS listener on ${g.port} has no chain for it (filter_chain_not_found)`,
+      hop,
+      denial: {
+        at: "gateway",
+        reason: "MF3003",
+        why: `gateway of ${gm.spec.name}: plaintext connection, its TLS listener on ${g.port} has no chain for it (filter_chain_not_found)`,
+      },
     };
   }
   if (!gl || gl.chains.length === 0) {
-    hops.push(gh);
-    return { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: no Gateway server on port ${g.port} selects the gateway pod` };
+    return { hop, denial: { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: no Gateway server on port ${g.port} selects the gateway pod` } };
   }
   if (gl.conflicts.length > 0) {
-    hops.push(gh);
     return {
-      at: "gateway",
-      reason: "MF3004",
-      why: `gateway of ${gm.spec.name}: two filter chains match ${gl.conflicts.join(", ")}; Envoy rejects the whole listener`,
+      hop,
+      denial: {
+        at: "gateway",
+        reason: "MF3004",
+        why: `gateway of ${gm.spec.name}: two filter chains match ${gl.conflicts.join(", ")}; Envoy rejects the whole listener`,
+      },
     };
   }
   // AUTO_PASSTHROUGH chains also match the Istio mTLS ALPNs, which only ISTIO_MUTUAL clusters send (gateway.go allIstioMtlsALPNs).
   const m = matchChain(gl, leg.tls.sni, leg.tls.mode === "ISTIO_MUTUAL");
   if (!m) {
-    hops.push(gh);
     return {
-      at: "gateway",
-      reason: "MF3004",
-      why: `gateway of ${gm.spec.name}: SNI ${leg.tls.sni ?? "(none)"} matches no filter chain (filter_chain_not_found)`,
+      hop,
+      denial: { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: SNI ${leg.tls.sni ?? "(none)"} matches no filter chain (filter_chain_not_found)` },
     };
   }
-  gh.matched = m.matched;
-  hops.push(gh);
-  decided.push(m.chain.gateway);
+  hop.matched = m.matched;
+  const decided = m.chain.gateway;
   const where = `gateway ${gm.spec.name} chain ${m.matched}`;
-  if (!m.chain.cluster) return { at: "server", reason: "MF3009", why: `${where} forwards to no service cluster` };
+  if (!m.chain.cluster) return { hop, decided, denial: { at: "server", reason: "MF3009", why: `${where} forwards to no service cluster` } };
   const picked = pickWorkload(gm, m.chain, gl.proxy.namespace);
   if (!m.chain.passthrough && !m.chain.terminates) {
     // PASSTHROUGH with a VirtualService tls route: nothing is checked at the gateway, and the
     // route's ordinary cluster originates TLS (auto mTLS or a DestinationRule) around the
     // client's bytes, so the server sees the gateway's identity; without TLS, the client's.
-    if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
+    if (!picked)
+      return { hop, decided, denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` } };
     const next = reoriginated(gm, gl, m.chain, picked, leg);
-    return { leg: next, workload: picked.workload, port: picked.port };
+    return { hop, decided, ...(next !== leg ? { leg: next } : {}), workload: picked.workload, port: picked.port };
   }
   if (!m.chain.passthrough) {
     const gp = gl.proxy;
     const gwId = spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount);
     const d = trustCheck(leg, gm.spec.rootCA, gwId, [], where);
-    if (d) return d;
-    if (!picked) return { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` };
+    if (d) return { hop, decided, denial: d };
+    if (!picked)
+      return { hop, decided, denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` } };
     const t = upstreamTls(
       gm,
       gp.namespace,
@@ -214,6 +239,8 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
       gp.labels,
     );
     return {
+      hop,
+      decided,
       leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, ...(leg.http !== undefined ? { http: leg.http } : {}) },
       workload: picked.workload,
       port: picked.port,
@@ -221,11 +248,15 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg, hops: ProbeVerdict["
   }
   if (!picked)
     return {
-      at: "server",
-      reason: "MF3009",
-      why: `${where}: cluster ${m.chain.cluster} has no mTLS endpoint that is a pod of mesh ${gm.spec.name} (AUTO_PASSTHROUGH keeps only endpoints with a sidecar and mTLS enabled)`,
+      hop,
+      decided,
+      denial: {
+        at: "server",
+        reason: "MF3009",
+        why: `${where}: cluster ${m.chain.cluster} has no mTLS endpoint that is a pod of mesh ${gm.spec.name} (AUTO_PASSTHROUGH keeps only endpoints with a sidecar and mTLS enabled)`,
+      },
     };
-  return { leg, workload: picked.workload, port: picked.port };
+  return { hop, decided, workload: picked.workload, port: picked.port };
 }
 
 /** The leg a non-terminating, routed gateway chain sends on: the gateway's own TLS when its cluster originates one, else the caller's. */
@@ -239,10 +270,6 @@ function reoriginated(gm: MeshIndex, gl: GatewayListener, chain: GatewayChain, p
     tls: { mode: t.mode, sni: t.sni, sans: t.sans },
     ...(leg.http !== undefined ? { http: leg.http } : {}),
   };
-}
-
-function isDenial(x: Denial | Forward): x is Denial {
-  return "reason" in x;
 }
 
 function finish(v: ProbeVerdict, decided: Resource[], d: Denial | undefined): ProbeResult {
@@ -287,14 +314,19 @@ export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
     arriving = e.leg;
   }
   // meshfed-egress (end)
-  const fwd = passGateway(world, gm, arriving, v.hops, decided);
-  if (isDenial(fwd)) return finish(v, decided, fwd);
-  const sd = serverDecide(gm, fwd.workload, fwd.port, fwd.leg);
+  // The pass depends on the arriving leg but not on the caller's identity: without an egress
+  // gateway the leg is the route's, so probes of one route share it.
+  const pass = arriving === leg ? world.gatewayPass(route, gm, leg) : passGateway(world, gm, arriving);
+  v.hops.push(pass.hop);
+  if (pass.decided) decided.push(pass.decided);
+  if (pass.denial) return finish(v, decided, pass.denial);
+  const toServer = pass.leg ?? arriving;
+  const sd = serverDecide(gm, pass.workload!, pass.port!, toServer);
   const sh: ServerHop = {
     at: "server",
     mesh: gm.spec.name,
-    workload: fwd.workload.name,
-    peer: fwd.leg.tls.mode !== "DISABLE" ? fwd.leg.peerId : null,
+    workload: pass.workload!.name,
+    peer: toServer.tls.mode !== "DISABLE" ? toServer.peerId : null,
     authz: sd.authz ? (sd.authz.allowed ? "allow" : "deny") : null,
   };
   v.hops.push(sh);
