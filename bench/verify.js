@@ -7,6 +7,8 @@
  *   node bench/verify.js --runs 5 --sizes 5,10     # more runs, fewer sizes
  *   node bench/verify.js --scale 0.1 --runs 1      # a quick run: a tenth of the exports per size
  *   node bench/verify.js --budget 60               # no further run once a tool spent 60 s on a size (default 300)
+ *   node bench/verify.js --node lts                # meshfed on the current Node LTS (scripts/node-lts.sh)
+ *   node bench/verify.js --node /opt/node22/bin/node  # meshfed on another Node binary
  *   (also --seed S, --json, --keep, --work DIR, --no-pin, --no-istioctl, --no-build)
  *
  * For each size it generates a federation (generate-federation.js), compiles it and writes a
@@ -42,6 +44,8 @@ const root = dirname(dirname(fileURLToPath(import.meta.url)));
 /** bin/meshfed.js of the snapshot taken at start (see snapshotMeshfed). */
 let MESHFED = join(root, "bin", "meshfed.js");
 const ISTIOCTL = join(root, "conformance", "bin", "istioctl");
+/** The Node binary that runs meshfed (--node); the benchmark's own by default. */
+let NODE = process.execPath;
 const BUILD_ISTIOCTL = join(root, "bench", "build-istioctl.sh");
 /** The speed target: meshfed verify at least this many times faster than istioctl analyze, at every size. */
 const TARGET_RATIO = 3;
@@ -213,13 +217,13 @@ function measure(command, args, { env, stdoutFile, gnuTime, pin }) {
 // ---------------------------------------------------------------- the two tools
 
 function meshfedHasVerify() {
-  const r = spawnSync(process.execPath, [MESHFED, "verify", "--help"], { encoding: "utf8" });
+  const r = spawnSync(NODE, [MESHFED, "verify", "--help"], { encoding: "utf8" });
   return r.status === 0 && /verify/.test(r.stdout);
 }
 
 async function runMeshfed(scenario, opts) {
   const out = join(opts.work, "meshfed.json");
-  const r = await measure(process.execPath, [MESHFED, "verify", scenario.dir, "-o", "json"], { ...opts, stdoutFile: out });
+  const r = await measure(NODE, [MESHFED, "verify", scenario.dir, "-o", "json"], { ...opts, stdoutFile: out });
   // 0: every expectation holds; 4: some probe or the exposure differs from the scenario's expect (still a full verdict).
   if (r.status !== 0 && r.status !== 4) throw new Error(`meshfed verify ${scenario.dir} exited ${r.status}:\n${r.stderr.slice(0, 2000)}`);
   let verdict;
@@ -275,15 +279,27 @@ const fmtRatio = (x) => (x === undefined || !Number.isFinite(x) ? "n/a" : `${x >
 
 class UsageError extends Error {}
 
+/** `--node`: a Node binary's path, or `lts` for the current LTS that CI also tests on (scripts/node-lts.sh fetches it once). */
+function resolveNode(spec) {
+  if (spec === "lts") {
+    const r = spawnSync("bash", [join(root, "scripts", "node-lts.sh")], { encoding: "utf8" });
+    if (r.status !== 0) throw new UsageError(`--node lts: scripts/node-lts.sh failed: ${(r.stderr || "").trim()}`);
+    return join(r.stdout.trim(), "node");
+  }
+  const r = spawnSync(spec, ["--version"], { encoding: "utf8" });
+  if (r.status !== 0 || !/^v\d+\./.test(r.stdout ?? "")) throw new UsageError(`--node ${spec}: not a Node binary (\`${spec} --version\` failed)`);
+  return spec;
+}
+
 function parseArgs(argv) {
   const value = (name, fallback) => {
     const i = argv.indexOf(name);
     return i === -1 ? fallback : argv[i + 1];
   };
-  const known = new Set(["--runs", "--budget", "--seed", "--sizes", "--scale", "--work", "--keep", "--json", "--no-pin", "--no-istioctl", "--no-build"]);
+  const known = new Set(["--runs", "--budget", "--seed", "--sizes", "--scale", "--work", "--node", "--keep", "--json", "--no-pin", "--no-istioctl", "--no-build"]);
   argv.forEach((a, i) => {
     if (a.startsWith("--") && !known.has(a)) throw new UsageError(`unknown option ${a}`);
-    if (!a.startsWith("--") && !["--runs", "--budget", "--seed", "--sizes", "--scale", "--work"].includes(argv[i - 1]))
+    if (!a.startsWith("--") && !["--runs", "--budget", "--seed", "--sizes", "--scale", "--work", "--node"].includes(argv[i - 1]))
       throw new UsageError(`unexpected argument ${a}`);
   });
   const int = (name, fallback, min) => {
@@ -305,6 +321,7 @@ function parseArgs(argv) {
     seed: int("--seed", 1, 0),
     sizes,
     work: value("--work", undefined),
+    node: value("--node", undefined),
     keep: argv.includes("--keep"),
     json: argv.includes("--json"),
     pin: !argv.includes("--no-pin") && hasTaskset(),
@@ -321,6 +338,8 @@ async function main(argv) {
   const note = (line) => process.stderr.write(`${line}\n`);
 
   if (!existsSync(join(root, "dist", "index.js"))) throw new Error("dist/ is missing: run `npm run build` first");
+  if (options.node !== undefined) NODE = resolveNode(options.node);
+  const nodeVersion = spawnSync(NODE, ["--version"], { encoding: "utf8" }).stdout.trim();
   if (!meshfedHasVerify()) {
     note(
       "bench verify: `meshfed verify` does not exist in this build (node bin/meshfed.js verify --help failed); run `npm run build` once src/verify lands. Skipped.",
@@ -339,7 +358,7 @@ async function main(argv) {
   const istioVersion = istioctl.ok
     ? (spawnSync(ISTIOCTL, ["version", "--remote=false", "--short"], { encoding: "utf8" }).stdout ?? "").replace("client version:", "").trim()
     : "";
-  out(`meshfed verify vs istioctl analyze: node ${process.version}, ${cpus()[0]?.model ?? "unknown CPU"}, ${cores} cores available`);
+  out(`meshfed verify vs istioctl analyze: meshfed on node ${nodeVersion}, ${cpus()[0]?.model ?? "unknown CPU"}, ${cores} cores available`);
   out(
     `${options.pin ? "each command pinned to core 0 (taskset -c 0)" : "not pinned"}; median of up to ${options.runs} runs (no further run once a tool has spent ${options.budget} s on a size); seed ${options.seed}; ` +
       `peak memory from ${gnuTime ? "GNU time %M" : "/proc/PID/status VmHWM sampled every 10 ms (no GNU time)"}` +
@@ -410,7 +429,7 @@ async function main(argv) {
 
   if (options.json) {
     process.stdout.write(
-      `${JSON.stringify({ istioctl: istioctl.ok ? istioVersion : null, pinned: options.pin, gnuTime, runs: options.runs, results }, null, 2)}\n`,
+      `${JSON.stringify({ node: nodeVersion, istioctl: istioctl.ok ? istioVersion : null, pinned: options.pin, gnuTime, runs: options.runs, results }, null, 2)}\n`,
     );
     return;
   }
@@ -528,7 +547,7 @@ main(process.argv.slice(2)).catch((error) => {
   process.stderr.write(`bench verify: ${error.message}\n`);
   if (error instanceof UsageError) {
     process.stderr.write(
-      "usage: node bench/verify.js [--runs N] [--budget SECONDS] [--seed S] [--sizes 5,10,20] [--scale F] [--work DIR] [--keep] [--json] [--no-pin] [--no-istioctl] [--no-build]\n",
+      "usage: node bench/verify.js [--runs N] [--budget SECONDS] [--seed S] [--sizes 5,10,20] [--scale F] [--work DIR] [--node PATH|lts] [--keep] [--json] [--no-pin] [--no-istioctl] [--no-build]\n",
     );
     process.exitCode = 2;
   } else process.exitCode = 1;

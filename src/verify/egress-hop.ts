@@ -116,7 +116,7 @@ export function passEgress(mesh: MeshIndex, t: EgressTarget, leg: Leg, hops: unk
       peerId: egressId,
       peerRoot: mesh.spec.rootCA,
       tls: { mode: up.mode, sni: up.sni, sans: up.sans },
-      ...(leg.http !== undefined ? { http: leg.http } : {}),
+      http: leg.http,
     },
   };
 }

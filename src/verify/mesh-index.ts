@@ -310,19 +310,24 @@ const configsByKind = new WeakMap<MeshIndex, Map<string, readonly Resource[]>>()
 export function configsOf(mesh: MeshIndex, kind: string): readonly Resource[] {
   let byKind = configsByKind.get(mesh);
   if (!byKind) {
-    const lists = new Map<string, Resource[]>();
-    for (const c of mesh.configs) {
-      // Gateway API kinds share names with Istio's (Gateway): they are kept apart under their group.
-      const key = c.apiVersion.startsWith("gateway.networking.") ? `${c.apiVersion.split("/")[0]}/${c.kind}` : c.kind;
-      const list = lists.get(key);
-      if (list) list.push(c);
-      else lists.set(key, [c]);
-    }
-    byKind = new Map();
-    for (const [k, list] of lists) byKind.set(k, list.sort(creationOrder));
+    byKind = indexConfigs(mesh);
     configsByKind.set(mesh, byKind);
   }
   return byKind.get(kind) ?? [];
+}
+
+function indexConfigs(mesh: MeshIndex): Map<string, readonly Resource[]> {
+  const lists = new Map<string, Resource[]>();
+  for (const c of mesh.configs) {
+    // Gateway API kinds share names with Istio's (Gateway): they are kept apart under their group.
+    const key = c.apiVersion.startsWith("gateway.networking.") ? `${c.apiVersion.split("/")[0]}/${c.kind}` : c.kind;
+    const list = lists.get(key);
+    if (list) list.push(c);
+    else lists.set(key, [c]);
+  }
+  const byKind = new Map<string, readonly Resource[]>();
+  for (const [k, list] of lists) byKind.set(k, list.sort(creationOrder));
+  return byKind;
 }
 
 /** Lookup tables of a mesh, built on first use: the hop models ask the same questions for every probe. */
@@ -349,7 +354,15 @@ function push<K, V>(map: Map<K, V[]>, key: K, value: V): void {
 
 export function lookups(mesh: MeshIndex): MeshLookups {
   let hit = lookupCache.get(mesh);
-  if (hit) return hit;
+  if (!hit) {
+    hit = computeLookups(mesh);
+    lookupCache.set(mesh, hit);
+  }
+  return hit;
+}
+
+// Kept out of the getter: the getter runs for every probe and is optimized; the build runs once per mesh.
+function computeLookups(mesh: MeshIndex): MeshLookups {
   const servicesByHost = new Map<string, MeshService[]>();
   const servicesByAddress = new Map<string, MeshService[]>();
   const kubernetesServicesByNamespace = new Map<string, MeshService[]>();
@@ -364,9 +377,7 @@ export function lookups(mesh: MeshIndex): MeshLookups {
     push(workloadsByNamespace, w.namespace, w);
     if (!workloadByIp.has(w.ip)) workloadByIp.set(w.ip, w);
   }
-  hit = { servicesByHost, servicesByAddress, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
-  lookupCache.set(mesh, hit);
-  return hit;
+  return { servicesByHost, servicesByAddress, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
 }
 
 /**

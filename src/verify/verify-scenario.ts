@@ -241,7 +241,7 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
     return {
       hop,
       decided,
-      leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, ...(leg.http !== undefined ? { http: leg.http } : {}) },
+      leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, http: leg.http },
       workload: picked.workload,
       port: picked.port,
     };
@@ -268,7 +268,7 @@ function reoriginated(gm: MeshIndex, gl: GatewayListener, chain: GatewayChain, p
     peerId: spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount),
     peerRoot: gm.spec.rootCA,
     tls: { mode: t.mode, sni: t.sni, sans: t.sans },
-    ...(leg.http !== undefined ? { http: leg.http } : {}),
+    http: leg.http,
   };
 }
 
@@ -455,7 +455,7 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   if (!picked) return [];
   const sni = chain.serverNames[0] ?? null;
   const decide = (id: string): boolean => {
-    const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] } };
+    const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] }, http: undefined };
     if (!chain.passthrough && !chain.terminates)
       return serverDecide(m, picked.workload, picked.port, reoriginated(m, gl, chain, picked, leg)).denial === undefined;
     if (!chain.passthrough) {
@@ -470,7 +470,7 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
         gl.proxy.labels,
       );
       return (
-        serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans } }).denial ===
+        serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, http: undefined }).denial ===
         undefined
       );
     }
