@@ -296,11 +296,11 @@ function parseArgs(argv) {
     const i = argv.indexOf(name);
     return i === -1 ? fallback : argv[i + 1];
   };
-  const known = new Set(["--runs", "--budget", "--seed", "--sizes", "--scale", "--work", "--node", "--keep", "--json", "--no-pin", "--no-istioctl", "--no-build"]);
+  const valued = ["--runs", "--budget", "--seed", "--sizes", "--scale", "--work", "--node"];
+  const known = new Set([...valued, "--keep", "--json", "--no-pin", "--no-istioctl", "--no-build"]);
   argv.forEach((a, i) => {
     if (a.startsWith("--") && !known.has(a)) throw new UsageError(`unknown option ${a}`);
-    if (!a.startsWith("--") && !["--runs", "--budget", "--seed", "--sizes", "--scale", "--work", "--node"].includes(argv[i - 1]))
-      throw new UsageError(`unexpected argument ${a}`);
+    if (!a.startsWith("--") && !valued.includes(argv[i - 1])) throw new UsageError(`unexpected argument ${a}`);
   });
   const int = (name, fallback, min) => {
     const n = Number(value(name, fallback));

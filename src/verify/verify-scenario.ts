@@ -206,7 +206,11 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
   if (!m) {
     return {
       hop,
-      denial: { at: "gateway", reason: "MF3004", why: `gateway of ${gm.spec.name}: SNI ${leg.tls.sni ?? "(none)"} matches no filter chain (filter_chain_not_found)` },
+      denial: {
+        at: "gateway",
+        reason: "MF3004",
+        why: `gateway of ${gm.spec.name}: SNI ${leg.tls.sni ?? "(none)"} matches no filter chain (filter_chain_not_found)`,
+      },
     };
   }
   hop.matched = m.matched;
@@ -219,7 +223,11 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
     // route's ordinary cluster originates TLS (auto mTLS or a DestinationRule) around the
     // client's bytes, so the server sees the gateway's identity; without TLS, the client's.
     if (!picked)
-      return { hop, decided, denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` } };
+      return {
+        hop,
+        decided,
+        denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` },
+      };
     const next = reoriginated(gm, gl, m.chain, picked, leg);
     return { hop, decided, ...(next !== leg ? { leg: next } : {}), workload: picked.workload, port: picked.port };
   }
@@ -229,7 +237,11 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
     const d = trustCheck(leg, gm.spec.rootCA, gwId, [], where);
     if (d) return { hop, decided, denial: d };
     if (!picked)
-      return { hop, decided, denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` } };
+      return {
+        hop,
+        decided,
+        denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` },
+      };
     const t = upstreamTls(
       gm,
       gp.namespace,
@@ -470,8 +482,12 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
         gl.proxy.labels,
       );
       return (
-        serverDecide(m, picked.workload, picked.port, { peerId: gwId, peerRoot: m.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, http: undefined }).denial ===
-        undefined
+        serverDecide(m, picked.workload, picked.port, {
+          peerId: gwId,
+          peerRoot: m.spec.rootCA,
+          tls: { mode: t.mode, sni: t.sni, sans: t.sans },
+          http: undefined,
+        }).denial === undefined
       );
     }
     return serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
