@@ -144,8 +144,14 @@ class Reader {
     while (n < this.indents.length && this.indents[n] === col && this.isItem(n, col)) {
       let at = this.starts[n]! + col + 1;
       while (this.text.charCodeAt(at) === 0x20) at++;
-      if (this.isEmpty(n, at)) items.push(this.nested(n, col, false, depth));
-      else if (this.keyAt(n, at) !== undefined) items.push(this.mapping(n, at - this.starts[n]!, depth + 1));
+      if (this.isEmpty(n, at)) {
+        const value = this.nested(n, col, false, depth);
+        // After an item with no value, js-yaml reads the next `- ` line as an item of this
+        // sequence even when it is indented less (loader.js, readBlockSequence).
+        const next = this.pos;
+        if (value === null && next < this.indents.length && this.indents[next]! < col && this.isItem(next, this.indents[next]!)) refuse();
+        items.push(value);
+      } else if (this.keyAt(n, at) !== undefined) items.push(this.mapping(n, at - this.starts[n]!, depth + 1));
       else items.push(this.scalar(n, at, col));
       n = this.pos;
     }
