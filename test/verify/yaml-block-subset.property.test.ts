@@ -401,7 +401,8 @@ describe("the fast reader gives js-yaml's value, or leaves the document to js-ya
 describe("the subset's edges", () => {
   it.each([
     ["a: 05432\nb: 0x1538\nc: yes\nd: ~\ne: '05432'\nf: \"x\\ty\"\n", { a: 2842, b: 5432, c: true, d: null, e: "05432", f: "x\ty" }],
-    ["yes: 1\n0x10: 2\n", { true: 1, 16: 2 }],
+    ["yes: 1\nOff: 2\n", { true: 1, false: 2 }],
+    ["0x10: 2\n", undefined],
     ["a:\n- x\n- - y\n", undefined],
     ["a:\n- x\n-\n  b: 1 # c\n  c: []\nd: {}\n", { a: ["x", { b: 1, c: [] }], d: {} }],
     ["- a: 1\n  b:\n  - 2\n-\n- c\n", [{ a: 1, b: [2] }, null, "c"]],

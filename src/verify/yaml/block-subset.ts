@@ -5,8 +5,8 @@ import { plainScalarValue } from "./plain-scalar.js";
  * It is only a fast path: for any text it either gives exactly the value that js-yaml with
  * `KUBERNETES_SCHEMA` gives (the slow path, see read-yaml.ts), or `undefined` ("not in the
  * subset"), and the caller then asks js-yaml. test/verify/yaml-block-subset.property.test.ts
- * checks this on random texts of the subset and near misses, and on every YAML file of the
- * repository.
+ * checks this on random texts of the subset and near misses, yaml-block-subset-corpus.test.ts
+ * on every YAML file of the repository and on a generated bench scenario.
  *
  * The subset, one document, line by line (anything else is refused):
  * - only `\n` line ends, no tab anywhere, no control, surrogate, BOM, NEL or U+2028/U+2029
@@ -14,11 +14,14 @@ import { plainScalarValue } from "./plain-scalar.js";
  * - the document is a block mapping or a block sequence; lines that are blank or only a comment
  *   are skipped (but see plain scalars below);
  * - a block mapping is `key: value` lines at one indentation; a key is a word of
- *   `[A-Za-z0-9_.][A-Za-z0-9_./-]*`, or a single-line quoted scalar, followed directly by `:`
- *   and a space or the line end; never `<<` (a merge key) or `__proto__`, never twice;
+ *   `[A-Za-z0-9_.][A-Za-z0-9_./-]*` that is a string or a boolean (not a number or null), or a
+ *   quoted scalar without escapes, followed directly by `:` and a space or the line end; never
+ *   `<<` (a merge key) or `__proto__`, never twice;
  * - a block sequence is `- ` items at one indentation, which may be the indentation of the key
  *   it is the value of (YAML 1.2 §8.2.3, which js-yaml and go-yaml both accept); an item may
- *   start a compact mapping (`- key: value`, the mapping's indentation is its first key's column);
+ *   start a compact mapping (`- key: value`, the mapping's indentation is its first key's
+ *   column); an item with no value may not be followed by a `- ` line indented less (js-yaml
+ *   reads that line as an item of the same sequence);
  * - a value is empty (a nested block collection on the next lines, or null), `[]`, `{}`, a
  *   single-line quoted scalar or a single-line plain scalar, followed by nothing or a ` #`
  *   comment. A plain scalar does not start with an indicator (`-?:,[]{}#&*!|>'"%@` and the
@@ -33,9 +36,10 @@ import { plainScalarValue } from "./plain-scalar.js";
  * indentation (the checks above are where js-yaml's readBlockMapping and readBlockSequence
  * throw "bad indentation", which this reader refuses), and each scalar gets its value from the
  * same place: a plain scalar, key or value, from {@link plainScalarValue}, the function the
- * schema's implicit type resolves and constructs with (a key is then `String(value)`, as
- * js-yaml's storeMappingPair does, so `yes:` is the key `true`, as in go-yaml); a number that
- * is not finite is refused, as the schema throws for it. A quoted scalar is a string with no
+ * schema's implicit type resolves and constructs with; a number that is not finite is refused,
+ * as the schema throws for it. A plain key must resolve to a string or a boolean, which is
+ * named `String(value)` as js-yaml's storeMappingPair does (so `yes:` is the key `true`, as
+ * sigs.k8s.io/yaml's FormatBool names it). A quoted scalar is a string with no
  * resolution; in double quotes only the escapes `\\`, `\"`, `\/`, `\n`, `\t` and `\r` are
  * read, any other backslash is refused. Objects are plain `{}` objects filled in document order
  * (so JavaScript's own key order applies to both), arrays plain arrays.
@@ -271,7 +275,11 @@ function plainKey(text: string, at: number, end: number): string {
   if (known !== undefined && text.startsWith(known.raw, at)) return known.name;
   const raw = text.slice(at, end);
   if (!PLAIN_KEY.test(raw)) refuse();
-  const name = String(finite(plainScalarValue(raw)));
+  const value = plainScalarValue(raw);
+  // A key that resolves to a number or null is left to js-yaml: sigs.k8s.io/yaml names a float
+  // key in float32 `g` form (`1e6` is "1e+06", not "1000000") and refuses a null key.
+  if (typeof value !== "string" && typeof value !== "boolean") refuse();
+  const name = String(value);
   if (raw.length <= 64) KEYS.set(slot, { raw, name });
   return name;
 }

@@ -195,7 +195,8 @@ function parseAll(text: string, chunks: readonly Chunk[]): unknown[] | undefined
  * Reads a YAML stream the way Kubernetes does, in one way for every caller: the stream is split
  * into documents on lines that are `---` alone (as kubectl's YAML reader and the conformance
  * oracle split it), each document is parsed by js-yaml with Kubernetes' scalar rules (YAML 1.1
- * integers and booleans, see plain-scalar.ts). A byte order mark is dropped and CRLF or CR line
+ * integers and booleans, see plain-scalar.ts), or, when it is plain block YAML, by the faster
+ * block-subset.ts, which gives the same value. A byte order mark is dropped and CRLF or CR line
  * ends are read as LF, as go-yaml does. Forms that readers disagree on are refused with a
  * problem rather than read one way: a `---` line with anything after it, a `...` end marker,
  * a `%` directive, tags outside YAML's standard ones, duplicate keys, and alias
