@@ -238,7 +238,10 @@ class Reader {
       return value.includes("\\") ? value.replace(/\\(.)/g, (_, e: string) => ESCAPES[e]!) : value;
     }
     if (c === "'") return this.match(SINGLE_QUOTED, at)[1]!.replaceAll("''", "'");
-    if (c === "[" || c === "{") return this.match(EMPTY_FLOW, at) && c === "[" ? [] : {};
+    if (c === "[" || c === "{") {
+      this.match(EMPTY_FLOW, at);
+      return c === "[" ? [] : {};
+    }
     if (INDICATORS.has(c) || (c === "-" && (at + 1 === this.end(n) || text.charCodeAt(at + 1) === 0x20))) refuse();
     // A plain scalar: up to a ` #` comment, without trailing spaces; a `: ` (or `:` at the end)
     // would make it a key.
