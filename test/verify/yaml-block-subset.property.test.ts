@@ -416,6 +416,8 @@ describe("the subset's edges", () => {
     ['"__proto__": 1\n', undefined],
     ["a:\tb\n", undefined],
     ["x\n", undefined],
+    [Array.from({ length: 60 }, (_, i) => `${" ".repeat(i)}a:\n`).join(""), undefined],
+    [Array.from({ length: 40 }, (_, i) => `${" ".repeat(i)}a:\n`).join(""), JSON.parse(`${'{"a":'.repeat(40)}null${"}".repeat(40)}`)],
   ])("%j → %j", (text, value) => {
     expect(readBlockSubset(text)).toStrictEqual(value);
     expect(fastMismatch(text, readBlockSubset(text))).toBeUndefined();
