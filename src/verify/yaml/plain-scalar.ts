@@ -19,6 +19,9 @@ for (const w of [".nan", ".NaN", ".NAN"]) WORDS.set(w, Number.NaN);
 for (const w of [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]) WORDS.set(w, Number.POSITIVE_INFINITY);
 for (const w of ["-.inf", "-.Inf", "-.INF"]) WORDS.set(w, Number.NEGATIVE_INFINITY);
 
+/** The first characters of the words that are letters. */
+const WORD_INITIALS = new Set([...WORDS.keys()].map((w) => w.charCodeAt(0)).filter((c) => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a));
+
 /** go-yaml's `yamlStyleFloat`. */
 const YAML_STYLE_FLOAT = /^[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?$/;
 /** What Go's ParseFloat accepts after a leading `.` (no `_` without a base prefix). */
@@ -60,9 +63,13 @@ function goParseFloat(s: string): number | undefined {
 
 /** The value Kubernetes gives a plain scalar. */
 export function plainScalarValue(text: string): PlainScalar {
+  const c = text.charCodeAt(0);
+  // Most scalars are names: a letter that starts none of the words above is a string (and
+  // looking it up would hash the whole text).
+  const lower = c | 0x20;
+  if (lower >= 0x61 /* a */ && lower <= 0x7a /* z */ && !WORD_INITIALS.has(c)) return text;
   const word = WORDS.get(text);
   if (word !== undefined) return word;
-  const c = text.charCodeAt(0);
   if (c === 0x2e /* . */) return DOT_FLOAT.test(text) ? (goParseFloat(text) ?? text) : text;
   const isDigit = c >= 0x30 && c <= 0x39;
   if (!isDigit && c !== 0x2b /* + */ && c !== 0x2d /* - */) return text;

@@ -1,4 +1,5 @@
 import jsyaml from "js-yaml";
+import { readBlockSubset } from "./block-subset.js";
 import { KUBERNETES_SCHEMA } from "./kubernetes-schema.js";
 
 /** One document of a YAML stream. */
@@ -194,13 +195,24 @@ function parseAll(text: string, chunks: readonly Chunk[]): unknown[] | undefined
  * Reads a YAML stream the way Kubernetes does, in one way for every caller: the stream is split
  * into documents on lines that are `---` alone (as kubectl's YAML reader and the conformance
  * oracle split it), each document is parsed by js-yaml with Kubernetes' scalar rules (YAML 1.1
- * integers and booleans, see plain-scalar.ts). A byte order mark is dropped and CRLF or CR line
+ * integers and booleans, see plain-scalar.ts), or, when it is plain block YAML, by the faster
+ * block-subset.ts, which gives the same value. A byte order mark is dropped and CRLF or CR line
  * ends are read as LF, as go-yaml does. Forms that readers disagree on are refused with a
  * problem rather than read one way: a `---` line with anything after it, a `...` end marker,
  * a `%` directive, tags outside YAML's standard ones, duplicate keys, and alias
  * expansion that go-yaml calls excessive.
  */
 export function readYamlStream(input: string): YamlStream {
+  return readYamlStreamWith(input, readBlockSubset);
+}
+
+/**
+ * readYamlStream with a given fast reader: `fast` gives a document's value, or undefined to
+ * leave the document to js-yaml. readYamlStream passes readBlockSubset (block-subset.ts); the
+ * tests pass one that always answers undefined to get js-yaml alone.
+ * @internal
+ */
+export function readYamlStreamWith(input: string, fast: (text: string) => unknown): YamlStream {
   let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
   if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
   const documents: YamlDocument[] = [];
@@ -227,11 +239,17 @@ export function readYamlStream(input: string): YamlStream {
     startLine = lineNo + 1;
   }
   chunks.push({ text: text.slice(start), textLine: startLine });
-  // One js-yaml pass over the whole stream when it parses; the same values as chunk by chunk,
-  // since every separator js-yaml sees is one kubectl splits on (the others were refused above).
-  const values = parseAll(text, chunks);
+  // The fast reader first: when it reads every document, js-yaml is not needed at all.
+  const fastValues = chunks.map((chunk) => (hasContent(chunk.text) ? fast(chunk.text) : null));
+  // Otherwise one js-yaml pass over the whole stream when it parses, as the values of documents
+  // that js-yaml reads can depend on it (a `|+` block scalar keeps the blank lines before a
+  // separator in the stream, which the document's own text leaves out); the same values as
+  // chunk by chunk otherwise, since every separator js-yaml sees is one kubectl splits on (the
+  // others were refused above).
+  const values = fastValues.includes(undefined) ? parseAll(text, chunks) : fastValues;
   chunks.forEach((chunk, i) => {
-    addDocument(chunk, documents, problems, values ? { value: values[i] } : undefined);
+    const parsed = values ? { value: values[i] } : fastValues[i] !== undefined ? { value: fastValues[i] } : undefined;
+    addDocument(chunk, documents, problems, parsed);
   });
   return { documents, problems };
 }
