@@ -79,54 +79,72 @@ function refuse(): never {
  * Reads the text in place, by line number and offset (no copy of a line is made: this runs on
  * every document verify reads, and garbage costs more than the reading).
  */
+/**
+ * The line tables of the document being read, shared by every Reader and grown as needed: one
+ * document is read at a time (reading is synchronous and never re-entered), and tables made per
+ * document were most of the garbage of reading thousands of them.
+ */
+let starts = new Int32Array(1024);
+let indents = new Int32Array(1024);
+let comments = new Uint8Array(1024);
+
+function grow(): void {
+  const size = starts.length * 2;
+  const [s, i, c] = [new Int32Array(size), new Int32Array(size), new Uint8Array(size)];
+  s.set(starts);
+  i.set(indents);
+  c.set(comments);
+  [starts, indents, comments] = [s, i, c];
+}
+
 class Reader {
-  /** Where each line starts, and one more entry: line n ends at starts[n + 1] - 1. */
-  private readonly starts: number[] = [];
-  /** Leading spaces of each line, -1 for a blank line. */
-  private readonly indents: number[] = [];
-  /** Whether a line holds only a comment. */
-  private readonly comments: boolean[] = [];
+  /** The number of lines; line n starts at starts[n] (and starts[lines] is one past the text), has
+   * indents[n] leading spaces (-1: blank) and comments[n] is 1 when it holds only a comment. */
+  private readonly lines: number;
   /** The next line to read after the node just read: not blank, not a comment. */
   private pos = 0;
   /** After keyAt: where the key's value starts. */
   private valueAt = 0;
 
   constructor(private readonly text: string) {
-    for (let s = 0; s <= text.length; ) {
+    let n = 0;
+    for (let s = 0; s <= text.length; n++) {
       const lf = text.indexOf("\n", s);
       const e = lf === -1 ? text.length : lf;
       let i = s;
       while (text.charCodeAt(i) === 0x20) i++;
-      this.starts.push(s);
-      this.indents.push(i === e ? -1 : i - s);
-      this.comments.push(text.charCodeAt(i) === 0x23 /* # */);
+      if (n + 1 >= starts.length) grow();
+      starts[n] = s;
+      indents[n] = i === e ? -1 : i - s;
+      comments[n] = text.charCodeAt(i) === 0x23 /* # */ ? 1 : 0;
       s = e + 1;
     }
-    this.starts.push(text.length + 1);
+    starts[n] = text.length + 1;
+    this.lines = n;
   }
 
   document(): unknown {
     const first = this.nextContent(0);
-    if (first === this.indents.length) refuse();
+    if (first === this.lines) refuse();
     const value = this.block(first, 0);
-    if (this.pos !== this.indents.length) refuse();
+    if (this.pos !== this.lines) refuse();
     return value;
   }
 
   /** The first line at or after `from` that is neither blank nor only a comment. */
   private nextContent(from: number): number {
     let n = from;
-    while (n < this.indents.length && (this.indents[n] === -1 || this.comments[n])) n++;
+    while (n < this.lines && (indents[n] === -1 || comments[n])) n++;
     return n;
   }
 
   private end(n: number): number {
-    return this.starts[n + 1]! - 1;
+    return starts[n + 1]! - 1;
   }
 
   /** Whether line n has a `- ` item marker at column col. */
   private isItem(n: number, col: number): boolean {
-    const at = this.starts[n]! + col;
+    const at = starts[n]! + col;
     return this.text.charCodeAt(at) === 0x2d /* - */ && (at + 1 === this.end(n) || this.text.charCodeAt(at + 1) === 0x20);
   }
 
@@ -137,7 +155,7 @@ class Reader {
 
   /** The block collection whose first line is `n`, at that line's indentation. */
   private block(n: number, depth: number): unknown {
-    const col = this.indents[n]!;
+    const col = indents[n]!;
     return this.isItem(n, col) ? this.sequence(n, col, depth) : this.mapping(n, col, depth);
   }
 
@@ -145,21 +163,21 @@ class Reader {
     if (depth >= MAX_DEPTH) refuse();
     const items: unknown[] = [];
     let n = start;
-    while (n < this.indents.length && this.indents[n] === col && this.isItem(n, col)) {
-      let at = this.starts[n]! + col + 1;
+    while (n < this.lines && indents[n] === col && this.isItem(n, col)) {
+      let at = starts[n]! + col + 1;
       while (this.text.charCodeAt(at) === 0x20) at++;
       if (this.isEmpty(n, at)) {
         const value = this.nested(n, col, false, depth);
         // After an item with no value, js-yaml reads the next `- ` line as an item of this
         // sequence even when it is indented less (loader.js, readBlockSequence).
         const next = this.pos;
-        if (value === null && next < this.indents.length && this.indents[next]! < col && this.isItem(next, this.indents[next]!)) refuse();
+        if (value === null && next < this.lines && indents[next]! < col && this.isItem(next, indents[next]!)) refuse();
         items.push(value);
-      } else if (this.keyAt(n, at) !== undefined) items.push(this.mapping(n, at - this.starts[n]!, depth + 1));
+      } else if (this.keyAt(n, at) !== undefined) items.push(this.mapping(n, at - starts[n]!, depth + 1));
       else items.push(this.scalar(n, at, col));
       n = this.pos;
     }
-    if (n < this.indents.length && this.indents[n]! > col) refuse();
+    if (n < this.lines && indents[n]! > col) refuse();
     this.pos = n;
     return items;
   }
@@ -169,13 +187,13 @@ class Reader {
     if (depth >= MAX_DEPTH) refuse();
     const map: Record<string, unknown> = {};
     for (let n = start; ; ) {
-      const key = this.keyAt(n, this.starts[n]! + col);
+      const key = this.keyAt(n, starts[n]! + col);
       if (key === undefined || key === "<<" || key === "__proto__" || Object.hasOwn(map, key)) refuse();
       const at = this.valueAt;
       map[key] = this.isEmpty(n, at) ? this.nested(n, col, true, depth) : this.scalar(n, at, col);
       n = this.pos;
-      if (n === this.indents.length || this.indents[n]! < col) return map;
-      if (this.indents[n]! > col) refuse();
+      if (n === this.lines || indents[n]! < col) return map;
+      if (indents[n]! > col) refuse();
       if (this.isItem(n, col)) return map;
     }
   }
@@ -187,9 +205,9 @@ class Reader {
   private nested(n: number, col: number, isKey: boolean, depth: number): unknown {
     const next = this.nextContent(n + 1);
     this.pos = next;
-    if (next === this.indents.length) return null;
-    if (this.indents[next]! > col) return this.block(next, depth + 1);
-    if (isKey && this.indents[next] === col && this.isItem(next, col)) return this.sequence(next, col, depth + 1);
+    if (next === this.lines) return null;
+    if (indents[next]! > col) return this.block(next, depth + 1);
+    if (isKey && indents[next] === col && this.isItem(next, col)) return this.sequence(next, col, depth + 1);
     return null;
   }
 
@@ -227,8 +245,8 @@ class Reader {
     // A plain scalar would continue on the next line that is not blank (even a comment) when it
     // is indented past the scalar's owner; quoted scalars and `[]` are kept to the same rule.
     let next = n + 1;
-    while (next < this.indents.length && this.indents[next] === -1) next++;
-    if (next < this.indents.length && this.indents[next]! > owner) refuse();
+    while (next < this.lines && indents[next] === -1) next++;
+    if (next < this.lines && indents[next]! > owner) refuse();
     this.pos = this.nextContent(next);
 
     const { text } = this;

@@ -61,6 +61,14 @@ function goParseFloat(s: string): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
+function allDigits(text: string): boolean {
+  for (let i = 0; i < text.length; i++) {
+    const d = text.charCodeAt(i);
+    if (d < 0x30 || d > 0x39) return false;
+  }
+  return true;
+}
+
 /** The value Kubernetes gives a plain scalar. */
 export function plainScalarValue(text: string): PlainScalar {
   const c = text.charCodeAt(0);
@@ -73,6 +81,9 @@ export function plainScalarValue(text: string): PlainScalar {
   if (c === 0x2e /* . */) return DOT_FLOAT.test(text) ? (goParseFloat(text) ?? text) : text;
   const isDigit = c >= 0x30 && c <= 0x39;
   if (!isDigit && c !== 0x2b /* + */ && c !== 0x2d /* - */) return text;
+  // Ports and counts: up to 15 decimal digits, no leading zero, are the decimal number itself
+  // (exact in a double), which is what ParseInt gives them.
+  if (isDigit && (c !== 0x30 || text.length === 1) && text.length <= 15 && allDigits(text)) return Number(text);
   const plain = text.includes("_") ? text.replaceAll("_", "") : text;
   const int = goParseInteger(plain);
   if (int !== undefined) return Object.is(int, -0) ? 0 : int;
