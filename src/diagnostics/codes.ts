@@ -1175,7 +1175,8 @@ const table = [
     name: "scenario-yaml-syntax",
     severity: "error",
     title: "A scenario file is not valid YAML",
-    explanation: "The YAML parser could not read `scenario.yaml` or a mesh resource file. Fix the indentation or quoting at the position shown.",
+    explanation:
+      "The YAML parser could not read `scenario.yaml` or a mesh resource file, or the file uses a form that Kubernetes reads differently from meshfed's YAML reader and that meshfed therefore refuses rather than read one way: a `%` directive or `...` marker, a local tag, duplicate keys, an anchor containing itself, excessive aliasing, a map key that is null, a float, an integer past 2^53 or a collection, or an empty sequence item followed by a less-indented item. Fix the indentation, quoting or form at the position shown.",
     message: (a: { file: string; line: number; reason: string; remedy: string }) => `${a.file}:${a.line}: ${a.reason}`,
     fix: (a: { file: string; line: number; reason: string; remedy: string }) => a.remedy,
   },

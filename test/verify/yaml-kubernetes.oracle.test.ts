@@ -79,6 +79,15 @@ const cases: Record<string, string> = {
   "syntax error": "a: [1, 2\nb: 3\n",
   "tab indentation": "a:\n\tb: 1\n",
   "anchor containing itself": "a: &x [1, *x]\n",
+  // js-yaml puts an item after an empty, more-indented one into the inner sequence.
+  "empty item before an outer item": "-\n name:\n  -\n- x\n",
+  "empty item before a less-indented item": "a:\n  - b:\n    -\n  - c\n",
+  "empty items of one sequence": "a:\n  -\n  - c\nd:\n  -  # note\ne: 1\nf:\n- -\n  - y\n- x\n",
+  // Keys js-yaml names with JavaScript's String(): Go refuses null and collections, writes floats its own way.
+  "null keys": "null: 1\na: 2\n",
+  "float keys": "m: {1e6: a, 2: b}\n1.5: c\n",
+  "collection keys": "? [a]\n: b\n",
+  "integer keys in other bases": '1_000: a\n0o17: b\n"~": c\n',
   "excessive aliasing": `a: &a [${Array(10).fill('"lol"').join(",")}]\n${Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(",")}]`).join("\n")}\n`,
 };
 
@@ -96,13 +105,18 @@ describe("the YAML reader reads what Kubernetes reads", () => {
     expect(refused).toEqual(
       [
         "anchor containing itself",
+        "collection keys",
         "directive",
         "document marker with a comment",
         "duplicate keys",
+        "empty item before a less-indented item",
+        "empty item before an outer item",
         "end marker",
+        "float keys",
         "excessive aliasing",
         "infinity and NaN",
         "local tag",
+        "null keys",
         "syntax error",
         "tab indentation",
       ].sort(),

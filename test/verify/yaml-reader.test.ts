@@ -122,3 +122,28 @@ describe("metadata Kubernetes refuses", () => {
     expect(diagnostics[0]!.message).toMatch(message);
   });
 });
+
+describe("forms js-yaml reads differently from Kubernetes are refused where they are", () => {
+  it.each([
+    ["an item after an empty, more-indented one", "kind: Pod\nx:\n  - a:\n    -\n  - b\n", 5, 3, /item with no value \(line 4\)/],
+    ["a null key", "kind: Pod\nspec:\n  ~: 1\n", 3, 3, /key "~" is null/],
+    ["a float key in a flow mapping", "kind: Pod\nspec: {a: 1, 1e6: b}\n", 2, 14, /key "1e6" is a number/],
+    ["a key past 2^53", "kind: Pod\n9007199254740993: a\n", 2, 1, /is a number/],
+    ["a collection key", "kind: Pod\n? [a]\n: b\n", 2, 3, /collection/],
+  ])("%s", (_name, text, line, column, message) => {
+    const { documents, problems } = readYamlStream(`a: 1\n---\n${text}`);
+    expect(documents.map((d) => d.value)).toEqual([{ a: 1 }]);
+    expect(problems.map((p) => [p.line - 2, p.column])).toEqual([[line, column]]);
+    expect(problems[0]!.message).toMatch(message);
+  });
+
+  it.each([
+    ["items of one sequence after an empty one", "a:\n  -\n  - c\n", { a: [null, "c"] }],
+    ["an empty item before a key", "a:\n  -  # none\nb: 1\n", { a: [null], b: 1 }],
+    ["integer keys in any base, quoted ~", "1_000: a\n0x10: b\n'~': c\n", { "1000": "a", "16": "b", "~": "c" }],
+  ])("reads %s as Kubernetes does", (_name, text, value) => {
+    const { documents, problems } = readYamlStream(text);
+    expect(problems).toEqual([]);
+    expect(documents.map((d) => d.value)).toEqual([value]);
+  });
+});

@@ -1,6 +1,7 @@
 import jsyaml from "js-yaml";
 import { readBlockSubset } from "./block-subset.js";
 import { KUBERNETES_SCHEMA } from "./kubernetes-schema.js";
+import { readerDisagreement } from "./reader-disagreements.js";
 
 /** One document of a YAML stream. */
 export interface YamlDocument {
@@ -137,7 +138,7 @@ function problemOf(err: unknown, chunk: Chunk, line: number): YamlProblem {
  * Adds one document of a stream, given its parsed value (`parsed`), or parses it alone when it
  * has none (so that a problem is found at its own place).
  */
-function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProblem[], parsed?: { value: unknown }): void {
+function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProblem[], parsed?: { value: unknown }, byFastReader = false): void {
   const content = CONTENT_LINE.exec(chunk.text);
   if (!content || !hasContent(chunk.text)) return;
   const line = chunk.textLine + newlines(chunk.text, 0, content.index);
@@ -152,6 +153,12 @@ function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProb
     }
   }
   if (value === null || value === undefined) return;
+  // The fast reader accepts none of the forms js-yaml reads differently from Kubernetes.
+  const disagreement = byFastReader ? undefined : readerDisagreement(chunk.text);
+  if (disagreement) {
+    problems.push({ line: chunk.textLine + disagreement.line, column: disagreement.column + 1, message: disagreement.message, fix: disagreement.fix });
+    return;
+  }
   if (chunk.text.includes("*") && chunk.text.includes("&") && containsItself(value)) {
     problems.push({
       line,
@@ -249,7 +256,7 @@ export function readYamlStreamWith(input: string, fast: (text: string) => unknow
   const values = fastValues.includes(undefined) ? parseAll(text, chunks) : fastValues;
   chunks.forEach((chunk, i) => {
     const parsed = values ? { value: values[i] } : fastValues[i] !== undefined ? { value: fastValues[i] } : undefined;
-    addDocument(chunk, documents, problems, parsed);
+    addDocument(chunk, documents, problems, parsed, fastValues[i] !== undefined);
   });
   return { documents, problems };
 }
