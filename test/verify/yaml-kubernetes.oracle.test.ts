@@ -87,6 +87,10 @@ const cases: Record<string, string> = {
   "null keys": "null: 1\na: 2\n",
   "float keys": "m: {1e6: a, 2: b}\n1.5: c\n",
   "collection keys": "? [a]\n: b\n",
+  // go-yaml takes a key only when its colon is at most 1,024 characters after its start.
+  "a key of 1,024 characters": `${"k".repeat(1024)}: a\nb: {${"q".repeat(1020)}: c}\n`,
+  "a key of 1,025 characters": `${"k".repeat(1025)}: a\n`,
+  "a quoted key of 1,025 characters": `"${"k".repeat(1023)}": a\n`,
   "integer keys in other bases": '1_000: a\n0o17: b\n"~": c\n',
   "excessive aliasing": `a: &a [${Array(10).fill('"lol"').join(",")}]\n${Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(",")}]`).join("\n")}\n`,
 };
@@ -104,6 +108,8 @@ describe("the YAML reader reads what Kubernetes reads", () => {
     // The forms readers disagree on, or Kubernetes itself refuses: meshfed refuses them with MF3102.
     expect(refused).toEqual(
       [
+        "a key of 1,025 characters",
+        "a quoted key of 1,025 characters",
         "anchor containing itself",
         "collection keys",
         "directive",

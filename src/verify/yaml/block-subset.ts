@@ -67,6 +67,12 @@ const EMPTY_FLOW = /(?:\[\]|\{\})(?: +#[^\n]*| *)(?=\n|$)/y;
 const ESCAPES: Record<string, string> = { "\\": "\\", '"': '"', "/": "/", n: "\n", t: "\t", r: "\r" };
 /** Characters that cannot start a plain scalar (`-` is checked apart: it may start one before a non-space). */
 const INDICATORS = new Set("?:,[]{}#&*!|>'\"%@`");
+/**
+ * go-yaml drops a possible simple key whose `:` comes more than 1,024 characters after its start
+ * (scannerc.go yaml_parser_stale_simple_keys), so Kubernetes refuses such a key where js-yaml
+ * reads it; reader-disagreements.ts refuses it on the slow path.
+ */
+export const MAX_KEY_LENGTH = 1024;
 /** Block collections nested deeper are refused (js-yaml's default maxDepth is 100 nodes). */
 const MAX_DEPTH = 50;
 const NOT_IN_SUBSET = new Error("not in the block subset");
@@ -226,6 +232,7 @@ class Reader {
       const m = QUOTED_KEY.exec(text);
       if (m === null) return undefined;
       [name, i] = [m[1] ?? m[2], QUOTED_KEY.lastIndex];
+      if (i - 1 - at > MAX_KEY_LENGTH) refuse();
     } else {
       for (i = at; i < end; i++) {
         const ch = text.charCodeAt(i);
@@ -233,6 +240,7 @@ class Reader {
         if (ch === 0x3a /* : */ && (i + 1 === end || text.charCodeAt(i + 1) === 0x20)) break;
       }
       if (i === end) return undefined;
+      if (i - at > MAX_KEY_LENGTH) refuse();
       name = plainKey(text, at, i++);
     }
     while (text.charCodeAt(i) === 0x20) i++;

@@ -1,5 +1,6 @@
 import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
+import { MAX_KEY_LENGTH } from "./block-subset.js";
 import { plainScalarValue } from "./plain-scalar.js";
 
 /**
@@ -13,7 +14,8 @@ import { plainScalarValue } from "./plain-scalar.js";
  * - a mapping key that is not a string, boolean or integer: go-yaml refuses null and collection
  *   keys ("unsupported map key", "invalid map key") and names a float key in Go's `g` form
  *   (`1e6` is "1e+06"), where js-yaml names every key with JavaScript's String(); integers past
- *   2^53 lose digits in JavaScript; tagged and alias keys are refused too.
+ *   2^53 lose digits in JavaScript; tagged and alias keys are refused too;
+ * - a key longer than 1,024 characters, which go-yaml does not take for a key.
  *
  * The fast reader (block-subset.ts) never accepts these forms, so only documents js-yaml reads
  * are checked.
@@ -31,6 +33,8 @@ export interface Disagreement {
 const EMPTY_ITEM = /^(?: *- +)* *-(?: *| +#.*)$/;
 /** A line that starts a sequence item, with its indentation. */
 const ITEM = /^( *)-(?: |$)/;
+/** A line longer than any key Kubernetes reads, so that a key on it may be too long. */
+const LONG_LINE = new RegExp(`^.{${MAX_KEY_LENGTH + 1}}`, "m");
 /** A line of blanks or only a comment. */
 const BLANK = /^[ \t]*(?:#.*)?$/;
 /**
@@ -70,7 +74,7 @@ function emptyItemThenOuterItem(text: string): Disagreement | undefined {
 let yamlModule: typeof Yaml | undefined;
 
 function unsupportedKey(text: string): Disagreement | undefined {
-  if (!SUSPECT_KEY.test(text)) return undefined;
+  if (!SUSPECT_KEY.test(text) && !LONG_LINE.test(text)) return undefined;
   // The yaml library for the keys' forms and places only; values still come from js-yaml.
   yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
   const yaml = yamlModule;
@@ -86,6 +90,9 @@ function unsupportedKey(text: string): Disagreement | undefined {
   yaml.visit(doc, {
     Pair(_, pair) {
       const key = pair.key as Yaml.Node | null;
+      const range = key?.range;
+      if (range && range[1] - range[0] > MAX_KEY_LENGTH)
+        return report(key, `a mapping key of ${range[1] - range[0]} characters; Kubernetes' YAML reader takes at most ${MAX_KEY_LENGTH} before the colon`);
       if (yaml.isAlias(key)) return report(key, "a mapping key is an alias; Kubernetes and meshfed's YAML reader name such keys differently");
       if (!yaml.isScalar(key)) return report(key, "a mapping key is a collection, which Kubernetes refuses (invalid map key)");
       const source = String(key.source);
