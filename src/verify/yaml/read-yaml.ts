@@ -159,7 +159,8 @@ function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProb
     problems.push({ line: chunk.textLine + disagreement.line, column: disagreement.column + 1, message: disagreement.message, fix: disagreement.fix });
     return;
   }
-  if (chunk.text.includes("*") && chunk.text.includes("&") && containsItself(value)) {
+  // The fast reader reads no anchors or aliases: only js-yaml's values can share or repeat nodes.
+  if (!byFastReader && chunk.text.includes("*") && chunk.text.includes("&") && containsItself(value)) {
     problems.push({
       line,
       column: 1,
@@ -168,7 +169,7 @@ function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProb
     });
     return;
   }
-  if (chunk.text.includes("*") && chunk.text.includes("&") && excessiveAliasing(value)) {
+  if (!byFastReader && chunk.text.includes("*") && chunk.text.includes("&") && excessiveAliasing(value)) {
     problems.push({
       line,
       column: 1,
