@@ -106,7 +106,7 @@ const SCALAR_CHARS = "ab0Z1.:-?#, []{}'\"\\/&*!|>%@`\t~_e+=\u00e9\u2028\u0085\u0
 
 const scalarText = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...REAL_SCALARS) },
-  { weight: 2, arbitrary: fc.array(fc.constantFrom(...SCALAR_CHARS), { minLength: 1, maxLength: 8 }).map((cs) => cs.join("")) },
+  { weight: 1, arbitrary: fc.array(fc.constantFrom(...SCALAR_CHARS), { minLength: 1, maxLength: 8 }).map((cs) => cs.join("")) },
   { weight: 2, arbitrary: fc.constantFrom("a", "b", "c", "web", "default", "TCP", "8080", "istio-system") },
 );
 
@@ -152,7 +152,7 @@ class Writer {
   /** Anchor and tag written before a node's value, with a trailing space, or "". */
   props(s: readonly number[], kind: "scalar" | "map" | "seq"): string {
     let p = "";
-    if (this.chance(s, 9, 8)) p += `&a${this.anchors++} `;
+    if (this.chance(s, 9, 15)) p += `&a${this.anchors++} `;
     if (this.chance(s, 10, 6)) {
       const tags = {
         scalar: ["!!str", "!!int", "!!float", "!!bool", "!!null", "!!binary", "!!timestamp", "!", "!local", "!<tag:yaml.org,2002:str>"],
@@ -165,9 +165,9 @@ class Writer {
   }
 
   alias(s: readonly number[]): string {
-    // Mostly an anchor written before; sometimes one that is not (yet) defined.
-    const n = this.anchors === 0 || this.chance(s, 1, 5) ? this.anchors + this.pick(s, 2, 2) : this.pick(s, 2, this.anchors);
-    return `*a${n}`;
+    // Mostly an anchor written before; rarely one that is not (yet) defined.
+    if (this.anchors === 0) return this.chance(s, 1, 10) ? "*a0" : "x";
+    return `*a${this.chance(s, 1, 3) ? this.anchors : this.pick(s, 2, this.anchors)}`;
   }
 
   comment(s: readonly number[], i: number): string {
@@ -478,7 +478,7 @@ export const yamlStreamText: fc.Arbitrary<string> = fc
   .map(([docs, mutations, s]) => {
     const lines = docs.flatMap((d, i) => [...(i > 0 || s < 15 ? [s % 7 === 0 ? "---  " : "---"] : []), ...d.replace(/\n$/, "").split("\n")]);
     // Most texts are left intact, so that most are valid YAML.
-    if (s < 35) for (const [m, at, x] of mutations) MUTATIONS[m]!(lines, at % lines.length, x);
+    if (s < 35) for (const [m, at, x] of mutations) if (lines.length > 0) MUTATIONS[m]!(lines, at % lines.length, x);
     let text = lines.join("\n") + (s % 9 === 0 ? "" : "\n");
     if (s >= 90 && s < 95) text = text.replace(/\n/g, "\r\n");
     if (s === 95) text = text.replace(/\n/g, "\r");

@@ -49,10 +49,11 @@ const BLANK = /^[ \t]*(?:#.*)?$/;
 /**
  * Where a key that may not be a string could start: at a line's start (after item markers) or in
  * a flow mapping, a number, null, tag, alias, complex-key or collection form, with a `: ` later on
- * the line; an explicit `? ` key; or a flow collection in a flow collection (`{[a]}`, `[{}: b]`).
+ * the line; an explicit `? ` key; a flow collection in a flow collection (`{[a]}`, `[{}: b]`); or
+ * an empty key (`: a`, `&x : a`, `{: a}`).
  * Only documents matching it are parsed again to look at their keys.
  */
-const SUSPECT_KEY = /(?:^[ -]*|[{,] *)(?:[-+.0-9~!*?[{]|null|Null|NULL)[^\n]*?:(?:[ \t]|$)|^[ -]*\?(?: |$)|[[{,] *[[{]/m;
+const SUSPECT_KEY = /(?:^[ -]*|[{,] *)(?:[-+.0-9~!*?[{]|null|Null|NULL)[^\n]*?:(?:[ \t]|$)|^[ -]*\?(?: |$)|[[{,] *[[{]|(?:^|[\s[{,])(?:[&!]\S*[ \t]+)*:(?:[ \t]|$)/m;
 
 /** The first form of the document (js-yaml's reading of it) that Kubernetes reads differently, if any. */
 export function readerDisagreement(text: string): Disagreement | undefined {
@@ -143,7 +144,9 @@ const SUSPECT_ESCAPE = /\\[/uU]/;
  * `:` (a value indicator to go-yaml) or be followed by a `:` and a flow indicator (which go-yaml
  * reads as part of it).
  */
-const SUSPECT_FLOW_PLAIN = /:[,[\]{}]|[[{,][ \t]*:(?![ \t\n])|[[{][^]*\?/;
+const SUSPECT_FLOW_PLAIN = /:[,[\]{}]|[\s[{,]:[^\s,[\]{}]|[[{][^]*\?/;
+/** A non-specific tag (`!`) that may be on an empty node. */
+const SUSPECT_EMPTY_TAG = /(?:^|[\s[{,])!(?=[\s,\]}]|$)/m;
 /** An anchor or alias whose name holds a character go-yaml does not take, or runs into a `[` or `{`. */
 const SUSPECT_ANCHOR = /[&*][^\s,[\]{}]*[^0-9A-Za-z_\-\s,[\]{}]|[&*][0-9A-Za-z_-]*[[{]/g;
 const FLOW_INDICATORS = ",[]{}";
@@ -161,11 +164,12 @@ function treeDisagreement(text: string): Disagreement | undefined {
   const merges = text.includes("<<");
   const flowPlain = SUSPECT_FLOW_PLAIN.test(text);
   const tabs = text.includes("\t");
+  const emptyTag = text.includes("!") && SUSPECT_EMPTY_TAG.test(text);
   SEPARATORS.lastIndex = 0;
   const separators = SEPARATORS.test(text);
   SUSPECT_ANCHOR.lastIndex = 0;
   const anchors = SUSPECT_ANCHOR.test(text);
-  if (!keys && !escapes && !merges && !flowPlain && !tabs && !separators && !anchors) return undefined;
+  if (!keys && !escapes && !merges && !flowPlain && !tabs && !separators && !anchors && !emptyTag) return undefined;
   yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
   const yaml = yamlModule;
   const lc = new yaml.LineCounter();
@@ -195,6 +199,8 @@ function treeDisagreement(text: string): Disagreement | undefined {
         const parent = [...path].reverse().find((p) => yaml.isMap(p) || yaml.isSeq(p)) as Yaml.YAMLMap | Yaml.YAMLSeq | undefined;
         scalars.push({ node, owner: inFlow ? Number.POSITIVE_INFINITY : parent?.range ? columnOf(parent.range[0]) : -1 });
       }
+      if (emptyTag && node.tag === "!" && node.type === "PLAIN" && node.source === "")
+        return report(start, "an empty value tagged `!`, which Kubernetes reads as the empty string and meshfed's YAML reader as null", 'Write the value: "" or null.');
       if (escapes && node.type === "QUOTE_DOUBLE") {
         const bad = badEscape(text.slice(start, end));
         if (bad)
@@ -220,10 +226,10 @@ function treeDisagreement(text: string): Disagreement | undefined {
       }
       return undefined;
     },
-    Map(_, map) {
+    Map(_, map, path) {
       if (tabs && map.flow && map.range) flows.push([map.range[0], map.range[1]]);
       if (!merges) return undefined;
-      const problem = mergeDisagreement(yaml, doc, map);
+      const problem = mergeDisagreement(yaml, doc, map, path);
       return problem ? report(problem.at, problem.message, problem.fix) : undefined;
     },
     Seq(_, seq) {
@@ -423,7 +429,12 @@ function mergedKeys(yaml: typeof Yaml, doc: Yaml.Document, map: Yaml.YAMLMap, se
  * also refuses to merge anything but mappings, where js-yaml merges the items of a list behind
  * an alias, and a list's keys ("0", "1", ...).
  */
-function mergeDisagreement(yaml: typeof Yaml, doc: Yaml.Document, map: Yaml.YAMLMap): { at: number; message: string; fix: string } | undefined {
+function mergeDisagreement(
+  yaml: typeof Yaml,
+  doc: Yaml.Document,
+  map: Yaml.YAMLMap,
+  ancestors: readonly unknown[],
+): { at: number; message: string; fix: string } | undefined {
   if (!map.items.some((p) => isMergeKey(yaml, p.key))) return undefined;
   const fix = "Write `<<` once, as the mapping's first key (several mappings go in one list, `<<: [*a, *b]`, the first winning), and the keys that override it after it.";
   // Where each key's value comes from in each reader (the mapping merged, or the pair), and the
@@ -442,6 +453,13 @@ function mergeDisagreement(yaml: typeof Yaml, doc: Yaml.Document, map: Yaml.YAML
           at: pair.key.range?.[0] ?? 0,
           message: "a merge key (<<) whose value is not a mapping, an alias of one or a list of those, which Kubernetes refuses and meshfed's YAML reader merges",
           fix,
+        };
+      // go-yaml refuses a merge of the mapping itself or of one it is in; js-yaml merges the keys it has so far.
+      if (sources.some((s) => s === map || ancestors.includes(s)))
+        return {
+          at: pair.key.range?.[0] ?? 0,
+          message: "a merge key (<<) merges the mapping it is in, which Kubernetes refuses (anchor value contains itself)",
+          fix: "Merge another mapping's anchor, not one of the mapping itself or of a mapping around it.",
         };
       const keys = sources.map((s) => mergedKeys(yaml, doc, s));
       keys.forEach((names, j) => {
