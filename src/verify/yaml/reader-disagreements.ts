@@ -138,13 +138,43 @@ function rootBlockScalarIndent(text: string): Disagreement | undefined {
 }
 
 /** A double-quoted string may hold an escape that go-yaml v2 refuses (see badEscape). */
-const SUSPECT_ESCAPE = /\\[/uU]/;
+const SUSPECT_ESCAPE = /\\[/uU\n]/;
 /**
  * A plain scalar in a flow collection may hold a `?` (which ends it for go-yaml), start with a
  * `:` (a value indicator to go-yaml) or be followed by a `:` and a flow indicator (which go-yaml
  * reads as part of it).
  */
 const SUSPECT_FLOW_PLAIN = /:[,[\]{}]|[\s[{,]:[^\s,[\]{}]|[[{][^]*\?/;
+/** A key's value that may be a mapping starting on the key's line after an anchor or tag (`a: &x b: c`). */
+const SUSPECT_SAME_LINE_MAPPING = /:[ \t]+[&!][^\n]*:(?:[ \t]|$)/m;
+/** A quote that starts a node in block context: after indentation, indicators, a plain key and properties. */
+const QUOTE_AT_NODE_START = /^[ \t]*(?:[-?:][ \t]+)*(?:[^\s#'"[\]{},][^#\n]*?:[ \t]+)?(?:[&!]\S*[ \t]+)*(["'])/gm;
+
+/**
+ * The offset of what follows, on the same line, a quoted string that starts a node and ends on a
+ * later line (`a: 'x\n'b: c`): js-yaml reads on (`b` is the next key), go-yaml refuses ("did not
+ * find expected key"). Text only; the caller confirms on the tree.
+ */
+function contentAfterMultilineQuote(text: string): number | undefined {
+  QUOTE_AT_NODE_START.lastIndex = 0;
+  for (let m = QUOTE_AT_NODE_START.exec(text); m !== null; m = QUOTE_AT_NODE_START.exec(text)) {
+    const quote = m[1]!;
+    let i = m.index + m[0].length;
+    for (; i < text.length; i++) {
+      if (quote === '"' && text[i] === "\\") i++;
+      else if (text[i] === quote) {
+        if (quote === "'" && text[i + 1] === "'") i++;
+        else break;
+      }
+    }
+    if (i >= text.length || !text.slice(m.index, i).includes("\n")) continue;
+    const lineEnd = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i);
+    if (!/^[ \t]*(?:#.*)?$/.test(text.slice(i + 1, lineEnd))) return i + 1;
+    QUOTE_AT_NODE_START.lastIndex = Math.max(QUOTE_AT_NODE_START.lastIndex, i);
+  }
+  return undefined;
+}
+
 /** A non-specific tag (`!`) that may be on an empty node. */
 const SUSPECT_EMPTY_TAG = /(?:^|[\s[{,])!(?=[\s,\]}]|$)/m;
 /** An anchor or alias whose name holds a character go-yaml does not take, or runs into a `[` or `{`. */
@@ -165,11 +195,13 @@ function treeDisagreement(text: string): Disagreement | undefined {
   const flowPlain = SUSPECT_FLOW_PLAIN.test(text);
   const tabs = text.includes("\t");
   const emptyTag = text.includes("!") && SUSPECT_EMPTY_TAG.test(text);
+  const sameLineMapping = SUSPECT_SAME_LINE_MAPPING.test(text);
+  const afterQuote = text.includes("'") || text.includes('"') ? contentAfterMultilineQuote(text) : undefined;
   SEPARATORS.lastIndex = 0;
   const separators = SEPARATORS.test(text);
   SUSPECT_ANCHOR.lastIndex = 0;
   const anchors = SUSPECT_ANCHOR.test(text);
-  if (!keys && !escapes && !merges && !flowPlain && !tabs && !separators && !anchors && !emptyTag) return undefined;
+  if (!keys && !escapes && !merges && !flowPlain && !tabs && !separators && !anchors && !emptyTag && !sameLineMapping && afterQuote === undefined) return undefined;
   yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
   const yaml = yamlModule;
   const lc = new yaml.LineCounter();
@@ -180,6 +212,17 @@ function treeDisagreement(text: string): Disagreement | undefined {
     found = { line: p.line - 1, column: p.col - 1, message, fix };
     return yaml.visit.BREAK;
   };
+  // js-yaml reads `a: &x b: c` as a mapping in a mapping; go-yaml refuses it ("mapping values are
+  // not allowed in this context"), as the yaml library does.
+  const blockAsKey = sameLineMapping ? doc.errors.find((e) => e.code === "BLOCK_AS_IMPLICIT_KEY") : undefined;
+  if (blockAsKey) {
+    report(
+      blockAsKey.pos[0],
+      "a mapping starts on the line of the key it is the value of (after an anchor or tag); Kubernetes refuses it (mapping values are not allowed in this context)",
+      "Start the mapping on the next line, indented under its key.",
+    );
+    return found;
+  }
   // Scalars with the column of the block collection they are in (-1: none; Infinity: in a flow
   // collection), and the flow collections' ranges.
   const scalars: { node: Yaml.Scalar; owner: number }[] = [];
@@ -195,7 +238,7 @@ function treeDisagreement(text: string): Disagreement | undefined {
       if (!node.range) return undefined;
       const [start, end] = node.range;
       const inFlow = path.some((p) => (yaml.isMap(p) || yaml.isSeq(p)) && p.flow);
-      if (tabs || separators || anchors) {
+      if (tabs || separators || anchors || escapes || afterQuote !== undefined) {
         const parent = [...path].reverse().find((p) => yaml.isMap(p) || yaml.isSeq(p)) as Yaml.YAMLMap | Yaml.YAMLSeq | undefined;
         scalars.push({ node, owner: inFlow ? Number.POSITIVE_INFINITY : parent?.range ? columnOf(parent.range[0]) : -1 });
       }
@@ -206,7 +249,7 @@ function treeDisagreement(text: string): Disagreement | undefined {
         if (bad)
           return report(
             start + bad.at,
-            `the escape ${bad.escape} in a double-quoted string, which Kubernetes' YAML reader refuses (${bad.why}) and meshfed's reads`,
+            `the escape ${bad.escape} in a double-quoted string, which Kubernetes' YAML reader reads otherwise or refuses (${bad.why})`,
             bad.fix,
           );
       }
@@ -243,6 +286,31 @@ function treeDisagreement(text: string): Disagreement | undefined {
     for (let j = lineStart; j < i; j++) if (text[j] === "#" && (j === lineStart || text[j - 1] === " " || text[j - 1] === "\t") && !scalarAt(j)) return true;
     return false;
   };
+  // Only where the yaml library finds the text broken too (it takes no such quoted string), and
+  // not in a block or plain scalar, where the quote is text.
+  if (afterQuote !== undefined && doc.errors.length > 0 && !scalarAt(afterQuote - 1)?.node.type?.startsWith("BLOCK") && scalarAt(afterQuote - 1)?.node.type !== "PLAIN") {
+    report(
+      afterQuote,
+      "a quoted string that ends on a later line is followed by more on that line; Kubernetes refuses this (did not find expected key) and meshfed's YAML reader reads on",
+      "Put what follows the closing quote on a line of its own.",
+    );
+    return found;
+  }
+  if (escapes) {
+    // An escaped line break before an empty line that the yaml library did not find in a
+    // double-quoted string (it reads some such strings otherwise than both readers).
+    const escaped = /\\\n[ \t]*\n/g;
+    for (let m = escaped.exec(text); m !== null; m = escaped.exec(text)) {
+      const s = scalarAt(m.index)?.node;
+      if (s && s.type !== "QUOTE_DOUBLE") continue;
+      report(
+        m.index,
+        "the escape \\ at a line's end before an empty line in a double-quoted string, which Kubernetes' YAML reader reads otherwise (it keeps a line break there)",
+        "Write the line break as \\n.",
+      );
+      return found;
+    }
+  }
   if (separators) {
     SEPARATORS.lastIndex = 0;
     for (let m = SEPARATORS.exec(text); m !== null; m = SEPARATORS.exec(text)) {
@@ -370,6 +438,9 @@ function badEscape(source: string): { at: number; escape: string; why: string; f
   for (let i = source.indexOf("\\"); i >= 0; i = source.indexOf("\\", i + 2)) {
     const c = source[i + 1];
     if (c === "/") return { at: i, escape: "\\/", why: "found unknown escape character", fix: "Write / without the backslash." };
+    // An escaped line break before an empty line: go-yaml keeps the empty line's line break, js-yaml drops it.
+    if (c === "\n" && /^[ \t]*\n/.test(source.slice(i + 2)))
+      return { at: i, escape: "\\ at a line's end before an empty line", why: "it keeps a line break there", fix: "Write the line break as \\n." };
     if (c !== "u" && c !== "U") continue;
     const hex = source.slice(i + 2, i + (c === "u" ? 6 : 10));
     if (!/^[0-9a-fA-F]+$/.test(hex) || hex.length !== (c === "u" ? 4 : 8)) continue;
