@@ -53,7 +53,7 @@ const BLANK = /^[ \t]*(?:#.*)?$/;
  * an empty key (`: a`, `&x : a`, `{: a}`).
  * Only documents matching it are parsed again to look at their keys.
  */
-const SUSPECT_KEY = /(?:^[ -]*|[{,] *)(?:[-+.0-9~!*?[{]|null|Null|NULL)[^\n]*?:(?:[ \t]|$)|^[ -]*\?(?: |$)|[[{,] *[[{]|(?:^|[\s[{,])(?:[&!]\S*[ \t]+)*:(?:[ \t]|$)/m;
+const SUSPECT_KEY = /(?:^[ -]*|[{,] *)(?:[&!]\S*[ \t]+)*(?:[-+.0-9~!*?[{]|null|Null|NULL)[^\n]*?:(?:[ \t]|$)|^[ -]*\?(?: |$)|[[{,] *[[{]|(?:^|[\s[{,])(?:[&!]\S*[ \t]+)*:(?:[ \t]|$)/m;
 
 /** The first form of the document (js-yaml's reading of it) that Kubernetes reads differently, if any. */
 export function readerDisagreement(text: string): Disagreement | undefined {
@@ -148,7 +148,7 @@ const SUSPECT_FLOW_PLAIN = /:[,[\]{}]|[\s[{,]:[^\s,[\]{}]|[[{][^]*\?/;
 /** A key's value that may be a mapping starting on the key's line after an anchor or tag (`a: &x b: c`). */
 const SUSPECT_SAME_LINE_MAPPING = /:[ \t]+[&!][^\n]*:(?:[ \t]|$)/m;
 /** A quote that starts a node in block context: after indentation, indicators, a plain key and properties. */
-const QUOTE_AT_NODE_START = /^[ \t]*(?:[-?:][ \t]+)*(?:[^\s#'"[\]{},][^#\n]*?:[ \t]+)?(?:[&!]\S*[ \t]+)*(["'])/gm;
+const QUOTE_AT_NODE_START = /^[ \t]*(?:[-?:][ \t]+)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^\s#'"[\]{},][^#\n]*?)[ \t]*:[ \t]+)?(?:[&!]\S*[ \t]+)*(["'])/gm;
 
 /**
  * The offset of what follows, on the same line, a quoted string that starts a node and ends on a
@@ -175,8 +175,10 @@ function contentAfterMultilineQuote(text: string): number | undefined {
   return undefined;
 }
 
-/** A non-specific tag (`!`) that may be on an empty node. */
-const SUSPECT_EMPTY_TAG = /(?:^|[\s[{,])!(?=[\s,\]}]|$)/m;
+/** A tag that may be on an empty node. */
+const SUSPECT_EMPTY_TAG = /(?:^|[\s[{,])![^\s,[\]{}]*(?=[\s,\]}]|$)/m;
+/** Tags both readers give an empty node alike (`!!str` the empty string, `!!null` null). */
+const EMPTY_ALIKE = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:null"]);
 /** An anchor or alias whose name holds a character go-yaml does not take, or runs into a `[` or `{`. */
 const SUSPECT_ANCHOR = /[&*][^\s,[\]{}]*[^0-9A-Za-z_\-\s,[\]{}]|[&*][0-9A-Za-z_-]*[[{]/g;
 const FLOW_INDICATORS = ",[]{}";
@@ -230,6 +232,10 @@ function treeDisagreement(text: string): Disagreement | undefined {
   const columnOf = (at: number) => at - (text.lastIndexOf("\n", at - 1) + 1);
   yaml.visit(doc, {
     Pair(_, pair) {
+      const key = pair.key as Yaml.Node | null;
+      // `? <<` is a merge key to go-yaml and the key "<<" to js-yaml.
+      if (isMergeKey(yaml, key) && key.range && /\?[ \t]+$/.test(text.slice(text.lastIndexOf("\n", key.range[0] - 1) + 1, key.range[0])))
+        return report(key.range[0], "an explicit merge key (`? <<`), which Kubernetes merges and meshfed's YAML reader takes as the key \"<<\"", "Write the merge key as `<<:`.");
       const problem = keys ? unsupportedKey(yaml, pair.key as Yaml.Node | null) : undefined;
       if (problem) return report(problem.at, problem.message, "Write the key as a quoted string, as Kubernetes objects name their fields.");
       return undefined;
@@ -242,8 +248,8 @@ function treeDisagreement(text: string): Disagreement | undefined {
         const parent = [...path].reverse().find((p) => yaml.isMap(p) || yaml.isSeq(p)) as Yaml.YAMLMap | Yaml.YAMLSeq | undefined;
         scalars.push({ node, owner: inFlow ? Number.POSITIVE_INFINITY : parent?.range ? columnOf(parent.range[0]) : -1 });
       }
-      if (emptyTag && node.tag === "!" && node.type === "PLAIN" && node.source === "")
-        return report(start, "an empty value tagged `!`, which Kubernetes reads as the empty string and meshfed's YAML reader as null", 'Write the value: "" or null.');
+      if (emptyTag && node.tag && !EMPTY_ALIKE.has(node.tag) && node.type === "PLAIN" && node.source === "")
+        return report(start, `an empty value tagged ${node.tag}, which Kubernetes reads as the empty string or refuses and meshfed's YAML reader reads as null`, 'Write the value: "" or null.');
       if (escapes && node.type === "QUOTE_DOUBLE") {
         const bad = badEscape(text.slice(start, end));
         if (bad)
