@@ -236,8 +236,10 @@ class Writer {
         "\\\n",
         "\\\n  x",
       ];
-      const at = this.pick(s, 5, out.length + 1);
-      out = out.slice(0, at) + escapes[this.pick(s, 6, escapes.length)]! + out.slice(at);
+      // At a character's boundary: a lone surrogate is no text a file can hold.
+      const chars = Array.from(out);
+      const at = this.pick(s, 5, chars.length + 1);
+      out = chars.slice(0, at).join("") + escapes[this.pick(s, 6, escapes.length)]! + chars.slice(at).join("");
     }
     return out;
   }

@@ -179,8 +179,10 @@ function contentAfterMultilineQuote(text: string): number | undefined {
 const SUSPECT_EMPTY_TAG = /(?:^|[\s[{,])![^\s,[\]{}]*(?=[\s,\]}]|$)/m;
 /** Tags both readers give an empty node alike (`!!str` the empty string, `!!null` null). */
 const EMPTY_ALIKE = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:null"]);
-/** An anchor or alias whose name holds a character go-yaml does not take, or runs into a `[` or `{`. */
-const SUSPECT_ANCHOR = /[&*][^\s,[\]{}]*[^0-9A-Za-z_\-\s,[\]{}]|[&*][0-9A-Za-z_-]*[[{]/g;
+/** An anchor or alias whose name is empty, holds a character go-yaml does not take, or runs into a `[` or `{`. */
+const SUSPECT_ANCHOR = /[&*][^\s,[\]{}]*[^0-9A-Za-z_\-\s,[\]{}]|[&*][0-9A-Za-z_-]*[[{]|[&*](?=[\s,\]}]|$)/g;
+/** An anchor name written twice. */
+const REPEATED_ANCHOR = /&([^\s,[\]{}]+)[^]*&\1(?![^\s,[\]{}])/;
 const FLOW_INDICATORS = ",[]{}";
 const BLANKS = " \t\n\u0085\u2028\u2029";
 
@@ -198,12 +200,13 @@ function treeDisagreement(text: string): Disagreement | undefined {
   const tabs = text.includes("\t");
   const emptyTag = text.includes("!") && SUSPECT_EMPTY_TAG.test(text);
   const sameLineMapping = SUSPECT_SAME_LINE_MAPPING.test(text);
+  const repeatedAnchor = text.includes("&") && REPEATED_ANCHOR.test(text);
   const afterQuote = text.includes("'") || text.includes('"') ? contentAfterMultilineQuote(text) : undefined;
   SEPARATORS.lastIndex = 0;
   const separators = SEPARATORS.test(text);
   SUSPECT_ANCHOR.lastIndex = 0;
   const anchors = SUSPECT_ANCHOR.test(text);
-  if (!keys && !escapes && !merges && !flowPlain && !tabs && !separators && !anchors && !emptyTag && !sameLineMapping && afterQuote === undefined) return undefined;
+  if (!keys && !escapes && !merges && !flowPlain && !tabs && !separators && !anchors && !emptyTag && !sameLineMapping && !repeatedAnchor && afterQuote === undefined) return undefined;
   yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
   const yaml = yamlModule;
   const lc = new yaml.LineCounter();
@@ -230,6 +233,24 @@ function treeDisagreement(text: string): Disagreement | undefined {
   const scalars: { node: Yaml.Scalar; owner: number }[] = [];
   const flows: [number, number][] = [];
   const columnOf = (at: number) => at - (text.lastIndexOf("\n", at - 1) + 1);
+  // Anchored nodes, for an anchor written again inside its own node: go-yaml binds the name to
+  // the inner node (the later start), js-yaml to the outer one (the later end).
+  const anchored: { name: string; range: readonly number[] }[] = [];
+  yaml.visit(doc, (_, node) => {
+    if (repeatedAnchor && (yaml.isScalar(node) || yaml.isCollection(node)) && node.anchor && node.range) {
+      const { anchor, range } = node;
+      const outer = anchored.find((a) => a.name === anchor && a.range[0]! <= range[0] && range[1] <= a.range[1]!);
+      if (outer)
+        return report(
+          range[0],
+          `the anchor &${anchor} is written again inside the node it names; Kubernetes and meshfed's YAML reader give its aliases different nodes`,
+          "Give the inner anchor a name of its own.",
+        );
+      anchored.push({ name: anchor, range });
+    }
+    return undefined;
+  });
+  if (found) return found;
   yaml.visit(doc, {
     Pair(_, pair) {
       const key = pair.key as Yaml.Node | null;
