@@ -103,6 +103,8 @@ const MARKER_LIKE = /^(?:---|\.\.\.|%).*$/gm;
 const LONE_CR_MARKER = /\r(?:---|\.\.\.|%)/;
 /** A line whose indentation holds a tab. */
 const LEADING_TAB = /^ *\t/m;
+/** A character go-yaml (YAML 1.1) reads as a line break and js-yaml does not, with what precedes it on its line. */
+const YAML11_BREAK = /^[^\n]*?[\u0085\u2028\u2029]/m;
 /** The first line that is neither blank nor only a comment. */
 const CONTENT_LINE = /^(?![ \t]*(?:#.*)?$)/m;
 
@@ -145,14 +147,17 @@ function problemOf(err: unknown, chunk: Chunk, line: number): YamlProblem {
 function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProblem[], parsed?: { value: unknown }, byFastReader = false): void {
   const content = CONTENT_LINE.exec(chunk.text);
   if (!content || !hasContent(chunk.text)) {
-    // go-yaml refuses a tab in a line's indentation even in a document with no content.
-    const tab = LEADING_TAB.exec(chunk.text);
-    if (tab)
+    // Blank and comment lines to js-yaml that go-yaml may read otherwise: a tab in a line's
+    // indentation (refused), a YAML 1.1 line break in a comment (what follows it is content).
+    const odd = LEADING_TAB.exec(chunk.text) ?? YAML11_BREAK.exec(chunk.text);
+    if (odd)
       problems.push({
-        line: chunk.textLine + newlines(chunk.text, 0, tab.index),
-        column: tab[0].length,
-        message: "a tab in the indentation of a line with no content; Kubernetes' YAML reader refuses it",
-        fix: "Remove the tab, or use spaces.",
+        line: chunk.textLine + newlines(chunk.text, 0, odd.index),
+        column: odd[0].length,
+        message: odd[0].endsWith("\t")
+          ? "a tab in the indentation of a line with no content; Kubernetes' YAML reader refuses it"
+          : "a NEL, U+2028 or U+2029 character, which Kubernetes' YAML reader (YAML 1.1) reads as a line break, so that what follows it on the line is no comment",
+        fix: odd[0].endsWith("\t") ? "Remove the tab, or use spaces." : "Remove the character.",
       });
     return;
   }

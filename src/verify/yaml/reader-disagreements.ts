@@ -324,6 +324,16 @@ function treeDisagreement(text: string): Disagreement | undefined {
     return found;
   }
   if (escapes) {
+    // Escapes go-yaml refuses in a double-quoted string the yaml library did not find (it reads
+    // some broken texts otherwise than both readers): looked for in the text.
+    const suspect = /\\(?:\/|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/g;
+    for (let m = suspect.exec(text); m !== null; m = suspect.exec(text)) {
+      if (scalarAt(m.index) || inComment(m.index)) continue;
+      const bad = badEscape(m[0]);
+      if (!bad) continue;
+      report(m.index, `the escape ${bad.escape} in a double-quoted string, which Kubernetes' YAML reader reads otherwise or refuses (${bad.why})`, bad.fix);
+      return found;
+    }
     // An escaped line break before an empty line that the yaml library did not find in a
     // double-quoted string (it reads some such strings otherwise than both readers).
     const escaped = /\\\n[ \t]*\n/g;
