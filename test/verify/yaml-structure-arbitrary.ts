@@ -102,7 +102,7 @@ const REAL_SCALARS = [
 ];
 
 /** Characters to build random scalars from: letters, digits and every indicator. */
-const SCALAR_CHARS = "ab0Z1.:-?#, []{}'\"\\/&*!|>%@`\t~_e+=\u00e9\u2028\u0085\u00a0\n ".split("");
+const SCALAR_CHARS = "ab0Z1.:-?#, []{}'\"\\/&*!|>%@`\t~_e+=\u00e9\u00a0\n ".split("");
 
 const scalarText = fc.oneof(
   { weight: 3, arbitrary: fc.constantFrom(...REAL_SCALARS) },
@@ -153,7 +153,7 @@ class Writer {
   props(s: readonly number[], kind: "scalar" | "map" | "seq"): string {
     let p = "";
     if (this.chance(s, 9, 15)) p += `&a${this.anchors++} `;
-    if (this.chance(s, 10, 6)) {
+    if (this.chance(s, 10, 4)) {
       const tags = {
         scalar: ["!!str", "!!int", "!!float", "!!bool", "!!null", "!!binary", "!!timestamp", "!", "!local", "!<tag:yaml.org,2002:str>"],
         map: ["!!map", "!!set", "!!omap", "!!str"],
@@ -406,7 +406,8 @@ const documentText: fc.Arbitrary<string> = fc
       return [...(props ? [props] : []), ...w.block(n, d % 5 === 0 ? 1 : 0)].join("\n");
     }
     if (n.k === "scalar") {
-      const { first, rest } = w.scalar(n.text, n.s, 0, false);
+      // Mostly quoted or plain: a block scalar at column 0 is a js-yaml refusal, not a finding.
+      const { first, rest } = w.scalar(n.text, d % 3 === 0 ? n.s : [n.s[0]! % 3, ...n.s.slice(1)], 0, false);
       return [first, ...rest].join("\n");
     }
     return n.k === "alias" ? w.alias(n.s) : "";
