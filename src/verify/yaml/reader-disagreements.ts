@@ -179,8 +179,11 @@ function contentAfterMultilineQuote(text: string): number | undefined {
 const SUSPECT_EMPTY_TAG = /(?:^|[\s[{,])![^\s,[\]{}]*(?=[\s,\]}]|$)/m;
 /** Tags both readers give an empty node alike (`!!str` the empty string, `!!null` null). */
 const EMPTY_ALIKE = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:null"]);
-/** An anchor or alias whose name is empty, holds a character go-yaml does not take, or runs into a `[` or `{`. */
-const SUSPECT_ANCHOR = /[&*][^\s,[\]{}]*[^0-9A-Za-z_\-\s,[\]{}]|[&*][0-9A-Za-z_-]*[[{]|[&*](?=[\s,\]}]|$)/g;
+/**
+ * An anchor or alias (where a node starts) whose name holds a character go-yaml does not take,
+ * or runs into a `[` or `{`, or an empty one in a flow collection (js-yaml refuses it elsewhere).
+ */
+const SUSPECT_ANCHOR = /(?:^[ \t]*|[-?:,[{][ \t]+|[[{,])[&*](?:[^\s,[\]{}]*[^0-9A-Za-z_\-\s,[\]{}]|[0-9A-Za-z_-]*[[{])|[[{,][ \t]*[&*](?=[\s,\]}])/gm;
 /** An anchor name written twice. */
 const REPEATED_ANCHOR = /&([^\s,[\]{}]+)[^]*&\1(?![^\s,[\]{}])/;
 const FLOW_INDICATORS = ",[]{}";
@@ -328,7 +331,10 @@ function treeDisagreement(text: string): Disagreement | undefined {
     // some broken texts otherwise than both readers): looked for in the text.
     const suspect = /\\(?:\/|u[0-9a-fA-F]{4}|U[0-9a-fA-F]{8})/g;
     for (let m = suspect.exec(text); m !== null; m = suspect.exec(text)) {
-      if (scalarAt(m.index) || inComment(m.index)) continue;
+      // A double-quoted string on the tree was looked at above; other scalars hold no escapes,
+      // unless the yaml library found the text broken and its scalars may be wrong.
+      const s = scalarAt(m.index)?.node;
+      if ((s && (s.type === "QUOTE_DOUBLE" || doc.errors.length === 0)) || inComment(m.index)) continue;
       const bad = badEscape(m[0]);
       if (!bad) continue;
       report(m.index, `the escape ${bad.escape} in a double-quoted string, which Kubernetes' YAML reader reads otherwise or refuses (${bad.why})`, bad.fix);
@@ -363,10 +369,12 @@ function treeDisagreement(text: string): Disagreement | undefined {
   if (anchors) {
     SUSPECT_ANCHOR.lastIndex = 0;
     for (let m = SUSPECT_ANCHOR.exec(text); m !== null; m = SUSPECT_ANCHOR.exec(text)) {
-      if (scalarAt(m.index) || inComment(m.index)) continue;
+      const name = m[0].slice(m[0].search(/[&*]/));
+      const at = m.index + m[0].length - name.length;
+      if (scalarAt(at) || inComment(at)) continue;
       report(
-        m.index,
-        `the ${m[0][0] === "&" ? "anchor" : "alias"} ${JSON.stringify(m[0])} has a name that Kubernetes' YAML reader refuses or ends elsewhere (it takes letters, digits, "_" and "-", then a space)`,
+        at,
+        `the ${name[0] === "&" ? "anchor" : "alias"} ${JSON.stringify(name)} has a name that Kubernetes' YAML reader refuses or ends elsewhere (it takes letters, digits, "_" and "-", then a space)`,
         "Name anchors with letters, digits, `_` and `-` only, and put a space after the name.",
       );
       return found;
