@@ -110,7 +110,28 @@ const scalarText = fc.oneof(
   { weight: 2, arbitrary: fc.constantFrom("a", "b", "c", "web", "default", "TCP", "8080", "istio-system") },
 );
 
-const KEYS = ["a", "b", "c", "name", "port", "spec", "metadata", "labels", "items", "x.y/z", "app.kubernetes.io/name", "<<", "yes", "1", "0x10", "~", "a b", "-k", "k#", "é"];
+const KEYS = [
+  "a",
+  "b",
+  "c",
+  "name",
+  "port",
+  "spec",
+  "metadata",
+  "labels",
+  "items",
+  "x.y/z",
+  "app.kubernetes.io/name",
+  "<<",
+  "yes",
+  "1",
+  "0x10",
+  "~",
+  "a b",
+  "-k",
+  "k#",
+  "é",
+];
 const keyText = fc.oneof({ weight: 6, arbitrary: fc.constantFrom(...KEYS.slice(0, 11)) }, { weight: 1, arbitrary: fc.constantFrom(...KEYS) });
 const key: fc.Arbitrary<Key> = fc.record({ text: keyText, s: STYLE });
 
@@ -271,14 +292,18 @@ class Writer {
         return this.chance(n.s, 1, 50) ? "" : "null";
       case "map": {
         if (this.chance(n.s, 1, 10)) return `${this.props(n.s, "map")}{}`;
-        const body = n.entries.map(([k, v]) => (v.k === "empty" && this.chance(v.s, 2, 50) ? this.key(k) : `${this.key(k)}: ${this.flow(v, indent, depth + 1)}`));
+        const body = n.entries.map(([k, v]) =>
+          v.k === "empty" && this.chance(v.s, 2, 50) ? this.key(k) : `${this.key(k)}: ${this.flow(v, indent, depth + 1)}`,
+        );
         // A single pair in a flow sequence is a mapping of its own.
         return `${this.props(n.s, "map")}{${body.join(sep)}${trailing}}`;
       }
       case "seq": {
         if (this.chance(n.s, 1, 10)) return `${this.props(n.s, "seq")}[]`;
         const body = n.items.map((v) =>
-          v.k === "map" && v.entries.length === 1 && this.chance(v.s, 3, 30) ? `${this.key(v.entries[0]![0])}: ${this.flow(v.entries[0]![1], indent, depth + 1)}` : this.flow(v, indent, depth + 1),
+          v.k === "map" && v.entries.length === 1 && this.chance(v.s, 3, 30)
+            ? `${this.key(v.entries[0]![0])}: ${this.flow(v.entries[0]![1], indent, depth + 1)}`
+            : this.flow(v, indent, depth + 1),
         );
         return `${this.props(n.s, "seq")}[${body.join(sep)}${trailing}]`;
       }
@@ -417,7 +442,7 @@ const documentText: fc.Arbitrary<string> = fc
 const extremeText: fc.Arbitrary<string> = fc.tuple(fc.nat(6), fc.integer({ min: 1, max: 120 }), fc.nat(99)).map(([kind, n, s]) => {
   switch (kind) {
     case 0:
-      return Array.from({ length: n }, (_, i) => `${" ".repeat(i * (1 + (s % 2)))}k${i}:`).join("\n") + " v\n";
+      return `${Array.from({ length: n }, (_, i) => `${" ".repeat(i * (1 + (s % 2)))}k${i}:`).join("\n")} v\n`;
     case 1:
       return `a: ${"[".repeat(n)}x${"]".repeat(n)}\n`;
     case 2:
@@ -474,7 +499,10 @@ const mergeText: fc.Arbitrary<string> = fc
 /** A stream of documents, maybe damaged, with LF, CRLF or CR line ends and maybe a byte order mark. */
 export const yamlStreamText: fc.Arbitrary<string> = fc
   .tuple(
-    fc.array(fc.oneof({ weight: 12, arbitrary: documentText }, { weight: 1, arbitrary: extremeText }, { weight: 1, arbitrary: mergeText }), { minLength: 1, maxLength: 3 }),
+    fc.array(fc.oneof({ weight: 12, arbitrary: documentText }, { weight: 1, arbitrary: extremeText }, { weight: 1, arbitrary: mergeText }), {
+      minLength: 1,
+      maxLength: 3,
+    }),
     fc.array(fc.tuple(fc.nat(MUTATIONS.length - 1), fc.nat(), fc.nat(99)), { maxLength: 2 }),
     fc.nat(99),
   )

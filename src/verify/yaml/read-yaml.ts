@@ -252,7 +252,8 @@ export function readYamlStreamWith(input: string, fast: (text: string) => unknow
       problems.push({
         line: newlines(text.slice(0, lone.index + 1).replace(/\r\n?/g, "\n"), 0, Number.POSITIVE_INFINITY) + 1,
         column: 1,
-        message: "a `---`, `...` or `%` line after a line ending in a carriage return alone; kubectl does not split the stream there, and Kubernetes then reads the first document only or refuses the text",
+        message:
+          "a `---`, `...` or `%` line after a line ending in a carriage return alone; kubectl does not split the stream there, and Kubernetes then reads the first document only or refuses the text",
         fix: "End the lines with a line feed (LF or CRLF), not a carriage return alone.",
       });
       return { documents, problems };

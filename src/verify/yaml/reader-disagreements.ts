@@ -53,7 +53,8 @@ const BLANK = /^[ \t]*(?:#.*)?$/;
  * an empty key (`: a`, `&x : a`, `{: a}`).
  * Only documents matching it are parsed again to look at their keys.
  */
-const SUSPECT_KEY = /(?:^[ -]*|[{,] *)(?:[&!]\S*[ \t]+)*(?:[-+.0-9~!*?[{]|null|Null|NULL)[^\n]*?:(?:[ \t]|$)|^[ -]*\?(?: |$)|[[{,] *[[{]|(?:^|[\s[{,])(?:[&!]\S*[ \t]+)*:(?:[ \t]|$)/m;
+const SUSPECT_KEY =
+  /(?:^[ -]*|[{,] *)(?:[&!]\S*[ \t]+)*(?:[-+.0-9~!*?[{]|null|Null|NULL)[^\n]*?:(?:[ \t]|$)|^[ -]*\?(?: |$)|[[{,] *[[{]|(?:^|[\s[{,])(?:[&!]\S*[ \t]+)*:(?:[ \t]|$)/m;
 
 /** The first form of the document (js-yaml's reading of it) that Kubernetes reads differently, if any. */
 export function readerDisagreement(text: string): Disagreement | undefined {
@@ -144,7 +145,7 @@ const SUSPECT_ESCAPE = /\\[/uU\n]/;
  * `:` (a value indicator to go-yaml) or be followed by a `:` and a flow indicator (which go-yaml
  * reads as part of it).
  */
-const SUSPECT_FLOW_PLAIN = /:[,[\]{}]|[\s[{,]:[^\s,[\]{}]|[[{][^]*\?/;
+const SUSPECT_FLOW_PLAIN = /:[,[\]{}]|[\s[{,]:[^\s,[\]{}]|[[{][\s\S]*\?/;
 /** A key's value that may be a mapping starting on the key's line after an anchor or tag (`a: &x b: c`). */
 const SUSPECT_SAME_LINE_MAPPING = /:[ \t]+[&!][^\n]*:(?:[ \t]|$)/m;
 /** A quote that starts a node in block context: after indentation, indicators, a plain key and properties. */
@@ -185,7 +186,7 @@ const EMPTY_ALIKE = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:null"])
  */
 const SUSPECT_ANCHOR = /(?:^[ \t]*|[-?:,[{][ \t]+|[[{,])[&*](?:[^\s,[\]{}]*[^0-9A-Za-z_\-\s,[\]{}]|[0-9A-Za-z_-]*[[{])|[[{,][ \t]*[&*](?=[\s,\]}])/gm;
 /** An anchor name written twice. */
-const REPEATED_ANCHOR = /&([^\s,[\]{}]+)[^]*&\1(?![^\s,[\]{}])/;
+const REPEATED_ANCHOR = /&([^\s,[\]{}]+)[\s\S]*&\1(?![^\s,[\]{}])/;
 const FLOW_INDICATORS = ",[]{}";
 const BLANKS = " \t\n\u0085\u2028\u2029";
 
@@ -209,7 +210,20 @@ function treeDisagreement(text: string): Disagreement | undefined {
   const separators = SEPARATORS.test(text);
   SUSPECT_ANCHOR.lastIndex = 0;
   const anchors = SUSPECT_ANCHOR.test(text);
-  if (!keys && !escapes && !merges && !flowPlain && !tabs && !separators && !anchors && !emptyTag && !sameLineMapping && !repeatedAnchor && afterQuote === undefined) return undefined;
+  if (
+    !keys &&
+    !escapes &&
+    !merges &&
+    !flowPlain &&
+    !tabs &&
+    !separators &&
+    !anchors &&
+    !emptyTag &&
+    !sameLineMapping &&
+    !repeatedAnchor &&
+    afterQuote === undefined
+  )
+    return undefined;
   yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
   const yaml = yamlModule;
   const lc = new yaml.LineCounter();
@@ -259,7 +273,11 @@ function treeDisagreement(text: string): Disagreement | undefined {
       const key = pair.key as Yaml.Node | null;
       // `? <<` is a merge key to go-yaml and the key "<<" to js-yaml.
       if (isMergeKey(yaml, key) && key.range && /\?[ \t]+$/.test(text.slice(text.lastIndexOf("\n", key.range[0] - 1) + 1, key.range[0])))
-        return report(key.range[0], "an explicit merge key (`? <<`), which Kubernetes merges and meshfed's YAML reader takes as the key \"<<\"", "Write the merge key as `<<:`.");
+        return report(
+          key.range[0],
+          'an explicit merge key (`? <<`), which Kubernetes merges and meshfed\'s YAML reader takes as the key "<<"',
+          "Write the merge key as `<<:`.",
+        );
       const problem = keys ? unsupportedKey(yaml, pair.key as Yaml.Node | null) : undefined;
       if (problem) return report(problem.at, problem.message, "Write the key as a quoted string, as Kubernetes objects name their fields.");
       return undefined;
@@ -273,7 +291,11 @@ function treeDisagreement(text: string): Disagreement | undefined {
         scalars.push({ node, owner: inFlow ? Number.POSITIVE_INFINITY : parent?.range ? columnOf(parent.range[0]) : -1 });
       }
       if (emptyTag && node.tag && !EMPTY_ALIKE.has(node.tag) && node.type === "PLAIN" && node.source === "")
-        return report(start, `an empty value tagged ${node.tag}, which Kubernetes reads as the empty string or refuses and meshfed's YAML reader reads as null`, 'Write the value: "" or null.');
+        return report(
+          start,
+          `an empty value tagged ${node.tag}, which Kubernetes reads as the empty string or refuses and meshfed's YAML reader reads as null`,
+          'Write the value: "" or null.',
+        );
       if (escapes && node.type === "QUOTE_DOUBLE") {
         const bad = badEscape(text.slice(start, end));
         if (bad)
@@ -287,9 +309,17 @@ function treeDisagreement(text: string): Disagreement | undefined {
         const source = String(node.source);
         const fix = 'Quote the string ("..."), or write the collection in block style.';
         if (source.includes("?"))
-          return report(start, `the plain scalar ${JSON.stringify(source)} in a flow collection holds a "?", which ends it for Kubernetes' YAML reader and not for meshfed's`, fix);
+          return report(
+            start,
+            `the plain scalar ${JSON.stringify(source)} in a flow collection holds a "?", which ends it for Kubernetes' YAML reader and not for meshfed's`,
+            fix,
+          );
         if (source.startsWith(":"))
-          return report(start, `the plain scalar ${JSON.stringify(source)} in a flow collection starts with ":", which Kubernetes' YAML reader reads as a value indicator`, fix);
+          return report(
+            start,
+            `the plain scalar ${JSON.stringify(source)} in a flow collection starts with ":", which Kubernetes' YAML reader reads as a value indicator`,
+            fix,
+          );
         if (text[end] === ":" && FLOW_INDICATORS.includes(text[end + 1] ?? " "))
           return report(
             start,
@@ -318,7 +348,12 @@ function treeDisagreement(text: string): Disagreement | undefined {
   };
   // Only where the yaml library finds the text broken too (it takes no such quoted string), and
   // not in a block or plain scalar, where the quote is text.
-  if (afterQuote !== undefined && doc.errors.length > 0 && !scalarAt(afterQuote - 1)?.node.type?.startsWith("BLOCK") && scalarAt(afterQuote - 1)?.node.type !== "PLAIN") {
+  if (
+    afterQuote !== undefined &&
+    doc.errors.length > 0 &&
+    !scalarAt(afterQuote - 1)?.node.type?.startsWith("BLOCK") &&
+    scalarAt(afterQuote - 1)?.node.type !== "PLAIN"
+  ) {
     report(
       afterQuote,
       "a quoted string that ends on a later line is followed by more on that line; Kubernetes refuses this (did not find expected key) and meshfed's YAML reader reads on",
@@ -527,7 +562,8 @@ function mergedKeys(yaml: typeof Yaml, doc: Yaml.Document, map: Yaml.YAMLMap, se
   if (seen.has(map)) return names;
   seen.add(map);
   for (const pair of map.items) {
-    if (isMergeKey(yaml, pair.key)) for (const source of mergeSources(yaml, doc, pair.value) ?? []) for (const n of mergedKeys(yaml, doc, source, seen)) names.add(n);
+    if (isMergeKey(yaml, pair.key))
+      for (const source of mergeSources(yaml, doc, pair.value) ?? []) for (const n of mergedKeys(yaml, doc, source, seen)) names.add(n);
     else {
       const name = keyName(yaml, pair.key);
       if (name !== undefined) names.add(name);
@@ -552,7 +588,8 @@ function mergeDisagreement(
   ancestors: readonly unknown[],
 ): { at: number; message: string; fix: string } | undefined {
   if (!map.items.some((p) => isMergeKey(yaml, p.key))) return undefined;
-  const fix = "Write `<<` once, as the mapping's first key (several mappings go in one list, `<<: [*a, *b]`, the first winning), and the keys that override it after it.";
+  const fix =
+    "Write `<<` once, as the mapping's first key (several mappings go in one list, `<<: [*a, *b]`, the first winning), and the keys that override it after it.";
   // Where each key's value comes from in each reader (the mapping merged, or the pair), and the
   // pair that put it there.
   interface Owner {
@@ -567,7 +604,8 @@ function mergeDisagreement(
       if (!sources)
         return {
           at: pair.key.range?.[0] ?? 0,
-          message: "a merge key (<<) whose value is not a mapping, an alias of one or a list of those, which Kubernetes refuses and meshfed's YAML reader merges",
+          message:
+            "a merge key (<<) whose value is not a mapping, an alias of one or a list of those, which Kubernetes refuses and meshfed's YAML reader merges",
           fix,
         };
       // go-yaml refuses a merge of the mapping itself or of one it is in; js-yaml merges the keys it has so far.
