@@ -41,8 +41,9 @@ import { plainScalarValue } from "./plain-scalar.js";
  * named `String(value)` as js-yaml's storeMappingPair does (so `yes:` is the key `true`, as
  * sigs.k8s.io/yaml's FormatBool names it). A quoted scalar is a string with no
  * resolution; in double quotes only the escapes `\\`, `\"`, `\n`, `\t` and `\r` are
- * read, any other backslash is refused (`\/` too: go-yaml v2 refuses it, js-yaml reads it). Objects are plain `{}` objects filled in document order
- * (so JavaScript's own key order applies to both), arrays plain arrays.
+ * read, any other backslash is refused (`\/` too: go-yaml v2 refuses it, js-yaml reads
+ * it). Objects are plain `{}` objects filled in document order (so JavaScript's own key
+ * order applies to both), arrays plain arrays.
  */
 export function readBlockSubset(text: string): unknown {
   if (UNSUPPORTED.test(text)) return undefined;

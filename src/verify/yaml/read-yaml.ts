@@ -227,8 +227,9 @@ function parseAll(text: string, chunks: readonly Chunk[]): unknown[] | undefined
  * block-subset.ts, which gives the same value. A byte order mark is dropped and CRLF or CR line
  * ends are read as LF, as go-yaml does. Forms that readers disagree on are refused with a
  * problem rather than read one way: a `---` line with anything after it, a `...` end marker,
- * a `%` directive, tags outside YAML's standard ones, duplicate keys, and alias
- * expansion that go-yaml calls excessive.
+ * a `%` directive, a marker after a line ending in a CR alone, tags outside YAML's standard
+ * ones, duplicate keys, alias expansion that go-yaml calls excessive, and the forms listed in
+ * reader-disagreements.ts.
  */
 export function readYamlStream(input: string): YamlStream {
   return readYamlStreamWith(input, readBlockSubset);

@@ -16,15 +16,28 @@ import { plainScalarValue } from "./plain-scalar.js";
  *   (`1e6` is "1e+06"), where js-yaml names every key with JavaScript's String(); integers past
  *   2^53 lose digits in JavaScript; tagged and alias keys are refused too;
  * - a key longer than 1,024 characters, which go-yaml does not take for a key;
- * - NEL, U+2028 and U+2029, which go-yaml (YAML 1.1) reads as line breaks, and a byte order mark
- *   starting a line other than the first, which go-yaml skips;
- * - the escapes `\/`, and `\u`/`\U` of a surrogate or past U+10FFFF, in double-quoted strings,
- *   which go-yaml refuses;
+ * - NEL, U+2028 and U+2029, which go-yaml (YAML 1.1) reads as line breaks (U+2028/U+2029 are
+ *   kept alike only inside a quoted string, between non-blanks), and a byte order mark starting
+ *   a line other than the first, which go-yaml skips;
+ * - in double-quoted strings, the escapes `\/` and `\u`/`\U` of a surrogate or past U+10FFFF,
+ *   which go-yaml refuses, and an escaped line break before an empty line, whose line break
+ *   go-yaml keeps;
  * - merge keys (`<<`) that go-yaml applies otherwise: it lets a merge override the keys written
- *   before it and a later merge an earlier one (js-yaml keeps what is there), and merges only
- *   mappings;
- * - a `?` in a plain scalar in a flow collection (`[a?b]`), which ends the scalar for go-yaml;
- * - a tab where go-yaml refuses one and js-yaml skips it (at a line's start, after `-`, `:`, `?`).
+ *   before it and a later merge an earlier one (js-yaml keeps what is there), merges only
+ *   mappings, refuses a merge of the mapping itself or of one around it, and takes `? <<` for a
+ *   merge key too;
+ * - in a flow collection, a plain scalar holding a `?` (`[a?b]`, which ends it for go-yaml),
+ *   starting with `:` (a value indicator to go-yaml) or followed by `:` and a flow indicator
+ *   (`[a:]`, where go-yaml reads the `:` as part of it);
+ * - a tab where go-yaml refuses one and js-yaml skips it: in a line's indentation, after `-`,
+ *   `?` or an explicit key's `:`, among a block scalar's indentation spaces;
+ * - anchor and alias names go-yaml refuses (anything but letters, digits, `_` and `-`, or a name
+ *   running into `[` or `{`), and an anchor written again inside the node it names;
+ * - an empty value with a tag other than `!!str` and `!!null` (go-yaml: "", js-yaml: null);
+ * - a mapping starting on its key's line after an anchor or tag (`a: &x b: c`), and more text
+ *   after a quoted string that closes on a later line (`a: 'x\n'b: c`), which go-yaml refuses;
+ * - a document that is a block scalar with an indentation indicator, whose spaces the readers
+ *   count from different columns.
  *
  * The fast reader (block-subset.ts) never accepts these forms, so only documents js-yaml reads
  * are checked.
