@@ -63,11 +63,11 @@ const BLANK = /^[ \t]*(?:#.*)?$/;
  * Where a key that may not be a string could start: at a line's start (after item markers) or in
  * a flow mapping, a number, null, tag, alias, complex-key or collection form, with a `: ` later on
  * the line; an explicit `? ` key; a flow collection in a flow collection (`{[a]}`, `[{}: b]`); or
- * an empty key (`: a`, `&x : a`, `{: a}`).
+ * an empty key (`: a`, `&x : a`, `{: a}`); or a flow mapping entry that may be a key with no value.
  * Only documents matching it are parsed again to look at their keys.
  */
 const SUSPECT_KEY =
-  /(?:^[ -]*|[{,] *)(?:[&!]\S*[ \t]+)*(?:[-+.0-9~!*?[{]|null|Null|NULL)[^\n]*?:(?:[ \t]|$)|^[ -]*\?(?: |$)|[[{,] *[[{]|(?:^|[\s[{,])(?:[&!]\S*[ \t]+)*:(?:[ \t]|$)/m;
+  /(?:^[ -]*|[{,] *)(?:[&!]\S*[ \t]+)*(?:[-+.0-9~!*?[{]|null|Null|NULL)[^\n]*?:(?:[ \t]|$)|^[ -]*\?(?: |$)|[[{,] *[[{]|(?:^|[\s[{,])(?:[&!]\S*[ \t]+)*:(?:[ \t]|$)|\{(?:[^}\n]*,)?[ \t]*(?:[-+.0-9~,]|null|Null|NULL)/m;
 
 /** The first form of the document (js-yaml's reading of it) that Kubernetes reads differently, if any. */
 export function readerDisagreement(text: string): Disagreement | undefined {
