@@ -80,6 +80,7 @@ const cases: Record<string, string> = {
   "a document that is a block scalar with an indentation indicator": "|2\n  x\n   y\n",
   "a null key after an anchor": "&a ~: b\n",
   "a collection key in a flow mapping": "{{a: 1}: b}\n",
+  "a null key with no value in a flow mapping": "a: {b, null}\n",
   "excessive aliasing": `a: &a [${Array(10).fill('"lol"').join(",")}]\n${Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(",")}]`).join("\n")}\n`,
 };
 
@@ -135,6 +136,7 @@ describe("the YAML reader reads what Kubernetes reads", () => {
         "a document that is a block scalar with an indentation indicator",
         "a null key after an anchor",
         "a collection key in a flow mapping",
+        "a null key with no value in a flow mapping",
         "infinity and NaN",
         "local tag",
         "null keys",
