@@ -67,6 +67,7 @@ describe("readYamlStream", () => {
     ["a local tag", "a: !foo x\n", 1],
     ["an infinite number", "a: 1\nb: .inf\n", 1],
     ["a syntax error", "a:\n  - 1\n b: 2\n", 3],
+    ["a marker after a line ending in a CR alone", "a: 1\rb: 2\r---\rc: 3\r", 3],
   ])("refuses %s with its line", (_name, text, line) => {
     const r = readYamlStream(text);
     expect(r.documents).toEqual([]);
@@ -141,6 +142,13 @@ describe("forms js-yaml reads differently from Kubernetes are refused where they
     ["a tab after a sequence dash", "kind: Pod\nx:\n- \t1\n", 3, 3, /a tab where Kubernetes' YAML reader refuses one/],
     ["a comment line starting with a tab", "kind: Pod\nx: 1\n\t# note\n", 3, 1, /a tab/],
     ["a tab among a block scalar's indentation", "kind: Pod\nx: |\n \ta\n", 3, 2, /a tab/],
+    ["an anchor name go-yaml refuses", "kind: Pod\nx: &a.b 1\n", 2, 4, /anchor "&a\." has a name/],
+    ["a merge of the mapping itself", "kind: Pod\nx: &x\n  b: 1\n  <<: *x\n", 4, 3, /merges the mapping it is in/],
+    ["!!int on a float", "kind: Pod\nx: !!int 1.5\n", 2, 13, /cannot resolve/],
+    ["an empty value tagged !", "kind: Pod\nx: !\n", 2, 5, /empty value tagged !/],
+    ["a mapping on its key's line", "kind: Pod\nx: &a b: c\n", 2, 4, /mapping starts on the line of the key/],
+    ["text after a multi-line quoted string", "kind: Pod\nx: 'a\n'b: c\n", 3, 2, /quoted string that ends on a later line/],
+    ["an escaped line break before an empty line", 'kind: Pod\nx: "a\\\n\n  b"\n', 2, 6, /escape \\ at a line's end/],
   ])("%s", (_name, text, line, column, message) => {
     const { documents, problems } = readYamlStream(`a: 1\n---\n${text}`);
     expect(documents.map((d) => d.value)).toEqual([{ a: 1 }]);
