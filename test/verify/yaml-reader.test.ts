@@ -147,7 +147,7 @@ describe("forms js-yaml reads differently from Kubernetes are refused where they
     ["!!int on a float", "kind: Pod\nx: !!int 1.5\n", 2, 13, /cannot resolve/],
     ["an empty value tagged !", "kind: Pod\nx: !\n", 2, 5, /empty value tagged !/],
     ["a mapping on its key's line", "kind: Pod\nx: &a b: c\n", 2, 4, /mapping starts on the line of the key/],
-    ["text after a multi-line quoted string", "kind: Pod\nx: 'a\n'b: c\n", 3, 2, /quoted string that ends on a later line/],
+    ["text after a multi-line quoted string", "kind: Pod\nx: 'a\n'b: c\n", 3, 2, /quoted string or flow collection that ends on a later line/],
     ["an escaped line break before an empty line", 'kind: Pod\nx: "a\\\n\n  b"\n', 2, 6, /escape \\ at a line's end/],
   ])("%s", (_name, text, line, column, message) => {
     const { documents, problems } = readYamlStream(`a: 1\n---\n${text}`);

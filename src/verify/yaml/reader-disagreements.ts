@@ -35,7 +35,8 @@ import { plainScalarValue } from "./plain-scalar.js";
  *   running into `[` or `{`), and an anchor written again inside the node it names;
  * - an empty value with a tag other than `!!str` and `!!null` (go-yaml: "", js-yaml: null);
  * - a mapping starting on its key's line after an anchor or tag (`a: &x b: c`), and more text
- *   after a quoted string that closes on a later line (`a: 'x\n'b: c`), which go-yaml refuses;
+ *   after a quoted string or flow collection that closes on a later line (`a: 'x\n'b: c`),
+ *   which go-yaml refuses;
  * - a document that is a block scalar with an indentation indicator, whose spaces the readers
  *   count from different columns.
  *
@@ -161,30 +162,51 @@ const SUSPECT_ESCAPE = /\\[/uU\n]/;
 const SUSPECT_FLOW_PLAIN = /:[,[\]{}]|[\s[{,]:[^\s,[\]{}]|[[{][\s\S]*\?/;
 /** A key's value that may be a mapping starting on the key's line after an anchor or tag (`a: &x b: c`). */
 const SUSPECT_SAME_LINE_MAPPING = /:[ \t]+[&!][^\n]*:(?:[ \t]|$)/m;
-/** A quote that starts a node in block context: after indentation, indicators, a plain key and properties. */
-const QUOTE_AT_NODE_START = /^[ \t]*(?:[-?:][ \t]+)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^\s#'"[\]{},][^#\n]*?)[ \t]*:[ \t]+)?(?:[&!]\S*[ \t]+)*(["'])/gm;
+/** A quote or flow collection that starts a node in block context: after indentation, indicators, a key and properties. */
+const OPENER_AT_NODE_START = /^[ \t]*(?:[-?:][ \t]+)*(?:(?:"[^"\n]*"|'[^'\n]*'|[^\s#'"[\]{},][^#\n]*?)[ \t]*:[ \t]+)?(?:[&!]\S*[ \t]+)*(["'[{])/gm;
+
+/** The offset of the quote that closes the quoted string opened at `at`, or of the text's end. */
+function closingQuote(text: string, at: number): number {
+  const quote = text[at];
+  let i = at + 1;
+  for (; i < text.length; i++) {
+    if (quote === '"' && text[i] === "\\") i++;
+    else if (text[i] === quote) {
+      if (quote === "'" && text[i + 1] === "'") i++;
+      else break;
+    }
+  }
+  return i;
+}
+
+/** The offset of the bracket that closes the flow collection opened at `at` (quotes and comments skipped), or of the text's end. */
+function closingBracket(text: string, at: number): number {
+  let depth = 0;
+  for (let i = at; i < text.length; i++) {
+    const c = text[i];
+    if (c === '"' || c === "'") i = closingQuote(text, i);
+    else if (c === "#" && /[ \t\n]/.test(text[i - 1] ?? "\n")) i = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i) - 1;
+    else if (c === "[" || c === "{") depth++;
+    else if ((c === "]" || c === "}") && --depth === 0) return i;
+  }
+  return text.length;
+}
 
 /**
- * The offset of what follows, on the same line, a quoted string that starts a node and ends on a
- * later line (`a: 'x\n'b: c`): js-yaml reads on (`b` is the next key), go-yaml refuses ("did not
- * find expected key"). Text only; the caller confirms on the tree.
+ * The offset of what follows, on the same line, a quoted string or flow collection that starts a
+ * node and closes on a later line (`a: 'x\n'b: c`, `a: {\n}b: c`): js-yaml reads on (`b` is the
+ * next key), go-yaml refuses ("did not find expected key"). Text only; the caller confirms on the
+ * tree.
  */
-function contentAfterMultilineQuote(text: string): number | undefined {
-  QUOTE_AT_NODE_START.lastIndex = 0;
-  for (let m = QUOTE_AT_NODE_START.exec(text); m !== null; m = QUOTE_AT_NODE_START.exec(text)) {
-    const quote = m[1]!;
-    let i = m.index + m[0].length;
-    for (; i < text.length; i++) {
-      if (quote === '"' && text[i] === "\\") i++;
-      else if (text[i] === quote) {
-        if (quote === "'" && text[i + 1] === "'") i++;
-        else break;
-      }
-    }
-    if (i >= text.length || !text.slice(m.index, i).includes("\n")) continue;
-    const lineEnd = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i);
-    if (!/^[ \t]*(?:#.*)?$/.test(text.slice(i + 1, lineEnd))) return i + 1;
-    QUOTE_AT_NODE_START.lastIndex = Math.max(QUOTE_AT_NODE_START.lastIndex, i);
+function contentAfterMultilineNode(text: string): number | undefined {
+  OPENER_AT_NODE_START.lastIndex = 0;
+  for (let m = OPENER_AT_NODE_START.exec(text); m !== null; m = OPENER_AT_NODE_START.exec(text)) {
+    const open = m.index + m[0].length - 1;
+    const close = m[1] === '"' || m[1] === "'" ? closingQuote(text, open) : closingBracket(text, open);
+    if (close >= text.length || !text.slice(open, close).includes("\n")) continue;
+    const lineEnd = text.indexOf("\n", close) === -1 ? text.length : text.indexOf("\n", close);
+    if (!/^[ \t]*(?:#.*)?$/.test(text.slice(close + 1, lineEnd))) return close + 1;
+    OPENER_AT_NODE_START.lastIndex = Math.max(OPENER_AT_NODE_START.lastIndex, close);
   }
   return undefined;
 }
@@ -218,7 +240,7 @@ function treeDisagreement(text: string): Disagreement | undefined {
   const emptyTag = text.includes("!") && SUSPECT_EMPTY_TAG.test(text);
   const sameLineMapping = SUSPECT_SAME_LINE_MAPPING.test(text);
   const repeatedAnchor = text.includes("&") && REPEATED_ANCHOR.test(text);
-  const afterQuote = text.includes("'") || text.includes('"') ? contentAfterMultilineQuote(text) : undefined;
+  const afterQuote = /["'[{]/.test(text) ? contentAfterMultilineNode(text) : undefined;
   SEPARATORS.lastIndex = 0;
   const separators = SEPARATORS.test(text);
   SUSPECT_ANCHOR.lastIndex = 0;
@@ -369,8 +391,8 @@ function treeDisagreement(text: string): Disagreement | undefined {
   ) {
     report(
       afterQuote,
-      "a quoted string that ends on a later line is followed by more on that line; Kubernetes refuses this (did not find expected key) and meshfed's YAML reader reads on",
-      "Put what follows the closing quote on a line of its own.",
+      "a quoted string or flow collection that ends on a later line is followed by more on that line; Kubernetes refuses this (did not find expected key) and meshfed's YAML reader reads on",
+      "Put what follows the closing quote or bracket on a line of its own.",
     );
     return found;
   }
