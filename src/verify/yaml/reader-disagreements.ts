@@ -219,7 +219,7 @@ const EMPTY_ALIKE = new Set(["tag:yaml.org,2002:str", "tag:yaml.org,2002:null"])
  * An anchor or alias (where a node starts) whose name holds a character go-yaml does not take,
  * or runs into a `[` or `{`, or an empty one in a flow collection (js-yaml refuses it elsewhere).
  */
-const SUSPECT_ANCHOR = /(?:^[ \t]*|[-?:,[{][ \t]+|[[{,])[&*](?:[^\s,[\]{}]*[^0-9A-Za-z_\-\s,[\]{}]|[0-9A-Za-z_-]*[[{])|[[{,][ \t]*[&*](?=[\s,\]}])/gm;
+const SUSPECT_ANCHOR = /(?:^[ \t]*|[-?:,[{][ \t]+|[[{,])[&*](?:[^ \t\n,[\]{}]*[^0-9A-Za-z_\- \t\n,[\]{}]|[0-9A-Za-z_-]*[[{])|[[{,:][ \t]*[&*](?=[ \t\n,\]}])/gm;
 /** An anchor name written twice. */
 const REPEATED_ANCHOR = /&([^\s,[\]{}]+)[\s\S]*&\1(?![^\s,[\]{}])/;
 const FLOW_INDICATORS = ",[]{}";
@@ -365,13 +365,13 @@ function treeDisagreement(text: string): Disagreement | undefined {
       return undefined;
     },
     Map(_, map, path) {
-      if (tabs && map.flow && map.range) flows.push([map.range[0], map.range[1]]);
+      if ((tabs || afterQuote !== undefined) && map.flow && map.range) flows.push([map.range[0], map.range[1]]);
       if (!merges) return undefined;
       const problem = mergeDisagreement(yaml, doc, map, path);
       return problem ? report(problem.at, problem.message, problem.fix) : undefined;
     },
     Seq(_, seq) {
-      if (tabs && seq.flow && seq.range) flows.push([seq.range[0], seq.range[1]]);
+      if ((tabs || afterQuote !== undefined) && seq.flow && seq.range) flows.push([seq.range[0], seq.range[1]]);
     },
   });
   if (found) return found;
@@ -381,14 +381,11 @@ function treeDisagreement(text: string): Disagreement | undefined {
     for (let j = lineStart; j < i; j++) if (text[j] === "#" && (j === lineStart || text[j - 1] === " " || text[j - 1] === "\t") && !scalarAt(j)) return true;
     return false;
   };
-  // Only where the yaml library finds the text broken too (it takes no such quoted string), and
-  // not in a block or plain scalar, where the quote is text.
-  if (
-    afterQuote !== undefined &&
-    doc.errors.length > 0 &&
-    !scalarAt(afterQuote - 1)?.node.type?.startsWith("BLOCK") &&
-    scalarAt(afterQuote - 1)?.node.type !== "PLAIN"
-  ) {
+  // Not in a block or plain scalar, where the quote or bracket is text, nor in a flow collection,
+  // where more may follow it.
+  const inFlow = (i: number) => flows.some(([a, b]) => a <= i && i < b);
+  const around = afterQuote === undefined ? undefined : scalarAt(afterQuote - 1)?.node.type;
+  if (afterQuote !== undefined && !around?.startsWith("BLOCK") && around !== "PLAIN" && !inFlow(afterQuote)) {
     report(
       afterQuote,
       "a quoted string or flow collection that ends on a later line is followed by more on that line; Kubernetes refuses this (did not find expected key) and meshfed's YAML reader reads on",
@@ -451,7 +448,7 @@ function treeDisagreement(text: string): Disagreement | undefined {
     }
   }
   if (tabs) {
-    const tab = tabKubernetesRefuses(text, scalarAt, (i) => flows.some(([a, b]) => a <= i && i < b), inComment);
+    const tab = tabKubernetesRefuses(text, scalarAt, inFlow, inComment);
     if (tab !== undefined)
       report(
         tab,
