@@ -307,7 +307,7 @@ function treeDisagreement(text: string): Disagreement | undefined {
     Pair(_, pair) {
       const key = pair.key as Yaml.Node | null;
       // `? <<` is a merge key to go-yaml and the key "<<" to js-yaml.
-      if (isMergeKey(yaml, key) && key.range && /\?[ \t]+$/.test(text.slice(text.lastIndexOf("\n", key.range[0] - 1) + 1, key.range[0])))
+      if (isMergeKey(yaml, key) && key.range && /\?[ \t]+(?:[&!]\S*[ \t]+)*$/.test(text.slice(text.lastIndexOf("\n", key.range[0] - 1) + 1, key.range[0])))
         return report(
           key.range[0],
           'an explicit merge key (`? <<`), which Kubernetes merges and meshfed\'s YAML reader takes as the key "<<"',
