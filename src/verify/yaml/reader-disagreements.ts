@@ -393,6 +393,18 @@ function treeDisagreement(text: string): Disagreement | undefined {
     );
     return found;
   }
+  if (flowPlain && doc.errors.length > 0) {
+    // A plain scalar starting with ":" (a value indicator to go-yaml in a flow collection) that the
+    // yaml library, finding the text broken, did not place: refused unless it is in a scalar.
+    const colon = /[\s[{,]:[^\s,[\]{}]/g;
+    for (let m = colon.exec(text); m !== null; m = colon.exec(text)) {
+      const at = m.index + 1;
+      const s = scalarAt(at)?.node;
+      if ((s && s.type !== "PLAIN") || inComment(at) || !/[[{]/.test(text.slice(0, at))) continue;
+      report(at, "a plain scalar starting with \":\" in a flow collection, which Kubernetes' YAML reader reads as a value indicator", 'Quote the string ("...").');
+      return found;
+    }
+  }
   if (escapes) {
     // Escapes go-yaml refuses in a double-quoted string the yaml library did not find (it reads
     // some broken texts otherwise than both readers): looked for in the text.
