@@ -401,7 +401,11 @@ function treeDisagreement(text: string): Disagreement | undefined {
       const at = m.index + 1;
       const s = scalarAt(at)?.node;
       if ((s && s.type !== "PLAIN") || inComment(at) || !/[[{]/.test(text.slice(0, at))) continue;
-      report(at, "a plain scalar starting with \":\" in a flow collection, which Kubernetes' YAML reader reads as a value indicator", 'Quote the string ("...").');
+      report(
+        at,
+        'a plain scalar starting with ":" in a flow collection, which Kubernetes\' YAML reader reads as a value indicator',
+        'Quote the string ("...").',
+      );
       return found;
     }
   }
