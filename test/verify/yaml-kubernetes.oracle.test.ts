@@ -1,11 +1,6 @@
-import { execFileSync } from "node:child_process";
-import { existsSync, mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { readYamlStream } from "../../src/verify/yaml/read-yaml.js";
-import { repoRoot } from "../helpers/fixtures.js";
+import { compare, kubernetesRead, requireYamljson } from "./yaml-kubernetes-oracle.js";
 
 /**
  * meshfed's YAML reader against Kubernetes' own code: conformance/cmd/yamljson splits each file
@@ -13,46 +8,7 @@ import { repoRoot } from "../helpers/fixtures.js";
  * and the API server do. Where Kubernetes reads a document, meshfed reads the same value or
  * refuses the file; where Kubernetes refuses one, meshfed refuses too.
  */
-const bin = process.env.MESHFED_YAMLJSON ?? join(repoRoot, "conformance/bin/yamljson");
-if (!existsSync(bin)) throw new Error(`${bin} is missing: scripts/conformance.sh builds it (cd conformance && go build -o bin/yamljson ./cmd/yamljson)`);
-
-interface KubeFile {
-  readonly file: string;
-  readonly docs: { json?: unknown; error?: string }[];
-}
-
-function kubernetesRead(texts: readonly string[]): KubeFile[] {
-  const dir = mkdtempSync(join(tmpdir(), "meshfed-yamljson-"));
-  const files = texts.map((t, i) => {
-    const f = join(dir, `${i}.yaml`);
-    writeFileSync(f, t);
-    return f;
-  });
-  const out = execFileSync(bin, files, { encoding: "utf8", maxBuffer: 1 << 26 });
-  return out
-    .trim()
-    .split("\n")
-    .map((l) => JSON.parse(l) as KubeFile);
-}
-
-/** JSON with object keys sorted: Go's encoder sorts map keys, and key order means nothing to Kubernetes. */
-function canonical(value: unknown): string {
-  return JSON.stringify(value, (_k, v: unknown) =>
-    typeof v === "object" && v !== null && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) : v,
-  );
-}
-
-/** "same" when both read the same values, "refused" when meshfed refuses, else a description of the difference. */
-function compare(text: string, kube: KubeFile): string {
-  const mine = readYamlStream(text);
-  const kubeFailed = kube.docs.some((d) => d.error !== undefined);
-  if (mine.problems.length > 0) return "refused";
-  if (kubeFailed)
-    return `Kubernetes refuses (${kube.docs.find((d) => d.error)!.error}) but meshfed reads ${JSON.stringify(mine.documents.map((d) => d.value))}`;
-  const a = canonical(mine.documents.map((d) => d.value));
-  const b = canonical(kube.docs.map((d) => d.json));
-  return a === b ? "same" : `meshfed ${a} ≠ Kubernetes ${b}`;
-}
+requireYamljson();
 
 const cases: Record<string, string> = {
   "YAML 1.1 integers": "a: 05432\nb: 0x1538\nc: +0x1538\nd: 1_000\ne: 09\nf: -0b101\ng: 0o17\nh: 0777\n",
@@ -92,6 +48,40 @@ const cases: Record<string, string> = {
   "a key of 1,025 characters": `${"k".repeat(1025)}: a\n`,
   "a quoted key of 1,025 characters": `"${"k".repeat(1023)}": a\n`,
   "integer keys in other bases": '1_000: a\n0o17: b\n"~": c\n',
+  // Found by the structural fuzzer (yaml-structure.oracle.test.ts).
+  "the escape \\/ in double quotes": 'a: "http:\\/\\/x"\n',
+  "surrogate and out-of-range escapes": 'a: "\\ud83d\\ude00"\nb: "\\U00110000"\n',
+  "escapes both readers read": 'a: "\\x41\\xe9\\u00e9\\U0001F600\\N\\_\\L\\P\\0\\a\\e\\v\\ \\t\\\t"\n',
+  "YAML 1.1 line breaks (NEL, U+2028, U+2029)": "a: x\u2028y\nb: 1\n",
+  "a byte order mark starting a line": "a: 1\n\ufeffb: 2\n",
+  "a key before a merge key": "b: &b {a: 1}\nm:\n  a: 2\n  <<: *b\n",
+  "two merge keys in one mapping": "b: &b {a: 1}\nc: &c {a: 2}\nm:\n  <<: *b\n  <<: *c\n",
+  "a merge of a list behind an alias": "l: &l [{a: 1}]\nm:\n  <<: *l\n",
+  "merge keys both readers apply alike": "b: &b {a: 1, c: 1}\nc: &c {a: 2, d: 2}\nm:\n  <<: [*b, *c]\n  c: 3\n",
+  "a ? in a plain scalar in a flow collection": "args: [--url=http://x?y=1]\n",
+  "a separator after a CR line end": "a: 1\r---\rb: 2\r",
+  "a tab after a dash": "a:\n- \tb\n",
+  "a tab starting a comment line": "a: 1\n\t# note\nb: 2\n",
+  "a tab in a block scalar's indentation": "a: |\n \tx\n",
+  "tabs Kubernetes reads": "a:\tb\nc: d\t# note\ne: |\n  x\n  \ty\nf: g\n  \th\n",
+  "a plain scalar in a flow collection starting with ':'": "a: [:x]\n",
+  "a plain scalar in a flow collection before ':]'": "a: [b:]\n",
+  "anchor names Kubernetes refuses": "a: &a.b 1\nb: *a.b\n",
+  "an anchor running into a flow collection": "a: &x{b: 1}\n",
+  "an anchor redefined inside its own node": "a: &x\n  b: &x\nc: *x\n",
+  "an empty value with a local tag": "a: !x\nb: !\n",
+  "an explicit merge key": "b: &b {a: 1}\nm:\n  ? <<\n  : *b\n",
+  "a merge of the mapping itself": "a: &x\n  b: 1\n  <<: *x\n",
+  "!!int on a float, a boolean or null": "a: !!int 1.5\nb: !!int yes\nc: !!int ~\n",
+  "!!int on integers": 'a: !!int "5"\nb: !!int 0x10\nc: !!int 1_000\n',
+  "a mapping on its key's line after an anchor": "a: &x b: c\n",
+  "text after a multi-line quoted string": "a: 'x\n'b: c\n",
+  "text after a multi-line flow collection": " a: {\n }b: c\n",
+  "an escaped line break before an empty line": 'a: "x\\\n\n  y"\n',
+  "a document that is a block scalar with an indentation indicator": "|2\n  x\n   y\n",
+  "a null key after an anchor": "&a ~: b\n",
+  "a collection key in a flow mapping": "{{a: 1}: b}\n",
+  "a null key with no value in a flow mapping": "a: {b, null}\n",
   "excessive aliasing": `a: &a [${Array(10).fill('"lol"').join(",")}]\n${Array.from({ length: 8 }, (_, i) => `${"bcdefghi"[i]}: &${"bcdefghi"[i]} [${Array(10).fill(`*${"abcdefgh"[i]}`).join(",")}]`).join("\n")}\n`,
 };
 
@@ -120,6 +110,35 @@ describe("the YAML reader reads what Kubernetes reads", () => {
         "end marker",
         "float keys",
         "excessive aliasing",
+        "the escape \\/ in double quotes",
+        "surrogate and out-of-range escapes",
+        "YAML 1.1 line breaks (NEL, U+2028, U+2029)",
+        "a byte order mark starting a line",
+        "a key before a merge key",
+        "two merge keys in one mapping",
+        "a merge of a list behind an alias",
+        "a ? in a plain scalar in a flow collection",
+        "a separator after a CR line end",
+        "a tab after a dash",
+        "a tab starting a comment line",
+        "a tab in a block scalar's indentation",
+        "a plain scalar in a flow collection starting with ':'",
+        "a plain scalar in a flow collection before ':]'",
+        "anchor names Kubernetes refuses",
+        "an anchor running into a flow collection",
+        "an anchor redefined inside its own node",
+        "an empty value with a local tag",
+        "an explicit merge key",
+        "a merge of the mapping itself",
+        "!!int on a float, a boolean or null",
+        "a mapping on its key's line after an anchor",
+        "text after a multi-line quoted string",
+        "text after a multi-line flow collection",
+        "an escaped line break before an empty line",
+        "a document that is a block scalar with an indentation indicator",
+        "a null key after an anchor",
+        "a collection key in a flow mapping",
+        "a null key with no value in a flow mapping",
         "infinity and NaN",
         "local tag",
         "null keys",

@@ -67,6 +67,7 @@ describe("readYamlStream", () => {
     ["a local tag", "a: !foo x\n", 1],
     ["an infinite number", "a: 1\nb: .inf\n", 1],
     ["a syntax error", "a:\n  - 1\n b: 2\n", 3],
+    ["a marker after a line ending in a CR alone", "a: 1\rb: 2\r---\rc: 3\r", 3],
   ])("refuses %s with its line", (_name, text, line) => {
     const r = readYamlStream(text);
     expect(r.documents).toEqual([]);
@@ -130,6 +131,24 @@ describe("forms js-yaml reads differently from Kubernetes are refused where they
     ["a float key in a flow mapping", "kind: Pod\nspec: {a: 1, 1e6: b}\n", 2, 14, /key "1e6" is a number/],
     ["a key past 2^53", "kind: Pod\n9007199254740993: a\n", 2, 1, /is a number/],
     ["a collection key", "kind: Pod\n? [a]\n: b\n", 2, 3, /collection/],
+    ["the escape \\/", 'kind: Pod\nurl: "http:\\/\\/x"\n', 2, 12, /escape \\\/ .*unknown escape character/],
+    ["a surrogate escape", 'kind: Pod\nx: "\\ud83d\\ude00"\n', 2, 5, /escape \\ud83d/],
+    ["a line separator", "kind: Pod\nx: a\u2028b\n", 2, 5, /LINE SEPARATOR \(U\+2028\) is a line break to Kubernetes/],
+    ["a byte order mark starting a line", "kind: Pod\n\ufeffx: 1\n", 2, 1, /byte order mark/],
+    ["a key before a merge that overrides it", "kind: Pod\nb: &b {a: 1}\nm:\n  a: 2\n  <<: *b\n", 5, 3, /merge key \(<<\) gives the key "a"/],
+    ["two merges of one key", "kind: Pod\nb: &b {a: 1}\nc: &c {a: 2}\nm:\n  <<: *b\n  <<: *c\n", 6, 3, /merge key/],
+    ["a merge of a list behind an alias", "kind: Pod\nb: &b [{a: 1}]\nm:\n  <<: *b\n", 4, 3, /not a mapping/],
+    ["a ? in a plain scalar of a flow collection", "kind: Pod\nargs: [--url=http://x?y=1]\n", 2, 8, /holds a "\?"/],
+    ["a tab after a sequence dash", "kind: Pod\nx:\n- \t1\n", 3, 3, /a tab where Kubernetes' YAML reader refuses one/],
+    ["a comment line starting with a tab", "kind: Pod\nx: 1\n\t# note\n", 3, 1, /a tab/],
+    ["a tab among a block scalar's indentation", "kind: Pod\nx: |\n \ta\n", 3, 2, /a tab/],
+    ["an anchor name go-yaml refuses", "kind: Pod\nx: &a.b 1\n", 2, 4, /anchor "&a\." has a name/],
+    ["a merge of the mapping itself", "kind: Pod\nx: &x\n  b: 1\n  <<: *x\n", 4, 3, /merges the mapping it is in/],
+    ["!!int on a float", "kind: Pod\nx: !!int 1.5\n", 2, 13, /cannot resolve/],
+    ["an empty value tagged !", "kind: Pod\nx: !\n", 2, 5, /empty value tagged !/],
+    ["a mapping on its key's line", "kind: Pod\nx: &a b: c\n", 2, 4, /mapping starts on the line of the key/],
+    ["text after a multi-line quoted string", "kind: Pod\nx: 'a\n'b: c\n", 3, 2, /quoted string or flow collection that ends on a later line/],
+    ["an escaped line break before an empty line", 'kind: Pod\nx: "a\\\n\n  b"\n', 2, 6, /escape \\ at a line's end/],
   ])("%s", (_name, text, line, column, message) => {
     const { documents, problems } = readYamlStream(`a: 1\n---\n${text}`);
     expect(documents.map((d) => d.value)).toEqual([{ a: 1 }]);
@@ -141,6 +160,14 @@ describe("forms js-yaml reads differently from Kubernetes are refused where they
     ["items of one sequence after an empty one", "a:\n  -\n  - c\n", { a: [null, "c"] }],
     ["an empty item before a key", "a:\n  -  # none\nb: 1\n", { a: [null], b: 1 }],
     ["integer keys in any base, quoted ~", "1_000: a\n0x10: b\n'~': c\n", { "1000": "a", "16": "b", "~": "c" }],
+    ["merges that both readers apply alike", "b: &b {a: 1, c: 1}\nm:\n  <<: [*b, {a: 2, d: 2}]\n  c: 3\n", { b: { a: 1, c: 1 }, m: { a: 1, c: 3, d: 2 } }],
+    ["escapes both readers read", 'x: "\\x41\\u00e9\\U0001F600\\N\\_\\L\\P\\t"\n', { x: "A\u00e9\u{1F600}\u0085\u00a0\u2028\u2029\t" }],
+    ["a ? in a quoted scalar of a flow collection", "args: ['--url=http://x?y=1']\n", { args: ["--url=http://x?y=1"] }],
+    [
+      "tabs in a block scalar past its indentation, after a key's colon and before a comment",
+      "Makefile: |\n  all:\n  \techo hi\nb: c\t# note\nd:\te\n",
+      { Makefile: "all:\n\techo hi\n", b: "c", d: "e" },
+    ],
   ])("reads %s as Kubernetes does", (_name, text, value) => {
     const { documents, problems } = readYamlStream(text);
     expect(problems).toEqual([]);

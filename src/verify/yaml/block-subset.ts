@@ -40,9 +40,10 @@ import { plainScalarValue } from "./plain-scalar.js";
  * as the schema throws for it. A plain key must resolve to a string or a boolean, which is
  * named `String(value)` as js-yaml's storeMappingPair does (so `yes:` is the key `true`, as
  * sigs.k8s.io/yaml's FormatBool names it). A quoted scalar is a string with no
- * resolution; in double quotes only the escapes `\\`, `\"`, `\/`, `\n`, `\t` and `\r` are
- * read, any other backslash is refused. Objects are plain `{}` objects filled in document order
- * (so JavaScript's own key order applies to both), arrays plain arrays.
+ * resolution; in double quotes only the escapes `\\`, `\"`, `\n`, `\t` and `\r` are
+ * read, any other backslash is refused (`\/` too: go-yaml v2 refuses it, js-yaml reads
+ * it). Objects are plain `{}` objects filled in document order (so JavaScript's own key
+ * order applies to both), arrays plain arrays.
  */
 export function readBlockSubset(text: string): unknown {
   if (UNSUPPORTED.test(text)) return undefined;
@@ -61,10 +62,11 @@ const PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
 // Sticky patterns, tried at a position of the text: a quoted key (no escapes) with its `:`, and
 // values that end their line, maybe with a comment after a space.
 const QUOTED_KEY = /"([^"\\\n]*)":(?= |\n|$)|'([^'\n]*)':(?= |\n|$)/y;
-const DOUBLE_QUOTED = /"((?:[^"\\\n]|\\["\\/ntr])*)"(?: +#[^\n]*| *)(?=\n|$)/y;
+const DOUBLE_QUOTED = /"((?:[^"\\\n]|\\["\\ntr])*)"(?: +#[^\n]*| *)(?=\n|$)/y;
 const SINGLE_QUOTED = /'((?:[^'\n]|'')*)'(?: +#[^\n]*| *)(?=\n|$)/y;
 const EMPTY_FLOW = /(?:\[\]|\{\})(?: +#[^\n]*| *)(?=\n|$)/y;
-const ESCAPES: Record<string, string> = { "\\": "\\", '"': '"', "/": "/", n: "\n", t: "\t", r: "\r" };
+// Not `\/`: js-yaml reads it (YAML 1.2), go-yaml v2 refuses it.
+const ESCAPES: Record<string, string> = { "\\": "\\", '"': '"', n: "\n", t: "\t", r: "\r" };
 /** Characters that cannot start a plain scalar (`-` is checked apart: it may start one before a non-space). */
 const INDICATORS = new Set("?:,[]{}#&*!|>'\"%@`");
 /**

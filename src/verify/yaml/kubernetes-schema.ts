@@ -19,6 +19,11 @@ function construct(data: string): PlainScalar {
   return value;
 }
 
+/** Whether a plain scalar that resolves to a number is written as a float (go-yaml: !!float), not an integer. */
+function isFloatForm(text: string): boolean {
+  return /[.eE]/.test(text) && !/^[-+]?0[xX]/.test(text);
+}
+
 /** A YAML 1.1 type written explicitly (`!!int 5`), resolved by the same rules. */
 function explicit(tag: string, test: (v: PlainScalar) => boolean): jsyaml.Type {
   return new jsyaml.Type(`tag:yaml.org,2002:${tag}`, { kind: "scalar", resolve: (data: string | null) => data !== null && test(resolved(data)), construct });
@@ -28,7 +33,8 @@ function explicit(tag: string, test: (v: PlainScalar) => boolean): jsyaml.Type {
  * js-yaml with Kubernetes' scalar rules (see plain-scalar.ts) and merge keys (`<<`), which
  * go-yaml v2 also honours. One implicit type resolves every plain scalar that is not a string
  * (js-yaml tries each implicit type in turn, and only the merge key's tag matters to it). The
- * standard tags (`!!int`, `!!bool`, ...) resolve by the same rules when written; any other tag
+ * standard tags (`!!int`, `!!bool`, ...) resolve by the same rules when written (`!!int` only on
+ * an integer, as go-yaml does); any other tag
  * is unknown to this schema, so js-yaml refuses it: go-yaml's handling of local tags and of
  * `!!binary`, `!!timestamp` or `!!set` is not modelled.
  */
@@ -42,5 +48,16 @@ export const KUBERNETES_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
     // `<<` is a merge key (js-yaml merges mappings for a key of this tag).
     new jsyaml.Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (data: string | null) => data === "<<" }),
   ],
-  explicit: [explicit("null", (v) => v === null), explicit("bool", (v) => typeof v === "boolean"), explicit("float", (v) => typeof v === "number")],
+  explicit: [
+    explicit("null", (v) => v === null),
+    explicit("bool", (v) => typeof v === "boolean"),
+    explicit("float", (v) => typeof v === "number"),
+    // `!!int` only on an integer's form: go-yaml refuses `!!int 1.5`, `!!int yes` or `!!int ~`
+    // ("cannot decode !!float `1.5` as a !!int"), which the implicit type above would read.
+    new jsyaml.Type("tag:yaml.org,2002:int", {
+      kind: "scalar",
+      resolve: (data: string | null) => data !== null && typeof resolved(data) === "number" && !isFloatForm(data),
+      construct,
+    }),
+  ],
 });

@@ -99,6 +99,12 @@ function containsItself(value: unknown): boolean {
 const SEPARATOR = /^---[ \t]*$/;
 /** Lines that a YAML parser reads as markers or directives (kubectl splits only on SEPARATOR). */
 const MARKER_LIKE = /^(?:---|\.\.\.|%).*$/gm;
+/** A marker-like line after a CR that no LF follows (an old Mac line end). */
+const LONE_CR_MARKER = /\r(?:---|\.\.\.|%)/;
+/** A line whose indentation holds a tab. */
+const LEADING_TAB = /^ *\t/m;
+/** A character go-yaml (YAML 1.1) reads as a line break and js-yaml does not, with what precedes it on its line. */
+const YAML11_BREAK = /^[^\n]*?[\u0085\u2028\u2029]/m;
 /** The first line that is neither blank nor only a comment. */
 const CONTENT_LINE = /^(?![ \t]*(?:#.*)?$)/m;
 
@@ -140,7 +146,21 @@ function problemOf(err: unknown, chunk: Chunk, line: number): YamlProblem {
  */
 function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProblem[], parsed?: { value: unknown }, byFastReader = false): void {
   const content = CONTENT_LINE.exec(chunk.text);
-  if (!content || !hasContent(chunk.text)) return;
+  if (!content || !hasContent(chunk.text)) {
+    // Blank and comment lines to js-yaml that go-yaml may read otherwise: a tab in a line's
+    // indentation (refused), a YAML 1.1 line break in a comment (what follows it is content).
+    const odd = LEADING_TAB.exec(chunk.text) ?? YAML11_BREAK.exec(chunk.text);
+    if (odd)
+      problems.push({
+        line: chunk.textLine + newlines(chunk.text, 0, odd.index),
+        column: odd[0].length,
+        message: odd[0].endsWith("\t")
+          ? "a tab in the indentation of a line with no content; Kubernetes' YAML reader refuses it"
+          : "a NEL, U+2028 or U+2029 character, which Kubernetes' YAML reader (YAML 1.1) reads as a line break, so that what follows it on the line is no comment",
+        fix: odd[0].endsWith("\t") ? "Remove the tab, or use spaces." : "Remove the character.",
+      });
+    return;
+  }
   const line = chunk.textLine + newlines(chunk.text, 0, content.index);
   let value: unknown;
   if (parsed) value = parsed.value;
@@ -152,13 +172,14 @@ function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProb
       return;
     }
   }
-  if (value === null || value === undefined) return;
-  // The fast reader accepts none of the forms js-yaml reads differently from Kubernetes.
+  // The fast reader accepts none of the forms js-yaml reads differently from Kubernetes. Looked
+  // for in empty documents too: Kubernetes may refuse one that js-yaml reads as null.
   const disagreement = byFastReader ? undefined : readerDisagreement(chunk.text);
   if (disagreement) {
     problems.push({ line: chunk.textLine + disagreement.line, column: disagreement.column + 1, message: disagreement.message, fix: disagreement.fix });
     return;
   }
+  if (value === null || value === undefined) return;
   // The fast reader reads no anchors or aliases: only js-yaml's values can share or repeat nodes.
   if (!byFastReader && chunk.text.includes("*") && chunk.text.includes("&") && containsItself(value)) {
     problems.push({
@@ -207,8 +228,9 @@ function parseAll(text: string, chunks: readonly Chunk[]): unknown[] | undefined
  * block-subset.ts, which gives the same value. A byte order mark is dropped and CRLF or CR line
  * ends are read as LF, as go-yaml does. Forms that readers disagree on are refused with a
  * problem rather than read one way: a `---` line with anything after it, a `...` end marker,
- * a `%` directive, tags outside YAML's standard ones, duplicate keys, and alias
- * expansion that go-yaml calls excessive.
+ * a `%` directive, a marker after a line ending in a CR alone, tags outside YAML's standard
+ * ones, duplicate keys, alias expansion that go-yaml calls excessive, and the forms listed in
+ * reader-disagreements.ts.
  */
 export function readYamlStream(input: string): YamlStream {
   return readYamlStreamWith(input, readBlockSubset);
@@ -222,9 +244,24 @@ export function readYamlStream(input: string): YamlStream {
  */
 export function readYamlStreamWith(input: string, fast: (text: string) => unknown): YamlStream {
   let text = input.charCodeAt(0) === 0xfeff ? input.slice(1) : input;
-  if (text.includes("\r")) text = text.replace(/\r\n?/g, "\n");
   const documents: YamlDocument[] = [];
   const problems: YamlProblem[] = [];
+  if (text.includes("\r")) {
+    // kubectl splits a stream at line feeds only: a marker after a CR alone is no document break
+    // to it, and go-yaml then reads the first document of the two and drops the rest.
+    const lone = LONE_CR_MARKER.exec(text);
+    if (lone) {
+      problems.push({
+        line: newlines(text.slice(0, lone.index + 1).replace(/\r\n?/g, "\n"), 0, Number.POSITIVE_INFINITY) + 1,
+        column: 1,
+        message:
+          "a `---`, `...` or `%` line after a line ending in a carriage return alone; kubectl does not split the stream there, and Kubernetes then reads the first document only or refuses the text",
+        fix: "End the lines with a line feed (LF or CRLF), not a carriage return alone.",
+      });
+      return { documents, problems };
+    }
+    text = text.replace(/\r\n?/g, "\n");
+  }
   const chunks: Chunk[] = [];
   let start = 0;
   let startLine = 1;
