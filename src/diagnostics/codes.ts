@@ -1176,7 +1176,7 @@ const table = [
     severity: "error",
     title: "A scenario file is not valid YAML",
     explanation:
-      "The YAML parser could not read `scenario.yaml` or a mesh resource file, or the file uses a form that Kubernetes reads differently from meshfed's YAML reader and that meshfed therefore refuses rather than read one way: a `%` directive or `...` marker, a local tag, duplicate keys, an anchor containing itself, excessive aliasing, a map key that is null, a float, an integer past 2^53 or a collection, or an empty sequence item followed by a less-indented item. Fix the indentation, quoting or form at the position shown.",
+      "The YAML parser could not read `scenario.yaml` or a mesh resource file, or the file uses a form that Kubernetes' YAML reader (sigs.k8s.io/yaml over go-yaml) reads differently from meshfed's, which meshfed refuses rather than read one way: a `%` directive or `...` marker, a `---` line with a comment, a local tag, duplicate keys, an anchor containing itself, excessive aliasing, a map key that is null, a float, an integer past 2^53, a collection or longer than 1,024 characters, an empty sequence item followed by a less-indented item, merge keys whose order matters, escapes or line-break characters go-yaml reads otherwise, tabs in indentation. The message names the form; src/verify/yaml/reader-disagreements.ts lists each with the input Kubernetes reads otherwise. Fix the indentation, quoting or form at the position shown.",
     message: (a: { file: string; line: number; reason: string; remedy: string }) => `${a.file}:${a.line}: ${a.reason}`,
     fix: (a: { file: string; line: number; reason: string; remedy: string }) => a.remedy,
   },
