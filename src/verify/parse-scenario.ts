@@ -1,9 +1,9 @@
-import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
 import type { LineCounter, Node } from "yaml";
 import type { ArgsOf } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { validateIstioResources } from "./validate-istio.js";
+import { positionsLib } from "./yaml/positions-lib.js";
 import { readYamlStream, type YamlDocument, type YamlProblem } from "./yaml/read-yaml.js";
 import type { DeniedAt, EastWestGatewaySpec, ExposureEntry, MeshSpec, ProbeSpec, Resource, Scenario } from "./types.js";
 
@@ -25,16 +25,6 @@ export interface ScenarioInput {
 export interface ParseScenarioResult {
   readonly scenario?: Scenario;
   readonly diagnostics: Diagnostic[];
-}
-
-/**
- * The yaml library, for positions only (a scenario field's error, the items of a List): loaded
- * on first use, since most runs need no position and it takes a tenth of a short run to load.
- */
-let yamlModule: typeof Yaml | undefined;
-function positionsLib(): typeof Yaml {
-  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
-  return yamlModule;
 }
 
 const ignoredKinds = new Set(["ConfigMap", "Secret", "IstioOperator", "Role", "RoleBinding", "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition"]);

@@ -218,16 +218,16 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
   const where = `gateway ${gm.spec.name} chain ${m.matched}`;
   if (!m.chain.cluster) return { hop, decided, denial: { at: "server", reason: "MF3009", why: `${where} forwards to no service cluster` } };
   const picked = pickWorkload(gm, m.chain, gl.proxy.namespace);
+  const noPod = (): GatewayPass => ({
+    hop,
+    decided,
+    denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` },
+  });
   if (!m.chain.passthrough && !m.chain.terminates) {
     // PASSTHROUGH with a VirtualService tls route: nothing is checked at the gateway, and the
     // route's ordinary cluster originates TLS (auto mTLS or a DestinationRule) around the
     // client's bytes, so the server sees the gateway's identity; without TLS, the client's.
-    if (!picked)
-      return {
-        hop,
-        decided,
-        denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` },
-      };
+    if (!picked) return noPod();
     const next = reoriginated(gm, gl, m.chain, picked, leg);
     return { hop, decided, ...(next !== leg ? { leg: next } : {}), workload: picked.workload, port: picked.port };
   }
@@ -236,12 +236,7 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
     const gwId = spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount);
     const d = trustCheck(leg, gm.spec.rootCA, gwId, [], where);
     if (d) return { hop, decided, denial: d };
-    if (!picked)
-      return {
-        hop,
-        decided,
-        denial: { at: "server", reason: "MF3009", why: `${where}: cluster ${m.chain.cluster} has no endpoint that is a pod of mesh ${gm.spec.name}` },
-      };
+    if (!picked) return noPod();
     const t = upstreamTls(
       gm,
       gp.namespace,

@@ -145,8 +145,9 @@ function problemOf(err: unknown, chunk: Chunk, line: number): YamlProblem {
  * has none (so that a problem is found at its own place).
  */
 function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProblem[], parsed?: { value: unknown }, byFastReader = false): void {
+  // hasContent's test, with the match kept for the document's first line.
   const content = CONTENT_LINE.exec(chunk.text);
-  if (!content || !hasContent(chunk.text)) {
+  if (!content || content.index >= chunk.text.length) {
     // Blank and comment lines to js-yaml that go-yaml may read otherwise: a tab in a line's
     // indentation (refused), a YAML 1.1 line break in a comment (what follows it is content).
     const odd = LEADING_TAB.exec(chunk.text) ?? YAML11_BREAK.exec(chunk.text);

@@ -1,7 +1,7 @@
-import { createRequire } from "node:module";
 import type * as Yaml from "yaml";
 import { MAX_KEY_LENGTH } from "./block-subset.js";
 import { plainScalarValue } from "./plain-scalar.js";
+import { positionsLib } from "./positions-lib.js";
 
 /**
  * Forms of a document that js-yaml (the slow path of readYamlStream) reads differently from
@@ -96,8 +96,6 @@ function emptyItemThenOuterItem(text: string): Disagreement | undefined {
   return undefined;
 }
 
-let yamlModule: typeof Yaml | undefined;
-
 /**
  * NEL, which go-yaml v2 (YAML 1.1) reads as a line break (and folds like one in quoted strings)
  * and js-yaml (YAML 1.2) as an ordinary character; and a byte order mark at the start of a line
@@ -185,8 +183,10 @@ function closingBracket(text: string, at: number): number {
   for (let i = at; i < text.length; i++) {
     const c = text[i];
     if (c === '"' || c === "'") i = closingQuote(text, i);
-    else if (c === "#" && /[ \t\n]/.test(text[i - 1] ?? "\n")) i = text.indexOf("\n", i) === -1 ? text.length : text.indexOf("\n", i) - 1;
-    else if (c === "[" || c === "{") depth++;
+    else if (c === "#" && /[ \t\n]/.test(text[i - 1] ?? "\n")) {
+      const lf = text.indexOf("\n", i);
+      i = lf === -1 ? text.length : lf - 1;
+    } else if (c === "[" || c === "{") depth++;
     else if ((c === "]" || c === "}") && --depth === 0) return i;
   }
   return text.length;
@@ -204,8 +204,8 @@ function contentAfterMultilineNode(text: string): number | undefined {
     const open = m.index + m[0].length - 1;
     const close = m[1] === '"' || m[1] === "'" ? closingQuote(text, open) : closingBracket(text, open);
     if (close >= text.length || !text.slice(open, close).includes("\n")) continue;
-    const lineEnd = text.indexOf("\n", close) === -1 ? text.length : text.indexOf("\n", close);
-    if (!/^[ \t]*(?:#.*)?$/.test(text.slice(close + 1, lineEnd))) return close + 1;
+    const lf = text.indexOf("\n", close);
+    if (!BLANK.test(text.slice(close + 1, lf === -1 ? text.length : lf))) return close + 1;
     OPENER_AT_NODE_START.lastIndex = Math.max(OPENER_AT_NODE_START.lastIndex, close);
   }
   return undefined;
@@ -259,8 +259,7 @@ function treeDisagreement(text: string): Disagreement | undefined {
     afterQuote === undefined
   )
     return undefined;
-  yamlModule ??= createRequire(import.meta.url)("yaml") as typeof Yaml;
-  const yaml = yamlModule;
+  const yaml = positionsLib();
   const lc = new yaml.LineCounter();
   const doc = yaml.parseDocument(text, { lineCounter: lc, uniqueKeys: false, version: "1.1", merge: false });
   let found: Disagreement | undefined;
