@@ -196,101 +196,111 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
       continue;
     }
     if (r.kind === "Service") k8sServices.push(r);
-    if (r.kind === "Pod" || r.kind === "Deployment") {
-      const pod = r.kind === "Pod" ? { metadata: r.metadata, spec: r.spec } : (r.spec.template ?? {});
-      const podSpec = pod.spec ?? {};
-      const labels = strMap(pod.metadata?.labels);
-      const annotations = strMap(pod.metadata?.annotations);
-      const containers: any[] = Array.isArray(podSpec.containers) ? podSpec.containers : [];
-      const gw = spec.eastWestGateway;
-      const sidecar = hasSidecar(r.namespace, podSpec, labels, annotations, gw !== undefined && r.namespace === gw.namespace && selects(gw.selector, labels));
-      // What the injector adds (the gateway template does not): auto mTLS and the SNI-DNAT EDS filter key on it.
-      if (sidecar && labels["security.istio.io/tlsMode"] === undefined) labels["security.istio.io/tlsMode"] = "istio";
-      const containerPorts = containers.flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []));
-      workloads.push({
-        name: `${r.namespace}/${r.name}`,
-        podName: r.kind === "Pod" ? r.name : `${r.name}-0`,
-        namespace: r.namespace,
-        serviceAccount: podSpec.serviceAccountName || podSpec.serviceAccount || "default",
-        labels,
-        ip: r.kind === "Pod" && typeof r.status.podIP === "string" && r.status.podIP ? r.status.podIP : "",
-        containerPorts,
-        sidecar,
-        resource: r,
-      });
-    }
+    if (r.kind === "Pod" || r.kind === "Deployment") workloads.push(workloadOf(r, spec));
   }
   const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(`10.${100 + index}`) }));
   const services: MeshService[] = [];
-  const domain = spec.clusterDomain;
+  const servicePrefix = `10.${200 + index}`;
+  for (const r of k8sServices) services.push(kubernetesService(r, spec, () => alloc(servicePrefix)));
+  for (const r of configs) if (r.kind === "ServiceEntry") serviceEntryServices(r, spec, services);
+  const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
+  return { spec, index, workloads: withIps, services, configs, rootNamespace };
+}
+
+/** A Pod, or a Deployment as its one pod `<name>-0`, as a workload (its address allocated later when it has none). */
+function workloadOf(r: Resource, spec: MeshSpec): Workload {
+  const pod = r.kind === "Pod" ? { metadata: r.metadata, spec: r.spec } : (r.spec.template ?? {});
+  const podSpec = pod.spec ?? {};
+  const labels = strMap(pod.metadata?.labels);
+  const annotations = strMap(pod.metadata?.annotations);
+  const containers: any[] = Array.isArray(podSpec.containers) ? podSpec.containers : [];
+  const gw = spec.eastWestGateway;
+  const sidecar = hasSidecar(r.namespace, podSpec, labels, annotations, gw !== undefined && r.namespace === gw.namespace && selects(gw.selector, labels));
+  // What the injector adds (the gateway template does not): auto mTLS and the SNI-DNAT EDS filter key on it.
+  if (sidecar && labels["security.istio.io/tlsMode"] === undefined) labels["security.istio.io/tlsMode"] = "istio";
+  const containerPorts = containers.flatMap((c: any) => (Array.isArray(c?.ports) ? c.ports : []));
+  return {
+    name: `${r.namespace}/${r.name}`,
+    podName: r.kind === "Pod" ? r.name : `${r.name}-0`,
+    namespace: r.namespace,
+    serviceAccount: podSpec.serviceAccountName || podSpec.serviceAccount || "default",
+    labels,
+    ip: r.kind === "Pod" && typeof r.status.podIP === "string" && r.status.podIP ? r.status.podIP : "",
+    containerPorts,
+    sidecar,
+    resource: r,
+  };
+}
+
+/** A Kubernetes Service; `alloc` gives it a cluster IP when it has none (not an ExternalName). */
+function kubernetesService(r: Resource, spec: MeshSpec, alloc: () => string): MeshService {
+  let address = typeof r.spec.clusterIP === "string" && r.spec.clusterIP ? r.spec.clusterIP : "";
+  if (r.spec.type !== "ExternalName" && !address) address = alloc();
+  if (address === "None") address = "0.0.0.0";
+  const ann = strMap(r.metadata.annotations)["networking.istio.io/exportTo"];
   const defaultExport = spec.meshConfig.defaultServiceExportTo;
-  for (const r of k8sServices) {
-    let address = typeof r.spec.clusterIP === "string" && r.spec.clusterIP ? r.spec.clusterIP : "";
-    if (r.spec.type !== "ExternalName" && !address) address = alloc(`10.${200 + index}`);
-    if (address === "None") address = "0.0.0.0";
-    const ann = strMap(r.metadata.annotations)["networking.istio.io/exportTo"];
+  return {
+    hostname: `${r.name}.${r.namespace}.svc.${spec.clusterDomain}`,
+    namespace: r.namespace,
+    source: "kubernetes",
+    ports: (Array.isArray(r.spec.ports) ? r.spec.ports : []).map((p: any) => ({
+      name: String(p?.name ?? ""),
+      port: Number(p?.port),
+      protocol: protocolOf(p?.name, p?.appProtocol, p?.protocol),
+      targetPort: p?.targetPort ?? Number(p?.port),
+    })),
+    address: address || "0.0.0.0",
+    exportTo: ann
+      ? ann
+          .split(",")
+          .map((s) => s.trim())
+          .filter(Boolean)
+      : Array.isArray(defaultExport)
+        ? defaultExport
+        : ["*"],
+    meshExternal: false,
+    resolution: "ClientSideLB",
+    selector: strMap(r.spec.selector),
+    endpoints: [],
+    subjectAltNames: [],
+    resource: r,
+  };
+}
+
+/** A ServiceEntry's services, one per host, added to `services`. */
+function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService[]): void {
+  const s = r.spec;
+  const defaultExport = spec.meshConfig.defaultServiceExportTo;
+  const hosts: string[] = Array.isArray(s.hosts) ? s.hosts.map(String) : [];
+  const addresses: string[] = Array.isArray(s.addresses) ? s.addresses.map(String) : [];
+  const ports: ServicePort[] = (Array.isArray(s.ports) ? s.ports : []).map((p: any) => ({
+    name: String(p?.name ?? ""),
+    port: Number(p?.number),
+    protocol: p?.protocol ? String(p.protocol).toUpperCase() : "UNSUPPORTED",
+    ...(p?.targetPort ? { targetPort: Number(p.targetPort) } : {}),
+  }));
+  const endpoints: SeEndpoint[] = (Array.isArray(s.endpoints) ? s.endpoints : []).map((e: any) => ({
+    address: String(e?.address ?? ""),
+    ports: Object.fromEntries(Object.entries(e?.ports ?? {}).map(([k, v]) => [k, Number(v)])),
+    labels: strMap(e?.labels),
+    serviceAccount: typeof e?.serviceAccount === "string" ? e.serviceAccount : "",
+  }));
+  for (const h of hosts) {
     services.push({
-      hostname: `${r.name}.${r.namespace}.svc.${domain}`,
+      hostname: h,
       namespace: r.namespace,
-      source: "kubernetes",
-      ports: (Array.isArray(r.spec.ports) ? r.spec.ports : []).map((p: any) => ({
-        name: String(p?.name ?? ""),
-        port: Number(p?.port),
-        protocol: protocolOf(p?.name, p?.appProtocol, p?.protocol),
-        targetPort: p?.targetPort ?? Number(p?.port),
-      })),
-      address: address || "0.0.0.0",
-      exportTo: ann
-        ? ann
-            .split(",")
-            .map((s) => s.trim())
-            .filter(Boolean)
-        : Array.isArray(defaultExport)
-          ? defaultExport
-          : ["*"],
-      meshExternal: false,
-      resolution: "ClientSideLB",
-      selector: strMap(r.spec.selector),
-      endpoints: [],
-      subjectAltNames: [],
+      source: "serviceentry",
+      ports,
+      address: addresses[0] ?? "0.0.0.0",
+      exportTo: Array.isArray(s.exportTo) ? s.exportTo.map(String) : Array.isArray(defaultExport) ? defaultExport : ["*"],
+      meshExternal: s.location === "MESH_EXTERNAL",
+      resolution: typeof s.resolution === "string" ? s.resolution : "NONE",
+      selector: strMap(s.workloadSelector?.labels),
+      endpoints,
+      subjectAltNames: Array.isArray(s.subjectAltNames) ? s.subjectAltNames.map(String) : [],
       resource: r,
     });
   }
-  for (const r of configs.filter((c) => c.kind === "ServiceEntry")) {
-    const s = r.spec;
-    const hosts: string[] = Array.isArray(s.hosts) ? s.hosts.map(String) : [];
-    const addresses: string[] = Array.isArray(s.addresses) ? s.addresses.map(String) : [];
-    const ports: ServicePort[] = (Array.isArray(s.ports) ? s.ports : []).map((p: any) => ({
-      name: String(p?.name ?? ""),
-      port: Number(p?.number),
-      protocol: p?.protocol ? String(p.protocol).toUpperCase() : "UNSUPPORTED",
-      ...(p?.targetPort ? { targetPort: Number(p.targetPort) } : {}),
-    }));
-    const endpoints: SeEndpoint[] = (Array.isArray(s.endpoints) ? s.endpoints : []).map((e: any) => ({
-      address: String(e?.address ?? ""),
-      ports: Object.fromEntries(Object.entries(e?.ports ?? {}).map(([k, v]) => [k, Number(v)])),
-      labels: strMap(e?.labels),
-      serviceAccount: typeof e?.serviceAccount === "string" ? e.serviceAccount : "",
-    }));
-    for (const h of hosts) {
-      services.push({
-        hostname: h,
-        namespace: r.namespace,
-        source: "serviceentry",
-        ports,
-        address: addresses[0] ?? "0.0.0.0",
-        exportTo: Array.isArray(s.exportTo) ? s.exportTo.map(String) : Array.isArray(defaultExport) ? defaultExport : ["*"],
-        meshExternal: s.location === "MESH_EXTERNAL",
-        resolution: typeof s.resolution === "string" ? s.resolution : "NONE",
-        selector: strMap(s.workloadSelector?.labels),
-        endpoints,
-        subjectAltNames: Array.isArray(s.subjectAltNames) ? s.subjectAltNames.map(String) : [],
-        resource: r,
-      });
-    }
-  }
-  const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
-  return { spec, index, workloads: withIps, services, configs, rootNamespace };
 }
 
 /** Whether a resource with this exportTo in namespace `own` is visible to namespace `ns`. */

@@ -3,7 +3,7 @@ import { parseCidrRange } from "./ip-cidr.js";
 import { configsOf, type MeshIndex, type Workload } from "./mesh-index.js";
 import { gatewayIp } from "./server-hop.js";
 import { unmodelledSidecarFields } from "./sidecar-scope.js";
-import type { Resource } from "./types.js";
+import type { ProbeSpec, Resource } from "./types.js";
 import type { World } from "./verify-scenario.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 
@@ -36,6 +36,55 @@ function sourceAddressField(p: Resource): string | undefined {
   return undefined;
 }
 
+type Note = (mesh: MeshIndex, resource: Resource, field: string, why: string, w: Workload) => void;
+
+/** What verify does not model about one workload's inbound side. */
+function workloadGaps(mesh: MeshIndex, w: Workload, unknownSource: boolean, note: Note): void {
+  // A Gateway API gateway (policyattachment.go workloadGatewayName) ignores selector policies
+  // and takes targetRefs ones; verify models sidecars only.
+  if (
+    w.labels["gateway.networking.k8s.io/gateway-name"] !== undefined &&
+    configsOf(mesh, "AuthorizationPolicy").some((p) => p.namespace === w.namespace || p.namespace === mesh.rootNamespace)
+  ) {
+    note(
+      mesh,
+      w.resource,
+      "metadata.labels.gateway.networking.k8s.io/gateway-name",
+      "a Gateway API gateway attaches AuthorizationPolicies by targetRefs, not by selector",
+      w,
+    );
+  }
+  if (!w.sidecar) return;
+  for (const p of customPoliciesFor(mesh, w).external) {
+    note(
+      mesh,
+      p,
+      "spec.provider.name",
+      `CUSTOM action: extension provider "${String(p.spec.provider?.name)}" (an external authorizer) decides the calls its rules match, and verify cannot know its answer`,
+      w,
+    );
+  }
+  if (!unknownSource) return;
+  for (const p of policiesFor(mesh, w)) {
+    const field = sourceAddressField(p);
+    if (field) note(mesh, p, field, "the rule matches on the source address, which is the east-west gateway pod's IP, and the input has no gateway pod", w);
+  }
+}
+
+/** VirtualService rules on a probe's client route that verify does not model. */
+function probeGaps(world: World, p: ProbeSpec, gaps: Map<Resource, Gap>): void {
+  const mesh = world.meshes.find((m) => m.spec.name === p.from.mesh);
+  if (!mesh) return;
+  for (const [r, field] of world.clientRoute(mesh, p.from.namespace, p.from.labels, p.to).notModelled ?? []) {
+    let g = gaps.get(r);
+    if (!g) {
+      g = { mesh, resource: r, field, why: "the client sidecar routes by this VirtualService rule, which verify does not reproduce", workloads: new Set() };
+      gaps.set(r, g);
+    }
+    g.workloads.add(`client ${p.from.namespace}/${p.from.serviceAccount} (probe ${p.name})`);
+  }
+}
+
 /**
  * MF3299 findings: configuration Istio acts on that verify does not model, so the verdicts and
  * exposure entries of the workloads it applies to could be wrong. Declared today:
@@ -62,37 +111,8 @@ export function notModelledFindings(world: World): Diagnostic[] {
   };
   for (const mesh of world.meshes) {
     const unknownSource = gatewayIp(mesh) === "";
-    for (const w of mesh.workloads) {
-      // A Gateway API gateway (policyattachment.go workloadGatewayName) ignores selector policies
-      // and takes targetRefs ones; verify models sidecars only.
-      if (
-        w.labels["gateway.networking.k8s.io/gateway-name"] !== undefined &&
-        configsOf(mesh, "AuthorizationPolicy").some((p) => p.namespace === w.namespace || p.namespace === mesh.rootNamespace)
-      ) {
-        note(
-          mesh,
-          w.resource,
-          "metadata.labels.gateway.networking.k8s.io/gateway-name",
-          "a Gateway API gateway attaches AuthorizationPolicies by targetRefs, not by selector",
-          w,
-        );
-      }
-      if (!w.sidecar) continue;
-      for (const p of customPoliciesFor(mesh, w).external) {
-        note(
-          mesh,
-          p,
-          "spec.provider.name",
-          `CUSTOM action: extension provider "${String(p.spec.provider?.name)}" (an external authorizer) decides the calls its rules match, and verify cannot know its answer`,
-          w,
-        );
-      }
-      if (!unknownSource) continue;
-      for (const p of policiesFor(mesh, w)) {
-        const field = sourceAddressField(p);
-        if (field) note(mesh, p, field, "the rule matches on the source address, which is the east-west gateway pod's IP, and the input has no gateway pod", w);
-      }
-    }
+    // Loop bodies are functions of their own: V8 optimizes a long loop together with its whole function.
+    for (const w of mesh.workloads) workloadGaps(mesh, w, unknownSource, note);
   }
   for (const mesh of world.meshes) {
     declaredKindGaps(world, mesh, gaps);
@@ -112,18 +132,7 @@ export function notModelledFindings(world: World): Diagnostic[] {
     }
   }
   // VirtualService rules on a probe's client route that verify does not model.
-  for (const p of world.scenario.probes) {
-    const mesh = world.meshes.find((m) => m.spec.name === p.from.mesh);
-    if (!mesh) continue;
-    for (const [r, field] of world.clientRoute(mesh, p.from.namespace, p.from.labels, p.to).notModelled ?? []) {
-      let g = gaps.get(r);
-      if (!g) {
-        g = { mesh, resource: r, field, why: "the client sidecar routes by this VirtualService rule, which verify does not reproduce", workloads: new Set() };
-        gaps.set(r, g);
-      }
-      g.workloads.add(`client ${p.from.namespace}/${p.from.serviceAccount} (probe ${p.name})`);
-    }
-  }
+  for (const p of world.scenario.probes) probeGaps(world, p, gaps);
   const out: Diagnostic[] = [];
   for (const g of gaps.values()) {
     const r = g.resource;

@@ -33,6 +33,12 @@ function isRecord(v: unknown): v is Record<string, any> {
   return typeof v === "object" && v !== null && !Array.isArray(v);
 }
 
+/** The first entry of a mapping whose value is not a string. */
+function firstNonString(map: Record<string, unknown>): [string, unknown] | undefined {
+  for (const k of Object.keys(map)) if (typeof map[k] !== "string") return [k, map[k]];
+  return undefined;
+}
+
 /** A mapping's values as strings: the mapping itself when they all are (parsed objects are not shared), else a copy. */
 function stringMap(v: unknown): Record<string, string> {
   if (!isRecord(v)) return {};
@@ -160,62 +166,12 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   const rawProbes = top.probes ?? [];
   if (!Array.isArray(rawProbes)) fail(["probes"], { problem: "probes-not-list" });
   const probeList: unknown[] = Array.isArray(rawProbes) ? rawProbes : [];
-  const deniedAtValues = ["client", "gateway", "server", "trust"];
-  // A loop without a callback per probe: a generated scenario has tens of thousands.
+  // A loop without a callback per probe, its body a function of its own: a generated scenario
+  // has tens of thousands, and V8 optimizes a long loop together with its whole function.
   for (let i = 0; i < probeList.length; i++) {
-    const p = probeList[i];
-    if (!isRecord(p)) {
-      fail(["probes", i], { problem: "probe-not-mapping" });
-      continue;
-    }
-    const name = typeof p.name === "string" ? p.name : "";
-    if (!name) {
-      fail(["probes", i, "name"], { problem: "probe-name-missing" });
-      continue;
-    }
-    if (probeNames.has(name)) {
-      fail(["probes", i, "name"], { problem: "probe-name-twice", name });
-      continue;
-    }
-    probeNames.add(name);
-    const from = isRecord(p.from) ? p.from : {};
-    const to = isRecord(p.to) ? p.to : {};
-    const mesh = String(from.mesh);
-    if (!names.has(mesh)) {
-      fail(["probes", i, "from", "mesh"], { problem: "probe-from-mesh", name, mesh, meshes: [...names] });
-      continue;
-    }
-    if (!from.namespace || !from.serviceAccount) {
-      fail(["probes", i, "from"], { problem: "probe-from-identity", name });
-      continue;
-    }
-    const port = typeof to.port === "number" ? to.port : Number(to.port);
-    if (typeof to.host !== "string" || !to.host || !Number.isInteger(port) || port <= 0 || port > 65535) {
-      fail(["probes", i, "to"], { problem: "probe-to", name });
-      continue;
-    }
-    const expect = p.expect;
-    if (expect !== undefined && expect !== null && expect !== "allow" && expect !== "deny") {
-      fail(["probes", i, "expect"], { problem: "probe-expect", name, value: String(expect) });
-      continue;
-    }
-    const deniedAt = p.expectDeniedAt ?? null;
-    if (deniedAt !== null && !deniedAtValues.includes(String(deniedAt))) {
-      fail(["probes", i, "expectDeniedAt"], { problem: "probe-denied-at", name, value: String(deniedAt) });
-      continue;
-    }
-    const reason = p.expectReason ?? null;
-    if (reason !== null && !/^MF30\d\d$/.test(String(reason))) {
-      fail(["probes", i, "expectReason"], { problem: "probe-reason", name, value: String(reason) });
-      continue;
-    }
-    const fromSpec = { mesh, namespace: String(from.namespace), serviceAccount: String(from.serviceAccount), labels: stringMap(from.labels) };
-    const toSpec = { host: to.host, port };
-    probes.push(
-      expect
-        ? { name, from: fromSpec, to: toSpec, expect, expectDeniedAt: deniedAt as DeniedAt | null, expectReason: reason as string | null }
-        : { name, from: fromSpec, to: toSpec, expectDeniedAt: deniedAt as DeniedAt | null, expectReason: reason as string | null },
-    );
+    const probe = parseProbe(probeList[i], names, probeNames);
+    if ("problem" in probe) fail(["probes", i, ...probe.at], probe.problem);
+    else probes.push(probe);
   }
   let expectExposure: ExposureEntry[] | undefined;
   if ("expectExposure" in top) {
@@ -235,6 +191,42 @@ export function parseScenario(input: ScenarioInput): ParseScenarioResult {
   return { scenario: { meshes, probes, ...(expectExposure ? { expectExposure } : {}), resources }, diagnostics };
 }
 
+const deniedAtValues = ["client", "gateway", "server", "trust"];
+
+/** A scenario probe, or the problem with it and where (below the probe). */
+function parseProbe(
+  p: unknown,
+  meshNames: ReadonlySet<string>,
+  probeNames: Set<string>,
+): ProbeSpec | { readonly at: (string | number)[]; readonly problem: ScenarioProblem } {
+  if (!isRecord(p)) return { at: [], problem: { problem: "probe-not-mapping" } };
+  const name = typeof p.name === "string" ? p.name : "";
+  if (!name) return { at: ["name"], problem: { problem: "probe-name-missing" } };
+  if (probeNames.has(name)) return { at: ["name"], problem: { problem: "probe-name-twice", name } };
+  probeNames.add(name);
+  const from = isRecord(p.from) ? p.from : {};
+  const to = isRecord(p.to) ? p.to : {};
+  const mesh = String(from.mesh);
+  if (!meshNames.has(mesh)) return { at: ["from", "mesh"], problem: { problem: "probe-from-mesh", name, mesh, meshes: [...meshNames] } };
+  if (!from.namespace || !from.serviceAccount) return { at: ["from"], problem: { problem: "probe-from-identity", name } };
+  const port = typeof to.port === "number" ? to.port : Number(to.port);
+  if (typeof to.host !== "string" || !to.host || !Number.isInteger(port) || port <= 0 || port > 65535)
+    return { at: ["to"], problem: { problem: "probe-to", name } };
+  const expect = p.expect;
+  if (expect !== undefined && expect !== null && expect !== "allow" && expect !== "deny")
+    return { at: ["expect"], problem: { problem: "probe-expect", name, value: String(expect) } };
+  const deniedAt = p.expectDeniedAt ?? null;
+  if (deniedAt !== null && !deniedAtValues.includes(String(deniedAt)))
+    return { at: ["expectDeniedAt"], problem: { problem: "probe-denied-at", name, value: String(deniedAt) } };
+  const reason = p.expectReason ?? null;
+  if (reason !== null && !/^MF30\d\d$/.test(String(reason))) return { at: ["expectReason"], problem: { problem: "probe-reason", name, value: String(reason) } };
+  const fromSpec = { mesh, namespace: String(from.namespace), serviceAccount: String(from.serviceAccount), labels: stringMap(from.labels) };
+  const toSpec = { host: to.host, port };
+  return expect
+    ? { name, from: fromSpec, to: toSpec, expect, expectDeniedAt: deniedAt as DeniedAt | null, expectReason: reason as string | null }
+    : { name, from: fromSpec, to: toSpec, expectDeniedAt: deniedAt as DeniedAt | null, expectReason: reason as string | null };
+}
+
 /**
  * Every mesh's resources from its files, checked as istiod's validation would (invalid
  * resources are diagnostics, never judged) and with one object per identity.
@@ -248,35 +240,43 @@ export function parseMeshResources(
   for (const mesh of meshes) {
     const rs = parseMeshFiles(meshFiles.get(mesh.name) ?? [], diagnostics);
     diagnostics.push(...validateIstioResources(rs));
-    // One object per identity: Istio API versions of a kind are the same resource.
-    const seen = new Map<string, (typeof rs)[number]>();
-    for (const r of rs) {
-      const slash = r.apiVersion.indexOf("/");
-      const group = slash >= 0 ? r.apiVersion.slice(0, slash) : r.apiVersion;
-      const key = `${group.endsWith("istio.io") ? group : r.apiVersion}/${r.kind}/${r.namespace}/${r.name}`;
-      const prev = seen.get(key);
-      if (prev) {
-        diagnostics.push(
-          diagnostic(
-            "MF3103",
-            {
-              file: r.file,
-              line: r.line,
-              problem: "duplicate",
-              kind: r.kind,
-              namespace: r.namespace,
-              name: r.name,
-              otherFile: prev.file,
-              otherLine: prev.line,
-            },
-            { position: { file: r.file, line: r.line, column: 1 } },
-          ),
-        );
-      } else seen.set(key, r);
-    }
+    reportDuplicates(rs, diagnostics);
     resources.set(mesh.name, rs);
   }
   return resources;
+}
+
+/**
+ * One object per identity: Istio API versions of a kind are the same resource. (A function of
+ * its own, as every per-resource loop here: V8 optimizes a long loop together with the rest
+ * of its function, and that costs more than it saves in a run this short.)
+ */
+function reportDuplicates(rs: readonly Resource[], diagnostics: Diagnostic[]): void {
+  const seen = new Map<string, Resource>();
+  for (const r of rs) {
+    const slash = r.apiVersion.indexOf("/");
+    const group = slash >= 0 ? r.apiVersion.slice(0, slash) : r.apiVersion;
+    const key = `${group.endsWith("istio.io") ? group : r.apiVersion}/${r.kind}/${r.namespace}/${r.name}`;
+    const prev = seen.get(key);
+    if (prev) {
+      diagnostics.push(
+        diagnostic(
+          "MF3103",
+          {
+            file: r.file,
+            line: r.line,
+            problem: "duplicate",
+            kind: r.kind,
+            namespace: r.namespace,
+            name: r.name,
+            otherFile: prev.file,
+            otherLine: prev.line,
+          },
+          { position: { file: r.file, line: r.line, column: 1 } },
+        ),
+      );
+    } else seen.set(key, r);
+  }
 }
 
 function toResource(
@@ -329,59 +329,65 @@ export function parseMeshFiles(files: readonly SourceFile[], diagnostics: Diagno
   const out: Resource[] = [];
   for (const { file, text } of files) {
     const { documents, problems } = readYamlStream(text);
-    diagnostics.push(...yamlDiagnostics(file, problems));
-    for (const doc of documents) {
-      const addOne = (o: unknown, line: number, txt: string, item?: () => { line: number; text: string }[]) => {
-        const position = { file, line, column: 1 };
-        if (!isRecord(o)) {
-          diagnostics.push(diagnostic("MF3103", { file, line, problem: "not-mapping" }, { position }));
-          return;
-        }
-        if (!o.kind && !o.apiVersion) return;
-        // kustomize's own files (render --out writes a kustomization.yaml beside the resources
-        // it lists; every file of the directory is read anyway) are not cluster objects.
-        if (typeof o.apiVersion === "string" && o.apiVersion.startsWith("kustomize.config.k8s.io/")) return;
-        if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion) {
-          diagnostics.push(diagnostic("MF3103", { file, line, problem: "no-kind" }, { position }));
-          return;
-        }
-        if (o.kind === "List" || o.kind.endsWith("List")) {
-          const items = Array.isArray(o.items) ? o.items : [];
-          const places = item ? item() : [];
-          items.forEach((entry: unknown, i: number) => {
-            addOne(entry, places[i]?.line ?? line, places[i]?.text ?? txt);
-          });
-          return;
-        }
-        const metadata = isRecord(o.metadata) ? o.metadata : {};
-        if (typeof metadata.name !== "string" || !metadata.name) {
-          diagnostics.push(diagnostic("MF3103", { file, line, problem: "no-name", kind: o.kind }, { position }));
-          return;
-        }
-        if (ignoredKinds.has(o.kind)) return;
-        // Labels and annotations are maps of strings: the API server refuses anything else,
-        // which YAML 1.1 makes easy to write (`inject: yes`, `port: 8080`).
-        for (const field of ["labels", "annotations"] as const) {
-          const map = metadata[field];
-          if (map === undefined || map === null) continue;
-          const bad = isRecord(map) ? Object.entries(map).find(([, v]) => typeof v !== "string") : undefined;
-          if (!isRecord(map) || bad) {
-            diagnostics.push(
-              diagnostic(
-                "MF3103",
-                { file, line, problem: "metadata-not-strings", kind: o.kind, name: metadata.name, field, ...(bad ? { key: bad[0], value: bad[1] } : {}) },
-                { position },
-              ),
-            );
-            return;
-          }
-        }
-        out.push(
-          toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, line, txt),
-        );
-      };
-      addOne(doc.value, doc.line, doc.text, () => listItemPlaces(doc));
-    }
+    if (problems.length > 0) diagnostics.push(...yamlDiagnostics(file, problems));
+    for (const doc of documents) addResource(out, diagnostics, file, doc.value, doc.line, doc.text, () => listItemPlaces(doc));
   }
   return out;
+}
+
+/** Adds a document's value (or, for a `List`, each item) as a resource of `out`, or a diagnostic. */
+function addResource(
+  out: Resource[],
+  diagnostics: Diagnostic[],
+  file: string,
+  o: unknown,
+  line: number,
+  txt: string,
+  item?: () => { line: number; text: string }[],
+): void {
+  const position = { file, line, column: 1 };
+  if (!isRecord(o)) {
+    diagnostics.push(diagnostic("MF3103", { file, line, problem: "not-mapping" }, { position }));
+    return;
+  }
+  if (!o.kind && !o.apiVersion) return;
+  // kustomize's own files (render --out writes a kustomization.yaml beside the resources
+  // it lists; every file of the directory is read anyway) are not cluster objects.
+  if (typeof o.apiVersion === "string" && o.apiVersion.startsWith("kustomize.config.k8s.io/")) return;
+  if (typeof o.kind !== "string" || typeof o.apiVersion !== "string" || !o.kind || !o.apiVersion) {
+    diagnostics.push(diagnostic("MF3103", { file, line, problem: "no-kind" }, { position }));
+    return;
+  }
+  if (o.kind === "List" || o.kind.endsWith("List")) {
+    const items = Array.isArray(o.items) ? o.items : [];
+    const places = item ? item() : [];
+    items.forEach((entry: unknown, i: number) => {
+      addResource(out, diagnostics, file, entry, places[i]?.line ?? line, places[i]?.text ?? txt);
+    });
+    return;
+  }
+  const metadata = isRecord(o.metadata) ? o.metadata : {};
+  if (typeof metadata.name !== "string" || !metadata.name) {
+    diagnostics.push(diagnostic("MF3103", { file, line, problem: "no-name", kind: o.kind }, { position }));
+    return;
+  }
+  if (ignoredKinds.has(o.kind)) return;
+  // Labels and annotations are maps of strings: the API server refuses anything else,
+  // which YAML 1.1 makes easy to write (`inject: yes`, `port: 8080`).
+  for (const field of ["labels", "annotations"] as const) {
+    const map = metadata[field];
+    if (map === undefined || map === null) continue;
+    const bad = isRecord(map) ? firstNonString(map) : undefined;
+    if (!isRecord(map) || bad) {
+      diagnostics.push(
+        diagnostic(
+          "MF3103",
+          { file, line, problem: "metadata-not-strings", kind: o.kind, name: metadata.name, field, ...(bad ? { key: bad[0], value: bad[1] } : {}) },
+          { position },
+        ),
+      );
+      return;
+    }
+  }
+  out.push(toResource(o as Record<string, any> & { kind: string; apiVersion: string }, metadata as Record<string, any> & { name: string }, file, line, txt));
 }

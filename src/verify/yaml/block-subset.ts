@@ -62,6 +62,10 @@ const PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
 // Sticky patterns, tried at a position of the text: a quoted key (no escapes) with its `:`, and
 // values that end their line, maybe with a comment after a space.
 const QUOTED_KEY = /"([^"\\\n]*)":(?= |\n|$)|'([^'\n]*)':(?= |\n|$)/y;
+/** A plain key of {@link PLAIN_KEY}'s characters directly followed by its `:` (the common case, matched natively). */
+const WORD_KEY = /[A-Za-z0-9_.][A-Za-z0-9_./-]*:(?= |\n|$)/y;
+/** A plain scalar with no `:`, `#` or quote in it, up to trailing spaces and the line end (the common case). */
+const WORD_SCALAR = /[^ \n:#]+(?: +[^ \n:#]+)*(?= *(?:\n|$))/y;
 const DOUBLE_QUOTED = /"((?:[^"\\\n]|\\["\\ntr])*)"(?: +#[^\n]*| *)(?=\n|$)/y;
 const SINGLE_QUOTED = /'((?:[^'\n]|'')*)'(?: +#[^\n]*| *)(?=\n|$)/y;
 const EMPTY_FLOW = /(?:\[\]|\{\})(?: +#[^\n]*| *)(?=\n|$)/y;
@@ -105,6 +109,30 @@ function grow(): void {
   [starts, indents, comments] = [s, i, c];
 }
 
+/**
+ * Fills the line tables for a text and returns its number of lines. Nothing follows the loop:
+ * V8 compiles a long loop while it runs, and code after it that has not run yet would send
+ * that compiled loop back to the interpreter each time it ends.
+ */
+function indexLines(text: string): number {
+  let n = 0;
+  for (let s = 0; s <= text.length; n++) {
+    const lf = text.indexOf("\n", s);
+    const e = lf === -1 ? text.length : lf;
+    let i = s;
+    // Bounded by the line's end: reading past the text's end sends optimized code back to the interpreter.
+    while (i < e && text.charCodeAt(i) === 0x20) i++;
+    if (n + 1 >= starts.length) grow();
+    starts[n] = s;
+    indents[n] = i === e ? -1 : i - s;
+    comments[n] = i < e && text.charCodeAt(i) === 0x23 /* # */ ? 1 : 0;
+    s = e + 1;
+    // One past the line's end: the start of the next line, and for the last one, text.length + 1.
+    starts[n + 1] = s;
+  }
+  return n;
+}
+
 class Reader {
   /** The number of lines; line n starts at starts[n] (and starts[lines] is one past the text), has
    * indents[n] leading spaces (-1: blank) and comments[n] is 1 when it holds only a comment. */
@@ -115,20 +143,7 @@ class Reader {
   private valueAt = 0;
 
   constructor(private readonly text: string) {
-    let n = 0;
-    for (let s = 0; s <= text.length; n++) {
-      const lf = text.indexOf("\n", s);
-      const e = lf === -1 ? text.length : lf;
-      let i = s;
-      while (text.charCodeAt(i) === 0x20) i++;
-      if (n + 1 >= starts.length) grow();
-      starts[n] = s;
-      indents[n] = i === e ? -1 : i - s;
-      comments[n] = text.charCodeAt(i) === 0x23 /* # */ ? 1 : 0;
-      s = e + 1;
-    }
-    starts[n] = text.length + 1;
-    this.lines = n;
+    this.lines = indexLines(text);
   }
 
   document(): unknown {
@@ -236,6 +251,14 @@ class Reader {
       [name, i] = [m[1] ?? m[2], QUOTED_KEY.lastIndex];
       if (i - 1 - at > MAX_KEY_LENGTH) refuse();
     } else {
+      WORD_KEY.lastIndex = at;
+      if (WORD_KEY.test(text)) {
+        i = WORD_KEY.lastIndex;
+        name = plainKey(text, at, i - 1);
+        while (text.charCodeAt(i) === 0x20) i++;
+        this.valueAt = i;
+        return name;
+      }
       for (i = at; i < end; i++) {
         const ch = text.charCodeAt(i);
         if (ch === 0x23 /* # */ && text.charCodeAt(i - 1) === 0x20) return undefined;
@@ -273,6 +296,8 @@ class Reader {
     if (INDICATORS.has(c) || (c === "-" && (at + 1 === this.end(n) || text.charCodeAt(at + 1) === 0x20))) refuse();
     // A plain scalar: up to a ` #` comment, without trailing spaces; a `: ` (or `:` at the end)
     // would make it a key.
+    WORD_SCALAR.lastIndex = at;
+    if (WORD_SCALAR.test(text)) return finite(plainScalarValue(text.slice(at, WORD_SCALAR.lastIndex)));
     const end = this.end(n);
     let last = at;
     for (let i = at; i < end; i++) {

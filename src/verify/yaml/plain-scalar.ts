@@ -84,6 +84,8 @@ export function plainScalarValue(text: string): PlainScalar {
   // Ports and counts: up to 15 decimal digits, no leading zero, are the decimal number itself
   // (exact in a double), which is what ParseInt gives them.
   if (isDigit && (c !== 0x30 || text.length === 1) && text.length <= 15 && allDigits(text)) return Number(text);
+  // Addresses and versions (`10.1.4.10`, `1.2.3`): no integer, and a float has one dot at most.
+  if (text.indexOf(".") !== text.lastIndexOf(".")) return text;
   const plain = text.includes("_") ? text.replaceAll("_", "") : text;
   const int = goParseInteger(plain);
   if (int !== undefined) return Object.is(int, -0) ? 0 : int;
