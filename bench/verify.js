@@ -21,7 +21,7 @@
  *             istioctl analyze has no notion of several meshes (loading every mesh at once would
  *             merge 20 clusters' istio-system, Namespaces and Pods into one).
  *
- * Every measurement is repeated (3 runs by default) and the median reported. Peak memory is
+ * Every measurement is repeated (3 runs by default, the two tools taking turns) and the median reported. Peak memory is
  * GNU time's %M (max RSS) when /usr/bin/time supports -f, else the last VmHWM read from
  * /proc/PID/status while the child runs (Node cannot report a child's rusage). Both tools are
  * pinned to core 0 with `taskset -c 0` when it exists, as bench/run.js does.
@@ -385,20 +385,28 @@ async function main(argv) {
           `bench verify: ${size.meshes} meshes: ${tool} run ${i + 1}/${options.runs}: ${fmtMs(r.wallMs)} wall, ${fmtMs(r.cpuMs)} cpu, ${fmtMiB(r.peakBytes)} peak`,
         );
       // Like hyperfine's --runs with a time limit: repeat up to --runs times, but start no further
-      // run once this tool has spent --budget seconds on this size (at least one run always).
-      const repeat = async (tool, once) => {
-        const runs = [];
-        let spentMs = 0;
-        while (runs.length < options.runs && (runs.length === 0 || spentMs < options.budget * 1000)) {
-          const r = await once();
-          runs.push(r);
-          spentMs += r.wallMs;
-          progress(tool, runs.length - 1, r);
+      // run of a tool once it has spent --budget seconds on this size (at least one run always).
+      // The two tools take turns, so that both are measured under the same machine conditions: a
+      // VM's speed drifts over minutes, and measuring one tool's runs after the other's moved the
+      // ratio by a tenth between otherwise equal benchmarks.
+      const meshfedRuns = [];
+      const istioctlRuns = [];
+      const spent = { meshfed: 0, istioctl: 0 };
+      const due = (runs, ms) => runs.length < options.runs && (runs.length === 0 || ms < options.budget * 1000);
+      while (due(meshfedRuns, spent.meshfed) || (istioctl.ok && due(istioctlRuns, spent.istioctl))) {
+        if (due(meshfedRuns, spent.meshfed)) {
+          const r = await runMeshfed(scenario, runOpts);
+          meshfedRuns.push(r);
+          spent.meshfed += r.wallMs;
+          progress("meshfed verify", meshfedRuns.length - 1, r);
         }
-        return runs;
-      };
-      const meshfedRuns = await repeat("meshfed verify", () => runMeshfed(scenario, runOpts));
-      const istioctlRuns = istioctl.ok ? await repeat("istioctl analyze", () => runIstioctl(scenario, runOpts)) : [];
+        if (istioctl.ok && due(istioctlRuns, spent.istioctl)) {
+          const r = await runIstioctl(scenario, runOpts);
+          istioctlRuns.push(r);
+          spent.istioctl += r.wallMs;
+          progress("istioctl analyze", istioctlRuns.length - 1, r);
+        }
+      }
       const summary = (runs) =>
         runs.length === 0
           ? undefined
