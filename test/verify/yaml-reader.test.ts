@@ -149,6 +149,8 @@ describe("forms js-yaml reads differently from Kubernetes are refused where they
     ["a mapping on its key's line", "kind: Pod\nx: &a b: c\n", 2, 4, /mapping starts on the line of the key/],
     ["text after a multi-line quoted string", "kind: Pod\nx: 'a\n'b: c\n", 3, 2, /quoted string or flow collection that ends on a later line/],
     ["an escaped line break before an empty line", 'kind: Pod\nx: "a\\\n\n  b"\n', 2, 6, /escape \\ at a line's end/],
+    ["a plain key of 1,025 characters", `kind: Pod\n${"k".repeat(1025)}: a\n`, 2, 1, /at most 1024 before the colon/],
+    ["a plain key of 1,025 characters in a block sequence", `kind: Pod\nx:\n- ${"k".repeat(1025)}: a\n`, 3, 3, /at most 1024 before the colon/],
   ])("%s", (_name, text, line, column, message) => {
     const { documents, problems } = readYamlStream(`a: 1\n---\n${text}`);
     expect(documents.map((d) => d.value)).toEqual([{ a: 1 }]);

@@ -254,6 +254,7 @@ class Reader {
       WORD_KEY.lastIndex = at;
       if (WORD_KEY.test(text)) {
         i = WORD_KEY.lastIndex;
+        if (i - 1 - at > MAX_KEY_LENGTH) refuse();
         name = plainKey(text, at, i - 1);
         while (text.charCodeAt(i) === 0x20) i++;
         this.valueAt = i;
