@@ -401,6 +401,9 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 		if d := trustCheck(in, gm.Spec.RootCA, gwID, validationSANs(dt.GetCommonTlsContext()), chainDesc); d != nil {
 			return d, nil, nil
 		}
+		if d, err := gatewayRBAC(gv, fc, in.peerID, in.tls.SNI, chainDesc); d != nil || err != nil {
+			return d, nil, err
+		}
 		c := findCluster(gv.pc.Clusters, clusterName)
 		if c == nil {
 			return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " not in the gateway's CDS"}, nil, nil
@@ -418,6 +421,9 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 	}
 	// The gateway does not terminate (AUTO_PASSTHROUGH, PASSTHROUGH with a VirtualService tls
 	// route, opaque TCP): the client's bytes go through untouched to the chain's cluster.
+	if d, err := gatewayRBAC(gv, fc, "", in.tls.SNI, chainDesc); d != nil || err != nil {
+		return d, nil, err
+	}
 	c := findCluster(gv.pc.Clusters, clusterName)
 	if c == nil {
 		return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " not in the gateway's CDS"}, nil, nil
@@ -442,6 +448,27 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 }
 
 func id(gv *gatewayView) string { return gv.proxy.ID }
+
+// gatewayRBAC applies the RBAC filters Istio put on a gateway filter chain: those of the
+// AuthorizationPolicies selecting the gateway, on every chain but AUTO_PASSTHROUGH ones
+// (networkfilter.go buildCompleteNetworkFilters; gateway.go builtAutoPassthroughFilterChains
+// builds those without authz). principal is the client's identity when the chain terminates
+// mTLS, "" otherwise. The address a connection comes from is not known at the gateway (a load
+// balancer of another network may rewrite it), so a rule on it is an unsupported input.
+func gatewayRBAC(gv *gatewayView, fc *listenerpb.FilterChain, principal, sni, where string) (*denial, error) {
+	filters, err := rbacFilters(fc)
+	if err != nil || len(filters) == 0 {
+		return nil, err
+	}
+	dec, err := EvaluateRBACChain(filters, Conn{Principal: principal, DestIP: mustAddr(gv.ip), DestPort: uint32(gv.port), SNI: sni})
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", where, err)
+	}
+	if dec.Allowed {
+		return nil, nil
+	}
+	return &denial{DeniedAtGateway, ReasonRBACDeny, fmt.Sprintf("%s: %s %s policy %s: denies %s", where, dec.Filter, dec.Action, dec.Policy, orNone(principal))}, nil
+}
 
 // pickWorkload takes the first endpoint of the cluster that is a pod of the mesh.
 func (w *World) pickWorkload(m *MeshEnv, c *clusterpb.Cluster, pc *ProxyConfig) (*Workload, Endpoint) {
@@ -700,6 +727,12 @@ func (w *World) admits(m *MeshEnv, gv *gatewayView, fc *listenerpb.FilterChain, 
 			if trustCheck(in, m.Spec.RootCA, gwID, validationSANs(dt.GetCommonTlsContext()), "") != nil {
 				continue
 			}
+			if d, err := gatewayRBAC(gv, fc, cd.id, sni, "exposure"); d != nil || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
 			ct, err := clientTLS(upstreamTransportSocket(c, ep))
 			if err != nil {
 				return nil, err
@@ -710,8 +743,15 @@ func (w *World) admits(m *MeshEnv, gv *gatewayView, fc *listenerpb.FilterChain, 
 			}
 			ok = sr.denial == nil
 		} else {
-			// Not terminated: the gateway accepts anyone; when its cluster originates TLS the
-			// server sees the gateway's identity instead of the caller's (see gatewayHop).
+			// Not terminated: the gateway checks no identity (its RBAC sees no peer certificate);
+			// when its cluster originates TLS the server sees the gateway's identity instead of
+			// the caller's (see gatewayHop).
+			if d, err := gatewayRBAC(gv, fc, "", sni, "exposure"); d != nil || err != nil {
+				if err != nil {
+					return nil, err
+				}
+				continue
+			}
 			ct, err := clientTLS(upstreamTransportSocket(c, ep))
 			if err != nil {
 				return nil, err

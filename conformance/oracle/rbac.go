@@ -235,7 +235,10 @@ func cidrContains(r *corepb.CidrRange, ip netip.Addr) (bool, error) {
 	if err != nil {
 		return false, &UnsupportedError{What: fmt.Sprintf("CIDR %s/%d", r.GetAddressPrefix(), bits)}
 	}
-	return ip.IsValid() && pfx.Contains(ip), nil
+	if !ip.IsValid() {
+		return false, &UnsupportedError{What: "a rule on an address this hop does not know (" + pfx.String() + ")"}
+	}
+	return pfx.Contains(ip), nil
 }
 
 // stringMatches is Envoy's StringMatcher. safe_regex must match the whole value (RE2 full match).

@@ -29,11 +29,14 @@ export interface Connection {
   readonly sni: string;
 }
 
-/** AuthorizationPolicies that apply to a workload: the root namespace's and its namespace's whose selector matches it. */
-const policyCache = new WeakMap<Workload, Resource[]>();
+/** A proxy as policy selection sees it: its namespace and labels (a workload, or the east-west gateway proxy). */
+export type PolicyTarget = Pick<Workload, "namespace" | "labels">;
 
-/** The AuthorizationPolicies that apply to a workload, in creation order (memoized per workload). */
-export function policiesFor(mesh: MeshIndex, w: Workload): Resource[] {
+/** AuthorizationPolicies that apply to a workload: the root namespace's and its namespace's whose selector matches it. */
+const policyCache = new WeakMap<PolicyTarget, Resource[]>();
+
+/** The AuthorizationPolicies that apply to a workload or proxy, in creation order (memoized per object). */
+export function policiesFor(mesh: MeshIndex, w: PolicyTarget): Resource[] {
   const hit = policyCache.get(w);
   if (hit) return hit;
   const computed = computePolicies(mesh, w);
@@ -71,7 +74,7 @@ function policiesIn(mesh: MeshIndex, ns: string): readonly SelectingPolicy[] {
   return byNs.get(ns) ?? [];
 }
 
-function computePolicies(mesh: MeshIndex, w: Workload): Resource[] {
+function computePolicies(mesh: MeshIndex, w: PolicyTarget): Resource[] {
   // ListAuthorizationPolicies looks in the root namespace and the workload's, and a selector
   // selects in both (authorization.go:97-110, policyattachment.go isSelected).
   const out: Resource[] = [];

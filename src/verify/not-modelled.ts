@@ -1,4 +1,4 @@
-import { customPoliciesFor, policiesFor } from "./authz.js";
+import { customPoliciesFor, isDryRun, policiesFor } from "./authz.js";
 import { parseCidrRange } from "./ip-cidr.js";
 import { configsOf, type MeshIndex, type Workload } from "./mesh-index.js";
 import { gatewayIp } from "./server-hop.js";
@@ -71,6 +71,34 @@ function workloadGaps(mesh: MeshIndex, w: Workload, unknownSource: boolean, note
   }
 }
 
+/**
+ * AuthorizationPolicies on the east-west gateway proxy when its listener has chains other than
+ * AUTO_PASSTHROUGH ones. Istio builds no RBAC filter into AUTO_PASSTHROUGH chains (gateway.go
+ * builtAutoPassthroughFilterChains: "We do not want any authz here"), which verify models; but a
+ * terminating server's chains, a PASSTHROUGH server's VirtualService `tls` routes and opaque TCP
+ * servers go through buildCompleteNetworkFilters (networkfilter.go), which adds the gateway's
+ * RBAC filters, and verify does not evaluate policies at the gateway. Dry-run policies are only
+ * shadow rules there too, so they change nothing.
+ */
+function gatewayRbacGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>): void {
+  const gl = world.listener(mesh);
+  if (!gl) return;
+  const routed = gl.chains.filter((c) => !c.passthrough);
+  if (routed.length === 0) return;
+  const names = [...new Set(routed.flatMap((c) => (c.serverNames.length > 0 ? c.serverNames : ["any SNI"])))].sort();
+  const proxy = gl.proxy.workload ?? gl.proxy;
+  for (const p of policiesFor(mesh, proxy)) {
+    if (isDryRun(p) || gaps.has(p)) continue;
+    gaps.set(p, {
+      mesh,
+      resource: p,
+      field: p.spec.selector ? "spec.selector" : "metadata.namespace",
+      why: "the policy applies to the east-west gateway, whose terminating or routed (non-AUTO_PASSTHROUGH) chains run Istio's RBAC filter; verify does not evaluate policies at the gateway",
+      workloads: new Set(names.map((n) => `calls through the east-west gateway chain for ${n}`)),
+    });
+  }
+}
+
 /** VirtualService rules on a probe's client route that verify does not model. */
 function probeGaps(world: World, p: ProbeSpec, gaps: Map<Resource, Gap>): void {
   const mesh = world.meshes.find((m) => m.spec.name === p.from.mesh);
@@ -95,6 +123,8 @@ function probeGaps(world: World, p: ProbeSpec, gaps: Map<Resource, Gap>): void {
  *   server sidecar sees the gateway pod's address, which verify then does not know;
  * - AuthorizationPolicies in the namespace of a Gateway API gateway workload (label
  *   `gateway.networking.k8s.io/gateway-name`), which attaches them by targetRefs;
+ * - an enforced AuthorizationPolicy on the east-west gateway proxy when the gateway has chains
+ *   other than AUTO_PASSTHROUGH ones (those run the gateway's RBAC filter, see gatewayRbacGaps);
  * - every resource of a kind that rewrites what istiod generates (EnvoyFilter, WasmPlugin) and
  *   selects a proxy on a judged path, and every Gateway API resource that routes or listens
  *   (see {@link declaredKinds}).
@@ -116,6 +146,7 @@ export function notModelledFindings(world: World): Diagnostic[] {
   }
   for (const mesh of world.meshes) {
     declaredKindGaps(world, mesh, gaps);
+    gatewayRbacGaps(world, mesh, gaps);
     // A ServiceEntry naming a Kubernetes Service's host in the Service's namespace: istiod
     // merges both registries' endpoints for that host (one EDS key per hostname and namespace),
     // with the ServiceEntry's ports, in an order verify does not reproduce.

@@ -135,3 +135,51 @@ describe("CIDR ranges as Istio parses them", () => {
     expect(parseCidrRange(range)).toBeUndefined();
   });
 });
+
+describe("AuthorizationPolicies on the east-west gateway", () => {
+  const gatewayPolicy = (extra = "") => `apiVersion: security.istio.io/v1
+kind: AuthorizationPolicy
+metadata: {name: gateway-deny-all, namespace: istio-system${extra}}
+spec:
+  selector: {matchLabels: {istio: eastwestgateway}}
+  action: DENY
+  rules: [{}]
+`;
+  const terminating = `apiVersion: networking.istio.io/v1
+kind: Gateway
+metadata: {name: terminate, namespace: istio-system}
+spec:
+  selector: {istio: eastwestgateway}
+  servers:
+  - port: {number: 15443, name: tls-term, protocol: TLS}
+    tls: {mode: ISTIO_MUTUAL}
+    hosts: ["*"]
+---
+apiVersion: networking.istio.io/v1
+kind: VirtualService
+metadata: {name: postgres-tcp, namespace: istio-system}
+spec:
+  hosts: ["*"]
+  gateways: [terminate]
+  tcp:
+  - route:
+    - destination: {host: postgres.db.svc.cluster.local, port: {number: 5432}}
+`;
+
+  it("has no effect on AUTO_PASSTHROUGH chains (Istio builds them without authz), which verify models", () => {
+    const r = run(gatewayPolicy());
+    expect(r.probe.verdict).toBe("allow");
+    expect(r.notModelled).toEqual([]);
+  });
+
+  it("is declared (MF3299) when the gateway also has a terminating chain, which runs the gateway's RBAC filter", () => {
+    const r = run(`${gatewayPolicy()}---\n${terminating}`);
+    expect(r.notModelled).toHaveLength(1);
+    expect(r.notModelled[0]!.message).toMatch(/AuthorizationPolicy istio-system\/gateway-deny-all: spec\.selector: not modelled: .*east-west gateway/);
+  });
+
+  it("is not declared in dry-run: shadow rules change nothing", () => {
+    const r = run(`${gatewayPolicy(', annotations: {istio.io/dry-run: "true"}')}---\n${terminating}`);
+    expect(r.notModelled).toEqual([]);
+  });
+});
