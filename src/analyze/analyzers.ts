@@ -36,15 +36,18 @@ function ref(mesh: MeshIndex, r: Resource): string {
   return `${mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}`;
 }
 
-/** Gateway servers on the mesh's east-west gateway port in AUTO_PASSTHROUGH mode, with their hosts. */
+/**
+ * Gateway servers in AUTO_PASSTHROUGH mode that listen where the east-west gateway's port
+ * arrives, with their hosts: a server may give the gateway Service's port or its targetPort
+ * (model/gateway.go resolvePorts), so it is matched as the listener is, not by its number.
+ */
 function passthroughServers(world: World, mesh: MeshIndex): { gateway: Resource; hosts: string[] }[] {
   const gl = world.listener(mesh);
-  const g = mesh.spec.eastWestGateway;
-  if (!gl || !g) return [];
+  if (!gl) return [];
   const out: { gateway: Resource; hosts: string[] }[] = [];
   for (const gw of gl.gateways) {
     for (const s of Array.isArray(gw.spec.servers) ? gw.spec.servers : []) {
-      if (Number(s?.port?.number) === g.port && String(s?.tls?.mode ?? "") === "AUTO_PASSTHROUGH") {
+      if (gl.listensOnArrival(Number(s?.port?.number)) && String(s?.tls?.mode ?? "") === "AUTO_PASSTHROUGH") {
         out.push({ gateway: gw, hosts: Array.isArray(s.hosts) ? s.hosts.map(String) : [] });
       }
     }

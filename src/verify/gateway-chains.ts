@@ -37,6 +37,8 @@ export interface GatewayListener {
   /** Servers Istio skipped: for duplicate hosts (CheckDuplicates), or behind an older plaintext server on the port (`holder`). */
   readonly skipped: readonly { gateway: Resource; serverIndex: number; hosts: string[]; holder?: string }[];
   readonly gateways: readonly Resource[];
+  /** Whether a Gateway server with this port number listens where connections to the gateway's address and port arrive (see gatewayPorts). */
+  readonly listensOnArrival: (serverPort: number) => boolean;
 }
 
 const proxyCache = new WeakMap<MeshIndex, { proxy: GatewayProxy | undefined }>();
@@ -310,7 +312,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
     .filter(([, n]) => n > 1)
     .map(([k]) => k)
     .sort();
-  return { proxy, chains, conflicts, skipped, gateways };
+  return { proxy, chains, conflicts, skipped, gateways, listensOnArrival: (n) => ports.listenerOf(n) === ports.arrival };
 }
 
 interface ChainIndex {

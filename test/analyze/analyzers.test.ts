@@ -77,6 +77,27 @@ describe("analyzers", () => {
     expect(f[0]!.message).toContain("postgres.db.production.mesh is also declared by ServiceEntry vault/");
   });
 
+  it.each([
+    ["the Service port", "443"],
+    ["the targetPort", "15443"],
+  ])("checks AUTO_PASSTHROUGH servers written with %s of the gateway Service (MF3201)", async (_name, number) => {
+    // Scenario 49: the gateway Service maps 443 to 15443 and clients dial 443; a server listens on
+    // the targetPort whichever of the two it gives (model/gateway.go resolvePorts).
+    const dir = mkdtempSync(join(tmpdir(), "meshfed-analyze-port-"));
+    const loaded = await loadScenario(join(repoRoot, corpus, "49-gateway-service-port-translated"), repoRoot);
+    const files = new Map<string, string>();
+    for (const [file, text] of loaded.sources) files.set(file.replace(`${corpus}/49-gateway-service-port-translated/`, ""), text);
+    const exportFile = "production/meshfed-export.yaml";
+    files.set(
+      exportFile,
+      files.get(exportFile)!.replace("- port: {number: 443, name: tls, protocol: TLS}", `- port: {number: ${number}, name: tls, protocol: TLS}`).replace("hosts: [postgres.db.svc.cluster.local]", 'hosts: ["*.local"]'),
+    );
+    await writeFileTree(dir, files);
+    const changed = await loadScenario(dir);
+    const f = analyzeWorld(new World(changed.scenario!));
+    expect(f.map((d) => d.code)).toContain("MF3201");
+  });
+
   it("names the file and line of the resource", async () => {
     const f = await findings(`${corpus}/10-trap-wildcard-local-host`);
     const hit = f.find((d) => d.code === "MF3201")!;
