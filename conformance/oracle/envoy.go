@@ -278,8 +278,10 @@ func findListener(ls []*listenerpb.Listener, name string) *listenerpb.Listener {
 
 // findChain returns the chain the simulation matched. The simulation reports only a chain's
 // name, and names repeat (inbound chains per transport) or are empty (gateway SNI chains), so
-// among same-named chains pick the one whose match fits the call, an exact SNI first.
-func findChain(l *listenerpb.Listener, name string, port uint32, tlsTransport bool, sni string) *listenerpb.FilterChain {
+// among same-named chains pick the one whose match fits the call, an exact SNI first, and among
+// those the one that forwards to the cluster the simulation reached: an AUTO_PASSTHROUGH chain
+// and a PASSTHROUGH tls-route chain can name the same SNI, told apart by Istio's ALPNs.
+func findChain(l *listenerpb.Listener, name string, port uint32, tlsTransport bool, sni, cluster string) *listenerpb.FilterChain {
 	var cands []*listenerpb.FilterChain
 	for _, fc := range l.GetFilterChains() {
 		if fc.GetName() == name {
@@ -306,15 +308,29 @@ func findChain(l *listenerpb.Listener, name string, port uint32, tlsTransport bo
 		}
 		fits = append(fits, fc)
 	}
+	var exact []*listenerpb.FilterChain
 	for _, fc := range fits {
 		for _, n := range fc.GetFilterChainMatch().GetServerNames() {
 			if n == sni {
-				return fc
+				exact = append(exact, fc)
+				break
 			}
 		}
 	}
-	if len(fits) > 0 {
-		return fits[0]
+	if len(exact) == 0 {
+		exact = fits
+	}
+	if cluster != "" && len(exact) > 1 {
+		for _, fc := range exact {
+			for _, c := range tcpProxyClusters(fc) {
+				if c == cluster {
+					return fc
+				}
+			}
+		}
+	}
+	if len(exact) > 0 {
+		return exact[0]
 	}
 	if len(cands) == 1 {
 		return cands[0]

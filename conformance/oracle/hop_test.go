@@ -7,6 +7,7 @@ import (
 	clusterpb "github.com/envoyproxy/go-control-plane/envoy/config/cluster/v3"
 	corepb "github.com/envoyproxy/go-control-plane/envoy/config/core/v3"
 	listenerpb "github.com/envoyproxy/go-control-plane/envoy/config/listener/v3"
+	tcppb "github.com/envoyproxy/go-control-plane/envoy/extensions/filters/network/tcp_proxy/v3"
 	tlspb "github.com/envoyproxy/go-control-plane/envoy/extensions/transport_sockets/tls/v3"
 	matcherpb "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
 	"google.golang.org/protobuf/proto"
@@ -17,6 +18,15 @@ import (
 	metav1 "k8s.io/apimachinery/pkg/apis/meta/v1"
 	"k8s.io/apimachinery/pkg/util/intstr"
 )
+
+func mustAny(t *testing.T, m proto.Message) *anypb.Any {
+	t.Helper()
+	a, err := anypb.New(m)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return a
+}
 
 func tlsSocket(t *testing.T, m proto.Message) *corepb.TransportSocket {
 	t.Helper()
@@ -155,18 +165,35 @@ func TestFindChainDisambiguates(t *testing.T) {
 	tlsChain := &listenerpb.FilterChain{Name: "0.0.0.0_5432", FilterChainMatch: &listenerpb.FilterChainMatch{DestinationPort: wrapperspb.UInt32(5432), TransportProtocol: "tls"}}
 	rawChain := &listenerpb.FilterChain{Name: "0.0.0.0_5432", FilterChainMatch: &listenerpb.FilterChainMatch{DestinationPort: wrapperspb.UInt32(5432), TransportProtocol: "raw_buffer"}}
 	l := &listenerpb.Listener{FilterChains: []*listenerpb.FilterChain{rawChain, tlsChain}}
-	if got := findChain(l, "0.0.0.0_5432", 5432, true, ""); got != tlsChain {
+	if got := findChain(l, "0.0.0.0_5432", 5432, true, "", ""); got != tlsChain {
 		t.Fatalf("TLS call must select the tls chain, got %v", got.GetFilterChainMatch())
 	}
-	if got := findChain(l, "0.0.0.0_5432", 5432, false, ""); got != rawChain {
+	if got := findChain(l, "0.0.0.0_5432", 5432, false, "", ""); got != rawChain {
 		t.Fatalf("plaintext call must select the raw_buffer chain")
 	}
 	// Gateway SNI chains are unnamed.
 	a := &listenerpb.FilterChain{FilterChainMatch: &listenerpb.FilterChainMatch{ServerNames: []string{"outbound_.5432_._.a.svc.cluster.local"}}}
 	b := &listenerpb.FilterChain{FilterChainMatch: &listenerpb.FilterChainMatch{ServerNames: []string{"outbound_.5432_._.b.svc.cluster.local"}}}
 	gw := &listenerpb.Listener{FilterChains: []*listenerpb.FilterChain{a, b}}
-	if got := findChain(gw, "", 15443, true, "outbound_.5432_._.b.svc.cluster.local"); got != b {
+	if got := findChain(gw, "", 15443, true, "outbound_.5432_._.b.svc.cluster.local", ""); got != b {
 		t.Fatalf("SNI must select chain b")
+	}
+	// An AUTO_PASSTHROUGH chain and a PASSTHROUGH tls-route chain naming one SNI (Envoy tells them
+	// apart by ALPN): the one forwarding to the cluster the simulation reached.
+	sni := "outbound_.5432_._.postgres.db.svc.cluster.local"
+	tcp := func(cluster string) []*listenerpb.Filter {
+		return []*listenerpb.Filter{{Name: "envoy.filters.network.tcp_proxy", ConfigType: &listenerpb.Filter_TypedConfig{
+			TypedConfig: mustAny(t, &tcppb.TcpProxy{ClusterSpecifier: &tcppb.TcpProxy_Cluster{Cluster: cluster}}),
+		}}}
+	}
+	routed := &listenerpb.FilterChain{FilterChainMatch: &listenerpb.FilterChainMatch{ServerNames: []string{sni}}, Filters: tcp("outbound|5432||postgres.db.svc.cluster.local")}
+	dnat := &listenerpb.FilterChain{FilterChainMatch: &listenerpb.FilterChainMatch{ServerNames: []string{sni}, ApplicationProtocols: []string{"istio-peer-exchange", "istio"}}, Filters: tcp(sni)}
+	both := &listenerpb.Listener{FilterChains: []*listenerpb.FilterChain{routed, dnat}}
+	if got := findChain(both, "", 15443, true, sni, sni); got != dnat {
+		t.Fatalf("the SNI-DNAT cluster must select the AUTO_PASSTHROUGH chain")
+	}
+	if got := findChain(both, "", 15443, true, sni, "outbound|5432||postgres.db.svc.cluster.local"); got != routed {
+		t.Fatalf("the route's cluster must select the tls-route chain")
 	}
 }
 

@@ -129,7 +129,7 @@ func chainOf(pc *ProxyConfig, res simulation.Result, port uint32, tls bool, sni 
 	if l == nil {
 		return nil
 	}
-	return findChain(l, res.FilterChainMatched, port, tls, sni)
+	return findChain(l, res.FilterChainMatched, port, tls, sni, res.ClusterMatched)
 }
 
 func isNoRouteCluster(c string) bool {

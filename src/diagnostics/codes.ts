@@ -1356,7 +1356,7 @@ const table = [
     severity: "warning",
     title: "An AuthorizationPolicy on the east-west gateway does not apply to AUTO_PASSTHROUGH",
     explanation:
-      "Istio builds AUTO_PASSTHROUGH filter chains without authorization filters, and the gateway cannot see the client identity in a connection it does not terminate. Put the policy on the destination workload. (The gateway's other chains, of terminating or PASSTHROUGH servers with VirtualService routes, do run the policy; verify does not evaluate it there and reports MF3299.)",
+      "Istio builds AUTO_PASSTHROUGH filter chains without authorization filters, and the gateway cannot see the client identity in a connection it does not terminate. Put the policy on the destination workload. (The gateway's other chains, of terminating or PASSTHROUGH servers with VirtualService routes, do run the policy, and verify evaluates it there.)",
     message: (a: { subject: string }) =>
       `${a.subject}: this policy selects the east-west gateway, but Istio builds AUTO_PASSTHROUGH chains without authorization filters: it does not restrict cross-mesh calls through them`,
     fix: (_: { subject: string }) => "put the policy on the destination workload",

@@ -424,7 +424,7 @@ export interface CustomPolicies {
  * ext_authz extension provider istiod can build, it writes the enforced policies' rules as a DENY
  * (getBadCustomDenyRules); dry-run ones stay out of it.
  */
-export function customPoliciesFor(mesh: MeshIndex, w: Workload): CustomPolicies {
+export function customPoliciesFor(mesh: MeshIndex, w: PolicyTarget): CustomPolicies {
   const custom = policiesFor(mesh, w).filter((p) => actionOf(p) === "CUSTOM");
   const providers = new Set(custom.map((p) => String(p.spec.provider?.name ?? "")));
   const known = extAuthzProviders(mesh);
@@ -438,13 +438,13 @@ export function customPoliciesFor(mesh: MeshIndex, w: Workload): CustomPolicies 
   return { denied, external };
 }
 
-const byActionCache = new WeakMap<Workload, { deny: CompiledPolicy[]; allow: CompiledPolicy[] }>();
+const byActionCache = new WeakMap<PolicyTarget, { deny: CompiledPolicy[]; allow: CompiledPolicy[] }>();
 
 /**
  * A workload's enforced DENY and ALLOW policies, in creation order, compiled. CUSTOM policies
  * istiod turns into a DENY come first: the CUSTOM filter precedes the DENY one in the chain.
  */
-function policiesByAction(mesh: MeshIndex, w: Workload): { deny: CompiledPolicy[]; allow: CompiledPolicy[] } {
+function policiesByAction(mesh: MeshIndex, w: PolicyTarget): { deny: CompiledPolicy[]; allow: CompiledPolicy[] } {
   let hit = byActionCache.get(w);
   if (!hit) {
     const enforced = policiesFor(mesh, w).filter((p) => !isDryRun(p));
@@ -460,7 +460,7 @@ function policiesByAction(mesh: MeshIndex, w: Workload): { deny: CompiledPolicy[
 /** Decisions are few (a policy and rule, or none) and reused: evaluating allocates nothing. */
 const ruleDecisions = new WeakMap<Resource, Map<number, AuthzDecision>>();
 const noPolicyApplies: AuthzDecision = { allowed: true, policy: null, why: "no DENY rule matches and no ALLOW policy applies" };
-const noAllowMatches = new WeakMap<Workload, AuthzDecision>();
+const noAllowMatches = new WeakMap<PolicyTarget, AuthzDecision>();
 
 function ruleDecision(p: Resource, i: number, allowed: boolean): AuthzDecision {
   const byRule = mapIn(ruleDecisions, p);
@@ -478,7 +478,7 @@ function firstMatchingRule(p: CompiledPolicy, c: Connection, allow: boolean): nu
   return -1;
 }
 
-export function evaluateAuthz(mesh: MeshIndex, w: Workload, c: Connection): AuthzDecision {
+export function evaluateAuthz(mesh: MeshIndex, w: PolicyTarget, c: Connection): AuthzDecision {
   const { deny, allow: allows } = policiesByAction(mesh, w);
   // Indexed loops: this runs for every probe, mostly before V8 optimizes it.
   for (let k = 0; k < deny.length; k++) {

@@ -14,6 +14,8 @@ export interface GatewayChain {
   readonly passthrough: boolean;
   /** The gateway terminates TLS (ISTIO_MUTUAL, SIMPLE, MUTUAL servers); false for both passthrough kinds. */
   readonly terminates: boolean;
+  /** The server's `tls.mode` (AUTO_PASSTHROUGH, PASSTHROUGH, ISTIO_MUTUAL, ...), "" for an opaque TCP server. */
+  readonly serverMode: string;
   readonly cluster: string | null;
   readonly service?: MeshService;
   readonly port?: number;
@@ -39,6 +41,8 @@ export interface GatewayListener {
   readonly gateways: readonly Resource[];
   /** Whether a Gateway server with this port number listens where connections to the gateway's address and port arrive (see gatewayPorts). */
   readonly listensOnArrival: (serverPort: number) => boolean;
+  /** The gateway pod's port where those connections arrive (the destination port its RBAC filters see). */
+  readonly arrival: number;
 }
 
 const proxyCache = new WeakMap<MeshIndex, { proxy: GatewayProxy | undefined }>();
@@ -207,13 +211,14 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
    * the port the route names (else the service's only port). tcp routes are followed without
    * their subset, as before; tls routes with it.
    */
-  const routeChain = (d: RouteDestination, serverNames: string[], terminates: boolean, gw: Resource, serverIndex: number, subset: string): GatewayChain => {
+  const routeChain = (d: RouteDestination, serverNames: string[], serverMode: string, gw: Resource, serverIndex: number, subset: string): GatewayChain => {
     const svc = visible.find((x) => x.hostname === d.host);
     const port = d.port ? d.port : svc?.ports.length === 1 ? svc.ports[0]!.port : 0;
     return {
       serverNames,
       passthrough: false,
-      terminates,
+      terminates: serverMode !== "" && serverMode !== "PASSTHROUGH",
+      serverMode,
       cluster: svc && port ? clusterName(port, svc.hostname, subset) : null,
       ...(svc ? { service: svc } : {}),
       ...(port ? { port } : {}),
@@ -264,7 +269,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
         // An opaque TCP server forwards by its tcp route whatever arrives, TLS included.
         if (!isHttpName(protocol)) {
           const route = hosts.map((h) => vsTcpRoute(mesh, gw, h, serverPort)).find((r) => r !== undefined);
-          if (route) chains.push(routeChain(route, [], false, gw, serverIndex, ""));
+          if (route) chains.push(routeChain(route, [], "", gw, serverIndex, ""));
         }
         return;
       }
@@ -281,6 +286,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
                 serverNames: [outboundSniFor(p.port, svc.hostname, subset)],
                 passthrough: true,
                 terminates: false,
+                serverMode: "AUTO_PASSTHROUGH",
                 cluster: clusterName(p.port, svc.hostname, subset),
                 service: svc,
                 port: p.port,
@@ -296,13 +302,13 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
           const fresh = r.sniHosts.filter((h) => !routedSni.has(h));
           if (fresh.length < r.sniHosts.length) continue;
           for (const h of r.sniHosts) routedSni.add(h);
-          chains.push(routeChain(r, r.sniHosts, false, gw, serverIndex, r.subset));
+          chains.push(routeChain(r, r.sniHosts, "PASSTHROUGH", gw, serverIndex, r.subset));
         }
       } else if (mode === "ISTIO_MUTUAL" || mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") {
         // A terminating server without a VirtualService tcp route gets no chain (createGatewayTCPFilterChainOpts).
         const route = hosts.map((h) => vsTcpRoute(mesh, gw, h, serverPort)).find((r) => r !== undefined);
         if (!route) return;
-        chains.push(routeChain(route, sni.includes("*") ? [] : sni, true, gw, serverIndex, ""));
+        chains.push(routeChain(route, sni.includes("*") ? [] : sni, mode, gw, serverIndex, ""));
       }
     });
   }
@@ -312,7 +318,7 @@ export function gatewayListener(mesh: MeshIndex): GatewayListener | undefined {
     .filter(([, n]) => n > 1)
     .map(([k]) => k)
     .sort();
-  return { proxy, chains, conflicts, skipped, gateways, listensOnArrival: (n) => ports.listenerOf(n) === ports.arrival };
+  return { proxy, chains, conflicts, skipped, gateways, listensOnArrival: (n) => ports.listenerOf(n) === ports.arrival, arrival: ports.arrival };
 }
 
 interface ChainIndex {

@@ -18,9 +18,13 @@ interface Gap {
 
 const sourceIpKeys = ["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"];
 
-/** The first path of a rule field matching on the source address, or undefined (a `/0` range matches every IPv4 peer and needs no address). */
-function sourceAddressField(p: Resource): string | undefined {
-  const needsAddress = (values: unknown) => Array.isArray(values) && values.some((v) => parseCidrRange(String(v))?.prefix !== 0);
+/**
+ * The first path of a rule field matching on the source address, or undefined. A `/0` range
+ * matches every IPv4 peer and needs no address, unless `anyRange` (at the gateway, the peer may
+ * not even be an IPv4 address the policy's family covers: every range is declared there).
+ */
+function sourceAddressField(p: Resource, anyRange = false): string | undefined {
+  const needsAddress = (values: unknown) => Array.isArray(values) && values.some((v) => anyRange || parseCidrRange(String(v))?.prefix !== 0);
   const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
   for (let i = 0; i < rules.length; i++) {
     const froms: any[] = Array.isArray(rules[i]?.from) ? rules[i].from : [];
@@ -72,13 +76,16 @@ function workloadGaps(mesh: MeshIndex, w: Workload, unknownSource: boolean, note
 }
 
 /**
- * AuthorizationPolicies on the east-west gateway proxy when its listener has chains other than
- * AUTO_PASSTHROUGH ones. Istio builds no RBAC filter into AUTO_PASSTHROUGH chains (gateway.go
- * builtAutoPassthroughFilterChains: "We do not want any authz here"), which verify models; but a
- * terminating server's chains, a PASSTHROUGH server's VirtualService `tls` routes and opaque TCP
- * servers go through buildCompleteNetworkFilters (networkfilter.go), which adds the gateway's
- * RBAC filters, and verify does not evaluate policies at the gateway. Dry-run policies are only
- * shadow rules there too, so they change nothing.
+ * What verify does not model of the AuthorizationPolicies on the east-west gateway. Istio builds
+ * no RBAC filter into AUTO_PASSTHROUGH chains (gateway.go builtAutoPassthroughFilterChains: "We
+ * do not want any authz here"); the other chains (a terminating server, a PASSTHROUGH server's
+ * VirtualService `tls` routes, an opaque TCP server) go through buildCompleteNetworkFilters
+ * (networkfilter.go), which adds the gateway's RBAC filters, and verify evaluates them there
+ * (verify-scenario.ts gatewayAuthz) with the client's identity on ISTIO_MUTUAL chains and none on
+ * the others. Declared: rules on the source address (the address a gateway sees across networks
+ * is not known), `destination.ip` when the input has no gateway pod, CUSTOM policies sent to an
+ * external authorizer, and any policy when a SIMPLE or MUTUAL server terminates a chain (whose
+ * client certificates verify does not follow).
  */
 function gatewayRbacGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>): void {
   const gl = world.listener(mesh);
@@ -87,16 +94,47 @@ function gatewayRbacGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>
   if (routed.length === 0) return;
   const names = [...new Set(routed.flatMap((c) => (c.serverNames.length > 0 ? c.serverNames : ["any SNI"])))].sort();
   const proxy = gl.proxy.workload ?? gl.proxy;
+  const otherTermination = routed.find((c) => c.terminates && c.serverMode !== "ISTIO_MUTUAL");
+  const noPod = gatewayIp(mesh) === "";
+  const external = new Set(customPoliciesFor(mesh, proxy).external);
+  const declare = (p: Resource, field: string, why: string) => {
+    if (gaps.has(p)) return;
+    gaps.set(p, { mesh, resource: p, field, why, workloads: new Set(names.map((n) => `calls through the east-west gateway chain for ${n}`)) });
+  };
   for (const p of policiesFor(mesh, proxy)) {
-    if (isDryRun(p) || gaps.has(p)) continue;
-    gaps.set(p, {
-      mesh,
-      resource: p,
-      field: p.spec.selector ? "spec.selector" : "metadata.namespace",
-      why: "the policy applies to the east-west gateway, whose terminating or routed (non-AUTO_PASSTHROUGH) chains run Istio's RBAC filter; verify does not evaluate policies at the gateway",
-      workloads: new Set(names.map((n) => `calls through the east-west gateway chain for ${n}`)),
-    });
+    if (isDryRun(p)) continue;
+    const address = sourceAddressField(p, true);
+    if (external.has(p))
+      declare(
+        p,
+        "spec.provider.name",
+        "CUSTOM action on the east-west gateway: an external authorizer decides the calls its rules match, and verify cannot know its answer",
+      );
+    else if (address)
+      declare(
+        p,
+        address,
+        "the rule matches on the source address the east-west gateway sees, which a load balancer of another network may rewrite and verify does not know",
+      );
+    else if (noPod && destinationIpField(p))
+      declare(p, destinationIpField(p)!, "the rule matches on the east-west gateway pod's address, and the input has no gateway pod");
+    else if (otherTermination)
+      declare(
+        p,
+        p.spec.selector ? "spec.selector" : "metadata.namespace",
+        `the east-west gateway terminates a chain with a ${otherTermination.serverMode} server, whose client certificates verify does not follow into the gateway's RBAC filter`,
+      );
   }
+}
+
+/** The first `when` condition on `destination.ip` of a policy, or undefined. */
+function destinationIpField(p: Resource): string | undefined {
+  const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
+  for (let i = 0; i < rules.length; i++) {
+    const whens: any[] = Array.isArray(rules[i]?.when) ? rules[i].when : [];
+    for (let j = 0; j < whens.length; j++) if (String(whens[j]?.key ?? "") === "destination.ip") return `spec.rules[${i}].when[${j}]`;
+  }
+  return undefined;
 }
 
 /** VirtualService rules on a probe's client route that verify does not model. */
@@ -123,8 +161,8 @@ function probeGaps(world: World, p: ProbeSpec, gaps: Map<Resource, Gap>): void {
  *   server sidecar sees the gateway pod's address, which verify then does not know;
  * - AuthorizationPolicies in the namespace of a Gateway API gateway workload (label
  *   `gateway.networking.k8s.io/gateway-name`), which attaches them by targetRefs;
- * - an enforced AuthorizationPolicy on the east-west gateway proxy when the gateway has chains
- *   other than AUTO_PASSTHROUGH ones (those run the gateway's RBAC filter, see gatewayRbacGaps);
+ * - on the east-west gateway's chains other than AUTO_PASSTHROUGH ones, which run its
+ *   AuthorizationPolicies: rules on the source address, and the rest of gatewayRbacGaps;
  * - every resource of a kind that rewrites what istiod generates (EnvoyFilter, WasmPlugin) and
  *   selects a proxy on a judged path, and every Gateway API resource that routes or listens
  *   (see {@link declaredKinds}).

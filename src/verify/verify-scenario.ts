@@ -1,10 +1,10 @@
-import { expandPrincipals, policiesFor } from "./authz.js";
+import { evaluateAuthz, expandPrincipals, policiesFor, type AuthzDecision } from "./authz.js";
 import { clientHop, endpointsOf, upstreamTls, type ClientRoute } from "./client-hop.js";
 import { gatewayListener, gatewayProxy, matchChain, type GatewayChain, type GatewayListener } from "./gateway-chains.js";
 import { configsOf, indexMesh, isHttpProtocol, lookups, spiffeId, type MeshIndex, type Workload } from "./mesh-index.js";
 import { destinationRuleFor, hasSelectorRules, tlsForPort } from "./destination-rule.js";
 import { sidecarFor, sidecarImports } from "./sidecar-scope.js";
-import { mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
+import { gatewayIp, mtlsModeFor, serverDecide, trustCheck, trustDomainsForValidation, type Leg } from "./server-hop.js";
 import type { Denial, ExposureEntry, GatewayHop, ProbeSpec, ProbeVerdict, Resource, Scenario, ServerHop, Verdict } from "./types.js";
 import { mapIn } from "../util/maps.js";
 import { egressAt, passEgress } from "./egress-hop.js"; // meshfed-egress: the consumer mesh's egress gateway hop
@@ -160,13 +160,19 @@ function computePick(mesh: MeshIndex, chain: GatewayChain, gatewayNs: string): P
 /**
  * What the east-west gateway does with a connection: its hop, the Gateway that decided it, and a
  * denial or the server pod and port with the leg it arrives on (`leg` undefined: the caller's own
- * leg, passed through). The gateway checks no client identity (its handshake accepts any of its
+ * leg, passed through). The gateway's handshake checks no client identity (it accepts any of its
  * root: no trust-domain list), so the pass depends on the arriving TLS, root and protocol only,
- * and probes of one client route share it.
+ * and probes of one client route share it; its RBAC filters, which may, are applied per probe.
  */
 interface GatewayPass {
   readonly hop: GatewayHop;
   readonly decided?: Resource;
+  /**
+   * The chain whose RBAC filters the connection reaches (every chain but AUTO_PASSTHROUGH ones,
+   * after the TLS handshake when the gateway terminates): they run before `denial` below, if
+   * any, and depend on the caller, so runProbe applies them per probe (gatewayAuthz).
+   */
+  readonly rbacAt?: GatewayChain;
   readonly denial?: Denial;
   readonly leg?: Leg;
   readonly workload?: Workload;
@@ -227,16 +233,18 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
     // PASSTHROUGH with a VirtualService tls route: nothing is checked at the gateway, and the
     // route's ordinary cluster originates TLS (auto mTLS or a DestinationRule) around the
     // client's bytes, so the server sees the gateway's identity; without TLS, the client's.
-    if (!picked) return noPod();
+    // The chain's RBAC filters run first (rbacAt: runProbe applies them per caller).
+    if (!picked) return { ...noPod(), rbacAt: m.chain };
     const next = reoriginated(gm, gl, m.chain, picked, leg);
-    return { hop, decided, ...(next !== leg ? { leg: next } : {}), workload: picked.workload, port: picked.port };
+    return { hop, decided, rbacAt: m.chain, ...(next !== leg ? { leg: next } : {}), workload: picked.workload, port: picked.port };
   }
   if (!m.chain.passthrough) {
     const gp = gl.proxy;
     const gwId = spiffeId(gm.spec.trustDomain, gp.namespace, gp.serviceAccount);
     const d = trustCheck(leg, gm.spec.rootCA, gwId, [], where);
     if (d) return { hop, decided, denial: d };
-    if (!picked) return noPod();
+    // After the handshake, the chain's RBAC filters (rbacAt), before the upstream connection.
+    if (!picked) return { ...noPod(), rbacAt: m.chain };
     const t = upstreamTls(
       gm,
       gp.namespace,
@@ -248,6 +256,7 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
     return {
       hop,
       decided,
+      rbacAt: m.chain,
       leg: { peerId: gwId, peerRoot: gm.spec.rootCA, tls: { mode: t.mode, sni: t.sni, sans: t.sans }, http: leg.http },
       workload: picked.workload,
       port: picked.port,
@@ -264,6 +273,33 @@ function passGateway(world: World, gm: MeshIndex, leg: Leg): GatewayPass {
       },
     };
   return { hop, decided, workload: picked.workload, port: picked.port };
+}
+
+/**
+ * The identity the gateway's RBAC filters see: the client certificate's when the chain
+ * terminates Istio mTLS, none otherwise (a passed-through connection is opaque to the gateway).
+ * Other terminating modes are declared (not-modelled.ts gatewayRbacGaps).
+ */
+function gatewayPrincipal(chain: GatewayChain, leg: Leg): string {
+  return chain.serverMode === "ISTIO_MUTUAL" ? leg.peerId : "";
+}
+
+/**
+ * The east-west gateway's AuthorizationPolicies on a chain that runs them (networkfilter.go
+ * buildCompleteNetworkFilters: every gateway chain but AUTO_PASSTHROUGH ones), for a connection:
+ * TCP, to the gateway pod's address and the port connections arrive on, with the caller's SNI.
+ * The source address is not known at the gateway; rules on it are declared (gatewayRbacGaps).
+ */
+export function gatewayAuthz(world: World, gm: MeshIndex, chain: GatewayChain, leg: Leg): AuthzDecision {
+  const gl = world.listener(gm)!;
+  return evaluateAuthz(gm, gl.proxy.workload ?? gl.proxy, {
+    principal: gatewayPrincipal(chain, leg),
+    port: gl.arrival,
+    http: false,
+    sourceIp: "",
+    destIp: gatewayIp(gm),
+    sni: leg.tls.sni ?? "",
+  });
 }
 
 /** The leg a non-terminating, routed gateway chain sends on: the gateway's own TLS when its cluster originates one, else the caller's. */
@@ -326,6 +362,17 @@ export function runProbe(world: World, probe: ProbeSpec): ProbeResult {
   const pass = arriving === leg ? world.gatewayPass(route, gm, leg) : passGateway(world, gm, arriving);
   v.hops.push(pass.hop);
   if (pass.decided) decided.push(pass.decided);
+  if (pass.rbacAt) {
+    const authz = gatewayAuthz(world, gm, pass.rbacAt, arriving);
+    if (!authz.allowed) {
+      if (authz.policy) decided.push(authz.policy);
+      return finish(v, decided, {
+        at: "gateway",
+        reason: "MF3008",
+        why: `gateway of ${gm.spec.name} chain ${pass.hop.matched}: ${authz.why}, denies ${gatewayPrincipal(pass.rbacAt, arriving) || "(no client certificate)"}`,
+      });
+    }
+  }
   if (pass.denial) return finish(v, decided, pass.denial);
   const toServer = pass.leg ?? arriving;
   const sd = serverDecide(gm, pass.workload!, pass.port!, toServer);
@@ -463,11 +510,14 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   const sni = chain.serverNames[0] ?? null;
   const decide = (id: string): boolean => {
     const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] }, http: undefined };
-    if (!chain.passthrough && !chain.terminates)
+    if (!chain.passthrough && !chain.terminates) {
+      if (!gatewayAuthz(world, m, chain, leg).allowed) return false;
       return serverDecide(m, picked.workload, picked.port, reoriginated(m, gl, chain, picked, leg)).denial === undefined;
+    }
     if (!chain.passthrough) {
       const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
       if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;
+      if (!gatewayAuthz(world, m, chain, leg).allowed) return false;
       const t = upstreamTls(
         m,
         gl.proxy.namespace,
@@ -488,8 +538,11 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
     return serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
   };
   // Identities the policies do not name behave like their trust domain's synthetic identity,
-  // so only named ones need their own decision (the same answer as checking all of them).
-  const classes = identityClasses(m, picked.workload);
+  // so only named ones need their own decision (the same answer as checking all of them). The
+  // classes come from the server's policies: when the gateway's own RBAC runs on the chain and
+  // has policies, every identity is decided.
+  const gatewayPolicies = !chain.passthrough && policiesFor(m, gl.proxy.workload ?? gl.proxy).length > 0;
+  const classes = gatewayPolicies ? undefined : identityClasses(m, picked.workload);
   const named = classes?.named;
   const admitted = new Set<string>();
   // Unnamed identities of trust domains that no policy names and that the server accepts

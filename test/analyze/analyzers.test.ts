@@ -90,7 +90,10 @@ describe("analyzers", () => {
     const exportFile = "production/meshfed-export.yaml";
     files.set(
       exportFile,
-      files.get(exportFile)!.replace("- port: {number: 443, name: tls, protocol: TLS}", `- port: {number: ${number}, name: tls, protocol: TLS}`).replace("hosts: [postgres.db.svc.cluster.local]", 'hosts: ["*.local"]'),
+      files
+        .get(exportFile)!
+        .replace("- port: {number: 443, name: tls, protocol: TLS}", `- port: {number: ${number}, name: tls, protocol: TLS}`)
+        .replace("hosts: [postgres.db.svc.cluster.local]", 'hosts: ["*.local"]'),
     );
     await writeFileTree(dir, files);
     const changed = await loadScenario(dir);

@@ -137,14 +137,14 @@ describe("CIDR ranges as Istio parses them", () => {
 });
 
 describe("AuthorizationPolicies on the east-west gateway", () => {
-  const gatewayPolicy = (extra = "") => `apiVersion: security.istio.io/v1
+  const gatewayPolicy = (spec: string, extra = "") => `apiVersion: security.istio.io/v1
 kind: AuthorizationPolicy
-metadata: {name: gateway-deny-all, namespace: istio-system${extra}}
+metadata: {name: gateway-policy, namespace: istio-system${extra}}
 spec:
   selector: {matchLabels: {istio: eastwestgateway}}
-  action: DENY
-  rules: [{}]
-`;
+${spec}`;
+  const denyAll = "  action: DENY\n  rules: [{}]\n";
+  // A terminating catch-all server routing every SNI no other chain names to postgres.
   const terminating = `apiVersion: networking.istio.io/v1
 kind: Gateway
 metadata: {name: terminate, namespace: istio-system}
@@ -165,21 +165,46 @@ spec:
   - route:
     - destination: {host: postgres.db.svc.cluster.local, port: {number: 5432}}
 `;
+  function runFull(production: string) {
+    const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: importYaml({}), production: `${exportYaml({ guard: "" })}---\n${production}` });
+    return runVerify(s);
+  }
 
-  it("has no effect on AUTO_PASSTHROUGH chains (Istio builds them without authz), which verify models", () => {
-    const r = run(gatewayPolicy());
+  it("has no effect on AUTO_PASSTHROUGH chains (Istio builds them without authz)", () => {
+    const r = run(gatewayPolicy(denyAll));
     expect(r.probe.verdict).toBe("allow");
     expect(r.notModelled).toEqual([]);
   });
 
-  it("is declared (MF3299) when the gateway also has a terminating chain, which runs the gateway's RBAC filter", () => {
-    const r = run(`${gatewayPolicy()}---\n${terminating}`);
+  it("is modelled on a terminating chain (corpus 82 checks it against the oracle), leaving AUTO_PASSTHROUGH chains alone", () => {
+    const r = runFull(`${gatewayPolicy(denyAll)}---\n${terminating}`);
+    expect(r.findings.filter((f) => f.code === "MF3299")).toEqual([]);
+    // vault's call matches postgres's own AUTO_PASSTHROUGH chain by its SNI: no RBAC filter there.
+    expect(r.verdict.probes[0]!.verdict).toBe("allow");
+  });
+
+  it.each([
+    [
+      "a source address rule",
+      "  action: DENY\n  rules:\n  - from: [{source: {ipBlocks: [0.0.0.0/0]}}]\n",
+      /rules\[0\]\.from\[0\]\.source\.ipBlocks: not modelled: .*source address/,
+    ],
+    ["a remote.ip condition", "  action: ALLOW\n  rules:\n  - when: [{key: remote.ip, values: [10.0.0.0/8]}]\n", /rules\[0\]\.when\[0\]: not modelled/],
+  ])("declares %s on a chain that runs the gateway's RBAC filter (MF3299)", (_name, spec, message) => {
+    const r = run(`${gatewayPolicy(spec)}---\n${terminating}`);
     expect(r.notModelled).toHaveLength(1);
-    expect(r.notModelled[0]!.message).toMatch(/AuthorizationPolicy istio-system\/gateway-deny-all: spec\.selector: not modelled: .*east-west gateway/);
+    expect(r.notModelled[0]!.message).toMatch(message);
+  });
+
+  it("declares policies when a SIMPLE server terminates a chain", () => {
+    const r = run(`${gatewayPolicy(denyAll)}---\n${terminating.replace("tls: {mode: ISTIO_MUTUAL}", "tls: {mode: SIMPLE, credentialName: gw-cert}")}`);
+    expect(r.notModelled.map((f) => f.message)).toEqual([expect.stringMatching(/terminates a chain with a SIMPLE server/)]);
   });
 
   it("is not declared in dry-run: shadow rules change nothing", () => {
-    const r = run(`${gatewayPolicy(', annotations: {istio.io/dry-run: "true"}')}---\n${terminating}`);
+    const r = run(
+      `${gatewayPolicy("  action: DENY\n  rules:\n  - from: [{source: {ipBlocks: [10.0.0.0/8]}}]\n", ', annotations: {istio.io/dry-run: "true"}')}---\n${terminating}`,
+    );
     expect(r.notModelled).toEqual([]);
   });
 });

@@ -408,17 +408,32 @@ const gatewayPolicy: Mutator = (s, rng) => {
   const gw = mesh["eastWestGateway"] as Node;
   const selector = isObject(gw["selector"]) ? gw["selector"] : { istio: "eastwestgateway" };
   const namespace = typeof gw["namespace"] === "string" ? gw["namespace"] : "istio-system";
-  const deny = rng.chance(0.5);
-  const policy = {
-    apiVersion: "security.istio.io/v1",
-    kind: "AuthorizationPolicy",
-    metadata: { name: "differential-gateway-policy", namespace },
-    spec: deny
+  // A caller of some probe, by its SPIFFE principal: allowing or denying one identity at the
+  // gateway shows whether its RBAC filter sees the client's certificate (terminating chains) or
+  // none (passed-through ones).
+  const callers = asArray(s.scenario["probes"])
+    .filter((p) => isObject(p["from"]))
+    .map((p) => p["from"] as Node)
+    .map((f) => {
+      const td = meshes(s).find((m) => m["name"] === f["mesh"])?.["trustDomain"];
+      return typeof td === "string" ? `${td}/ns/${String(f["namespace"])}/sa/${String(f["serviceAccount"])}` : undefined;
+    })
+    .filter((x): x is string => x !== undefined);
+  const variant = rng.pick(["DENY-all", "ALLOW-nobody", ...(callers.length > 0 ? ["ALLOW-one-caller", "DENY-one-caller"] : [])]);
+  const caller = callers.length > 0 ? rng.pick(callers) : "";
+  const spec =
+    variant === "DENY-all"
       ? { selector: { matchLabels: selector }, action: "DENY", rules: [{}] }
-      : { selector: { matchLabels: selector }, action: "ALLOW", rules: [{ from: [{ source: { principals: ["nobody.invalid/ns/x/sa/y"] } }] }] },
-  };
+      : variant === "ALLOW-nobody"
+        ? { selector: { matchLabels: selector }, action: "ALLOW", rules: [{ from: [{ source: { principals: ["nobody.invalid/ns/x/sa/y"] } }] }] }
+        : {
+            selector: { matchLabels: selector },
+            action: variant.startsWith("ALLOW") ? "ALLOW" : "DENY",
+            rules: [{ from: [{ source: { principals: [caller] } }] }],
+          };
+  const policy = { apiVersion: "security.istio.io/v1", kind: "AuthorizationPolicy", metadata: { name: "differential-gateway-policy", namespace }, spec };
   addedFile(s, String(mesh["name"])).docs.push(policy);
-  return `mesh ${String(mesh["name"])}: add ${deny ? "DENY-all" : "ALLOW-nobody"} AuthorizationPolicy on the east-west gateway`;
+  return `mesh ${String(mesh["name"])}: add ${variant}${variant.endsWith("caller") ? ` (${caller})` : ""} AuthorizationPolicy on the east-west gateway`;
 };
 
 // ParseBool strings only (invalid values make istiod reject the policy: a CLI test covers that).
@@ -1108,12 +1123,9 @@ export const mutationKinds = Object.keys(mutators) as MutationKind[];
 
 /**
  * Kinds adding configuration verify does not model: on these, verify must report MF3299 for
- * every proxy the resource reaches (or agree with the oracle where it reaches none). A policy on
- * the east-west gateway reaches only its chains other than AUTO_PASSTHROUGH ones (Istio builds
- * those without authz, and verify models that); on those, verify declares it.
+ * every proxy the resource reaches (or agree with the oracle where it reaches none).
  */
 export const declaredMutationKinds: readonly MutationKind[] = [
-  "gateway-authz-policy",
   "envoy-filter",
   "wasm-plugin",
   "gateway-api-route",
