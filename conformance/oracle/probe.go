@@ -629,7 +629,9 @@ func (w *World) Exposure() ([]Exposure, error) {
 		if err != nil {
 			return nil, err
 		}
-		seen := sets.New[string]()
+		// One entry per (host, port), admitting whom any chain routing there admits: a catch-all
+		// terminating chain can admit more than the AUTO_PASSTHROUGH chain of the same service.
+		byKey := map[string]int{}
 		for _, l := range gv.pc.Listeners {
 			if l.GetAddress().GetSocketAddress().GetPortValue() != uint32(gv.port) {
 				continue
@@ -643,14 +645,17 @@ func (w *World) Exposure() ([]Exposure, error) {
 						continue
 					}
 					key := fmt.Sprintf("%s:%d", hostname, port)
-					if seen.InsertContains(key) {
-						continue
-					}
 					admits, err := w.admits(m, gv, fc, cn, port)
 					if err != nil {
 						return nil, fmt.Errorf("exposure of %s in mesh %s: %w", key, m.Spec.Name, err)
 					}
-					out = append(out, Exposure{Mesh: m.Spec.Name, Host: string(hostname), Port: port, Admits: admits})
+					i, ok := byKey[key]
+					if !ok {
+						byKey[key] = len(out)
+						out = append(out, Exposure{Mesh: m.Spec.Name, Host: string(hostname), Port: port, Admits: admits})
+						continue
+					}
+					out[i].Admits = unionAdmits(out[i].Admits, admits)
 				}
 			}
 		}
@@ -675,6 +680,17 @@ const (
 
 // admits evaluates, at the destination of one gateway chain, which identities from other meshes
 // sharing the root would get through the trust-domain check and the generated RBAC.
+// unionAdmits merges two `admits` lists: anyone ("*") if either is, else the sorted union.
+func unionAdmits(a, b []string) []string {
+	if (len(a) == 1 && a[0] == "*") || (len(b) == 1 && b[0] == "*") {
+		return []string{"*"}
+	}
+	if out := sets.SortedList(sets.New(a...).InsertAll(b...)); len(out) > 0 {
+		return out
+	}
+	return []string{}
+}
+
 func (w *World) admits(m *MeshEnv, gv *gatewayView, fc *listenerpb.FilterChain, clusterName string, port int) ([]string, error) {
 	type cand struct {
 		id        string

@@ -576,6 +576,12 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   return [...admitted].sort();
 }
 
+/** Two `admits` lists merged: anyone ("*") if either is, else the sorted union. */
+function unionAdmits(a: readonly string[], b: readonly string[]): string[] {
+  if (a.includes("*") || b.includes("*")) return ["*"];
+  return [...new Set([...a, ...b])].sort();
+}
+
 /** What each mesh's east-west gateway routes by SNI to a service, and whom the destination admits. */
 export function exposure(world: World): ExposureEntry[] {
   const out: ExposureEntry[] = [];
@@ -583,14 +589,19 @@ export function exposure(world: World): ExposureEntry[] {
     const gl = world.listener(m);
     // Envoy rejects a listener with two identical filter chain matches: nothing on it is exposed.
     if (!gl || gl.conflicts.length > 0) continue;
-    const seen = new Set<string>();
+    // One entry per (host, port), admitting whom any chain routing there admits: a catch-all
+    // terminating chain can admit more than the AUTO_PASSTHROUGH chain of the same service.
+    const at = new Map<string, number>();
     for (const c of gl.chains) {
       // Chains without server names count too: a catch-all terminating server routes any SNI.
       if (!c.service || !c.port) continue;
       const key = `${c.service.hostname}:${c.port}`;
-      if (seen.has(key)) continue;
-      seen.add(key);
-      out.push({ mesh: m.spec.name, host: c.service.hostname, port: c.port, admits: admits(world, m, gl, c) });
+      const admitted = admits(world, m, gl, c);
+      const i = at.get(key);
+      if (i === undefined) {
+        at.set(key, out.length);
+        out.push({ mesh: m.spec.name, host: c.service.hostname, port: c.port, admits: admitted });
+      } else out[i] = { ...out[i]!, admits: unionAdmits(out[i]!.admits, admitted) };
     }
   }
   const cmp = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
