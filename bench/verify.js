@@ -389,24 +389,20 @@ async function main(argv) {
       // The two tools take turns, so that both are measured under the same machine conditions: a
       // VM's speed drifts over minutes, and measuring one tool's runs after the other's moved the
       // ratio by a tenth between otherwise equal benchmarks.
-      const meshfedRuns = [];
-      const istioctlRuns = [];
-      const spent = { meshfed: 0, istioctl: 0 };
-      const due = (runs, ms) => runs.length < options.runs && (runs.length === 0 || ms < options.budget * 1000);
-      while (due(meshfedRuns, spent.meshfed) || (istioctl.ok && due(istioctlRuns, spent.istioctl))) {
-        if (due(meshfedRuns, spent.meshfed)) {
-          const r = await runMeshfed(scenario, runOpts);
-          meshfedRuns.push(r);
-          spent.meshfed += r.wallMs;
-          progress("meshfed verify", meshfedRuns.length - 1, r);
-        }
-        if (istioctl.ok && due(istioctlRuns, spent.istioctl)) {
-          const r = await runIstioctl(scenario, runOpts);
-          istioctlRuns.push(r);
-          spent.istioctl += r.wallMs;
-          progress("istioctl analyze", istioctlRuns.length - 1, r);
+      const tools = [
+        { name: "meshfed verify", runs: [], spentMs: 0, once: () => runMeshfed(scenario, runOpts) },
+        ...(istioctl.ok ? [{ name: "istioctl analyze", runs: [], spentMs: 0, once: () => runIstioctl(scenario, runOpts) }] : []),
+      ];
+      const due = (t) => t.runs.length < options.runs && (t.runs.length === 0 || t.spentMs < options.budget * 1000);
+      while (tools.some(due)) {
+        for (const t of tools.filter(due)) {
+          const r = await t.once();
+          t.runs.push(r);
+          t.spentMs += r.wallMs;
+          progress(t.name, t.runs.length - 1, r);
         }
       }
+      const [meshfedRuns, istioctlRuns = []] = [tools[0].runs, tools[1]?.runs];
       const summary = (runs) =>
         runs.length === 0
           ? undefined

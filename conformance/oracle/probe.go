@@ -394,16 +394,23 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 	}
 	out := in
 	out.srcIP = gv.ip
-	if dt := downstreamTLS(fc); dt != nil {
-		// The gateway terminates mTLS (ISTIO_MUTUAL server): it is the client's peer, and the
-		// server sidecar then sees the gateway's identity.
-		gwID := gm.spiffeID(g.Namespace, gv.sa)
+	gwID := gm.spiffeID(g.Namespace, gv.sa)
+	dt := downstreamTLS(fc)
+	// The TLS handshake when the gateway terminates, then the chain's RBAC filters, which see the
+	// client's identity only after that handshake.
+	principal := ""
+	if dt != nil {
 		if d := trustCheck(in, gm.Spec.RootCA, gwID, validationSANs(dt.GetCommonTlsContext()), chainDesc); d != nil {
 			return d, nil, nil
 		}
-		if d, err := gatewayRBAC(gv, fc, in.peerID, in.tls.SNI, chainDesc); d != nil || err != nil {
-			return d, nil, err
-		}
+		principal = in.peerID
+	}
+	if d, err := gatewayRBAC(gv, fc, principal, in.tls.SNI, chainDesc); d != nil || err != nil {
+		return d, nil, err
+	}
+	if dt != nil {
+		// The gateway terminates mTLS (ISTIO_MUTUAL server): it is the client's peer, and the
+		// server sidecar then sees the gateway's identity.
 		c := findCluster(gv.pc.Clusters, clusterName)
 		if c == nil {
 			return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " not in the gateway's CDS"}, nil, nil
@@ -421,9 +428,6 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 	}
 	// The gateway does not terminate (AUTO_PASSTHROUGH, PASSTHROUGH with a VirtualService tls
 	// route, opaque TCP): the client's bytes go through untouched to the chain's cluster.
-	if d, err := gatewayRBAC(gv, fc, "", in.tls.SNI, chainDesc); d != nil || err != nil {
-		return d, nil, err
-	}
 	c := findCluster(gv.pc.Clusters, clusterName)
 	if c == nil {
 		return &denial{DeniedAtServer, ReasonNoInbound, chainDesc + ": cluster " + clusterName + " not in the gateway's CDS"}, nil, nil
@@ -442,7 +446,7 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 		return nil, nil, err
 	}
 	if ct.Mode != TLSDisable {
-		out = legIn{peerID: gm.spiffeID(g.Namespace, gv.sa), peerRoot: gm.Spec.RootCA, tls: ct, proto: in.proto, srcIP: gv.ip}
+		out = legIn{peerID: gwID, peerRoot: gm.Spec.RootCA, tls: ct, proto: in.proto, srcIP: gv.ip}
 	}
 	return nil, &legOut{leg: out, workload: wl, port: ep.Port, cluster: clusterName}, nil
 }
@@ -729,60 +733,47 @@ func (w *World) admits(m *MeshEnv, gv *gatewayView, fc *listenerpb.FilterChain, 
 			proto = callProtocol(svc, port)
 		}
 	}
+	// The prober asks for exactly this chain, and checks nothing about the server (no SANs).
+	sni := ""
+	if names := fc.GetFilterChainMatch().GetServerNames(); len(names) > 0 {
+		sni = names[0]
+	}
+	gwID := m.spiffeID(g.Namespace, gv.sa)
+	dt := downstreamTLS(fc)
+	ct, err := clientTLS(upstreamTransportSocket(c, ep))
+	if err != nil {
+		return nil, err
+	}
 	admitted := sets.New[string]()
 	for _, cd := range cands {
-		// The prober asks for exactly this chain, and checks nothing about the server (no SANs).
-		sni := ""
-		if names := fc.GetFilterChainMatch().GetServerNames(); len(names) > 0 {
-			sni = names[0]
-		}
 		in := legIn{peerID: cd.id, peerRoot: m.Spec.RootCA, tls: ClientTLS{Mode: TLSIstioMutual, SNI: sni}, proto: proto, srcIP: gv.ip}
-		var ok bool
-		if dt := downstreamTLS(fc); dt != nil {
-			gwID := m.spiffeID(g.Namespace, gv.sa)
+		// As in gatewayHop: the gateway's handshake when it terminates, then its RBAC filters,
+		// which see the caller's identity only after that handshake.
+		principal := ""
+		if dt != nil {
 			if trustCheck(in, m.Spec.RootCA, gwID, validationSANs(dt.GetCommonTlsContext()), "") != nil {
 				continue
 			}
-			if d, err := gatewayRBAC(gv, fc, cd.id, sni, "exposure"); d != nil || err != nil {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
-			ct, err := clientTLS(upstreamTransportSocket(c, ep))
-			if err != nil {
-				return nil, err
-			}
-			sr, err := m.serverDecide(wl, ep.Port, legIn{peerID: gwID, peerRoot: m.Spec.RootCA, tls: ct, proto: proto, srcIP: gv.ip})
-			if err != nil {
-				return nil, err
-			}
-			ok = sr.denial == nil
-		} else {
-			// Not terminated: the gateway checks no identity (its RBAC sees no peer certificate);
-			// when its cluster originates TLS the server sees the gateway's identity instead of
-			// the caller's (see gatewayHop).
-			if d, err := gatewayRBAC(gv, fc, "", sni, "exposure"); d != nil || err != nil {
-				if err != nil {
-					return nil, err
-				}
-				continue
-			}
-			ct, err := clientTLS(upstreamTransportSocket(c, ep))
-			if err != nil {
-				return nil, err
-			}
-			leg := in
-			if ct.Mode != TLSDisable {
-				leg = legIn{peerID: m.spiffeID(g.Namespace, gv.sa), peerRoot: m.Spec.RootCA, tls: ct, proto: proto, srcIP: gv.ip}
-			}
-			sr, err := m.serverDecide(wl, ep.Port, leg)
-			if err != nil {
-				return nil, err
-			}
-			ok = sr.denial == nil
+			principal = cd.id
 		}
-		if !ok {
+		d, err := gatewayRBAC(gv, fc, principal, sni, "exposure")
+		if err != nil {
+			return nil, err
+		}
+		if d != nil {
+			continue
+		}
+		// The server sees the gateway's identity when the gateway terminates or its cluster
+		// originates TLS around the passed-through bytes, else the caller's (see gatewayHop).
+		leg := in
+		if dt != nil || ct.Mode != TLSDisable {
+			leg = legIn{peerID: gwID, peerRoot: m.Spec.RootCA, tls: ct, proto: proto, srcIP: gv.ip}
+		}
+		sr, err := m.serverDecide(wl, ep.Port, leg)
+		if err != nil {
+			return nil, err
+		}
+		if sr.denial != nil {
 			continue
 		}
 		if cd.synthetic {

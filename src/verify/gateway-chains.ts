@@ -23,7 +23,7 @@ export interface GatewayChain {
   readonly serverIndex: number;
 }
 
-/** The east-west gateway of a mesh as Istio sees the proxy. */
+/** The east-west gateway of a mesh as Istio sees the proxy (its namespace and labels also select its AuthorizationPolicies). */
 export interface GatewayProxy {
   readonly namespace: string;
   readonly serviceAccount: string;

@@ -93,7 +93,7 @@ function gatewayRbacGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>
   const routed = gl.chains.filter((c) => !c.passthrough);
   if (routed.length === 0) return;
   const names = [...new Set(routed.flatMap((c) => (c.serverNames.length > 0 ? c.serverNames : ["any SNI"])))].sort();
-  const proxy = gl.proxy.workload ?? gl.proxy;
+  const proxy = gl.proxy;
   const otherTermination = routed.find((c) => c.terminates && c.serverMode !== "ISTIO_MUTUAL");
   const noPod = gatewayIp(mesh) === "";
   const external = new Set(customPoliciesFor(mesh, proxy).external);
@@ -104,6 +104,7 @@ function gatewayRbacGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>
   for (const p of policiesFor(mesh, proxy)) {
     if (isDryRun(p)) continue;
     const address = sourceAddressField(p, true);
+    const destinationIp = noPod ? destinationIpField(p) : undefined;
     if (external.has(p))
       declare(
         p,
@@ -116,8 +117,7 @@ function gatewayRbacGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>
         address,
         "the rule matches on the source address the east-west gateway sees, which a load balancer of another network may rewrite and verify does not know",
       );
-    else if (noPod && destinationIpField(p))
-      declare(p, destinationIpField(p)!, "the rule matches on the east-west gateway pod's address, and the input has no gateway pod");
+    else if (destinationIp) declare(p, destinationIp, "the rule matches on the east-west gateway pod's address, and the input has no gateway pod");
     else if (otherTermination)
       declare(
         p,

@@ -292,7 +292,7 @@ function gatewayPrincipal(chain: GatewayChain, leg: Leg): string {
  */
 export function gatewayAuthz(world: World, gm: MeshIndex, chain: GatewayChain, leg: Leg): AuthzDecision {
   const gl = world.listener(gm)!;
-  return evaluateAuthz(gm, gl.proxy.workload ?? gl.proxy, {
+  return evaluateAuthz(gm, gl.proxy, {
     principal: gatewayPrincipal(chain, leg),
     port: gl.arrival,
     http: false,
@@ -508,40 +508,36 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   const picked = pickWorkload(m, chain, gl.proxy.namespace);
   if (!picked) return [];
   const sni = chain.serverNames[0] ?? null;
+  const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
   const decide = (id: string): boolean => {
     const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] }, http: undefined };
-    if (!chain.passthrough && !chain.terminates) {
-      if (!gatewayAuthz(world, m, chain, leg).allowed) return false;
-      return serverDecide(m, picked.workload, picked.port, reoriginated(m, gl, chain, picked, leg)).denial === undefined;
-    }
-    if (!chain.passthrough) {
-      const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
-      if (trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;
-      if (!gatewayAuthz(world, m, chain, leg).allowed) return false;
-      const t = upstreamTls(
-        m,
-        gl.proxy.namespace,
-        chain.service!,
-        chain.port!,
-        { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode },
-        gl.proxy.labels,
-      );
-      return (
-        serverDecide(m, picked.workload, picked.port, {
-          peerId: gwId,
-          peerRoot: m.spec.rootCA,
-          tls: { mode: t.mode, sni: t.sni, sans: t.sans },
-          http: undefined,
-        }).denial === undefined
-      );
-    }
-    return serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
+    if (chain.passthrough) return serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
+    // As in passGateway and runProbe: the gateway's handshake when it terminates, then its RBAC filters.
+    if (chain.terminates && trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;
+    if (!gatewayAuthz(world, m, chain, leg).allowed) return false;
+    if (!chain.terminates) return serverDecide(m, picked.workload, picked.port, reoriginated(m, gl, chain, picked, leg)).denial === undefined;
+    const t = upstreamTls(
+      m,
+      gl.proxy.namespace,
+      chain.service!,
+      chain.port!,
+      { address: picked.workload.ip, port: picked.port, tlsMode: picked.tlsMode },
+      gl.proxy.labels,
+    );
+    return (
+      serverDecide(m, picked.workload, picked.port, {
+        peerId: gwId,
+        peerRoot: m.spec.rootCA,
+        tls: { mode: t.mode, sni: t.sni, sans: t.sans },
+        http: undefined,
+      }).denial === undefined
+    );
   };
   // Identities the policies do not name behave like their trust domain's synthetic identity,
   // so only named ones need their own decision (the same answer as checking all of them). The
   // classes come from the server's policies: when the gateway's own RBAC runs on the chain and
   // has policies, every identity is decided.
-  const gatewayPolicies = !chain.passthrough && policiesFor(m, gl.proxy.workload ?? gl.proxy).length > 0;
+  const gatewayPolicies = !chain.passthrough && policiesFor(m, gl.proxy).length > 0;
   const classes = gatewayPolicies ? undefined : identityClasses(m, picked.workload);
   const named = classes?.named;
   const admitted = new Set<string>();

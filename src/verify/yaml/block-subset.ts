@@ -251,21 +251,17 @@ class Reader {
       [name, i] = [m[1] ?? m[2], QUOTED_KEY.lastIndex];
       if (i - 1 - at > MAX_KEY_LENGTH) refuse();
     } else {
+      // The colon: after a word (matched natively), else found character by character.
       WORD_KEY.lastIndex = at;
-      if (WORD_KEY.test(text)) {
-        i = WORD_KEY.lastIndex;
-        if (i - 1 - at > MAX_KEY_LENGTH) refuse();
-        name = plainKey(text, at, i - 1);
-        while (text.charCodeAt(i) === 0x20) i++;
-        this.valueAt = i;
-        return name;
+      if (WORD_KEY.test(text)) i = WORD_KEY.lastIndex - 1;
+      else {
+        for (i = at; i < end; i++) {
+          const ch = text.charCodeAt(i);
+          if (ch === 0x23 /* # */ && text.charCodeAt(i - 1) === 0x20) return undefined;
+          if (ch === 0x3a /* : */ && (i + 1 === end || text.charCodeAt(i + 1) === 0x20)) break;
+        }
+        if (i === end) return undefined;
       }
-      for (i = at; i < end; i++) {
-        const ch = text.charCodeAt(i);
-        if (ch === 0x23 /* # */ && text.charCodeAt(i - 1) === 0x20) return undefined;
-        if (ch === 0x3a /* : */ && (i + 1 === end || text.charCodeAt(i + 1) === 0x20)) break;
-      }
-      if (i === end) return undefined;
       if (i - at > MAX_KEY_LENGTH) refuse();
       name = plainKey(text, at, i++);
     }
@@ -297,16 +293,19 @@ class Reader {
     if (INDICATORS.has(c) || (c === "-" && (at + 1 === this.end(n) || text.charCodeAt(at + 1) === 0x20))) refuse();
     // A plain scalar: up to a ` #` comment, without trailing spaces; a `: ` (or `:` at the end)
     // would make it a key.
+    // Its end: after words without `:` or `#` (matched natively), else found character by character.
     WORD_SCALAR.lastIndex = at;
-    if (WORD_SCALAR.test(text)) return finite(plainScalarValue(text.slice(at, WORD_SCALAR.lastIndex)));
-    const end = this.end(n);
     let last = at;
-    for (let i = at; i < end; i++) {
-      const ch = text.charCodeAt(i);
-      if (ch === 0x20) continue;
-      if (ch === 0x23 /* # */ && text.charCodeAt(i - 1) === 0x20) break;
-      if (ch === 0x3a /* : */ && (i + 1 === end || text.charCodeAt(i + 1) === 0x20)) refuse();
-      last = i + 1;
+    if (WORD_SCALAR.test(text)) last = WORD_SCALAR.lastIndex;
+    else {
+      const end = this.end(n);
+      for (let i = at; i < end; i++) {
+        const ch = text.charCodeAt(i);
+        if (ch === 0x20) continue;
+        if (ch === 0x23 /* # */ && text.charCodeAt(i - 1) === 0x20) break;
+        if (ch === 0x3a /* : */ && (i + 1 === end || text.charCodeAt(i + 1) === 0x20)) refuse();
+        last = i + 1;
+      }
     }
     return finite(plainScalarValue(text.slice(at, last)));
   }
