@@ -289,7 +289,11 @@ type IstioRule =
   | { readonly rule: "custom-without-provider" }
   | { readonly rule: "bad-port"; readonly port: string }
   | { readonly rule: "none-with-endpoints" }
-  | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" };
+  | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" }
+  /** A rule of istiod's validation (pkg/config/validation), with Istio's own reason. */
+  | { readonly rule: "istio"; readonly reason: string; readonly fix?: string }
+  /** The resource's CRD schema (what the API server checks before istiod sees it), with the reason. */
+  | { readonly rule: "schema"; readonly reason: string };
 /** The resource a validation rule refuses, the field, and the rule. */
 interface IstioValidationArgs {
   readonly resource: { readonly file: string; readonly line: number; readonly kind: string; readonly namespace: string; readonly name: string };
@@ -354,6 +358,13 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
       return {
         message: "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)",
         fix: "Use ISTIO_MUTUAL for Istio mTLS between meshes, or give the certificate files.",
+      };
+    case "istio":
+      return { message: r.reason, fix: r.fix ?? "Change the field as the reason says: istiod refuses the resource as it is." };
+    case "schema":
+      return {
+        message: `${r.reason} (the CRD schema of the Istio release verify models)`,
+        fix: "Fix the field's name, type or value: the Kubernetes API server refuses the resource as it is (kubectl apply fails).",
       };
   }
 };
