@@ -11,6 +11,9 @@ echo "conformance: go test ./... (downloads and builds istio.io/istio on a fresh
 (cd conformance && go test ./...)
 t1=$(date +%s)
 
+echo "conformance: src/verify/istio-crd-schemas.ts is what the pinned Istio's CRDs give (npm run gen:crd-schemas)"
+node scripts/write-istio-crd-schemas.mjs --check
+
 echo "conformance: building the oracle and yamljson (Kubernetes' YAML reading)"
 bash conformance/run-oracle.sh --help >/dev/null 2>&1 || true
 (cd conformance && go build -o bin/yamljson ./cmd/yamljson)

@@ -179,6 +179,11 @@ async function runOracle(dirs) {
 }
 let oracleRuns = 0;
 
+/** The oracle's exit code on one scenario alone (3: Istio refuses the input; 5: Istio cannot decide it). */
+function oracleStatus(dir) {
+  return spawnSync("bash", [join(root, "conformance/run-oracle.sh"), dir], { cwd: root, stdio: "ignore" }).status;
+}
+
 /** meshfed verify, in-process through the built library (same code path as the CLI). */
 function verifier(lib, declaredKinds) {
   if (typeof lib.loadScenario === "function" && typeof lib.verifyScenario === "function" && typeof lib.verdictJson === "function") {
@@ -187,7 +192,7 @@ function verifier(lib, declaredKinds) {
         const loaded = await lib.loadScenario(dir, root);
         if (!loaded.scenario || lib.hasErrors(loaded.diagnostics)) {
           const errors = loaded.diagnostics.filter((d) => d.severity === "error").map((d) => `${d.code} ${d.message}`);
-          return { error: `verify rejected the input: ${errors.slice(0, 3).join(" | ")}` };
+          return { rejected: true, error: `verify rejected the input: ${errors.slice(0, 3).join(" | ")}` };
         }
         // Inputs on which Istio's own choice is arbitrary are not a comparison: two
         // ServiceEntries for one host in one namespace tie on creation time, host and
@@ -361,6 +366,7 @@ async function main() {
   let hopOnly = 0;
   const disagreeByKind = new Map();
   let declaredCount = 0;
+  let refusedByBoth = 0;
   const declaredByKind = new Map();
   if (!options.oracleOnly) {
     const verify = verifier(lib, new Set(diff.declaredMutationKinds));
@@ -408,6 +414,25 @@ async function main() {
         console.log(`    verify hops ${hopsText(d.verifyHops)}`);
       }
       if (probeDs.length > options.maxPerScenario) console.log(`  ... and ${probeDs.length - options.maxPerScenario} more probes`);
+    }
+    // Invalid is invalid: where Istio refuses the input (the oracle alone exits 3: a resource
+    // the API server or istiod's validation refuses), verify must refuse it too, never judge it.
+    for (const c of skipped) {
+      if (oracleStatus(c.dir) !== 3) continue;
+      const mut = c.mutations.map((x) => `${x.kind}: ${x.description}`).join("; ") || "unmutated";
+      c.verify = await verify(
+        c.dir,
+        c.mutations.map((x) => x.kind),
+      );
+      if (c.verify.rejected) {
+        refusedByBoth++;
+        continue;
+      }
+      disagreed++;
+      for (const x of c.mutations) disagreeByKind.set(x.kind, (disagreeByKind.get(x.kind) ?? 0) + 1);
+      console.log(
+        `DISAGREE ${c.id} [${mut}]\n  oracle: refuses the input: ${c.oracle.error.split("\n")[0]}\n  verify: ${c.verify.error ?? (c.verify.declared ? "declared MF3299 instead of refusing" : "judged it as if valid")}`,
+      );
     }
   }
 
@@ -461,7 +486,8 @@ async function main() {
   }
   if (ambiguous > 0) console.log(`excluded ${ambiguous} scenario${ambiguous === 1 ? "" : "s"} whose outcome Istio leaves to chance (see the "excluded" lines)`);
   if (!options.oracleOnly) console.log(`declared not modelled (MF3299) where a declared kind was added: ${declaredCount}; by kind: ${fmt(declaredByKind)}`);
-  console.log(`differential: ${agreed} agreed, ${declaredCount} declared, ${disagreed} disagreed`);
+  console.log(`refused by both (Istio and verify refuse the input): ${refusedByBoth}`);
+  console.log(`differential: ${agreed} agreed, ${declaredCount} declared, ${refusedByBoth} refused by both, ${disagreed} disagreed`);
   return disagreed > 0 ? 4 : generatedCompared - ambiguous < options.count ? 1 : 0;
 }
 

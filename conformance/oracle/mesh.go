@@ -219,6 +219,9 @@ func (me *MeshEnv) parseResources(docs []ResourceDoc) ([]runtime.Object, error) 
 		}
 		seenDoc[key] = d
 		if isIstioAPI(d.API) {
+			if err := crdSchemaCheck(d); err != nil {
+				return nil, err
+			}
 			cfgs, unknown, err := crd.ParseInputs(d.Text)
 			if err != nil {
 				return nil, inputErrorf(d.File, "document %d (%s %s): %v", d.Index+1, d.Kind, d.Name, err)

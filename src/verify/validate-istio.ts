@@ -1,5 +1,6 @@
 import type { ArgsOf } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { crdSchemaViolations } from "./crd-schema.js";
 import type { Resource } from "./types.js";
 
 /** A MUTUAL TLS setting without a client certificate, which istiod rejects. */
@@ -65,6 +66,12 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
 
 function validateResource(r: Resource, report: Report): void {
   const kind = r.kind;
+  // The API server checks the CRD schema first: a resource it refuses never reaches istiod.
+  const violations = crdSchemaViolations(r);
+  if (violations.length > 0) {
+    for (const v of violations) report(r, v.path, { rule: "schema", reason: v.reason });
+    return;
+  }
   // validation.go checkDryRunAnnotation: every Istio config kind is checked for istio.io/dry-run.
   const dryRun = r.metadata.annotations?.["istio.io/dry-run"];
   if (dryRun !== undefined && /\.istio\.io\//.test(r.apiVersion)) {

@@ -99,6 +99,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "workload-entry": /:WorkloadEntry\/[^/]+\/differential-vm:/,
   "serviceentry-same-host": /:ServiceEntry\/[^/]+\/differential-same-host:/,
   "client-tcp-route": /:VirtualService\/[^/]+\/differential-client-route:/,
+  "invalid-value": /:(Gateway|ServiceEntry|DestinationRule|PeerAuthentication|AuthorizationPolicy)\/[^:]+:\.spec\./,
   "gateway-service-port":
     /(^scenario\.meshes\.\d+\.eastWestGateway\.port$|:Service\/.*:\.(spec\.ports\.\d+\.(port|targetPort)|metadata\.labels.*)$|:ServiceEntry\/.*\.endpoints\.\d+\.ports\.|:Gateway\/.*\.port\.number$)/,
 };

@@ -1071,6 +1071,168 @@ const serviceEntrySameHost: Mutator = (s, rng) => {
   return `${pod.mesh}: add ServiceEntry ${pod.ns}/differential-same-host for Service ${nameOf(svc.doc)}'s host, selecting ${key}=${String(pod.labels[key])}`;
 };
 
+/**
+ * Edits real users make that Istio may refuse: the API server's CRD schema (unknown fields,
+ * types, enums) or istiod's validation (pkg/config/validation). Each returns what it changed, or
+ * undefined where the resource has nothing it applies to. The oracle says whether Istio refuses
+ * the result; the differential then requires verify to refuse it too (or agree when it is valid).
+ */
+type Edit = (spec: Node, rng: Prng) => string | undefined;
+const first = (v: unknown): Node | undefined => asArray(v).find(isObject);
+const onServer =
+  (f: (server: Node) => string | undefined): Edit =>
+  (sp) => {
+    const server = first(sp["servers"]);
+    return server ? f(server) : undefined;
+  };
+const onPort = (f: (port: Node) => string | undefined): Edit => onServer((server) => (isObject(server["port"]) ? f(server["port"]) : undefined));
+const onTls = (f: (tls: Node) => string | undefined): Edit => onServer((server) => (isObject(server["tls"]) ? f(server["tls"]) : undefined));
+const setField = (node: Node, key: string, value: unknown, what: string): string => {
+  const old = node[key];
+  node[key] = value;
+  return `${what} ${show(old)} -> ${show(value)}`;
+};
+const seEndpoint =
+  (f: (e: Node) => string | undefined): Edit =>
+  (sp) => {
+    const e = first(sp["endpoints"]);
+    return e ? f(e) : undefined;
+  };
+const drPortLevel =
+  (f: (pl: Node) => string | undefined): Edit =>
+  (sp) => {
+    const pl = isObject(sp["trafficPolicy"]) ? first(sp["trafficPolicy"]["portLevelSettings"]) : undefined;
+    return pl ? f(pl) : undefined;
+  };
+const apSource =
+  (f: (source: Node) => string | undefined): Edit =>
+  (sp) => {
+    const from = first(first(sp["rules"])?.["from"]);
+    return from && isObject(from["source"]) ? f(from["source"]) : undefined;
+  };
+const apRule =
+  (f: (rule: Node) => string | undefined): Edit =>
+  (sp) => {
+    const rule = first(sp["rules"]);
+    return rule ? f(rule) : undefined;
+  };
+
+const invalidEdits: Readonly<Record<string, readonly Edit[]>> = {
+  Gateway: [
+    onServer((s) => setField(s, "hosts", ["outbound_.5432_._.postgres.db.svc.cluster.local"], "server hosts")),
+    onServer((s) => setField(s, "hosts", [], "server hosts")),
+    onServer((s) => setField(s, "hosts", ["a/b/postgres.db.svc.cluster.local"], "server hosts")),
+    onServer((s) => setField(s, "hosts", ["postgres.*.svc.cluster.local"], "server hosts")),
+    onServer((s) => setField(s, "hosts", ["./postgres.db.svc.cluster.local"], "server hosts")),
+    onServer((s) => setField(s, "bind", "not-an-ip", "server bind")),
+    onServer((s) => setField(s, "sniHosts", ["x.example.com"], "server field")),
+    onPort((p) => setField(p, "name", "", "port name")),
+    onPort((p) => setField(p, "protocol", "TLSv2", "port protocol")),
+    onPort((p) => setField(p, "number", 0, "port number")),
+    onPort((p) => setField(p, "number", 70000, "port number")),
+    onPort((p) => setField(p, "number", "15443", "port number")),
+    onPort((p) => setField(p, "targetPort", 15443, "port targetPort")),
+    onTls((tls) => setField(tls, "mode", "PASSTHRU", "tls mode")),
+    onTls((tls) => setField(tls, "credentialName", "eastwest-cert", "tls credentialName")),
+    onServer((s) => (s["tls"] === undefined ? undefined : setField(s, "tls", undefined, "server tls"))),
+    (sp) => {
+      const servers = asArray(sp["servers"]);
+      const server = first(servers);
+      if (!server) return undefined;
+      const copy = JSON.parse(JSON.stringify(server)) as Node;
+      if (isObject(copy["port"])) copy["port"]["number"] = 15444;
+      servers.push(copy);
+      return "a second server with the same port name on port 15444";
+    },
+  ],
+  ServiceEntry: [
+    (sp) => setField(sp, "hosts", [], "hosts"),
+    (sp) => setField(sp, "hosts", ["*"], "hosts"),
+    (sp) => setField(sp, "hosts", ["bad_host.example"], "hosts"),
+    (sp) => setField(sp, "addresses", ["999.1.1.1"], "addresses"),
+    (sp) => setField(sp, "location", "MESH_INTERNALL", "location"),
+    (sp) => setField(sp, "resolution", "STATICAL", "resolution"),
+    (sp) => setField(sp, "exportTo", [".", "*"], "exportTo"),
+    (sp) => setField(sp, "exportTo", ["Bad_Namespace"], "exportTo"),
+    (sp) => setField(sp, "workloadSelector", { labels: { app: "x" } }, "workloadSelector"),
+    (sp) => {
+      const port = first(sp["ports"]);
+      return port ? setField(port, "number", 0, "port number") : undefined;
+    },
+    (sp) => {
+      const port = first(sp["ports"]);
+      return port ? setField(port, "protocol", "TCPP", "port protocol") : undefined;
+    },
+    (sp) => {
+      const ports = asArray(sp["ports"]);
+      const port = first(ports);
+      if (!port) return undefined;
+      ports.push({ ...port, name: `${String(port["name"])}-again` });
+      return `a second port ${show(port["number"])}`;
+    },
+    seEndpoint((e) => setField(e, "address", "gateway.example.com", "endpoint address")),
+    seEndpoint((e) =>
+      isObject(e["ports"]) ? setField(e, "ports", Object.fromEntries(Object.keys(e["ports"]).map((k) => [k, 70000])), "endpoint ports") : undefined,
+    ),
+    seEndpoint((e) => setField(e, "labels", { "bad key!": "x" }, "endpoint labels")),
+  ],
+  DestinationRule: [
+    (sp) => setField(sp, "host", "", "host"),
+    (sp) => setField(sp, "host", "bad_host.example", "host"),
+    (sp) => setField(sp, "exportTo", ["~bad"], "exportTo"),
+    (sp) => setField(sp, "subsets", [{ labels: { version: "v1" } }], "subsets"),
+    (sp) => setField(sp, "subsets", [{ name: "a", labels: { version: "y" } }], "subsets"),
+    (sp) =>
+      setField(
+        sp,
+        "trafficPolicy",
+        { ...(isObject(sp["trafficPolicy"]) ? sp["trafficPolicy"] : {}), connectionPool: { tcp: { maxConnections: -1 } } },
+        "trafficPolicy",
+      ),
+    (sp) =>
+      setField(
+        sp,
+        "trafficPolicy",
+        { ...(isObject(sp["trafficPolicy"]) ? sp["trafficPolicy"] : {}), loadBalancer: { simple: "ROUND_ROBINN" } },
+        "trafficPolicy",
+      ),
+    drPortLevel((pl) => setField(pl, "port", undefined, "portLevelSettings port")),
+    drPortLevel((pl) => (isObject(pl["tls"]) ? setField(pl["tls"], "mode", "ISTIO", "tls mode") : undefined)),
+    drPortLevel((pl) => (isObject(pl["tls"]) ? setField(pl["tls"], "sni", 5432, "tls sni") : undefined)),
+  ],
+  PeerAuthentication: [
+    (sp) => setField(sp, "mtls", { mode: "STRICTT" }, "mtls"),
+    (sp) => setField(sp, "portLevelMtls", { "0": { mode: "STRICT" } }, "portLevelMtls"),
+    (sp) => {
+      const old = sp["selector"];
+      delete sp["selector"];
+      sp["portLevelMtls"] = { "5432": { mode: "DISABLE" } };
+      return `selector ${show(old)} removed, portLevelMtls {"5432": DISABLE}`;
+    },
+  ],
+  AuthorizationPolicy: [
+    (sp) => setField(sp, "action", "DENIED", "action"),
+    apSource((s) => setField(s, "ipBlocks", ["10.0.0.0/33"], "source ipBlocks")),
+    apSource((s) => setField(s, "remoteIpBlocks", ["not-an-ip"], "source remoteIpBlocks")),
+    apSource((s) => setField(s, "principals", [""], "source principals")),
+    apSource((s) => setField(s, "namespaces", [""], "source namespaces")),
+    apRule((r) => setField(r, "when", [{ key: "foo.bar", values: ["x"] }], "when")),
+    apRule((r) => setField(r, "when", [{ key: "source.ip" }], "when")),
+    apRule((r) => setField(r, "when", [{ key: "destination.ip", values: ["999.0.0.1"] }], "when")),
+  ],
+};
+
+const invalidValue: Mutator = (s, rng) => {
+  const refs = resources(s).filter((r) => String(r.doc["apiVersion"] ?? "").includes(".istio.io/") && invalidEdits[String(r.doc["kind"])] !== undefined);
+  for (const ref of rng.shuffle(refs)) {
+    for (const edit of rng.shuffle([...invalidEdits[String(ref.doc["kind"])]!])) {
+      const description = edit(spec(ref.doc), rng);
+      if (description !== undefined) return `${label(ref)}: ${description}`;
+    }
+  }
+  return undefined;
+};
+
 /** Every mutation kind, by name. */
 export const mutators = {
   "drop-resource": dropResource,
@@ -1116,6 +1278,7 @@ export const mutators = {
   "client-tcp-route": clientTcpRoute,
   "workload-entry": workloadEntry,
   "serviceentry-same-host": serviceEntrySameHost,
+  "invalid-value": invalidValue,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
