@@ -53,11 +53,8 @@ const MAX_VIOLATIONS = 5;
  * versions without a schema here are not checked.
  */
 export function crdSchemaViolations(r: Resource): SchemaViolation[] {
-  const slash = r.apiVersion.indexOf("/");
-  const index = CRD_SCHEMA_INDEX[`${r.apiVersion}/${r.kind}`];
-  if (slash < 0 || index === undefined) return [];
-  const schema = CRD_SPEC_SCHEMAS[r.kind]?.[index];
-  if (!schema || !("spec" in r.raw) || r.raw.spec === null) return [];
+  const schema = schemaFor(r.apiVersion, r.kind);
+  if (!schema || r.raw.spec === undefined || r.raw.spec === null) return [];
   const out: SchemaViolation[] = [];
   at.length = 0;
   at.push("spec");
@@ -66,6 +63,24 @@ export function crdSchemaViolations(r: Resource): SchemaViolation[] {
 }
 
 const patterns = new Map<string, RegExp>();
+
+/** Spec schemas by apiVersion and kind (null: none), looked up with the resource's own strings. */
+const byApiVersion = new Map<string, Map<string, CrdSchema | null>>();
+
+function schemaFor(apiVersion: string, kind: string): CrdSchema | null {
+  let byKind = byApiVersion.get(apiVersion);
+  if (byKind === undefined) {
+    byKind = new Map();
+    byApiVersion.set(apiVersion, byKind);
+  }
+  let schema = byKind.get(kind);
+  if (schema === undefined) {
+    const index = CRD_SCHEMA_INDEX[`${apiVersion}/${kind}`];
+    schema = (index !== undefined ? CRD_SPEC_SCHEMAS[kind]?.[index] : undefined) ?? null;
+    byKind.set(kind, schema);
+  }
+  return schema;
+}
 
 function typeOf(v: unknown): string {
   if (Array.isArray(v)) return "array";
@@ -79,12 +94,18 @@ function hasType(v: unknown, s: CrdSchema): boolean {
   switch (s.type) {
     case undefined:
       return true;
+    case "string":
+      return typeof v === "string";
     case "object":
       return typeof v === "object" && v !== null && !Array.isArray(v);
+    case "array":
+      return Array.isArray(v);
+    case "integer":
+      return Number.isInteger(v);
     case "number":
       return typeof v === "number";
-    default:
-      return typeOf(v) === s.type;
+    case "boolean":
+      return typeof v === "boolean";
   }
 }
 
@@ -105,8 +126,8 @@ function satisfies(v: unknown, s: CrdSchema): boolean {
  * violation: most resources have none, and building a path string per field of thousands of
  * resources costs more than the check.
  */
-const at: string[] = [];
-const pathOf = (): string => at.join("");
+const at: (string | number)[] = [];
+const pathOf = (): string => at.map((s, i) => (i === 0 ? s : typeof s === "number" ? `[${s}]` : `.${s}`)).join("");
 
 function check(v: unknown, s: CrdSchema, out: SchemaViolation[]): void {
   if (out.length >= MAX_VIOLATIONS || v === null || v === undefined) return;
@@ -186,7 +207,7 @@ function checkArray(v: readonly unknown[], s: CrdSchema, out: SchemaViolation[])
   const items = s.items;
   if (items)
     for (let i = 0; i < v.length; i++) {
-      at.push(`[${i}]`);
+      at.push(i);
       check(v[i], items, out);
       at.pop();
     }
@@ -206,7 +227,7 @@ function checkObject(v: Record<string, unknown>, s: CrdSchema, out: SchemaViolat
   const props = s.properties;
   for (const k in v) {
     const sub = props?.[k] ?? map;
-    at.push(`.${k}`);
+    at.push(k);
     if (sub) check(v[k], sub, out);
     else if (!open && v[k] !== null) out.push({ path: pathOf(), reason: `unknown field ${quote(k)}` });
     at.pop();
