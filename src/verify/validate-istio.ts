@@ -47,7 +47,11 @@ function validateResource(r: Resource, report: Report): void {
     else if (action !== "ALLOW" && action !== "DENY") report(r, "metadata.annotations.istio.io/dry-run", { rule: "dry-run-action", action });
     else if (!parseBoolValues.includes(String(dryRun))) report(r, "metadata.annotations.istio.io/dry-run", { rule: "dry-run-value", value: String(dryRun) });
   }
-  const checks = r.apiVersion.startsWith("networking.istio.io/") ? networkingChecks : r.apiVersion.startsWith("security.istio.io/") ? securityChecks : undefined;
+  const checks = r.apiVersion.startsWith("networking.istio.io/")
+    ? networkingChecks
+    : r.apiVersion.startsWith("security.istio.io/")
+      ? securityChecks
+      : undefined;
   checks?.get(kind)?.(r, report);
 }
 

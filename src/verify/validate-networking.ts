@@ -160,8 +160,7 @@ function gatewayBoundDomainError(sni: boolean, domain: string): string | undefin
     const hostname = trim(parts[3]!);
     if (parts[0] !== "outbound") return `domain name ${q(domain)} invalid (label ${q(parts[0]!)} invalid)`;
     if (!/[0-9]/.test(port)) return `domain name ${q(domain)} invalid (label ${q(port)} invalid). should follow ${outboundHostNameFormat} format`;
-    if (!/[a-zA-Z]/.test(hostname))
-      return `domain name ${q(domain)} invalid (label ${q(hostname)} invalid). should follow ${outboundHostNameFormat} format`;
+    if (!/[a-zA-Z]/.test(hostname)) return `domain name ${q(domain)} invalid (label ${q(hostname)} invalid). should follow ${outboundHostNameFormat} format`;
     return undefined;
   }
   return wildcardDomainError(domain);
@@ -360,10 +359,13 @@ function portText(port: Record<string, any>): string {
 /** validation.go ValidateGateway (:409). */
 export function validateGateway(r: Resource, report: Report): void {
   const refuse = refuser(r, report);
-  if (!isDNS1123Label(r.name)) refuse("metadata.name", `invalid gateway name: ${q(r.name)}`, "Name the Gateway with a DNS label: lower case, digits and '-', no dots.");
+  if (!isDNS1123Label(r.name))
+    refuse("metadata.name", `invalid gateway name: ${q(r.name)}`, "Name the Gateway with a DNS label: lower case, digits and '-', no dots.");
   const servers = list(r.spec.servers);
   if (servers.length === 0) refuse("spec.servers", "gateway must have at least one server", "Add a server with port, hosts and tls.");
-  servers.forEach((s, i) => validateServer(s, `spec.servers[${i}]`, refuse));
+  servers.forEach((s, i) => {
+    validateServer(s, `spec.servers[${i}]`, refuse);
+  });
   const names = new Set<string>();
   servers.forEach((s, i) => {
     if (!isSet(s)) {
@@ -372,7 +374,8 @@ export function validateGateway(r: Resource, report: Report): void {
     }
     if (isSet(s.port)) {
       const name = str(s.port.name);
-      if (names.has(name)) refuse(`spec.servers[${i}].port.name`, `port names in servers must be unique: duplicate name ${name}`, "Give each server's port its own name.");
+      if (names.has(name))
+        refuse(`spec.servers[${i}].port.name`, `port names in servers must be unique: duplicate name ${name}`, "Give each server's port its own name.");
       names.add(name);
     }
   });
@@ -385,7 +388,8 @@ function validateServer(server: unknown, at: string, refuse: Refuse): void {
     return;
   }
   const hosts = list(server.hosts);
-  if (hosts.length === 0) refuse(`${at}.hosts`, "server config must contain at least one host", "List the hosts the server serves (exact FQDNs for east-west).");
+  if (hosts.length === 0)
+    refuse(`${at}.hosts`, "server config must contain at least one host", "List the hosts the server serves (exact FQDNs for east-west).");
   hosts.forEach((h, j) => {
     for (const e of namespaceSlashHostnameErrors(str(h), true))
       refuse(`${at}.hosts[${j}]`, e, "Write a host as an FQDN, `*.suffix`, or `namespace/FQDN` (never an SNI such as outbound_.PORT_._.HOST).");
@@ -617,8 +621,7 @@ function loadBalancerErrors(settings: unknown): string[] {
         else names.add(n);
       }
     }
-    if (int(ch.minimumRingSize) !== 0 && (isSet(ch.ringHash) || isSet(ch.maglev)))
-      out.push("only one of MinimumRingSize or Maglev/Ringhash can be specified");
+    if (int(ch.minimumRingSize) !== 0 && (isSet(ch.ringHash) || isSet(ch.maglev))) out.push("only one of MinimumRingSize or Maglev/Ringhash can be specified");
     if (isSet(ch.maglev)) {
       const size = int(ch.maglev.tableSize);
       if (size === 0) out.push("tableSize must be set for maglev");
@@ -756,7 +759,11 @@ function workloadEntryErrors(we: Record<string, any>, at: string, servicePorts: 
     if (entries(we.ports).length !== 0) refuse(`${at}.ports`, `unix endpoint ${addr} must not include ports`);
   } else if (addr !== "" && !isIPAddress(addr)) {
     if (!allowFQDN)
-      refuse(`${at}.address`, `endpoint address ${q(addr)} is not a valid IP address`, "Give resolution STATIC endpoints IP addresses, or use resolution DNS for host names.");
+      refuse(
+        `${at}.address`,
+        `endpoint address ${q(addr)} is not a valid IP address`,
+        "Give resolution STATIC endpoints IP addresses, or use resolution DNS for host names.",
+      );
     else if (fqdnError(addr)) refuse(`${at}.address`, `endpoint address ${q(addr)} is not a valid FQDN or an IP address`);
   }
   endpointPortErrors(we.ports, at, servicePorts, refuse);
@@ -770,7 +777,11 @@ function endpointPortErrors(ports: unknown, at: string, servicePorts: Set<string
   for (const name of Object.keys(ports)) {
     const port = int(ports[name]);
     if (servicePorts && !servicePorts.has(name))
-      refuse(`${at}.ports.${name}`, `endpoint port ${port} is not defined by the service entry`, `Key the endpoint's ports by a name from spec.ports (${[...servicePorts].join(", ")}).`);
+      refuse(
+        `${at}.ports.${name}`,
+        `endpoint port ${port} is not defined by the service entry`,
+        `Key the endpoint's ports by a name from spec.ports (${[...servicePorts].join(", ")}).`,
+      );
     const ne = portNameError(name);
     if (ne) refuse(`${at}.ports.${name}`, ne);
     const pe = portError(port);
@@ -995,8 +1006,8 @@ function destinationErrors(d: unknown): string[] {
   return out;
 }
 
-/** validation.go validateRouteDestinations / validateHTTPRouteDestinations (:2428, :2475), without header checks. */
-function routeDestinationErrors(weights: unknown): string[] {
+/** validation.go validateRouteDestinations / validateHTTPRouteDestinations (:2475, :2428: with header manipulation). */
+function routeDestinationErrors(weights: unknown, http = false): string[] {
   const out: string[] = [];
   const ws = list(weights);
   let total = 0;
@@ -1006,6 +1017,7 @@ function routeDestinationErrors(weights: unknown): string[] {
       continue;
     }
     if (!isSet(w.destination)) out.push("destination is required");
+    if (http) out.push(...headersErrors(w.headers));
     out.push(...destinationErrors(w.destination));
     const weight = int(w.weight);
     if (weight < 0) out.push(`weight ${weight} < 0`);
@@ -1056,7 +1068,7 @@ export function validateVirtualService(r: Resource, report: Report): void {
     http.forEach((h, i) => {
       list(h?.match).forEach((m, k) => {
         for (const key of [...Object.keys(isObject(m?.headers) ? m.headers : {}), ...Object.keys(isObject(m?.withoutHeaders) ? m.withoutHeaders : {})])
-          if (key.startsWith("@request.auth.claims."))
+          if (isJwtClaimRoute(key))
             refuse(
               `spec.http[${i}].match[${k}]`,
               `JWT claim based routing (key: ${key}) is only supported for gateway, found no gateways: [${gateways.join(" ")}]`,
@@ -1081,7 +1093,8 @@ export function validateVirtualService(r: Resource, report: Report): void {
     for (let i = 0; i < hosts.length; i++)
       for (let j = i + 1; j < hosts.length; j++)
         if (hostMatches(hosts[i]!, hosts[j]!)) refuse("spec.hosts", `duplicate hosts in virtual service: ${hosts[i]} & ${hosts[j]}`, "List each host once.");
-  if (http.length === 0 && tcp.length === 0 && tls.length === 0) refuse("spec", "http, tcp or tls must be provided in virtual service", "Add an http, tcp or tls route.");
+  if (http.length === 0 && tcp.length === 0 && tls.length === 0)
+    refuse("spec", "http, tcp or tls must be provided in virtual service", "Add an http, tcp or tls route.");
   http.forEach((h, i) => {
     if (!isSet(h)) refuse(`spec.http[${i}]`, "http route may not be null");
     else for (const e of httpRouteErrors(h, hosts.length === 0)) refuse(`spec.http[${i}]`, e);
@@ -1129,9 +1142,382 @@ function sniHostError(sni: string, boundToGateway: boolean, hosts: readonly stri
   return `SNI host ${q(sni)} is not a compatible subset of any of the virtual service hosts: [${hosts.join(", ")}]`;
 }
 
-/** virtualservice.go validateHTTPRoute (:46): route conflicts, match ports, labels, gateways, destinations, timeout. */
+/** The oneof of a StringMatch: which of exact, prefix, regex is set, and its text. */
+function stringMatch(sm: unknown): [string, string] | undefined {
+  if (!isSet(sm)) return undefined;
+  for (const k of ["exact", "prefix", "regex"]) if (typeof sm[k] === "string") return [k, sm[k]];
+  return undefined;
+}
+
+/**
+ * validation.go validateStringRegexp (:2377), the length check: RE2 compilation itself is not
+ * ported (a JavaScript RegExp is another dialect), so a regex RE2 rejects is not refused here.
+ */
+function regexpError(re: string, where: string): string | undefined {
+  return re.length > 1024 ? `${q(where)}: regex is too large, max length allowed is 1024` : undefined;
+}
+
+/** validation.go validateStringMatch / validateStringMatchRegexp (:2352, :2364). */
+function stringMatchError(sm: unknown, where: string, prefixChecked: boolean): string | undefined {
+  const m = stringMatch(sm);
+  if (!m) return undefined;
+  if (m[0] === "prefix" && prefixChecked && m[1] === "") return `${q(where)}: prefix string match should not be empty`;
+  if (m[0] === "regex") return m[1] === "" ? `${q(where)}: regex string match should not be empty` : regexpError(m[1], where);
+  return undefined;
+}
+
+const headerNameRe = /^[!#$%&'*+\-.^_`|~A-Za-z0-9]+$/;
+const pseudoHeaders = [":method", ":scheme", ":authority", ":path", ":status"];
+
+/** jwt.ToRoutingClaim (pkg/jwt/routing.go:37): `@request.auth.claims.a` or `@request.auth.claims[a]`. */
+function isJwtClaimRoute(name: string): boolean {
+  const prefix = "@request.auth.claims";
+  if (!name.toLowerCase().startsWith(prefix)) return false;
+  const rest = name.slice(prefix.length);
+  return (rest.startsWith(".") && rest.length > 1) || (rest.startsWith("[") && rest.endsWith("]") && rest.length > 2);
+}
+
+/** validation.go ValidateHTTPHeaderNameOrJwtClaimRoute (:296). */
+function matchHeaderNameError(name: string): string | undefined {
+  if (name === "") return "header name cannot be empty";
+  if (isJwtClaimRoute(name) || pseudoHeaders.includes(name)) return undefined;
+  return headerNameRe.test(name) ? undefined : `header name ${name} is not a valid header name`;
+}
+const isInternalHeader = (k: string) => k.startsWith(":") || k.toLowerCase() === "host";
+const isAuthorityHeader = (k: string) => k.toLowerCase() === ":authority" || k.toLowerCase() === "host";
+
+/** validation.go ValidateHTTPHeaderWithAuthorityOperationName (:316): request add/set. */
+function headerSetNameError(name: string): string | undefined {
+  if (name === "") return "header name cannot be empty";
+  return isInternalHeader(name) && !isAuthorityHeader(name) ? `invalid header ${q(name)}: header cannot have ":" prefix` : undefined;
+}
+/** validation.go ValidateHTTPHeaderOperationName (:328): request remove, response add/set/remove. */
+function headerOperationNameError(name: string): string | undefined {
+  if (name === "") return "header name cannot be empty";
+  if (name.toLowerCase() === "host") return `invalid header ${q(name)}: cannot set Host header`;
+  return isInternalHeader(name) ? `invalid header ${q(name)}: header cannot have ":" prefix` : undefined;
+}
+
+/** header_value_validator.go validateHeaderValue (:37): Envoy's `%VAR%` / `%VAR(["a"])%` syntax. */
+function headerValueSyntaxError(v: string): string | undefined {
+  enum S {
+    Literal,
+    Name,
+    ExpectArray,
+    ExpectString,
+    InString,
+    ExpectDelimiterOrEnd,
+    ExpectArgsEnd,
+    ExpectVariableEnd,
+  }
+  let state = S.Literal;
+  for (let pos = 0; pos < v.length; pos++) {
+    const ch = v[pos];
+    const hasNext = pos + 1 < v.length;
+    switch (state) {
+      case S.Literal:
+        if (ch !== "%") break;
+        if (!hasNext) return "invalid header configuration. Un-escaped %";
+        if (v[pos + 1] === "%") {
+          pos++;
+          break;
+        }
+        state = S.Name;
+        break;
+      case S.Name:
+        if (ch === "%") state = S.Literal;
+        else if (ch === "(") state = S.ExpectArray;
+        break;
+      case S.ExpectArray:
+        if (ch === "[") state = S.ExpectString;
+        else if (ch !== " ") state = S.InString;
+        break;
+      case S.ExpectDelimiterOrEnd:
+        if (ch === ",") state = S.ExpectString;
+        else if (ch === "]") state = S.ExpectArgsEnd;
+        else if (ch !== " ") return "invalid header configuration. Expecting ',', ']', or whitespace";
+        break;
+      case S.ExpectString:
+        if (ch === '"') state = S.InString;
+        else if (ch !== " ") return `invalid header configuration. Expecting '"'`;
+        break;
+      case S.InString:
+        if (ch === "\\") {
+          if (!hasNext) return "invalid header configuration. Un-terminated backslash in JSON string";
+          pos++;
+        } else if (ch === ")") state = S.ExpectVariableEnd;
+        else if (ch === '"') state = S.ExpectDelimiterOrEnd;
+        break;
+      case S.ExpectArgsEnd:
+        if (ch === ")") state = S.ExpectVariableEnd;
+        else if (ch !== " ") return "invalid header configuration. Expecting ')' or whitespace after '{}', but found '{}'";
+        break;
+      case S.ExpectVariableEnd:
+        if (ch === "%") state = S.Literal;
+        else if (ch !== " ") return "invalid header configuration. Expecting '%' or whitespace after";
+        break;
+    }
+  }
+  return state === S.Literal ? undefined : `invalid header configuration. Un-terminated variable expression '${v}'`;
+}
+
+/** validation.go ValidateHTTPHeaderValue (:349). */
+function headerValueError(v: string): string | undefined {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: the control characters Envoy refuses in a header value
+  if (/[\u0000-\u0008\u000A-\u001F\u007F]/.test(v)) return `header value configuration ${v} is invalid`;
+  const e = headerValueSyntaxError(v);
+  return e ? `header value configuration: ${e}` : undefined;
+}
+
+/** The header manipulation of a route or destination (virtualservice.go:55-76, validation.go:2441-2462). */
+function headersErrors(headers: unknown): string[] {
+  const out: string[] = [];
+  const push = (e: string | undefined) => e && out.push(e);
+  if (!isSet(headers)) return out;
+  const req = isSet(headers.request) ? headers.request : {};
+  const res = isSet(headers.response) ? headers.response : {};
+  for (const [k, v] of [...entries(req.add), ...entries(req.set)]) {
+    push(headerSetNameError(k));
+    push(headerValueError(v));
+  }
+  for (const k of list(req.remove)) push(headerOperationNameError(str(k)));
+  for (const [k, v] of [...entries(res.add), ...entries(res.set)]) {
+    push(headerOperationNameError(k));
+    push(headerValueError(v));
+  }
+  for (const k of list(res.remove)) push(headerOperationNameError(str(k)));
+  return out;
+}
+
+const corsMethods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "*"];
+
+/** validation.go validateCORSPolicy (:2497). */
+function corsErrors(policy: unknown): string[] {
+  const out: string[] = [];
+  if (!isSet(policy)) return out;
+  for (const origin of list(policy.allowOrigins)) {
+    const m = stringMatch(origin);
+    if (!m || m[1] === "") out.push(`'${m ? m[1] : ""}' is not a valid match type for CORS allow origins`);
+    else if (m[0] === "regex") {
+      const e = regexpError(m[1], "corsPolicy.allowOrigins");
+      if (e) out.push(e);
+    }
+  }
+  for (const method of list(policy.allowMethods)) if (!corsMethods.includes(str(method))) out.push(`${q(str(method))} is not a supported HTTP method`);
+  for (const name of [...list(policy.allowHeaders), ...list(policy.exposeHeaders)]) {
+    const n = str(name);
+    if (n === "") out.push("header name cannot be empty");
+    else if (n !== "*" && !headerNameRe.test(n)) out.push(`header name ${n} is not a valid header name`);
+  }
+  if (policy.maxAge != null) {
+    const e = durationError(policy.maxAge);
+    if (e) out.push(e);
+    const ns = durationNanos(policy.maxAge);
+    if (ns !== undefined && ns % 1_000_000_000n > 0n) out.push("max_age duration is accurate only to seconds precision");
+  }
+  return out;
+}
+
+const grpcStatuses = [
+  "OK",
+  "CANCELLED",
+  "UNKNOWN",
+  "INVALID_ARGUMENT",
+  "DEADLINE_EXCEEDED",
+  "NOT_FOUND",
+  "ALREADY_EXISTS",
+  "PERMISSION_DENIED",
+  "RESOURCE_EXHAUSTED",
+  "FAILED_PRECONDITION",
+  "ABORTED",
+  "OUT_OF_RANGE",
+  "UNIMPLEMENTED",
+  "INTERNAL",
+  "UNAVAILABLE",
+  "DATA_LOSS",
+  "UNAUTHENTICATED",
+];
+
+/** validation.go validatePercentage (:380). */
+function percentageError(p: unknown): string | undefined {
+  if (!isSet(p)) return undefined;
+  const v = Number(p.value ?? 0);
+  return v < 0 || v > 100 || (v > 0 && v < 0.0001) ? `percentage ${v} is neither 0.0, nor in range [0.0001, 100.0]` : undefined;
+}
+/** validation.go validateHTTPStatus (:2588). */
+function httpStatusError(status: number): string | undefined {
+  return status < 200 || status > 600 ? `HTTP status ${status} is not in range 200-599` : undefined;
+}
+
+/** validation.go validateHTTPFaultInjection (:2551). */
+function faultErrors(fault: unknown): string[] {
+  const out: string[] = [];
+  const push = (e: string | undefined) => e && out.push(e);
+  if (!isSet(fault)) return out;
+  const abort = fault.abort;
+  const delay = fault.delay;
+  if (!isSet(abort) && !isSet(delay)) out.push("HTTP fault injection must have an abort and/or a delay");
+  if (isSet(abort)) {
+    push(percentageError(abort.percentage));
+    if (typeof abort.grpcStatus === "string") {
+      if (!grpcStatuses.includes(abort.grpcStatus))
+        out.push(
+          `gRPC status ${q(abort.grpcStatus)} is not supported. See https://github.com/grpc/grpc/blob/master/doc/statuscodes.md for a list of supported codes, for example 'NOT_FOUND'`,
+        );
+    } else if (typeof abort.http2Error === "string") out.push("HTTP/2 abort fault injection not supported yet");
+    else if (abort.httpStatus != null) push(httpStatusError(int(abort.httpStatus)));
+  }
+  if (isSet(delay)) {
+    push(percentageError(delay.percentage));
+    if (delay.fixedDelay != null) push(durationError(delay.fixedDelay));
+    else if (delay.exponentialDelay != null) {
+      push(durationError(delay.exponentialDelay));
+      out.push("exponentialDelay not supported yet");
+    }
+  }
+  return out;
+}
+
+/** The status codes Go's http.StatusText names (net/http/status.go). */
+const httpStatusTexts = new Set([
+  100, 101, 102, 103, 200, 201, 202, 203, 204, 205, 206, 207, 208, 226, 300, 301, 302, 303, 304, 305, 307, 308, 400, 401, 402, 403, 404, 405, 406, 407, 408,
+  409, 410, 411, 412, 413, 414, 415, 416, 417, 418, 421, 422, 423, 424, 425, 426, 428, 429, 431, 451, 500, 501, 502, 503, 504, 505, 506, 507, 508, 510, 511,
+]);
+const retryOnPolicies = [
+  "5xx",
+  "gateway-error",
+  "reset",
+  "reset-before-request",
+  "connect-failure",
+  "retriable-4xx",
+  "refused-stream",
+  "retriable-status-codes",
+  "retriable-headers",
+  "envoy-ratelimited",
+  "http3-post-connect-failure",
+  "cancelled",
+  "deadline-exceeded",
+  "internal",
+  "resource-exhausted",
+  "unavailable",
+];
+
+/** validation.go validateHTTPRetry (:2664). */
+function retryErrors(retries: unknown): string[] {
+  const out: string[] = [];
+  const push = (e: string | undefined) => e && out.push(e);
+  if (!isSet(retries)) return out;
+  const attempts = int(retries.attempts);
+  const retryOn = str(retries.retryOn);
+  if (attempts < 0) out.push("attempts cannot be negative");
+  if (attempts === 0 && (retries.perTryTimeout != null || retryOn !== "" || retries.retryRemoteLocalities != null))
+    out.push("http retry policy configured when attempts are set to 0 (disabled)");
+  if (retries.perTryTimeout != null) push(durationError(retries.perTryTimeout));
+  if (retryOn !== "")
+    for (const policy of retryOn.split(",")) {
+      const code = atoi(policy) ? Number(policy) : 0;
+      if (!httpStatusTexts.has(code) && !retryOnPolicies.includes(policy)) out.push(`${q(policy)} is not a valid retryOn policy`);
+    }
+  if (retries.backoff != null) push(durationError(retries.backoff));
+  return out;
+}
+
+/** validation.go validateHTTPRedirect (:2698): the first problem only. */
+function redirectError(redirect: unknown, matches: unknown): string | undefined {
+  if (!isSet(redirect)) return undefined;
+  const uri = str(redirect.uri);
+  const prefixRewrite = str(redirect.prefixRewrite);
+  if (uri !== "" && prefixRewrite !== "") return "redirect may only specify one of uri or prefix_rewrite";
+  if (prefixRewrite !== "")
+    for (const m of list(matches))
+      if (isSet(m?.uri) && stringMatch(m.uri)?.[0] !== "prefix") return "redirect prefix_rewrite requires all URI matches to use prefix match type";
+  if (
+    uri === "" &&
+    prefixRewrite === "" &&
+    str(redirect.authority) === "" &&
+    redirect.port == null &&
+    redirect.derivePort == null &&
+    str(redirect.scheme) === ""
+  )
+    return "redirect must specify URI, authority, scheme, or port";
+  const code = int(redirect.redirectCode);
+  if (code !== 0 && (code < 300 || code > 399)) return `${code} is not a valid redirect code, must be 3xx`;
+  const scheme = str(redirect.scheme);
+  if (scheme !== "" && scheme !== "http" && scheme !== "https") return 'invalid redirect scheme, must be "http" or "https"';
+  if (int(redirect.port) > 0) return portError(int(redirect.port));
+  return undefined;
+}
+
+/** validation.go validateHTTPDirectResponse (:2735), errors only. */
+function directResponseErrors(dr: unknown): string[] {
+  const out: string[] = [];
+  if (!isSet(dr)) return out;
+  if (isSet(dr.body)) {
+    const size =
+      typeof dr.body.string === "string" ? byteLength(dr.body.string) : typeof dr.body.bytes === "string" ? Math.floor((dr.body.bytes.length * 3) / 4) : 0;
+    if (size > 1024 * 1024) out.push("large direct_responses may impact control plane performance, must be less than 1MB");
+  }
+  const e = httpStatusError(int(dr.status));
+  if (e) out.push(e);
+  return out;
+}
+
+/** validation.go validateHTTPMirrors (:2760). */
+function mirrorsErrors(mirrors: unknown): string[] {
+  const out: string[] = [];
+  for (const m of list(mirrors)) {
+    if (!isSet(m)) {
+      out.push("mirror cannot be null");
+      continue;
+    }
+    if (!isSet(m.destination)) {
+      out.push("destination is required for mirrors");
+      continue;
+    }
+    out.push(...destinationErrors(m.destination));
+    if (isSet(m.percentage)) {
+      const v = Number(m.percentage.value ?? 0);
+      if (v > 100) out.push(`mirror percentage must have a max value of 100 (it has ${v.toFixed(6)})`);
+      if (v < 0) out.push(`mirror percentage must have a min value of 0 (it has ${v.toFixed(6)})`);
+    }
+  }
+  return out;
+}
+
+/** validation.go validateHTTPRewrite (:2786). */
+function rewriteError(rewrite: unknown): string | undefined {
+  if (!isSet(rewrite)) return undefined;
+  const uri = str(rewrite.uri);
+  const regex = rewrite.uriRegexRewrite;
+  if (uri !== "" && isSet(regex)) return "rewrite may only contain one of URI or UriRegexRewrite";
+  if (uri === "" && !isSet(regex) && str(rewrite.authority) === "")
+    return "rewrite must specify at least one of URI, UriRegexRewrite, or authority. Only one of URI or UriRegexRewrite may be specified";
+  if (isSet(regex)) {
+    const e =
+      str(regex.match) === "" || str(regex.rewrite) === ""
+        ? "UriRegexRewrite requires both Rewrite and Match fields to be specified"
+        : regexpError(str(regex.match), "HTTPRewrite.UriRegexRewrite.Match");
+    if (e) return `UriRegexRewrite has errors\n${e}`;
+  }
+  return undefined;
+}
+
+/** virtualservice.go validateAuthorityRewrite (:113): the authority is rewritten in one place at most. */
+function authorityRewriteError(rewrite: unknown, headers: unknown): string | undefined {
+  let current = isSet(rewrite) ? str(rewrite.authority) : "";
+  const req = isSet(headers) && isSet(headers.request) ? headers.request : {};
+  for (const [k, v] of [...entries(req.set), ...entries(req.add)]) {
+    if (!isAuthorityHeader(k)) continue;
+    if (current !== "") return `authority header cannot be set multiple times: have ${q(current)}, attempting to set ${q(v)}`;
+    current = v;
+  }
+  return undefined;
+}
+
+/** virtualservice.go validateHTTPRoute (:46), but RE2 compilation of regexes. */
 function httpRouteErrors(h: Record<string, any>, delegate: boolean): string[] {
   const out: string[] = [];
+  const push = (e: string | undefined) => e && out.push(e);
   const name = str(h.name);
   const route = list(h.route);
   const has = (k: string) => isSet(h[k]);
@@ -1153,29 +1539,53 @@ function httpRouteErrors(h: Record<string, any>, delegate: boolean): string[] {
     } else if (route.length === 0) out.push("HTTP route, redirect or direct_response is required");
     if (has("mirror") && list(h.mirrors).length > 0) out.push("HTTP route cannot contain both mirror and mirrors");
   }
-  // validateHTTPRouteMatchRequest (virtualservice.go:125), the port, label, gateway and namespace checks.
-  for (const m of list(h.match)) {
+  // validateHTTPRouteMatchRequest (virtualservice.go:125).
+  const matches = list(h.match);
+  for (const m of matches) {
     if (!isSet(m)) continue;
-    if (int(m.port) !== 0) {
-      const e = portError(int(m.port));
-      if (e) out.push(e);
+    for (const k of Object.keys(isObject(m.headers) ? m.headers : {})) {
+      if (m.headers[k] === null) out.push(`header match ${k} cannot be null`);
+      push(matchHeaderNameError(k));
+      push(stringMatchError(m.headers[k], "headers", true));
     }
+    for (const k of Object.keys(isObject(m.withoutHeaders) ? m.withoutHeaders : {})) {
+      push(matchHeaderNameError(k));
+      // `*` is a presence match, not a regex.
+      if (m.withoutHeaders[k]?.regex !== "*") push(stringMatchError(m.withoutHeaders[k], "withoutHeaders", true));
+    }
+    // An empty uri prefix is allowed; scheme, method and authority prefixes are not.
+    push(stringMatchError(m.uri, "uri", false));
+    push(stringMatchError(m.scheme, "scheme", true));
+    push(stringMatchError(m.method, "method", true));
+    push(stringMatchError(m.authority, "authority", true));
+    for (const k of Object.keys(isObject(m.queryParams) ? m.queryParams : {})) push(stringMatchError(m.queryParams[k], "queryParams", true));
+  }
+  for (const m of matches) {
+    if (!isSet(m)) continue;
+    if (int(m.port) !== 0) push(portError(int(m.port)));
     out.push(...labelErrors(m.sourceLabels));
     out.push(...gatewayNameErrors(m.gateways));
     const sourceNamespace = str(m.sourceNamespace);
     if (sourceNamespace !== "" && !isDNS1123Label(sourceNamespace)) out.push(`sourceNamespace match ${sourceNamespace} is invalid`);
   }
+  out.push(...headersErrors(h.headers));
+  out.push(...corsErrors(h.corsPolicy));
+  out.push(...faultErrors(h.fault));
+  if (h.mirrorPercent != null && wrapped(h.mirrorPercent) > 100) out.push(`mirror_percent must have a max value of 100 (it has ${wrapped(h.mirrorPercent)})`);
   if (isSet(h.mirrorPercentage)) {
     const v = Number(h.mirrorPercentage.value ?? 0);
     if (v > 100) out.push(`mirror_percentage must have a max value of 100 (it has ${v.toFixed(6)})`);
     if (v < 0) out.push(`mirror_percentage must have a min value of 0 (it has ${v.toFixed(6)})`);
   }
   out.push(...destinationErrors(h.mirror));
-  out.push(...routeDestinationErrors(h.route));
-  if (h.timeout != null) {
-    const e = durationError(h.timeout);
-    if (e) out.push(e);
-  }
+  out.push(...mirrorsErrors(h.mirrors));
+  push(redirectError(h.redirect, h.match));
+  out.push(...directResponseErrors(h.directResponse));
+  out.push(...retryErrors(h.retries));
+  push(rewriteError(h.rewrite));
+  push(authorityRewriteError(h.rewrite, h.headers));
+  out.push(...routeDestinationErrors(h.route, true));
+  if (h.timeout != null) push(durationError(h.timeout));
   return out;
 }
 
@@ -1254,7 +1664,10 @@ export function validateSidecar(r: Resource, report: Report): void {
         const [host, port] = typeof split === "string" ? ["", ""] : split;
         if (typeof split === "string") refuse(`${at}.defaultEndpoint`, split);
         if (host !== "" && host !== "127.0.0.1" && host !== "0.0.0.0" && host !== "::1" && host !== "::")
-          refuse(`${at}.defaultEndpoint`, "sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset");
+          refuse(
+            `${at}.defaultEndpoint`,
+            "sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset",
+          );
         if (!atoi(port)) refuse(`${at}.defaultEndpoint`, `sidecar: defaultEndpoint port (${port}) is not a number`);
         else {
           const e = portError(Number(port));
@@ -1270,7 +1683,8 @@ export function validateSidecar(r: Resource, report: Report): void {
       if (list(t.credentialNames).length > 0) refuse(`${at}.tls`, "sidecar: credentialNames is not currently supported");
       if (list(t.tlsCertificates).length > 0) refuse(`${at}.tls`, "sidecar: tls_certificates is not currently supported");
       const mode = enumName(t.mode, serverTLSModes);
-      if (mode === "ISTIO_MUTUAL" || mode === "AUTO_PASSTHROUGH") refuse(`${at}.tls`, `configuration is invalid: cannot set mode to ${mode} in sidecar ingress tls`);
+      if (mode === "ISTIO_MUTUAL" || mode === "AUTO_PASSTHROUGH")
+        refuse(`${at}.tls`, `configuration is invalid: cannot set mode to ${mode} in sidecar ingress tls`);
       if (!isTLSProtocol(parseProtocol(str(l.port.protocol)))) refuse(`${at}.tls`, "server cannot have TLS settings for non HTTPS/TLS ports");
       for (const e of serverTLSErrors(t)) refuse(`${at}.tls`, e);
     }
@@ -1308,9 +1722,11 @@ export function validateSidecar(r: Resource, report: Report): void {
       }
     }
     const hosts = list(l.hosts);
-    if (hosts.length === 0) refuse(`${at}.hosts`, "sidecar: egress listener must contain at least one host", 'List hosts as namespace/dnsName, e.g. "./*" or "istio-system/*".');
+    if (hosts.length === 0)
+      refuse(`${at}.hosts`, "sidecar: egress listener must contain at least one host", 'List hosts as namespace/dnsName, e.g. "./*" or "istio-system/*".');
     hosts.forEach((h, j) => {
-      for (const e of namespaceSlashHostnameErrors(str(h), false)) refuse(`${at}.hosts[${j}]`, e, 'Write hosts as namespace/dnsName, e.g. "./*" or "db/postgres.db.svc.cluster.local".');
+      for (const e of namespaceSlashHostnameErrors(str(h), false))
+        refuse(`${at}.hosts[${j}]`, e, 'Write hosts as namespace/dnsName, e.g. "./*" or "db/postgres.db.svc.cluster.local".');
     });
   });
   const tp = spec.outboundTrafficPolicy;
@@ -1319,7 +1735,8 @@ export function validateSidecar(r: Resource, report: Report): void {
     if (mode === "ALLOW_ANY_DYNAMIC_DNS" || mode === "2")
       refuse("spec.outboundTrafficPolicy.mode", "sidecar: ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in Sidecar resource");
     else if (isSet(tp.egressProxy)) {
-      if (mode !== "ALLOW_ANY") refuse("spec.outboundTrafficPolicy.egressProxy", "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode");
+      if (mode !== "ALLOW_ANY")
+        refuse("spec.outboundTrafficPolicy.egressProxy", "sidecar: egress_proxy must be set only with ALLOW_ANY outbound_traffic_policy mode");
       else {
         const e = fqdnError(str(tp.egressProxy.host));
         if (e) refuse("spec.outboundTrafficPolicy.egressProxy.host", e);

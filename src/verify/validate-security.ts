@@ -23,7 +23,8 @@ export function validatePeerAuthentication(r: Resource, report: Report): void {
       "Add a selector (matchLabels) naming the workload, or move the port-level mode into a selector policy.",
     );
   // An empty map read from `{}` is set but has no element.
-  if (isObject(levels) && ports.length === 0) refuse("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element", "Remove portLevelMtls or add a port.");
+  if (isObject(levels) && ports.length === 0)
+    refuse("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element", "Remove portLevelMtls or add a port.");
   for (const port of ports) {
     // Keys are uint32 port numbers; a key that is no number is the schema's to refuse.
     if (/^[0-9]+$/.test(port) && (Number(port) <= 0 || Number(port) > 65535))
@@ -124,7 +125,8 @@ function pathTemplateError(key: string, paths: readonly string[]): string | unde
       }
       if ((glob === "{**}" || glob === "{*}") && matchAny) return `invalid or unsupported path ${path}, found in ${key}. {**} is not the last operator`;
       if (/[{}]/.test(glob)) return `invalid or unsupported path ${path}, found in ${key}. Contains '{' or '}' beyond a supported path template`;
-      if (template && !validLiteral.test(glob)) return `invalid or unsupported path ${path}, found in ${key}. Contains segment ${glob} with invalid string literal`;
+      if (template && !validLiteral.test(glob))
+        return `invalid or unsupported path ${path}, found in ${key}. Contains segment ${glob} with invalid string literal`;
     }
   }
   return undefined;
@@ -261,7 +263,11 @@ export function validateAuthorizationPolicy(r: Resource, report: Report): void {
         if (!isSet(src)) return;
         for (const [k, name] of customUnsupported)
           if (list(src[k]).length !== 0)
-            refuse(`spec.rules[${i}].from[${f}].source.${k}`, `${name} is currently not supported with CUSTOM action`, "Move identity checks to an ALLOW or DENY policy.");
+            refuse(
+              `spec.rules[${i}].from[${f}].source.${k}`,
+              `${name} is currently not supported with CUSTOM action`,
+              "Move identity checks to an ALLOW or DENY policy.",
+            );
       });
       list(rule?.when).forEach((when, w) => {
         if (when === null) {
@@ -274,14 +280,17 @@ export function validateAuthorizationPolicy(r: Resource, report: Report): void {
       });
     });
   }
-  if (isSet(spec.provider) && action !== "CUSTOM") refuse("spec.provider", `\`provider\` must not be with non CUSTOM action, found ${action}`, "Remove provider or use action CUSTOM.");
+  if (isSet(spec.provider) && action !== "CUSTOM")
+    refuse("spec.provider", `\`provider\` must not be with non CUSTOM action, found ${action}`, "Remove provider or use action CUSTOM.");
   if (action === "DENY" && rules.length === 0)
     refuse(
       "spec.rules",
       "DENY action without `rules` is meaningless as it will never be triggered, add an empty rule `{}` if you want it be triggered for every request",
       "Add an empty rule `{}` to match every request, or the rules it should match.",
     );
-  rules.forEach((rule, i) => validateRule(rule, i, refuse));
+  rules.forEach((rule, i) => {
+    validateRule(rule, i, refuse);
+  });
 }
 
 /** One rule of an AuthorizationPolicy (validation.go:1499-1617). */
@@ -310,7 +319,11 @@ function validateRule(rule: unknown, i: number, refuse: (path: string, reason: s
         "Use either serviceAccounts or principals/namespaces in one source.",
       );
     if (sourceFields.every((k) => n(k) === 0))
-      refuse(`${fat}.source`, `\`from.source\` must not be empty, found at rule ${i}`, "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from.");
+      refuse(
+        `${fat}.source`,
+        `\`from.source\` must not be empty, found at rule ${i}`,
+        "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from.",
+      );
     for (const k of ["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"])
       for (const e of ipErrors(strings(src[k]))) refuse(`${fat}.source.${k}`, e, "Write an IP address or CIDR block.");
     const checks: [string, string, (key: string, values: readonly string[]) => string | undefined][] = [

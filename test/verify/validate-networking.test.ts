@@ -11,14 +11,14 @@ import {
 } from "../../src/verify/validate-networking.js";
 
 /** A resource as parse-scenario builds it. */
-export function resource(apiVersion: string, kind: string, name: string, namespace: string, spec: Record<string, any>, metadata: Record<string, any> = {}): Resource {
+function resource(apiVersion: string, kind: string, name: string, namespace: string, spec: Record<string, any>, metadata: Record<string, any> = {}): Resource {
   return { apiVersion, kind, name, namespace, metadata: { name, namespace, ...metadata }, spec, status: {}, raw: {}, file: "mesh/x.yaml", line: 1, text: "" };
 }
 
 type Check = (r: Resource, report: (r: Resource, path: string, refused: any) => void) => void;
 
 /** The [field path, reason] of every refusal of the resource. */
-export function refusals(check: Check, r: Resource): [string, string][] {
+function refusals(check: Check, r: Resource): [string, string][] {
   const out: [string, string][] = [];
   check(r, (_r, path, refused) => out.push([path, refused.reason]));
   return out;
@@ -53,12 +53,7 @@ table(
     [
       "an SNI as host",
       (s) => (s.servers[0].hosts = ["outbound_.5432_._.postgres.db.svc.cluster.local"]),
-      [
-        [
-          "spec.servers[0].hosts[0]",
-          'domain name "outbound_.5432_._.postgres.db.svc.cluster.local" invalid (label "outbound_" invalid)',
-        ],
-      ],
+      [["spec.servers[0].hosts[0]", 'domain name "outbound_.5432_._.postgres.db.svc.cluster.local" invalid (label "outbound_" invalid)']],
     ],
     ["a short name", (s) => (s.servers[0].hosts = ["postgres"]), [["spec.servers[0].hosts[0]", "short names (non FQDN) are not allowed"]]],
     [
@@ -127,7 +122,11 @@ table(
       (s) => s.servers.push({ port: { number: 15444, name: "tls", protocol: "TLS" }, tls: { mode: "AUTO_PASSTHROUGH" }, hosts: ["x.db.svc.cluster.local"] }),
       [["spec.servers[1].port.name", "port names in servers must be unique: duplicate name tls"]],
     ],
-    ["the TLS mode as a number (ISTIO_MUTUAL)", (s) => (s.servers[0].tls = { mode: 4, credentialName: "x" }), [["spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have associated credentialName"]]],
+    [
+      "the TLS mode as a number (ISTIO_MUTUAL)",
+      (s) => (s.servers[0].tls = { mode: 4, credentialName: "x" }),
+      [["spec.servers[0].tls", "ISTIO_MUTUAL TLS cannot have associated credentialName"]],
+    ],
     // Valid edits.
     ["host *", (s) => (s.servers[0].hosts = ["*"]), []],
     ["host db/*", (s) => (s.servers[0].hosts = ["db/*"]), []],
@@ -138,10 +137,14 @@ table(
     ["AUTO_PASSTHROUGH with an ignored credentialName (a warning)", (s) => (s.servers[0].tls = { mode: "AUTO_PASSTHROUGH", credentialName: "x" }), []],
     ["protocol in lower case", (s) => (s.servers[0].port.protocol = "tls"), []],
     ["plain HTTP with passthrough tls", (s) => (s.servers[0].port = { number: 80, name: "http", protocol: "HTTP" }), []],
-    ["fields of the wrong type do not crash", (s) => (s.servers[0] = { port: "x", hosts: "y", tls: 5 }), [
-      ["spec.servers[0].hosts", "server config must contain at least one host"],
-      ["spec.servers[0].port", "port is required"],
-    ]],
+    [
+      "fields of the wrong type do not crash",
+      (s) => (s.servers[0] = { port: "x", hosts: "y", tls: 5 }),
+      [
+        ["spec.servers[0].hosts", "server config must contain at least one host"],
+        ["spec.servers[0].port", "port is required"],
+      ],
+    ],
   ],
   "meshfed-eastwest",
   "istio-system",
@@ -186,7 +189,11 @@ table(
       (s) => s.ports.push({ number: 5432, name: "tcp-other", protocol: "TCP" }),
       [["spec.ports[1].number", "service entry port 5432 already defined"]],
     ],
-    ["a port name twice", (s) => s.ports.push({ number: 5433, name: "tcp-5432", protocol: "TCP" }), [["spec.ports[1].name", 'service entry port name "tcp-5432" already defined']]],
+    [
+      "a port name twice",
+      (s) => s.ports.push({ number: 5433, name: "tcp-5432", protocol: "TCP" }),
+      [["spec.ports[1].name", 'service entry port name "tcp-5432" already defined']],
+    ],
     ["an unknown protocol", (s) => (s.ports[0].protocol = "FOO"), [["spec.ports[0].protocol", "unsupported protocol: FOO"]]],
     ["port 0", (s) => (s.ports[0].number = 0), [["spec.ports[0].number", "port number 0 must be in the range 1..65535"]]],
     ["targetPort 70000", (s) => (s.ports[0].targetPort = 70000), [["spec.ports[0].targetPort", "port number 70000 must be in the range 1..65535"]]],
@@ -195,7 +202,11 @@ table(
       (s) => (s.endpoints[0].address = "gw.example.com"),
       [["spec.endpoints[0].address", 'endpoint address "gw.example.com" is not a valid IP address']],
     ],
-    ["an endpoint port 0", (s) => (s.endpoints[0].ports = { "tcp-5432": 0 }), [["spec.endpoints[0].ports.tcp-5432", "port number 0 must be in the range 1..65535"]]],
+    [
+      "an endpoint port 0",
+      (s) => (s.endpoints[0].ports = { "tcp-5432": 0 }),
+      [["spec.endpoints[0].ports.tcp-5432", "port number 0 must be in the range 1..65535"]],
+    ],
     [
       "an endpoint port keyed by an unknown name",
       (s) => (s.endpoints[0].ports = { "tcp-other": 15443 }),
@@ -208,7 +219,11 @@ table(
       (s) => (s.workloadSelector = { labels: { app: "x" } }),
       [["spec.workloadSelector", "only one of WorkloadSelector or Endpoints is allowed in Service Entry"]],
     ],
-    ["a wildcard selector ends the checks", (s) => (s.workloadSelector = { labels: { app: "*" } }), [["spec.workloadSelector", 'wildcard is not supported in selector: "app=*"']]],
+    [
+      "a wildcard selector ends the checks",
+      (s) => (s.workloadSelector = { labels: { app: "*" } }),
+      [["spec.workloadSelector", 'wildcard is not supported in selector: "app=*"']],
+    ],
     [
       "DNS wildcard without endpoints",
       (s) => {
@@ -235,7 +250,11 @@ table(
     ["two hosts on a TCP port", (s) => s.hosts.push("pg.db.production.mesh"), [["spec.hosts", "multiple hosts provided with non-HTTP, non-TLS ports"]]],
     ["exportTo the namespace twice", (s) => (s.exportTo = [".", "vault"]), [["spec.exportTo", "duplicate entries in exportTo for entry vault"]]],
     ["exportTo . and *", (s) => (s.exportTo = [".", "*"]), [["spec.exportTo", "cannot have both public (*) and non-public exportTo values for a resource"]]],
-    ["exportTo . and its own namespace", (s) => (s.exportTo = ["vault", "."]), [["spec.exportTo", "duplicate entries in exportTo: . and current namespace vault"]]],
+    [
+      "exportTo . and its own namespace",
+      (s) => (s.exportTo = ["vault", "."]),
+      [["spec.exportTo", "duplicate entries in exportTo: . and current namespace vault"]],
+    ],
     ["exportTo a bad namespace", (s) => (s.exportTo = ["Bad_NS"]), [["spec.exportTo", "only .,*, or a valid DNS 1123 label is allowed as exportTo entry"]]],
     // Valid edits.
     ["exportTo ~", (s) => (s.exportTo = ["~"]), []],
@@ -266,7 +285,11 @@ table(
     ["an empty host", (s) => (s.host = ""), [["spec.host", "empty domain name not allowed"]]],
     ["a host with _", (s) => (s.host = "bad_host.example"), [["spec.host", 'domain name "bad_host.example" invalid (label "bad_host" invalid)']]],
     ["an empty trafficPolicy", (s) => (s.trafficPolicy = {}), [["spec.trafficPolicy", "traffic policy must have at least one field"]]],
-    ["a port level without port", (s) => delete s.trafficPolicy.portLevelSettings[0].port, [["spec.trafficPolicy.portLevelSettings[0].port", "portTrafficPolicy must have valid port"]]],
+    [
+      "a port level without port",
+      (s) => delete s.trafficPolicy.portLevelSettings[0].port,
+      [["spec.trafficPolicy.portLevelSettings[0].port", "portTrafficPolicy must have valid port"]],
+    ],
     [
       "a port level with only a port",
       (s) => delete s.trafficPolicy.portLevelSettings[0].tls,
@@ -295,7 +318,11 @@ table(
       },
       [["spec.exportTo", "destination rule with workload selector cannot have exportTo beyond current namespace"]],
     ],
-    ["an empty connectionPool", (s) => (s.trafficPolicy.connectionPool = {}), [["spec.trafficPolicy.connectionPool", "connection pool must have at least one field"]]],
+    [
+      "an empty connectionPool",
+      (s) => (s.trafficPolicy.connectionPool = {}),
+      [["spec.trafficPolicy.connectionPool", "connection pool must have at least one field"]],
+    ],
     [
       "a negative maxConnections",
       (s) => (s.trafficPolicy.connectionPool = { tcp: { maxConnections: -1 } }),
@@ -311,7 +338,11 @@ table(
       (s) => (s.trafficPolicy.outlierDetection = { interval: "0.0005s" }),
       [["spec.trafficPolicy.outlierDetection", "duration must be greater than 1ms"]],
     ],
-    ["maxEjectionPercent 101", (s) => (s.trafficPolicy.outlierDetection = { maxEjectionPercent: 101 }), [["spec.trafficPolicy.outlierDetection", "percentage 101 is not in range 0..100"]]],
+    [
+      "maxEjectionPercent 101",
+      (s) => (s.trafficPolicy.outlierDetection = { maxEjectionPercent: 101 }),
+      [["spec.trafficPolicy.outlierDetection", "percentage 101 is not in range 0..100"]],
+    ],
     [
       "a maglev table size that is no prime",
       (s) => (s.trafficPolicy.loadBalancer = { consistentHash: { maglev: { tableSize: 4 } } }),
@@ -321,7 +352,10 @@ table(
       "a tunnel to a bad host and port 0",
       (s) => (s.trafficPolicy.tunnel = { protocol: "CONNECT", targetHost: "bad_host", targetPort: 0 }),
       [
-        ["spec.trafficPolicy.tunnel", 'tunnel target host must be valid FQDN or IP address: domain name "bad_host" invalid (label "bad_host" invalid); bad_host is not a valid IP'],
+        [
+          "spec.trafficPolicy.tunnel",
+          'tunnel target host must be valid FQDN or IP address: domain name "bad_host" invalid (label "bad_host" invalid); bad_host is not a valid IP',
+        ],
         ["spec.trafficPolicy.tunnel", "tunnel target port is invalid: port number 0 must be in the range 1..65535"],
       ],
     ],
@@ -346,17 +380,17 @@ table(
   }),
   [
     ["no route", (s) => delete s.tcp, [["spec", "http, tcp or tls must be provided in virtual service"]]],
-    ["host * bound to the mesh", (s) => (s.hosts = ["*"]), [["spec.hosts[0]", "wildcard host * is not allowed for virtual services bound to the mesh gateway"]]],
+    [
+      "host * bound to the mesh",
+      (s) => (s.hosts = ["*"]),
+      [["spec.hosts[0]", "wildcard host * is not allowed for virtual services bound to the mesh gateway"]],
+    ],
     [
       "two hosts that match",
       (s) => s.hosts.push("*.production.mesh"),
       [["spec.hosts", "duplicate hosts in virtual service: postgres.db.production.mesh & *.production.mesh"]],
     ],
-    [
-      "a bad gateway name",
-      (s) => (s.gateways = ["bad/Gw_x"]),
-      [["spec.gateways", 'invalid value for gateway name: "Gw_x"']],
-    ],
+    ["a bad gateway name", (s) => (s.gateways = ["bad/Gw_x"]), [["spec.gateways", 'invalid value for gateway name: "Gw_x"']]],
     ["a tcp route without route", (s) => (s.tcp = [{ match: [{ port: 5432 }] }]), [["spec.tcp[0].route", "TCP route is required"]]],
     ["a destination host *", (s) => (s.tcp[0].route[0].destination.host = "*"), [["spec.tcp[0].route", "invalid destination host *"]]],
     ["a destination port 0", (s) => (s.tcp[0].route[0].destination.port.number = 0), [["spec.tcp[0].route", "port number 0 must be in the range 1..65535"]]],
@@ -370,7 +404,12 @@ table(
     [
       "an SNI host outside the hosts",
       (s) => (s.tls = [{ match: [{ sniHosts: ["other.example.com"] }], route: [{ destination: { host: "postgres.db.production.mesh" } }] }]),
-      [["spec.tls[0].match[0].sniHosts[0]", 'SNI host "other.example.com" is not a compatible subset of any of the virtual service hosts: [postgres.db.production.mesh]']],
+      [
+        [
+          "spec.tls[0].match[0].sniHosts[0]",
+          'SNI host "other.example.com" is not a compatible subset of any of the virtual service hosts: [postgres.db.production.mesh]',
+        ],
+      ],
     ],
     [
       "a tls route without match",
@@ -383,13 +422,69 @@ table(
       (s) => (s.http = [{ route: [{ destination: { host: "postgres.db.production.mesh" } }], timeout: "0.0005s" }]),
       [["spec.http[0]", "duration must be greater than 1ms"]],
     ],
+    ["a delegate with a tcp route", (s) => delete s.hosts, [["spec.tcp", "delegate virtual service must have no tcp route specified"]]],
     [
-      "a delegate with a tcp route",
-      (s) => delete s.hosts,
-      [["spec.tcp", "delegate virtual service must have no tcp route specified"]],
+      "exportTo . and its own namespace",
+      (s) => (s.exportTo = ["vault", "."]),
+      [["spec.exportTo", "duplicate entries in exportTo: . and current namespace vault"]],
     ],
-    ["exportTo . and its own namespace", (s) => (s.exportTo = ["vault", "."]), [["spec.exportTo", "duplicate entries in exportTo: . and current namespace vault"]]],
+    [
+      "an http header set on :path",
+      (s) => (s.http = [{ route: [{ destination: { host: "a.b.c" } }], headers: { request: { set: { ":path": "/x" } } } }]),
+      [["spec.http[0]", 'invalid header ":path": header cannot have ":" prefix']],
+    ],
+    [
+      "a response header value with an unterminated variable",
+      (s) => (s.http = [{ route: [{ destination: { host: "a.b.c" }, headers: { response: { add: { "x-a": "%START_TIME" } } } }] }]),
+      [["spec.http[0]", "header value configuration: invalid header configuration. Un-terminated variable expression '%START_TIME'"]],
+    ],
+    [
+      "an unsupported CORS method",
+      (s) => (s.http = [{ route: [{ destination: { host: "a.b.c" } }], corsPolicy: { allowMethods: ["FETCH"] } }]),
+      [["spec.http[0]", '"FETCH" is not a supported HTTP method']],
+    ],
+    [
+      "a fault abort status 700",
+      (s) => (s.http = [{ route: [{ destination: { host: "a.b.c" } }], fault: { abort: { httpStatus: 700 } } }]),
+      [["spec.http[0]", "HTTP status 700 is not in range 200-599"]],
+    ],
+    [
+      "an unknown retryOn policy",
+      (s) => (s.http = [{ route: [{ destination: { host: "a.b.c" } }], retries: { attempts: 2, retryOn: "5xx,sometimes" } }]),
+      [["spec.http[0]", '"sometimes" is not a valid retryOn policy']],
+    ],
+    [
+      "a redirect with a 2xx code",
+      (s) => (s.http = [{ redirect: { uri: "/x", redirectCode: 200 } }]),
+      [["spec.http[0]", "200 is not a valid redirect code, must be 3xx"]],
+    ],
+    [
+      "a rewrite of nothing",
+      (s) => (s.http = [{ route: [{ destination: { host: "a.b.c" } }], rewrite: {} }]),
+      [["spec.http[0]", "rewrite must specify at least one of URI, UriRegexRewrite, or authority. Only one of URI or UriRegexRewrite may be specified"]],
+    ],
+    [
+      "an empty header prefix match",
+      (s) => (s.http = [{ match: [{ headers: { "x-a": { prefix: "" } } }], route: [{ destination: { host: "a.b.c" } }] }]),
+      [["spec.http[0]", '"headers": prefix string match should not be empty']],
+    ],
+    [
+      "JWT claim routing off a gateway",
+      (s) => (s.http = [{ match: [{ headers: { "@request.auth.claims.group": { exact: "a" } } }], route: [{ destination: { host: "a.b.c" } }] }]),
+      [["spec.http[0].match[0]", "JWT claim based routing (key: @request.auth.claims.group) is only supported for gateway, found no gateways: []"]],
+    ],
     // Valid edits.
+    ["an empty uri prefix", (s) => (s.http = [{ match: [{ uri: { prefix: "" } }], route: [{ destination: { host: "a.b.c" } }] }]), []],
+    [
+      "retryOn with a status code",
+      (s) => (s.http = [{ route: [{ destination: { host: "a.b.c" } }], retries: { attempts: 2, retryOn: "503,connect-failure" } }]),
+      [],
+    ],
+    [
+      "a header value with an escaped % and a variable",
+      (s) => (s.http = [{ route: [{ destination: { host: "a.b.c" } }], headers: { request: { set: { "x-a": "100%% %HOSTNAME%" } } } }]),
+      [],
+    ],
     ["a short host", (s) => (s.hosts = ["postgres"]), []],
     ["gateways [mesh]", (s) => (s.gateways = ["mesh"]), []],
     [
@@ -402,7 +497,9 @@ table(
       (s) => {
         s.gateways = ["istio-system/eastwest"];
         s.hosts = ["outbound_.5432_._.postgres.db.svc.cluster.local"];
-        s.tls = [{ match: [{ sniHosts: ["outbound_.5432_._.postgres.db.svc.cluster.local"] }], route: [{ destination: { host: "postgres.db.svc.cluster.local" } }] }];
+        s.tls = [
+          { match: [{ sniHosts: ["outbound_.5432_._.postgres.db.svc.cluster.local"] }], route: [{ destination: { host: "postgres.db.svc.cluster.local" } }] },
+        ];
       },
       [],
     ],
@@ -418,7 +515,11 @@ table(
     ["a host without namespace", (s) => (s.egress[0].hosts = ["*"]), [["spec.egress[0].hosts[0]", "host must be of form namespace/dnsName"]]],
     ["a bad namespace", (s) => (s.egress[0].hosts = ["Bad_ns/*"]), [["spec.egress[0].hosts[0]", 'invalid namespace value "Bad_ns" in sidecar']]],
     ["an empty spec", (s) => delete s.egress, [["spec", "sidecar: empty configuration provided"]]],
-    ["an egress listener without hosts", (s) => (s.egress[0].hosts = []), [["spec.egress[0].hosts", "sidecar: egress listener must contain at least one host"]]],
+    [
+      "an egress listener without hosts",
+      (s) => (s.egress[0].hosts = []),
+      [["spec.egress[0].hosts", "sidecar: egress listener must contain at least one host"]],
+    ],
     [
       "two listeners without port",
       (s) => s.egress.push({ hosts: ["./*"] }),
@@ -427,9 +528,18 @@ table(
     [
       "a default endpoint on another address",
       (s) => (s.ingress = [{ port: { number: 8200, protocol: "HTTP", name: "http" }, defaultEndpoint: "1.2.3.4:8200" }]),
-      [["spec.ingress[0].defaultEndpoint", "sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset"]],
+      [
+        [
+          "spec.ingress[0].defaultEndpoint",
+          "sidecar: defaultEndpoint must be of form 127.0.0.1:<port>,0.0.0.0:<port>,[::1]:port,[::]:port,unix://filepath or unset",
+        ],
+      ],
     ],
-    ["a wildcard selector", (s) => (s.workloadSelector = { labels: { app: "*" } }), [["spec.workloadSelector", 'wildcard is not supported in selector: "app=*"']]],
+    [
+      "a wildcard selector",
+      (s) => (s.workloadSelector = { labels: { app: "*" } }),
+      [["spec.workloadSelector", 'wildcard is not supported in selector: "app=*"']],
+    ],
     [
       "an egress proxy without ALLOW_ANY",
       (s) => (s.outboundTrafficPolicy = { mode: "REGISTRY_ONLY", egressProxy: { host: "a.b.c", port: { number: 80 } } }),
@@ -438,7 +548,11 @@ table(
     // Valid edits.
     ["~/* (all namespaces but one)", (s) => (s.egress[0].hosts = ["~/*", "./*"]), []],
     ["a listener with port before the catch-all", (s) => s.egress.unshift({ port: { number: 5432, protocol: "TCP", name: "tcp" }, hosts: ["./*"] }), []],
-    ["a default endpoint on localhost", (s) => (s.ingress = [{ port: { number: 8200, protocol: "HTTP", name: "http" }, defaultEndpoint: "127.0.0.1:8200" }]), []],
+    [
+      "a default endpoint on localhost",
+      (s) => (s.ingress = [{ port: { number: 8200, protocol: "HTTP", name: "http" }, defaultEndpoint: "127.0.0.1:8200" }]),
+      [],
+    ],
   ],
   "default",
 );
@@ -455,10 +569,14 @@ table(
     ["a label value with a space", (s) => (s.labels = { app: "bad value" }), [["spec.labels", 'invalid tag value: "bad value"']]],
     // Valid edits.
     ["a host name address", (s) => (s.address = "vm.example.com"), []],
-    ["no address but a network (a warning)", (s) => {
-      s.address = "";
-      s.network = "net-a";
-    }, []],
+    [
+      "no address but a network (a warning)",
+      (s) => {
+        s.address = "";
+        s.network = "net-a";
+      },
+      [],
+    ],
   ],
   "vm",
 );
