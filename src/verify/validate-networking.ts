@@ -601,7 +601,98 @@ function isPrime(x: number): boolean {
   return true;
 }
 
-/** validation.go validateLoadBalancer (:1210), errors only (locality settings not ported). */
+const topologyLabels = ["topology.kubernetes.io/region", "topology.kubernetes.io/zone", "topology.istio.io/subzone"];
+
+/** agent.validateLocalities (agent/validation.go:646): `region[/zone[/subzone]]`, a trailing `*`, no overlap. */
+function localitiesError(localities: readonly string[]): string | undefined {
+  const regions = new Map<string, Map<string, Set<string>>>();
+  const overlap = (l: string) => `locality ${l} overlap with previous specified ones`;
+  for (const l of localities) {
+    const stars = l.split("*").length - 1;
+    if (stars > 0 && (stars > 1 || !l.endsWith("*"))) return `locality ${l} wildcard '*' number can not exceed 1 and must be in the end`;
+    if (regions.has("*")) return overlap(l);
+    const items = l.split("/");
+    const parts = items.length > 3 ? [...items.slice(0, 2), items.slice(2).join("/")] : items;
+    if (parts.some((p) => p === "")) return `locality ${l} must not contain empty region/zone/subzone info`;
+    const [region, zone, subzone] = parts as [string, string?, string?];
+    const zones = regions.get(region);
+    if (zone === undefined) {
+      if (zones) return overlap(l);
+      regions.set(region, new Map([["*", new Set(["*"])]]));
+    } else if (subzone === undefined) {
+      if (zones) {
+        if (zones.has("*") || zones.has(zone)) return overlap(l);
+        zones.set(zone, new Set(["*"]));
+      } else regions.set(region, new Map([[zone, new Set(["*"])]]));
+    } else if (zones) {
+      if (zones.has("*")) return overlap(l);
+      const subzones = zones.get(zone);
+      if (subzones) {
+        if (subzones.has("*") || subzones.has(subzone)) return overlap(l);
+        subzones.add(subzone);
+      } else zones.set(zone, new Set([subzone]));
+    } else regions.set(region, new Map([[zone, new Set([subzone])]]));
+  }
+  return undefined;
+}
+
+/** agent.ValidateLocalityLbSetting (agent/validation.go:530), errors only. */
+function localityLbErrors(lb: unknown): string[] {
+  const out: string[] = [];
+  if (!isSet(lb)) return out;
+  const distribute = list(lb.distribute);
+  const failover = list(lb.failover);
+  const priority = list(lb.failoverPriority).map(str);
+  if (distribute.length > 0 && failover.length > 0) return ["can not simultaneously specify 'distribute' and 'failover'"];
+  if (failover.length > 0) {
+    const topology = priority.find((p) => topologyLabels.includes(p));
+    if (topology !== undefined) return [`can not simultaneously set 'failover' and topology label '${topology}' in 'failover_priority'`];
+  }
+  const sources: string[] = [];
+  for (const d of distribute) {
+    sources.push(str(d?.from));
+    let total = 0;
+    const destinations: string[] = [];
+    for (const [loc, weight] of Object.entries(isObject(d?.to) ? d.to : {})) {
+      destinations.push(loc);
+      const w = int(weight);
+      if (w <= 0 || w > 100) return [...out, "locality weight must be in range [1, 100]"];
+      total += w;
+    }
+    if (total !== 100) return [...out, `total locality weight ${total} != 100`];
+    const e = localitiesError(destinations);
+    if (e) out.push(e);
+  }
+  const e = localitiesError(sources);
+  if (e) out.push(e);
+  for (const f of failover) {
+    const from = str(f?.from);
+    const to = str(f?.to);
+    if (from === to) out.push("locality lb failover settings must specify different regions");
+    if (from.includes("/") || to.includes("/")) out.push("locality lb failover only specify region");
+    if (from.includes("*") || to.includes("*")) out.push("locality lb failover region should not contain '*' wildcard");
+  }
+  return out;
+}
+
+/** agent.ValidateZoneAwareLbSetting (agent/validation.go:598), errors only. */
+function zoneAwareLbErrors(lb: unknown): string[] {
+  const out: string[] = [];
+  if (!isSet(lb)) return out;
+  for (const p of list(lb.failoverPriority).map(str))
+    if (topologyLabels.includes(p))
+      out.push(`'failover_priority' for zone aware lb must not use topology label '${p}'; region- and zone-level routing are handled automatically`);
+  for (const f of list(lb.failover)) {
+    const from = str(f?.from);
+    const to = str(f?.to);
+    if (from === to) out.push("zone aware lb failover settings must specify different regions");
+    if (from.includes("/") || to.includes("/")) out.push("zone aware lb failover only specifies region; zone and subzone failover are handled automatically");
+    if (from.includes("*") || to.includes("*")) out.push("zone aware lb failover region should not contain '*' wildcard");
+  }
+  return out;
+}
+
+/** validation.go validateLoadBalancer (:1210), errors only. */
 function loadBalancerErrors(settings: unknown): string[] {
   const out: string[] = [];
   if (!isSet(settings)) return out;
@@ -630,6 +721,8 @@ function loadBalancerErrors(settings: unknown): string[] {
     }
   }
   if (isSet(settings.localityLbSetting) && isSet(settings.zoneAwareLbSetting)) out.push("only one of localityLbSetting and zoneAwareLbSetting can be set");
+  out.push(...localityLbErrors(settings.localityLbSetting));
+  out.push(...zoneAwareLbErrors(settings.zoneAwareLbSetting));
   const warm = settings.warmup;
   if (isSet(warm)) {
     if (warm.duration == null) out.push("duration is required");

@@ -359,7 +359,35 @@ table(
         ["spec.trafficPolicy.tunnel", "tunnel target port is invalid: port number 0 must be in the range 1..65535"],
       ],
     ],
+    [
+      "locality weights that do not add up to 100",
+      (s) => (s.trafficPolicy.loadBalancer = { localityLbSetting: { distribute: [{ from: "us-east/*", to: { "us-east/*": 60, "us-west/*": 30 } }] } }),
+      [["spec.trafficPolicy.loadBalancer", "total locality weight 90 != 100"]],
+    ],
+    [
+      "a failover to the same region",
+      (s) => (s.trafficPolicy.loadBalancer = { localityLbSetting: { failover: [{ from: "us-east", to: "us-east" }] } }),
+      [["spec.trafficPolicy.loadBalancer", "locality lb failover settings must specify different regions"]],
+    ],
+    [
+      "overlapping localities",
+      (s) =>
+        (s.trafficPolicy.loadBalancer = {
+          localityLbSetting: {
+            distribute: [
+              { from: "us-east/*", to: { "us-east/a": 100 } },
+              { from: "us-east/b", to: { "us-east/a": 100 } },
+            ],
+          },
+        }),
+      [["spec.trafficPolicy.loadBalancer", "locality us-east/b overlap with previous specified ones"]],
+    ],
     // Valid edits.
+    [
+      "a locality distribution",
+      (s) => (s.trafficPolicy.loadBalancer = { localityLbSetting: { distribute: [{ from: "us-east/*", to: { "us-east/*": 80, "us-west/*": 20 } }] } }),
+      [],
+    ],
     ["a short host", (s) => (s.host = "postgres"), []],
     ["a wildcard host", (s) => (s.host = "*.production.mesh"), []],
     ["SIMPLE without certificates", (s) => (s.trafficPolicy.portLevelSettings[0].tls = { mode: "SIMPLE" }), []],
