@@ -231,13 +231,45 @@ function namespaceSlashHostnameErrors(hostname: string, isGateway: boolean): str
   return out;
 }
 
-/** A protobuf Duration in its JSON form (`1.5s`), in nanoseconds; undefined when not one. */
+const durationUnits: Record<string, bigint> = {
+  ns: 1n,
+  us: 1_000n,
+  "\u00b5s": 1_000n,
+  "\u03bcs": 1_000n,
+  ms: 1_000_000n,
+  s: 1_000_000_000n,
+  m: 60_000_000_000n,
+  h: 3_600_000_000_000n,
+};
+
+/**
+ * A duration as istiod reads one (Go's time.ParseDuration, which also reads protobuf's JSON form
+ * `1.5s`), in nanoseconds; undefined when it is none (the schema's to refuse).
+ */
 function durationNanos(v: unknown): bigint | undefined {
   if (typeof v !== "string") return undefined;
-  const m = /^(-)?([0-9]+)(?:\.([0-9]{1,9}))?s$/.exec(v);
-  if (!m) return undefined;
-  const ns = BigInt(m[2]!) * 1_000_000_000n + BigInt((m[3] ?? "").padEnd(9, "0"));
-  return m[1] ? -ns : ns;
+  let rest = v;
+  let negative = false;
+  if (rest.startsWith("-") || rest.startsWith("+")) {
+    negative = rest.startsWith("-");
+    rest = rest.slice(1);
+  }
+  if (rest === "0") return 0n;
+  if (rest === "") return undefined;
+  let total = 0n;
+  const segment = /^([0-9]*)(?:\.([0-9]*))?([^0-9.]+)/;
+  while (rest !== "") {
+    const m = segment.exec(rest);
+    if (!m || (m[1] === "" && (m[2] ?? "") === "")) return undefined;
+    const unitName = /^(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/.exec(m[3]!)?.[1];
+    if (unitName === undefined) return undefined;
+    const unit = durationUnits[unitName]!;
+    const frac = m[2] ?? "";
+    total += BigInt(m[1] || "0") * unit + (frac === "" ? 0n : (BigInt(frac) * unit) / 10n ** BigInt(frac.length));
+    rest = rest.slice(m[1]!.length + (m[2] === undefined ? 0 : frac.length + 1) + unitName.length);
+  }
+  if (total > 9_223_372_036_854_775_807n) return undefined;
+  return negative ? -total : total;
 }
 
 /** agent.ValidateDuration (agent/validation.go:139); a value that is no duration is the schema's. */
@@ -510,9 +542,9 @@ function clientTLSErrors(namespace: string, tls: unknown): string[] {
   }
   const skipVerify = tls.insecureSkipVerify === true || tls.insecureSkipVerify === "true";
   if (skipVerify) {
-    if (mode === "SIMPLE" && (str(tls.caCertificates) || credentialName || Array.isArray(tls.subjectAltNames)))
+    if (mode === "SIMPLE" && (str(tls.caCertificates) || credentialName || list(tls.subjectAltNames).length > 0))
       out.push("cannot specify CaCertificates or CredentialName or SubjectAltNames when InsecureSkipVerify is set true");
-    if (mode === "MUTUAL" && (str(tls.caCertificates) || Array.isArray(tls.subjectAltNames)))
+    if (mode === "MUTUAL" && (str(tls.caCertificates) || list(tls.subjectAltNames).length > 0))
       out.push("cannot specify CaCertificates or SubjectAltNames when InsecureSkipVerify is set true");
   }
   if ((mode === "SIMPLE" || mode === "MUTUAL") && credentialName) {

@@ -334,6 +334,16 @@ table(
       [["spec.trafficPolicy.connectionPool", "only durations to ms precision are supported"]],
     ],
     [
+      "a connect timeout of 500us (Go duration syntax)",
+      (s) => (s.trafficPolicy.connectionPool = { tcp: { connectTimeout: "500us" } }),
+      [["spec.trafficPolicy.connectionPool", "duration must be greater than 1ms"]],
+    ],
+    [
+      "a connect timeout of 1.5ms",
+      (s) => (s.trafficPolicy.connectionPool = { tcp: { connectTimeout: "1.5ms" } }),
+      [["spec.trafficPolicy.connectionPool", "only durations to ms precision are supported"]],
+    ],
+    [
       "an outlier interval under a millisecond",
       (s) => (s.trafficPolicy.outlierDetection = { interval: "0.0005s" }),
       [["spec.trafficPolicy.outlierDetection", "duration must be greater than 1ms"]],
@@ -394,6 +404,8 @@ table(
     ["a subset name in upper case", (s) => (s.subsets = [{ name: "V1" }]), []],
     ["a workload selector exported to its namespace", (s) => (s.workloadSelector = { matchLabels: { app: "vault" } }), []],
     ["an empty selector (a warning)", (s) => (s.workloadSelector = { matchLabels: {} }), []],
+    ["a connect timeout of 1h30m", (s) => (s.trafficPolicy.connectionPool = { tcp: { connectTimeout: "1h30m" } }), []],
+    ["a connect timeout of 1ms", (s) => (s.trafficPolicy.connectionPool = { tcp: { connectTimeout: "1ms" } }), []],
     ["a TCP idle timeout of 0s", (s) => (s.trafficPolicy.connectionPool = { tcp: { idleTimeout: "0s" } }), []],
   ],
 );
