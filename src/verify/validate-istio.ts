@@ -2,47 +2,21 @@ import type { ArgsOf } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import { crdSchemaViolations } from "./crd-schema.js";
 import type { Resource } from "./types.js";
-
-/** A MUTUAL TLS setting without a client certificate, which istiod rejects. */
-function mutualWithoutCertificate(tls: any): boolean {
-  return tls?.mode === "MUTUAL" && !tls.credentialName && (!tls.clientCertificate || !tls.privateKey);
-}
-
-/**
- * The paths of a DestinationRule's TLS settings that are MUTUAL without a client certificate,
- * in document order (traffic policy, its port levels, then each subset's).
- */
-function mutualWithoutCertificatePaths(dr: Resource): string[] {
-  const out: string[] = [];
-  const visit = (tp: any, path: string) => {
-    if (mutualWithoutCertificate(tp?.tls)) out.push(`${path}.tls`);
-    const levels = tp?.portLevelSettings;
-    if (Array.isArray(levels))
-      for (let i = 0; i < levels.length; i++) if (mutualWithoutCertificate(levels[i]?.tls)) out.push(`${path}.portLevelSettings[${i}].tls`);
-  };
-  visit(dr.spec.trafficPolicy, "spec.trafficPolicy");
-  const subsets = dr.spec.subsets;
-  if (Array.isArray(subsets)) for (let i = 0; i < subsets.length; i++) visit(subsets[i]?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`);
-  return out;
-}
+import {
+  validateDestinationRule,
+  validateGateway,
+  validateServiceEntry,
+  validateSidecar,
+  validateVirtualService,
+  validateWorkloadEntry,
+} from "./validate-networking.js";
+import { validateAuthorizationPolicy, validatePeerAuthentication } from "./validate-security.js";
 
 /** The strings Go's strconv.ParseBool accepts. */
 const parseBoolValues = ["1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False"];
 
-/** Whether Go's strconv.ParseUint(v, 10, 32) reads a port (at most 65535) from a value. */
-function isPortNumber(v: unknown): boolean {
-  const t = String(v);
-  return /^[0-9]+$/.test(t) && t.length <= 10 && Number(t) <= 65535;
-}
-
-/** The length of a source field that is a list, else 0. */
-function listLength(src: any, key: string): number {
-  const v = src[key];
-  return Array.isArray(v) ? v.length : 0;
-}
-
 /** How a check reports a field istiod refuses. */
-type Report = (r: Resource, path: string, refused: ArgsOf<"MF3104">["refused"]) => void;
+export type Report = (r: Resource, path: string, refused: ArgsOf<"MF3104">["refused"]) => void;
 
 /**
  * The checks of Istio's config validation (pkg/config/validation) that change what a mesh
@@ -80,107 +54,24 @@ function validateResource(r: Resource, report: Report): void {
     else if (action !== "ALLOW" && action !== "DENY") report(r, "metadata.annotations.istio.io/dry-run", { rule: "dry-run-action", action });
     else if (!parseBoolValues.includes(String(dryRun))) report(r, "metadata.annotations.istio.io/dry-run", { rule: "dry-run-value", value: String(dryRun) });
   }
-  if (kind === "ServiceEntry" && r.apiVersion.startsWith("networking.istio.io/")) validateServiceEntry(r, report);
-  else if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) validateAuthorizationPolicy(r, report);
-  else if (kind === "Gateway" && r.apiVersion.startsWith("networking.istio.io/")) validateGateway(r, report);
-  else if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/"))
-    for (const path of mutualWithoutCertificatePaths(r)) report(r, path, { rule: "mutual-without-certificate" });
+  const checks = r.apiVersion.startsWith("networking.istio.io/")
+    ? networkingChecks
+    : r.apiVersion.startsWith("security.istio.io/")
+      ? securityChecks
+      : undefined;
+  checks?.get(kind)?.(r, report);
 }
 
-function validateServiceEntry(r: Resource, report: Report): void {
-  const endpoints: any[] = Array.isArray(r.spec.endpoints) ? r.spec.endpoints : [];
-  // validation.go ValidateServiceEntry: resolution NONE takes no endpoints.
-  if (String(r.spec.resolution ?? "NONE") === "NONE" && endpoints.length > 0) report(r, "spec.endpoints", { rule: "none-with-endpoints" });
-  const ports: any[] = Array.isArray(r.spec.ports) ? r.spec.ports : [];
-  const names: string[] = [];
-  for (let i = 0; i < ports.length; i++) names.push(String(ports[i]?.name ?? ""));
-  for (let i = 0; i < endpoints.length; i++) {
-    const mapped = endpoints[i]?.ports ?? {};
-    const keys = Object.keys(mapped);
-    for (let j = 0; j < keys.length; j++) {
-      const name = keys[j]!;
-      if (!names.includes(name))
-        report(r, `spec.endpoints[${i}].ports.${name}`, { rule: "endpoint-port-name", port: String(mapped[name]), portName: name, portNames: names });
-    }
-  }
-}
-
-function validateAuthorizationPolicy(r: Resource, report: Report): void {
-  const action = String(r.spec.action ?? "ALLOW");
-  if (r.spec.provider && action !== "CUSTOM") report(r, "spec.provider", { rule: "provider-without-custom", action });
-  // validation.go ValidateAuthorizationPolicy: a DENY or CUSTOM policy without rules would never
-  // trigger, so istiod rejects it (an empty list is the same as none once read into the proto).
-  if ((action === "DENY" || action === "CUSTOM") && !(Array.isArray(r.spec.rules) && r.spec.rules.length > 0))
-    report(r, "spec.rules", { rule: "action-without-rules", action });
-  if (action === "CUSTOM" && Array.isArray(r.spec.rules) && r.spec.rules.length > 0 && !r.spec.provider?.name)
-    report(r, "spec.provider.name", { rule: "custom-without-provider" });
-  const rules: any[] = Array.isArray(r.spec.rules) ? r.spec.rules : [];
-  for (let i = 0; i < rules.length; i++) {
-    // security.go ValidatePorts, for to.operation ports/notPorts and the destination.port condition.
-    const tos: any[] = Array.isArray(rules[i]?.to) ? rules[i].to : [];
-    for (let t = 0; t < tos.length; t++)
-      for (const k of ["ports", "notPorts"])
-        for (const port of Array.isArray(tos[t]?.operation?.[k]) ? tos[t].operation[k] : [])
-          if (!isPortNumber(port)) report(r, `spec.rules[${i}].to[${t}].operation.${k}`, { rule: "bad-port", port: String(port) });
-    const whens: any[] = Array.isArray(rules[i]?.when) ? rules[i].when : [];
-    for (let w = 0; w < whens.length; w++)
-      if (String(whens[w]?.key ?? "") === "destination.port")
-        for (const k of ["values", "notValues"])
-          for (const port of Array.isArray(whens[w]?.[k]) ? whens[w][k] : [])
-            if (!isPortNumber(port)) report(r, `spec.rules[${i}].when[${w}].${k}`, { rule: "bad-port", port: String(port) });
-    const froms: any[] = Array.isArray(rules[i]?.from) ? rules[i].from : [];
-    for (let f = 0; f < froms.length; f++) {
-      const src = froms[f]?.source ?? {};
-      if (
-        listLength(src, "principals") + listLength(src, "notPrincipals") + listLength(src, "namespaces") + listLength(src, "notNamespaces") > 0 &&
-        listLength(src, "serviceAccounts") + listLength(src, "notServiceAccounts") > 0
-      ) {
-        report(r, `spec.rules[${i}].from.source`, { rule: "service-accounts-with-principals" });
-      }
-      const keys = Object.keys(src);
-      let empty = true;
-      for (let k = 0; k < keys.length && empty; k++) if (listLength(src, keys[k]!) > 0) empty = false;
-      if (empty) report(r, `spec.rules[${i}].from.source`, { rule: "empty-source" });
-    }
-  }
-  if (action === "CUSTOM") {
-    const unsupported = [
-      "namespaces",
-      "notNamespaces",
-      "serviceAccounts",
-      "notServiceAccounts",
-      "trustDomains",
-      "notTrustDomains",
-      "principals",
-      "notPrincipals",
-      "requestPrincipals",
-      "notRequestPrincipals",
-    ];
-    (Array.isArray(r.spec.rules) ? r.spec.rules : []).forEach((rule: any, i: number) => {
-      for (const from of Array.isArray(rule?.from) ? rule.from : []) {
-        for (const k of unsupported)
-          if (Array.isArray(from?.source?.[k]) && from.source[k].length > 0)
-            report(r, `spec.rules[${i}].from.source.${k}`, { rule: "unsupported-with-custom", key: k });
-      }
-      for (const w of Array.isArray(rule?.when) ? rule.when : []) {
-        const key = String(w?.key ?? "");
-        if (["source.namespace", "source.serviceAccount", "source.trustDomain", "source.principal"].includes(key) || key.startsWith("request.auth."))
-          report(r, `spec.rules[${i}].when`, { rule: "unsupported-with-custom", key });
-      }
-    });
-  }
-}
-
-function validateGateway(r: Resource, report: Report): void {
-  (Array.isArray(r.spec.servers) ? r.spec.servers : []).forEach((srv: any, i: number) => {
-    const mode = srv?.tls?.mode;
-    if (
-      (mode === "SIMPLE" || mode === "MUTUAL" || mode === "OPTIONAL_MUTUAL") &&
-      !srv.tls.credentialName &&
-      !srv.tls.credentialNames &&
-      (!srv.tls.serverCertificate || !srv.tls.privateKey)
-    ) {
-      report(r, `spec.servers[${i}].tls`, { rule: "gateway-tls-credentials", mode });
-    }
-  });
-}
+/** The checks per kind of each Istio group (validate-networking.ts, validate-security.ts). */
+const networkingChecks = new Map<string, (r: Resource, report: Report) => void>([
+  ["Gateway", validateGateway],
+  ["ServiceEntry", validateServiceEntry],
+  ["DestinationRule", validateDestinationRule],
+  ["VirtualService", validateVirtualService],
+  ["Sidecar", validateSidecar],
+  ["WorkloadEntry", validateWorkloadEntry],
+]);
+const securityChecks = new Map<string, (r: Resource, report: Report) => void>([
+  ["PeerAuthentication", validatePeerAuthentication],
+  ["AuthorizationPolicy", validateAuthorizationPolicy],
+]);

@@ -63,7 +63,7 @@ describe("scenario loader", () => {
   const scenario = { file: "scenario.yaml", text: `${baseMeshes}probes: []\n` };
 
   it("accepts List kinds and keeps file:line of every item", () => {
-    const list = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: db}\n- apiVersion: networking.istio.io/v1alpha3\n  kind: Gateway\n  metadata: {name: g, namespace: istio-system}\n  spec: {}\n`;
+    const list = `apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Namespace\n  metadata: {name: db}\n- apiVersion: networking.istio.io/v1alpha3\n  kind: Gateway\n  metadata: {name: g, namespace: istio-system}\n  spec: {servers: [{port: {number: 15443, name: tls, protocol: TLS}, tls: {mode: AUTO_PASSTHROUGH}, hosts: [a.db.svc.cluster.local]}]}\n`;
     const r = parseScenario({ scenario, meshFiles: new Map([["production", [{ file: "production/list.yaml", text: `# c\n---\n${list}` }]]]) });
     expect(r.diagnostics).toEqual([]);
     expect(r.scenario!.resources.get("production")!.map((x) => [x.kind, x.namespace, x.file, x.line])).toEqual([
