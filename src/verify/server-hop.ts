@@ -1,6 +1,6 @@
 import { evaluateAuthz, type AuthzDecision } from "./authz.js";
 import { gatewayProxy } from "./gateway-chains.js";
-import { configsOf, isHttpProtocol, lookups, selects, spiffeId, targetPortFor, type MeshIndex, type Workload } from "./mesh-index.js";
+import { configsOf, isHttpProtocol, lookups, selects, spiffeId, targetPortFor, type MeshIndex, type MeshService, type Workload } from "./mesh-index.js";
 import type { Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
 
@@ -172,12 +172,32 @@ function inboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
   return hit;
 }
 
+/**
+ * Several Services may target one pod port: the inbound chain takes the protocol of the oldest
+ * Service (creation time, then hostname: model/context.go SetServiceTargets), first port first
+ * (listener_inbound.go getFilterChainsByServicePort, "we will use the oldest Service").
+ */
 function computeInboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
-  for (const s of lookups(mesh).kubernetesServicesByNamespace.get(w.namespace) ?? []) {
-    if (Object.keys(s.selector).length === 0 || !selects(s.selector, w.labels)) continue;
-    for (const p of s.ports) if (targetPortFor(p, w) === port) return isHttpProtocol(p.protocol);
-  }
+  const selecting = (lookups(mesh).kubernetesServicesByNamespace.get(w.namespace) ?? []).filter(
+    (s) => Object.keys(s.selector).length > 0 && selects(s.selector, w.labels),
+  );
+  if (selecting.length > 1) selecting.sort(byCreationThenHostname);
+  for (const s of selecting) for (const p of s.ports) if (targetPortFor(p, w) === port) return isHttpProtocol(p.protocol);
   return false;
+}
+
+/** A Service's creation time in ms (Kubernetes' zero time when not written). */
+function createdAt(s: MeshService): number {
+  const t = s.resource.metadata.creationTimestamp;
+  const ms = typeof t === "string" ? Date.parse(t) : Number.NaN;
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+}
+
+function byCreationThenHostname(a: MeshService, b: MeshService): number {
+  const ta = createdAt(a);
+  const tb = createdAt(b);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
 }
 
 /** The server sidecar: inbound chain (mTLS mode), trust, then RBAC. */

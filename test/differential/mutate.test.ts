@@ -66,6 +66,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "destinationrule-port": /:DestinationRule\/.*\.portLevelSettings\.\d+\.port\.number$/,
   "gateway-port": /:Gateway\/.*:\.spec\.servers\.\d+\.port\.number$/,
   "service-port": /:Service\/.*:\.spec\.ports\.\d+\.(port|targetPort)$/,
+  "service-port-protocol": /(:Service\/.*:\.spec\.ports\.\d+\.(appProtocol|name)$|:Service\/[^/]+\/(a|zz)-differential-twin:)/,
   "trust-domain": /^scenario\.meshes\.\d+\.trustDomain$/,
   "trust-domain-aliases": /^scenario\.meshes\.\d+\.trustDomainAliases(\.\d+)?$/,
   "ca-certificates": /^scenario\.meshes\.\d+\.meshConfig/,

@@ -267,6 +267,43 @@ const servicePort: Mutator = (s, rng) => {
   return `${label(ref)} port ${show(port["name"])}: ${field} ${show(old)} -> ${show(port[field])}`;
 };
 
+/**
+ * How Istio reads a Service port's protocol: an `appProtocol` (Kubernetes' own names, a protocol
+ * name, one Istio does not know) or a port name prefix; or a second Service selecting the same
+ * pods with another protocol on the same target port (the older Service, by creation time then
+ * hostname, decides the inbound chain).
+ */
+const servicePortProtocol: Mutator = (s, rng) => {
+  const targets = resources(s, "Service")
+    .filter((r) => nsOf(r.doc) !== "istio-system" && isObject(spec(r.doc)["selector"]))
+    .flatMap((ref) => asArray(spec(ref.doc)["ports"]).map((port) => ({ ref, port })));
+  if (targets.length === 0) return undefined;
+  const { ref, port } = rng.pick(targets);
+  const choice = rng.int(3);
+  if (choice === 0) {
+    const old = port["appProtocol"] as unknown;
+    port["appProtocol"] = rng.pick(["kubernetes.io/h2c", "kubernetes.io/ws", "kubernetes.io/wss", "http", "HTTP2", "grpc", "tcp", "prometheus", "postgresql"]);
+    return `${label(ref)} port ${show(port["name"])}: appProtocol ${show(old ?? null)} -> ${show(port["appProtocol"])}`;
+  }
+  if (choice === 1) {
+    const old = port["name"] as unknown;
+    port["name"] = rng.pick(["http_proxy", "grpc-web-x", "GRPC-Web", "HTTP-x", "mongo", "x-http", "tcp"]);
+    return `${label(ref)} port: name ${show(old ?? null)} -> ${show(port["name"])}`;
+  }
+  const name = rng.pick(["a-differential-twin", "zz-differential-twin"]);
+  const protocolName = rng.pick(["http-twin", "grpc-twin", "tcp-twin"]);
+  addedFile(s, ref.mesh).docs.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: nsOf(ref.doc) },
+    spec: {
+      selector: spec(ref.doc)["selector"],
+      ports: [{ name: protocolName, port: 18080, targetPort: port["targetPort"] ?? port["port"], protocol: "TCP" }],
+    },
+  });
+  return `${label(ref)}: add Service ${name} (${protocolName}) on target port ${show(port["targetPort"] ?? port["port"])}`;
+};
+
 const trustDomain: Mutator = (s, rng) => {
   const all = meshes(s);
   if (all.length === 0) return undefined;
@@ -1083,6 +1120,7 @@ export const mutators = {
   "destinationrule-port": destinationRulePort,
   "gateway-port": gatewayPort,
   "service-port": servicePort,
+  "service-port-protocol": servicePortProtocol,
   "trust-domain": trustDomain,
   "trust-domain-aliases": trustDomainAliases,
   "ca-certificates": caCertificates,
