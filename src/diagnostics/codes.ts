@@ -289,7 +289,12 @@ type IstioRule =
   | { readonly rule: "custom-without-provider" }
   | { readonly rule: "bad-port"; readonly port: string }
   | { readonly rule: "none-with-endpoints" }
-  | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" };
+  | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" }
+  | { readonly rule: "label-not-string"; readonly key: string; readonly value: string; readonly type: string }
+  | { readonly rule: "enum-value"; readonly value: string; readonly allowed: readonly string[] }
+  | { readonly rule: "port-level-mtls-without-selector" | "port-level-mtls-empty" }
+  | { readonly rule: "port-level-mtls-port"; readonly port: string }
+  | { readonly rule: "unknown-attribute"; readonly key: string; readonly why: string };
 /** The resource a validation rule refuses, the field, and the rule. */
 interface IstioValidationArgs {
   readonly resource: { readonly file: string; readonly line: number; readonly kind: string; readonly namespace: string; readonly name: string };
@@ -354,6 +359,28 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
       return {
         message: "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)",
         fix: "Use ISTIO_MUTUAL for Istio mTLS between meshes, or give the certificate files.",
+      };
+    case "label-not-string":
+      // Label maps are map<string, string>: Istio's JSON decoding refuses any other value.
+      return {
+        message: `label ${JSON.stringify(r.key)}: YAML reads ${r.value} as a ${r.type}, and label values are strings`,
+        fix: `Quote the value: ${r.key}: "${r.value}".`,
+      };
+    case "enum-value":
+      return { message: `unknown value ${JSON.stringify(r.value)} (enum values are upper case and exact)`, fix: `Write one of ${r.allowed.join(", ")}.` };
+    case "port-level-mtls-without-selector":
+      return {
+        message: "mesh/namespace peer authentication cannot have port level mTLS",
+        fix: "Add a selector naming the workload, or drop portLevelMtls.",
+      };
+    case "port-level-mtls-empty":
+      return { message: "port level mTLS, if defined, must have at least one element", fix: "Drop portLevelMtls or name a port." };
+    case "port-level-mtls-port":
+      return { message: `port ${r.port} must be in range 1..65535`, fix: "Key portLevelMtls by the workload's (target) port number." };
+    case "unknown-attribute":
+      return {
+        message: `key ${r.key}: ${r.why}`,
+        fix: "Use a condition key Istio documents for AuthorizationPolicy (source.*, destination.ip/port, connection.sni, request.*).",
       };
   }
 };

@@ -65,6 +65,8 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
 
 function validateResource(r: Resource, report: Report): void {
   const kind = r.kind;
+  // The action by number becomes its name before anything reads it.
+  if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) checkEnum(r, "spec.action", r.spec, "action", AUTHZ_ACTIONS, report);
   // validation.go checkDryRunAnnotation: every Istio config kind is checked for istio.io/dry-run.
   const dryRun = r.metadata.annotations?.["istio.io/dry-run"];
   if (dryRun !== undefined && /\.istio\.io\//.test(r.apiVersion)) {
@@ -73,12 +75,104 @@ function validateResource(r: Resource, report: Report): void {
     else if (action !== "ALLOW" && action !== "DENY") report(r, "metadata.annotations.istio.io/dry-run", { rule: "dry-run-action", action });
     else if (!parseBoolValues.includes(String(dryRun))) report(r, "metadata.annotations.istio.io/dry-run", { rule: "dry-run-value", value: String(dryRun) });
   }
+  if (/\.istio\.io\//.test(r.apiVersion)) validateLabelMaps(r, report);
+  if (kind === "PeerAuthentication" && r.apiVersion.startsWith("security.istio.io/")) validatePeerAuthentication(r, report);
   if (kind === "ServiceEntry" && r.apiVersion.startsWith("networking.istio.io/")) validateServiceEntry(r, report);
   else if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) validateAuthorizationPolicy(r, report);
   else if (kind === "Gateway" && r.apiVersion.startsWith("networking.istio.io/")) validateGateway(r, report);
   else if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/"))
     for (const path of mutualWithoutCertificatePaths(r)) report(r, path, { rule: "mutual-without-certificate" });
 }
+
+/**
+ * Label maps are `map<string, string>`: Istio's JSON decoding refuses a YAML boolean or number
+ * (`enabled: true`, `version: 1`) as a value ("cannot unmarshal bool into Go value of type
+ * string"), so the resource is rejected; null reads as "".
+ */
+function checkLabelMap(r: Resource, path: string, v: unknown, report: Report): void {
+  if (!v || typeof v !== "object" || Array.isArray(v)) return;
+  for (const [key, value] of Object.entries(v)) {
+    if (typeof value === "boolean" || typeof value === "number")
+      report(r, `${path}.${key}`, { rule: "label-not-string", key, value: String(value), type: typeof value });
+  }
+}
+
+/** The label maps of Istio kinds: workload selectors, a Gateway's selector, WorkloadEntry and ServiceEntry endpoint labels. */
+function validateLabelMaps(r: Resource, report: Report): void {
+  const sp = r.spec;
+  if (r.kind === "Gateway") checkLabelMap(r, "spec.selector", sp.selector, report);
+  else checkLabelMap(r, "spec.selector.matchLabels", sp.selector?.matchLabels, report);
+  checkLabelMap(r, "spec.workloadSelector.labels", sp.workloadSelector?.labels, report);
+  if (r.kind === "WorkloadEntry") checkLabelMap(r, "spec.labels", sp.labels, report);
+  if (r.kind === "ServiceEntry" && Array.isArray(sp.endpoints))
+    for (let i = 0; i < sp.endpoints.length; i++) checkLabelMap(r, `spec.endpoints[${i}].labels`, sp.endpoints[i]?.labels, report);
+}
+
+/** Enum names in number order (istio.io/api security/v1beta1: PeerAuthentication.MutualTLS.Mode, AuthorizationPolicy.Action). */
+const MTLS_MODES = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"];
+
+/**
+ * Istio's JSON decoding (jsonpb) takes an enum by name or by number (`mode: 1` is DISABLE); verify
+ * reads names, so a number of the enum becomes its name. Anything else that is not a name is
+ * refused.
+ */
+function checkEnum(r: Resource, path: string, holder: any, key: string, names: readonly string[], report: Report): void {
+  const v = holder?.[key];
+  if (v === undefined || v === null) return;
+  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v < names.length) holder[key] = names[v];
+  else if (typeof v !== "string" || !names.includes(v)) report(r, path, { rule: "enum-value", value: String(v), allowed: names });
+}
+
+/** validation.go ValidatePeerAuthentication, and the mode enum as the JSON decoding reads it (exact names). */
+function validatePeerAuthentication(r: Resource, report: Report): void {
+  const sp = r.spec;
+  checkEnum(r, "spec.mtls.mode", sp.mtls, "mode", MTLS_MODES, report);
+  const levels = sp.portLevelMtls;
+  if (!levels || typeof levels !== "object" || Array.isArray(levels)) return;
+  const ports = Object.keys(levels);
+  const labels = sp.selector?.matchLabels;
+  const emptySelector = !labels || typeof labels !== "object" || Object.keys(labels).length === 0;
+  if (emptySelector && ports.length > 0) report(r, "spec.portLevelMtls", { rule: "port-level-mtls-without-selector" });
+  if (ports.length === 0) report(r, "spec.portLevelMtls", { rule: "port-level-mtls-empty" });
+  for (const port of ports) {
+    if (!/^[0-9]+$/.test(port) || Number(port) < 1 || Number(port) > 65535) report(r, `spec.portLevelMtls.${port}`, { rule: "port-level-mtls-port", port });
+    checkEnum(r, `spec.portLevelMtls.${port}.mode`, levels[port], "mode", MTLS_MODES, report);
+  }
+}
+
+/** Condition keys Istio knows (pkg/config/security/security.go ValidateAttribute): exact names, and prefixes of `a[b]` keys. */
+const CONDITION_KEYS = new Set([
+  "source.ip",
+  "remote.ip",
+  "source.namespace",
+  "source.serviceAccount",
+  "source.principal",
+  "source.trustDomain",
+  "request.auth.principal",
+  "request.auth.audiences",
+  "request.auth.presenter",
+  "destination.ip",
+  "destination.port",
+  "connection.sni",
+]);
+
+/** Why ValidateAttribute refuses a condition key, or undefined when it knows the key. */
+function conditionKeyProblem(key: string): string | undefined {
+  if (CONDITION_KEYS.has(key)) return undefined;
+  // validateMapKey: `a[b]` with a non-empty b.
+  const mapKey = () => {
+    const open = key.indexOf("[");
+    return key.endsWith("]") && open > 0 && open < key.length - 2 ? undefined : `bad key (${key}): should have format a[b]`;
+  };
+  if (key.startsWith("request.headers") || key.startsWith("request.auth.claims") || key.startsWith("experimental.envoy.filters.")) return mapKey();
+  if (key === "destination.namespace") return `attribute ${key} is replaced by the metadata.namespace`;
+  if (key.startsWith("destination.labels")) return `attribute ${key} is replaced by the workload selector`;
+  if (key === "destination.name" || key === "destination.user") return `deprecated attribute ${key}: only supported in v1alpha1`;
+  return `unknown attribute: ${key}`;
+}
+
+/** AuthorizationPolicy.Action names in number order. */
+const AUTHZ_ACTIONS = ["ALLOW", "DENY", "AUDIT", "CUSTOM"];
 
 function validateServiceEntry(r: Resource, report: Report): void {
   const endpoints: any[] = Array.isArray(r.spec.endpoints) ? r.spec.endpoints : [];
@@ -116,6 +210,11 @@ function validateAuthorizationPolicy(r: Resource, report: Report): void {
         for (const port of Array.isArray(tos[t]?.operation?.[k]) ? tos[t].operation[k] : [])
           if (!isPortNumber(port)) report(r, `spec.rules[${i}].to[${t}].operation.${k}`, { rule: "bad-port", port: String(port) });
     const whens: any[] = Array.isArray(rules[i]?.when) ? rules[i].when : [];
+    for (let w = 0; w < whens.length; w++) {
+      const key = String(whens[w]?.key ?? "");
+      const problem = key === "" ? undefined : conditionKeyProblem(key);
+      if (problem !== undefined) report(r, `spec.rules[${i}].when[${w}].key`, { rule: "unknown-attribute", key, why: problem });
+    }
     for (let w = 0; w < whens.length; w++)
       if (String(whens[w]?.key ?? "") === "destination.port")
         for (const k of ["values", "notValues"])

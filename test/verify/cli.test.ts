@@ -132,6 +132,41 @@ describe("scenario loader", () => {
       "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec:\n  host: a.b\n  trafficPolicy: {tls: {mode: MUTUAL}}\n",
       "MF3104",
     ],
+    [
+      "a selector label value YAML reads as a boolean",
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec:\n  selector: {matchLabels: {app: db, tier: true}}\n  mtls: {mode: STRICT}\n",
+      "MF3104",
+    ],
+    [
+      "a Sidecar workloadSelector label value YAML reads as a number",
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: x}\nspec:\n  workloadSelector: {labels: {version: 1.0}}\n",
+      "MF3104",
+    ],
+    [
+      "a lower-case PeerAuthentication mode",
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec:\n  mtls: {mode: strict}\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy action number out of the enum",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: 7\n  rules: [{}]\n",
+      "MF3104",
+    ],
+    [
+      "a namespace-wide PeerAuthentication with portLevelMtls",
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec:\n  portLevelMtls: {5432: {mode: DISABLE}}\n",
+      "MF3104",
+    ],
+    [
+      "a portLevelMtls key that is not a port",
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec:\n  selector: {matchLabels: {app: db}}\n  portLevelMtls: {tcp-db: {mode: DISABLE}}\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy condition key Istio does not know",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{when: [{key: 'destination.labels[app]', values: [db]}]}]\n",
+      "MF3104",
+    ],
   ])("reports %s with a code and line", (_n, text, code) => {
     const r = parseScenario({ scenario, meshFiles: new Map([["production", [{ file: "production/x.yaml", text }]]]) });
     expect(r.scenario).toBeUndefined();
