@@ -367,7 +367,12 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
         fix: `Quote the value: ${r.key}: "${r.value}".`,
       };
     case "enum-value":
-      return { message: `unknown value ${JSON.stringify(r.value)} (enum values are upper case and exact)`, fix: `Write one of ${r.allowed.join(", ")}.` };
+      return {
+        message: /^-?[0-9.e+]+$/.test(r.value)
+          ? `${r.value} is a number: the CRD schema types this enum as a string, so the API server refuses it`
+          : `unknown value ${JSON.stringify(r.value)} (enum values are upper case and exact)`,
+        fix: `Write one of ${r.allowed.join(", ")}.`,
+      };
     case "port-level-mtls-without-selector":
       return {
         message: "mesh/namespace peer authentication cannot have port level mTLS",

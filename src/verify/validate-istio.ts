@@ -65,8 +65,9 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
 
 function validateResource(r: Resource, report: Report): void {
   const kind = r.kind;
-  // The action by number becomes its name before anything reads it.
+  // Enum values before anything reads them.
   if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) checkEnum(r, "spec.action", r.spec, "action", AUTHZ_ACTIONS, report);
+  if (r.apiVersion.startsWith("networking.istio.io/")) checkNetworkingEnums(r, report);
   // validation.go checkDryRunAnnotation: every Istio config kind is checked for istio.io/dry-run.
   const dryRun = r.metadata.annotations?.["istio.io/dry-run"];
   if (dryRun !== undefined && /\.istio\.io\//.test(r.apiVersion)) {
@@ -112,15 +113,14 @@ function validateLabelMaps(r: Resource, report: Report): void {
 const MTLS_MODES = ["UNSET", "DISABLE", "PERMISSIVE", "STRICT"];
 
 /**
- * Istio's JSON decoding (jsonpb) takes an enum by name or by number (`mode: 1` is DISABLE); verify
- * reads names, so a number of the enum becomes its name. Anything else that is not a name is
- * refused.
+ * An enum field must be one of its names, exactly: the CRD schema types every enum as a string
+ * with its names, so the API server refuses a number (`mode: 1`) that Istio's JSON decoding alone
+ * would take, and Istio refuses a name in another case (`strict`).
  */
 function checkEnum(r: Resource, path: string, holder: any, key: string, names: readonly string[], report: Report): void {
   const v = holder?.[key];
   if (v === undefined || v === null) return;
-  if (typeof v === "number" && Number.isInteger(v) && v >= 0 && v < names.length) holder[key] = names[v];
-  else if (typeof v !== "string" || !names.includes(v)) report(r, path, { rule: "enum-value", value: String(v), allowed: names });
+  if (typeof v !== "string" || !names.includes(v)) report(r, path, { rule: "enum-value", value: String(v), allowed: names });
 }
 
 /** validation.go ValidatePeerAuthentication, and the mode enum as the JSON decoding reads it (exact names). */
@@ -169,6 +169,32 @@ function conditionKeyProblem(key: string): string | undefined {
   if (key.startsWith("destination.labels")) return `attribute ${key} is replaced by the workload selector`;
   if (key === "destination.name" || key === "destination.user") return `deprecated attribute ${key}: only supported in v1alpha1`;
   return `unknown attribute: ${key}`;
+}
+
+/** Enum names in number order (istio.io/api networking/v1alpha3: ServerTLSSettings.TLSmode, ClientTLSSettings.TLSmode, ServiceEntry.Resolution, ServiceEntry.Location). */
+const SERVER_TLS_MODES = ["PASSTHROUGH", "SIMPLE", "MUTUAL", "AUTO_PASSTHROUGH", "ISTIO_MUTUAL", "OPTIONAL_MUTUAL"];
+const CLIENT_TLS_MODES = ["DISABLE", "SIMPLE", "MUTUAL", "ISTIO_MUTUAL"];
+const SE_RESOLUTIONS = ["NONE", "STATIC", "DNS", "DNS_ROUND_ROBIN", "DYNAMIC_DNS"];
+const SE_LOCATIONS = ["MESH_EXTERNAL", "MESH_INTERNAL"];
+
+/** The networking enums verify reads: Gateway server and DestinationRule TLS modes, ServiceEntry resolution and location. */
+function checkNetworkingEnums(r: Resource, report: Report): void {
+  const sp = r.spec;
+  if (r.kind === "Gateway" && Array.isArray(sp.servers))
+    for (let i = 0; i < sp.servers.length; i++) checkEnum(r, `spec.servers[${i}].tls.mode`, sp.servers[i]?.tls, "mode", SERVER_TLS_MODES, report);
+  else if (r.kind === "DestinationRule") {
+    const policy = (tp: any, path: string) => {
+      checkEnum(r, `${path}.tls.mode`, tp?.tls, "mode", CLIENT_TLS_MODES, report);
+      const levels = tp?.portLevelSettings;
+      if (Array.isArray(levels))
+        for (let j = 0; j < levels.length; j++) checkEnum(r, `${path}.portLevelSettings[${j}].tls.mode`, levels[j]?.tls, "mode", CLIENT_TLS_MODES, report);
+    };
+    policy(sp.trafficPolicy, "spec.trafficPolicy");
+    if (Array.isArray(sp.subsets)) for (let k = 0; k < sp.subsets.length; k++) policy(sp.subsets[k]?.trafficPolicy, `spec.subsets[${k}].trafficPolicy`);
+  } else if (r.kind === "ServiceEntry") {
+    checkEnum(r, "spec.resolution", sp, "resolution", SE_RESOLUTIONS, report);
+    checkEnum(r, "spec.location", sp, "location", SE_LOCATIONS, report);
+  }
 }
 
 /** AuthorizationPolicy.Action names in number order. */

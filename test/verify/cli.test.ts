@@ -148,8 +148,13 @@ describe("scenario loader", () => {
       "MF3104",
     ],
     [
-      "an AuthorizationPolicy action number out of the enum",
-      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: 7\n  rules: [{}]\n",
+      "an AuthorizationPolicy action written as its enum number",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: 1\n  rules: [{}]\n",
+      "MF3104",
+    ],
+    [
+      "a DestinationRule tls.mode written as its enum number",
+      "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec:\n  host: a.b\n  trafficPolicy: {tls: {mode: 3}}\n",
       "MF3104",
     ],
     [
