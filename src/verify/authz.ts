@@ -130,21 +130,18 @@ function principalMatcher(values: readonly string[]): (principal: string) => boo
   };
 }
 
-function namespaceOf(principal: string): string {
-  const m = /\/ns\/([^/]+)\/sa\//.exec(principal);
-  return m ? m[1]! : "";
-}
-
-/** Whether a principal's namespace matches one of the values; each matcher built once. */
-function namespaceMatcher(values: readonly string[]): (principal: string) => boolean {
-  const matchers = values.map((v) => globMatcher(v, ""));
-  return (principal) => {
-    const ns = namespaceOf(principal);
-    return principal !== "" && ns !== "" && matchers.some((m) => m(ns));
-  };
-}
-
 const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Whether a principal matches one of the namespace values as Istio generates them
+ * (generator.go srcNamespaceGenerator): every `*` of the value becomes `.*` wherever it is
+ * (`v*t`, `*-prod`, `a*b*`), the rest is quoted, and the regex ".*" + "/ns/<value>/" + ".*" must
+ * match the whole principal; each matcher built once.
+ */
+function namespaceMatcher(values: readonly string[]): (principal: string) => boolean {
+  const patterns = values.map((v) => new RegExp(`^.*/ns/${v.split("*").map(escapeRegExp).join(".*")}/.*$`));
+  return (principal) => principal !== "" && patterns.some((r) => r.test(principal));
+}
 
 /** `<sa>` or `<ns>/<sa>` against `spiffe://<td>/ns/<ns>/…/sa/<sa>` (generator.go serviceAccountRegex). */
 function serviceAccountMatcher(values: readonly string[], policyNs: string): (principal: string) => boolean {

@@ -37,6 +37,12 @@ describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
     ["when connection.sni other DENY", policy("DENY", `  - when: [{key: connection.sni, values: ["outbound_.6379_*"]}]\n`), "allow"],
     ["when source.namespace ALLOW", policy("ALLOW", `  - when: [{key: source.namespace, values: ["vault"]}]\n`), "allow"],
     ["when source.principal DENY", policy("DENY", `  - when: [{key: source.principal, values: ["operations.nrc.internal/ns/vault/sa/vault"]}]\n`), "deny"],
+    // generator.go srcNamespaceGenerator: every `*` of a namespace value is `.*`, wherever it is.
+    ["namespaces with a * inside ALLOW", policy("ALLOW", `  - from: [{source: {namespaces: ["v*t"]}}]\n`), "allow"],
+    ["namespaces with two * ALLOW", policy("ALLOW", `  - from: [{source: {namespaces: ["*a*lt"]}}]\n`), "allow"],
+    ["namespaces with a * inside, another namespace ALLOW", policy("ALLOW", `  - from: [{source: {namespaces: ["b*g"]}}]\n`), "deny"],
+    ["when source.namespace with a * inside DENY", policy("DENY", `  - when: [{key: source.namespace, values: ["va*t"]}]\n`), "deny"],
+    ["notNamespaces with a * inside DENY", policy("DENY", `  - from: [{source: {notNamespaces: ["v*t"]}}]\n`), "allow"],
   ])("%s", (_name, p, verdict) => {
     const r = run(p);
     expect(r.probe.verdict).toBe(verdict);

@@ -414,6 +414,37 @@ const authzPrincipals: Mutator = (s, rng) => {
   return `${label(ref)}: ${field} ${show(old)} -> ${show(source[field] ?? null)}`;
 };
 
+/**
+ * A namespace value with `*` anywhere (inside, twice, leading, trailing), built from a namespace
+ * of a workload: in `from.source.namespaces`/`notNamespaces` of a policy, or a `when`
+ * `source.namespace` condition of a new rule.
+ */
+const authzNamespaceWildcard: Mutator = (s, rng) => {
+  const refs = resources(s, "AuthorizationPolicy").filter((r) => asArray(spec(r.doc)["rules"]).length > 0);
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const names = [...new Set(identities(s).map((i) => i.split("/")[2]!))].filter((n) => n.length >= 3);
+  if (names.length === 0) return undefined;
+  const ns = rng.pick(names);
+  const cut = 1 + rng.int(ns.length - 2);
+  const value = rng.pick([
+    `${ns.slice(0, cut)}*${ns.slice(cut + 1)}`,
+    `*${ns.slice(1, cut)}*${ns.slice(cut + 1)}`,
+    `${ns.slice(0, cut)}*`,
+    `*${ns.slice(cut)}`,
+    `${ns.slice(0, cut)}*x`,
+  ]);
+  const rules = spec(ref.doc)["rules"] as Node[];
+  const choice = rng.int(3);
+  if (choice === 2) {
+    rules.push({ when: [{ key: "source.namespace", values: [value] }] });
+    return `${label(ref)}: add rule when source.namespace [${value}]`;
+  }
+  const field = choice === 0 ? "namespaces" : "notNamespaces";
+  rules.push({ from: [{ source: { [field]: [value] } }] });
+  return `${label(ref)}: add rule from ${field} [${value}]`;
+};
+
 const authzNotPorts: Mutator = (s, rng) => {
   const refs = resources(s, "AuthorizationPolicy").filter((r) => asArray(spec(r.doc)["rules"]).length > 0);
   if (refs.length === 0) return undefined;
@@ -1129,6 +1160,7 @@ export const mutators = {
   "authz-action": authzAction,
   "authz-principals": authzPrincipals,
   "authz-ports": authzNotPorts,
+  "authz-namespace-wildcard": authzNamespaceWildcard,
   "gateway-authz-policy": gatewayPolicy,
   "peer-authentication": peerAuthentication,
   "destinationrule-tls-mode": destinationRuleTlsMode,
