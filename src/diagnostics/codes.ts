@@ -294,7 +294,8 @@ type IstioRule =
   | { readonly rule: "enum-value"; readonly value: string; readonly allowed: readonly string[] }
   | { readonly rule: "port-level-mtls-without-selector" | "port-level-mtls-empty" }
   | { readonly rule: "port-level-mtls-port"; readonly port: string }
-  | { readonly rule: "unknown-attribute"; readonly key: string; readonly why: string };
+  /** A rule of istiod's validation (pkg/config/validation), with Istio's own reason. */
+  | { readonly rule: "istio"; readonly reason: string; readonly fix?: string };
 /** The resource a validation rule refuses, the field, and the rule. */
 interface IstioValidationArgs {
   readonly resource: { readonly file: string; readonly line: number; readonly kind: string; readonly namespace: string; readonly name: string };
@@ -382,11 +383,8 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
       return { message: "port level mTLS, if defined, must have at least one element", fix: "Drop portLevelMtls or name a port." };
     case "port-level-mtls-port":
       return { message: `port ${r.port} must be in range 1..65535`, fix: "Key portLevelMtls by the workload's (target) port number." };
-    case "unknown-attribute":
-      return {
-        message: `key ${r.key}: ${r.why}`,
-        fix: "Use a condition key Istio documents for AuthorizationPolicy (source.*, destination.ip/port, connection.sni, request.*).",
-      };
+    case "istio":
+      return { message: r.reason, fix: r.fix ?? "Change the field as the reason says: istiod refuses the resource as it is." };
   }
 };
 

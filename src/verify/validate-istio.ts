@@ -1,5 +1,6 @@
 import type { ArgsOf } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { parseCidrRange } from "./ip-cidr.js";
 import type { Resource } from "./types.js";
 
 /** A MUTUAL TLS setting without a client certificate, which istiod rejects. */
@@ -200,6 +201,98 @@ function checkNetworkingEnums(r: Resource, report: Report): void {
 /** AuthorizationPolicy.Action names in number order. */
 const AUTHZ_ACTIONS = ["ALLOW", "DENY", "AUDIT", "CUSTOM"];
 
+const strings = (v: unknown): string[] => (Array.isArray(v) ? v.map((x) => (x === null ? "" : String(x))) : []);
+
+/** ValidateIPs: an address, or a range when the value has a `/`. */
+const isIpOrRange = (v: string): boolean => parseCidrRange(v) !== undefined;
+
+/** Why CheckWildcardValues refuses a value (at most one `*`, only at an end), or undefined. */
+function wildcardProblem(v: string): string | undefined {
+  const count = v.split("*").length - 1;
+  if (count > 1) return `at most one wildcard is allowed: ${JSON.stringify(v)}`;
+  if (count === 1 && v !== "*" && !v.startsWith("*") && !v.endsWith("*")) return `wildcard is only allowed at the start or end: ${JSON.stringify(v)}`;
+  return undefined;
+}
+
+/** Why CheckServiceAccount refuses a value (`sa` or `ns/sa`, no wildcard), or undefined. */
+function serviceAccountProblem(v: string): string | undefined {
+  if (v.includes("*")) return "wildcard not allowed";
+  const slashes = v.split("/").length - 1;
+  if (slashes > 1 || v.length > 320) return `expected format 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(v)}`;
+  const [ns, sa] = slashes === 1 ? v.split("/") : ["x", v];
+  if (!ns || !sa) return `expected format 'serviceAccount' or 'namespace/serviceAccount', found ${JSON.stringify(v)}`;
+  return undefined;
+}
+
+/**
+ * The value checks of validation.go ValidateAuthorizationPolicy for one rule: no empty values,
+ * addresses and ranges that parse, trust domains and service accounts in their formats, a
+ * `to.operation` naming something, and `when` conditions with values of their key's kind
+ * (pkg/config/security/security.go ValidateAttribute).
+ */
+function validateRuleValues(r: Resource, i: number, rule: any, report: Report): void {
+  const refuse = (path: string, reason: string) => report(r, `spec.rules[${i}].${path}`, { rule: "istio", reason });
+  const froms: any[] = Array.isArray(rule?.from) ? rule.from : [];
+  for (let f = 0; f < froms.length; f++) {
+    const src = froms[f]?.source;
+    if (!src || typeof src !== "object") continue;
+    for (const k of Object.keys(src)) {
+      const vs = strings(src[k]);
+      const at = `from[${f}].source.${k}`;
+      if (vs.includes("") && k !== "serviceAccounts" && k !== "notServiceAccounts") refuse(at, "empty value not allowed");
+      else if (/^(not)?(ip|remoteIp)Blocks$/i.test(k)) {
+        const bad = vs.find((v) => !isIpOrRange(v));
+        if (bad !== undefined) refuse(at, `bad IP address or CIDR range (${bad})`);
+      } else if (k === "trustDomains" || k === "notTrustDomains") {
+        const bad = vs
+          .map((v) => wildcardProblem(v) ?? (v.includes("/") ? `trust domain must not contain '/': ${JSON.stringify(v)}` : undefined))
+          .find(Boolean);
+        if (bad) refuse(at, bad);
+      } else if (k === "serviceAccounts" || k === "notServiceAccounts") {
+        const bad =
+          vs.length > 16 ? "may not have more than 16 values" : vs.map((v) => (v === "" ? "empty value not allowed" : serviceAccountProblem(v))).find(Boolean);
+        if (bad) refuse(at, bad);
+      }
+    }
+  }
+  const tos: any[] = Array.isArray(rule?.to) ? rule.to : [];
+  for (let t = 0; t < tos.length; t++) {
+    const op = tos[t]?.operation;
+    if (!op || typeof op !== "object") continue;
+    const keys = ["ports", "methods", "paths", "hosts", "notPorts", "notMethods", "notPaths", "notHosts"];
+    if (keys.every((k) => strings(op[k]).length === 0)) refuse(`to[${t}].operation`, "`to.operation` must not be empty");
+    for (const k of keys) if (strings(op[k]).includes("")) refuse(`to[${t}].operation.${k}`, "empty value not allowed");
+  }
+  const whens: any[] = Array.isArray(rule?.when) ? rule.when : [];
+  for (let w = 0; w < whens.length; w++) {
+    const key = String(whens[w]?.key ?? "");
+    const at = `when[${w}]`;
+    if (key === "") {
+      refuse(at, "`key` must not be empty");
+      continue;
+    }
+    const values = strings(whens[w]?.values);
+    const notValues = strings(whens[w]?.notValues);
+    if (values.length === 0 && notValues.length === 0) {
+      refuse(at, `at least one of \`values\` or \`notValues\` must be set for key ${key}`);
+      continue;
+    }
+    for (const vs of [values, notValues]) {
+      if (vs.includes("")) refuse(at, `empty value not allowed, found in ${key}`);
+      else if (key === "source.ip" || key === "remote.ip" || key === "destination.ip") {
+        const bad = vs.find((v) => !isIpOrRange(v));
+        if (bad !== undefined) refuse(at, `bad IP address or CIDR range (${bad})`);
+      } else if (key === "source.principal" || key === "source.trustDomain") {
+        const bad = vs.map(wildcardProblem).find(Boolean);
+        if (bad) refuse(at, bad);
+      } else if (key === "source.serviceAccount") {
+        const bad = vs.length > 16 ? "may not have more than 16 values" : vs.map(serviceAccountProblem).find(Boolean);
+        if (bad) refuse(at, bad);
+      }
+    }
+  }
+}
+
 function validateServiceEntry(r: Resource, report: Report): void {
   const endpoints: any[] = Array.isArray(r.spec.endpoints) ? r.spec.endpoints : [];
   // validation.go ValidateServiceEntry: resolution NONE takes no endpoints.
@@ -239,13 +332,14 @@ function validateAuthorizationPolicy(r: Resource, report: Report): void {
     for (let w = 0; w < whens.length; w++) {
       const key = String(whens[w]?.key ?? "");
       const problem = key === "" ? undefined : conditionKeyProblem(key);
-      if (problem !== undefined) report(r, `spec.rules[${i}].when[${w}].key`, { rule: "unknown-attribute", key, why: problem });
+      if (problem !== undefined) report(r, `spec.rules[${i}].when[${w}].key`, { rule: "istio", reason: problem });
     }
     for (let w = 0; w < whens.length; w++)
       if (String(whens[w]?.key ?? "") === "destination.port")
         for (const k of ["values", "notValues"])
           for (const port of Array.isArray(whens[w]?.[k]) ? whens[w][k] : [])
             if (!isPortNumber(port)) report(r, `spec.rules[${i}].when[${w}].${k}`, { rule: "bad-port", port: String(port) });
+    validateRuleValues(r, i, rules[i], report);
     const froms: any[] = Array.isArray(rules[i]?.from) ? rules[i].from : [];
     for (let f = 0; f < froms.length; f++) {
       const src = froms[f]?.source ?? {};
