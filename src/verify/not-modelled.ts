@@ -137,6 +137,32 @@ function destinationIpField(p: Resource): string | undefined {
   return undefined;
 }
 
+/**
+ * EndpointSlices (label `kubernetes.io/service-name`) and v1 Endpoints (which Kubernetes mirrors
+ * into EndpointSlices) written for a Service without selector: istiod takes that Service's
+ * endpoints from them, and looks up the pod of each address (by `targetRef`, else by IP in the
+ * namespace: pilot/pkg/serviceregistry/kube/controller/endpointslice.go getPod) for its labels
+ * and identity. verify takes a Service's endpoints from its selector only, so it would see none.
+ */
+function endpointGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>): void {
+  for (const r of world.scenario.resources.get(mesh.spec.name) ?? []) {
+    const slice = r.kind === "EndpointSlice" && r.apiVersion.startsWith("discovery.k8s.io/");
+    if (!slice && !(r.kind === "Endpoints" && r.apiVersion === "v1")) continue;
+    const name = slice ? r.metadata.labels?.["kubernetes.io/service-name"] : r.name;
+    if (typeof name !== "string" || gaps.has(r)) continue;
+    const host = `${name}.${r.namespace}.svc.${mesh.spec.clusterDomain}`;
+    const svc = mesh.services.find((x) => x.source === "kubernetes" && x.hostname === host);
+    if (!svc || Object.keys(svc.selector).length > 0) continue;
+    gaps.set(r, {
+      mesh,
+      resource: r,
+      field: slice ? "endpoints" : "subsets",
+      why: `the endpoints of ${host}, a Service without selector, come from this ${r.kind}; verify takes endpoints from a Service's selector only`,
+      workloads: new Set([`callers of ${host}`]),
+    });
+  }
+}
+
 /** VirtualService rules on a probe's client route that verify does not model. */
 function probeGaps(world: World, p: ProbeSpec, gaps: Map<Resource, Gap>): void {
   const mesh = world.meshes.find((m) => m.spec.name === p.from.mesh);
@@ -200,6 +226,7 @@ export function notModelledFindings(world: World): Diagnostic[] {
       });
     }
   }
+  for (const mesh of world.meshes) endpointGaps(world, mesh, gaps);
   // VirtualService rules on a probe's client route that verify does not model.
   for (const p of world.scenario.probes) probeGaps(world, p, gaps);
   const out: Diagnostic[] = [];
