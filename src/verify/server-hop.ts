@@ -132,7 +132,10 @@ function peerAuthnsIn(mesh: MeshIndex, ns: string): readonly PeerAuthn[] {
 
 function computeMtlsMode(mesh: MeshIndex, w: Pick<Workload, "namespace" | "labels">, port: number): { mode: string; policy: Resource | null } {
   const inNs = peerAuthnsIn(mesh, w.namespace);
-  const workloadPa = inNs.find((p) => p.selector && selects(p.selector, w.labels))?.policy;
+  // A policy with a selector in the root namespace is neither mesh-wide nor a workload policy:
+  // ComposePeerAuthentication ignores it, also for the root namespace's own workloads
+  // (pilot/pkg/security/authn/policy_applier.go:421, "not in root namespace").
+  const workloadPa = w.namespace === mesh.rootNamespace ? undefined : inNs.find((p) => p.selector && selects(p.selector, w.labels))?.policy;
   const nsPa = inNs.find((p) => !p.selector)?.policy;
   const rootPa = peerAuthnsIn(mesh, mesh.rootNamespace).find((p) => !p.selector)?.policy;
   let mode = "PERMISSIVE";
