@@ -1,7 +1,7 @@
 import { customPoliciesFor, isDryRun, policiesFor } from "./authz.js";
 import { parseCidrRange } from "./ip-cidr.js";
 import { configsOf, type MeshIndex, type Workload } from "./mesh-index.js";
-import { gatewayIp } from "./server-hop.js";
+import { gatewayIp, httpInboundPorts } from "./server-hop.js";
 import { unmodelledSidecarFields } from "./sidecar-scope.js";
 import type { ProbeSpec, Resource } from "./types.js";
 import type { World } from "./verify-scenario.js";
@@ -59,6 +59,19 @@ function workloadGaps(mesh: MeshIndex, w: Workload, unknownSource: boolean, note
     );
   }
   if (!w.sidecar) return;
+  const httpPorts = httpInboundPorts(mesh, w);
+  if (httpPorts.length > 0)
+    for (const p of policiesFor(mesh, w)) {
+      const field = isDryRun(p) ? undefined : requestAttributeField(p);
+      if (field)
+        note(
+          mesh,
+          p,
+          field,
+          `on the HTTP inbound chain of port ${httpPorts.join(", ")} the rule matches request attributes (method, path, host, headers) a probe does not have`,
+          w,
+        );
+    }
   for (const p of customPoliciesFor(mesh, w).external) {
     note(
       mesh,
@@ -125,6 +138,20 @@ function gatewayRbacGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>
         `the east-west gateway terminates a chain with a ${otherTermination.serverMode} server, whose client certificates verify does not follow into the gateway's RBAC filter`,
       );
   }
+}
+
+/** The first field of a policy matching HTTP request attributes (methods, paths, hosts and their `not*`, `request.headers` conditions), or undefined. */
+function requestAttributeField(p: Resource): string | undefined {
+  const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
+  for (let i = 0; i < rules.length; i++) {
+    const tos: any[] = Array.isArray(rules[i]?.to) ? rules[i].to : [];
+    for (let t = 0; t < tos.length; t++)
+      for (const k of ["methods", "paths", "hosts", "notMethods", "notPaths", "notHosts"])
+        if (Array.isArray(tos[t]?.operation?.[k]) && tos[t].operation[k].length > 0) return `spec.rules[${i}].to[${t}].operation.${k}`;
+    const whens: any[] = Array.isArray(rules[i]?.when) ? rules[i].when : [];
+    for (let j = 0; j < whens.length; j++) if (String(whens[j]?.key ?? "").startsWith("request.headers")) return `spec.rules[${i}].when[${j}]`;
+  }
+  return undefined;
 }
 
 /** The first `when` condition on `destination.ip` of a policy, or undefined. */

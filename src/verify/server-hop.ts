@@ -189,6 +189,19 @@ function computeInboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boole
   return false;
 }
 
+/** The pod ports whose inbound chain is HTTP (a Service port of an HTTP protocol targets them, the oldest Service deciding). */
+export function httpInboundPorts(mesh: MeshIndex, w: Workload): number[] {
+  const ports = new Set<number>();
+  for (const s of lookups(mesh).kubernetesServicesByNamespace.get(w.namespace) ?? []) {
+    if (Object.keys(s.selector).length === 0 || !selects(s.selector, w.labels)) continue;
+    for (const p of s.ports) {
+      const target = targetPortFor(p, w);
+      if (typeof target === "number" && inboundIsHttp(mesh, w, target)) ports.add(target);
+    }
+  }
+  return [...ports].sort((a, b) => a - b);
+}
+
 /** A Service's creation time in ms (Kubernetes' zero time when not written). */
 function createdAt(s: MeshService): number {
   const t = s.resource.metadata.creationTimestamp;

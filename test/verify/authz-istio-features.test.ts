@@ -65,6 +65,19 @@ describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
     expect(r.probe.verdict).toBe(verdict);
   });
 
+  it("declares request attributes (methods, paths, hosts, headers) on an HTTP inbound port, not on a TCP one", () => {
+    const methods = policy("ALLOW", `  - to: [{operation: {methods: [GET]}}]\n`);
+    const headers = policy("DENY", `  - when: [{key: "request.headers[x-user]", values: ["a"]}]\n`);
+    const onHttp = (p: string) => {
+      const production = `${exportYaml({ guard: "" }).replace("name: tcp-postgres", "name: http-postgres")}---\n${p}`;
+      const r = runVerify(inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: importYaml({}), production }));
+      return r.findings.filter((f) => f.code === "MF3299").map((f) => f.message);
+    };
+    expect(onHttp(methods)).toEqual([expect.stringContaining("spec.rules[0].to[0].operation.methods")]);
+    expect(onHttp(headers)).toEqual([expect.stringContaining("spec.rules[0].when[0]")]);
+    expect(run(methods).notModelled).toEqual([]);
+  });
+
   it("a root-namespace policy with a selector applies in the workload's namespace", () => {
     const p = policy("DENY", "  - {}\n").replace("namespace: db}", "namespace: istio-system}");
     expect(run(p).probe.verdict).toBe("deny");
