@@ -557,6 +557,19 @@ func (me *MeshEnv) serverDecide(wl *Workload, port uint32, in legIn) (serverResu
 		if tlsMode == simulation.Plaintext && (errors.Is(res.Error, simulation.ErrMTLSError) || errors.Is(res.Error, simulation.ErrTLSError) || errors.Is(res.Error, simulation.ErrNoFilterChain)) {
 			return serverResult{denial: &denial{DeniedAtServer, ReasonPlaintext, fmt.Sprintf("%s: plaintext connection: %v", where, res.Error)}}, nil
 		}
+		// A chain that terminates mTLS completes the handshake before its HTTP connection manager
+		// decodes a byte (the simulation reports the decoding error only because it skips TLS):
+		// the trust checks come first, as on every other chain.
+		if errors.Is(res.Error, simulation.ErrProtocolError) && tlsMode != simulation.Plaintext {
+			if fc := chainOf(pc, res, port, true, in.tls.SNI); fc != nil {
+				if dt := downstreamTLS(fc); dt != nil {
+					serverID := me.spiffeID(wl.Pod.Namespace, wl.Pod.Spec.ServiceAccountName)
+					if d := trustCheck(in, me.Spec.RootCA, serverID, validationSANs(dt.GetCommonTlsContext()), where); d != nil {
+						return serverResult{chain: fc.GetName(), denial: d}, nil
+					}
+				}
+			}
+		}
 		return serverResult{denial: &denial{DeniedAtServer, ReasonNoInbound, fmt.Sprintf("%s: listener %q: %v", where, res.ListenerMatched, res.Error)}}, nil
 	}
 	fc := chainOf(pc, res, port, tlsMode != simulation.Plaintext, in.tls.SNI)

@@ -130,21 +130,18 @@ function principalMatcher(values: readonly string[]): (principal: string) => boo
   };
 }
 
-function namespaceOf(principal: string): string {
-  const m = /\/ns\/([^/]+)\/sa\//.exec(principal);
-  return m ? m[1]! : "";
-}
-
-/** Whether a principal's namespace matches one of the values; each matcher built once. */
-function namespaceMatcher(values: readonly string[]): (principal: string) => boolean {
-  const matchers = values.map((v) => globMatcher(v, ""));
-  return (principal) => {
-    const ns = namespaceOf(principal);
-    return principal !== "" && ns !== "" && matchers.some((m) => m(ns));
-  };
-}
-
 const escapeRegExp = (x: string) => x.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+
+/**
+ * Whether a principal matches one of the namespace values as Istio generates them
+ * (generator.go srcNamespaceGenerator): every `*` of the value becomes `.*` wherever it is
+ * (`v*t`, `*-prod`, `a*b*`), the rest is quoted, and the regex ".*" + "/ns/<value>/" + ".*" must
+ * match the whole principal; each matcher built once.
+ */
+function namespaceMatcher(values: readonly string[]): (principal: string) => boolean {
+  const patterns = values.map((v) => new RegExp(`^.*/ns/${v.split("*").map(escapeRegExp).join(".*")}/.*$`));
+  return (principal) => principal !== "" && patterns.some((r) => r.test(principal));
+}
 
 /** `<sa>` or `<ns>/<sa>` against `spiffe://<td>/ns/<ns>/…/sa/<sa>` (generator.go serviceAccountRegex). */
 function serviceAccountMatcher(values: readonly string[], policyNs: string): (principal: string) => boolean {
@@ -194,7 +191,7 @@ function cidrMatcher(values: readonly string[]): (ip: string) => boolean {
  * regular expressions built. Evaluating it allocates nothing.
  */
 interface CompiledRule {
-  readonly from: readonly { readonly httpOnly: boolean; readonly checks: readonly SourceCheck[] }[];
+  readonly from: readonly { readonly httpOnly: boolean; readonly requestPrincipals: boolean; readonly checks: readonly SourceCheck[] }[];
   readonly to: readonly { readonly httpOnly: boolean; readonly ports: readonly string[]; readonly notPorts: readonly string[]; readonly httpFields: boolean }[];
   readonly when: readonly ((c: Connection) => Match)[];
 }
@@ -230,7 +227,7 @@ function compileSource(s: any, bundle: readonly string[], policyNs: string): Com
   addIp("notIpBlocks", true);
   addIp("remoteIpBlocks", false);
   addIp("notRemoteIpBlocks", true);
-  return { httpOnly: httpOnlySource.some((k) => list(s?.[k]).length > 0), checks };
+  return { httpOnly: httpOnlySource.some((k) => list(s?.[k]).length > 0), requestPrincipals: list(s?.requestPrincipals).length > 0, checks };
 }
 
 function compileOperation(o: any): CompiledRule["to"][number] {
@@ -291,6 +288,9 @@ function compileCondition(w: any, bundle: readonly string[], policyNs: string): 
         return (c) => tests.some((t) => t(c.sni));
       });
     default:
+      // request.auth.* on an HTTP chain: metadata of the JWT, absent without a token, so values
+      // never match and notValues always hold. Other request keys (headers) are declared.
+      if (key.startsWith("request.auth.")) return (c) => (c.http ? values.length === 0 : "http-only");
       return (c) => (c.http ? false : "http-only");
   }
 }
@@ -305,6 +305,9 @@ function compileRule(rule: any, bundle: readonly string[], policyNs: string): Co
 
 function sourceMatches(s: CompiledRule["from"][number], c: Connection): Match {
   if (!c.http && s.httpOnly) return "http-only";
+  // On an HTTP chain requestPrincipals match the JWT's principal (a metadata matcher), which a
+  // request without a token does not have; notRequestPrincipals then always hold.
+  if (c.http && s.requestPrincipals) return false;
   const checks = s.checks;
   for (let i = 0; i < checks.length; i++) if (checks[i]!.test(c) === checks[i]!.negate) return false;
   return true;

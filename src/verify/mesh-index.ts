@@ -118,22 +118,51 @@ export function isIpLiteral(s: string): boolean {
   return s.includes(":") && /^[0-9a-fA-F:.]+$/.test(s);
 }
 
-/** Istio's protocol for a port name (`tcp-x`, `http`, …) or appProtocol. */
-export function protocolOf(name: string | undefined, appProtocol?: string, k8sProtocol?: string): string {
+/** Istio's protocol names (protocol.Parse, case-insensitive), in verify's upper-case spelling. */
+const PROTOCOL_NAMES: Readonly<Record<string, string>> = {
+  tcp: "TCP",
+  udp: "UDP",
+  grpc: "GRPC",
+  "grpc-web": "GRPC-WEB",
+  http: "HTTP",
+  http_proxy: "HTTP_PROXY",
+  http2: "HTTP2",
+  https: "HTTPS",
+  tls: "TLS",
+  mongo: "MONGO",
+  redis: "REDIS",
+  mysql: "MYSQL",
+};
+
+/** Ports Istio reads as TCP when the name gives no protocol (SMTP, DNS, MySQL, MongoDB: pkg/config/kube/conversion.go wellKnownPorts). */
+const WELL_KNOWN_TCP_PORTS = new Set([25, 53, 3306, 27017]);
+
+/**
+ * Istio's protocol for a Kubernetes Service port (pkg/config/kube/conversion.go ConvertProtocol):
+ * UDP by the port's protocol; else `appProtocol` when set (Kubernetes' `kubernetes.io/h2c`,
+ * `kubernetes.io/ws`, `kubernetes.io/wss`, or a protocol name), with no fallback to the port
+ * name; else the port name's prefix before `-` (`grpc-web` as a whole); unknown names are
+ * TCP on a few well-known ports and UNSUPPORTED (sniffed) elsewhere.
+ */
+export function protocolOf(name: string | undefined, appProtocol?: unknown, k8sProtocol?: string, port?: number): string {
   if (k8sProtocol?.toUpperCase() === "UDP") return "UDP";
   if (k8sProtocol?.toUpperCase() === "SCTP") return "SCTP";
-  const known = ["HTTP", "HTTP2", "HTTPS", "GRPC", "GRPC-WEB", "TCP", "TLS", "MONGO", "REDIS", "MYSQL", "UDP"];
-  const pick = (s: string | undefined) => {
-    if (!s) return undefined;
-    const p = s.toLowerCase().split("-")[0]!.toUpperCase();
-    if (s.toLowerCase() === "grpc-web") return "GRPC-WEB";
-    return known.includes(p) ? p : undefined;
-  };
-  return pick(appProtocol) ?? pick(name) ?? "UNSUPPORTED";
+  let n = name ?? "";
+  if (appProtocol !== undefined && appProtocol !== null) {
+    n = String(appProtocol);
+    if (n === "kubernetes.io/h2c") return "HTTP2";
+    if (n === "kubernetes.io/ws") return "HTTP";
+    if (n === "kubernetes.io/wss") return "HTTPS";
+  }
+  if (n.length >= 8 && n.slice(0, 8).toLowerCase() === "grpc-web") return "GRPC-WEB";
+  const dash = n.indexOf("-");
+  const known = PROTOCOL_NAMES[(dash >= 0 ? n.slice(0, dash) : n).toLowerCase()];
+  if (known) return known;
+  return port !== undefined && WELL_KNOWN_TCP_PORTS.has(port) ? "TCP" : "UNSUPPORTED";
 }
 
 export function isHttpProtocol(p: string): boolean {
-  return p === "HTTP" || p === "HTTP2" || p === "GRPC" || p === "GRPC-WEB";
+  return p === "HTTP" || p === "HTTP2" || p === "HTTP_PROXY" || p === "GRPC" || p === "GRPC-WEB";
 }
 
 /** Namespaces the injector never touches (pkg/kube/inject/initializer.go IgnoredNamespaces). */
@@ -246,7 +275,7 @@ function kubernetesService(r: Resource, spec: MeshSpec, alloc: () => string): Me
     ports: (Array.isArray(r.spec.ports) ? r.spec.ports : []).map((p: any) => ({
       name: String(p?.name ?? ""),
       port: Number(p?.port),
-      protocol: protocolOf(p?.name, p?.appProtocol, p?.protocol),
+      protocol: protocolOf(p?.name, p?.appProtocol, p?.protocol, Number(p?.port)),
       targetPort: p?.targetPort ?? Number(p?.port),
     })),
     address: address || "0.0.0.0",

@@ -1,7 +1,7 @@
 import { customPoliciesFor, isDryRun, policiesFor } from "./authz.js";
 import { parseCidrRange } from "./ip-cidr.js";
 import { configsOf, type MeshIndex, type Workload } from "./mesh-index.js";
-import { gatewayIp } from "./server-hop.js";
+import { gatewayIp, httpInboundPorts } from "./server-hop.js";
 import { unmodelledSidecarFields } from "./sidecar-scope.js";
 import type { ProbeSpec, Resource } from "./types.js";
 import type { World } from "./verify-scenario.js";
@@ -59,6 +59,19 @@ function workloadGaps(mesh: MeshIndex, w: Workload, unknownSource: boolean, note
     );
   }
   if (!w.sidecar) return;
+  const httpPorts = httpInboundPorts(mesh, w);
+  if (httpPorts.length > 0)
+    for (const p of policiesFor(mesh, w)) {
+      const field = isDryRun(p) ? undefined : requestAttributeField(p);
+      if (field)
+        note(
+          mesh,
+          p,
+          field,
+          `on the HTTP inbound chain of port ${httpPorts.join(", ")} the rule matches request attributes (method, path, host, headers) a probe does not have`,
+          w,
+        );
+    }
   for (const p of customPoliciesFor(mesh, w).external) {
     note(
       mesh,
@@ -127,6 +140,20 @@ function gatewayRbacGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>
   }
 }
 
+/** The first field of a policy matching HTTP request attributes (methods, paths, hosts and their `not*`, `request.headers` conditions), or undefined. */
+function requestAttributeField(p: Resource): string | undefined {
+  const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
+  for (let i = 0; i < rules.length; i++) {
+    const tos: any[] = Array.isArray(rules[i]?.to) ? rules[i].to : [];
+    for (let t = 0; t < tos.length; t++)
+      for (const k of ["methods", "paths", "hosts", "notMethods", "notPaths", "notHosts"])
+        if (Array.isArray(tos[t]?.operation?.[k]) && tos[t].operation[k].length > 0) return `spec.rules[${i}].to[${t}].operation.${k}`;
+    const whens: any[] = Array.isArray(rules[i]?.when) ? rules[i].when : [];
+    for (let j = 0; j < whens.length; j++) if (String(whens[j]?.key ?? "").startsWith("request.headers")) return `spec.rules[${i}].when[${j}]`;
+  }
+  return undefined;
+}
+
 /** The first `when` condition on `destination.ip` of a policy, or undefined. */
 function destinationIpField(p: Resource): string | undefined {
   const rules: any[] = Array.isArray(p.spec.rules) ? p.spec.rules : [];
@@ -135,6 +162,32 @@ function destinationIpField(p: Resource): string | undefined {
     for (let j = 0; j < whens.length; j++) if (String(whens[j]?.key ?? "") === "destination.ip") return `spec.rules[${i}].when[${j}]`;
   }
   return undefined;
+}
+
+/**
+ * EndpointSlices (label `kubernetes.io/service-name`) and v1 Endpoints (which Kubernetes mirrors
+ * into EndpointSlices) written for a Service without selector: istiod takes that Service's
+ * endpoints from them, and looks up the pod of each address (by `targetRef`, else by IP in the
+ * namespace: pilot/pkg/serviceregistry/kube/controller/endpointslice.go getPod) for its labels
+ * and identity. verify takes a Service's endpoints from its selector only, so it would see none.
+ */
+function endpointGaps(world: World, mesh: MeshIndex, gaps: Map<Resource, Gap>): void {
+  for (const r of world.scenario.resources.get(mesh.spec.name) ?? []) {
+    const slice = r.kind === "EndpointSlice" && r.apiVersion.startsWith("discovery.k8s.io/");
+    if (!slice && !(r.kind === "Endpoints" && r.apiVersion === "v1")) continue;
+    const name = slice ? r.metadata.labels?.["kubernetes.io/service-name"] : r.name;
+    if (typeof name !== "string" || gaps.has(r)) continue;
+    const host = `${name}.${r.namespace}.svc.${mesh.spec.clusterDomain}`;
+    const svc = mesh.services.find((x) => x.source === "kubernetes" && x.hostname === host);
+    if (!svc || Object.keys(svc.selector).length > 0) continue;
+    gaps.set(r, {
+      mesh,
+      resource: r,
+      field: slice ? "endpoints" : "subsets",
+      why: `the endpoints of ${host}, a Service without selector, come from this ${r.kind}; verify takes endpoints from a Service's selector only`,
+      workloads: new Set([`callers of ${host}`]),
+    });
+  }
 }
 
 /** VirtualService rules on a probe's client route that verify does not model. */
@@ -200,6 +253,7 @@ export function notModelledFindings(world: World): Diagnostic[] {
       });
     }
   }
+  for (const mesh of world.meshes) endpointGaps(world, mesh, gaps);
   // VirtualService rules on a probe's client route that verify does not model.
   for (const p of world.scenario.probes) probeGaps(world, p, gaps);
   const out: Diagnostic[] = [];

@@ -1,6 +1,6 @@
 import { evaluateAuthz, type AuthzDecision } from "./authz.js";
 import { gatewayProxy } from "./gateway-chains.js";
-import { configsOf, isHttpProtocol, lookups, selects, spiffeId, targetPortFor, type MeshIndex, type Workload } from "./mesh-index.js";
+import { configsOf, isHttpProtocol, lookups, selects, spiffeId, targetPortFor, type MeshIndex, type MeshService, type Workload } from "./mesh-index.js";
 import type { Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
 
@@ -132,7 +132,10 @@ function peerAuthnsIn(mesh: MeshIndex, ns: string): readonly PeerAuthn[] {
 
 function computeMtlsMode(mesh: MeshIndex, w: Pick<Workload, "namespace" | "labels">, port: number): { mode: string; policy: Resource | null } {
   const inNs = peerAuthnsIn(mesh, w.namespace);
-  const workloadPa = inNs.find((p) => p.selector && selects(p.selector, w.labels))?.policy;
+  // A policy with a selector in the root namespace is neither mesh-wide nor a workload policy:
+  // ComposePeerAuthentication ignores it, also for the root namespace's own workloads
+  // (pilot/pkg/security/authn/policy_applier.go:421, "not in root namespace").
+  const workloadPa = w.namespace === mesh.rootNamespace ? undefined : inNs.find((p) => p.selector && selects(p.selector, w.labels))?.policy;
   const nsPa = inNs.find((p) => !p.selector)?.policy;
   const rootPa = peerAuthnsIn(mesh, mesh.rootNamespace).find((p) => !p.selector)?.policy;
   let mode = "PERMISSIVE";
@@ -172,12 +175,45 @@ function inboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
   return hit;
 }
 
+/**
+ * Several Services may target one pod port: the inbound chain takes the protocol of the oldest
+ * Service (creation time, then hostname: model/context.go SetServiceTargets), first port first
+ * (listener_inbound.go getFilterChainsByServicePort, "we will use the oldest Service").
+ */
 function computeInboundIsHttp(mesh: MeshIndex, w: Workload, port: number): boolean {
+  const selecting = (lookups(mesh).kubernetesServicesByNamespace.get(w.namespace) ?? []).filter(
+    (s) => Object.keys(s.selector).length > 0 && selects(s.selector, w.labels),
+  );
+  if (selecting.length > 1) selecting.sort(byCreationThenHostname);
+  for (const s of selecting) for (const p of s.ports) if (targetPortFor(p, w) === port) return isHttpProtocol(p.protocol);
+  return false;
+}
+
+/** The pod ports whose inbound chain is HTTP (a Service port of an HTTP protocol targets them, the oldest Service deciding). */
+export function httpInboundPorts(mesh: MeshIndex, w: Workload): number[] {
+  const ports = new Set<number>();
   for (const s of lookups(mesh).kubernetesServicesByNamespace.get(w.namespace) ?? []) {
     if (Object.keys(s.selector).length === 0 || !selects(s.selector, w.labels)) continue;
-    for (const p of s.ports) if (targetPortFor(p, w) === port) return isHttpProtocol(p.protocol);
+    for (const p of s.ports) {
+      const target = targetPortFor(p, w);
+      if (typeof target === "number" && inboundIsHttp(mesh, w, target)) ports.add(target);
+    }
   }
-  return false;
+  return [...ports].sort((a, b) => a - b);
+}
+
+/** A Service's creation time in ms (Kubernetes' zero time when not written). */
+function createdAt(s: MeshService): number {
+  const t = s.resource.metadata.creationTimestamp;
+  const ms = typeof t === "string" ? Date.parse(t) : Number.NaN;
+  return Number.isNaN(ms) ? Number.NEGATIVE_INFINITY : ms;
+}
+
+function byCreationThenHostname(a: MeshService, b: MeshService): number {
+  const ta = createdAt(a);
+  const tb = createdAt(b);
+  if (ta !== tb) return ta < tb ? -1 : 1;
+  return a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
 }
 
 /** The server sidecar: inbound chain (mTLS mode), trust, then RBAC. */

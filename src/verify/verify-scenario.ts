@@ -509,8 +509,11 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
   if (!picked) return [];
   const sni = chain.serverNames[0] ?? null;
   const gwId = spiffeId(m.spec.trustDomain, gl.proxy.namespace, gl.proxy.serviceAccount);
+  // The prober speaks the service port's protocol, as a client of that service would; an inbound
+  // chain of another protocol (several Services on one pod port) can refuse it.
+  const http = isHttpProtocol(chain.service?.ports.find((p) => p.port === chain.port)?.protocol ?? "TCP");
   const decide = (id: string): boolean => {
-    const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] }, http: undefined };
+    const leg: Leg = { peerId: id, peerRoot: m.spec.rootCA, tls: { mode: "ISTIO_MUTUAL", sni, sans: [] }, http };
     if (chain.passthrough) return serverDecide(m, picked.workload, picked.port, leg).denial === undefined;
     // As in passGateway and runProbe: the gateway's handshake when it terminates, then its RBAC filters.
     if (chain.terminates && trustCheck(leg, m.spec.rootCA, gwId, [], "") !== undefined) return false;
@@ -529,7 +532,7 @@ function admits(world: World, m: MeshIndex, gl: GatewayListener, chain: GatewayC
         peerId: gwId,
         peerRoot: m.spec.rootCA,
         tls: { mode: t.mode, sni: t.sni, sans: t.sans },
-        http: undefined,
+        http,
       }).denial === undefined
     );
   };

@@ -37,6 +37,12 @@ describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
     ["when connection.sni other DENY", policy("DENY", `  - when: [{key: connection.sni, values: ["outbound_.6379_*"]}]\n`), "allow"],
     ["when source.namespace ALLOW", policy("ALLOW", `  - when: [{key: source.namespace, values: ["vault"]}]\n`), "allow"],
     ["when source.principal DENY", policy("DENY", `  - when: [{key: source.principal, values: ["operations.nrc.internal/ns/vault/sa/vault"]}]\n`), "deny"],
+    // generator.go srcNamespaceGenerator: every `*` of a namespace value is `.*`, wherever it is.
+    ["namespaces with a * inside ALLOW", policy("ALLOW", `  - from: [{source: {namespaces: ["v*t"]}}]\n`), "allow"],
+    ["namespaces with two * ALLOW", policy("ALLOW", `  - from: [{source: {namespaces: ["*a*lt"]}}]\n`), "allow"],
+    ["namespaces with a * inside, another namespace ALLOW", policy("ALLOW", `  - from: [{source: {namespaces: ["b*g"]}}]\n`), "deny"],
+    ["when source.namespace with a * inside DENY", policy("DENY", `  - when: [{key: source.namespace, values: ["va*t"]}]\n`), "deny"],
+    ["notNamespaces with a * inside DENY", policy("DENY", `  - from: [{source: {notNamespaces: ["v*t"]}}]\n`), "allow"],
   ])("%s", (_name, p, verdict) => {
     const r = run(p);
     expect(r.probe.verdict).toBe(verdict);
@@ -57,6 +63,19 @@ describe("AuthorizationPolicy features Istio evaluates on TCP", () => {
       ),
     );
     expect(r.probe.verdict).toBe(verdict);
+  });
+
+  it("declares request attributes (methods, paths, hosts, headers) on an HTTP inbound port, not on a TCP one", () => {
+    const methods = policy("ALLOW", `  - to: [{operation: {methods: [GET]}}]\n`);
+    const headers = policy("DENY", `  - when: [{key: "request.headers[x-user]", values: ["a"]}]\n`);
+    const onHttp = (p: string) => {
+      const production = `${exportYaml({ guard: "" }).replace("name: tcp-postgres", "name: http-postgres")}---\n${p}`;
+      const r = runVerify(inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: importYaml({}), production }));
+      return r.findings.filter((f) => f.code === "MF3299").map((f) => f.message);
+    };
+    expect(onHttp(methods)).toEqual([expect.stringContaining("spec.rules[0].to[0].operation.methods")]);
+    expect(onHttp(headers)).toEqual([expect.stringContaining("spec.rules[0].when[0]")]);
+    expect(run(methods).notModelled).toEqual([]);
   });
 
   it("a root-namespace policy with a selector applies in the workload's namespace", () => {

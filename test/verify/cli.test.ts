@@ -132,6 +132,96 @@ describe("scenario loader", () => {
       "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec:\n  host: a.b\n  trafficPolicy: {tls: {mode: MUTUAL}}\n",
       "MF3104",
     ],
+    [
+      "a selector label value YAML reads as a boolean",
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec:\n  selector: {matchLabels: {app: db, tier: true}}\n  mtls: {mode: STRICT}\n",
+      "MF3104",
+    ],
+    [
+      "a Sidecar workloadSelector label value YAML reads as a number",
+      "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: x}\nspec:\n  workloadSelector: {labels: {version: 1.0}}\n",
+      "MF3104",
+    ],
+    [
+      "a lower-case PeerAuthentication mode",
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec:\n  mtls: {mode: strict}\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy action written as its enum number",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  action: 1\n  rules: [{}]\n",
+      "MF3104",
+    ],
+    [
+      "a DestinationRule tls.mode written as its enum number",
+      "apiVersion: networking.istio.io/v1\nkind: DestinationRule\nmetadata: {name: x}\nspec:\n  host: a.b\n  trafficPolicy: {tls: {mode: 3}}\n",
+      "MF3104",
+    ],
+    [
+      "a namespace-wide PeerAuthentication with portLevelMtls",
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec:\n  portLevelMtls: {5432: {mode: DISABLE}}\n",
+      "MF3104",
+    ],
+    [
+      "a portLevelMtls key that is not a port",
+      "apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: x}\nspec:\n  selector: {matchLabels: {app: db}}\n  portLevelMtls: {tcp-db: {mode: DISABLE}}\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy condition key Istio does not know",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{when: [{key: 'destination.labels[app]', values: [db]}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with an empty principal",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{from: [{source: {principals: ['']}}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with an ipBlocks value that is no address",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{from: [{source: {ipBlocks: [foo]}}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with an ipBlocks range with a prefix too long",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{from: [{source: {ipBlocks: [10.0.0.0/33]}}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with a trust domain with a wildcard inside",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{from: [{source: {trustDomains: ['a*b']}}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with a service account with a wildcard",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{from: [{source: {serviceAccounts: ['ns/*']}}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with an empty to.operation",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{to: [{operation: {}}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with a condition without values",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{when: [{key: source.namespace}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with a condition with an empty value",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{when: [{key: source.namespace, values: ['']}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with a source.ip condition that is no address",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{when: [{key: source.ip, values: [x]}]}]\n",
+      "MF3104",
+    ],
+    [
+      "an AuthorizationPolicy with a source.principal condition with two wildcards",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  rules: [{when: [{key: source.principal, values: ['*a*']}]}]\n",
+      "MF3104",
+    ],
   ])("reports %s with a code and line", (_n, text, code) => {
     const r = parseScenario({ scenario, meshFiles: new Map([["production", [{ file: "production/x.yaml", text }]]]) });
     expect(r.scenario).toBeUndefined();

@@ -267,6 +267,43 @@ const servicePort: Mutator = (s, rng) => {
   return `${label(ref)} port ${show(port["name"])}: ${field} ${show(old)} -> ${show(port[field])}`;
 };
 
+/**
+ * How Istio reads a Service port's protocol: an `appProtocol` (Kubernetes' own names, a protocol
+ * name, one Istio does not know) or a port name prefix; or a second Service selecting the same
+ * pods with another protocol on the same target port (the older Service, by creation time then
+ * hostname, decides the inbound chain).
+ */
+const servicePortProtocol: Mutator = (s, rng) => {
+  const targets = resources(s, "Service")
+    .filter((r) => nsOf(r.doc) !== "istio-system" && isObject(spec(r.doc)["selector"]))
+    .flatMap((ref) => asArray(spec(ref.doc)["ports"]).map((port) => ({ ref, port })));
+  if (targets.length === 0) return undefined;
+  const { ref, port } = rng.pick(targets);
+  const choice = rng.int(3);
+  if (choice === 0) {
+    const old = port["appProtocol"] as unknown;
+    port["appProtocol"] = rng.pick(["kubernetes.io/h2c", "kubernetes.io/ws", "kubernetes.io/wss", "http", "HTTP2", "grpc", "tcp", "prometheus", "postgresql"]);
+    return `${label(ref)} port ${show(port["name"])}: appProtocol ${show(old ?? null)} -> ${show(port["appProtocol"])}`;
+  }
+  if (choice === 1) {
+    const old = port["name"] as unknown;
+    port["name"] = rng.pick(["http_proxy", "grpc-web-x", "GRPC-Web", "HTTP-x", "mongo", "x-http", "tcp"]);
+    return `${label(ref)} port: name ${show(old ?? null)} -> ${show(port["name"])}`;
+  }
+  const name = rng.pick(["a-differential-twin", "zz-differential-twin"]);
+  const protocolName = rng.pick(["http-twin", "grpc-twin", "tcp-twin"]);
+  addedFile(s, ref.mesh).docs.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name, namespace: nsOf(ref.doc) },
+    spec: {
+      selector: spec(ref.doc)["selector"],
+      ports: [{ name: protocolName, port: 18080, targetPort: port["targetPort"] ?? port["port"], protocol: "TCP" }],
+    },
+  });
+  return `${label(ref)}: add Service ${name} (${protocolName}) on target port ${show(port["targetPort"] ?? port["port"])}`;
+};
+
 const trustDomain: Mutator = (s, rng) => {
   const all = meshes(s);
   if (all.length === 0) return undefined;
@@ -375,6 +412,37 @@ const authzPrincipals: Mutator = (s, rng) => {
   if (list.length === 0) delete source[field];
   if (source["principals"] === undefined && source["notPrincipals"] === undefined && Object.keys(source).length === 0) source["principals"] = ["*"];
   return `${label(ref)}: ${field} ${show(old)} -> ${show(source[field] ?? null)}`;
+};
+
+/**
+ * A namespace value with `*` anywhere (inside, twice, leading, trailing), built from a namespace
+ * of a workload: in `from.source.namespaces`/`notNamespaces` of a policy, or a `when`
+ * `source.namespace` condition of a new rule.
+ */
+const authzNamespaceWildcard: Mutator = (s, rng) => {
+  const refs = resources(s, "AuthorizationPolicy").filter((r) => asArray(spec(r.doc)["rules"]).length > 0);
+  if (refs.length === 0) return undefined;
+  const ref = rng.pick(refs);
+  const names = [...new Set(identities(s).map((i) => i.split("/")[2]!))].filter((n) => n.length >= 3);
+  if (names.length === 0) return undefined;
+  const ns = rng.pick(names);
+  const cut = 1 + rng.int(ns.length - 2);
+  const value = rng.pick([
+    `${ns.slice(0, cut)}*${ns.slice(cut + 1)}`,
+    `*${ns.slice(1, cut)}*${ns.slice(cut + 1)}`,
+    `${ns.slice(0, cut)}*`,
+    `*${ns.slice(cut)}`,
+    `${ns.slice(0, cut)}*x`,
+  ]);
+  const rules = spec(ref.doc)["rules"] as Node[];
+  const choice = rng.int(3);
+  if (choice === 2) {
+    rules.push({ when: [{ key: "source.namespace", values: [value] }] });
+    return `${label(ref)}: add rule when source.namespace [${value}]`;
+  }
+  const field = choice === 0 ? "namespaces" : "notNamespaces";
+  rules.push({ from: [{ source: { [field]: [value] } }] });
+  return `${label(ref)}: add rule from ${field} [${value}]`;
 };
 
 const authzNotPorts: Mutator = (s, rng) => {
@@ -1245,6 +1313,7 @@ export const mutators = {
   "destinationrule-port": destinationRulePort,
   "gateway-port": gatewayPort,
   "service-port": servicePort,
+  "service-port-protocol": servicePortProtocol,
   "trust-domain": trustDomain,
   "trust-domain-aliases": trustDomainAliases,
   "ca-certificates": caCertificates,
@@ -1253,6 +1322,7 @@ export const mutators = {
   "authz-action": authzAction,
   "authz-principals": authzPrincipals,
   "authz-ports": authzNotPorts,
+  "authz-namespace-wildcard": authzNamespaceWildcard,
   "gateway-authz-policy": gatewayPolicy,
   "peer-authentication": peerAuthentication,
   "destinationrule-tls-mode": destinationRuleTlsMode,
