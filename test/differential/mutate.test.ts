@@ -78,6 +78,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "peer-authentication": /:PeerAuthentication\//,
   "destinationrule-tls-mode": /:DestinationRule\/.*\.tls(\.[A-Za-z]+(\.\d+)?)?$/,
   "destinationrule-sans": /:DestinationRule\/.*\.tls\.subjectAltNames(\.\d+)?$/,
+  "destinationrule-port-level": /:DestinationRule\/.*\.trafficPolicy\.(tls|portLevelSettings)(\.|$)/,
   "gateway-tls-mode": /:Gateway\/.*:\.spec\.servers\.\d+\.tls\.mode$/,
   "root-ca": /^scenario\.meshes\.\d+\.rootCA$/,
   "export-to": /:(ServiceEntry|DestinationRule)\/.*:\.spec\.exportTo(\.\d+)?$/,

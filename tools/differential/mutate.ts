@@ -611,6 +611,33 @@ const destinationRuleSans: Mutator = (s, rng) => {
   return `${label(ref)} ${where}: subjectAltNames ${show(old ?? null)} -> ${show(tls["subjectAltNames"] ?? null)}`;
 };
 
+/**
+ * A DestinationRule's port-level TLS moved to the top of its traffic policy, the port-level entry
+ * kept with a connection pool only (or moved to another port); or a top-level TLS given a
+ * tls-less port-level entry for one of the ports the scenario knows. A port-level entry replaces
+ * the whole policy of its port, TLS included (util.go GetPortLevelTrafficPolicy).
+ */
+const destinationRulePortLevel: Mutator = (s, rng) => {
+  const rules = resources(s, "DestinationRule").filter((r) => isObject(spec(r.doc)["trafficPolicy"]));
+  if (rules.length === 0) return undefined;
+  const ref = rng.pick(rules);
+  const tp = spec(ref.doc)["trafficPolicy"] as Node;
+  const withTls = asArray(tp["portLevelSettings"]).filter((pl) => isObject(pl["tls"]));
+  const pool = { tcp: { maxConnections: 100 } };
+  if (withTls.length > 0 && !isObject(tp["tls"])) {
+    const pl = rng.pick(withTls);
+    tp["tls"] = pl["tls"];
+    delete pl["tls"];
+    pl["connectionPool"] = pool;
+    const old = pl["port"]?.["number"];
+    if (rng.chance(0.3)) pl["port"] = { number: otherPort(s, rng, old) };
+    return `${label(ref)}: port ${show(old)} tls moved to trafficPolicy.tls, port-level entry now ${show(pl)}`;
+  }
+  const port = rng.pick(knownPorts(s));
+  tp["portLevelSettings"] = [...asArray(tp["portLevelSettings"]), { port: { number: port }, connectionPool: pool }];
+  return `${label(ref)}: add a tls-less port-level entry for port ${port}`;
+};
+
 const rootCa: Mutator = (s, rng) => {
   const all = meshes(s);
   if (all.length === 0) return undefined;
@@ -1095,6 +1122,7 @@ export const mutators = {
   "peer-authentication": peerAuthentication,
   "destinationrule-tls-mode": destinationRuleTlsMode,
   "destinationrule-sans": destinationRuleSans,
+  "destinationrule-port-level": destinationRulePortLevel,
   "gateway-tls-mode": gatewayTlsMode,
   "root-ca": rootCa,
   "export-to": exportTo,
