@@ -41,7 +41,7 @@ describe("DestinationRule TLS for a port (util.go GetPortLevelTrafficPolicy)", (
 
   it("verify: top-level ISTIO_MUTUAL with a tls-less port-level entry sends plaintext (scenario 90)", () => {
     const imp = importYaml({}).replace(
-      /  trafficPolicy:\n    portLevelSettings:\n    - port: \{number: 5432\}\n      tls:/,
+      / {2}trafficPolicy:\n {4}portLevelSettings:\n {4}- port: \{number: 5432\}\n {6}tls:/,
       "  trafficPolicy:\n    portLevelSettings:\n    - port: {number: 5432}\n      connectionPool: {tcp: {maxConnections: 10}}\n    tls:",
     );
     const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: imp, production: exportYaml({}) });
