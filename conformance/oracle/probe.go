@@ -12,6 +12,7 @@ import (
 	matcherpb "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
 
 	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/pkg/serviceregistry/provider"
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pkg/config/host"
 	"istio.io/istio/pkg/util/sets"
@@ -88,14 +89,45 @@ func resolve(p *model.Proxy, to To) (addr string, svc *model.Service) {
 	}
 	for _, s := range p.SidecarScope.Services() {
 		if s.Hostname == host.Name(to.Host) {
-			a := s.GetAddressForProxy(p)
-			if a == "" || a == "0.0.0.0" || a == "::" {
-				a = unresolvedVIP
-			}
-			return a, s
+			return nameAddress(p, s), s
 		}
 	}
 	return "", nil
+}
+
+// nameAddress is the address a name resolves to for the client, as the DNS proxy's name table
+// answers (pkg/dns/server/name_table.go BuildNameTable): a Kubernetes Service's own address;
+// for ServiceEntries, the addresses of every service of that hostname and namespace in the
+// client's egress listeners (one per ServiceEntry address, conversion.go convertServices),
+// CIDR ranges and unspecified addresses skipped. Istio orders those services by no stable key
+// (the scope's service for the name is any of them), so the lowest address is dialled; every
+// one of them has a listener routing to the same cluster. None: unresolvedVIP.
+func nameAddress(p *model.Proxy, s *model.Service) string {
+	plain := func(a string) bool {
+		return a != "" && a != "0.0.0.0" && a != "::" && !strings.Contains(a, "/")
+	}
+	if s.Attributes.ServiceRegistry == provider.Kubernetes {
+		if a := s.GetAddressForProxy(p); plain(a) {
+			return a
+		}
+		return unresolvedVIP
+	}
+	var addrs []string
+	for _, l := range p.SidecarScope.EgressListeners {
+		for _, o := range l.Services() {
+			if o.Hostname == s.Hostname && o.Attributes.Namespace == s.Attributes.Namespace &&
+				o.Attributes.ServiceRegistry != provider.Kubernetes {
+				if a := o.GetAddressForProxy(p); plain(a) {
+					addrs = append(addrs, a)
+				}
+			}
+		}
+	}
+	if len(addrs) == 0 {
+		return unresolvedVIP
+	}
+	sort.Strings(addrs)
+	return addrs[0]
 }
 
 func callProtocol(svc *model.Service, port int) simulation.Protocol {

@@ -17,6 +17,7 @@ import { clientVirtualServices, tcpRouteFor, unmodelledClientRules } from "./cli
 import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
+import { cidrContains, parseCidrRange } from "./ip-cidr.js";
 import { expandWithTrustDomains } from "./expand-trust-domains.js"; // meshfed: alias expansion of default SANs
 
 /** Where the client sidecar sends the call. */
@@ -211,6 +212,47 @@ export function upstreamTls(
   return { mode: "ISTIO_MUTUAL", sni: autoSni, sans: serviceAccountsOf(mesh, svc), decidedBy: dr ?? null, autoMtls: true };
 }
 
+/**
+ * The address a name resolves to for the client, as the DNS proxy's name table answers
+ * (name_table.go BuildNameTable): a Kubernetes Service's own address; for ServiceEntries, every
+ * address of the ServiceEntries of that host in the namespace the scope picked, CIDR ranges and
+ * unspecified addresses skipped. Istio keeps those services in no stable order, so the lowest
+ * address is dialled (the oracle's choice too); each has a listener routing to the same cluster.
+ * None: the unresolved address.
+ */
+function nameAddress(mesh: MeshIndex, ns: string, resolved: MeshService, scoped: (s: MeshService) => boolean): string {
+  const plain = (a: string) => a !== "" && a !== "0.0.0.0" && a !== "::" && !a.includes("/");
+  if (resolved.source === "kubernetes") return plain(resolved.address) ? resolved.address : unresolvedVip;
+  const all: string[] = [];
+  for (const s of lookups(mesh).servicesByHost.get(resolved.hostname) ?? [])
+    if (s.source === "serviceentry" && s.namespace === resolved.namespace && visibleTo(s.exportTo, s.namespace, ns) && scoped(s))
+      for (const a of s.addresses) if (plain(a)) all.push(a);
+  if (all.length === 0) return unresolvedVip;
+  return all.sort()[0]!;
+}
+
+/**
+ * The service of a CIDR filter chain that takes a call to `addr` on the 0.0.0.0:port listener
+ * (listener.go buildSidecarOutboundListener: a ServiceEntry address that is a range listens on
+ * 0.0.0.0 with a destination-prefix match): the longest range containing the address.
+ */
+function rangeChoice(mesh: MeshIndex, addr: string, ns: string, pred: (s: MeshService) => boolean): MeshService | undefined {
+  let best: MeshService | undefined;
+  let bestPrefix = -1;
+  for (const s of lookups(mesh).servicesWithRanges) {
+    if (!visibleTo(s.exportTo, s.namespace, ns) || !pred(s)) continue;
+    for (const a of s.addresses) {
+      const range = a.includes("/") ? parseCidrRange(a) : undefined;
+      if (!range || !cidrContains(range, addr)) continue;
+      if (range.prefix > bestPrefix || (range.prefix === bestPrefix && best && best.namespace !== ns && s.namespace === ns)) {
+        best = s;
+        bestPrefix = range.prefix;
+      }
+    }
+  }
+  return best;
+}
+
 /** The client sidecar: listener, cluster, TLS and endpoint for a call to host:port. */
 export function clientHop(
   mesh: MeshIndex,
@@ -251,11 +293,15 @@ export function clientHop(
         },
       };
     }
-    addr = resolved.address === "0.0.0.0" || resolved.address === "::" ? unresolvedVip : resolved.address;
+    addr = nameAddress(mesh, ns, resolved, scoped);
   }
+  // Every service of the namespace the scope picked for a hostname has listeners of its own (a
+  // ServiceEntry per address, several ServiceEntries of one host: sidecar.go selectServices
+  // keeps them all), all routing to the hostname's one cluster.
+  const listens = (s: MeshService) => scoped(s) && scopeChoice(mesh, ns, s.hostname)?.namespace === s.namespace;
   // Listener: an exact address:port listener, the HTTP 0.0.0.0:port listener routing on Host, or a TCP 0.0.0.0:port listener.
   const isTcpPort = (s: MeshService) => {
-    if (!imported(s)) return false;
+    if (!listens(s)) return false;
     const p = s.ports.find((x) => x.port === to.port);
     return p !== undefined && p.protocol !== "UDP" && !isHttpProtocol(p.protocol);
   };
@@ -265,8 +311,13 @@ export function clientHop(
     const p = resolved.ports.find((x) => x.port === to.port);
     if (p && isHttpProtocol(p.protocol)) svc = resolved;
   }
-  if (!svc && !findVisible(atAddr, ns, (s) => imported(s) && s.ports.some((x) => x.port === to.port))) {
-    svc = findVisible(servicesByAddress.get("0.0.0.0"), ns, isTcpPort);
+  if (!svc && !findVisible(atAddr, ns, (s) => listens(s) && s.ports.some((x) => x.port === to.port))) {
+    svc = rangeChoice(mesh, addr, ns, isTcpPort) ?? findVisible(servicesByAddress.get("0.0.0.0"), ns, isTcpPort);
+  }
+  if (svc && !imported(svc)) {
+    // A listener of another service of the host: the cluster is the one the scope keeps.
+    const kept = scopeChoice(mesh, ns, svc.hostname);
+    if (kept?.ports.some((x) => x.port === to.port)) svc = kept;
   }
   if (!svc) {
     hop.cluster = "PassthroughCluster";

@@ -1,3 +1,4 @@
+import { parseCidrRange } from "./ip-cidr.js";
 import type { MeshSpec, Resource } from "./types.js";
 
 /** A pod of a mesh (a Pod, or the one pod a Deployment stands for). */
@@ -39,6 +40,12 @@ export interface MeshService {
   readonly ports: readonly ServicePort[];
   /** The address a sidecar's listener binds, `0.0.0.0` when none. */
   readonly address: string;
+  /**
+   * Every address the client sidecar listens on for it (`address` first): a ServiceEntry's
+   * `addresses`, each its own registry service in Istio (serviceentry/conversion.go
+   * convertServices), a `/32` written as the bare address, a wider range kept as `a.b.c.d/n`.
+   */
+  readonly addresses: readonly string[];
   readonly exportTo: readonly string[];
   readonly meshExternal: boolean;
   readonly resolution: string;
@@ -250,6 +257,7 @@ function kubernetesService(r: Resource, spec: MeshSpec, alloc: () => string): Me
       targetPort: p?.targetPort ?? Number(p?.port),
     })),
     address: address || "0.0.0.0",
+    addresses: [address || "0.0.0.0"],
     exportTo: ann
       ? ann
           .split(",")
@@ -272,7 +280,7 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
   const s = r.spec;
   const defaultExport = spec.meshConfig.defaultServiceExportTo;
   const hosts: string[] = Array.isArray(s.hosts) ? s.hosts.map(String) : [];
-  const addresses: string[] = Array.isArray(s.addresses) ? s.addresses.map(String) : [];
+  const addresses: string[] = (Array.isArray(s.addresses) ? s.addresses.map(String) : []).flatMap(listenAddress);
   const ports: ServicePort[] = (Array.isArray(s.ports) ? s.ports : []).map((p: any) => ({
     name: String(p?.name ?? ""),
     port: Number(p?.number),
@@ -292,6 +300,7 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
       source: "serviceentry",
       ports,
       address: addresses[0] ?? "0.0.0.0",
+      addresses: addresses.length > 0 ? addresses : ["0.0.0.0"],
       exportTo: Array.isArray(s.exportTo) ? s.exportTo.map(String) : Array.isArray(defaultExport) ? defaultExport : ["*"],
       meshExternal: s.location === "MESH_EXTERNAL",
       resolution: typeof s.resolution === "string" ? s.resolution : "NONE",
@@ -301,6 +310,17 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
       resource: r,
     });
   }
+}
+
+/**
+ * A ServiceEntry address as Istio keeps it (conversion.go convertServices): an IP as written, a
+ * CIDR covering one address as that address, a wider CIDR as written; anything else is dropped.
+ */
+function listenAddress(a: string): string[] {
+  if (isIpLiteral(a)) return [a];
+  const range = parseCidrRange(a);
+  if (!range || !a.includes("/")) return [];
+  return range.prefix === range.bits ? [a.slice(0, a.indexOf("/"))] : [a];
 }
 
 /** Whether a resource with this exportTo in namespace `own` is visible to namespace `ns`. */
@@ -344,8 +364,10 @@ function indexConfigs(mesh: MeshIndex): Map<string, readonly Resource[]> {
 export interface MeshLookups {
   /** Services by hostname, in `mesh.services` order. */
   readonly servicesByHost: ReadonlyMap<string, readonly MeshService[]>;
-  /** Services by listener address, in `mesh.services` order. */
+  /** Services by listener address (each of their addresses but CIDR ranges), in `mesh.services` order. */
   readonly servicesByAddress: ReadonlyMap<string, readonly MeshService[]>;
+  /** Services with a CIDR range among their addresses, in `mesh.services` order. */
+  readonly servicesWithRanges: readonly MeshService[];
   /** Kubernetes Services by namespace, in `mesh.services` order. */
   readonly kubernetesServicesByNamespace: ReadonlyMap<string, readonly MeshService[]>;
   /** Workloads by namespace, in `mesh.workloads` order. */
@@ -376,9 +398,11 @@ function computeLookups(mesh: MeshIndex): MeshLookups {
   const servicesByHost = new Map<string, MeshService[]>();
   const servicesByAddress = new Map<string, MeshService[]>();
   const kubernetesServicesByNamespace = new Map<string, MeshService[]>();
+  const servicesWithRanges: MeshService[] = [];
   for (const s of mesh.services) {
     push(servicesByHost, s.hostname, s);
-    push(servicesByAddress, s.address, s);
+    for (const a of new Set(s.addresses)) if (!a.includes("/")) push(servicesByAddress, a, s);
+    if (s.addresses.some((a) => a.includes("/"))) servicesWithRanges.push(s);
     if (s.source === "kubernetes") push(kubernetesServicesByNamespace, s.namespace, s);
   }
   const workloadsByNamespace = new Map<string, Workload[]>();
@@ -387,7 +411,7 @@ function computeLookups(mesh: MeshIndex): MeshLookups {
     push(workloadsByNamespace, w.namespace, w);
     if (!workloadByIp.has(w.ip)) workloadByIp.set(w.ip, w);
   }
-  return { servicesByHost, servicesByAddress, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
+  return { servicesByHost, servicesByAddress, servicesWithRanges, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
 }
 
 /**

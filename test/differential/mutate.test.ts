@@ -99,6 +99,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "destinationrule-duplicate": /:DestinationRule\/[^/]+\/(differential-duplicate-rule:|[^:]+:\.metadata\.creationTimestamp$)/,
   "workload-entry": /:WorkloadEntry\/[^/]+\/differential-vm:/,
   "serviceentry-same-host": /:ServiceEntry\/[^/]+\/differential-same-host:/,
+  "serviceentry-addresses": /:ServiceEntry\/.*:\.spec\.addresses(\.\d+)?$/,
   "client-tcp-route": /:VirtualService\/[^/]+\/differential-client-route:/,
   "gateway-service-port":
     /(^scenario\.meshes\.\d+\.eastWestGateway\.port$|:Service\/.*:\.(spec\.ports\.\d+\.(port|targetPort)|metadata\.labels.*)$|:ServiceEntry\/.*\.endpoints\.\d+\.ports\.|:Gateway\/.*\.port\.number$)/,

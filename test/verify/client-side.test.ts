@@ -54,3 +54,35 @@ describe("DestinationRule TLS for a port (util.go GetPortLevelTrafficPolicy)", (
     });
   });
 });
+
+describe("ServiceEntry addresses (conversion.go convertServices, listener.go buildSidecarOutboundListener)", () => {
+  const probe = (name: string, host: string) => `- name: ${name}
+  from: {mesh: operations, namespace: vault, serviceAccount: vault, labels: {app: vault}}
+  to: {host: ${host}, port: 5432}
+`;
+  const run = (addresses: string, hosts: readonly string[]) => {
+    const imp = importYaml({}).replace("addresses: [240.241.2.10]", `addresses: [${addresses}]`);
+    const s = inlineScenario(`${baseMeshes}probes:\n${hosts.map((h, i) => probe(`p${i}`, h)).join("")}`, {
+      operations: imp,
+      production: exportYaml({}),
+    });
+    return verifyScenario(s).verdict.probes.map((p) => `${p.verdict}${p.reason ? ` ${p.reason}` : ""} ${p.hops[0]?.at === "client" ? p.hops[0].cluster : ""}`);
+  };
+  const routed = "allow outbound|5432||postgres.db.production.mesh";
+
+  it("every address of the entry has a listener routing to its cluster", () => {
+    expect(run("240.241.2.12, 240.241.2.10", ["240.241.2.12", "240.241.2.10", "postgres.db.production.mesh"])).toEqual([routed, routed, routed]);
+  });
+
+  it("a range listens on 0.0.0.0 with a prefix match; a /32 is the bare address", () => {
+    expect(run("240.241.2.10/32, 240.241.3.0/24", ["240.241.2.10", "240.241.3.200", "240.241.4.1"])).toEqual([
+      routed,
+      routed,
+      "deny MF3001 PassthroughCluster",
+    ]);
+  });
+
+  it("a name whose only address is a range resolves to nothing", () => {
+    expect(run("240.241.3.0/24", ["postgres.db.production.mesh", "240.241.3.9"])).toEqual(["deny MF3001 PassthroughCluster", routed]);
+  });
+});

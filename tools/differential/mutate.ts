@@ -1075,6 +1075,31 @@ const workloadEntry: Mutator = (s, rng) => {
   return `${pod.mesh}: add WorkloadEntry ${pod.ns}/differential-vm with labels ${show(pod.labels)}`;
 };
 
+/**
+ * A ServiceEntry's addresses: a second VIP (before or after the first), the first written as a
+ * `/32`, or replaced by the `/24` range around it. Each address is a listener of its own; a range
+ * listens on 0.0.0.0 with a prefix match, and a name whose addresses are all ranges resolves to
+ * nothing (conversion.go convertServices, listener.go buildSidecarOutboundListener).
+ */
+const serviceEntryAddresses: Mutator = (s, rng) => {
+  const entries = resources(s, "ServiceEntry").filter((r) => asArray(spec(r.doc)["addresses"]).length > 0);
+  if (entries.length === 0) return undefined;
+  const ref = rng.pick(entries);
+  const old = asArray(spec(ref.doc)["addresses"]).map(String);
+  const first = old[0]!;
+  const octets = first.split("/")[0]!.split(".");
+  const extra = `240.241.250.${2 + rng.int(200)}`;
+  const choice = rng.int(4);
+  let next: string[];
+  if (choice === 0) next = [...old, extra];
+  else if (choice === 1) next = [extra, ...old];
+  else if (choice === 2 && !first.includes("/")) next = [`${first}/32`, ...old.slice(1)];
+  else if (octets.length === 4) next = [`${octets.slice(0, 3).join(".")}.0/24`, ...old.slice(1)];
+  else next = [...old, extra];
+  spec(ref.doc)["addresses"] = next;
+  return `${label(ref)}: addresses ${show(old)} -> ${show(next)}`;
+};
+
 /** Declared: a ServiceEntry with the host of a Kubernetes Service of its namespace, selecting its pods. */
 const serviceEntrySameHost: Mutator = (s, rng) => {
   const pod = pickPod(s, rng);
@@ -1144,6 +1169,7 @@ export const mutators = {
   "client-tcp-route": clientTcpRoute,
   "workload-entry": workloadEntry,
   "serviceentry-same-host": serviceEntrySameHost,
+  "serviceentry-addresses": serviceEntryAddresses,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
