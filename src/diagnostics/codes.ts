@@ -289,7 +289,16 @@ type IstioRule =
   | { readonly rule: "custom-without-provider" }
   | { readonly rule: "bad-port"; readonly port: string }
   | { readonly rule: "none-with-endpoints" }
-  | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" };
+  | { readonly rule: "cidr-with-dns"; readonly resolution: string }
+  | {
+      readonly rule:
+        | "service-accounts-with-principals"
+        | "empty-source"
+        | "mutual-without-certificate"
+        | "insecure-skip-verify-with-ca"
+        | "credential-name-with-files"
+        | "configmap-credential-namespace";
+    };
 /** The resource a validation rule refuses, the field, and the rule. */
 interface IstioValidationArgs {
   readonly resource: { readonly file: string; readonly line: number; readonly kind: string; readonly namespace: string; readonly name: string };
@@ -349,6 +358,28 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
       return {
         message: "no endpoints should be provided for resolution type none",
         fix: "Use resolution STATIC (addresses) or DNS (hostnames) with endpoints, or drop the endpoints.",
+      };
+    case "cidr-with-dns":
+      // validation.go ValidateServiceEntry.
+      return {
+        message: `CIDR addresses are allowed only for NONE/STATIC resolution types (resolution is ${r.resolution})`,
+        fix: "List single addresses, or use resolution STATIC with endpoint addresses.",
+      };
+    case "insecure-skip-verify-with-ca":
+      // agent/validation.go ValidateTLS.
+      return {
+        message: "cannot specify caCertificates, credentialName (SIMPLE) or subjectAltNames when insecureSkipVerify is true",
+        fix: "Drop insecureSkipVerify to verify the server, or drop the CA and SANs.",
+      };
+    case "configmap-credential-namespace":
+      return {
+        message: "invalid configmap:// credentialName: it is configmap://<namespace>/<name>, the namespace that of the DestinationRule",
+        fix: "Write configmap://<the rule's namespace>/<ConfigMap name>.",
+      };
+    case "credential-name-with-files":
+      return {
+        message: "cannot specify client certificates or CA certificate or CA CRL if credentialName is set",
+        fix: "Use either credentialName or the certificate files.",
       };
     case "mutual-without-certificate":
       return {

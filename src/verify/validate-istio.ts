@@ -2,22 +2,47 @@ import type { ArgsOf } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
 import type { Resource } from "./types.js";
 
-/** A MUTUAL TLS setting without a client certificate, which istiod rejects. */
-function mutualWithoutCertificate(tls: any): boolean {
-  return tls?.mode === "MUTUAL" && !tls.credentialName && (!tls.clientCertificate || !tls.privateKey);
+type TlsRule = "mutual-without-certificate" | "insecure-skip-verify-with-ca" | "credential-name-with-files" | "configmap-credential-namespace";
+
+/**
+ * What istiod's validation refuses in a DestinationRule TLS setting (agent/validation.go
+ * ValidateTLS), or undefined: `insecureSkipVerify` with a CA or SANs, `credentialName` with
+ * certificate files, MUTUAL without a client certificate.
+ */
+function clientTlsProblem(tls: any, namespace: string): TlsRule | undefined {
+  if (tls === null || typeof tls !== "object") return undefined;
+  const set = (k: string) => tls[k] !== undefined && tls[k] !== null && tls[k] !== "";
+  // A configmap:// credential is `configmap://<the rule's namespace>/<name>` (credentials ParseResourceName).
+  if (typeof tls.credentialName === "string" && tls.credentialName.startsWith("configmap://")) {
+    const [ns = "", name = ""] = tls.credentialName.slice("configmap://".length).split("/");
+    if (ns !== namespace || name === "") return "configmap-credential-namespace";
+  }
+  const sans = Array.isArray(tls.subjectAltNames) && tls.subjectAltNames.length > 0;
+  if (tls.insecureSkipVerify === true) {
+    if (tls.mode === "SIMPLE" && (set("caCertificates") || set("credentialName") || sans)) return "insecure-skip-verify-with-ca";
+    if (tls.mode === "MUTUAL" && (set("caCertificates") || sans)) return "insecure-skip-verify-with-ca";
+  }
+  if ((tls.mode === "SIMPLE" || tls.mode === "MUTUAL") && set("credentialName")) {
+    return set("clientCertificate") || set("caCertificates") || set("privateKey") || set("caCrl") ? "credential-name-with-files" : undefined;
+  }
+  if (tls.mode === "MUTUAL" && (!set("clientCertificate") || !set("privateKey"))) return "mutual-without-certificate";
+  return undefined;
 }
 
 /**
- * The paths of a DestinationRule's TLS settings that are MUTUAL without a client certificate,
- * in document order (traffic policy, its port levels, then each subset's).
+ * The TLS settings of a DestinationRule istiod refuses, as `[path, rule]` in document order
+ * (traffic policy, its port levels, then each subset's).
  */
-function mutualWithoutCertificatePaths(dr: Resource): string[] {
-  const out: string[] = [];
+function clientTlsProblems(dr: Resource): [string, TlsRule][] {
+  const out: [string, TlsRule][] = [];
+  const check = (tls: unknown, path: string) => {
+    const rule = clientTlsProblem(tls, dr.namespace);
+    if (rule) out.push([path, rule]);
+  };
   const visit = (tp: any, path: string) => {
-    if (mutualWithoutCertificate(tp?.tls)) out.push(`${path}.tls`);
+    check(tp?.tls, `${path}.tls`);
     const levels = tp?.portLevelSettings;
-    if (Array.isArray(levels))
-      for (let i = 0; i < levels.length; i++) if (mutualWithoutCertificate(levels[i]?.tls)) out.push(`${path}.portLevelSettings[${i}].tls`);
+    if (Array.isArray(levels)) for (let i = 0; i < levels.length; i++) check(levels[i]?.tls, `${path}.portLevelSettings[${i}].tls`);
   };
   visit(dr.spec.trafficPolicy, "spec.trafficPolicy");
   const subsets = dr.spec.subsets;
@@ -77,13 +102,17 @@ function validateResource(r: Resource, report: Report): void {
   else if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) validateAuthorizationPolicy(r, report);
   else if (kind === "Gateway" && r.apiVersion.startsWith("networking.istio.io/")) validateGateway(r, report);
   else if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/"))
-    for (const path of mutualWithoutCertificatePaths(r)) report(r, path, { rule: "mutual-without-certificate" });
+    for (const [path, rule] of clientTlsProblems(r)) report(r, path, { rule });
 }
 
 function validateServiceEntry(r: Resource, report: Report): void {
   const endpoints: any[] = Array.isArray(r.spec.endpoints) ? r.spec.endpoints : [];
   // validation.go ValidateServiceEntry: resolution NONE takes no endpoints.
   if (String(r.spec.resolution ?? "NONE") === "NONE" && endpoints.length > 0) report(r, "spec.endpoints", { rule: "none-with-endpoints" });
+  // validation.go ValidateServiceEntry: CIDR addresses only with resolution NONE or STATIC.
+  const resolution = String(r.spec.resolution ?? "NONE");
+  if (resolution !== "NONE" && resolution !== "STATIC" && Array.isArray(r.spec.addresses) && r.spec.addresses.some((a: unknown) => String(a).includes("/")))
+    report(r, "spec.addresses", { rule: "cidr-with-dns", resolution });
   const ports: any[] = Array.isArray(r.spec.ports) ? r.spec.ports : [];
   const names: string[] = [];
   for (let i = 0; i < ports.length; i++) names.push(String(ports[i]?.name ?? ""));

@@ -1,0 +1,56 @@
+import { describe, expect, it } from "vitest";
+import type { Resource } from "../../src/verify/types.js";
+import { validateIstioResources } from "../../src/verify/validate-istio.js";
+
+const rule = (trafficPolicy: Record<string, unknown>): Resource => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "DestinationRule",
+  name: "pg",
+  namespace: "vault",
+  metadata: {},
+  spec: { host: "postgres.db.production.mesh", trafficPolicy },
+  status: {},
+  raw: {},
+  file: "f.yaml",
+  line: 1,
+  text: "",
+});
+
+describe("istiod validation of client-side settings (MF3104)", () => {
+  // The rule a message names: each rule's message has its own wording (codes.ts istioValidation).
+  const rules: [string, string][] = [
+    ["insecure-skip-verify-with-ca", "when insecureSkipVerify is true"],
+    ["credential-name-with-files", "if credentialName is set"],
+    ["configmap-credential-namespace", "invalid configmap:// credentialName"],
+    ["cidr-with-dns", "CIDR addresses are allowed only"],
+  ];
+  const refused = (r: Resource) => validateIstioResources([r]).map((d) => rules.find(([, text]) => d.message.includes(text))?.[0] ?? d.message);
+  const tlsRule = (tls: Record<string, unknown>) => refused(rule({ tls }));
+
+  it("insecureSkipVerify with a CA, a SIMPLE credentialName or SANs (agent/validation.go ValidateTLS)", () => {
+    expect(tlsRule({ mode: "SIMPLE", insecureSkipVerify: true, subjectAltNames: ["a"] })).toEqual(["insecure-skip-verify-with-ca"]);
+    expect(tlsRule({ mode: "SIMPLE", insecureSkipVerify: true, credentialName: "c" })).toEqual(["insecure-skip-verify-with-ca"]);
+    expect(tlsRule({ mode: "MUTUAL", insecureSkipVerify: true, credentialName: "c", caCertificates: "/ca" })).toEqual(["insecure-skip-verify-with-ca"]);
+    expect(tlsRule({ mode: "MUTUAL", insecureSkipVerify: true, credentialName: "c" })).toEqual([]);
+    expect(tlsRule({ mode: "SIMPLE", insecureSkipVerify: true, subjectAltNames: [] })).toEqual([]);
+    expect(tlsRule({ mode: "ISTIO_MUTUAL", insecureSkipVerify: true, subjectAltNames: ["a"] })).toEqual([]);
+  });
+
+  it("credentialName with certificate files; configmap:// outside the rule's namespace", () => {
+    expect(tlsRule({ mode: "SIMPLE", credentialName: "c", caCertificates: "/ca" })).toEqual(["credential-name-with-files"]);
+    expect(tlsRule({ mode: "SIMPLE", credentialName: "configmap://vault/ca" })).toEqual([]);
+    expect(tlsRule({ mode: "SIMPLE", credentialName: "configmap://billing/ca" })).toEqual(["configmap-credential-namespace"]);
+    expect(tlsRule({ mode: "SIMPLE", credentialName: "configmap://ca" })).toEqual(["configmap-credential-namespace"]);
+  });
+
+  it("CIDR addresses only with resolution NONE or STATIC (validation.go ValidateServiceEntry)", () => {
+    const se = (resolution: string): Resource => ({
+      ...rule({}),
+      kind: "ServiceEntry",
+      spec: { hosts: ["a.example"], addresses: ["240.241.2.0/24"], ports: [{ number: 5432, name: "tcp", protocol: "TCP" }], resolution },
+    });
+    expect(refused(se("DNS"))).toEqual(["cidr-with-dns"]);
+    expect(refused(se("DNS_ROUND_ROBIN"))).toEqual(["cidr-with-dns"]);
+    expect(refused(se("STATIC"))).toEqual([]);
+  });
+});
