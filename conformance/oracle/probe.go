@@ -145,6 +145,24 @@ func callProtocol(svc *model.Service, port int) simulation.Protocol {
 	return simulation.TCP
 }
 
+// noALPN stands for a TLS connection that offers no ALPN: it matches no filter chain that
+// requires application protocols (the simulation fills an empty Alpn with Istio's for MTLS).
+const noALPN = "(none)"
+
+// alpnForCall is the ALPN the client's TLS offers where it differs from the simulation's default
+// for the mode: a DestinationRule MUTUAL context carries no Istio ALPN, only h2 for an HTTP/2
+// cluster (cluster_tls.go constructUpstreamTLS), so it matches no AUTO_PASSTHROUGH chain
+// (gateway.go builtAutoPassthroughFilterChains requires the Istio mTLS ALPNs).
+func alpnForCall(mode string, proto simulation.Protocol) string {
+	if mode != TLSMutual {
+		return ""
+	}
+	if proto == simulation.HTTP2 {
+		return "h2"
+	}
+	return noALPN
+}
+
 func tlsModeForCall(mode string) simulation.TLSMode {
 	switch mode {
 	case TLSIstioMutual, TLSMutual:
@@ -365,7 +383,7 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 	gh := GatewayHop{At: "gateway", Mesh: gm.Spec.Name}
 	tlsMode := tlsModeForCall(in.tls.Mode)
 	res, err := gv.pc.Simulate(simulation.Call{
-		Address: gv.ip, Port: gv.port, Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
+		Address: gv.ip, Port: gv.port, Protocol: in.proto, TLS: tlsMode, Alpn: alpnForCall(in.tls.Mode, in.proto), Sni: in.tls.SNI,
 		CallMode: simulation.CallModeGateway,
 	})
 	if err != nil {
@@ -578,7 +596,7 @@ func (me *MeshEnv) serverDecide(wl *Workload, port uint32, in legIn) (serverResu
 	podIP := wl.Pod.Status.PodIP
 	tlsMode := tlsModeForCall(in.tls.Mode)
 	res, err := pc.Simulate(simulation.Call{
-		Address: podIP, Port: int(port), Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
+		Address: podIP, Port: int(port), Protocol: in.proto, TLS: tlsMode, Alpn: alpnForCall(in.tls.Mode, in.proto), Sni: in.tls.SNI,
 		CallMode: simulation.CallModeInbound,
 	})
 	if err != nil {

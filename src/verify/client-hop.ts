@@ -186,6 +186,8 @@ export function upstreamTls(
   ep: UpstreamEndpoint | undefined,
   /** The proxy's labels (a DestinationRule's workloadSelector picks on them). */
   labels: Readonly<Record<string, string>> = {},
+  /** Whether the proxy is a sidecar (not a gateway). */
+  sidecar = false,
 ): UpstreamTls {
   const dr = destinationRuleFor(mesh, proxyNs, svc, labels);
   const tls = tlsForPort(dr, port);
@@ -195,6 +197,10 @@ export function upstreamTls(
     const mode = String(tls.mode ?? "DISABLE");
     const sans: string[] = Array.isArray(tls.subjectAltNames) ? tls.subjectAltNames.map(String) : [];
     if (mode === "DISABLE") return plain;
+    // A sidecar gets no TLS context for a credentialName (but a configmap:// one) from a rule
+    // without workloadSelector: the cluster is plaintext (cluster_tls.go buildUpstreamClusterTLSContext).
+    const credential = typeof tls.credentialName === "string" && tls.credentialName !== "" && !tls.credentialName.startsWith("configmap://");
+    if (sidecar && credential && (mode === "SIMPLE" || mode === "MUTUAL") && dr?.spec.workloadSelector == null) return { ...plain, autoMtls: false };
     if (mode === "ISTIO_MUTUAL") {
       return {
         mode,
@@ -360,7 +366,7 @@ export function clientHop(
   const extra = notModelled.length > 0 ? { notModelled } : {};
   const eps = endpointsOf(mesh, svc, port);
   const ep = eps[0];
-  const tls = upstreamTls(mesh, ns, svc, port, ep, labels);
+  const tls = upstreamTls(mesh, ns, svc, port, ep, labels, true);
   hop.tls = tls.mode;
   hop.sni = tls.mode === "DISABLE" ? null : tls.sni;
   hop.sans = [...tls.sans].sort();

@@ -86,3 +86,25 @@ describe("ServiceEntry addresses (conversion.go convertServices, listener.go bui
     expect(run("240.241.3.0/24", ["postgres.db.production.mesh", "240.241.3.9"])).toEqual(["deny MF3001 PassthroughCluster", routed]);
   });
 });
+
+describe("DestinationRule credentialName on a sidecar (cluster_tls.go buildUpstreamClusterTLSContext)", () => {
+  const run = (tls: string, selector = "") => {
+    const imp = importYaml({}).replace(/tls:\n {8}mode: ISTIO_MUTUAL\n {8}sni: (\S+)\n {8}subjectAltNames: \[[^\]]*\]/, `tls: {${tls}, sni: $1}`);
+    const withSelector = selector
+      ? imp.replace('  exportTo: ["."]\n  trafficPolicy:', `  workloadSelector: {matchLabels: ${selector}}\n  trafficPolicy:`)
+      : imp;
+    const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: withSelector, production: exportYaml({}) });
+    const p = verifyScenario(s).verdict.probes[0]!;
+    return `${p.hops[0]?.at === "client" ? p.hops[0].tls : ""} ${p.deniedAt} ${p.reason}`;
+  };
+
+  it("a Secret credential in a rule without workloadSelector gives the sidecar no TLS: plaintext", () => {
+    expect(run("mode: MUTUAL, credentialName: vault-cert")).toBe("DISABLE gateway MF3003");
+    expect(run("mode: SIMPLE, credentialName: kubernetes://vault-cert")).toBe("DISABLE gateway MF3003");
+  });
+
+  it("with a workloadSelector, or a configmap:// credential, the sidecar originates that TLS", () => {
+    expect(run("mode: MUTUAL, credentialName: vault-cert", "{app: vault}")).toBe("MUTUAL gateway MF3004");
+    expect(run("mode: SIMPLE, credentialName: configmap://vault/ca")).toBe("SIMPLE gateway MF3004");
+  });
+});
