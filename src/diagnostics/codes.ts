@@ -290,6 +290,8 @@ type IstioRule =
   | { readonly rule: "bad-port"; readonly port: string }
   | { readonly rule: "none-with-endpoints" }
   | { readonly rule: "cidr-with-dns"; readonly resolution: string }
+  | { readonly rule: "egress-proxy-mode"; readonly mode: string }
+  | { readonly rule: "egress-proxy-port" | "sidecar-dynamic-dns" }
   | {
       readonly rule:
         | "service-accounts-with-principals"
@@ -364,6 +366,19 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
       return {
         message: `CIDR addresses are allowed only for NONE/STATIC resolution types (resolution is ${r.resolution})`,
         fix: "List single addresses, or use resolution STATIC with endpoint addresses.",
+      };
+    case "egress-proxy-mode":
+      // validation.go validateSidecarOutboundTrafficPolicy.
+      return {
+        message: `egressProxy must be set only with ALLOW_ANY outboundTrafficPolicy mode (mode is ${r.mode}; it defaults to REGISTRY_ONLY)`,
+        fix: "Write mode: ALLOW_ANY next to egressProxy, or drop egressProxy.",
+      };
+    case "egress-proxy-port":
+      return { message: "egressProxy port must be set", fix: "Give egressProxy.port.number, the port of the egress proxy's service." };
+    case "sidecar-dynamic-dns":
+      return {
+        message: "ALLOW_ANY_DYNAMIC_DNS mode is only supported in MeshConfig, not in a Sidecar",
+        fix: "Set it in meshConfig.outboundTrafficPolicy, or use ALLOW_ANY or REGISTRY_ONLY here.",
       };
     case "insecure-skip-verify-with-ca":
       // agent/validation.go ValidateTLS.

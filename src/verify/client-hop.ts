@@ -13,7 +13,7 @@ import {
   type MeshService,
   type Workload,
 } from "./mesh-index.js";
-import { clientVirtualServices, tcpRouteFor, unmodelledClientRules } from "./client-routes.js";
+import { clientVirtualServices, tcpRouteFor, unmodelledClientRules, type TcpDestination } from "./client-routes.js";
 import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
@@ -30,6 +30,11 @@ export interface ClientRoute {
   readonly decidedBy: readonly Resource[];
   /** VirtualService rules on the route verify does not model, as `[resource, field]`. */
   readonly notModelled?: readonly [Resource, string][];
+  /**
+   * The service the dialled host is (by name, or by its address), whose port decides whether the
+   * call speaks HTTP (the oracle's callProtocol); none for an address no service has.
+   */
+  readonly caller?: MeshService;
 }
 
 /** The address a host with no address of its own resolves to: only a 0.0.0.0 listener can take it. */
@@ -259,6 +264,26 @@ function rangeChoice(mesh: MeshIndex, addr: string, ns: string, pred: (s: MeshSe
   return best;
 }
 
+/**
+ * Whether the proxy's outbound traffic policy is REGISTRY_ONLY (sidecar.go
+ * initSidecarScopeInternalIndexes): the Sidecar's `outboundTrafficPolicy` when it has one (its
+ * mode defaults to REGISTRY_ONLY, the enum's zero value), else meshConfig's (ALLOW_ANY unless written).
+ */
+function registryOnly(mesh: MeshIndex, sidecar: Resource | undefined): boolean {
+  const own = sidecar?.spec.outboundTrafficPolicy;
+  if (own !== undefined && own !== null) return String(own.mode ?? "REGISTRY_ONLY") === "REGISTRY_ONLY";
+  // meshConfig's default is ALLOW_ANY; a policy written without mode replaces it (mesh.ApplyMeshConfig).
+  const meshPolicy = mesh.spec.meshConfig.outboundTrafficPolicy as { mode?: unknown } | undefined | null;
+  return meshPolicy !== undefined && meshPolicy !== null && String(meshPolicy.mode ?? "REGISTRY_ONLY") === "REGISTRY_ONLY";
+}
+
+/** A Sidecar's `outboundTrafficPolicy.egressProxy` as the destination of unmatched calls (ALLOW_ANY only). */
+function egressProxyOf(sidecar: Resource | undefined): TcpDestination | undefined {
+  const d = sidecar?.spec.outboundTrafficPolicy?.egressProxy;
+  if (!sidecar || !d?.host) return undefined;
+  return { host: String(d.host), port: Number(d.port?.number ?? 0), subset: d.subset ? String(d.subset) : "", virtualService: sidecar };
+}
+
 /** The client sidecar: listener, cluster, TLS and endpoint for a call to host:port. */
 export function clientHop(
   mesh: MeshIndex,
@@ -283,7 +308,7 @@ export function clientHop(
   const byAddress = isIpLiteral(to.host);
   if (byAddress) {
     addr = to.host;
-    resolved = findVisible(servicesByAddress.get(to.host), ns, imported);
+    resolved = findVisible(servicesByAddress.get(to.host), ns, (s) => imported(s) && s.address === to.host);
   } else {
     resolved = findVisible(servicesByHost.get(to.host), ns, imported);
     if (!resolved) {
@@ -325,45 +350,58 @@ export function clientHop(
     const kept = scopeChoice(mesh, ns, svc.hostname);
     if (kept?.ports.some((x) => x.port === to.port)) svc = kept;
   }
+  let routed: TcpDestination | undefined;
+  let notModelled: [Resource, string][] = [];
   if (!svc) {
-    hop.cluster = "PassthroughCluster";
-    hop.endpoint = `${addr}:${to.port}`;
-    return {
-      hop,
-      decidedBy: resolved ? [resolved.resource] : [],
-      denial: { at: "client", reason: "MF3001", why: `no listener for ${addr}:${to.port} in the client sidecar: the call goes to PassthroughCluster` },
-    };
+    // REGISTRY_ONLY sends what no listener takes to BlackHoleCluster, ALLOW_ANY to PassthroughCluster
+    // or to the Sidecar's egressProxy (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly).
+    const catchAll = registryOnly(mesh, sidecar) ? "BlackHoleCluster" : "PassthroughCluster";
+    routed = catchAll === "PassthroughCluster" ? egressProxyOf(sidecar) : undefined;
+    if (!routed) {
+      hop.cluster = catchAll;
+      hop.endpoint = catchAll === "PassthroughCluster" ? `${addr}:${to.port}` : null;
+      return {
+        hop,
+        decidedBy: resolved ? [resolved.resource] : [],
+        denial: { at: "client", reason: "MF3001", why: `no listener for ${addr}:${to.port} in the client sidecar: the call goes to ${catchAll}` },
+      };
+    }
+  } else {
+    // VirtualServices for the listener's service: a `tcp` rule may send the call to another
+    // service's cluster; `tls` and `http` rules are declared, not modelled (see unmodelledClientRules).
+    const listenPort = svc.ports.find((x) => x.port === to.port);
+    const http = listenPort !== undefined && isHttpProtocol(listenPort.protocol);
+    const tlsPort = listenPort?.protocol === "TLS" || listenPort?.protocol === "HTTPS";
+    const virtualServices = clientVirtualServices(mesh, ns, svc.hostname, scoped);
+    notModelled = unmodelledClientRules(virtualServices, http, tlsPort);
+    routed = !http && !tlsPort ? tcpRouteFor(mesh, virtualServices, to.port, ns, labels) : undefined;
   }
-  // VirtualServices for the listener's service: a `tcp` rule may send the call to another
-  // service's cluster; `tls` and `http` rules are declared, not modelled (see unmodelledClientRules).
-  const listenPort = svc.ports.find((x) => x.port === to.port);
-  const http = listenPort !== undefined && isHttpProtocol(listenPort.protocol);
-  const tlsPort = listenPort?.protocol === "TLS" || listenPort?.protocol === "HTTPS";
-  const virtualServices = clientVirtualServices(mesh, ns, svc.hostname, scoped);
-  const notModelled = unmodelledClientRules(virtualServices, http, tlsPort);
-  const routed = !http && !tlsPort ? tcpRouteFor(mesh, virtualServices, to.port, ns, labels) : undefined;
   let port = to.port;
   if (routed) {
-    if (routed.subset !== "") notModelled.push([routed.virtualService, "spec.tcp[].route[].destination.subset"]);
+    const byVirtualService = routed.virtualService.kind === "VirtualService";
+    if (routed.subset !== "")
+      notModelled.push([routed.virtualService, byVirtualService ? "spec.tcp[].route[].destination.subset" : "spec.outboundTrafficPolicy.egressProxy.subset"]);
     const target = findVisible(servicesByHost.get(routed.host), ns, imported);
-    const targetPort = routed.port || (target?.ports.length === 1 ? target.ports[0]!.port : to.port);
+    // An egressProxy without port names port 0 (route.go GetDestinationCluster with no service).
+    const targetPort = routed.port || (byVirtualService ? (target?.ports.length === 1 ? target.ports[0]!.port : to.port) : 0);
     hop.cluster = clusterName(targetPort, routed.host, routed.subset);
     if (!target?.ports.some((x) => x.port === targetPort)) {
       return {
         hop,
-        decidedBy: [svc.resource, routed.virtualService],
+        decidedBy: [...(svc ? [svc.resource] : []), routed.virtualService],
         ...(notModelled.length > 0 ? { notModelled } : {}),
         denial: {
           at: "client",
           reason: "MF3001",
-          why: `VirtualService ${routed.virtualService.namespace}/${routed.virtualService.name} sends the call to ${hop.cluster}, which is not in the client's clusters (no service visible to namespace ${ns} has that host and port)`,
+          why: `${routed.virtualService.kind} ${routed.virtualService.namespace}/${routed.virtualService.name} sends the call to ${hop.cluster}, which is not in the client's clusters (no service visible to namespace ${ns} has that host and port)`,
         },
       };
     }
     svc = target;
     port = targetPort;
-  } else hop.cluster = clusterName(to.port, svc.hostname);
-  const extra = notModelled.length > 0 ? { notModelled } : {};
+  } else hop.cluster = clusterName(to.port, svc!.hostname);
+  svc = svc!;
+  const extra = { ...(notModelled.length > 0 ? { notModelled } : {}), ...(resolved ? { caller: resolved } : {}) };
   const eps = endpointsOf(mesh, svc, port);
   const ep = eps[0];
   const tls = upstreamTls(mesh, ns, svc, port, ep, labels, true);

@@ -101,6 +101,7 @@ function validateResource(r: Resource, report: Report): void {
   if (kind === "ServiceEntry" && r.apiVersion.startsWith("networking.istio.io/")) validateServiceEntry(r, report);
   else if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) validateAuthorizationPolicy(r, report);
   else if (kind === "Gateway" && r.apiVersion.startsWith("networking.istio.io/")) validateGateway(r, report);
+  else if (kind === "Sidecar" && r.apiVersion.startsWith("networking.istio.io/")) validateSidecarOutboundPolicy(r, report);
   else if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/"))
     for (const [path, rule] of clientTlsProblems(r)) report(r, path, { rule });
 }
@@ -190,6 +191,22 @@ function validateAuthorizationPolicy(r: Resource, report: Report): void {
           report(r, `spec.rules[${i}].when`, { rule: "unsupported-with-custom", key });
       }
     });
+  }
+}
+
+/**
+ * validation.go validateSidecarOutboundTrafficPolicy: ALLOW_ANY_DYNAMIC_DNS belongs to
+ * meshConfig; an egressProxy needs mode ALLOW_ANY (the mode defaults to REGISTRY_ONLY) and a port.
+ */
+function validateSidecarOutboundPolicy(r: Resource, report: Report): void {
+  const tp = r.spec.outboundTrafficPolicy;
+  if (tp === null || typeof tp !== "object") return;
+  const mode = String(tp.mode ?? "REGISTRY_ONLY");
+  if (mode === "ALLOW_ANY_DYNAMIC_DNS") report(r, "spec.outboundTrafficPolicy.mode", { rule: "sidecar-dynamic-dns" });
+  else if (tp.egressProxy !== undefined && tp.egressProxy !== null) {
+    if (mode !== "ALLOW_ANY") report(r, "spec.outboundTrafficPolicy.egressProxy", { rule: "egress-proxy-mode", mode });
+    else if (tp.egressProxy.port === undefined || tp.egressProxy.port === null)
+      report(r, "spec.outboundTrafficPolicy.egressProxy.port", { rule: "egress-proxy-port" });
   }
 }
 

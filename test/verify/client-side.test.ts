@@ -108,3 +108,38 @@ describe("DestinationRule credentialName on a sidecar (cluster_tls.go buildUpstr
     expect(run("mode: SIMPLE, credentialName: configmap://vault/ca")).toBe("SIMPLE gateway MF3004");
   });
 });
+
+describe("the client sidecar's catch-all (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly)", () => {
+  const ipProbe = `probes:
+- name: p
+  from: {mesh: operations, namespace: vault, serviceAccount: vault, labels: {app: vault}}
+  to: {host: 192.0.2.7, port: 8080}
+`;
+  const run = (meshConfig: string, sidecar: string) => {
+    const meshes = meshConfig
+      ? baseMeshes.replace("  eastWestGateway: {address: 10.10.0.10", `  meshConfig: ${meshConfig}\n  eastWestGateway: {address: 10.10.0.10`)
+      : baseMeshes;
+    const sc = sidecar
+      ? `---\napiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: default, namespace: vault}\nspec:\n  outboundTrafficPolicy: ${sidecar}\n`
+      : "";
+    const s = inlineScenario(`${meshes}${ipProbe}`, { operations: `${importYaml({})}${sc}`, production: exportYaml({}) });
+    const p = verifyScenario(s).verdict.probes[0]!;
+    return p.hops[0]?.at === "client" ? `${p.hops[0].cluster} ${p.hops[0].endpoint} ${p.deniedAt ?? "allow"}` : "";
+  };
+
+  it("ALLOW_ANY (the mesh default) passes through, REGISTRY_ONLY goes to the black hole", () => {
+    expect(run("", "")).toBe("PassthroughCluster 192.0.2.7:8080 client");
+    expect(run("{outboundTrafficPolicy: {mode: REGISTRY_ONLY}}", "")).toBe("BlackHoleCluster null client");
+  });
+
+  it("a Sidecar's policy replaces the mesh's; written without mode it is REGISTRY_ONLY", () => {
+    expect(run("{outboundTrafficPolicy: {mode: REGISTRY_ONLY}}", "{mode: ALLOW_ANY}")).toBe("PassthroughCluster 192.0.2.7:8080 client");
+    expect(run("", "{}")).toBe("BlackHoleCluster null client");
+  });
+
+  it("an egressProxy takes what no listener takes", () => {
+    expect(run("", "{mode: ALLOW_ANY, egressProxy: {host: postgres.db.production.mesh, port: {number: 5432}}}")).toBe(
+      "outbound|5432||postgres.db.production.mesh 10.20.0.10:15443 allow",
+    );
+  });
+});

@@ -54,3 +54,19 @@ describe("istiod validation of client-side settings (MF3104)", () => {
     expect(refused(se("STATIC"))).toEqual([]);
   });
 });
+
+describe("istiod validation of a Sidecar's outboundTrafficPolicy (validation.go validateSidecarOutboundTrafficPolicy)", () => {
+  const sidecar = (outboundTrafficPolicy: Record<string, unknown>): Resource => ({ ...rule({}), kind: "Sidecar", spec: { outboundTrafficPolicy } });
+  const refused = (r: Resource) => validateIstioResources([r]).map((d) => d.message.replace(/^.*outboundTrafficPolicy[^:]*: /, ""));
+  const proxy = { host: "egress.example", port: { number: 443 } };
+
+  it("egressProxy only with ALLOW_ANY (the mode defaults to REGISTRY_ONLY) and with a port", () => {
+    expect(refused(sidecar({ mode: "ALLOW_ANY", egressProxy: proxy }))).toEqual([]);
+    expect(refused(sidecar({ egressProxy: proxy }))[0]).toMatch(/only with ALLOW_ANY/);
+    expect(refused(sidecar({ mode: "ALLOW_ANY", egressProxy: { host: "egress.example" } }))[0]).toMatch(/port must be set/);
+  });
+
+  it("ALLOW_ANY_DYNAMIC_DNS belongs to meshConfig", () => {
+    expect(refused(sidecar({ mode: "ALLOW_ANY_DYNAMIC_DNS" }))[0]).toMatch(/only supported in MeshConfig/);
+  });
+});

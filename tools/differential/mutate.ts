@@ -743,6 +743,48 @@ const sidecarEgress: Mutator = (s, rng) => {
   return `${mesh}: add Sidecar in ${String(doc["metadata"]["namespace"])} (${placement}) egress hosts ${show(hosts)}`;
 };
 
+/**
+ * The client sidecar's catch-all: the mesh's outboundTrafficPolicy set to REGISTRY_ONLY (or
+ * written without mode), or a Sidecar in a probe client's namespace with a policy of its own
+ * (REGISTRY_ONLY, no mode, ALLOW_ANY, ALLOW_ANY with an egressProxy to a ServiceEntry of the
+ * mesh); plus a probe from that client to an address no service owns.
+ */
+const outboundTrafficPolicy: Mutator = (s, rng) => {
+  const clients = probeClients(s);
+  if (clients.length === 0) return undefined;
+  const c = rng.pick(clients);
+  const mesh = String(c["mesh"]);
+  const ns = String(c["namespace"]);
+  asArray(s.scenario["probes"]).push({ name: "differential-unknown-address", from: c, to: { host: "192.0.2.7", port: 8080 } });
+  if (rng.chance(0.3)) {
+    const m = meshes(s).find((x) => x["name"] === mesh)!;
+    if (!isObject(m["meshConfig"])) m["meshConfig"] = {};
+    const policy = rng.pick([{ mode: "REGISTRY_ONLY" }, {}, { mode: "ALLOW_ANY" }]);
+    (m["meshConfig"] as Node)["outboundTrafficPolicy"] = policy;
+    return `mesh ${mesh}: meshConfig.outboundTrafficPolicy ${show(policy)}; probe from ${ns} to 192.0.2.7:8080`;
+  }
+  const entries = resources(s, "ServiceEntry").filter((r) => r.mesh === mesh);
+  const targets = entries.flatMap((r) =>
+    asArray(spec(r.doc)["hosts"]).flatMap((h) => {
+      const port = asArray(spec(r.doc)["ports"])[0]?.["number"];
+      return typeof port === "number" ? [{ host: String(h), port }] : [];
+    }),
+  );
+  const policies: Node[] = [{ mode: "REGISTRY_ONLY" }, {}, { mode: "ALLOW_ANY" }];
+  if (targets.length > 0) {
+    const t = rng.pick(targets);
+    policies.push({ mode: "ALLOW_ANY", egressProxy: { host: t.host, port: { number: t.port } } });
+  }
+  const policy = rng.pick(policies);
+  addedFile(s, mesh).docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "Sidecar",
+    metadata: { name: "differential-outbound-policy", namespace: ns },
+    spec: { outboundTrafficPolicy: policy },
+  });
+  return `${mesh}: add Sidecar ${ns}/differential-outbound-policy with outboundTrafficPolicy ${show(policy)}; probe from ${ns} to 192.0.2.7:8080`;
+};
+
 /** A server-side workload's selector labels: a pod of a mesh that serves something. */
 function pickPod(s: ScenarioDocs, rng: Prng): { mesh: string; ns: string; labels: Node } | undefined {
   const all = meshes(s).flatMap((m) => podLabels(s, String(m["name"])).map((p) => ({ mesh: String(m["name"]), ...p })));
@@ -1170,6 +1212,7 @@ export const mutators = {
   "workload-entry": workloadEntry,
   "serviceentry-same-host": serviceEntrySameHost,
   "serviceentry-addresses": serviceEntryAddresses,
+  "outbound-traffic-policy": outboundTrafficPolicy,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
