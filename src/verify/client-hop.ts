@@ -215,7 +215,10 @@ export function upstreamTls(
         autoMtls: false,
       };
     }
-    return { mode, sni: tls.sni ? String(tls.sni) : null, sans, decidedBy: dr ?? null, autoMtls: false };
+    // SIMPLE / MUTUAL: without SANs of its own, a ServiceEntry's (cluster_tls.go constructUpstreamTLS);
+    // insecureSkipVerify verifies nothing.
+    const verified = tls.insecureSkipVerify === true ? [] : sans.length > 0 ? sans : svc.source === "serviceentry" ? serviceAccountsOf(mesh, svc) : [];
+    return { mode, sni: tls.sni ? String(tls.sni) : null, sans: verified, decidedBy: dr ?? null, autoMtls: false };
   }
   // The service's mTLS mode: namespace or root PeerAuthentication DISABLE turns auto mTLS off (BestEffortInferServiceMTLSMode).
   if (svc.meshExternal || mesh.spec.meshConfig.enableAutoMtls === false || namespaceMtlsMode(mesh, svc.namespace) === "DISABLE") return plain;

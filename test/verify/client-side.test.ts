@@ -143,3 +143,20 @@ describe("the client sidecar's catch-all (listener_builder.go buildOutboundCatch
     );
   });
 });
+
+describe("SIMPLE / MUTUAL SANs (cluster_tls.go constructUpstreamTLS)", () => {
+  const sans = (tls: string) => {
+    const imp = importYaml({})
+      .replace("  location: MESH_INTERNAL", "  location: MESH_INTERNAL\n  subjectAltNames: [spiffe://production.nrc.internal/ns/db/sa/postgres]")
+      .replace(/tls:\n {8}mode: ISTIO_MUTUAL\n {8}sni: (\S+)\n {8}subjectAltNames: \[[^\]]*\]/, `tls: {${tls}, sni: $1}`);
+    const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: imp, production: exportYaml({}) });
+    const hop = verifyScenario(s).verdict.probes[0]!.hops[0]!;
+    return hop.at === "client" ? hop.sans : [];
+  };
+
+  it("without SANs of its own the rule verifies the ServiceEntry's; insecureSkipVerify verifies none", () => {
+    expect(sans("mode: SIMPLE")).toEqual(["spiffe://production.nrc.internal/ns/db/sa/postgres"]);
+    expect(sans("mode: SIMPLE, subjectAltNames: [x.example]")).toEqual(["x.example"]);
+    expect(sans("mode: SIMPLE, insecureSkipVerify: true")).toEqual([]);
+  });
+});
