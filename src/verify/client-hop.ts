@@ -343,7 +343,7 @@ export function clientHop(
   let svc: MeshService | undefined = findVisible(atAddr, ns, isTcpPort);
   if (!svc && resolved && !byAddress) {
     const p = resolved.ports.find((x) => x.port === to.port);
-    if (p && isHttpProtocol(p.protocol)) svc = resolved;
+    if (p && isHttpProtocol(p.protocol) && resolved.resolution !== "Alias") svc = resolved;
   }
   if (!svc && !findVisible(atAddr, ns, (s) => listens(s) && s.ports.some((x) => x.port === to.port))) {
     svc = rangeChoice(mesh, addr, ns, isTcpPort) ?? findVisible(servicesByAddress.get("0.0.0.0"), ns, isTcpPort);
@@ -405,9 +405,12 @@ export function clientHop(
   } else hop.cluster = clusterName(to.port, svc!.hostname);
   svc = svc!;
   const extra = { ...(notModelled.length > 0 ? { notModelled } : {}), ...(resolved ? { caller: resolved } : {}) };
-  const eps = endpointsOf(mesh, svc, port);
+  // A headless Service's cluster sends to the original destination: no endpoint to name, and auto
+  // mTLS is the cluster's own socket, not a per-endpoint match (cluster_tls.go applyUpstreamTLSSettings).
+  const headless = svc.source === "kubernetes" && svc.resolution === "Passthrough";
+  const eps = headless ? [] : endpointsOf(mesh, svc, port);
   const ep = eps[0];
-  const tls = upstreamTls(mesh, ns, svc, port, ep, labels, true);
+  const tls = upstreamTls(mesh, ns, svc, port, headless ? { address: "", port, tlsMode: "istio" } : ep, labels, true);
   hop.tls = tls.mode;
   hop.sni = tls.mode === "DISABLE" ? null : tls.sni;
   hop.sans = [...tls.sans].sort();

@@ -41,9 +41,10 @@ export interface MeshService {
   /** The address a sidecar's listener binds, `0.0.0.0` when none. */
   readonly address: string;
   /**
-   * Every address the client sidecar listens on for it (`address` first): a ServiceEntry's
-   * `addresses`, each its own registry service in Istio (serviceentry/conversion.go
-   * convertServices), a `/32` written as the bare address, a wider range kept as `a.b.c.d/n`.
+   * Every address the client sidecar listens on for it: a ServiceEntry's `addresses` (`address`
+   * first), each its own registry service in Istio (serviceentry/conversion.go convertServices), a
+   * `/32` written as the bare address, a wider range kept as `a.b.c.d/n`; a headless Service's pod
+   * addresses; none for an ExternalName Service.
    */
   readonly addresses: readonly string[];
   readonly exportTo: readonly string[];
@@ -208,7 +209,7 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
   const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(`10.${100 + index}`) }));
   const services: MeshService[] = [];
   const servicePrefix = `10.${200 + index}`;
-  for (const r of k8sServices) services.push(kubernetesService(r, spec, () => alloc(servicePrefix)));
+  for (const r of k8sServices) services.push(headlessListeners(kubernetesService(r, spec, () => alloc(servicePrefix)), withIps));
   for (const r of configs) if (r.kind === "ServiceEntry") serviceEntryServices(r, spec, services);
   const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
   return { spec, index, workloads: withIps, services, configs, rootNamespace };
@@ -239,6 +240,18 @@ function workloadOf(r: Resource, spec: MeshSpec): Workload {
   };
 }
 
+/**
+ * A headless Service listens on its pods' addresses, not on 0.0.0.0 (listener.go
+ * buildSidecarOutboundListeners: one listener per endpoint for a Passthrough service without
+ * address); an ExternalName Service listens nowhere.
+ */
+function headlessListeners(svc: MeshService, workloads: readonly Workload[]): MeshService {
+  if (svc.resolution === "Alias") return { ...svc, addresses: [] };
+  if (svc.resolution !== "Passthrough") return svc;
+  const selected = Object.keys(svc.selector).length === 0 ? [] : workloads.filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels));
+  return { ...svc, addresses: selected.map((w) => w.ip) };
+}
+
 /** A Kubernetes Service; `alloc` gives it a cluster IP when it has none (not an ExternalName). */
 function kubernetesService(r: Resource, spec: MeshSpec, alloc: () => string): MeshService {
   let address = typeof r.spec.clusterIP === "string" && r.spec.clusterIP ? r.spec.clusterIP : "";
@@ -267,7 +280,9 @@ function kubernetesService(r: Resource, spec: MeshSpec, alloc: () => string): Me
         ? defaultExport
         : ["*"],
     meshExternal: false,
-    resolution: "ClientSideLB",
+    // kube/conversion.go: an ExternalName Service is an alias (no listener, no cluster); a headless
+    // one resolves by the original destination.
+    resolution: r.spec.type === "ExternalName" && r.spec.externalName ? "Alias" : address === "0.0.0.0" ? "Passthrough" : "ClientSideLB",
     selector: strMap(r.spec.selector),
     endpoints: [],
     subjectAltNames: [],

@@ -101,6 +101,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "serviceentry-same-host": /:ServiceEntry\/[^/]+\/differential-same-host:/,
   "serviceentry-addresses": /:ServiceEntry\/.*:\.spec\.addresses(\.\d+)?$/,
   "outbound-traffic-policy": /(:Sidecar\/[^/]+\/differential-outbound-policy:|^scenario\.meshes\.\d+\.meshConfig|^scenario\.probes\.\d+)/,
+  "client-local-service": /(:(Service|Pod)\/[^/]+\/differential-(alias|headless)(-0)?:|^scenario\.probes\.\d+)/,
   "client-tcp-route": /:VirtualService\/[^/]+\/differential-client-route:/,
   "gateway-service-port":
     /(^scenario\.meshes\.\d+\.eastWestGateway\.port$|:Service\/.*:\.(spec\.ports\.\d+\.(port|targetPort)|metadata\.labels.*)$|:ServiceEntry\/.*\.endpoints\.\d+\.ports\.|:Gateway\/.*\.port\.number$)/,

@@ -160,3 +160,50 @@ describe("SIMPLE / MUTUAL SANs (cluster_tls.go constructUpstreamTLS)", () => {
     expect(sans("mode: SIMPLE, insecureSkipVerify: true")).toEqual([]);
   });
 });
+
+describe("headless and ExternalName Services of the client's namespace (listener.go buildSidecarOutboundListeners)", () => {
+  const local = `---
+apiVersion: v1
+kind: Service
+metadata: {name: replica, namespace: vault}
+spec:
+  clusterIP: None
+  selector: {app: replica}
+  ports: [{name: tcp-pg, port: 5432, protocol: TCP}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: replica-0, namespace: vault, labels: {app: replica}}
+spec: {serviceAccountName: replica}
+status: {podIP: 10.1.1.20}
+---
+apiVersion: v1
+kind: Service
+metadata: {name: alias, namespace: vault}
+spec:
+  type: ExternalName
+  externalName: postgres.db.production.mesh
+  ports: [{name: tcp-pg, port: 5432, protocol: TCP}]
+`;
+  const run = (host: string) => {
+    const imp = `${importYaml({}).replace("  addresses: [240.241.2.10]\n", "")}${local}`;
+    const s = inlineScenario(
+      `${baseMeshes}probes:\n- name: p\n  from: {mesh: operations, namespace: vault, serviceAccount: vault, labels: {app: vault}}\n  to: {host: ${host}, port: 5432}\n`,
+      {
+        operations: imp,
+        production: exportYaml({}),
+      },
+    );
+    const p = verifyScenario(s).verdict.probes[0]!;
+    return p.hops[0]?.at === "client" ? `${p.verdict} ${p.hops[0].cluster} ${p.hops[0].tls} ${p.hops[0].endpoint}` : "";
+  };
+
+  it("neither takes 0.0.0.0:5432 from an address-less ServiceEntry", () => {
+    expect(run("postgres.db.production.mesh")).toBe("allow outbound|5432||postgres.db.production.mesh ISTIO_MUTUAL 10.20.0.10:15443");
+    expect(run("alias.vault.svc.cluster.local")).toBe("allow outbound|5432||postgres.db.production.mesh ISTIO_MUTUAL 10.20.0.10:15443");
+  });
+
+  it("a headless Service listens on its pods; its original-destination cluster names no endpoint", () => {
+    expect(run("10.1.1.20")).toBe("deny outbound|5432||replica.vault.svc.cluster.local ISTIO_MUTUAL null");
+  });
+});

@@ -785,6 +785,49 @@ const outboundTrafficPolicy: Mutator = (s, rng) => {
   return `${mesh}: add Sidecar ${ns}/differential-outbound-policy with outboundTrafficPolicy ${show(policy)}; probe from ${ns} to 192.0.2.7:8080`;
 };
 
+/**
+ * A Service of a probe client's namespace on the probe's port: headless (with a pod, which it
+ * listens on instead of 0.0.0.0) or an ExternalName alias of the probe's host (which listens
+ * nowhere); plus a probe to the headless Service's pod (listener.go buildSidecarOutboundListeners).
+ */
+const clientLocalService: Mutator = (s, rng) => {
+  const probes = asArray(s.scenario["probes"]).filter((p) => isObject(p["from"]) && isObject(p["to"]) && typeof p["to"]["port"] === "number");
+  if (probes.length === 0) return undefined;
+  const probe = rng.pick(probes);
+  const from = probe["from"] as Node;
+  const mesh = String(from["mesh"]);
+  const ns = String(from["namespace"]);
+  const port = Number(probe["to"]["port"]);
+  const host = String(probe["to"]["host"]);
+  const ports = [{ name: `tcp-${port}`, port, protocol: "TCP" }];
+  if (rng.chance(0.5) && !/^[0-9.]+$/.test(host)) {
+    addedFile(s, mesh).docs.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "differential-alias", namespace: ns },
+      spec: { type: "ExternalName", externalName: host, ports },
+    });
+    asArray(s.scenario["probes"]).push({ name: "differential-alias-name", from, to: { host: `differential-alias.${ns}.svc.cluster.local`, port } });
+    return `${mesh}: add ExternalName Service ${ns}/differential-alias for ${host} on ${port}`;
+  }
+  const file = addedFile(s, mesh);
+  file.docs.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "differential-headless", namespace: ns },
+    spec: { clusterIP: "None", selector: { app: "differential-headless" }, ports },
+  });
+  file.docs.push({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "differential-headless-0", namespace: ns, labels: { app: "differential-headless" } },
+    spec: { containers: [{ name: "app", image: "example.invalid/app", ports: [{ containerPort: port }] }] },
+    status: { phase: "Running", podIP: "10.199.0.7", podIPs: [{ ip: "10.199.0.7" }], conditions: [{ type: "Ready", status: "True" }] },
+  });
+  asArray(s.scenario["probes"]).push({ name: "differential-headless-pod", from, to: { host: "10.199.0.7", port } });
+  return `${mesh}: add headless Service ${ns}/differential-headless (pod 10.199.0.7) on ${port}`;
+};
+
 /** A server-side workload's selector labels: a pod of a mesh that serves something. */
 function pickPod(s: ScenarioDocs, rng: Prng): { mesh: string; ns: string; labels: Node } | undefined {
   const all = meshes(s).flatMap((m) => podLabels(s, String(m["name"])).map((p) => ({ mesh: String(m["name"]), ...p })));
@@ -1213,6 +1256,7 @@ export const mutators = {
   "serviceentry-same-host": serviceEntrySameHost,
   "serviceentry-addresses": serviceEntryAddresses,
   "outbound-traffic-policy": outboundTrafficPolicy,
+  "client-local-service": clientLocalService,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
