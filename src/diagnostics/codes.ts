@@ -290,6 +290,7 @@ type IstioRule =
   | { readonly rule: "bad-port"; readonly port: string }
   | { readonly rule: "none-with-endpoints" }
   | { readonly rule: "cidr-with-dns"; readonly resolution: string }
+  | { readonly rule: "export-to"; readonly problem: string }
   | { readonly rule: "egress-proxy-mode"; readonly mode: string }
   | { readonly rule: "egress-proxy-port" | "sidecar-dynamic-dns" }
   | {
@@ -361,6 +362,9 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
         message: "no endpoints should be provided for resolution type none",
         fix: "Use resolution STATIC (addresses) or DNS (hostnames) with endpoints, or drop the endpoints.",
       };
+    case "export-to":
+      // validation.go validateExportTo.
+      return { message: r.problem, fix: 'Write one of ".", "*", "~" (ServiceEntry only), or namespace names, each once.' };
     case "cidr-with-dns":
       // validation.go ValidateServiceEntry.
       return {

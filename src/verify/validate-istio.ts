@@ -88,8 +88,44 @@ export function validateIstioResources(resources: readonly Resource[]): Diagnost
   return out;
 }
 
+/** labels.IsDNS1123Label: Istio allows upper case. */
+const dns1123Label = /^[a-zA-Z0-9]([-a-zA-Z0-9]*[a-zA-Z0-9])?$/;
+
+/**
+ * What validation.go validateExportTo refuses in a DestinationRule's, VirtualService's or
+ * ServiceEntry's exportTo, or undefined: duplicates (`.` counts as the own namespace), `~` outside
+ * a ServiceEntry, an entry that is not `.`, `*` or a DNS label, `*` or `~` with other entries, a
+ * rule with workloadSelector exported beyond its namespace.
+ */
+function exportToProblem(r: Resource): string | undefined {
+  const exportTo: unknown[] = Array.isArray(r.spec.exportTo) ? r.spec.exportTo : [];
+  if (exportTo.length === 0) return undefined;
+  const isServiceEntry = r.kind === "ServiceEntry";
+  const seen = new Set<string>();
+  for (const raw of exportTo) {
+    const e = String(raw);
+    const key = e === "." ? r.namespace : e;
+    if (seen.has(key))
+      return key === e ? `duplicate entries in exportTo for entry ${e}` : `duplicate entries in exportTo: . and current namespace ${r.namespace}`;
+    if (e === "~" && !isServiceEntry) return "exportTo ~ (none) is not allowed for Istio configuration objects";
+    if (e !== "~" && key !== "*" && !(key.length <= 63 && dns1123Label.test(key))) return "only .,*, or a valid DNS 1123 label is allowed as exportTo entry";
+    seen.add(key);
+  }
+  if (r.kind === "DestinationRule" && r.spec.workloadSelector != null) {
+    if (!seen.has(r.namespace)) return "destination rule with workload selector cannot have exportTo beyond current namespace";
+    if (seen.size > 1) return "destination rule with workload selector cannot have multiple entries in exportTo";
+  }
+  if (seen.has("*") && exportTo.length > 1) return "cannot have both public (*) and non-public exportTo values for a resource";
+  if (seen.has("~") && exportTo.length > 1) return "cannot export service entry to no one (~) and someone";
+  return undefined;
+}
+
 function validateResource(r: Resource, report: Report): void {
   const kind = r.kind;
+  if ((kind === "DestinationRule" || kind === "VirtualService" || kind === "ServiceEntry") && r.apiVersion.startsWith("networking.istio.io/")) {
+    const problem = exportToProblem(r);
+    if (problem) report(r, "spec.exportTo", { rule: "export-to", problem });
+  }
   // validation.go checkDryRunAnnotation: every Istio config kind is checked for istio.io/dry-run.
   const dryRun = r.metadata.annotations?.["istio.io/dry-run"];
   if (dryRun !== undefined && /\.istio\.io\//.test(r.apiVersion)) {

@@ -70,3 +70,35 @@ describe("istiod validation of a Sidecar's outboundTrafficPolicy (validation.go 
     expect(refused(sidecar({ mode: "ALLOW_ANY_DYNAMIC_DNS" }))[0]).toMatch(/only supported in MeshConfig/);
   });
 });
+
+describe("istiod validation of exportTo (validation.go validateExportTo)", () => {
+  const withExport = (kind: string, exportTo: unknown[], extra: Record<string, unknown> = {}): Resource => ({
+    ...rule({}),
+    kind,
+    spec: { host: "postgres.db.production.mesh", hosts: ["postgres.db.production.mesh"], exportTo, ...extra },
+  });
+  const refused = (r: Resource) => validateIstioResources([r]).map((d) => d.message.replace(/^.*spec\.exportTo: /, ""));
+
+  it("accepts ., *, namespace names (any case), and ~ on a ServiceEntry alone", () => {
+    expect(refused(withExport("DestinationRule", ["."]))).toEqual([]);
+    expect(refused(withExport("VirtualService", ["billing", "Vault2"]))).toEqual([]);
+    expect(refused(withExport("ServiceEntry", ["~"]))).toEqual([]);
+  });
+
+  it("refuses duplicates, ~ outside a ServiceEntry, * or ~ with others, names that are not DNS labels", () => {
+    expect(refused(withExport("DestinationRule", [".", "vault"]))).toEqual(["duplicate entries in exportTo for entry vault"]);
+    expect(refused(withExport("DestinationRule", ["vault", "."]))).toEqual(["duplicate entries in exportTo: . and current namespace vault"]);
+    expect(refused(withExport("DestinationRule", ["~"]))).toEqual(["exportTo ~ (none) is not allowed for Istio configuration objects"]);
+    expect(refused(withExport("VirtualService", [".", "*"]))).toEqual(["cannot have both public (*) and non-public exportTo values for a resource"]);
+    expect(refused(withExport("ServiceEntry", ["~", "billing"]))).toEqual(["cannot export service entry to no one (~) and someone"]);
+    expect(refused(withExport("ServiceEntry", ["billing.x"]))).toEqual(["only .,*, or a valid DNS 1123 label is allowed as exportTo entry"]);
+  });
+
+  it("a rule with workloadSelector is exported to its own namespace only", () => {
+    const selector = { workloadSelector: { matchLabels: { app: "vault" } } };
+    expect(refused(withExport("DestinationRule", ["."], selector))).toEqual([]);
+    expect(refused(withExport("DestinationRule", ["*"], selector))).toEqual([
+      "destination rule with workload selector cannot have exportTo beyond current namespace",
+    ]);
+  });
+});
