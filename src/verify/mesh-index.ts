@@ -317,7 +317,8 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
       address: addresses[0] ?? "0.0.0.0",
       addresses: addresses.length > 0 ? addresses : ["0.0.0.0"],
       exportTo: Array.isArray(s.exportTo) ? s.exportTo.map(String) : Array.isArray(defaultExport) ? defaultExport : ["*"],
-      meshExternal: s.location === "MESH_EXTERNAL",
+      // Location is MESH_EXTERNAL unless written MESH_INTERNAL (the enum's zero value).
+      meshExternal: s.location !== "MESH_INTERNAL",
       resolution: typeof s.resolution === "string" ? s.resolution : "NONE",
       selector: strMap(s.workloadSelector?.labels),
       endpoints,

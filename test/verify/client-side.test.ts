@@ -207,3 +207,20 @@ spec:
     expect(run("10.1.1.20")).toBe("deny outbound|5432||replica.vault.svc.cluster.local ISTIO_MUTUAL null");
   });
 });
+
+describe("ServiceEntry location (conversion.go convertServices: MESH_EXTERNAL is the zero value)", () => {
+  const tls = (location: string) => {
+    const imp = importYaml({ dr: false })
+      .replace("  location: MESH_INTERNAL\n", location ? `  location: ${location}\n` : "")
+      .replace("endpoints: [{address: 10.20.0.10,", "endpoints: [{address: 10.20.0.10, labels: {security.istio.io/tlsMode: istio},");
+    const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: imp, production: exportYaml({}) });
+    const hop = verifyScenario(s).verdict.probes[0]!.hops[0]!;
+    return hop.at === "client" ? hop.tls : "";
+  };
+
+  it("an entry without location gets no auto mTLS, as a MESH_EXTERNAL one", () => {
+    expect(tls("MESH_INTERNAL")).toBe("ISTIO_MUTUAL");
+    expect(tls("")).toBe("DISABLE");
+    expect(tls("MESH_EXTERNAL")).toBe("DISABLE");
+  });
+});

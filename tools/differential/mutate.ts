@@ -1185,6 +1185,18 @@ const serviceEntryAddresses: Mutator = (s, rng) => {
   return `${label(ref)}: addresses ${show(old)} -> ${show(next)}`;
 };
 
+/** A ServiceEntry's `location` removed (MESH_EXTERNAL, the enum's zero value) or switched. */
+const serviceEntryLocation: Mutator = (s, rng) => {
+  const entries = resources(s, "ServiceEntry");
+  if (entries.length === 0) return undefined;
+  const ref = rng.pick(entries);
+  const old = spec(ref.doc)["location"];
+  const next = rng.pick([undefined, "MESH_EXTERNAL", "MESH_INTERNAL"].filter((l) => l !== old));
+  if (next === undefined) delete spec(ref.doc)["location"];
+  else spec(ref.doc)["location"] = next;
+  return `${label(ref)}: location ${show(old ?? null)} -> ${show(next ?? null)}`;
+};
+
 /** Declared: a ServiceEntry with the host of a Kubernetes Service of its namespace, selecting its pods. */
 const serviceEntrySameHost: Mutator = (s, rng) => {
   const pod = pickPod(s, rng);
@@ -1257,6 +1269,7 @@ export const mutators = {
   "serviceentry-addresses": serviceEntryAddresses,
   "outbound-traffic-policy": outboundTrafficPolicy,
   "client-local-service": clientLocalService,
+  "serviceentry-location": serviceEntryLocation,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
