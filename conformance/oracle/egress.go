@@ -93,7 +93,7 @@ func (w *World) egressHop(pv *ProbeVerdict, me *MeshEnv, t *egressTarget, in leg
 	hop := GatewayHop{At: "egress", Mesh: me.Spec.Name}
 	tlsMode := tlsModeForCall(in.tls.Mode)
 	res, err := gv.pc.Simulate(simulation.Call{
-		Address: gv.ip, Port: int(t.port), Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
+		Address: gv.ip, Port: int(t.port), Protocol: in.proto, TLS: tlsMode, Alpn: alpnForCall(in.tls.Mode, in.proto), Sni: in.tls.SNI,
 		CallMode: simulation.CallModeGateway,
 	})
 	if err != nil {

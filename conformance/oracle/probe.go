@@ -12,6 +12,7 @@ import (
 	matcherpb "github.com/envoyproxy/go-control-plane/envoy/type/matcher/v3"
 
 	"istio.io/istio/pilot/pkg/model"
+	"istio.io/istio/pilot/pkg/serviceregistry/provider"
 	"istio.io/istio/pilot/pkg/simulation"
 	"istio.io/istio/pkg/config/host"
 	"istio.io/istio/pkg/util/sets"
@@ -88,14 +89,45 @@ func resolve(p *model.Proxy, to To) (addr string, svc *model.Service) {
 	}
 	for _, s := range p.SidecarScope.Services() {
 		if s.Hostname == host.Name(to.Host) {
-			a := s.GetAddressForProxy(p)
-			if a == "" || a == "0.0.0.0" || a == "::" {
-				a = unresolvedVIP
-			}
-			return a, s
+			return nameAddress(p, s), s
 		}
 	}
 	return "", nil
+}
+
+// nameAddress is the address a name resolves to for the client, as the DNS proxy's name table
+// answers (pkg/dns/server/name_table.go BuildNameTable): a Kubernetes Service's own address;
+// for ServiceEntries, the addresses of every service of that hostname and namespace in the
+// client's egress listeners (one per ServiceEntry address, conversion.go convertServices),
+// CIDR ranges and unspecified addresses skipped. Istio orders those services by no stable key
+// (the scope's service for the name is any of them), so the lowest address is dialled; every
+// one of them has a listener routing to the same cluster. None: unresolvedVIP.
+func nameAddress(p *model.Proxy, s *model.Service) string {
+	plain := func(a string) bool {
+		return a != "" && a != "0.0.0.0" && a != "::" && !strings.Contains(a, "/")
+	}
+	if s.Attributes.ServiceRegistry == provider.Kubernetes {
+		if a := s.GetAddressForProxy(p); plain(a) {
+			return a
+		}
+		return unresolvedVIP
+	}
+	var addrs []string
+	for _, l := range p.SidecarScope.EgressListeners {
+		for _, o := range l.Services() {
+			if o.Hostname == s.Hostname && o.Attributes.Namespace == s.Attributes.Namespace &&
+				o.Attributes.ServiceRegistry != provider.Kubernetes {
+				if a := o.GetAddressForProxy(p); plain(a) {
+					addrs = append(addrs, a)
+				}
+			}
+		}
+	}
+	if len(addrs) == 0 {
+		return unresolvedVIP
+	}
+	sort.Strings(addrs)
+	return addrs[0]
 }
 
 func callProtocol(svc *model.Service, port int) simulation.Protocol {
@@ -111,6 +143,24 @@ func callProtocol(svc *model.Service, port int) simulation.Protocol {
 		}
 	}
 	return simulation.TCP
+}
+
+// noALPN stands for a TLS connection that offers no ALPN: it matches no filter chain that
+// requires application protocols (the simulation fills an empty Alpn with Istio's for MTLS).
+const noALPN = "(none)"
+
+// alpnForCall is the ALPN the client's TLS offers where it differs from the simulation's default
+// for the mode: a DestinationRule MUTUAL context carries no Istio ALPN, only h2 for an HTTP/2
+// cluster (cluster_tls.go constructUpstreamTLS), so it matches no AUTO_PASSTHROUGH chain
+// (gateway.go builtAutoPassthroughFilterChains requires the Istio mTLS ALPNs).
+func alpnForCall(mode string, proto simulation.Protocol) string {
+	if mode != TLSMutual {
+		return ""
+	}
+	if proto == simulation.HTTP2 {
+		return "h2"
+	}
+	return noALPN
 }
 
 func tlsModeForCall(mode string) simulation.TLSMode {
@@ -333,7 +383,7 @@ func (w *World) gatewayHop(pv *ProbeVerdict, gm *MeshEnv, in legIn) (*denial, *l
 	gh := GatewayHop{At: "gateway", Mesh: gm.Spec.Name}
 	tlsMode := tlsModeForCall(in.tls.Mode)
 	res, err := gv.pc.Simulate(simulation.Call{
-		Address: gv.ip, Port: gv.port, Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
+		Address: gv.ip, Port: gv.port, Protocol: in.proto, TLS: tlsMode, Alpn: alpnForCall(in.tls.Mode, in.proto), Sni: in.tls.SNI,
 		CallMode: simulation.CallModeGateway,
 	})
 	if err != nil {
@@ -546,7 +596,7 @@ func (me *MeshEnv) serverDecide(wl *Workload, port uint32, in legIn) (serverResu
 	podIP := wl.Pod.Status.PodIP
 	tlsMode := tlsModeForCall(in.tls.Mode)
 	res, err := pc.Simulate(simulation.Call{
-		Address: podIP, Port: int(port), Protocol: in.proto, TLS: tlsMode, Sni: in.tls.SNI,
+		Address: podIP, Port: int(port), Protocol: in.proto, TLS: tlsMode, Alpn: alpnForCall(in.tls.Mode, in.proto), Sni: in.tls.SNI,
 		CallMode: simulation.CallModeInbound,
 	})
 	if err != nil {

@@ -13,10 +13,11 @@ import {
   type MeshService,
   type Workload,
 } from "./mesh-index.js";
-import { clientVirtualServices, tcpRouteFor, unmodelledClientRules } from "./client-routes.js";
+import { clientVirtualServices, tcpRouteFor, unmodelledClientRules, type TcpDestination } from "./client-routes.js";
 import { mtlsModeFor, namespaceMtlsMode } from "./server-hop.js";
 import type { ClientHop, Denial, Resource } from "./types.js";
 import { mapIn } from "../util/maps.js";
+import { cidrContains, parseCidrRange } from "./ip-cidr.js";
 import { expandWithTrustDomains } from "./expand-trust-domains.js"; // meshfed: alias expansion of default SANs
 
 /** Where the client sidecar sends the call. */
@@ -29,6 +30,11 @@ export interface ClientRoute {
   readonly decidedBy: readonly Resource[];
   /** VirtualService rules on the route verify does not model, as `[resource, field]`. */
   readonly notModelled?: readonly [Resource, string][];
+  /**
+   * The service the dialled host is (by name, or by its address), whose port decides whether the
+   * call speaks HTTP (the oracle's callProtocol); none for an address no service has.
+   */
+  readonly caller?: MeshService;
 }
 
 /** The address a host with no address of its own resolves to: only a 0.0.0.0 listener can take it. */
@@ -185,6 +191,8 @@ export function upstreamTls(
   ep: UpstreamEndpoint | undefined,
   /** The proxy's labels (a DestinationRule's workloadSelector picks on them). */
   labels: Readonly<Record<string, string>> = {},
+  /** Whether the proxy is a sidecar (not a gateway). */
+  sidecar = false,
 ): UpstreamTls {
   const dr = destinationRuleFor(mesh, proxyNs, svc, labels);
   const tls = tlsForPort(dr, port);
@@ -194,6 +202,10 @@ export function upstreamTls(
     const mode = String(tls.mode ?? "DISABLE");
     const sans: string[] = Array.isArray(tls.subjectAltNames) ? tls.subjectAltNames.map(String) : [];
     if (mode === "DISABLE") return plain;
+    // A sidecar gets no TLS context for a credentialName (but a configmap:// one) from a rule
+    // without workloadSelector: the cluster is plaintext (cluster_tls.go buildUpstreamClusterTLSContext).
+    const credential = typeof tls.credentialName === "string" && tls.credentialName !== "" && !tls.credentialName.startsWith("configmap://");
+    if (sidecar && credential && (mode === "SIMPLE" || mode === "MUTUAL") && dr?.spec.workloadSelector == null) return { ...plain, autoMtls: false };
     if (mode === "ISTIO_MUTUAL") {
       return {
         mode,
@@ -203,12 +215,76 @@ export function upstreamTls(
         autoMtls: false,
       };
     }
-    return { mode, sni: tls.sni ? String(tls.sni) : null, sans, decidedBy: dr ?? null, autoMtls: false };
+    // SIMPLE / MUTUAL: without SANs of its own, a ServiceEntry's (cluster_tls.go constructUpstreamTLS);
+    // insecureSkipVerify verifies nothing.
+    const verified = tls.insecureSkipVerify === true ? [] : sans.length > 0 ? sans : svc.source === "serviceentry" ? serviceAccountsOf(mesh, svc) : [];
+    return { mode, sni: tls.sni ? String(tls.sni) : null, sans: verified, decidedBy: dr ?? null, autoMtls: false };
   }
   // The service's mTLS mode: namespace or root PeerAuthentication DISABLE turns auto mTLS off (BestEffortInferServiceMTLSMode).
   if (svc.meshExternal || mesh.spec.meshConfig.enableAutoMtls === false || namespaceMtlsMode(mesh, svc.namespace) === "DISABLE") return plain;
   if (ep?.tlsMode !== "istio") return plain;
   return { mode: "ISTIO_MUTUAL", sni: autoSni, sans: serviceAccountsOf(mesh, svc), decidedBy: dr ?? null, autoMtls: true };
+}
+
+/**
+ * The address a name resolves to for the client, as the DNS proxy's name table answers
+ * (name_table.go BuildNameTable): a Kubernetes Service's own address; for ServiceEntries, every
+ * address of the ServiceEntries of that host in the namespace the scope picked, CIDR ranges and
+ * unspecified addresses skipped. Istio keeps those services in no stable order, so the lowest
+ * address is dialled (the oracle's choice too); each has a listener routing to the same cluster.
+ * None: the unresolved address.
+ */
+function nameAddress(mesh: MeshIndex, ns: string, resolved: MeshService, scoped: (s: MeshService) => boolean): string {
+  const plain = (a: string) => a !== "" && a !== "0.0.0.0" && a !== "::" && !a.includes("/");
+  if (resolved.source === "kubernetes") return plain(resolved.address) ? resolved.address : unresolvedVip;
+  const all: string[] = [];
+  for (const s of lookups(mesh).servicesByHost.get(resolved.hostname) ?? [])
+    if (s.source === "serviceentry" && s.namespace === resolved.namespace && visibleTo(s.exportTo, s.namespace, ns) && scoped(s))
+      for (const a of s.addresses) if (plain(a)) all.push(a);
+  if (all.length === 0) return unresolvedVip;
+  return all.sort()[0]!;
+}
+
+/**
+ * The service of a CIDR filter chain that takes a call to `addr` on the 0.0.0.0:port listener
+ * (listener.go buildSidecarOutboundListener: a ServiceEntry address that is a range listens on
+ * 0.0.0.0 with a destination-prefix match): the longest range containing the address.
+ */
+function rangeChoice(mesh: MeshIndex, addr: string, ns: string, pred: (s: MeshService) => boolean): MeshService | undefined {
+  let best: MeshService | undefined;
+  let bestPrefix = -1;
+  for (const s of lookups(mesh).servicesWithRanges) {
+    if (!visibleTo(s.exportTo, s.namespace, ns) || !pred(s)) continue;
+    for (const a of s.addresses) {
+      const range = a.includes("/") ? parseCidrRange(a) : undefined;
+      if (!range || !cidrContains(range, addr)) continue;
+      if (range.prefix > bestPrefix || (range.prefix === bestPrefix && best && best.namespace !== ns && s.namespace === ns)) {
+        best = s;
+        bestPrefix = range.prefix;
+      }
+    }
+  }
+  return best;
+}
+
+/**
+ * Whether the proxy's outbound traffic policy is REGISTRY_ONLY (sidecar.go
+ * initSidecarScopeInternalIndexes): the Sidecar's `outboundTrafficPolicy` when it has one (its
+ * mode defaults to REGISTRY_ONLY, the enum's zero value), else meshConfig's (ALLOW_ANY unless written).
+ */
+function registryOnly(mesh: MeshIndex, sidecar: Resource | undefined): boolean {
+  const own = sidecar?.spec.outboundTrafficPolicy;
+  if (own !== undefined && own !== null) return String(own.mode ?? "REGISTRY_ONLY") === "REGISTRY_ONLY";
+  // meshConfig's default is ALLOW_ANY; a policy written without mode replaces it (mesh.ApplyMeshConfig).
+  const meshPolicy = mesh.spec.meshConfig.outboundTrafficPolicy as { mode?: unknown } | undefined | null;
+  return meshPolicy !== undefined && meshPolicy !== null && String(meshPolicy.mode ?? "REGISTRY_ONLY") === "REGISTRY_ONLY";
+}
+
+/** A Sidecar's `outboundTrafficPolicy.egressProxy` as the destination of unmatched calls (ALLOW_ANY only). */
+function egressProxyOf(sidecar: Resource | undefined): TcpDestination | undefined {
+  const d = sidecar?.spec.outboundTrafficPolicy?.egressProxy;
+  if (!sidecar || !d?.host) return undefined;
+  return { host: String(d.host), port: Number(d.port?.number ?? 0), subset: d.subset ? String(d.subset) : "", virtualService: sidecar };
 }
 
 /** The client sidecar: listener, cluster, TLS and endpoint for a call to host:port. */
@@ -235,7 +311,7 @@ export function clientHop(
   const byAddress = isIpLiteral(to.host);
   if (byAddress) {
     addr = to.host;
-    resolved = findVisible(servicesByAddress.get(to.host), ns, imported);
+    resolved = findVisible(servicesByAddress.get(to.host), ns, (s) => imported(s) && s.address === to.host);
   } else {
     resolved = findVisible(servicesByHost.get(to.host), ns, imported);
     if (!resolved) {
@@ -251,11 +327,15 @@ export function clientHop(
         },
       };
     }
-    addr = resolved.address === "0.0.0.0" || resolved.address === "::" ? unresolvedVip : resolved.address;
+    addr = nameAddress(mesh, ns, resolved, scoped);
   }
+  // Every service of the namespace the scope picked for a hostname has listeners of its own (a
+  // ServiceEntry per address, several ServiceEntries of one host: sidecar.go selectServices
+  // keeps them all), all routing to the hostname's one cluster.
+  const listens = (s: MeshService) => scoped(s) && scopeChoice(mesh, ns, s.hostname)?.namespace === s.namespace;
   // Listener: an exact address:port listener, the HTTP 0.0.0.0:port listener routing on Host, or a TCP 0.0.0.0:port listener.
   const isTcpPort = (s: MeshService) => {
-    if (!imported(s)) return false;
+    if (!listens(s)) return false;
     const p = s.ports.find((x) => x.port === to.port);
     return p !== undefined && p.protocol !== "UDP" && !isHttpProtocol(p.protocol);
   };
@@ -263,53 +343,74 @@ export function clientHop(
   let svc: MeshService | undefined = findVisible(atAddr, ns, isTcpPort);
   if (!svc && resolved && !byAddress) {
     const p = resolved.ports.find((x) => x.port === to.port);
-    if (p && isHttpProtocol(p.protocol)) svc = resolved;
+    if (p && isHttpProtocol(p.protocol) && resolved.resolution !== "Alias") svc = resolved;
   }
-  if (!svc && !findVisible(atAddr, ns, (s) => imported(s) && s.ports.some((x) => x.port === to.port))) {
-    svc = findVisible(servicesByAddress.get("0.0.0.0"), ns, isTcpPort);
+  if (!svc && !findVisible(atAddr, ns, (s) => listens(s) && s.ports.some((x) => x.port === to.port))) {
+    svc = rangeChoice(mesh, addr, ns, isTcpPort) ?? findVisible(servicesByAddress.get("0.0.0.0"), ns, isTcpPort);
   }
+  if (svc && !imported(svc)) {
+    // A listener of another service of the host: the cluster is the one the scope keeps.
+    const kept = scopeChoice(mesh, ns, svc.hostname);
+    if (kept?.ports.some((x) => x.port === to.port)) svc = kept;
+  }
+  let routed: TcpDestination | undefined;
+  let notModelled: [Resource, string][] = [];
   if (!svc) {
-    hop.cluster = "PassthroughCluster";
-    hop.endpoint = `${addr}:${to.port}`;
-    return {
-      hop,
-      decidedBy: resolved ? [resolved.resource] : [],
-      denial: { at: "client", reason: "MF3001", why: `no listener for ${addr}:${to.port} in the client sidecar: the call goes to PassthroughCluster` },
-    };
+    // REGISTRY_ONLY sends what no listener takes to BlackHoleCluster, ALLOW_ANY to PassthroughCluster
+    // or to the Sidecar's egressProxy (listener_builder.go buildOutboundCatchAllNetworkFiltersOnly).
+    const catchAll = registryOnly(mesh, sidecar) ? "BlackHoleCluster" : "PassthroughCluster";
+    routed = catchAll === "PassthroughCluster" ? egressProxyOf(sidecar) : undefined;
+    if (!routed) {
+      hop.cluster = catchAll;
+      hop.endpoint = catchAll === "PassthroughCluster" ? `${addr}:${to.port}` : null;
+      return {
+        hop,
+        decidedBy: resolved ? [resolved.resource] : [],
+        denial: { at: "client", reason: "MF3001", why: `no listener for ${addr}:${to.port} in the client sidecar: the call goes to ${catchAll}` },
+      };
+    }
+  } else {
+    // VirtualServices for the listener's service: a `tcp` rule may send the call to another
+    // service's cluster; `tls` and `http` rules are declared, not modelled (see unmodelledClientRules).
+    const listenPort = svc.ports.find((x) => x.port === to.port);
+    const http = listenPort !== undefined && isHttpProtocol(listenPort.protocol);
+    const tlsPort = listenPort?.protocol === "TLS" || listenPort?.protocol === "HTTPS";
+    const virtualServices = clientVirtualServices(mesh, ns, svc.hostname, scoped);
+    notModelled = unmodelledClientRules(virtualServices, http, tlsPort);
+    routed = !http && !tlsPort ? tcpRouteFor(mesh, virtualServices, to.port, ns, labels) : undefined;
   }
-  // VirtualServices for the listener's service: a `tcp` rule may send the call to another
-  // service's cluster; `tls` and `http` rules are declared, not modelled (see unmodelledClientRules).
-  const listenPort = svc.ports.find((x) => x.port === to.port);
-  const http = listenPort !== undefined && isHttpProtocol(listenPort.protocol);
-  const tlsPort = listenPort?.protocol === "TLS" || listenPort?.protocol === "HTTPS";
-  const virtualServices = clientVirtualServices(mesh, ns, svc.hostname, scoped);
-  const notModelled = unmodelledClientRules(virtualServices, http, tlsPort);
-  const routed = !http && !tlsPort ? tcpRouteFor(mesh, virtualServices, to.port, ns, labels) : undefined;
   let port = to.port;
   if (routed) {
-    if (routed.subset !== "") notModelled.push([routed.virtualService, "spec.tcp[].route[].destination.subset"]);
+    const byVirtualService = routed.virtualService.kind === "VirtualService";
+    if (routed.subset !== "")
+      notModelled.push([routed.virtualService, byVirtualService ? "spec.tcp[].route[].destination.subset" : "spec.outboundTrafficPolicy.egressProxy.subset"]);
     const target = findVisible(servicesByHost.get(routed.host), ns, imported);
-    const targetPort = routed.port || (target?.ports.length === 1 ? target.ports[0]!.port : to.port);
+    // An egressProxy without port names port 0 (route.go GetDestinationCluster with no service).
+    const targetPort = routed.port || (byVirtualService ? (target?.ports.length === 1 ? target.ports[0]!.port : to.port) : 0);
     hop.cluster = clusterName(targetPort, routed.host, routed.subset);
     if (!target?.ports.some((x) => x.port === targetPort)) {
       return {
         hop,
-        decidedBy: [svc.resource, routed.virtualService],
+        decidedBy: [...(svc ? [svc.resource] : []), routed.virtualService],
         ...(notModelled.length > 0 ? { notModelled } : {}),
         denial: {
           at: "client",
           reason: "MF3001",
-          why: `VirtualService ${routed.virtualService.namespace}/${routed.virtualService.name} sends the call to ${hop.cluster}, which is not in the client's clusters (no service visible to namespace ${ns} has that host and port)`,
+          why: `${routed.virtualService.kind} ${routed.virtualService.namespace}/${routed.virtualService.name} sends the call to ${hop.cluster}, which is not in the client's clusters (no service visible to namespace ${ns} has that host and port)`,
         },
       };
     }
     svc = target;
     port = targetPort;
-  } else hop.cluster = clusterName(to.port, svc.hostname);
-  const extra = notModelled.length > 0 ? { notModelled } : {};
-  const eps = endpointsOf(mesh, svc, port);
+  } else hop.cluster = clusterName(to.port, svc!.hostname);
+  svc = svc!;
+  const extra = { ...(notModelled.length > 0 ? { notModelled } : {}), ...(resolved ? { caller: resolved } : {}) };
+  // A headless Service's cluster sends to the original destination: no endpoint to name, and auto
+  // mTLS is the cluster's own socket, not a per-endpoint match (cluster_tls.go applyUpstreamTLSSettings).
+  const headless = svc.source === "kubernetes" && svc.resolution === "Passthrough";
+  const eps = headless ? [] : endpointsOf(mesh, svc, port);
   const ep = eps[0];
-  const tls = upstreamTls(mesh, ns, svc, port, ep, labels);
+  const tls = upstreamTls(mesh, ns, svc, port, headless ? { address: "", port, tlsMode: "istio" } : ep, labels, true);
   hop.tls = tls.mode;
   hop.sni = tls.mode === "DISABLE" ? null : tls.sni;
   hop.sans = [...tls.sans].sort();

@@ -7,6 +7,7 @@ export interface TcpDestination {
   readonly host: string;
   readonly port: number;
   readonly subset: string;
+  /** The VirtualService of the rule (or the Sidecar whose outboundTrafficPolicy.egressProxy it is). */
   readonly virtualService: Resource;
 }
 

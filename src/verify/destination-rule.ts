@@ -205,12 +205,17 @@ export function hasSelectorRules(mesh: MeshIndex, ns: string): boolean {
 
 const selectorNamespaces = new WeakMap<MeshIndex, ReadonlySet<string>>();
 
-/** The TLS block for a port: a matching port-level setting's tls replaces the top-level one. */
+/**
+ * The TLS block for a port: the first port-level setting for the port replaces the whole
+ * top-level policy, its tls included, so one without `tls` means no TLS settings at all (auto
+ * mTLS), not the top-level tls (util.go GetPortLevelTrafficPolicy: "port level policies do not
+ * inherit").
+ */
 export function tlsForPort(dr: Resource | undefined, port: number): Record<string, any> | undefined {
   const tp = dr?.spec.trafficPolicy;
   if (!tp) return undefined;
-  const pls = (Array.isArray(tp.portLevelSettings) ? tp.portLevelSettings : []).find((p: any) => Number(p?.port?.number) === port);
-  if (pls?.tls) return pls.tls;
+  const pls = (Array.isArray(tp.portLevelSettings) ? tp.portLevelSettings : []).find((p: any) => p?.port != null && Number(p.port.number) === port);
+  if (pls) return pls.tls ?? undefined;
   return tp.tls ?? undefined;
 }
 

@@ -1,3 +1,4 @@
+import { parseCidrRange } from "./ip-cidr.js";
 import type { MeshSpec, Resource } from "./types.js";
 
 /** A pod of a mesh (a Pod, or the one pod a Deployment stands for). */
@@ -39,6 +40,13 @@ export interface MeshService {
   readonly ports: readonly ServicePort[];
   /** The address a sidecar's listener binds, `0.0.0.0` when none. */
   readonly address: string;
+  /**
+   * Every address the client sidecar listens on for it: a ServiceEntry's `addresses` (`address`
+   * first), each its own registry service in Istio (serviceentry/conversion.go convertServices), a
+   * `/32` written as the bare address, a wider range kept as `a.b.c.d/n`; a headless Service's pod
+   * addresses; none for an ExternalName Service.
+   */
+  readonly addresses: readonly string[];
   readonly exportTo: readonly string[];
   readonly meshExternal: boolean;
   readonly resolution: string;
@@ -230,7 +238,7 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
   const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(`10.${100 + index}`) }));
   const services: MeshService[] = [];
   const servicePrefix = `10.${200 + index}`;
-  for (const r of k8sServices) services.push(kubernetesService(r, spec, () => alloc(servicePrefix)));
+  for (const r of k8sServices) services.push(headlessListeners(kubernetesService(r, spec, () => alloc(servicePrefix)), withIps));
   for (const r of configs) if (r.kind === "ServiceEntry") serviceEntryServices(r, spec, services);
   const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
   return { spec, index, workloads: withIps, services, configs, rootNamespace };
@@ -261,6 +269,18 @@ function workloadOf(r: Resource, spec: MeshSpec): Workload {
   };
 }
 
+/**
+ * A headless Service listens on its pods' addresses, not on 0.0.0.0 (listener.go
+ * buildSidecarOutboundListeners: one listener per endpoint for a Passthrough service without
+ * address); an ExternalName Service listens nowhere.
+ */
+function headlessListeners(svc: MeshService, workloads: readonly Workload[]): MeshService {
+  if (svc.resolution === "Alias") return { ...svc, addresses: [] };
+  if (svc.resolution !== "Passthrough") return svc;
+  const selected = Object.keys(svc.selector).length === 0 ? [] : workloads.filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels));
+  return { ...svc, addresses: selected.map((w) => w.ip) };
+}
+
 /** A Kubernetes Service; `alloc` gives it a cluster IP when it has none (not an ExternalName). */
 function kubernetesService(r: Resource, spec: MeshSpec, alloc: () => string): MeshService {
   let address = typeof r.spec.clusterIP === "string" && r.spec.clusterIP ? r.spec.clusterIP : "";
@@ -279,6 +299,7 @@ function kubernetesService(r: Resource, spec: MeshSpec, alloc: () => string): Me
       targetPort: p?.targetPort ?? Number(p?.port),
     })),
     address: address || "0.0.0.0",
+    addresses: [address || "0.0.0.0"],
     exportTo: ann
       ? ann
           .split(",")
@@ -288,7 +309,9 @@ function kubernetesService(r: Resource, spec: MeshSpec, alloc: () => string): Me
         ? defaultExport
         : ["*"],
     meshExternal: false,
-    resolution: "ClientSideLB",
+    // kube/conversion.go: an ExternalName Service is an alias (no listener, no cluster); a headless
+    // one resolves by the original destination.
+    resolution: r.spec.type === "ExternalName" && r.spec.externalName ? "Alias" : address === "0.0.0.0" ? "Passthrough" : "ClientSideLB",
     selector: strMap(r.spec.selector),
     endpoints: [],
     subjectAltNames: [],
@@ -301,7 +324,7 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
   const s = r.spec;
   const defaultExport = spec.meshConfig.defaultServiceExportTo;
   const hosts: string[] = Array.isArray(s.hosts) ? s.hosts.map(String) : [];
-  const addresses: string[] = Array.isArray(s.addresses) ? s.addresses.map(String) : [];
+  const addresses: string[] = (Array.isArray(s.addresses) ? s.addresses.map(String) : []).flatMap(listenAddress);
   const ports: ServicePort[] = (Array.isArray(s.ports) ? s.ports : []).map((p: any) => ({
     name: String(p?.name ?? ""),
     port: Number(p?.number),
@@ -321,8 +344,10 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
       source: "serviceentry",
       ports,
       address: addresses[0] ?? "0.0.0.0",
+      addresses: addresses.length > 0 ? addresses : ["0.0.0.0"],
       exportTo: Array.isArray(s.exportTo) ? s.exportTo.map(String) : Array.isArray(defaultExport) ? defaultExport : ["*"],
-      meshExternal: s.location === "MESH_EXTERNAL",
+      // Location is MESH_EXTERNAL unless written MESH_INTERNAL (the enum's zero value).
+      meshExternal: s.location !== "MESH_INTERNAL",
       resolution: typeof s.resolution === "string" ? s.resolution : "NONE",
       selector: strMap(s.workloadSelector?.labels),
       endpoints,
@@ -330,6 +355,17 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
       resource: r,
     });
   }
+}
+
+/**
+ * A ServiceEntry address as Istio keeps it (conversion.go convertServices): an IP as written, a
+ * CIDR covering one address as that address, a wider CIDR as written; anything else is dropped.
+ */
+function listenAddress(a: string): string[] {
+  if (isIpLiteral(a)) return [a];
+  const range = parseCidrRange(a);
+  if (!range || !a.includes("/")) return [];
+  return range.prefix === range.bits ? [a.slice(0, a.indexOf("/"))] : [a];
 }
 
 /** Whether a resource with this exportTo in namespace `own` is visible to namespace `ns`. */
@@ -373,8 +409,10 @@ function indexConfigs(mesh: MeshIndex): Map<string, readonly Resource[]> {
 export interface MeshLookups {
   /** Services by hostname, in `mesh.services` order. */
   readonly servicesByHost: ReadonlyMap<string, readonly MeshService[]>;
-  /** Services by listener address, in `mesh.services` order. */
+  /** Services by listener address (each of their addresses but CIDR ranges), in `mesh.services` order. */
   readonly servicesByAddress: ReadonlyMap<string, readonly MeshService[]>;
+  /** Services with a CIDR range among their addresses, in `mesh.services` order. */
+  readonly servicesWithRanges: readonly MeshService[];
   /** Kubernetes Services by namespace, in `mesh.services` order. */
   readonly kubernetesServicesByNamespace: ReadonlyMap<string, readonly MeshService[]>;
   /** Workloads by namespace, in `mesh.workloads` order. */
@@ -405,9 +443,11 @@ function computeLookups(mesh: MeshIndex): MeshLookups {
   const servicesByHost = new Map<string, MeshService[]>();
   const servicesByAddress = new Map<string, MeshService[]>();
   const kubernetesServicesByNamespace = new Map<string, MeshService[]>();
+  const servicesWithRanges: MeshService[] = [];
   for (const s of mesh.services) {
     push(servicesByHost, s.hostname, s);
-    push(servicesByAddress, s.address, s);
+    for (const a of new Set(s.addresses)) if (!a.includes("/")) push(servicesByAddress, a, s);
+    if (s.addresses.some((a) => a.includes("/"))) servicesWithRanges.push(s);
     if (s.source === "kubernetes") push(kubernetesServicesByNamespace, s.namespace, s);
   }
   const workloadsByNamespace = new Map<string, Workload[]>();
@@ -416,7 +456,7 @@ function computeLookups(mesh: MeshIndex): MeshLookups {
     push(workloadsByNamespace, w.namespace, w);
     if (!workloadByIp.has(w.ip)) workloadByIp.set(w.ip, w);
   }
-  return { servicesByHost, servicesByAddress, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
+  return { servicesByHost, servicesByAddress, servicesWithRanges, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
 }
 
 /**

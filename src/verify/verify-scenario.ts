@@ -107,7 +107,7 @@ export class World {
       leg = {
         gateway: this.gatewayAt(route.hop.endpoint!)!,
         tls: { mode: route.hop.tls, sni: route.hop.sni, sans: route.hop.sans },
-        http: isHttpProtocol(route.service?.ports.find((p) => p.port === port)?.protocol ?? "TCP"),
+        http: isHttpProtocol(route.caller?.ports.find((p) => p.port === port)?.protocol ?? "TCP"),
       };
       this.legs.set(route, leg);
     }

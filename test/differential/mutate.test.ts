@@ -80,6 +80,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "peer-authentication": /:PeerAuthentication\//,
   "destinationrule-tls-mode": /:DestinationRule\/.*\.tls(\.[A-Za-z]+(\.\d+)?)?$/,
   "destinationrule-sans": /:DestinationRule\/.*\.tls\.subjectAltNames(\.\d+)?$/,
+  "destinationrule-port-level": /:DestinationRule\/.*\.trafficPolicy\.(tls|portLevelSettings)(\.|$)/,
   "gateway-tls-mode": /:Gateway\/.*:\.spec\.servers\.\d+\.tls\.mode$/,
   "root-ca": /^scenario\.meshes\.\d+\.rootCA$/,
   "export-to": /:(ServiceEntry|DestinationRule)\/.*:\.spec\.exportTo(\.\d+)?$/,
@@ -100,6 +101,10 @@ const allowed: Record<MutationKind, RegExp> = {
   "destinationrule-duplicate": /:DestinationRule\/[^/]+\/(differential-duplicate-rule:|[^:]+:\.metadata\.creationTimestamp$)/,
   "workload-entry": /:WorkloadEntry\/[^/]+\/differential-vm:/,
   "serviceentry-same-host": /:ServiceEntry\/[^/]+\/differential-same-host:/,
+  "serviceentry-addresses": /:ServiceEntry\/.*:\.spec\.addresses(\.\d+)?$/,
+  "serviceentry-location": /:ServiceEntry\/.*:\.spec\.location$/,
+  "outbound-traffic-policy": /(:Sidecar\/[^/]+\/differential-outbound-policy:|^scenario\.meshes\.\d+\.meshConfig|^scenario\.probes\.\d+)/,
+  "client-local-service": /(:(Service|Pod)\/[^/]+\/differential-(alias|headless)(-0)?:|^scenario\.probes\.\d+)/,
   "client-tcp-route": /:VirtualService\/[^/]+\/differential-client-route:/,
   "invalid-value": /:(Gateway|ServiceEntry|DestinationRule|PeerAuthentication|AuthorizationPolicy)\/[^:]+:\.spec\./,
   "gateway-service-port":

@@ -679,6 +679,33 @@ const destinationRuleSans: Mutator = (s, rng) => {
   return `${label(ref)} ${where}: subjectAltNames ${show(old ?? null)} -> ${show(tls["subjectAltNames"] ?? null)}`;
 };
 
+/**
+ * A DestinationRule's port-level TLS moved to the top of its traffic policy, the port-level entry
+ * kept with a connection pool only (or moved to another port); or a top-level TLS given a
+ * tls-less port-level entry for one of the ports the scenario knows. A port-level entry replaces
+ * the whole policy of its port, TLS included (util.go GetPortLevelTrafficPolicy).
+ */
+const destinationRulePortLevel: Mutator = (s, rng) => {
+  const rules = resources(s, "DestinationRule").filter((r) => isObject(spec(r.doc)["trafficPolicy"]));
+  if (rules.length === 0) return undefined;
+  const ref = rng.pick(rules);
+  const tp = spec(ref.doc)["trafficPolicy"] as Node;
+  const withTls = asArray(tp["portLevelSettings"]).filter((pl) => isObject(pl["tls"]));
+  const pool = { tcp: { maxConnections: 100 } };
+  if (withTls.length > 0 && !isObject(tp["tls"])) {
+    const pl = rng.pick(withTls);
+    tp["tls"] = pl["tls"];
+    delete pl["tls"];
+    pl["connectionPool"] = pool;
+    const old = pl["port"]?.["number"];
+    if (rng.chance(0.3)) pl["port"] = { number: otherPort(s, rng, old) };
+    return `${label(ref)}: port ${show(old)} tls moved to trafficPolicy.tls, port-level entry now ${show(pl)}`;
+  }
+  const port = rng.pick(knownPorts(s));
+  tp["portLevelSettings"] = [...asArray(tp["portLevelSettings"]), { port: { number: port }, connectionPool: pool }];
+  return `${label(ref)}: add a tls-less port-level entry for port ${port}`;
+};
+
 const rootCa: Mutator = (s, rng) => {
   const all = meshes(s);
   if (all.length === 0) return undefined;
@@ -782,6 +809,91 @@ const sidecarEgress: Mutator = (s, rng) => {
   if (placement === "selector-miss") spec(doc)["workloadSelector"] = { labels: { differential: "nobody" } };
   addedFile(s, mesh).docs.push(doc);
   return `${mesh}: add Sidecar in ${String(doc["metadata"]["namespace"])} (${placement}) egress hosts ${show(hosts)}`;
+};
+
+/**
+ * The client sidecar's catch-all: the mesh's outboundTrafficPolicy set to REGISTRY_ONLY (or
+ * written without mode), or a Sidecar in a probe client's namespace with a policy of its own
+ * (REGISTRY_ONLY, no mode, ALLOW_ANY, ALLOW_ANY with an egressProxy to a ServiceEntry of the
+ * mesh); plus a probe from that client to an address no service owns.
+ */
+const outboundTrafficPolicy: Mutator = (s, rng) => {
+  const clients = probeClients(s);
+  if (clients.length === 0) return undefined;
+  const c = rng.pick(clients);
+  const mesh = String(c["mesh"]);
+  const ns = String(c["namespace"]);
+  asArray(s.scenario["probes"]).push({ name: "differential-unknown-address", from: c, to: { host: "192.0.2.7", port: 8080 } });
+  if (rng.chance(0.3)) {
+    const m = meshes(s).find((x) => x["name"] === mesh)!;
+    if (!isObject(m["meshConfig"])) m["meshConfig"] = {};
+    const policy = rng.pick([{ mode: "REGISTRY_ONLY" }, {}, { mode: "ALLOW_ANY" }]);
+    (m["meshConfig"] as Node)["outboundTrafficPolicy"] = policy;
+    return `mesh ${mesh}: meshConfig.outboundTrafficPolicy ${show(policy)}; probe from ${ns} to 192.0.2.7:8080`;
+  }
+  const entries = resources(s, "ServiceEntry").filter((r) => r.mesh === mesh);
+  const targets = entries.flatMap((r) =>
+    asArray(spec(r.doc)["hosts"]).flatMap((h) => {
+      const port = asArray(spec(r.doc)["ports"])[0]?.["number"];
+      return typeof port === "number" ? [{ host: String(h), port }] : [];
+    }),
+  );
+  const policies: Node[] = [{ mode: "REGISTRY_ONLY" }, {}, { mode: "ALLOW_ANY" }];
+  if (targets.length > 0) {
+    const t = rng.pick(targets);
+    policies.push({ mode: "ALLOW_ANY", egressProxy: { host: t.host, port: { number: t.port } } });
+  }
+  const policy = rng.pick(policies);
+  addedFile(s, mesh).docs.push({
+    apiVersion: "networking.istio.io/v1",
+    kind: "Sidecar",
+    metadata: { name: "differential-outbound-policy", namespace: ns },
+    spec: { outboundTrafficPolicy: policy },
+  });
+  return `${mesh}: add Sidecar ${ns}/differential-outbound-policy with outboundTrafficPolicy ${show(policy)}; probe from ${ns} to 192.0.2.7:8080`;
+};
+
+/**
+ * A Service of a probe client's namespace on the probe's port: headless (with a pod, which it
+ * listens on instead of 0.0.0.0) or an ExternalName alias of the probe's host (which listens
+ * nowhere); plus a probe to the headless Service's pod (listener.go buildSidecarOutboundListeners).
+ */
+const clientLocalService: Mutator = (s, rng) => {
+  const probes = asArray(s.scenario["probes"]).filter((p) => isObject(p["from"]) && isObject(p["to"]) && typeof p["to"]["port"] === "number");
+  if (probes.length === 0) return undefined;
+  const probe = rng.pick(probes);
+  const from = probe["from"] as Node;
+  const mesh = String(from["mesh"]);
+  const ns = String(from["namespace"]);
+  const port = Number(probe["to"]["port"]);
+  const host = String(probe["to"]["host"]);
+  const ports = [{ name: `tcp-${port}`, port, protocol: "TCP" }];
+  if (rng.chance(0.5) && !/^[0-9.]+$/.test(host)) {
+    addedFile(s, mesh).docs.push({
+      apiVersion: "v1",
+      kind: "Service",
+      metadata: { name: "differential-alias", namespace: ns },
+      spec: { type: "ExternalName", externalName: host, ports },
+    });
+    asArray(s.scenario["probes"]).push({ name: "differential-alias-name", from, to: { host: `differential-alias.${ns}.svc.cluster.local`, port } });
+    return `${mesh}: add ExternalName Service ${ns}/differential-alias for ${host} on ${port}`;
+  }
+  const file = addedFile(s, mesh);
+  file.docs.push({
+    apiVersion: "v1",
+    kind: "Service",
+    metadata: { name: "differential-headless", namespace: ns },
+    spec: { clusterIP: "None", selector: { app: "differential-headless" }, ports },
+  });
+  file.docs.push({
+    apiVersion: "v1",
+    kind: "Pod",
+    metadata: { name: "differential-headless-0", namespace: ns, labels: { app: "differential-headless" } },
+    spec: { containers: [{ name: "app", image: "example.invalid/app", ports: [{ containerPort: port }] }] },
+    status: { phase: "Running", podIP: "10.199.0.7", podIPs: [{ ip: "10.199.0.7" }], conditions: [{ type: "Ready", status: "True" }] },
+  });
+  asArray(s.scenario["probes"]).push({ name: "differential-headless-pod", from, to: { host: "10.199.0.7", port } });
+  return `${mesh}: add headless Service ${ns}/differential-headless (pod 10.199.0.7) on ${port}`;
 };
 
 /** A server-side workload's selector labels: a pod of a mesh that serves something. */
@@ -1116,6 +1228,43 @@ const workloadEntry: Mutator = (s, rng) => {
   return `${pod.mesh}: add WorkloadEntry ${pod.ns}/differential-vm with labels ${show(pod.labels)}`;
 };
 
+/**
+ * A ServiceEntry's addresses: a second VIP (before or after the first), the first written as a
+ * `/32`, or replaced by the `/24` range around it. Each address is a listener of its own; a range
+ * listens on 0.0.0.0 with a prefix match, and a name whose addresses are all ranges resolves to
+ * nothing (conversion.go convertServices, listener.go buildSidecarOutboundListener).
+ */
+const serviceEntryAddresses: Mutator = (s, rng) => {
+  const entries = resources(s, "ServiceEntry").filter((r) => asArray(spec(r.doc)["addresses"]).length > 0);
+  if (entries.length === 0) return undefined;
+  const ref = rng.pick(entries);
+  const old = asArray(spec(ref.doc)["addresses"]).map(String);
+  const first = old[0]!;
+  const octets = first.split("/")[0]!.split(".");
+  const extra = `240.241.250.${2 + rng.int(200)}`;
+  const choice = rng.int(4);
+  let next: string[];
+  if (choice === 0) next = [...old, extra];
+  else if (choice === 1) next = [extra, ...old];
+  else if (choice === 2 && !first.includes("/")) next = [`${first}/32`, ...old.slice(1)];
+  else if (octets.length === 4) next = [`${octets.slice(0, 3).join(".")}.0/24`, ...old.slice(1)];
+  else next = [...old, extra];
+  spec(ref.doc)["addresses"] = next;
+  return `${label(ref)}: addresses ${show(old)} -> ${show(next)}`;
+};
+
+/** A ServiceEntry's `location` removed (MESH_EXTERNAL, the enum's zero value) or switched. */
+const serviceEntryLocation: Mutator = (s, rng) => {
+  const entries = resources(s, "ServiceEntry");
+  if (entries.length === 0) return undefined;
+  const ref = rng.pick(entries);
+  const old = spec(ref.doc)["location"];
+  const next = rng.pick([undefined, "MESH_EXTERNAL", "MESH_INTERNAL"].filter((l) => l !== old));
+  if (next === undefined) delete spec(ref.doc)["location"];
+  else spec(ref.doc)["location"] = next;
+  return `${label(ref)}: location ${show(old ?? null)} -> ${show(next ?? null)}`;
+};
+
 /** Declared: a ServiceEntry with the host of a Kubernetes Service of its namespace, selecting its pods. */
 const serviceEntrySameHost: Mutator = (s, rng) => {
   const pod = pickPod(s, rng);
@@ -1327,6 +1476,7 @@ export const mutators = {
   "peer-authentication": peerAuthentication,
   "destinationrule-tls-mode": destinationRuleTlsMode,
   "destinationrule-sans": destinationRuleSans,
+  "destinationrule-port-level": destinationRulePortLevel,
   "gateway-tls-mode": gatewayTlsMode,
   "root-ca": rootCa,
   "export-to": exportTo,
@@ -1349,6 +1499,10 @@ export const mutators = {
   "workload-entry": workloadEntry,
   "serviceentry-same-host": serviceEntrySameHost,
   "invalid-value": invalidValue,
+  "serviceentry-addresses": serviceEntryAddresses,
+  "outbound-traffic-policy": outboundTrafficPolicy,
+  "client-local-service": clientLocalService,
+  "serviceentry-location": serviceEntryLocation,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
