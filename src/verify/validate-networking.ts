@@ -532,13 +532,14 @@ function clientTLSErrors(namespace: string, tls: unknown): string[] {
   const mode = enumName(tls.mode, clientTLSModes);
   const credentialName = str(tls.credentialName);
   if (credentialName.startsWith("configmap://")) {
-    // credentials.ParseResourceName: configmap://name or configmap://namespace/name.
-    const rest = credentialName.slice("configmap://".length);
-    const parts = rest.split("/");
-    if (parts.length > 2 || parts.some((p) => p === ""))
-      out.push(`invalid configmap:// credentialName: invalid resource name ${q(credentialName)}. Expected <namespace>/<name> or <name>`);
-    else if ((parts.length === 2 ? parts[0] : namespace) !== namespace || namespace === "")
-      out.push(`invalid configmap:// credentialName: namespace must match the configuration namespace ${q(namespace)}`);
+    // credentials.ParseResourceName (pilot/pkg/model/credentials/resource.go:121-141): only
+    // configmap://namespace/name; a third part is ignored.
+    const [ns = "", name = ""] = credentialName.slice("configmap://".length).split("/");
+    const parts = credentialName.slice("configmap://".length).split("/").length;
+    if (parts <= 1) out.push(`invalid configmap:// credentialName: invalid resource name ${q(credentialName)}. Expected namespace and name`);
+    else if (ns === "") out.push(`invalid configmap:// credentialName: invalid resource name ${q(credentialName)}. Expected namespace`);
+    else if (name === "") out.push(`invalid configmap:// credentialName: invalid resource name ${q(credentialName)}. Expected name`);
+    else if (ns !== namespace) out.push(`invalid configmap:// credentialName: namespace must match the configuration namespace ${q(namespace)}`);
   }
   const skipVerify = tls.insecureSkipVerify === true || tls.insecureSkipVerify === "true";
   if (skipVerify) {

@@ -19,8 +19,8 @@ const rule = (trafficPolicy: Record<string, unknown>): Resource => ({
 describe("istiod validation of client-side settings (MF3104)", () => {
   // The rule a message names: each rule's message has its own wording (codes.ts istioValidation).
   const rules: [string, string][] = [
-    ["insecure-skip-verify-with-ca", "when insecureSkipVerify is true"],
-    ["credential-name-with-files", "if credentialName is set"],
+    ["insecure-skip-verify-with-ca", "when InsecureSkipVerify is set true"],
+    ["credential-name-with-files", "If credentialName is set"],
     ["configmap-credential-namespace", "invalid configmap:// credentialName"],
     ["cidr-with-dns", "CIDR addresses are allowed only"],
   ];
@@ -63,7 +63,7 @@ describe("istiod validation of a Sidecar's outboundTrafficPolicy (validation.go 
   it("egressProxy only with ALLOW_ANY (the mode defaults to REGISTRY_ONLY) and with a port", () => {
     expect(refused(sidecar({ mode: "ALLOW_ANY", egressProxy: proxy }))).toEqual([]);
     expect(refused(sidecar({ egressProxy: proxy }))[0]).toMatch(/only with ALLOW_ANY/);
-    expect(refused(sidecar({ mode: "ALLOW_ANY", egressProxy: { host: "egress.example" } }))[0]).toMatch(/port must be set/);
+    expect(refused(sidecar({ mode: "ALLOW_ANY", egressProxy: { host: "egress.example" } }))[0]).toMatch(/port must be non-nil/);
   });
 
   it("ALLOW_ANY_DYNAMIC_DNS belongs to meshConfig", () => {
@@ -75,7 +75,14 @@ describe("istiod validation of exportTo (validation.go validateExportTo)", () =>
   const withExport = (kind: string, exportTo: unknown[], extra: Record<string, unknown> = {}): Resource => ({
     ...rule({}),
     kind,
-    spec: { host: "postgres.db.production.mesh", hosts: ["postgres.db.production.mesh"], exportTo, ...extra },
+    spec: {
+      host: "postgres.db.production.mesh",
+      hosts: ["postgres.db.production.mesh"],
+      ...(kind === "VirtualService" ? { tcp: [{ route: [{ destination: { host: "postgres.db.production.mesh" } }] }] } : {}),
+      ...(kind === "ServiceEntry" ? { ports: [{ number: 5432, name: "tcp", protocol: "TCP" }] } : {}),
+      exportTo,
+      ...extra,
+    },
   });
   const refused = (r: Resource) => validateIstioResources([r]).map((d) => d.message.replace(/^.*spec\.exportTo: /, ""));
 
