@@ -103,7 +103,18 @@ function checkLabelMap(r: Resource, path: string, v: unknown, report: Report): v
 function validateLabelMaps(r: Resource, report: Report): void {
   const sp = r.spec;
   if (r.kind === "Gateway") checkLabelMap(r, "spec.selector", sp.selector, report);
-  else checkLabelMap(r, "spec.selector.matchLabels", sp.selector?.matchLabels, report);
+  else {
+    const labels = sp.selector?.matchLabels;
+    checkLabelMap(r, "spec.selector.matchLabels", labels, report);
+    // validation.go validateWorkloadSelector: no empty key, no wildcard in a key or value.
+    if (labels && typeof labels === "object" && !Array.isArray(labels))
+      for (const [k, v] of Object.entries(labels)) {
+        const pair = `${k}=${v === null ? "" : String(v)}`;
+        if (k === "") report(r, "spec.selector.matchLabels", { rule: "istio", reason: `empty key is not supported in selector: ${JSON.stringify(pair)}` });
+        if (pair.includes("*"))
+          report(r, `spec.selector.matchLabels.${k}`, { rule: "istio", reason: `wildcard is not supported in selector: ${JSON.stringify(pair)}` });
+      }
+  }
   checkLabelMap(r, "spec.workloadSelector.labels", sp.workloadSelector?.labels, report);
   if (r.kind === "WorkloadEntry") checkLabelMap(r, "spec.labels", sp.labels, report);
   if (r.kind === "ServiceEntry" && Array.isArray(sp.endpoints))
