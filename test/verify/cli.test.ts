@@ -138,6 +138,11 @@ describe("scenario loader", () => {
       "MF3104",
     ],
     [
+      "a selector with a wildcard label value",
+      "apiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: x}\nspec:\n  selector: {matchLabels: {app: '*'}}\n  rules: [{}]\n",
+      "MF3104",
+    ],
+    [
       "a Sidecar workloadSelector label value YAML reads as a number",
       "apiVersion: networking.istio.io/v1\nkind: Sidecar\nmetadata: {name: x}\nspec:\n  workloadSelector: {labels: {version: 1.0}}\n",
       "MF3104",
