@@ -278,18 +278,9 @@ interface NotModelledArgs {
 
 /** What istiod's validation refuses in a resource (pkg/config/validation), by rule. */
 type IstioRule =
-  | { readonly rule: "endpoint-port-name"; readonly port: string; readonly portName: string; readonly portNames: readonly string[] }
-  | { readonly rule: "provider-without-custom"; readonly action: string }
-  | { readonly rule: "unsupported-with-custom"; readonly key: string }
-  | { readonly rule: "gateway-tls-credentials"; readonly mode: string }
   | { readonly rule: "dry-run-kind" }
   | { readonly rule: "dry-run-action"; readonly action: string }
   | { readonly rule: "dry-run-value"; readonly value: string }
-  | { readonly rule: "action-without-rules"; readonly action: string }
-  | { readonly rule: "custom-without-provider" }
-  | { readonly rule: "bad-port"; readonly port: string }
-  | { readonly rule: "none-with-endpoints" }
-  | { readonly rule: "service-accounts-with-principals" | "empty-source" | "mutual-without-certificate" }
   /** A rule of istiod's validation (pkg/config/validation), with Istio's own reason. */
   | { readonly rule: "istio"; readonly reason: string; readonly fix?: string }
   /** The resource's CRD schema (what the API server checks before istiod sees it), with the reason. */
@@ -302,27 +293,6 @@ interface IstioValidationArgs {
 }
 const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string; fix: string } => {
   switch (r.rule) {
-    case "endpoint-port-name":
-      return {
-        message: `endpoint port ${r.port} is mapped from "${r.portName}", which is not a port name of the ServiceEntry`,
-        fix: `Key the endpoint's ports by a name from spec.ports (${[...new Set(r.portNames)].join(", ")}).`,
-      };
-    case "provider-without-custom":
-      return { message: `provider must not be set with action ${r.action}`, fix: "Remove provider or use action CUSTOM." };
-    case "service-accounts-with-principals":
-      return {
-        message: "serviceAccounts cannot be set with namespaces or principals",
-        fix: "Use either serviceAccounts or principals/namespaces in one source.",
-      };
-    case "empty-source":
-      return { message: "from.source must not be empty", fix: "Name principals, namespaces, serviceAccounts, trustDomains or ipBlocks, or drop the from." };
-    case "unsupported-with-custom":
-      return { message: `${r.key} is not supported with action CUSTOM`, fix: "Move identity checks to an ALLOW or DENY policy." };
-    case "gateway-tls-credentials":
-      return {
-        message: `${r.mode} TLS needs credentialName or serverCertificate and privateKey`,
-        fix: "Use AUTO_PASSTHROUGH (or ISTIO_MUTUAL) for east-west traffic, or give the server certificate.",
-      };
     case "dry-run-kind":
       return { message: "unsupported annotation istio.io/dry-run (only AuthorizationPolicy supports it)", fix: "Remove the annotation." };
     case "dry-run-action":
@@ -334,30 +304,6 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
       return {
         message: `invalid value ${JSON.stringify(r.value)}: Go's strconv.ParseBool accepts only 1, t, T, TRUE, true, True, 0, f, F, FALSE, false, False`,
         fix: 'Write "true" or "false" (quoted).',
-      };
-    case "action-without-rules":
-      // validation.go ValidateAuthorizationPolicy: such a policy would never trigger.
-      return {
-        message: `${r.action} action without \`rules\` is meaningless as it will never be triggered`,
-        fix: "Add an empty rule `{}` to match every request, or the rules it should match.",
-      };
-    case "custom-without-provider":
-      return { message: "`provider.name` must not be empty", fix: "Name an extension provider of meshConfig.extensionProviders." };
-    case "bad-port":
-      // pkg/config/security/security.go ValidatePorts: strconv.ParseUint(port, 10, 32), at most 65535.
-      return {
-        message: `bad port (${r.port}): ports in an AuthorizationPolicy are port numbers (0-65535), not names`,
-        fix: "Write the port number, e.g. '5432' for the Service port named tcp-postgres (quoted: the field is a list of strings).",
-      };
-    case "none-with-endpoints":
-      return {
-        message: "no endpoints should be provided for resolution type none",
-        fix: "Use resolution STATIC (addresses) or DNS (hostnames) with endpoints, or drop the endpoints.",
-      };
-    case "mutual-without-certificate":
-      return {
-        message: "tls.mode MUTUAL needs clientCertificate and privateKey (or credentialName)",
-        fix: "Use ISTIO_MUTUAL for Istio mTLS between meshes, or give the certificate files.",
       };
     case "istio":
       return { message: r.reason, fix: r.fix ?? "Change the field as the reason says: istiod refuses the resource as it is." };
@@ -1236,7 +1182,7 @@ const table = [
     severity: "error",
     title: "Istio would reject this resource",
     explanation:
-      "istiod's configuration validation rejects the resource (for example a ServiceEntry endpoint port keyed by a name the ServiceEntry does not declare, or a DestinationRule `MUTUAL` without client certificate), so it never takes effect. Fix it as the message says; verifying it as if applied would mislead.",
+      "The Kubernetes API server (the resource's CRD schema and CEL rules) or istiod's configuration validation rejects the resource (for example a Gateway port number written as a string, a ServiceEntry endpoint port keyed by a name the ServiceEntry does not declare, or a DestinationRule `MUTUAL` without client certificate), so it never takes effect. Fix it as the message says; verifying it as if applied would mislead.",
     message: (a: IstioValidationArgs) => {
       const r = a.resource;
       return `${r.file}:${r.line}: ${r.kind} ${r.namespace}/${r.name}: ${a.field}: ${istioValidation(a).message}`;
