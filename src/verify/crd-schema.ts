@@ -46,19 +46,93 @@ export interface SchemaViolation {
 const MAX_VIOLATIONS = 5;
 
 /**
+ * A schema node with every keyword the walker reads as an own field, built on first use: the
+ * parsed JSON nodes come in dozens of shapes, and reading keywords off them is a slow lookup on
+ * each of the tens of thousands of fields of a large input; one class is one shape.
+ */
+class Node {
+  readonly type: CrdSchema["type"];
+  readonly intOrString: boolean;
+  readonly enumValues: readonly unknown[] | undefined;
+  readonly required: readonly string[] | undefined;
+  /** The `oneOf`/`anyOf`/`allOf`/`not` part, when there is one. */
+  readonly exclusive: CrdSchema | undefined;
+  readonly rules: CrdSchema["x-kubernetes-validations"];
+  readonly raw: CrdSchema;
+  /** Checks on the value itself beyond type and enum (ranges, lengths, patterns, list keys, sizes). */
+  readonly bounded: boolean;
+  /** Fields not in `properties` are allowed (preserve-unknown-fields, or additionalProperties true). */
+  readonly open: boolean;
+  private readonly children = new Map<string, Node | null>();
+  private itemNode: Node | null | undefined;
+  private valueNode: Node | null | undefined;
+
+  constructor(s: CrdSchema) {
+    this.raw = s;
+    this.type = s.type;
+    this.intOrString = s["x-kubernetes-int-or-string"] === true;
+    this.enumValues = s.enum;
+    this.required = s.required;
+    this.exclusive = s.oneOf || s.anyOf || s.allOf || s.not ? { oneOf: s.oneOf, anyOf: s.anyOf, allOf: s.allOf, not: s.not } : undefined;
+    this.rules = s["x-kubernetes-validations"];
+    this.open = s["x-kubernetes-preserve-unknown-fields"] === true || s.additionalProperties === true;
+    this.bounded = [
+      s.minimum,
+      s.maximum,
+      s.minLength,
+      s.maxLength,
+      s.minItems,
+      s.maxItems,
+      s.minProperties,
+      s.maxProperties,
+      s.pattern,
+      s["x-kubernetes-list-type"],
+    ].some((x) => x !== undefined) || s.format === "int32";
+  }
+
+  /** The node of a field: its property schema, else the map's value schema; null when unknown. */
+  child(key: string): Node | null {
+    let c = this.children.get(key);
+    if (c === undefined) {
+      const raw = this.raw.properties && Object.hasOwn(this.raw.properties, key) ? this.raw.properties[key] : undefined;
+      c = raw ? new Node(raw) : this.values();
+      this.children.set(key, c);
+    }
+    return c;
+  }
+
+  private values(): Node | null {
+    if (this.valueNode === undefined) this.valueNode = typeof this.raw.additionalProperties === "object" ? new Node(this.raw.additionalProperties) : null;
+    return this.valueNode;
+  }
+
+  items(): Node | null {
+    if (this.itemNode === undefined) this.itemNode = this.raw.items ? new Node(this.raw.items) : null;
+    return this.itemNode;
+  }
+}
+
+const nodes = new WeakMap<CrdSchema, Node>();
+
+/**
  * The violations of a resource's `spec` against its CRD schema, as the API server finds them
  * (apiextensions-apiserver's structural validation, with field validation Strict, kubectl's
- * default): unknown fields, wrong types, values outside an enum or a range. A null value is
- * treated as absent: the API server prunes nulls of fields that are not nullable. Kinds and
- * versions without a schema here are not checked.
+ * default): unknown fields, wrong types, values outside an enum or a range, and the CRD's CEL
+ * rules. A null value is treated as absent: the API server prunes nulls of fields that are not
+ * nullable. Kinds and versions without a schema here are not checked.
  */
 export function crdSchemaViolations(r: Resource): SchemaViolation[] {
   const schema = schemaFor(r.apiVersion, r.kind);
   if (!schema || r.raw.spec === undefined || r.raw.spec === null) return [];
+  let root = nodes.get(schema);
+  if (!root) {
+    root = new Node(schema);
+    nodes.set(schema, root);
+  }
   const out: SchemaViolation[] = [];
   at.length = 0;
   at.push("spec");
-  check(r.raw.spec, schema, out);
+  check(r.raw.spec, root, out);
   return out.slice(0, MAX_VIOLATIONS);
 }
 
@@ -89,8 +163,8 @@ function typeOf(v: unknown): string {
 }
 
 /** Whether a value has the schema's type (`number` takes integers too). */
-function hasType(v: unknown, s: CrdSchema): boolean {
-  if (s["x-kubernetes-int-or-string"]) return typeof v === "string" || (typeof v === "number" && Number.isInteger(v));
+function hasType(v: unknown, s: Node): boolean {
+  if (s.intOrString) return typeof v === "string" || (typeof v === "number" && Number.isInteger(v));
   switch (s.type) {
     case undefined:
       return true;
@@ -129,28 +203,32 @@ function satisfies(v: unknown, s: CrdSchema): boolean {
 const at: (string | number)[] = [];
 const pathOf = (): string => at.map((s, i) => (i === 0 ? s : typeof s === "number" ? `[${s}]` : `.${s}`)).join("");
 
-function check(v: unknown, s: CrdSchema, out: SchemaViolation[]): void {
+function check(v: unknown, s: Node, out: SchemaViolation[]): void {
   if (out.length >= MAX_VIOLATIONS || v === null || v === undefined) return;
   if (!hasType(v, s)) {
-    out.push({
-      path: pathOf(),
-      reason: `Invalid value: ${typeOf(v)}: must be ${s["x-kubernetes-int-or-string"] ? "an integer or a string" : `of type ${s.type}`}`,
-    });
+    out.push({ path: pathOf(), reason: `Invalid value: ${typeOf(v)}: must be ${s.intOrString ? "an integer or a string" : `of type ${s.type}`}` });
     return;
   }
-  if (s.enum && !s.enum.includes(v)) {
-    out.push({ path: pathOf(), reason: `Unsupported value: ${quote(v)}: supported values: ${s.enum.map(quote).join(", ")}` });
+  if (s.enumValues !== undefined && !s.enumValues.includes(v)) {
+    out.push({ path: pathOf(), reason: `Unsupported value: ${quote(v)}: supported values: ${s.enumValues.map(quote).join(", ")}` });
     return;
   }
-  if (typeof v === "number") checkNumber(v, s, out);
-  else if (typeof v === "string") checkString(v, s, out);
-  else if (Array.isArray(v)) checkArray(v, s, out);
-  else if (typeof v === "object") checkObject(v as Record<string, unknown>, s, out);
-  if ((s.oneOf || s.anyOf || s.allOf || s.not) && !satisfies(v, { oneOf: s.oneOf, anyOf: s.anyOf, allOf: s.allOf, not: s.not }))
-    out.push({ path: pathOf(), reason: `Invalid value: ${oneOfFields(s)} are mutually exclusive (set at most one)` });
-  const rules = s["x-kubernetes-validations"];
-  if (rules)
-    for (const { rule, message } of rules)
+  if (s.bounded) checkBounds(v, s.raw, out);
+  if (s.type === "object") checkObject(v as Record<string, unknown>, s, out);
+  else if (s.type === "array") {
+    const items = s.items();
+    const list = v as readonly unknown[];
+    if (items)
+      for (let i = 0; i < list.length; i++) {
+        at.push(i);
+        check(list[i], items, out);
+        at.pop();
+      }
+  }
+  if (s.exclusive !== undefined && !satisfies(v, s.exclusive))
+    out.push({ path: pathOf(), reason: `Invalid value: ${oneOfFields(s.exclusive)} are mutually exclusive (set at most one)` });
+  if (s.rules !== undefined)
+    for (const { rule, message } of s.rules)
       if (CEL_RULES[rule]?.(v) === false) out.push({ path: pathOf(), reason: `Invalid value: ${message ?? `failed rule: ${rule}`}` });
 }
 
@@ -166,6 +244,20 @@ function oneOfFields(s: CrdSchema): string {
   return [...names].map((n) => `\`${n}\``).join(", ");
 }
 
+/** Ranges, lengths, patterns, sizes and list keys. */
+function checkBounds(v: unknown, s: CrdSchema, out: SchemaViolation[]): void {
+  if (typeof v === "number") checkNumber(v, s, out);
+  else if (typeof v === "string") checkString(v, s, out);
+  else if (Array.isArray(v)) checkArray(v, s, out);
+  else if (typeof v === "object" && v !== null) {
+    const n = Object.keys(v).length;
+    if (s.maxProperties !== undefined && n > s.maxProperties)
+      out.push({ path: pathOf(), reason: `Too many: ${n}: must have at most ${s.maxProperties} items` });
+    if (s.minProperties !== undefined && n < s.minProperties)
+      out.push({ path: pathOf(), reason: `Invalid value: ${n}: must have at least ${s.minProperties} items` });
+  }
+}
+
 function checkNumber(v: number, s: CrdSchema, out: SchemaViolation[]): void {
   if (s.minimum !== undefined && v < s.minimum) out.push({ path: pathOf(), reason: `Invalid value: ${v}: should be greater than or equal to ${s.minimum}` });
   else if (s.maximum !== undefined && v > s.maximum) out.push({ path: pathOf(), reason: `Invalid value: ${v}: should be less than or equal to ${s.maximum}` });
@@ -173,7 +265,6 @@ function checkNumber(v: number, s: CrdSchema, out: SchemaViolation[]): void {
 }
 
 function checkString(v: string, s: CrdSchema, out: SchemaViolation[]): void {
-  if (s.maxLength === undefined && s.minLength === undefined && s.pattern === undefined) return;
   const length = [...v].length;
   if (s.maxLength !== undefined && length > s.maxLength)
     out.push({ path: pathOf(), reason: `Too long: may not be more than ${s.maxLength} characters (${quote(v.slice(0, 40))}…)` });
@@ -204,32 +295,15 @@ function checkArray(v: readonly unknown[], s: CrdSchema, out: SchemaViolation[])
       seen.add(key);
     }
   }
-  const items = s.items;
-  if (items)
-    for (let i = 0; i < v.length; i++) {
-      at.push(i);
-      check(v[i], items, out);
-      at.pop();
-    }
 }
 
-function checkObject(v: Record<string, unknown>, s: CrdSchema, out: SchemaViolation[]): void {
-  if (s.maxProperties !== undefined || s.minProperties !== undefined) {
-    const n = Object.keys(v).length;
-    if (s.maxProperties !== undefined && n > s.maxProperties)
-      out.push({ path: pathOf(), reason: `Too many: ${n}: must have at most ${s.maxProperties} items` });
-    if (s.minProperties !== undefined && n < s.minProperties)
-      out.push({ path: pathOf(), reason: `Invalid value: ${n}: must have at least ${s.minProperties} items` });
-  }
-  if (s.required) for (const k of s.required) if (v[k] == null) out.push({ path: `${pathOf()}.${k}`, reason: "Required value" });
-  const map = typeof s.additionalProperties === "object" ? s.additionalProperties : undefined;
-  const open = s["x-kubernetes-preserve-unknown-fields"] === true || s.additionalProperties === true;
-  const props = s.properties;
+function checkObject(v: Record<string, unknown>, s: Node, out: SchemaViolation[]): void {
+  if (s.required !== undefined) for (const k of s.required) if (v[k] == null) out.push({ path: `${pathOf()}.${k}`, reason: "Required value" });
   for (const k in v) {
-    const sub = props?.[k] ?? map;
+    const sub = s.child(k);
     at.push(k);
-    if (sub) check(v[k], sub, out);
-    else if (!open && v[k] !== null) out.push({ path: pathOf(), reason: `unknown field ${quote(k)}` });
+    if (sub !== null) check(v[k], sub, out);
+    else if (!s.open && v[k] !== null) out.push({ path: pathOf(), reason: `unknown field ${quote(k)}` });
     at.pop();
   }
 }
