@@ -291,6 +291,7 @@ type IstioRule =
   | { readonly rule: "none-with-endpoints" }
   | { readonly rule: "cidr-with-dns"; readonly resolution: string }
   | { readonly rule: "export-to"; readonly problem: string }
+  | { readonly rule: "refused"; readonly problem: string; readonly fix: string }
   | { readonly rule: "egress-proxy-mode"; readonly mode: string }
   | { readonly rule: "egress-proxy-port" | "sidecar-dynamic-dns" }
   | {
@@ -362,6 +363,8 @@ const istioValidation = ({ refused: r }: IstioValidationArgs): { message: string
         message: "no endpoints should be provided for resolution type none",
         fix: "Use resolution STATIC (addresses) or DNS (hostnames) with endpoints, or drop the endpoints.",
       };
+    case "refused":
+      return { message: r.problem, fix: r.fix };
     case "export-to":
       // validation.go validateExportTo.
       return { message: r.problem, fix: 'Write one of ".", "*", "~" (ServiceEntry only), or namespace names, each once.' };

@@ -415,7 +415,8 @@ export function clientHop(
   hop.sni = tls.mode === "DISABLE" ? null : tls.sni;
   hop.sans = [...tls.sans].sort();
   const decidedBy = [svc.resource, ...(routed ? [routed.virtualService] : []), ...(tls.decidedBy ? [tls.decidedBy] : [])];
-  if (!ep) {
+  // A unix:// endpoint (a pipe) is no address of any gateway.
+  if (!ep || ep.address.startsWith("unix://")) {
     return { hop, service: svc, tls, decidedBy, ...extra, denial: { at: "client", reason: "MF3002", why: `cluster ${hop.cluster} has no endpoints` } };
   }
   hop.endpoint = `${ep.address}:${ep.port}`;

@@ -1,5 +1,6 @@
 import type { ArgsOf } from "../diagnostics/codes.js";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
+import { isIpLiteral } from "./mesh-index.js";
 import type { Resource } from "./types.js";
 
 type TlsRule = "mutual-without-certificate" | "insecure-skip-verify-with-ca" | "credential-name-with-files" | "configmap-credential-namespace";
@@ -138,12 +139,76 @@ function validateResource(r: Resource, report: Report): void {
   else if (kind === "AuthorizationPolicy" && r.apiVersion.startsWith("security.istio.io/")) validateAuthorizationPolicy(r, report);
   else if (kind === "Gateway" && r.apiVersion.startsWith("networking.istio.io/")) validateGateway(r, report);
   else if (kind === "Sidecar" && r.apiVersion.startsWith("networking.istio.io/")) validateSidecarOutboundPolicy(r, report);
-  else if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/"))
+  else if (kind === "DestinationRule" && r.apiVersion.startsWith("networking.istio.io/")) {
     for (const [path, rule] of clientTlsProblems(r)) report(r, path, { rule });
+    validatePortLevelSettings(r, report);
+  }
+}
+
+/**
+ * validation.go validatePortTrafficPolicies: each port-level entry names a port and sets
+ * something (outlierDetection, connectionPool, loadBalancer or tls), in the rule's traffic
+ * policy and its subsets'.
+ */
+function validatePortLevelSettings(r: Resource, report: Report): void {
+  const visit = (tp: any, path: string) => {
+    const levels = tp?.portLevelSettings;
+    if (!Array.isArray(levels)) return;
+    for (let i = 0; i < levels.length; i++) {
+      const l = levels[i];
+      if (l === null || typeof l !== "object") continue;
+      if (l.port === undefined || l.port === null)
+        report(r, `${path}.portLevelSettings[${i}].port`, {
+          rule: "refused",
+          problem: "portTrafficPolicy must have valid port",
+          fix: "Name the port: port: {number: <service port>}.",
+        });
+      if ([l.outlierDetection, l.connectionPool, l.loadBalancer, l.tls].every((x) => x === undefined || x === null))
+        report(r, `${path}.portLevelSettings[${i}]`, {
+          rule: "refused",
+          problem: "port traffic policy must have at least one field",
+          fix: "Set tls, connectionPool, loadBalancer or outlierDetection for the port, or drop the entry.",
+        });
+    }
+  };
+  visit(r.spec.trafficPolicy, "spec.trafficPolicy");
+  const subsets = r.spec.subsets;
+  if (Array.isArray(subsets)) for (let i = 0; i < subsets.length; i++) visit(subsets[i]?.trafficPolicy, `spec.subsets[${i}].trafficPolicy`);
 }
 
 function validateServiceEntry(r: Resource, report: Report): void {
   const endpoints: any[] = Array.isArray(r.spec.endpoints) ? r.spec.endpoints : [];
+  // validation.go ValidateServiceEntry: port names and numbers are unique; STATIC endpoints are IP
+  // (or unix://) addresses; DNS_ROUND_ROBIN takes at most one endpoint.
+  const seenNames = new Set<string>();
+  const seenNumbers = new Set<string>();
+  for (const port of Array.isArray(r.spec.ports) ? r.spec.ports : []) {
+    const name = String(port?.name ?? "");
+    const number = String(port?.number ?? "");
+    if (seenNames.has(name))
+      report(r, "spec.ports", { rule: "refused", problem: `service entry port name "${name}" already defined`, fix: "Give each port its own name." });
+    if (seenNumbers.has(number))
+      report(r, "spec.ports", { rule: "refused", problem: `service entry port ${number} already defined`, fix: "List each port number once." });
+    seenNames.add(name);
+    seenNumbers.add(number);
+  }
+  const res = String(r.spec.resolution ?? "NONE");
+  if (res === "STATIC")
+    for (let i = 0; i < endpoints.length; i++) {
+      const addr = String(endpoints[i]?.address ?? "");
+      if (addr !== "" && !addr.startsWith("unix://") && !isIpLiteral(addr))
+        report(r, `spec.endpoints[${i}].address`, {
+          rule: "refused",
+          problem: `endpoint address "${addr}" is not a valid IP address`,
+          fix: "Use resolution DNS for hostname endpoints, or write the address.",
+        });
+    }
+  if (res === "DNS_ROUND_ROBIN" && endpoints.length > 1)
+    report(r, "spec.endpoints", {
+      rule: "refused",
+      problem: "there must only be 0 or 1 endpoint for resolution mode DNS_ROUND_ROBIN",
+      fix: "Use resolution DNS for several endpoints.",
+    });
   // validation.go ValidateServiceEntry: resolution NONE takes no endpoints.
   if (String(r.spec.resolution ?? "NONE") === "NONE" && endpoints.length > 0) report(r, "spec.endpoints", { rule: "none-with-endpoints" });
   // validation.go ValidateServiceEntry: CIDR addresses only with resolution NONE or STATIC.
@@ -247,6 +312,19 @@ function validateSidecarOutboundPolicy(r: Resource, report: Report): void {
 }
 
 function validateGateway(r: Resource, report: Report): void {
+  // validation.go ValidateGateway: server port names are unique within a Gateway.
+  const names = new Set<string>();
+  for (const srv of Array.isArray(r.spec.servers) ? r.spec.servers : []) {
+    if (srv?.port === undefined || srv?.port === null) continue;
+    const name = String(srv.port.name ?? "");
+    if (names.has(name))
+      report(r, "spec.servers", {
+        rule: "refused",
+        problem: `port names in servers must be unique: duplicate name ${name}`,
+        fix: "Give each server's port its own name.",
+      });
+    names.add(name);
+  }
   (Array.isArray(r.spec.servers) ? r.spec.servers : []).forEach((srv: any, i: number) => {
     const mode = srv?.tls?.mode;
     if (
