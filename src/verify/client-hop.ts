@@ -131,7 +131,9 @@ function computeEndpoints(mesh: MeshIndex, svc: MeshService, port: number): Upst
     }
     return [];
   }
-  return svc.endpoints.map((e) => ({
+  // EDS groups endpoints by locality, the localities in string order (endpoint_builder.go generate).
+  const byLocality = [...svc.endpoints].sort((a, b) => (a.locality < b.locality ? -1 : a.locality > b.locality ? 1 : 0));
+  return byLocality.map((e) => ({
     address: e.address,
     port: e.ports[sp.name] ?? Number(sp.targetPort ?? port),
     tlsMode: endpointTlsMode(

@@ -30,6 +30,8 @@ export interface SeEndpoint {
   readonly ports: Readonly<Record<string, number>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccount: string;
+  /** The endpoint's `locality` ("" when none): EDS lists endpoints grouped by it. */
+  readonly locality: string;
 }
 
 /** A service as Istio's registry sees it: a Kubernetes Service or one host of a ServiceEntry. */
@@ -307,6 +309,7 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
     ports: Object.fromEntries(Object.entries(e?.ports ?? {}).map(([k, v]) => [k, Number(v)])),
     labels: strMap(e?.labels),
     serviceAccount: typeof e?.serviceAccount === "string" ? e.serviceAccount : "",
+    locality: typeof e?.locality === "string" ? e.locality : "",
   }));
   for (const h of hosts) {
     services.push({

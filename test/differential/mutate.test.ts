@@ -101,6 +101,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "serviceentry-same-host": /:ServiceEntry\/[^/]+\/differential-same-host:/,
   "serviceentry-addresses": /:ServiceEntry\/.*:\.spec\.addresses(\.\d+)?$/,
   "serviceentry-location": /:ServiceEntry\/.*:\.spec\.location$/,
+  "serviceentry-endpoint-locality": /:ServiceEntry\/.*:\.spec\.endpoints\./,
   "outbound-traffic-policy": /(:Sidecar\/[^/]+\/differential-outbound-policy:|^scenario\.meshes\.\d+\.meshConfig|^scenario\.probes\.\d+)/,
   "client-local-service": /(:(Service|Pod)\/[^/]+\/differential-(alias|headless)(-0)?:|^scenario\.probes\.\d+)/,
   "client-tcp-route": /:VirtualService\/[^/]+\/differential-client-route:/,

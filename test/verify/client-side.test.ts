@@ -224,3 +224,21 @@ describe("ServiceEntry location (conversion.go convertServices: MESH_EXTERNAL is
     expect(tls("MESH_EXTERNAL")).toBe("DISABLE");
   });
 });
+
+describe("ServiceEntry endpoints by locality (endpoint_builder.go generate)", () => {
+  const endpoint = (first: string, second: string) => {
+    const imp = importYaml({}).replace(
+      "endpoints: [{address: 10.20.0.10, ports: {tcp-5432: 15443}}]",
+      `endpoints: [{address: 10.2.1.10, locality: ${first}, ports: {tcp-5432: 5432}}, {address: 10.20.0.10, locality: ${second}, ports: {tcp-5432: 15443}}]`,
+    );
+    const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: imp, production: exportYaml({}) });
+    const hop = verifyScenario(s).verdict.probes[0]!.hops[0]!;
+    return hop.at === "client" ? hop.endpoint : "";
+  };
+
+  it("the first endpoint is the first of the lowest locality, not the first written", () => {
+    expect(endpoint("us-east/b", "eu-west/a")).toBe("10.20.0.10:15443");
+    expect(endpoint("eu-west/a", "us-east/b")).toBe("10.2.1.10:5432");
+    expect(endpoint("eu-west/a", "eu-west/a")).toBe("10.2.1.10:5432");
+  });
+});
