@@ -211,7 +211,10 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
   const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(`10.${100 + index}`) }));
   const services: MeshService[] = [];
   const servicePrefix = `10.${200 + index}`;
-  for (const r of k8sServices) services.push(headlessListeners(kubernetesService(r, spec, () => alloc(servicePrefix)), withIps));
+  for (const r of k8sServices) {
+    const svc = kubernetesService(r, spec, () => alloc(servicePrefix));
+    services.push(headlessListeners(svc, withIps));
+  }
   for (const r of configs) if (r.kind === "ServiceEntry") serviceEntryServices(r, spec, services);
   const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
   return { spec, index, workloads: withIps, services, configs, rootNamespace };
