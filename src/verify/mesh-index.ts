@@ -216,6 +216,7 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
     services.push(headlessListeners(svc, withIps));
   }
   for (const r of configs) if (r.kind === "ServiceEntry") serviceEntryServices(r, spec, services);
+  for (let i = 0; i < services.length; i++) services[i] = instanceListeners(services[i]!, withIps);
   const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
   return { spec, index, workloads: withIps, services, configs, rootNamespace };
 }
@@ -255,6 +256,16 @@ function headlessListeners(svc: MeshService, workloads: readonly Workload[]): Me
   if (svc.resolution !== "Passthrough") return svc;
   const selected = Object.keys(svc.selector).length === 0 ? [] : workloads.filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels));
   return { ...svc, addresses: selected.map((w) => w.ip) };
+}
+
+/**
+ * A ServiceEntry with resolution NONE, no addresses and a workloadSelector listens on the
+ * addresses of the pods it selects, not on 0.0.0.0 (the same code as headlessListeners: only
+ * an entry without selector falls back to the wildcard listener).
+ */
+function instanceListeners(svc: MeshService, workloads: readonly Workload[]): MeshService {
+  if (svc.source !== "serviceentry" || svc.resolution !== "NONE" || svc.address !== "0.0.0.0" || Object.keys(svc.selector).length === 0) return svc;
+  return { ...svc, addresses: workloads.filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels)).map((w) => w.ip) };
 }
 
 /** A Kubernetes Service; `alloc` gives it a cluster IP when it has none (not an ExternalName). */

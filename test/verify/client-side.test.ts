@@ -242,3 +242,36 @@ describe("ServiceEntry endpoints by locality (endpoint_builder.go generate)", ()
     expect(endpoint("eu-west/a", "eu-west/a")).toBe("10.2.1.10:5432");
   });
 });
+
+describe("a NONE ServiceEntry with workloadSelector (listener.go buildSidecarOutboundListeners)", () => {
+  const run = (selector: string) => {
+    const none = `---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: local-db, namespace: vault}
+spec:
+  hosts: [local-db.vault.internal]
+  ports: [{number: 5432, name: tcp-5432, protocol: TCP}]
+  location: MESH_INTERNAL
+  resolution: NONE
+  workloadSelector: {labels: ${selector}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: vault, labels: {app: db}}
+spec: {serviceAccountName: db}
+status: {podIP: 10.1.1.30}
+`;
+    const s = inlineScenario(
+      `${baseMeshes}probes:\n- name: p\n  from: {mesh: operations, namespace: vault, serviceAccount: vault, labels: {app: vault}}\n  to: {host: 10.1.1.30, port: 5432}\n`,
+      { operations: `${importYaml({})}${none}`, production: exportYaml({}) },
+    );
+    const hop = verifyScenario(s).verdict.probes[0]!.hops[0]!;
+    return hop.at === "client" ? `${hop.cluster} ${hop.tls} ${hop.sans.join(",")}` : "";
+  };
+
+  it("listens on the pods it selects, with auto mTLS when all carry a sidecar, not on 0.0.0.0", () => {
+    expect(run("{app: db}")).toBe("outbound|5432||local-db.vault.internal ISTIO_MUTUAL spiffe://operations.nrc.internal/ns/vault/sa/db");
+    expect(run("{app: nothing}")).toBe("PassthroughCluster DISABLE ");
+  });
+});
