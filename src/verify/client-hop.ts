@@ -1,4 +1,4 @@
-import { destinationRuleFor, outboundSniFor, tlsForPort, type UpstreamTls } from "./destination-rule.js";
+import { destinationRuleFor, outboundSniFor, passthroughLbForPort, tlsForPort, type UpstreamTls } from "./destination-rule.js";
 import {
   creationTime,
   findVisible,
@@ -296,11 +296,11 @@ function egressProxyOf(sidecar: Resource | undefined): TcpDestination | undefine
 function passthroughSocket(mesh: MeshIndex, svc: MeshService, port: number): UpstreamEndpoint | undefined {
   const sp = svc.ports.find((p) => p.port === port);
   const instances: UpstreamEndpoint[] =
-    svc.source === "kubernetes"
-      ? [...endpointsOf(mesh, svc, port)]
-      : Object.keys(svc.selector).length > 0 && sp
+    svc.source === "serviceentry" && svc.resolution === "NONE"
+      ? Object.keys(svc.selector).length > 0 && sp
         ? selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port, tlsMode: endpointTlsMode(mesh, w, port) }))
-        : [];
+        : []
+      : [...endpointsOf(mesh, svc, port)];
   return instances.length > 0 && instances.every((i) => i.tlsMode === "istio") ? { address: "", port, tlsMode: "istio" } : undefined;
 }
 
@@ -426,7 +426,10 @@ export function clientHop(
   // endpoint to name, and auto mTLS is the cluster's own socket (cluster_tls.go
   // applyUpstreamTLSSettings), on only when it has instances and all of them carry a sidecar
   // (push_context.go BestEffortInferServiceMTLSMode).
-  const passthrough = svc.resolution === "Passthrough" || (svc.source === "serviceentry" && svc.resolution === "NONE");
+  const passthrough =
+    svc.resolution === "Passthrough" ||
+    (svc.source === "serviceentry" && svc.resolution === "NONE") ||
+    passthroughLbForPort(destinationRuleFor(mesh, ns, svc, labels), port);
   const eps = passthrough ? [] : endpointsOf(mesh, svc, port);
   const ep = eps[0];
   const tls = upstreamTls(mesh, ns, svc, port, passthrough ? passthroughSocket(mesh, svc, port) : ep, labels, true);

@@ -275,3 +275,23 @@ status: {podIP: 10.1.1.30}
     expect(run("{app: nothing}")).toBe("PassthroughCluster DISABLE ");
   });
 });
+
+describe("a DestinationRule load balancer PASSTHROUGH (cluster_builder.go: ORIGINAL_DST)", () => {
+  const run = (where: "port" | "top") => {
+    const imp =
+      where === "port"
+        ? importYaml({}).replace("    - port: {number: 5432}\n", "    - port: {number: 5432}\n      loadBalancer: {simple: PASSTHROUGH}\n")
+        : importYaml({}).replace("  trafficPolicy:\n", "  trafficPolicy:\n    loadBalancer: {simple: PASSTHROUGH}\n");
+    const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: imp, production: exportYaml({}) });
+    const p = verifyScenario(s).verdict.probes[0]!;
+    return `${p.verdict} ${p.reason} ${p.hops[0]?.at === "client" ? p.hops[0].endpoint : ""}`;
+  };
+
+  it("on the called port the cluster dials the original destination: no gateway endpoint", () => {
+    expect(run("port")).toBe("deny MF3002 null");
+  });
+
+  it("at the top of a rule whose port-level entry replaces it, it does not apply", () => {
+    expect(run("top")).toBe("allow null 10.20.0.10:15443");
+  });
+});
