@@ -1,4 +1,4 @@
-import { destinationRuleFor, outboundSniFor, tlsForPort, type UpstreamTls } from "./destination-rule.js";
+import { destinationRuleFor, outboundSniFor, passthroughLbForPort, tlsForPort, type UpstreamTls } from "./destination-rule.js";
 import {
   creationTime,
   findVisible,
@@ -131,7 +131,9 @@ function computeEndpoints(mesh: MeshIndex, svc: MeshService, port: number): Upst
     }
     return [];
   }
-  return svc.endpoints.map((e) => ({
+  // EDS groups endpoints by locality, the localities in string order (endpoint_builder.go generate).
+  const byLocality = [...svc.endpoints].sort((a, b) => (a.locality < b.locality ? -1 : a.locality > b.locality ? 1 : 0));
+  return byLocality.map((e) => ({
     address: e.address,
     port: e.ports[sp.name] ?? Number(sp.targetPort ?? port),
     tlsMode: endpointTlsMode(
@@ -172,7 +174,10 @@ export function serviceAccountsOf(mesh: MeshIndex, svc: MeshService): readonly s
 function computeServiceAccounts(mesh: MeshIndex, svc: MeshService): string[] {
   if (svc.source === "serviceentry") {
     const fromEndpoints = svc.endpoints.filter((e) => e.serviceAccount).map((e) => spiffeId(mesh.spec.trustDomain, svc.namespace, e.serviceAccount));
-    return [...new Set([...svc.subjectAltNames, ...fromEndpoints])].sort();
+    // The pods a workloadSelector picks are instances too (push_context.go ServiceAccounts).
+    const fromPods =
+      Object.keys(svc.selector).length > 0 ? selectedWorkloads(mesh, svc).map((w) => spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount)) : [];
+    return [...new Set([...svc.subjectAltNames, ...fromEndpoints, ...fromPods])].sort();
   }
   if (Object.keys(svc.selector).length === 0) return [];
   const ids = selectedWorkloads(mesh, svc).map((w) => spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount));
@@ -285,6 +290,18 @@ function egressProxyOf(sidecar: Resource | undefined): TcpDestination | undefine
   const d = sidecar?.spec.outboundTrafficPolicy?.egressProxy;
   if (!sidecar || !d?.host) return undefined;
   return { host: String(d.host), port: Number(d.port?.number ?? 0), subset: d.subset ? String(d.subset) : "", virtualService: sidecar };
+}
+
+/** What auto mTLS of a passthrough cluster keys on: mTLS when the service has instances, all with a sidecar. */
+function passthroughSocket(mesh: MeshIndex, svc: MeshService, port: number): UpstreamEndpoint | undefined {
+  const sp = svc.ports.find((p) => p.port === port);
+  const instances: UpstreamEndpoint[] =
+    svc.source === "serviceentry" && svc.resolution === "NONE"
+      ? Object.keys(svc.selector).length > 0 && sp
+        ? selectedWorkloads(mesh, svc).map((w) => ({ address: w.ip, port, tlsMode: endpointTlsMode(mesh, w, port) }))
+        : []
+      : [...endpointsOf(mesh, svc, port)];
+  return instances.length > 0 && instances.every((i) => i.tlsMode === "istio") ? { address: "", port, tlsMode: "istio" } : undefined;
 }
 
 /** The client sidecar: listener, cluster, TLS and endpoint for a call to host:port. */
@@ -405,17 +422,23 @@ export function clientHop(
   } else hop.cluster = clusterName(to.port, svc!.hostname);
   svc = svc!;
   const extra = { ...(notModelled.length > 0 ? { notModelled } : {}), ...(resolved ? { caller: resolved } : {}) };
-  // A headless Service's cluster sends to the original destination: no endpoint to name, and auto
-  // mTLS is the cluster's own socket, not a per-endpoint match (cluster_tls.go applyUpstreamTLSSettings).
-  const headless = svc.source === "kubernetes" && svc.resolution === "Passthrough";
-  const eps = headless ? [] : endpointsOf(mesh, svc, port);
+  // A headless Service's or a NONE ServiceEntry's cluster sends to the original destination: no
+  // endpoint to name, and auto mTLS is the cluster's own socket (cluster_tls.go
+  // applyUpstreamTLSSettings), on only when it has instances and all of them carry a sidecar
+  // (push_context.go BestEffortInferServiceMTLSMode).
+  const passthrough =
+    svc.resolution === "Passthrough" ||
+    (svc.source === "serviceentry" && svc.resolution === "NONE") ||
+    passthroughLbForPort(destinationRuleFor(mesh, ns, svc, labels), port);
+  const eps = passthrough ? [] : endpointsOf(mesh, svc, port);
   const ep = eps[0];
-  const tls = upstreamTls(mesh, ns, svc, port, headless ? { address: "", port, tlsMode: "istio" } : ep, labels, true);
+  const tls = upstreamTls(mesh, ns, svc, port, passthrough ? passthroughSocket(mesh, svc, port) : ep, labels, true);
   hop.tls = tls.mode;
   hop.sni = tls.mode === "DISABLE" ? null : tls.sni;
   hop.sans = [...tls.sans].sort();
   const decidedBy = [svc.resource, ...(routed ? [routed.virtualService] : []), ...(tls.decidedBy ? [tls.decidedBy] : [])];
-  if (!ep) {
+  // A unix:// endpoint (a pipe) is no address of any gateway.
+  if (!ep || ep.address.startsWith("unix://")) {
     return { hop, service: svc, tls, decidedBy, ...extra, denial: { at: "client", reason: "MF3002", why: `cluster ${hop.cluster} has no endpoints` } };
   }
   hop.endpoint = `${ep.address}:${ep.port}`;

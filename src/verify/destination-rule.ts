@@ -219,6 +219,17 @@ export function tlsForPort(dr: Resource | undefined, port: number): Record<strin
   return tp.tls ?? undefined;
 }
 
+/**
+ * Whether a rule's load balancer for a port is PASSTHROUGH (the port-level entry's, which replaces
+ * the top-level one, as tlsForPort): the cluster is then ORIGINAL_DST (cluster_builder.go).
+ */
+export function passthroughLbForPort(dr: Resource | undefined, port: number): boolean {
+  const tp = dr?.spec.trafficPolicy;
+  if (!tp) return false;
+  const pls = (Array.isArray(tp.portLevelSettings) ? tp.portLevelSettings : []).find((p: any) => p?.port != null && Number(p.port.number) === port);
+  return (pls ? pls.loadBalancer : tp.loadBalancer)?.simple === "PASSTHROUGH";
+}
+
 export function outboundSniFor(port: number, hostname: string, subset = ""): string {
   return `outbound_.${port}_.${subset}_.${hostname}`;
 }

@@ -30,6 +30,8 @@ export interface SeEndpoint {
   readonly ports: Readonly<Record<string, number>>;
   readonly labels: Readonly<Record<string, string>>;
   readonly serviceAccount: string;
+  /** The endpoint's `locality` ("" when none): EDS lists endpoints grouped by it. */
+  readonly locality: string;
 }
 
 /** A service as Istio's registry sees it: a Kubernetes Service or one host of a ServiceEntry. */
@@ -238,14 +240,12 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
   const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(`10.${100 + index}`) }));
   const services: MeshService[] = [];
   const servicePrefix = `10.${200 + index}`;
-  for (const r of k8sServices)
-    services.push(
-      headlessListeners(
-        kubernetesService(r, spec, () => alloc(servicePrefix)),
-        withIps,
-      ),
-    );
+  for (const r of k8sServices) {
+    const svc = kubernetesService(r, spec, () => alloc(servicePrefix));
+    services.push(headlessListeners(svc, withIps));
+  }
   for (const r of configs) if (r.kind === "ServiceEntry") serviceEntryServices(r, spec, services);
+  for (let i = 0; i < services.length; i++) services[i] = instanceListeners(services[i]!, withIps);
   const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
   return { spec, index, workloads: withIps, services, configs, rootNamespace };
 }
@@ -285,6 +285,16 @@ function headlessListeners(svc: MeshService, workloads: readonly Workload[]): Me
   if (svc.resolution !== "Passthrough") return svc;
   const selected = Object.keys(svc.selector).length === 0 ? [] : workloads.filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels));
   return { ...svc, addresses: selected.map((w) => w.ip) };
+}
+
+/**
+ * A ServiceEntry with resolution NONE, no addresses and a workloadSelector listens on the
+ * addresses of the pods it selects, not on 0.0.0.0 (the same code as headlessListeners: only
+ * an entry without selector falls back to the wildcard listener).
+ */
+function instanceListeners(svc: MeshService, workloads: readonly Workload[]): MeshService {
+  if (svc.source !== "serviceentry" || svc.resolution !== "NONE" || svc.address !== "0.0.0.0" || Object.keys(svc.selector).length === 0) return svc;
+  return { ...svc, addresses: workloads.filter((w) => w.namespace === svc.namespace && selects(svc.selector, w.labels)).map((w) => w.ip) };
 }
 
 /** A Kubernetes Service; `alloc` gives it a cluster IP when it has none (not an ExternalName). */
@@ -342,6 +352,7 @@ function serviceEntryServices(r: Resource, spec: MeshSpec, services: MeshService
     ports: Object.fromEntries(Object.entries(e?.ports ?? {}).map(([k, v]) => [k, Number(v)])),
     labels: strMap(e?.labels),
     serviceAccount: typeof e?.serviceAccount === "string" ? e.serviceAccount : "",
+    locality: typeof e?.locality === "string" ? e.locality : "",
   }));
   for (const h of hosts) {
     services.push({

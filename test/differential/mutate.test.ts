@@ -103,6 +103,7 @@ const allowed: Record<MutationKind, RegExp> = {
   "serviceentry-same-host": /:ServiceEntry\/[^/]+\/differential-same-host:/,
   "serviceentry-addresses": /:ServiceEntry\/.*:\.spec\.addresses(\.\d+)?$/,
   "serviceentry-location": /:ServiceEntry\/.*:\.spec\.location$/,
+  "serviceentry-endpoint-locality": /:ServiceEntry\/.*:\.spec\.endpoints\./,
   "outbound-traffic-policy": /(:Sidecar\/[^/]+\/differential-outbound-policy:|^scenario\.meshes\.\d+\.meshConfig|^scenario\.probes\.\d+)/,
   "client-local-service": /(:(Service|Pod)\/[^/]+\/differential-(alias|headless)(-0)?:|^scenario\.probes\.\d+)/,
   "client-tcp-route": /:VirtualService\/[^/]+\/differential-client-route:/,
@@ -135,7 +136,7 @@ describe("mutateScenario", () => {
     expect(descriptions.size).toBeGreaterThan(15);
   });
 
-  it.each(bases)("strips every expectation and keeps the probes (%s)", (_name, files) => {
+  it.each(bases)("strips every expectation and keeps every probe (%s)", (_name, files) => {
     const before = parse(files.get("scenario.yaml")!) as Node;
     for (let seed = 0; seed < 30; seed++) {
       const m = mutateScenario(files, createPrng(seed))!;

@@ -224,3 +224,74 @@ describe("ServiceEntry location (conversion.go convertServices: MESH_EXTERNAL is
     expect(tls("MESH_EXTERNAL")).toBe("DISABLE");
   });
 });
+
+describe("ServiceEntry endpoints by locality (endpoint_builder.go generate)", () => {
+  const endpoint = (first: string, second: string) => {
+    const imp = importYaml({}).replace(
+      "endpoints: [{address: 10.20.0.10, ports: {tcp-5432: 15443}}]",
+      `endpoints: [{address: 10.2.1.10, locality: ${first}, ports: {tcp-5432: 5432}}, {address: 10.20.0.10, locality: ${second}, ports: {tcp-5432: 15443}}]`,
+    );
+    const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: imp, production: exportYaml({}) });
+    const hop = verifyScenario(s).verdict.probes[0]!.hops[0]!;
+    return hop.at === "client" ? hop.endpoint : "";
+  };
+
+  it("the first endpoint is the first of the lowest locality, not the first written", () => {
+    expect(endpoint("us-east/b", "eu-west/a")).toBe("10.20.0.10:15443");
+    expect(endpoint("eu-west/a", "us-east/b")).toBe("10.2.1.10:5432");
+    expect(endpoint("eu-west/a", "eu-west/a")).toBe("10.2.1.10:5432");
+  });
+});
+
+describe("a NONE ServiceEntry with workloadSelector (listener.go buildSidecarOutboundListeners)", () => {
+  const run = (selector: string) => {
+    const none = `---
+apiVersion: networking.istio.io/v1
+kind: ServiceEntry
+metadata: {name: local-db, namespace: vault}
+spec:
+  hosts: [local-db.vault.internal]
+  ports: [{number: 5432, name: tcp-5432, protocol: TCP}]
+  location: MESH_INTERNAL
+  resolution: NONE
+  workloadSelector: {labels: ${selector}}
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: db-0, namespace: vault, labels: {app: db}}
+spec: {serviceAccountName: db}
+status: {podIP: 10.1.1.30}
+`;
+    const s = inlineScenario(
+      `${baseMeshes}probes:\n- name: p\n  from: {mesh: operations, namespace: vault, serviceAccount: vault, labels: {app: vault}}\n  to: {host: 10.1.1.30, port: 5432}\n`,
+      { operations: `${importYaml({})}${none}`, production: exportYaml({}) },
+    );
+    const hop = verifyScenario(s).verdict.probes[0]!.hops[0]!;
+    return hop.at === "client" ? `${hop.cluster} ${hop.tls} ${hop.sans.join(",")}` : "";
+  };
+
+  it("listens on the pods it selects, with auto mTLS when all carry a sidecar, not on 0.0.0.0", () => {
+    expect(run("{app: db}")).toBe("outbound|5432||local-db.vault.internal ISTIO_MUTUAL spiffe://operations.nrc.internal/ns/vault/sa/db");
+    expect(run("{app: nothing}")).toBe("PassthroughCluster DISABLE ");
+  });
+});
+
+describe("a DestinationRule load balancer PASSTHROUGH (cluster_builder.go: ORIGINAL_DST)", () => {
+  const run = (where: "port" | "top") => {
+    const imp =
+      where === "port"
+        ? importYaml({}).replace("    - port: {number: 5432}\n", "    - port: {number: 5432}\n      loadBalancer: {simple: PASSTHROUGH}\n")
+        : importYaml({}).replace("  trafficPolicy:\n", "  trafficPolicy:\n    loadBalancer: {simple: PASSTHROUGH}\n");
+    const s = inlineScenario(`${baseMeshes}${vaultProbe()}`, { operations: imp, production: exportYaml({}) });
+    const p = verifyScenario(s).verdict.probes[0]!;
+    return `${p.verdict} ${p.reason} ${p.hops[0]?.at === "client" ? p.hops[0].endpoint : ""}`;
+  };
+
+  it("on the called port the cluster dials the original destination: no gateway endpoint", () => {
+    expect(run("port")).toBe("deny MF3002 null");
+  });
+
+  it("at the top of a rule whose port-level entry replaces it, it does not apply", () => {
+    expect(run("top")).toBe("allow null 10.20.0.10:15443");
+  });
+});

@@ -109,3 +109,48 @@ describe("istiod validation of exportTo (validation.go validateExportTo)", () =>
     ]);
   });
 });
+
+describe("istiod validation of ports, endpoints and port-level entries", () => {
+  const refused = (r: Resource) => validateIstioResources([r]).map((d) => d.message.replace(/^.*?: [A-Za-z]+ [^ ]+: [^:]+: /, ""));
+  const se = (spec: Record<string, unknown>): Resource => ({
+    ...rule({}),
+    kind: "ServiceEntry",
+    spec: { hosts: ["a.example"], addresses: ["240.241.2.10"], ports: [{ number: 5432, name: "tcp", protocol: "TCP" }], resolution: "STATIC", ...spec },
+  });
+
+  it("ServiceEntry port names and numbers are unique (validation.go ValidateServiceEntry)", () => {
+    expect(
+      refused(
+        se({
+          ports: [
+            { number: 5432, name: "tcp", protocol: "TCP" },
+            { number: 5432, name: "tcp2", protocol: "TCP" },
+          ],
+        }),
+      ),
+    ).toEqual(["service entry port 5432 already defined"]);
+  });
+
+  it("STATIC endpoints are IP or unix:// addresses; DNS_ROUND_ROBIN takes one endpoint", () => {
+    expect(refused(se({ endpoints: [{ address: "gw.example" }] }))).toEqual(['endpoint address "gw.example" is not a valid IP address']);
+    expect(refused(se({ endpoints: [{ address: "fd00::10" }, { address: "unix:///var/run/a.sock" }] }))).toEqual([]);
+    expect(refused(se({ resolution: "DNS_ROUND_ROBIN", endpoints: [{ address: "a.example" }, { address: "b.example" }] }))).toEqual([
+      "there must only be 0 or 1 endpoint for resolution mode DNS_ROUND_ROBIN",
+    ]);
+  });
+
+  it("a port-level entry names a port and sets something (validation.go validatePortTrafficPolicies)", () => {
+    expect(refused(rule({ portLevelSettings: [{ connectionPool: { tcp: { maxConnections: 1 } } }] }))).toEqual(["portTrafficPolicy must have valid port"]);
+    expect(refused(rule({ portLevelSettings: [{ port: { number: 5432 } }] }))).toEqual(["port traffic policy must have at least one field"]);
+  });
+
+  it("Gateway server port names are unique (validation.go ValidateGateway)", () => {
+    const server = (host: string) => ({ port: { number: 15443, name: "tls", protocol: "TLS" }, tls: { mode: "AUTO_PASSTHROUGH" }, hosts: [host] });
+    const gw: Resource = {
+      ...rule({}),
+      kind: "Gateway",
+      spec: { selector: { istio: "eastwestgateway" }, servers: [server("a.example"), server("b.example")] },
+    };
+    expect(refused(gw)).toEqual(["port names in servers must be unique: duplicate name tls"]);
+  });
+});

@@ -1265,6 +1265,31 @@ const serviceEntryLocation: Mutator = (s, rng) => {
   return `${label(ref)}: location ${show(old ?? null)} -> ${show(next ?? null)}`;
 };
 
+/**
+ * A second endpoint for a ServiceEntry with endpoints, a pod address of no gateway, before or
+ * after the first, each with a locality: EDS lists endpoints by locality in string order
+ * (endpoint_builder.go generate), so which one a client dials depends on the localities.
+ */
+const serviceEntryEndpointLocality: Mutator = (s, rng) => {
+  const entries = resources(s, "ServiceEntry").filter((r) => asArray(spec(r.doc)["endpoints"]).length > 0 && spec(r.doc)["resolution"] !== "DNS");
+  if (entries.length === 0) return undefined;
+  const ref = rng.pick(entries);
+  const eps = asArray(spec(ref.doc)["endpoints"]);
+  const first = eps[0]!;
+  const localities = ["eu-west/zone-a", "us-east/zone-b", ""];
+  const mine = rng.pick(localities);
+  const other = rng.pick(localities);
+  if (mine) first["locality"] = mine;
+  const extra: Node = {
+    address: "10.199.0.9",
+    ...(isObject(first["ports"]) ? { ports: { ...(first["ports"] as Node) } } : {}),
+    ...(other ? { locality: other } : {}),
+  };
+  if (rng.chance(0.5)) eps.unshift(extra);
+  else eps.push(extra);
+  return `${label(ref)}: endpoint locality ${show(mine)}, add endpoint 10.199.0.9 with locality ${show(other)}`;
+};
+
 /** Declared: a ServiceEntry with the host of a Kubernetes Service of its namespace, selecting its pods. */
 const serviceEntrySameHost: Mutator = (s, rng) => {
   const pod = pickPod(s, rng);
@@ -1503,6 +1528,7 @@ export const mutators = {
   "outbound-traffic-policy": outboundTrafficPolicy,
   "client-local-service": clientLocalService,
   "serviceentry-location": serviceEntryLocation,
+  "serviceentry-endpoint-locality": serviceEntryEndpointLocality,
 } satisfies Record<string, Mutator>;
 
 export type MutationKind = keyof typeof mutators;
