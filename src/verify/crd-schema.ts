@@ -76,18 +76,10 @@ class Node {
     this.exclusive = s.oneOf || s.anyOf || s.allOf || s.not ? { oneOf: s.oneOf, anyOf: s.anyOf, allOf: s.allOf, not: s.not } : undefined;
     this.rules = s["x-kubernetes-validations"];
     this.open = s["x-kubernetes-preserve-unknown-fields"] === true || s.additionalProperties === true;
-    this.bounded = [
-      s.minimum,
-      s.maximum,
-      s.minLength,
-      s.maxLength,
-      s.minItems,
-      s.maxItems,
-      s.minProperties,
-      s.maxProperties,
-      s.pattern,
-      s["x-kubernetes-list-type"],
-    ].some((x) => x !== undefined) || s.format === "int32";
+    this.bounded =
+      [s.minimum, s.maximum, s.minLength, s.maxLength, s.minItems, s.maxItems, s.minProperties, s.maxProperties, s.pattern, s["x-kubernetes-list-type"]].some(
+        (x) => x !== undefined,
+      ) || s.format === "int32";
   }
 
   /** The node of a field: its property schema, else the map's value schema; null when unknown. */
