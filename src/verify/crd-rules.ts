@@ -6,26 +6,14 @@
  * every rule in istio-crd-schemas.ts has an entry, so a newer Istio cannot add one silently.
  */
 
+import { goDurationNanos } from "./go-duration.js";
+
 type Self = any;
 
 /** CEL `has(o.f)`: the field is set (the API server has dropped nulls before). */
 const has = (o: Self, f: string): boolean => o !== null && typeof o === "object" && o[f] !== undefined && o[f] !== null;
 const count = (o: Self, ...fields: string[]): number => fields.filter((f) => has(o, f)).length;
 const keys = (o: Self): string[] => (o !== null && typeof o === "object" ? Object.keys(o) : []);
-
-const UNIT_NS: Readonly<Record<string, number>> = { ns: 1, us: 1e3, µs: 1e3, μs: 1e3, ms: 1e6, s: 1e9, m: 60e9, h: 3600e9 };
-const DURATION = /^[-+]?(?:(?:\d+(?:\.\d*)?|\.\d+)(?:ns|us|µs|μs|ms|s|m|h))+$/;
-const DURATION_PART = /(\d+(?:\.\d*)?|\.\d+)(ns|us|µs|μs|ms|s|m|h)/g;
-
-/** Go's time.ParseDuration (which CEL's duration() uses), in nanoseconds; undefined when it refuses the text. */
-export function goDurationNanos(text: unknown): number | undefined {
-  if (typeof text !== "string") return undefined;
-  if (text === "0" || text === "+0" || text === "-0") return 0;
-  if (!DURATION.test(text)) return undefined;
-  let total = 0;
-  for (const m of text.matchAll(DURATION_PART)) total += Number(m[1]) * UNIT_NS[m[2]!]!;
-  return text.startsWith("-") ? -total : total;
-}
 
 /** CEL `int(s)` of a decimal string (strconv.ParseInt), else undefined (a CEL error). */
 const celInt = (s: string): number | undefined => (/^[+-]?\d+$/.test(s) ? Number(s) : undefined);
@@ -54,7 +42,7 @@ export const CEL_RULES: Readonly<Record<string, (self: Self) => boolean>> = {
   "(has(self.tlsCertificates) ? 1 : 0) + (has(self.credentialNames) ? 1 : 0) <= 1": (self) => count(self, "tlsCertificates", "credentialNames") <= 1,
   "(has(self.workloadSelector) ? 1 : 0) + (has(self.endpoints) ? 1 : 0) <= 1": (self) => count(self, "workloadSelector", "endpoints") <= 1,
   "0 < self && self <= 65535": (self) => typeof self === "number" && 0 < self && self <= 65535,
-  "duration(self) >= duration('1ms')": (self) => (goDurationNanos(self) ?? -1) >= 1e6,
+  "duration(self) >= duration('1ms')": (self) => (goDurationNanos(self) ?? -1n) >= 1_000_000n,
   "has(self.address) || has(self.network)": (self) => has(self, "address") || has(self, "network"),
   "has(self.portLevelMtls) ? (((has(self.selector) && has(self.selector.matchLabels)) ? self.selector.matchLabels : {}).size() > 0) : true": (self) =>
     !has(self, "portLevelMtls") || (has(self, "selector") && has(self.selector, "matchLabels") && keys(self.selector.matchLabels).length > 0),

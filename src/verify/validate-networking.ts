@@ -9,6 +9,7 @@
  * applied. Values come from YAML, so every field is checked for its type first; a value of the
  * wrong type counts as absent here (the CRD schema check refuses it on its own).
  */
+import { goDurationNanos } from "./go-duration.js";
 import { parseCidrRange } from "./ip-cidr.js";
 import type { Resource } from "./types.js";
 import type { Report } from "./validate-istio.js";
@@ -231,50 +232,9 @@ function namespaceSlashHostnameErrors(hostname: string, isGateway: boolean): str
   return out;
 }
 
-const durationUnits: Record<string, bigint> = {
-  ns: 1n,
-  us: 1_000n,
-  "\u00b5s": 1_000n,
-  "\u03bcs": 1_000n,
-  ms: 1_000_000n,
-  s: 1_000_000_000n,
-  m: 60_000_000_000n,
-  h: 3_600_000_000_000n,
-};
-
-/**
- * A duration as istiod reads one (Go's time.ParseDuration, which also reads protobuf's JSON form
- * `1.5s`), in nanoseconds; undefined when it is none (the schema's to refuse).
- */
-function durationNanos(v: unknown): bigint | undefined {
-  if (typeof v !== "string") return undefined;
-  let rest = v;
-  let negative = false;
-  if (rest.startsWith("-") || rest.startsWith("+")) {
-    negative = rest.startsWith("-");
-    rest = rest.slice(1);
-  }
-  if (rest === "0") return 0n;
-  if (rest === "") return undefined;
-  let total = 0n;
-  const segment = /^([0-9]*)(?:\.([0-9]*))?([^0-9.]+)/;
-  while (rest !== "") {
-    const m = segment.exec(rest);
-    if (!m || (m[1] === "" && (m[2] ?? "") === "")) return undefined;
-    const unitName = /^(ns|us|\u00b5s|\u03bcs|ms|s|m|h)/.exec(m[3]!)?.[1];
-    if (unitName === undefined) return undefined;
-    const unit = durationUnits[unitName]!;
-    const frac = m[2] ?? "";
-    total += BigInt(m[1] || "0") * unit + (frac === "" ? 0n : (BigInt(frac) * unit) / 10n ** BigInt(frac.length));
-    rest = rest.slice(m[1]!.length + (m[2] === undefined ? 0 : frac.length + 1) + unitName.length);
-  }
-  if (total > 9_223_372_036_854_775_807n) return undefined;
-  return negative ? -total : total;
-}
-
 /** agent.ValidateDuration (agent/validation.go:139); a value that is no duration is the schema's. */
 function durationError(v: unknown): string | undefined {
-  const ns = durationNanos(v);
+  const ns = goDurationNanos(v);
   if (ns === undefined) return undefined;
   if (ns < 1_000_000n) return "duration must be greater than 1ms";
   if (ns % 1_000_000n !== 0n) return "only durations to ms precision are supported";
@@ -615,7 +575,7 @@ function connectionPoolErrors(settings: unknown): string[] {
     if (t.connectTimeout != null) push(durationError(t.connectTimeout));
     if (t.maxConnectionDuration != null) push(durationError(t.maxConnectionDuration));
     // An idle timeout of 0s disables the timeout.
-    if (t.idleTimeout != null && (durationNanos(t.idleTimeout) ?? 1n) / 1_000_000n !== 0n) push(durationError(t.idleTimeout));
+    if (t.idleTimeout != null && (goDurationNanos(t.idleTimeout) ?? 1n) / 1_000_000n !== 0n) push(durationError(t.idleTimeout));
     const ka = t.tcpKeepalive;
     if (isSet(ka)) {
       if (ka.time != null) push(durationError(ka.time));
@@ -1438,7 +1398,7 @@ function corsErrors(policy: unknown): string[] {
   if (policy.maxAge != null) {
     const e = durationError(policy.maxAge);
     if (e) out.push(e);
-    const ns = durationNanos(policy.maxAge);
+    const ns = goDurationNanos(policy.maxAge);
     if (ns !== undefined && ns % 1_000_000_000n > 0n) out.push("max_age duration is accurate only to seconds precision");
   }
   return out;

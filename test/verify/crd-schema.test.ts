@@ -1,7 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { parseMeshFiles, parseMeshResources } from "../../src/verify/parse-scenario.js";
 import { crdSchemaViolations } from "../../src/verify/crd-schema.js";
-import { CEL_RULES, goDurationNanos } from "../../src/verify/crd-rules.js";
+import { CEL_RULES } from "../../src/verify/crd-rules.js";
+import { goDurationNanos } from "../../src/verify/go-duration.js";
 import { CRD_SPEC_SCHEMAS } from "../../src/verify/istio-crd-schemas.js";
 import type { Diagnostic } from "../../src/diagnostics/diagnostic.js";
 import type { Resource } from "../../src/verify/types.js";
@@ -172,7 +173,7 @@ describe("CEL rules of the CRDs (what x-kubernetes-validations refuse)", () => {
       goDurationNanos("0"),
       goDurationNanos("10"),
       goDurationNanos("1x"),
-    ]).toEqual([1e6, 1.5e9, 3720e9, 0, undefined, undefined]);
+    ]).toEqual([1_000_000n, 1_500_000_000n, 3_720_000_000_000n, 0n, undefined, undefined]);
     const dr = (timeout: string) =>
       resource(`apiVersion: networking.istio.io/v1
 kind: DestinationRule
