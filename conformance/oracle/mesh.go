@@ -10,7 +10,6 @@ import (
 	"time"
 
 	"google.golang.org/protobuf/proto"
-	"google.golang.org/protobuf/reflect/protoreflect"
 	appsv1 "k8s.io/api/apps/v1"
 	corev1 "k8s.io/api/core/v1"
 	discoveryv1 "k8s.io/api/discovery/v1"
@@ -388,80 +387,8 @@ func strictSpec(d ResourceDoc, cfgs []config.Config) error {
 		if err := protomarshal.ApplyJSONStrict(string(raw.Spec), fresh); err != nil {
 			return inputErrorf(d.File, "document %d (%s %s): spec: %v", d.Index+1, d.Kind, d.Name, err)
 		}
-		var spec any
-		if json.Unmarshal(raw.Spec, &spec) == nil {
-			if path := enumAsNumber(spec, msg.ProtoReflect().Descriptor(), "spec"); path != "" {
-				return inputErrorf(d.File, "document %d (%s %s): %s: Invalid value: integer: must be of type string (the CRD schema types every enum as a string, so the API server refuses a number that Istio's JSON decoding would take)", d.Index+1, d.Kind, d.Name, path)
-			}
-		}
 	}
 	return nil
-}
-
-// enumAsNumber returns the path of the first enum field written as a JSON number, "" when none.
-// Istio's CRDs (manifests/charts/base/files/crd-all.gen.yaml) give every enum `type: string` with
-// its names; jsonpb alone would accept the number. Well-known types (Struct, Any, Duration,
-// wrappers) hold no Istio enum and are not entered.
-func enumAsNumber(v any, md protoreflect.MessageDescriptor, path string) string {
-	if strings.HasPrefix(string(md.FullName()), "google.protobuf.") {
-		return ""
-	}
-	obj, ok := v.(map[string]any)
-	if !ok {
-		return ""
-	}
-	keys := make([]string, 0, len(obj))
-	for k := range obj {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
-	for _, k := range keys {
-		fd := md.Fields().ByJSONName(k)
-		if fd == nil {
-			fd = md.Fields().ByName(protoreflect.Name(k))
-		}
-		if fd == nil {
-			continue
-		}
-		at := path + "." + k
-		check := func(x any, p string, kind protoreflect.Kind, sub protoreflect.MessageDescriptor) string {
-			switch kind {
-			case protoreflect.EnumKind:
-				if _, isNum := x.(float64); isNum {
-					return p
-				}
-			case protoreflect.MessageKind, protoreflect.GroupKind:
-				return enumAsNumber(x, sub, p)
-			}
-			return ""
-		}
-		switch {
-		case fd.IsMap():
-			m, _ := obj[k].(map[string]any)
-			mk := make([]string, 0, len(m))
-			for key := range m {
-				mk = append(mk, key)
-			}
-			sort.Strings(mk)
-			for _, key := range mk {
-				if p := check(m[key], at+"."+key, fd.MapValue().Kind(), fd.MapValue().Message()); p != "" {
-					return p
-				}
-			}
-		case fd.IsList():
-			l, _ := obj[k].([]any)
-			for i, x := range l {
-				if p := check(x, fmt.Sprintf("%s[%d]", at, i), fd.Kind(), fd.Message()); p != "" {
-					return p
-				}
-			}
-		default:
-			if p := check(obj[k], at, fd.Kind(), fd.Message()); p != "" {
-				return p
-			}
-		}
-	}
-	return ""
 }
 
 func setNS(m *metav1.ObjectMeta) {

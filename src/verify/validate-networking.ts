@@ -658,14 +658,19 @@ function localityLbErrors(lb: unknown): string[] {
   }
   const e = localitiesError(sources);
   if (e) out.push(e);
-  for (const f of failover) {
+  failoverErrors(failover, "locality lb failover settings must specify different regions", "locality lb failover only specify region", "locality lb", out);
+  return out;
+}
+
+/** The failover checks shared by locality and zone-aware load balancing, with each one's messages. */
+function failoverErrors(failover: readonly unknown[], sameRegion: string, notRegion: string, subject: string, out: string[]): void {
+  for (const f of failover as any[]) {
     const from = str(f?.from);
     const to = str(f?.to);
-    if (from === to) out.push("locality lb failover settings must specify different regions");
-    if (from.includes("/") || to.includes("/")) out.push("locality lb failover only specify region");
-    if (from.includes("*") || to.includes("*")) out.push("locality lb failover region should not contain '*' wildcard");
+    if (from === to) out.push(sameRegion);
+    if (from.includes("/") || to.includes("/")) out.push(notRegion);
+    if (from.includes("*") || to.includes("*")) out.push(`${subject} failover region should not contain '*' wildcard`);
   }
-  return out;
 }
 
 /** agent.ValidateZoneAwareLbSetting (agent/validation.go:598), errors only. */
@@ -675,13 +680,13 @@ function zoneAwareLbErrors(lb: unknown): string[] {
   for (const p of list(lb.failoverPriority).map(str))
     if (topologyLabels.includes(p))
       out.push(`'failover_priority' for zone aware lb must not use topology label '${p}'; region- and zone-level routing are handled automatically`);
-  for (const f of list(lb.failover)) {
-    const from = str(f?.from);
-    const to = str(f?.to);
-    if (from === to) out.push("zone aware lb failover settings must specify different regions");
-    if (from.includes("/") || to.includes("/")) out.push("zone aware lb failover only specifies region; zone and subzone failover are handled automatically");
-    if (from.includes("*") || to.includes("*")) out.push("zone aware lb failover region should not contain '*' wildcard");
-  }
+  failoverErrors(
+    list(lb.failover),
+    "zone aware lb failover settings must specify different regions",
+    "zone aware lb failover only specifies region; zone and subzone failover are handled automatically",
+    "zone aware lb",
+    out,
+  );
   return out;
 }
 
@@ -746,12 +751,14 @@ function tunnelErrors(tunnel: unknown): string[] {
   return out;
 }
 
+/** The fields of a traffic policy, one of which (or a port-level entry) must be set. */
+const trafficPolicyFields = ["outlierDetection", "connectionPool", "loadBalancer", "tls", "tunnel", "proxyProtocol", "retryBudget"];
+
 /** validation.go validateTrafficPolicy (:1060). */
 function validateTrafficPolicy(namespace: string, policy: unknown, at: string, refuse: Refuse): void {
   if (!isSet(policy)) return;
   const has = (k: string) => isSet(policy[k]);
-  const fields = ["outlierDetection", "connectionPool", "loadBalancer", "tls", "tunnel", "proxyProtocol", "retryBudget"];
-  if (!fields.some(has) && list(policy.portLevelSettings).length === 0) {
+  if (!trafficPolicyFields.some(has) && list(policy.portLevelSettings).length === 0) {
     refuse(at, "traffic policy must have at least one field", "Remove the empty trafficPolicy or set one of its fields.");
     return;
   }

@@ -293,6 +293,24 @@ export function validateAuthorizationPolicy(r: Resource, report: Report): void {
   });
 }
 
+/** Each source field, its name in Istio's messages, and the check of its values (validation.go ValidateAuthorizationPolicy). */
+const sourceValueChecks: readonly (readonly [string, string, (key: string, values: readonly string[]) => string | undefined])[] = [
+  ["principals", "Principals", emptyValueError],
+  ["requestPrincipals", "RequestPrincipals", emptyValueError],
+  ["namespaces", "Namespaces", emptyValueError],
+  ["serviceAccounts", "ServiceAccounts", serviceAccountError],
+  ["trustDomains", "TrustDomains", trustDomainValueError],
+  ["ipBlocks", "IpBlocks", emptyValueError],
+  ["remoteIpBlocks", "RemoteIpBlocks", emptyValueError],
+  ["notPrincipals", "NotPrincipals", emptyValueError],
+  ["notRequestPrincipals", "NotRequestPrincipals", emptyValueError],
+  ["notNamespaces", "NotNamespaces", emptyValueError],
+  ["notServiceAccounts", "NotServiceAccounts", serviceAccountError],
+  ["notTrustDomains", "NotTrustDomains", trustDomainValueError],
+  ["notIpBlocks", "NotIpBlocks", emptyValueError],
+  ["notRemoteIpBlocks", "NotRemoteIpBlocks", emptyValueError],
+];
+
 /** One rule of an AuthorizationPolicy (validation.go:1499-1617). */
 function validateRule(rule: unknown, i: number, refuse: (path: string, reason: string, fix?: string) => void): void {
   const at = `spec.rules[${i}]`;
@@ -326,23 +344,7 @@ function validateRule(rule: unknown, i: number, refuse: (path: string, reason: s
       );
     for (const k of ["ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"])
       for (const e of ipErrors(strings(src[k]))) refuse(`${fat}.source.${k}`, e, "Write an IP address or CIDR block.");
-    const checks: [string, string, (key: string, values: readonly string[]) => string | undefined][] = [
-      ["principals", "Principals", emptyValueError],
-      ["requestPrincipals", "RequestPrincipals", emptyValueError],
-      ["namespaces", "Namespaces", emptyValueError],
-      ["serviceAccounts", "ServiceAccounts", serviceAccountError],
-      ["trustDomains", "TrustDomains", trustDomainValueError],
-      ["ipBlocks", "IpBlocks", emptyValueError],
-      ["remoteIpBlocks", "RemoteIpBlocks", emptyValueError],
-      ["notPrincipals", "NotPrincipals", emptyValueError],
-      ["notRequestPrincipals", "NotRequestPrincipals", emptyValueError],
-      ["notNamespaces", "NotNamespaces", emptyValueError],
-      ["notServiceAccounts", "NotServiceAccounts", serviceAccountError],
-      ["notTrustDomains", "NotTrustDomains", trustDomainValueError],
-      ["notIpBlocks", "NotIpBlocks", emptyValueError],
-      ["notRemoteIpBlocks", "NotRemoteIpBlocks", emptyValueError],
-    ];
-    for (const [k, name, check] of checks) {
+    for (const [k, name, check] of sourceValueChecks) {
       const e = check(name, strings(src[k]));
       if (e) refuse(`${fat}.source.${k}`, e);
     }

@@ -1,22 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { tlsForPort } from "../../src/verify/destination-rule.js";
-import type { Resource } from "../../src/verify/types.js";
 import { verifyScenario } from "../../src/verify/verify-scenario.js";
-import { baseMeshes, exportYaml, importYaml, inlineScenario, vaultProbe } from "./helpers.js";
-
-const rule = (trafficPolicy: Record<string, unknown>): Resource => ({
-  apiVersion: "networking.istio.io/v1",
-  kind: "DestinationRule",
-  name: "pg",
-  namespace: "vault",
-  metadata: {},
-  spec: { host: "postgres.db.production.mesh", trafficPolicy },
-  status: {},
-  raw: {},
-  file: "f.yaml",
-  line: 1,
-  text: "",
-});
+import { baseMeshes, destinationRule as rule, exportYaml, importYaml, inlineScenario, vaultProbe } from "./helpers.js";
 
 describe("DestinationRule TLS for a port (util.go GetPortLevelTrafficPolicy)", () => {
   const top = { mode: "ISTIO_MUTUAL", sni: "outbound_.5432_._.postgres.db.svc.cluster.local" };

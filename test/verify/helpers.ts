@@ -1,5 +1,5 @@
 import { parseScenario } from "../../src/verify/parse-scenario.js";
-import type { Scenario } from "../../src/verify/types.js";
+import type { Resource, Scenario } from "../../src/verify/types.js";
 
 /** Builds a scenario from inline YAML: scenario.yaml text and each mesh's resource text. */
 export function inlineScenario(scenarioYaml: string, meshes: Record<string, string>): Scenario {
@@ -140,3 +140,18 @@ spec:
         notPorts: ["5432"]
 `
 }`;
+
+/** A DestinationRule vault/pg for postgres.db.production.mesh with a traffic policy, as a resource (no file text). */
+export const destinationRule = (trafficPolicy: Record<string, unknown>): Resource => ({
+  apiVersion: "networking.istio.io/v1",
+  kind: "DestinationRule",
+  name: "pg",
+  namespace: "vault",
+  metadata: {},
+  spec: { host: "postgres.db.production.mesh", trafficPolicy },
+  status: {},
+  raw: {},
+  file: "f.yaml",
+  line: 1,
+  text: "",
+});

@@ -1,20 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { Resource } from "../../src/verify/types.js";
 import { validateIstioResources } from "../../src/verify/validate-istio.js";
-
-const rule = (trafficPolicy: Record<string, unknown>): Resource => ({
-  apiVersion: "networking.istio.io/v1",
-  kind: "DestinationRule",
-  name: "pg",
-  namespace: "vault",
-  metadata: {},
-  spec: { host: "postgres.db.production.mesh", trafficPolicy },
-  status: {},
-  raw: {},
-  file: "f.yaml",
-  line: 1,
-  text: "",
-});
+import { destinationRule as rule } from "./helpers.js";
 
 describe("istiod validation of client-side settings (MF3104)", () => {
   // The rule a message names: each rule's message has its own wording (codes.ts istioValidation).
