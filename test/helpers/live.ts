@@ -41,7 +41,13 @@ export async function admin(
   ok: readonly number[] = [200, 201],
   contentType?: string,
 ): Promise<any> {
-  const r = await adminRequest(cluster.name, method, path, body, contentType ? { contentType } : {});
+  let r = await adminRequest(cluster.name, method, path, body, contentType ? { contentType } : {});
+  // A server just (re)started answers 429 "storage is (re)initializing" for a while, with a
+  // Retry-After: wait as a client should (at most 30 tries) rather than fail the test's own setup.
+  for (let tries = 0; r.status === 429 && tries < 30; tries++) {
+    await new Promise((done) => setTimeout(done, 1000));
+    r = await adminRequest(cluster.name, method, path, body, contentType ? { contentType } : {});
+  }
   if (!ok.includes(r.status)) throw new Error(`${cluster.name}: ${method} ${path}: ${r.status} ${r.body.slice(0, 400)}`);
   return r.body ? JSON.parse(r.body) : undefined;
 }
