@@ -79,7 +79,8 @@ export {
 export { runVerify, type RunVerifyOptions, type VerifyReport } from "./verify/run-verify.js";
 export { notModelledFindings } from "./verify/not-modelled.js";
 export { scenarioFromModel, meshSpecsFromModel } from "./verify/scenario-from-model.js";
-export { loadScenario, loadMeshFiles, readYamlFiles, type LoadedScenario } from "./cli/read-files.js";
+export { loadScenario, readYamlFiles, type LoadedScenario } from "./cli/read-files.js";
+export { loadMeshFiles } from "./cli/read-mesh-files.js";
 export { readYamlStream, type YamlDocument, type YamlProblem, type YamlStream } from "./verify/yaml/read-yaml.js";
 export { plainScalarValue } from "./verify/yaml/plain-scalar.js";
 export { main, VERSION } from "./cli/main.js";

@@ -2,9 +2,7 @@ import { isUtf8 } from "node:buffer";
 import { readdirSync, readFileSync, realpathSync, statSync, type Dirent, type Stats } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { diagnostic, type Diagnostic } from "../diagnostics/diagnostic.js";
-import type { Federation } from "../model/types.js";
 import { parseScenario, type ParseScenarioResult, type SourceFile } from "../verify/parse-scenario.js";
-import { scenarioFromModel } from "../verify/scenario-from-model.js";
 import { UsageError } from "./io.js";
 
 /** Files read for a command: their texts (for diagnostic excerpts) and problems found reading them. */
@@ -128,7 +126,7 @@ export interface LoadedScenario extends ParseScenarioResult {
   readonly sources: Map<string, string>;
 }
 
-function sourcesOf(files: Iterable<SourceFile>): Map<string, string> {
+export function sourcesOf(files: Iterable<SourceFile>): Map<string, string> {
   const sources = new Map<string, string>();
   for (const f of files) sources.set(f.file, f.text);
   return sources;
@@ -140,23 +138,4 @@ export function loadScenario(dir: string, cwd: string = process.cwd()): LoadedSc
   const sources = sourcesOf([read.scenario, ...[...read.meshFiles.values()].flat()]);
   if (read.diagnostics.length > 0) return { diagnostics: read.diagnostics, sources };
   return { ...parseScenario({ scenario: read.scenario, meshFiles: read.meshFiles }), sources };
-}
-
-/**
- * Reads each mesh's files (`--mesh NAME=PATH`: rendered output, hand-written YAML, `kubectl
- * get -o yaml` dumps) and builds the scenario with the model's mesh settings.
- */
-export function loadMeshFiles(federation: Federation, meshPaths: ReadonlyMap<string, readonly string[]>, cwd: string): LoadedScenario {
-  const meshFiles = new Map<string, SourceFile[]>();
-  const diagnostics: Diagnostic[] = [];
-  for (const [mesh, paths] of meshPaths) {
-    for (const path of paths) {
-      const read = readYamlFiles(path, cwd);
-      meshFiles.set(mesh, [...(meshFiles.get(mesh) ?? []), ...read.files]);
-      diagnostics.push(...read.diagnostics);
-    }
-  }
-  const sources = sourcesOf([...meshFiles.values()].flat());
-  if (diagnostics.length > 0) return { diagnostics, sources };
-  return { ...scenarioFromModel(federation, meshFiles), sources };
 }

@@ -6,7 +6,8 @@ import { runVerify } from "../verify/run-verify.js";
 import type { CliIo } from "./io.js";
 import { readLiveScenario } from "./live-scenario.js";
 import type { SetExit } from "./main.js";
-import { loadMeshFiles, loadScenario } from "./read-files.js";
+import { loadScenario } from "./read-files.js";
+import { loadMeshFiles } from "./read-mesh-files.js";
 
 /** Where the report's resources come from. */
 export type ResourceSource =

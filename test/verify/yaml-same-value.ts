@@ -1,10 +1,9 @@
-import jsyaml from "js-yaml";
-import { KUBERNETES_SCHEMA } from "../../src/verify/yaml/kubernetes-schema.js";
+import { jsYaml, kubernetesSchema } from "../../src/verify/yaml/kubernetes-schema.js";
 
 /** What the slow path (js-yaml with Kubernetes' scalar rules) makes of one document. */
 export function slowRead(text: string): { value: unknown } | { error: string } {
   try {
-    return { value: jsyaml.load(text, { schema: KUBERNETES_SCHEMA }) };
+    return { value: jsYaml().load(text, { schema: kubernetesSchema() }) };
   } catch (e) {
     return { error: (e as Error).message };
   }

@@ -5,7 +5,6 @@ import { formatDiagnostic, hasErrors } from "../../diagnostics/diagnostic.js";
 import type { CompiledFederation } from "../../compile/types.js";
 import type { Diagnostic } from "../../diagnostics/diagnostic.js";
 import type { Federation } from "../../model/types.js";
-import { modelScenario } from "../../scenario/build-scenario.js";
 import type { Scenario } from "../../verify/types.js";
 import { formatVerdictText, goJson, orderedVerdict, probeWhy, verifyResultLine } from "../../verify/format-verdict.js";
 import { formatMatrix } from "../../verify/reachability-matrix.js";
@@ -14,9 +13,8 @@ import { displayName, ExitCode, parseFormat, reportInvalidInput, UsageError, typ
 import { loadFederation } from "../load-federation.js";
 import type { SetExit } from "../main.js";
 import { parseMeshTargets } from "../kube-common.js";
-import { readLiveScenario } from "../live-scenario.js";
 import { collect, parseMeshPaths } from "../mesh-flags.js";
-import { loadMeshFiles, loadScenario } from "../read-files.js";
+import { loadScenario } from "../read-files.js";
 import { selectMeshes } from "../select-meshes.js";
 interface VerifyOptions {
   output: string;
@@ -104,14 +102,16 @@ Examples:
             throw new UsageError(`--mesh ${name}=...: the model has no mesh "${name}"; meshes: ${federation.meshes.map((m) => m.name).join(", ")}`);
         }
       }
+      // Each source's modules are loaded only when used: a scenario directory needs none of the
+      // compiler, the Kubernetes client or the YAML writer.
       const loaded: { scenario?: Scenario; diagnostics: readonly Diagnostic[]; sources?: ReadonlyMap<string, string> } | undefined =
         dir !== undefined
           ? loadScenario(dir, io.cwd)
           : meshPaths.size > 0
-            ? loadMeshFiles(federation!, meshPaths, io.cwd)
+            ? (await import("../read-mesh-files.js")).loadMeshFiles(federation!, meshPaths, io.cwd)
             : liveTargets.size > 0
-              ? await readLiveScenario(io, federation!, liveTargets, setExit)
-              : modelScenario(federation!, compiled!);
+              ? await (await import("../live-scenario.js")).readLiveScenario(io, federation!, liveTargets, setExit)
+              : (await import("../../scenario/build-scenario.js")).modelScenario(federation!, compiled!);
       if (loaded === undefined) return;
       for (const [k, v] of loaded.sources ?? []) sources.set(k, v);
       const label = dir ?? (meshPaths.size > 0 ? "--mesh files" : liveTargets.size > 0 ? "--live clusters" : `the render of ${opts.model}`);

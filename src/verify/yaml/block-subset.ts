@@ -3,7 +3,7 @@ import { plainScalarValue } from "./plain-scalar.js";
 /**
  * A fast reader for the plain block YAML that Kubernetes manifests are almost always written in.
  * It is only a fast path: for any text it either gives exactly the value that js-yaml with
- * `KUBERNETES_SCHEMA` gives (the slow path, see read-yaml.ts), or `undefined` ("not in the
+ * `kubernetesSchema()` gives (the slow path, see read-yaml.ts), or `undefined` ("not in the
  * subset"), and the caller then asks js-yaml. test/verify/yaml-block-subset.property.test.ts
  * checks this on random texts of the subset and near misses, yaml-block-subset-corpus.test.ts
  * on every YAML file of the repository and on a generated bench scenario.

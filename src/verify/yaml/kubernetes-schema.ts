@@ -1,5 +1,18 @@
-import jsyaml from "js-yaml";
+import { createRequire } from "node:module";
+import type JsYaml from "js-yaml";
 import { plainScalarValue, type PlainScalar } from "./plain-scalar.js";
+
+let jsyamlModule: typeof JsYaml | undefined;
+
+/**
+ * js-yaml, the slow path of read-yaml.ts: loaded on first use, since the documents meshfed and
+ * most users write are read by block-subset.ts alone, and loading js-yaml takes longer than
+ * reading a small scenario.
+ */
+export function jsYaml(): typeof JsYaml {
+  jsyamlModule ??= createRequire(import.meta.url)("js-yaml") as typeof JsYaml;
+  return jsyamlModule;
+}
 
 // js-yaml calls resolve then construct for the same scalar; the second call reuses the first.
 let lastText: string | undefined;
@@ -25,7 +38,7 @@ function isFloatForm(text: string): boolean {
 }
 
 /** A YAML 1.1 type written explicitly (`!!int 5`), resolved by the same rules. */
-function explicit(tag: string, test: (v: PlainScalar) => boolean): jsyaml.Type {
+function explicit(jsyaml: typeof JsYaml, tag: string, test: (v: PlainScalar) => boolean): JsYaml.Type {
   return new jsyaml.Type(`tag:yaml.org,2002:${tag}`, { kind: "scalar", resolve: (data: string | null) => data !== null && test(resolved(data)), construct });
 }
 
@@ -38,26 +51,35 @@ function explicit(tag: string, test: (v: PlainScalar) => boolean): jsyaml.Type {
  * is unknown to this schema, so js-yaml refuses it: go-yaml's handling of local tags and of
  * `!!binary`, `!!timestamp` or `!!set` is not modelled.
  */
-export const KUBERNETES_SCHEMA = jsyaml.FAILSAFE_SCHEMA.extend({
-  implicit: [
-    new jsyaml.Type("tag:yaml.org,2002:int", {
-      kind: "scalar",
-      resolve: (data: string | null) => data !== null && typeof resolved(data) !== "string",
-      construct,
-    }),
-    // `<<` is a merge key (js-yaml merges mappings for a key of this tag).
-    new jsyaml.Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (data: string | null) => data === "<<" }),
-  ],
-  explicit: [
-    explicit("null", (v) => v === null),
-    explicit("bool", (v) => typeof v === "boolean"),
-    explicit("float", (v) => typeof v === "number"),
-    // `!!int` only on an integer's form: go-yaml refuses `!!int 1.5`, `!!int yes` or `!!int ~`
-    // ("cannot decode !!float `1.5` as a !!int"), which the implicit type above would read.
-    new jsyaml.Type("tag:yaml.org,2002:int", {
-      kind: "scalar",
-      resolve: (data: string | null) => data !== null && typeof resolved(data) === "number" && !isFloatForm(data),
-      construct,
-    }),
-  ],
-});
+export function kubernetesSchema(): JsYaml.Schema {
+  schema ??= buildSchema(jsYaml());
+  return schema;
+}
+
+let schema: JsYaml.Schema | undefined;
+
+function buildSchema(jsyaml: typeof JsYaml): JsYaml.Schema {
+  return jsyaml.FAILSAFE_SCHEMA.extend({
+    implicit: [
+      new jsyaml.Type("tag:yaml.org,2002:int", {
+        kind: "scalar",
+        resolve: (data: string | null) => data !== null && typeof resolved(data) !== "string",
+        construct,
+      }),
+      // `<<` is a merge key (js-yaml merges mappings for a key of this tag).
+      new jsyaml.Type("tag:yaml.org,2002:merge", { kind: "scalar", resolve: (data: string | null) => data === "<<" }),
+    ],
+    explicit: [
+      explicit(jsyaml, "null", (v) => v === null),
+      explicit(jsyaml, "bool", (v) => typeof v === "boolean"),
+      explicit(jsyaml, "float", (v) => typeof v === "number"),
+      // `!!int` only on an integer's form: go-yaml refuses `!!int 1.5`, `!!int yes` or `!!int ~`
+      // ("cannot decode !!float `1.5` as a !!int"), which the implicit type above would read.
+      new jsyaml.Type("tag:yaml.org,2002:int", {
+        kind: "scalar",
+        resolve: (data: string | null) => data !== null && typeof resolved(data) === "number" && !isFloatForm(data),
+        construct,
+      }),
+    ],
+  });
+}

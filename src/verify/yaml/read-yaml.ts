@@ -1,6 +1,5 @@
-import jsyaml from "js-yaml";
 import { readBlockSubset } from "./block-subset.js";
-import { KUBERNETES_SCHEMA } from "./kubernetes-schema.js";
+import { jsYaml, kubernetesSchema } from "./kubernetes-schema.js";
 import { readerDisagreement } from "./reader-disagreements.js";
 
 /** One document of a YAML stream. */
@@ -167,7 +166,7 @@ function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProb
   if (parsed) value = parsed.value;
   else {
     try {
-      value = jsyaml.load(chunk.text, { schema: KUBERNETES_SCHEMA });
+      value = jsYaml().load(chunk.text, { schema: kubernetesSchema() });
     } catch (err) {
       problems.push(problemOf(err, chunk, line));
       return;
@@ -212,7 +211,7 @@ function addDocument(chunk: Chunk, documents: YamlDocument[], problems: YamlProb
 function parseAll(text: string, chunks: readonly Chunk[]): unknown[] | undefined {
   let values: unknown[];
   try {
-    values = jsyaml.loadAll(text, undefined, { schema: KUBERNETES_SCHEMA });
+    values = jsYaml().loadAll(text, undefined, { schema: kubernetesSchema() });
   } catch {
     return undefined;
   }
