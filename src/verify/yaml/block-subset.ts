@@ -48,31 +48,22 @@ import { plainScalarValue } from "./plain-scalar.js";
 export function readBlockSubset(text: string): unknown {
   if (UNSUPPORTED.test(text)) return undefined;
   try {
-    return new Reader(text).document();
+    return read(text);
   } catch (e) {
     if (e === NOT_IN_SUBSET) return undefined;
     throw e;
   }
 }
 
-/** Characters outside the subset, and lines that js-yaml reads as document markers. */
-const UNSUPPORTED = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]|^(?:---|\.\.\.)/m;
+/** Characters outside the subset (lines that js-yaml reads as document markers are refused by {@link nextLine}). */
+const UNSUPPORTED = /[^\n\x20-\x7e\u00a0-\u2027\u202a-\ud7ff\ue000-\ufefe\uff00-\ufffd]/;
 /** A plain key; its value is still resolved (`yes`, `0x10`, `1_000` are not strings). */
 const PLAIN_KEY = /^[A-Za-z0-9_.][A-Za-z0-9_./-]*$/;
-// Sticky patterns, tried at a position of the text: a quoted key (no escapes) with its `:`, and
-// values that end their line, maybe with a comment after a space.
-const QUOTED_KEY = /"([^"\\\n]*)":(?= |\n|$)|'([^'\n]*)':(?= |\n|$)/y;
-/** A plain key of {@link PLAIN_KEY}'s characters directly followed by its `:` (the common case, matched natively). */
-const WORD_KEY = /[A-Za-z0-9_.][A-Za-z0-9_./-]*:(?= |\n|$)/y;
-/** A plain scalar with no `:`, `#` or quote in it, up to trailing spaces and the line end (the common case). */
-const WORD_SCALAR = /[^ \n:#]+(?: +[^ \n:#]+)*(?= *(?:\n|$))/y;
-const DOUBLE_QUOTED = /"((?:[^"\\\n]|\\["\\ntr])*)"(?: +#[^\n]*| *)(?=\n|$)/y;
-const SINGLE_QUOTED = /'((?:[^'\n]|'')*)'(?: +#[^\n]*| *)(?=\n|$)/y;
-const EMPTY_FLOW = /(?:\[\]|\{\})(?: +#[^\n]*| *)(?=\n|$)/y;
 // Not `\/`: js-yaml reads it (YAML 1.2), go-yaml v2 refuses it.
 const ESCAPES: Record<string, string> = { "\\": "\\", '"': '"', n: "\n", t: "\t", r: "\r" };
-/** Characters that cannot start a plain scalar (`-` is checked apart: it may start one before a non-space). */
-const INDICATORS = new Set("?:,[]{}#&*!|>'\"%@`");
+/** 1 for the characters that cannot start a plain scalar (`-` is checked apart: it may start one before a non-space). */
+const INDICATORS = new Uint8Array(128);
+for (const c of "?:,[]{}#&*!|>'\"%@`") INDICATORS[c.charCodeAt(0)] = 1;
 /**
  * go-yaml drops a possible simple key whose `:` comes more than 1,024 characters after its start
  * (scannerc.go yaml_parser_stale_simple_keys), so Kubernetes refuses such a key where js-yaml
@@ -81,240 +72,293 @@ const INDICATORS = new Set("?:,[]{}#&*!|>'\"%@`");
 export const MAX_KEY_LENGTH = 1024;
 /** Block collections nested deeper are refused (js-yaml's default maxDepth is 100 nodes). */
 const MAX_DEPTH = 50;
+/** Past every position and indentation of a text (and a small integer to V8). */
+const NONE = 0x3fffffff;
+/** No limit on the indentation of the next line. */
+const ANY_INDENT = NONE;
 const NOT_IN_SUBSET = new Error("not in the block subset");
 
 function refuse(): never {
   throw NOT_IN_SUBSET;
 }
 
-/**
- * Reads the text in place, by line number and offset (no copy of a line is made: this runs on
- * every document verify reads, and garbage costs more than the reading).
+/*
+ * How it reads. It runs on every document verify reads, in a process that is over in a second,
+ * so it is written to be cheap before V8 has optimized it, and cheap for V8 to optimize: read()
+ * calls step() once per content line, with the open collections on an explicit stack rather
+ * than a function per kind of node calling the others (V8 compiled those recursive functions,
+ * with everything they inline, more than once, and on one core the compiling cost more than it
+ * saved), and the text is read in place by position (no copy of a line is made). The state
+ * below is shared by every document: one is read at a time (reading is synchronous and never
+ * re-entered).
  */
-/**
- * The line tables of the document being read, shared by every Reader and grown as needed: one
- * document is read at a time (reading is synchronous and never re-entered), and tables made per
- * document were most of the garbage of reading thousands of them.
- */
-let starts = new Int32Array(1024);
-let indents = new Int32Array(1024);
-let comments = new Uint8Array(1024);
 
-function grow(): void {
-  const size = starts.length * 2;
-  const [s, i, c] = [new Int32Array(size), new Int32Array(size), new Uint8Array(size)];
-  s.set(starts);
-  i.set(indents);
-  c.set(comments);
-  [starts, indents, comments] = [s, i, c];
+/** The current content line: where it starts, its indentation (-1: past the text's end), where it ends (its `\n`, or the text's end). */
+let lineStart = 0;
+let indent = 0;
+let lineEnd = 0;
+/** Where the line after the current one starts (one past the text's end after the last line). */
+let nextStart = 0;
+
+/**
+ * Moves to the next line that is neither blank nor only a comment, or past the text's end
+ * (indent -1). The first line that is not blank, comment or not, may be indented at most
+ * `limit`: a plain scalar would continue on it. No line may start with `---` or `...` (js-yaml
+ * reads them as document markers).
+ */
+function nextLine(text: string, limit: number): void {
+  const length = text.length;
+  while (nextStart <= length) {
+    const start = nextStart;
+    let end = text.indexOf("\n", start);
+    if (end === -1) end = length;
+    nextStart = end + 1;
+    let i = start;
+    while (i < end && text.charCodeAt(i) === 0x20) i++;
+    if (i === end) continue;
+    if (i - start > limit) refuse();
+    limit = ANY_INDENT;
+    const c = text.charCodeAt(i);
+    if (c === 0x23 /* # */) continue;
+    if (i === start && (c === 0x2d /* - */ || c === 0x2e) /* . */ && text.charCodeAt(i + 1) === c && text.charCodeAt(i + 2) === c) refuse();
+    lineStart = start;
+    indent = i - start;
+    lineEnd = end;
+    return;
+  }
+  indent = -1;
 }
 
-/**
- * Fills the line tables for a text and returns its number of lines. Nothing follows the loop:
- * V8 compiles a long loop while it runs, and code after it that has not run yet would send
- * that compiled loop back to the interpreter each time it ends.
- */
-function indexLines(text: string): number {
-  let n = 0;
-  for (let s = 0; s <= text.length; n++) {
-    const lf = text.indexOf("\n", s);
-    const e = lf === -1 ? text.length : lf;
-    let i = s;
-    // Bounded by the line's end: reading past the text's end sends optimized code back to the interpreter.
-    while (i < e && text.charCodeAt(i) === 0x20) i++;
-    if (n + 1 >= starts.length) grow();
-    starts[n] = s;
-    indents[n] = i === e ? -1 : i - s;
-    comments[n] = i < e && text.charCodeAt(i) === 0x23 /* # */ ? 1 : 0;
-    s = e + 1;
-    // One past the line's end: the start of the next line, and for the last one, text.length + 1.
-    starts[n + 1] = s;
-  }
-  return n;
+/** Whether there is a `- ` item marker at `at` on the current line. */
+function isItem(text: string, at: number): boolean {
+  return text.charCodeAt(at) === 0x2d /* - */ && (at + 1 === lineEnd || text.charCodeAt(at + 1) === 0x20);
 }
 
-class Reader {
-  /** The number of lines; line n starts at starts[n] (and starts[lines] is one past the text), has
-   * indents[n] leading spaces (-1: blank) and comments[n] is 1 when it holds only a comment. */
-  private readonly lines: number;
-  /** The next line to read after the node just read: not blank, not a comment. */
-  private pos = 0;
-  /** After keyAt: where the key's value starts. */
-  private valueAt = 0;
+/** The open block collections, outermost first, the column of each, and the innermost's index. */
+let open: (unknown[] | Record<string, unknown>)[] = [];
+let columns: number[] = [];
+let top = 0;
+/**
+ * Whether the top collection's last entry (an item, or the key `key`) has no value on its line:
+ * its value is then the block collection on the next lines, or null.
+ */
+let empty = false;
+let key = "";
 
-  constructor(private readonly text: string) {
-    this.lines = indexLines(text);
-  }
+/** The document: a block collection, read line by line. */
+function read(text: string): unknown {
+  nextStart = 0;
+  // The first `: ` and ` #` (searched here rather than at the first colonAfter and commentAfter:
+  // in a text without a comment, commentAfter's search is then no branch that runs once).
+  colonFrom = commentFrom = -1;
+  colonAt = text.indexOf(": ");
+  if (colonAt === -1) colonAt = NONE;
+  commentAt = text.indexOf(" #");
+  if (commentAt === -1) commentAt = NONE;
+  nextLine(text, ANY_INDENT);
+  if (indent === -1) refuse();
+  const root = isItem(text, lineStart + indent) ? [] : {};
+  open = [root];
+  columns = [indent];
+  top = 0;
+  empty = false;
+  while (indent !== -1) step(text);
+  // The text's end: an entry with no value is null, and the open collections end.
+  if (empty) setValue(null);
+  return root;
+}
 
-  document(): unknown {
-    const first = this.nextContent(0);
-    if (first === this.lines) refuse();
-    const value = this.block(first, 0);
-    if (this.pos !== this.lines) refuse();
-    return value;
-  }
+/** Sets the value of the top collection's last entry: its item, or the value of its key `key`. */
+function setValue(value: unknown): void {
+  const node = open[top]!;
+  if (Array.isArray(node)) node.push(value);
+  else node[key] = value;
+}
 
-  /** The first line at or after `from` that is neither blank nor only a comment. */
-  private nextContent(from: number): number {
-    let n = from;
-    while (n < this.lines && (indents[n] === -1 || comments[n])) n++;
-    return n;
-  }
-
-  private end(n: number): number {
-    return starts[n + 1]! - 1;
-  }
-
-  /** Whether line n has a `- ` item marker at column col. */
-  private isItem(n: number, col: number): boolean {
-    const at = starts[n]! + col;
-    return this.text.charCodeAt(at) === 0x2d /* - */ && (at + 1 === this.end(n) || this.text.charCodeAt(at + 1) === 0x20);
-  }
-
-  /** Whether the value starting at `at` is empty: the line ends, or a comment starts. */
-  private isEmpty(n: number, at: number): boolean {
-    return at === this.end(n) || this.text.charCodeAt(at) === 0x23 /* # */;
-  }
-
-  /** The block collection whose first line is `n`, at that line's indentation. */
-  private block(n: number, depth: number): unknown {
-    const col = indents[n]!;
-    return this.isItem(n, col) ? this.sequence(n, col, depth) : this.mapping(n, col, depth);
-  }
-
-  private sequence(start: number, col: number, depth: number): unknown[] {
-    if (depth >= MAX_DEPTH) refuse();
-    const items: unknown[] = [];
-    let n = start;
-    while (n < this.lines && indents[n] === col && this.isItem(n, col)) {
-      let at = starts[n]! + col + 1;
-      while (this.text.charCodeAt(at) === 0x20) at++;
-      if (this.isEmpty(n, at)) {
-        const value = this.nested(n, col, false, depth);
-        // After an item with no value, js-yaml reads the next `- ` line as an item of this
-        // sequence even when it is indented less (loader.js, readBlockSequence).
-        const next = this.pos;
-        if (value === null && next < this.lines && indents[next]! < col && this.isItem(next, indents[next]!)) refuse();
-        items.push(value);
-      } else if (this.keyAt(n, at) !== undefined) items.push(this.mapping(n, at - starts[n]!, depth + 1));
-      else items.push(this.scalar(n, at, col));
-      n = this.pos;
-    }
-    if (n < this.lines && indents[n]! > col) refuse();
-    this.pos = n;
-    return items;
-  }
-
-  /** A mapping at column `col` whose first key is on line `start` (maybe after `- `). */
-  private mapping(start: number, col: number, depth: number): Record<string, unknown> {
-    if (depth >= MAX_DEPTH) refuse();
-    const map: Record<string, unknown> = {};
-    for (let n = start; ; ) {
-      const key = this.keyAt(n, starts[n]! + col);
-      if (key === undefined || key === "<<" || key === "__proto__" || Object.hasOwn(map, key)) refuse();
-      const at = this.valueAt;
-      map[key] = this.isEmpty(n, at) ? this.nested(n, col, true, depth) : this.scalar(n, at, col);
-      n = this.pos;
-      if (n === this.lines || indents[n]! < col) return map;
-      if (indents[n]! > col) refuse();
-      if (this.isItem(n, col)) return map;
-    }
-  }
-
-  /**
-   * The value of a key or item with nothing after it on line `n`: the block collection on the
-   * next lines when they are indented past `col` (or, for a key, a sequence at `col`), else null.
-   */
-  private nested(n: number, col: number, isKey: boolean, depth: number): unknown {
-    const next = this.nextContent(n + 1);
-    this.pos = next;
-    if (next === this.lines) return null;
-    if (indents[next]! > col) return this.block(next, depth + 1);
-    if (isKey && indents[next] === col && this.isItem(next, col)) return this.sequence(next, col, depth + 1);
-    return null;
-  }
-
-  /**
-   * The key (as the property name) at `at` on line n, with valueAt set to where its value
-   * starts; undefined when there is no key there (the line's end or a ` #` comes first).
-   */
-  private keyAt(n: number, at: number): string | undefined {
-    const { text } = this;
-    const end = this.end(n);
-    let name: string | undefined;
-    let i: number;
-    const c = text.charCodeAt(at);
-    if (c === 0x22 /* " */ || c === 0x27 /* ' */) {
-      QUOTED_KEY.lastIndex = at;
-      const m = QUOTED_KEY.exec(text);
-      if (m === null) return undefined;
-      [name, i] = [m[1] ?? m[2], QUOTED_KEY.lastIndex];
-      if (i - 1 - at > MAX_KEY_LENGTH) refuse();
+/** Reads the current line into the open collections, and moves to the next. */
+function step(text: string): void {
+  if (empty) {
+    empty = false;
+    const col = columns[top]!;
+    const inMapping = !Array.isArray(open[top]);
+    // A collection indented past the key or item, or (for a key) a sequence at its column.
+    if (indent > col || (indent === col && inMapping && isItem(text, lineStart + col))) {
+      if (top + 1 >= MAX_DEPTH) refuse();
+      const value = isItem(text, lineStart + indent) ? [] : {};
+      setValue(value);
+      open[++top] = value;
+      columns[top] = indent;
     } else {
-      // The colon: after a word (matched natively), else found character by character.
-      WORD_KEY.lastIndex = at;
-      if (WORD_KEY.test(text)) i = WORD_KEY.lastIndex - 1;
-      else {
-        for (i = at; i < end; i++) {
-          const ch = text.charCodeAt(i);
-          if (ch === 0x23 /* # */ && text.charCodeAt(i - 1) === 0x20) return undefined;
-          if (ch === 0x3a /* : */ && (i + 1 === end || text.charCodeAt(i + 1) === 0x20)) break;
-        }
-        if (i === end) return undefined;
+      // After an item with no value, js-yaml reads the next `- ` line as an item of this
+      // sequence even when it is indented less (loader.js, readBlockSequence).
+      if (!inMapping && indent < col && isItem(text, lineStart + indent)) refuse();
+      setValue(null);
+    }
+  }
+  // Close the collections that the line does not continue: a mapping goes on with a key at its
+  // column, a sequence with a `- ` there; a line indented further than either is refused.
+  let col = columns[top]!;
+  let node = open[top]!;
+  while (indent !== col || Array.isArray(node) !== isItem(text, lineStart + col)) {
+    if (indent > col) refuse();
+    // A line after the root collection.
+    if (--top < 0) refuse();
+    col = columns[top]!;
+    node = open[top]!;
+  }
+
+  // An entry: a key of a mapping, or an item of a sequence (maybe the first key of a mapping).
+  const inSequence = Array.isArray(node);
+  let at = lineStart + col;
+  if (inSequence) {
+    at++;
+    while (text.charCodeAt(at) === 0x20) at++;
+  }
+  const colon = keyColon(text, at);
+  if (colon !== -1) {
+    if (inSequence) {
+      // `- key: ...`: a mapping whose column is its first key's.
+      if (top + 1 >= MAX_DEPTH) refuse();
+      node = {};
+      setValue(node);
+      open[++top] = node;
+      columns[top] = col = at - lineStart;
+    }
+    key = keyName(text, at, colon);
+    if (key === "<<" || key === "__proto__" || Object.hasOwn(node, key)) refuse();
+    at = colon + 1;
+    while (text.charCodeAt(at) === 0x20) at++;
+  } else if (!inSequence) refuse();
+  // The value: nothing on the line (see `empty`), or a scalar that ends it, which would go on
+  // on a next line indented past its key or item.
+  empty = at === lineEnd || text.charCodeAt(at) === 0x23 /* # */;
+  if (!empty) setValue(scalar(text, at));
+  nextLine(text, empty ? ANY_INDENT : col);
+}
+
+/**
+ * Where the next `: ` and ` #` are (a key's end, and a comment's start with the space before it),
+ * kept from the last search while still valid: most lines hold one `: ` and no ` #`, and a search
+ * runs to the next one. colonAt is the first `: ` at or after colonFrom ({@link NONE} when there
+ * is none), commentAt the first ` #` at or after commentFrom.
+ */
+let colonFrom = 0;
+let colonAt = 0;
+let commentFrom = 0;
+let commentAt = 0;
+
+function colonAfter(text: string, at: number): number {
+  if (at < colonFrom || at > colonAt) {
+    colonFrom = at;
+    colonAt = text.indexOf(": ", at);
+    if (colonAt === -1) colonAt = NONE;
+  }
+  return colonAt;
+}
+
+function commentAfter(text: string, at: number): number {
+  if (at < commentFrom || at > commentAt) {
+    commentFrom = at;
+    commentAt = text.indexOf(" #", at);
+    if (commentAt === -1) commentAt = NONE;
+  }
+  return commentAt;
+}
+
+/*
+ * keyColon and the plain scalar in scalar() find a key's end and a comment with colonAfter and
+ * commentAfter, with no branch for the rare cases (a `:` or `#` inside a scalar): V8 throws
+ * optimized code away when it reaches a branch that had not run before the code was compiled,
+ * and compiling again costs more than the branch saves in a short run.
+ */
+
+/**
+ * Where the `:` of the key at `at` on the current line is, or -1 when there is no key there
+ * (the line's end or a ` #` comes first): the first `:` followed by a space or the line's end.
+ */
+function keyColon(text: string, at: number): number {
+  const c = text.charCodeAt(at);
+  if (c === 0x22 /* " */ || c === 0x27 /* ' */) return quotedKeyColon(text, at, c);
+  let colon = colonAfter(text, at);
+  if (colon >= lineEnd) colon = text.charCodeAt(lineEnd - 1) === 0x3a /* : */ ? lineEnd - 1 : -1;
+  // A `#` after a space before it starts a comment (the space may come just before `at`).
+  return commentAfter(text, at - 1) < colon - 1 ? -1 : colon;
+}
+
+/** keyColon for a quoted key (no escapes, no `''`): its closing quote, then `:` and a space or the line's end. */
+function quotedKeyColon(text: string, at: number, quote: number): number {
+  let i = at + 1;
+  if (quote === 0x22) while (i < lineEnd && text.charCodeAt(i) !== 0x22 && text.charCodeAt(i) !== 0x5c /* \ */) i++;
+  else while (i < lineEnd && text.charCodeAt(i) !== 0x27) i++;
+  if (i === lineEnd || text.charCodeAt(i) !== quote || text.charCodeAt(i + 1) !== 0x3a) return -1;
+  return i + 2 === lineEnd || text.charCodeAt(i + 2) === 0x20 ? i + 1 : -1;
+}
+
+/** The property name of the key text[at, colon). */
+function keyName(text: string, at: number, colon: number): string {
+  if (colon - at > MAX_KEY_LENGTH) refuse();
+  const c = text.charCodeAt(at);
+  return c === 0x22 || c === 0x27 ? text.slice(at + 1, colon - 1) : plainKey(text, at, colon);
+}
+
+/** The scalar (or `[]`, `{}`) at `at` that ends the current line. */
+function scalar(text: string, at: number): unknown {
+  const c = text.charCodeAt(at);
+  if (c === 0x22 /* " */) {
+    let i = at + 1;
+    let escaped = false;
+    for (let ch = text.charCodeAt(i); ch !== 0x22; ch = text.charCodeAt(i)) {
+      if (i >= lineEnd) refuse();
+      if (ch === 0x5c /* \ */) {
+        if (!Object.hasOwn(ESCAPES, text.charAt(i + 1))) refuse();
+        escaped = true;
+        i++;
       }
-      if (i - at > MAX_KEY_LENGTH) refuse();
-      name = plainKey(text, at, i++);
+      i++;
     }
-    while (text.charCodeAt(i) === 0x20) i++;
-    this.valueAt = i;
-    return name;
+    endsLine(text, i + 1);
+    const value = text.slice(at + 1, i);
+    return escaped ? value.replace(/\\(.)/g, (_, e: string) => ESCAPES[e]!) : value;
   }
-
-  /** The scalar (or `[]`, `{}`) at `at` that ends line `n`, owned by the key or item marker at `owner`. */
-  private scalar(n: number, at: number, owner: number): unknown {
-    // A plain scalar would continue on the next line that is not blank (even a comment) when it
-    // is indented past the scalar's owner; quoted scalars and `[]` are kept to the same rule.
-    let next = n + 1;
-    while (next < this.lines && indents[next] === -1) next++;
-    if (next < this.lines && indents[next]! > owner) refuse();
-    this.pos = this.nextContent(next);
-
-    const { text } = this;
-    const c = text[at]!;
-    if (c === '"') {
-      const value = this.match(DOUBLE_QUOTED, at)[1]!;
-      return value.includes("\\") ? value.replace(/\\(.)/g, (_, e: string) => ESCAPES[e]!) : value;
-    }
-    if (c === "'") return this.match(SINGLE_QUOTED, at)[1]!.replaceAll("''", "'");
-    if (c === "[" || c === "{") {
-      this.match(EMPTY_FLOW, at);
-      return c === "[" ? [] : {};
-    }
-    if (INDICATORS.has(c) || (c === "-" && (at + 1 === this.end(n) || text.charCodeAt(at + 1) === 0x20))) refuse();
-    // A plain scalar: up to a ` #` comment, without trailing spaces; a `: ` (or `:` at the end)
-    // would make it a key.
-    // Its end: after words without `:` or `#` (matched natively), else found character by character.
-    WORD_SCALAR.lastIndex = at;
-    let last = at;
-    if (WORD_SCALAR.test(text)) last = WORD_SCALAR.lastIndex;
-    else {
-      const end = this.end(n);
-      for (let i = at; i < end; i++) {
-        const ch = text.charCodeAt(i);
-        if (ch === 0x20) continue;
-        if (ch === 0x23 /* # */ && text.charCodeAt(i - 1) === 0x20) break;
-        if (ch === 0x3a /* : */ && (i + 1 === end || text.charCodeAt(i + 1) === 0x20)) refuse();
-        last = i + 1;
+  if (c === 0x27 /* ' */) {
+    let i = at + 1;
+    for (;;) {
+      if (i >= lineEnd) refuse();
+      if (text.charCodeAt(i) === 0x27) {
+        if (text.charCodeAt(i + 1) !== 0x27) break;
+        i++;
       }
+      i++;
     }
-    return finite(plainScalarValue(text.slice(at, last)));
+    endsLine(text, i + 1);
+    return text.slice(at + 1, i).replaceAll("''", "'");
   }
+  if (c === 0x5b /* [ */ || c === 0x7b /* { */) {
+    if (text.charCodeAt(at + 1) !== c + 2 /* ] or } */) refuse();
+    endsLine(text, at + 2);
+    return c === 0x5b ? [] : {};
+  }
+  if ((c < 128 && INDICATORS[c] === 1) || (c === 0x2d /* - */ && (at + 1 === lineEnd || text.charCodeAt(at + 1) === 0x20))) refuse();
+  // A plain scalar: up to a ` #` comment, without trailing spaces; a `: ` (or `:` at the line's
+  // end) would make it a key.
+  let end = commentAfter(text, at);
+  if (end > lineEnd) end = lineEnd;
+  if (colonAfter(text, at) < end || (end === lineEnd && text.charCodeAt(end - 1) === 0x3a)) refuse();
+  let last = end;
+  do last--;
+  while (text.charCodeAt(last) === 0x20);
+  last++;
+  const value = plainScalarValue(text.slice(at, last));
+  // The schema refuses numbers JSON cannot hold (kubernetes-schema.ts).
+  if (typeof value === "number" && !Number.isFinite(value)) refuse();
+  return value;
+}
 
-  /** A sticky pattern's match at `at`, or refuse. */
-  private match(pattern: RegExp, at: number): RegExpExecArray {
-    pattern.lastIndex = at;
-    return pattern.exec(this.text) ?? refuse();
-  }
+/** Refuses unless the line ends at `at`, after spaces, or a ` #` comment follows. */
+function endsLine(text: string, at: number): void {
+  let i = at;
+  while (text.charCodeAt(i) === 0x20) i++;
+  if (i !== lineEnd && (i === at || text.charCodeAt(i) !== 0x23)) refuse();
 }
 
 /**
@@ -338,10 +382,4 @@ function plainKey(text: string, at: number, end: number): string {
   const name = String(value);
   if (raw.length <= 64) KEYS.set(slot, { raw, name });
   return name;
-}
-
-/** The schema refuses numbers JSON cannot hold (kubernetes-schema.ts). */
-function finite<T>(value: T): T {
-  if (typeof value === "number" && !Number.isFinite(value)) refuse();
-  return value;
 }

@@ -19,6 +19,8 @@ for (const w of [".nan", ".NaN", ".NAN"]) WORDS.set(w, Number.NaN);
 for (const w of [".inf", ".Inf", ".INF", "+.inf", "+.Inf", "+.INF"]) WORDS.set(w, Number.POSITIVE_INFINITY);
 for (const w of ["-.inf", "-.Inf", "-.INF"]) WORDS.set(w, Number.NEGATIVE_INFINITY);
 
+/** The length of the longest word: a longer text is none of them. */
+const LONGEST_WORD = Math.max(...[...WORDS.keys()].map((w) => w.length));
 /** The first characters of the words that are letters. */
 const WORD_INITIALS = new Set([...WORDS.keys()].map((w) => w.charCodeAt(0)).filter((c) => (c | 0x20) >= 0x61 && (c | 0x20) <= 0x7a));
 
@@ -72,11 +74,12 @@ function allDigits(text: string): boolean {
 /** The value Kubernetes gives a plain scalar. */
 export function plainScalarValue(text: string): PlainScalar {
   const c = text.charCodeAt(0);
-  // Most scalars are names: a letter that starts none of the words above is a string (and
-  // looking it up would hash the whole text).
+  // Most scalars are names: a letter that starts none of the words above, or a text longer than
+  // all of them, is no word (and looking it up would hash the whole text).
   const lower = c | 0x20;
-  if (lower >= 0x61 /* a */ && lower <= 0x7a /* z */ && !WORD_INITIALS.has(c)) return text;
-  const word = WORDS.get(text);
+  const long = text.length > LONGEST_WORD;
+  if (lower >= 0x61 /* a */ && lower <= 0x7a /* z */ && (long || !WORD_INITIALS.has(c))) return text;
+  const word = long ? undefined : WORDS.get(text);
   if (word !== undefined) return word;
   if (c === 0x2e /* . */) return DOT_FLOAT.test(text) ? (goParseFloat(text) ?? text) : text;
   const isDigit = c >= 0x30 && c <= 0x39;
