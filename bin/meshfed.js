@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-import { main } from "../dist/cli/main.js";
+import { main } from "../dist/bin/main.js";
 
 /** `meshfed render ... | head` closes the pipe early: stop quietly, as Unix tools do. */
 function quietOnEpipe(stream) {

@@ -8,6 +8,7 @@ it("the npm package ships the library, its types and the CLI, and no test toolin
   expect(files).toContain("dist/index.js");
   expect(files).toContain("dist/index.d.ts");
   expect(files).toContain("dist/cli/main.js");
+  expect(files).toContain("dist/bin/main.js");
   expect(files).toContain("bin/meshfed.js");
   const unexpected = files.filter((f) => !/^(dist\/.+\.(js|d\.ts)|bin\/meshfed\.js|package\.json|README\.md|LICENSE)$/.test(f));
   expect(unexpected).toEqual([]);
