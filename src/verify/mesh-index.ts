@@ -216,14 +216,37 @@ function hasSidecar(namespace: string, podSpec: any, labels: Record<string, stri
 export function indexMesh(spec: MeshSpec, index: number, resources: readonly Resource[]): MeshIndex {
   const workloadPrefix = `10.${100 + index}`;
   const servicePrefix = `10.${200 + index}`;
+  const alloc = addressAllocator(resources, [workloadPrefix, servicePrefix]);
+  const workloads: Workload[] = [];
+  const configs: Resource[] = [];
+  const k8sServices: Resource[] = [];
+  // Loop bodies are functions of their own: V8 optimizes a long loop together with its whole
+  // function, and this one runs once per mesh (the compile would cost more than it saves).
+  for (let i = 0; i < resources.length; i++) classify(resources[i]!, spec, workloads, configs, k8sServices);
+  const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(workloadPrefix) }));
+  const services: MeshService[] = [];
+  for (const r of k8sServices) {
+    const svc = kubernetesService(r, spec, () => alloc(servicePrefix));
+    services.push(headlessListeners(svc, withIps));
+  }
+  for (let i = 0; i < configs.length; i++) if (configs[i]!.kind === "ServiceEntry") serviceEntryServices(configs[i]!, spec, services);
+  for (let i = 0; i < services.length; i++) services[i] = instanceListeners(services[i]!, withIps);
+  const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
+  return { spec, index, workloads: withIps, services, configs, rootNamespace };
+}
+
+/**
+ * Allocates addresses under the given prefixes (one sequence for all of them, as the oracle
+ * does) that no resource writes: addresses written anywhere in the resources (whitespace-
+ * separated tokens, quotes and brackets trimmed) never collide. Only IPv4 tokens of the
+ * allocator's prefixes can equal an allocated address.
+ */
+function addressAllocator(resources: readonly Resource[], prefixes: readonly string[]): (prefix: string) => string {
   const used = new Set<string>();
-  // Addresses written anywhere in the resources (whitespace-separated tokens, quotes and
-  // brackets trimmed), so allocated ones never collide. Only IPv4 tokens of the allocator's
-  // prefixes can equal an allocated address.
-  const prefixes = [`${workloadPrefix}.`, `${servicePrefix}.`];
-  for (const r of resources) for (const p of prefixes) ipv4TokensWithPrefix(r.text, p, used);
+  const dotted = prefixes.map((p) => `${p}.`);
+  for (let i = 0; i < resources.length; i++) for (let k = 0; k < dotted.length; k++) ipv4TokensWithPrefix(resources[i]!.text, dotted[k]!, used);
   let next = 0;
-  const alloc = (prefix: string) => {
+  return (prefix) => {
     for (;;) {
       next++;
       const ip = `${prefix}.${Math.floor(next / 250)}.${(next % 250) + 2}`;
@@ -233,27 +256,16 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
       }
     }
   };
-  const workloads: Workload[] = [];
-  const configs: Resource[] = [];
-  const k8sServices: Resource[] = [];
-  for (const r of resources) {
-    if (isIstioApi(r.apiVersion)) {
-      configs.push(r);
-      continue;
-    }
-    if (r.kind === "Service") k8sServices.push(r);
-    if (r.kind === "Pod" || r.kind === "Deployment") workloads.push(workloadOf(r, spec));
+}
+
+/** Sorts a resource into Istio configs, Kubernetes Services and workloads. */
+function classify(r: Resource, spec: MeshSpec, workloads: Workload[], configs: Resource[], k8sServices: Resource[]): void {
+  if (isIstioApi(r.apiVersion)) {
+    configs.push(r);
+    return;
   }
-  const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(workloadPrefix) }));
-  const services: MeshService[] = [];
-  for (const r of k8sServices) {
-    const svc = kubernetesService(r, spec, () => alloc(servicePrefix));
-    services.push(headlessListeners(svc, withIps));
-  }
-  for (const r of configs) if (r.kind === "ServiceEntry") serviceEntryServices(r, spec, services);
-  for (let i = 0; i < services.length; i++) services[i] = instanceListeners(services[i]!, withIps);
-  const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
-  return { spec, index, workloads: withIps, services, configs, rootNamespace };
+  if (r.kind === "Service") k8sServices.push(r);
+  if (r.kind === "Pod" || r.kind === "Deployment") workloads.push(workloadOf(r, spec));
 }
 
 /** A Pod, or a Deployment as its one pod `<name>-0`, as a workload (its address allocated later when it has none). */
@@ -462,24 +474,48 @@ export function lookups(mesh: MeshIndex): MeshLookups {
 }
 
 // Kept out of the getter: the getter runs for every probe and is optimized; the build runs once per mesh.
+// The loop bodies are functions of their own: V8 then optimizes them as they get hot rather than
+// compiling the whole build on the stack for the last meshes, which costs more than it saves.
 function computeLookups(mesh: MeshIndex): MeshLookups {
-  const servicesByHost = new Map<string, MeshService[]>();
-  const servicesByAddress = new Map<string, MeshService[]>();
-  const kubernetesServicesByNamespace = new Map<string, MeshService[]>();
-  const servicesWithRanges: MeshService[] = [];
-  for (const s of mesh.services) {
-    push(servicesByHost, s.hostname, s);
-    for (const a of new Set(s.addresses)) if (!a.includes("/")) push(servicesByAddress, a, s);
-    if (s.addresses.some((a) => a.includes("/"))) servicesWithRanges.push(s);
-    if (s.source === "kubernetes") push(kubernetesServicesByNamespace, s.namespace, s);
+  const l: LookupBuilder = {
+    servicesByHost: new Map(),
+    servicesByAddress: new Map(),
+    servicesWithRanges: [],
+    kubernetesServicesByNamespace: new Map(),
+    workloadsByNamespace: new Map(),
+    workloadByIp: new Map(),
+  };
+  for (let i = 0; i < mesh.services.length; i++) indexService(l, mesh.services[i]!);
+  for (let i = 0; i < mesh.workloads.length; i++) indexWorkload(l, mesh.workloads[i]!);
+  return l;
+}
+
+/** MeshLookups while they are built. */
+interface LookupBuilder {
+  readonly servicesByHost: Map<string, MeshService[]>;
+  readonly servicesByAddress: Map<string, MeshService[]>;
+  readonly servicesWithRanges: MeshService[];
+  readonly kubernetesServicesByNamespace: Map<string, MeshService[]>;
+  readonly workloadsByNamespace: Map<string, Workload[]>;
+  readonly workloadByIp: Map<string, Workload>;
+}
+
+function indexService(l: LookupBuilder, s: MeshService): void {
+  push(l.servicesByHost, s.hostname, s);
+  let ranged = false;
+  for (let i = 0; i < s.addresses.length; i++) {
+    const a = s.addresses[i]!;
+    if (a.includes("/")) ranged = true;
+    // Each address once (a service may repeat one).
+    else if (s.addresses.indexOf(a) === i) push(l.servicesByAddress, a, s);
   }
-  const workloadsByNamespace = new Map<string, Workload[]>();
-  const workloadByIp = new Map<string, Workload>();
-  for (const w of mesh.workloads) {
-    push(workloadsByNamespace, w.namespace, w);
-    if (!workloadByIp.has(w.ip)) workloadByIp.set(w.ip, w);
-  }
-  return { servicesByHost, servicesByAddress, servicesWithRanges, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
+  if (ranged) l.servicesWithRanges.push(s);
+  if (s.source === "kubernetes") push(l.kubernetesServicesByNamespace, s.namespace, s);
+}
+
+function indexWorkload(l: LookupBuilder, w: Workload): void {
+  push(l.workloadsByNamespace, w.namespace, w);
+  if (!l.workloadByIp.has(w.ip)) l.workloadByIp.set(w.ip, w);
 }
 
 /**
