@@ -1,6 +1,8 @@
 import fc from "fast-check";
 import { describe, expect, it } from "vitest";
-import { ipv4TokensWithPrefix } from "../../src/verify/mesh-index.js";
+import { indexMesh, ipv4TokensWithPrefix } from "../../src/verify/mesh-index.js";
+import { parseScenario } from "../../src/verify/parse-scenario.js";
+import { baseMeshes } from "./helpers.js";
 
 /** The definition ipv4TokensWithPrefix implements: one regular expression tried at every whitespace character, its matches kept by prefix. */
 const definition = /(?:^|\s)["',[\]]*(\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3})["',[\]]*(?=\s|$)/g;
@@ -72,5 +74,22 @@ describe("ipv4TokensWithPrefix (addresses a mesh's resources already use)", () =
       { numRuns: 20000 },
     );
     expect(found).toBeGreaterThan(100);
+  });
+});
+
+describe("address allocation (indexMesh)", () => {
+  it("skips addresses any resource writes, at the end of one resource's text or inside another", () => {
+    const pod = "apiVersion: v1\nkind: Pod\nmetadata: {name: a, namespace: db}\nspec: {}\n";
+    const first = "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: first\n  annotations:\n    x: 10.100.0.3";
+    const second = "apiVersion: v1\nkind: Namespace\nmetadata: {name: second, annotations: {y: '10.100.0.4', z: 10.100.0.55}}\n";
+    const text = `${pod}---\n${first}\n---\n${second}---\n${first.replace("first", "third").replace("0.3", "0.6")}`;
+    const r = parseScenario({
+      scenario: { file: "scenario.yaml", text: `${baseMeshes}probes: []\n` },
+      meshFiles: new Map([["production", [{ file: "p.yaml", text }]]]),
+    });
+    const resources = r.scenario!.resources.get("production")!;
+    expect(resources.map((x) => x.name)).toEqual(["a", "first", "second", "third"]);
+    // The first addresses of mesh 0's pods are 10.100.0.3, .4, .5: the first two are written.
+    expect(indexMesh(r.scenario!.meshes[1]!, 0, resources).workloads[0]!.ip).toBe("10.100.0.5");
   });
 });
