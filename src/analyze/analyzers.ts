@@ -148,10 +148,16 @@ function exportedBeyondNamespace(exportTo: readonly string[], own: string): bool
 
 /*
  * The checks of one item for the analyzers below. The analyzers run once, each over thousands
- * of imports or exposed ports: with the loop body a function of its own, V8 optimizes that small
- * function as it gets hot, instead of compiling the whole analyzer on the stack, which on a short
- * run costs more than the loop it speeds up.
+ * of imports or exposed ports: their loops are one function, `each`, which V8 compiles once for
+ * all of them, and each per-item check is a small function it optimizes as it gets hot. A loop
+ * of its own in each analyzer was compiled on the stack, analyzer after analyzer, which on a
+ * short run costs more than the loops it speeds up.
  */
+
+/** Calls `check` on every item (the analyzers' shared loop, see above). */
+function each<T>(items: readonly T[], check: (item: T) => void): void {
+  for (let i = 0; i < items.length; i++) check(items[i]!);
+}
 
 /** MF3203: the first port of an import that does not originate ISTIO_MUTUAL. */
 function plaintextImport({ mesh, svc, target, dr, tls }: CrossMeshImport, report: Reporter): void {
@@ -371,8 +377,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3203",
     description: "Every cross-mesh import originates ISTIO_MUTUAL.",
     analyze(world, report) {
-      const list = imports(world);
-      for (let i = 0; i < list.length; i++) plaintextImport(list[i]!, report);
+      each(imports(world), (imp) => plaintextImport(imp, report));
     },
   },
   {
@@ -380,8 +385,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3204",
     description: "Cross-mesh imports send an SNI the exporting gateway serves.",
     analyze(world, report) {
-      const list = imports(world);
-      for (let i = 0; i < list.length; i++) sniMismatch(world, list[i]!, report);
+      each(imports(world), (imp) => sniMismatch(world, imp, report));
     },
   },
   {
@@ -389,8 +393,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3212",
     description: "Cross-mesh DestinationRules verify the server's SPIFFE ID.",
     analyze(world, report) {
-      const list = imports(world);
-      for (let i = 0; i < list.length; i++) importWithoutSan(list[i]!, report);
+      each(imports(world), (imp) => importWithoutSan(imp, report));
     },
   },
   {
@@ -398,8 +401,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3214",
     description: "Cross-mesh ServiceEntries and DestinationRules are visible only in the consumer namespace.",
     analyze(world, report) {
-      const list = imports(world);
-      for (let i = 0; i < list.length; i++) importVisibleBeyondNamespace(list[i]!, report);
+      each(imports(world), (imp) => importVisibleBeyondNamespace(imp, report));
     },
   },
   {
@@ -443,8 +445,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3205",
     description: "Exporting meshes accept their consumers' trust domains.",
     analyze(world, report) {
-      const list = imports(world);
-      for (let i = 0; i < list.length; i++) trustDomainNotAccepted(list[i]!, report);
+      each(imports(world), (imp) => trustDomainNotAccepted(imp, report));
     },
   },
   {
@@ -501,8 +502,7 @@ export const analyzers: readonly Analyzer[] = [
     description: "Workloads behind AUTO_PASSTHROUGH chains run STRICT mTLS.",
     analyze(world, report) {
       const done = new Set<string>();
-      const list = exposedServicePorts(world);
-      for (let i = 0; i < list.length; i++) exportedWorkloadPermissive(list[i]!, done, report);
+      each(exposedServicePorts(world), (e) => exportedWorkloadPermissive(e, done, report));
     },
   },
   {
@@ -511,8 +511,7 @@ export const analyzers: readonly Analyzer[] = [
     description: "Service ports behind AUTO_PASSTHROUGH chains name their protocol.",
     analyze(world, report) {
       const done = new Set<string>();
-      const list = exposedServicePorts(world);
-      for (let i = 0; i < list.length; i++) exportedPortWithoutProtocol(list[i]!, done, report);
+      each(exposedServicePorts(world), (e) => exportedPortWithoutProtocol(e, done, report));
     },
   },
   {
