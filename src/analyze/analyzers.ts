@@ -4,6 +4,7 @@ import { destinationRuleFor, outboundSniFor, tlsForPort } from "../verify/destin
 import { configsOf, lookups, selects, spiffeId, type MeshIndex, type MeshService } from "../verify/mesh-index.js";
 import { mtlsModeFor, trustDomainsForValidation } from "../verify/server-hop.js";
 import type { Resource } from "../verify/types.js";
+import type { GatewayListener } from "../verify/gateway-chains.js";
 import type { World } from "../verify/verify-scenario.js";
 
 /**
@@ -36,21 +37,34 @@ function ref(mesh: MeshIndex, r: Resource): string {
   return `${mesh.spec.name}: ${r.kind} ${r.namespace}/${r.name}`;
 }
 
+/** An AUTO_PASSTHROUGH Gateway server with its hosts. */
+interface PassthroughServer {
+  readonly gateway: Resource;
+  readonly hosts: string[];
+}
+
+const passthroughCache = new WeakMap<GatewayListener, PassthroughServer[]>();
+
 /**
  * Gateway servers in AUTO_PASSTHROUGH mode that listen where the east-west gateway's port
  * arrives, with their hosts: a server may give the gateway Service's port or its targetPort
  * (model/gateway.go resolvePorts), so it is matched as the listener is, not by its number.
+ * Found once per listener: three analyzers ask.
  */
-function passthroughServers(world: World, mesh: MeshIndex): { gateway: Resource; hosts: string[] }[] {
+function passthroughServers(world: World, mesh: MeshIndex): readonly PassthroughServer[] {
   const gl = world.listener(mesh);
   if (!gl) return [];
-  const out: { gateway: Resource; hosts: string[] }[] = [];
-  for (const gw of gl.gateways) {
-    for (const s of Array.isArray(gw.spec.servers) ? gw.spec.servers : []) {
-      if (gl.listensOnArrival(Number(s?.port?.number)) && String(s?.tls?.mode ?? "") === "AUTO_PASSTHROUGH") {
-        out.push({ gateway: gw, hosts: Array.isArray(s.hosts) ? s.hosts.map(String) : [] });
+  let out = passthroughCache.get(gl);
+  if (!out) {
+    out = [];
+    for (const gw of gl.gateways) {
+      for (const s of Array.isArray(gw.spec.servers) ? gw.spec.servers : []) {
+        if (gl.listensOnArrival(Number(s?.port?.number)) && String(s?.tls?.mode ?? "") === "AUTO_PASSTHROUGH") {
+          out.push({ gateway: gw, hosts: Array.isArray(s.hosts) ? s.hosts.map(String) : [] });
+        }
       }
     }
+    passthroughCache.set(gl, out);
   }
   return out;
 }
@@ -61,6 +75,8 @@ interface CrossMeshImport {
   readonly svc: MeshService;
   readonly target: MeshIndex;
   readonly dr: Resource | undefined;
+  /** The rule's TLS block for each port, in `svc.ports` order (tlsForPort), looked up once for the analyzers that read it. */
+  readonly tls: readonly (Record<string, any> | undefined)[];
 }
 
 const importCache = new WeakMap<World, CrossMeshImport[]>();
@@ -70,33 +86,52 @@ function imports(world: World): CrossMeshImport[] {
   const hit = importCache.get(world);
   if (hit) return hit;
   const out: CrossMeshImport[] = [];
+  const gateways = meshesByGatewayAddress(world);
   for (const mesh of world.meshes) {
     const seen = new Set<Resource>();
     // The loop's body is a function of its own: V8 optimizes a long loop together with its whole function.
-    for (const svc of mesh.services) if (svc.source === "serviceentry" && !seen.has(svc.resource)) addImport(world, mesh, svc, seen, out);
+    for (const svc of mesh.services) if (svc.source === "serviceentry" && !seen.has(svc.resource)) addImport(gateways, mesh, svc, seen, out);
   }
   importCache.set(world, out);
   return out;
 }
 
-/** A ServiceEntry's service as a cross-mesh import, when an endpoint is another mesh's east-west gateway (each ServiceEntry once). */
-function addImport(world: World, mesh: MeshIndex, svc: MeshService, seen: Set<Resource>, out: CrossMeshImport[]): void {
-  let target: MeshIndex | undefined;
-  for (const ep of svc.endpoints) {
-    target ??= world.meshes.find((m) => m !== mesh && m.spec.eastWestGateway?.address === ep.address);
+/** The meshes with an east-west gateway at each address, in world order. */
+function meshesByGatewayAddress(world: World): Map<string, MeshIndex[]> {
+  const out = new Map<string, MeshIndex[]>();
+  for (const m of world.meshes) {
+    const address = m.spec.eastWestGateway?.address;
+    if (address === undefined) continue;
+    const list = out.get(address);
+    if (list) list.push(m);
+    else out.set(address, [m]);
   }
-  if (!target) return;
-  seen.add(svc.resource);
-  out.push({ mesh, svc, target, dr: destinationRuleFor(mesh, svc.namespace, svc) });
+  return out;
 }
 
-const exposedCache = new WeakMap<World, { mesh: MeshIndex; svc: MeshService; port: number }[]>();
+/** A ServiceEntry's service as a cross-mesh import, when an endpoint is another mesh's east-west gateway (each ServiceEntry once). */
+function addImport(gateways: Map<string, MeshIndex[]>, mesh: MeshIndex, svc: MeshService, seen: Set<Resource>, out: CrossMeshImport[]): void {
+  let target: MeshIndex | undefined;
+  for (const ep of svc.endpoints) target ??= otherMeshAt(gateways, ep.address, mesh);
+  if (!target) return;
+  seen.add(svc.resource);
+  const dr = destinationRuleFor(mesh, svc.namespace, svc);
+  out.push({ mesh, svc, target, dr, tls: svc.ports.map((p) => tlsForPort(dr, p.port)) });
+}
+
+/** The first mesh other than `mesh` whose east-west gateway is at `address`. */
+function otherMeshAt(gateways: Map<string, MeshIndex[]>, address: string, mesh: MeshIndex): MeshIndex | undefined {
+  for (const m of gateways.get(address) ?? []) if (m !== mesh) return m;
+  return undefined;
+}
+
+const exposedCache = new WeakMap<World, ExposedPort[]>();
 
 /** Kubernetes Service ports an AUTO_PASSTHROUGH chain of some mesh's east-west gateway routes to (found once per scenario). */
-function exposedServicePorts(world: World): { mesh: MeshIndex; svc: MeshService; port: number }[] {
+function exposedServicePorts(world: World): ExposedPort[] {
   const hit = exposedCache.get(world);
   if (hit) return hit;
-  const out: { mesh: MeshIndex; svc: MeshService; port: number }[] = [];
+  const out: ExposedPort[] = [];
   for (const mesh of world.meshes) {
     for (const c of world.listener(mesh)?.chains ?? []) {
       if (c.passthrough && c.service && c.port && c.service.source === "kubernetes") out.push({ mesh, svc: c.service, port: c.port });
@@ -110,6 +145,150 @@ function exposedServicePorts(world: World): { mesh: MeshIndex; svc: MeshService;
 function exportedBeyondNamespace(exportTo: readonly string[], own: string): boolean {
   return !(exportTo.length > 0 && exportTo.every((e) => e === "." || e === own));
 }
+
+/*
+ * The checks of one item for the analyzers below. The analyzers run once, each over thousands
+ * of imports or exposed ports: their loops are one function, `each`, which V8 compiles once for
+ * all of them, and each per-item check is a small function it optimizes as it gets hot. A loop
+ * of its own in each analyzer was compiled on the stack, analyzer after analyzer, which on a
+ * short run costs more than the loops it speeds up.
+ */
+
+/** Calls `check` on every item (the analyzers' shared loop, see above). */
+function each<T>(items: readonly T[], check: (item: T) => void): void {
+  for (let i = 0; i < items.length; i++) check(items[i]!);
+}
+
+/** MF3203: the first port of an import that does not originate ISTIO_MUTUAL. */
+function plaintextImport({ mesh, svc, target, dr, tls }: CrossMeshImport, report: Reporter): void {
+  for (let i = 0; i < svc.ports.length; i++) {
+    const mode = String(tls[i]?.mode ?? "");
+    if (mode !== "ISTIO_MUTUAL") {
+      report("MF3203", mesh, svc.resource, {
+        host: svc.hostname,
+        port: svc.ports[i]!.port,
+        target: target.spec.name,
+        namespace: svc.namespace,
+        ...(dr ? { destinationRule: `${dr.namespace}/${dr.name}` } : {}),
+        mode,
+      });
+      return;
+    }
+  }
+}
+
+const servedCache = new WeakMap<GatewayListener, Set<string>>();
+
+/** The server names of a listener's chains (found once per listener). */
+function servedNames(gl: GatewayListener): Set<string> {
+  let served = servedCache.get(gl);
+  if (!served) {
+    served = new Set(gl.chains.flatMap((c) => c.serverNames));
+    servedCache.set(gl, served);
+  }
+  return served;
+}
+
+/** MF3204: the ISTIO_MUTUAL ports of an import whose SNI the target's gateway does not serve. */
+function sniMismatch(world: World, { mesh, svc, target, dr, tls: portTls }: CrossMeshImport, report: Reporter): void {
+  const gl = world.listener(target);
+  if (!gl) return;
+  const served = servedNames(gl);
+  for (let i = 0; i < svc.ports.length; i++) {
+    const p = svc.ports[i]!;
+    const tls = portTls[i];
+    if (String(tls?.mode ?? "") !== "ISTIO_MUTUAL") continue;
+    const sni = typeof tls?.sni === "string" && tls.sni ? tls.sni : outboundSniFor(p.port, svc.hostname);
+    if (!served.has(sni)) {
+      const expected = [...served].filter((n) => n.startsWith(`outbound_.${p.port}_.`));
+      report("MF3204", mesh, dr ?? svc.resource, { host: svc.hostname, port: p.port, sni, target: target.spec.name, expected });
+    }
+  }
+}
+
+/** MF3212: the first ISTIO_MUTUAL port of an import whose DestinationRule names no SANs. */
+function importWithoutSan({ mesh, svc, target, dr, tls: portTls }: CrossMeshImport, report: Reporter): void {
+  // Both hold for every port or for none: the finding is about a rule, and a ServiceEntry's own subjectAltNames are verified anyway.
+  if (!dr || svc.subjectAltNames.length > 0) return;
+  for (let i = 0; i < svc.ports.length; i++) {
+    const tls = portTls[i];
+    if (String(tls?.mode ?? "") === "ISTIO_MUTUAL" && !(Array.isArray(tls?.subjectAltNames) && tls.subjectAltNames.length > 0)) {
+      report("MF3212", mesh, dr, { host: svc.hostname, port: svc.ports[i]!.port, target: target.spec.name, trustDomain: target.spec.trustDomain });
+      return;
+    }
+  }
+}
+
+/** MF3214: an import, or its DestinationRule, visible beyond the consumer namespace. */
+function importVisibleBeyondNamespace({ mesh, svc, dr }: CrossMeshImport, report: Reporter): void {
+  if (exportedBeyondNamespace(svc.exportTo, svc.namespace)) {
+    report("MF3214", mesh, svc.resource, { what: "import", host: svc.hostname, exportTo: svc.exportTo, namespace: svc.namespace });
+  }
+  if (dr) {
+    const exportTo = Array.isArray(dr.spec.exportTo) ? dr.spec.exportTo.map(String) : ["*"];
+    if (exportedBeyondNamespace(exportTo, dr.namespace)) {
+      report("MF3214", mesh, dr, { what: "destination-rule", host: svc.hostname, namespace: dr.namespace });
+    }
+  }
+}
+
+/** MF3205: an import whose target mesh (of the same root) does not accept the importer's trust domain. */
+function trustDomainNotAccepted({ mesh, svc, target }: CrossMeshImport, report: Reporter): void {
+  const accepted = trustDomainsForValidation(target);
+  if (accepted.length > 0 && !accepted.includes(mesh.spec.trustDomain) && mesh.spec.rootCA === target.spec.rootCA) {
+    report("MF3205", target, undefined, {
+      mesh: target.spec.name,
+      accepted,
+      importer: mesh.spec.name,
+      importerTrustDomain: mesh.spec.trustDomain,
+      host: svc.hostname,
+    });
+  }
+}
+
+/** A Kubernetes Service port an AUTO_PASSTHROUGH chain routes to. */
+interface ExposedPort {
+  readonly mesh: MeshIndex;
+  readonly svc: MeshService;
+  readonly port: number;
+}
+
+/** MF3211: the sidecar pods behind an exposed port whose mTLS is PERMISSIVE or DISABLE (each pod and target port once). */
+function exportedWorkloadPermissive({ mesh, svc, port: exposed }: ExposedPort, done: Set<string>, report: Reporter): void {
+  const port = svc.ports.find((p) => p.port === exposed);
+  const inNamespace = Object.keys(svc.selector).length > 0 ? (lookups(mesh).workloadsByNamespace.get(svc.namespace) ?? []) : [];
+  for (const w of inNamespace.filter((x) => selects(svc.selector, x.labels) && x.sidecar)) {
+    const target = typeof port?.targetPort === "number" ? port.targetPort : exposed;
+    const key = `${mesh.spec.name}/${w.name}:${target}`;
+    if (done.has(key)) continue;
+    done.add(key);
+    const { mode, policy } = mtlsModeFor(mesh, w, target);
+    if (mode === "PERMISSIVE" || mode === "DISABLE") {
+      report("MF3211", mesh, policy ?? w.resource, {
+        workload: w.name,
+        targetPort: target,
+        host: svc.hostname,
+        port: exposed,
+        mode,
+        defaulted: !policy,
+      });
+    }
+  }
+}
+
+/** MF3215: an exposed port whose protocol Istio cannot tell from its name (each once). */
+function exportedPortWithoutProtocol({ mesh, svc, port }: ExposedPort, done: Set<string>, report: Reporter): void {
+  const p = svc.ports.find((x) => x.port === port);
+  const key = `${mesh.spec.name}/${svc.hostname}:${port}`;
+  if (!p || done.has(key)) return;
+  done.add(key);
+  if (p.protocol === "UNSUPPORTED") {
+    report("MF3215", mesh, svc.resource, { port: p.port, portName: p.name, host: svc.hostname });
+  }
+}
+
+/** Protocols a sidecar routes by name (Host header or SNI) rather than by address. */
+const namedProtocols = new Set(["HTTP", "HTTP2", "GRPC", "HTTPS", "TLS"]);
 
 export const analyzers: readonly Analyzer[] = [
   {
@@ -198,22 +377,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3203",
     description: "Every cross-mesh import originates ISTIO_MUTUAL.",
     analyze(world, report) {
-      for (const { mesh, svc, target, dr } of imports(world)) {
-        for (const p of svc.ports) {
-          const mode = String(tlsForPort(dr, p.port)?.mode ?? "");
-          if (mode !== "ISTIO_MUTUAL") {
-            report("MF3203", mesh, svc.resource, {
-              host: svc.hostname,
-              port: p.port,
-              target: target.spec.name,
-              namespace: svc.namespace,
-              ...(dr ? { destinationRule: `${dr.namespace}/${dr.name}` } : {}),
-              mode,
-            });
-            break;
-          }
-        }
-      }
+      each(imports(world), (imp) => plaintextImport(imp, report));
     },
   },
   {
@@ -221,25 +385,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3204",
     description: "Cross-mesh imports send an SNI the exporting gateway serves.",
     analyze(world, report) {
-      const servedBy = new Map<MeshIndex, Set<string>>();
-      for (const { mesh, svc, target, dr } of imports(world)) {
-        const gl = world.listener(target);
-        if (!gl) continue;
-        let served = servedBy.get(target);
-        if (!served) {
-          served = new Set(gl.chains.flatMap((c) => c.serverNames));
-          servedBy.set(target, served);
-        }
-        for (const p of svc.ports) {
-          const tls = tlsForPort(dr, p.port);
-          if (String(tls?.mode ?? "") !== "ISTIO_MUTUAL") continue;
-          const sni = typeof tls?.sni === "string" && tls.sni ? tls.sni : outboundSniFor(p.port, svc.hostname);
-          if (!served.has(sni)) {
-            const expected = [...served].filter((n) => n.startsWith(`outbound_.${p.port}_.`));
-            report("MF3204", mesh, dr ?? svc.resource, { host: svc.hostname, port: p.port, sni, target: target.spec.name, expected });
-          }
-        }
-      }
+      each(imports(world), (imp) => sniMismatch(world, imp, report));
     },
   },
   {
@@ -247,20 +393,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3212",
     description: "Cross-mesh DestinationRules verify the server's SPIFFE ID.",
     analyze(world, report) {
-      for (const { mesh, svc, target, dr } of imports(world)) {
-        for (const p of svc.ports) {
-          const tls = tlsForPort(dr, p.port);
-          if (
-            dr &&
-            String(tls?.mode ?? "") === "ISTIO_MUTUAL" &&
-            !(Array.isArray(tls?.subjectAltNames) && tls.subjectAltNames.length > 0) &&
-            svc.subjectAltNames.length === 0
-          ) {
-            report("MF3212", mesh, dr, { host: svc.hostname, port: p.port, target: target.spec.name, trustDomain: target.spec.trustDomain });
-            break;
-          }
-        }
-      }
+      each(imports(world), (imp) => importWithoutSan(imp, report));
     },
   },
   {
@@ -268,17 +401,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3214",
     description: "Cross-mesh ServiceEntries and DestinationRules are visible only in the consumer namespace.",
     analyze(world, report) {
-      for (const { mesh, svc, dr } of imports(world)) {
-        if (exportedBeyondNamespace(svc.exportTo, svc.namespace)) {
-          report("MF3214", mesh, svc.resource, { what: "import", host: svc.hostname, exportTo: svc.exportTo, namespace: svc.namespace });
-        }
-        if (dr) {
-          const exportTo = Array.isArray(dr.spec.exportTo) ? dr.spec.exportTo.map(String) : ["*"];
-          if (exportedBeyondNamespace(exportTo, dr.namespace)) {
-            report("MF3214", mesh, dr, { what: "destination-rule", host: svc.hostname, namespace: dr.namespace });
-          }
-        }
-      }
+      each(imports(world), (imp) => importVisibleBeyondNamespace(imp, report));
     },
   },
   {
@@ -292,10 +415,9 @@ export const analyzers: readonly Analyzer[] = [
           if (svc.source !== "serviceentry" || seen.has(svc.resource)) continue;
           seen.add(svc.resource);
           const addresses = Array.isArray(svc.resource.spec.addresses) ? svc.resource.spec.addresses : [];
-          const tcp = svc.ports.filter((p) => !["HTTP", "HTTP2", "GRPC", "HTTPS", "TLS"].includes(p.protocol));
-          if (addresses.length === 0 && tcp.length > 0 && svc.resolution !== "NONE" && !svc.meshExternal) {
-            report("MF3208", mesh, svc.resource, { ports: tcp.map((p) => p.port) });
-          }
+          if (addresses.length > 0 || svc.resolution === "NONE" || svc.meshExternal) continue;
+          const tcp = svc.ports.filter((p) => !namedProtocols.has(p.protocol));
+          if (tcp.length > 0) report("MF3208", mesh, svc.resource, { ports: tcp.map((p) => p.port) });
         }
       }
     },
@@ -323,18 +445,7 @@ export const analyzers: readonly Analyzer[] = [
     code: "MF3205",
     description: "Exporting meshes accept their consumers' trust domains.",
     analyze(world, report) {
-      for (const { mesh, svc, target } of imports(world)) {
-        const accepted = trustDomainsForValidation(target);
-        if (accepted.length > 0 && !accepted.includes(mesh.spec.trustDomain) && mesh.spec.rootCA === target.spec.rootCA) {
-          report("MF3205", target, undefined, {
-            mesh: target.spec.name,
-            accepted,
-            importer: mesh.spec.name,
-            importerTrustDomain: mesh.spec.trustDomain,
-            host: svc.hostname,
-          });
-        }
-      }
+      each(imports(world), (imp) => trustDomainNotAccepted(imp, report));
     },
   },
   {
@@ -391,27 +502,7 @@ export const analyzers: readonly Analyzer[] = [
     description: "Workloads behind AUTO_PASSTHROUGH chains run STRICT mTLS.",
     analyze(world, report) {
       const done = new Set<string>();
-      for (const { mesh, svc, port: exposed } of exposedServicePorts(world)) {
-        const port = svc.ports.find((p) => p.port === exposed);
-        const inNamespace = Object.keys(svc.selector).length > 0 ? (lookups(mesh).workloadsByNamespace.get(svc.namespace) ?? []) : [];
-        for (const w of inNamespace.filter((x) => selects(svc.selector, x.labels) && x.sidecar)) {
-          const target = typeof port?.targetPort === "number" ? port.targetPort : exposed;
-          const key = `${mesh.spec.name}/${w.name}:${target}`;
-          if (done.has(key)) continue;
-          done.add(key);
-          const { mode, policy } = mtlsModeFor(mesh, w, target);
-          if (mode === "PERMISSIVE" || mode === "DISABLE") {
-            report("MF3211", mesh, policy ?? w.resource, {
-              workload: w.name,
-              targetPort: target,
-              host: svc.hostname,
-              port: exposed,
-              mode,
-              defaulted: !policy,
-            });
-          }
-        }
-      }
+      each(exposedServicePorts(world), (e) => exportedWorkloadPermissive(e, done, report));
     },
   },
   {
@@ -420,15 +511,7 @@ export const analyzers: readonly Analyzer[] = [
     description: "Service ports behind AUTO_PASSTHROUGH chains name their protocol.",
     analyze(world, report) {
       const done = new Set<string>();
-      for (const { mesh, svc, port } of exposedServicePorts(world)) {
-        const p = svc.ports.find((x) => x.port === port);
-        const key = `${mesh.spec.name}/${svc.hostname}:${port}`;
-        if (!p || done.has(key)) continue;
-        done.add(key);
-        if (p.protocol === "UNSUPPORTED") {
-          report("MF3215", mesh, svc.resource, { port: p.port, portName: p.name, host: svc.hostname });
-        }
-      }
+      each(exposedServicePorts(world), (e) => exportedPortWithoutProtocol(e, done, report));
     },
   },
   {

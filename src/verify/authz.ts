@@ -174,6 +174,11 @@ function list(v: unknown): string[] {
   return Array.isArray(v) ? v.map(String) : [];
 }
 
+/** Whether a field is a non-empty list (`list(v).length > 0`, without building the list). */
+function nonEmpty(v: unknown): boolean {
+  return Array.isArray(v) && v.length > 0;
+}
+
 /** One check of a source: the connection must (or, negated, must not) pass it. */
 interface SourceCheck {
   readonly test: (c: Connection) => boolean;
@@ -199,18 +204,16 @@ interface CompiledRule {
 function compileSource(s: any, bundle: readonly string[], policyNs: string): CompiledRule["from"][number] {
   const checks: SourceCheck[] = [];
   const add = (key: string, negate: boolean, make: (values: string[]) => (principal: string) => boolean) => {
-    const values = list(s?.[key]);
-    if (values.length > 0) {
-      const test = make(values);
+    if (nonEmpty(s?.[key])) {
+      const test = make(list(s[key]));
       checks.push({ test: (c) => test(c.principal), negate });
     }
   };
   // ipBlocks become direct_remote_ip, remoteIpBlocks remote_ip (generator.go srcIPGenerator,
   // remoteIPGenerator); on a TCP connection without PROXY protocol both are the peer address.
   const addIp = (key: string, negate: boolean) => {
-    const values = list(s?.[key]);
-    if (values.length > 0) {
-      const test = cidrMatcher(values);
+    if (nonEmpty(s?.[key])) {
+      const test = cidrMatcher(list(s[key]));
       checks.push({ test: (c) => test(c.sourceIp), negate });
     }
   };
@@ -227,15 +230,15 @@ function compileSource(s: any, bundle: readonly string[], policyNs: string): Com
   addIp("notIpBlocks", true);
   addIp("remoteIpBlocks", false);
   addIp("notRemoteIpBlocks", true);
-  return { httpOnly: httpOnlySource.some((k) => list(s?.[k]).length > 0), requestPrincipals: list(s?.requestPrincipals).length > 0, checks };
+  return { httpOnly: httpOnlySource.some((k) => nonEmpty(s?.[k])), requestPrincipals: nonEmpty(s?.requestPrincipals), checks };
 }
 
 function compileOperation(o: any): CompiledRule["to"][number] {
   return {
-    httpOnly: httpOnlyOperation.some((k) => list(o?.[k]).length > 0),
+    httpOnly: httpOnlyOperation.some((k) => nonEmpty(o?.[k])),
     ports: list(o?.ports),
     notPorts: list(o?.notPorts),
-    httpFields: list(o?.methods).length > 0 || list(o?.paths).length > 0 || list(o?.hosts).length > 0,
+    httpFields: nonEmpty(o?.methods) || nonEmpty(o?.paths) || nonEmpty(o?.hosts),
   };
 }
 

@@ -60,7 +60,8 @@ function istioServiceOrder(a: MeshService, b: MeshService): number {
   return cmp(creationTime(a.resource), creationTime(b.resource)) || cmp(name(a), name(b)) || cmp(a.namespace, b.namespace);
 }
 
-const scopeCache = new WeakMap<MeshIndex, Map<string, MeshService | null>>();
+/** Scope choices by mesh, namespace and hostname (nested maps: a key string built per call would cost more than the lookups). */
+const scopeCache = new WeakMap<MeshIndex, Map<string, Map<string, MeshService | null>>>();
 
 /**
  * The one service a scope of namespace `ns` keeps for a hostname (sidecar.go selectServices with
@@ -69,17 +70,20 @@ const scopeCache = new WeakMap<MeshIndex, Map<string, MeshService | null>>();
  * a namespace a Kubernetes Service wins over a ServiceEntry.
  */
 export function scopeChoice(mesh: MeshIndex, ns: string, hostname: string): MeshService | undefined {
-  const byKey = mapIn(scopeCache, mesh);
-  const key = `${ns}\0${hostname}`;
-  let hit = byKey.get(key);
+  const byHost = mapIn(mapIn(scopeCache, mesh), ns);
+  let hit = byHost.get(hostname);
   if (hit === undefined) {
-    const all = (lookups(mesh).servicesByHost.get(hostname) ?? []).filter((s) => visibleTo(s.exportTo, s.namespace, ns)).sort(istioServiceOrder);
-    const own = all.filter((s) => s.namespace === ns);
-    const pool = own.length > 0 ? own : all;
-    hit = pool.find((s) => s.source === "kubernetes") ?? pool[0] ?? null;
-    byKey.set(key, hit);
+    hit = computeScopeChoice(mesh, ns, hostname) ?? null;
+    byHost.set(hostname, hit);
   }
   return hit ?? undefined;
+}
+
+function computeScopeChoice(mesh: MeshIndex, ns: string, hostname: string): MeshService | undefined {
+  const all = (lookups(mesh).servicesByHost.get(hostname) ?? []).filter((s) => visibleTo(s.exportTo, s.namespace, ns)).sort(istioServiceOrder);
+  const own = all.filter((s) => s.namespace === ns);
+  const pool = own.length > 0 ? own : all;
+  return pool.find((s) => s.source === "kubernetes") ?? pool[0];
 }
 
 export function clusterName(port: number, hostname: string, subset = ""): string {
@@ -240,14 +244,24 @@ export function upstreamTls(
  * None: the unresolved address.
  */
 function nameAddress(mesh: MeshIndex, ns: string, resolved: MeshService, scoped: (s: MeshService) => boolean): string {
-  const plain = (a: string) => a !== "" && a !== "0.0.0.0" && a !== "::" && !a.includes("/");
-  if (resolved.source === "kubernetes") return plain(resolved.address) ? resolved.address : unresolvedVip;
-  const all: string[] = [];
-  for (const s of lookups(mesh).servicesByHost.get(resolved.hostname) ?? [])
-    if (s.source === "serviceentry" && s.namespace === resolved.namespace && visibleTo(s.exportTo, s.namespace, ns) && scoped(s))
-      for (const a of s.addresses) if (plain(a)) all.push(a);
-  if (all.length === 0) return unresolvedVip;
-  return all.sort()[0]!;
+  if (resolved.source === "kubernetes") return plainAddress(resolved.address) ? resolved.address : unresolvedVip;
+  // The lowest address (in sort order) of them all.
+  let lowest: string | undefined;
+  const services = lookups(mesh).servicesByHost.get(resolved.hostname) ?? [];
+  for (let i = 0; i < services.length; i++) {
+    const s = services[i]!;
+    if (s.source !== "serviceentry" || s.namespace !== resolved.namespace || !visibleTo(s.exportTo, s.namespace, ns) || !scoped(s)) continue;
+    for (let k = 0; k < s.addresses.length; k++) {
+      const a = s.addresses[k]!;
+      if (plainAddress(a) && (lowest === undefined || a < lowest)) lowest = a;
+    }
+  }
+  return lowest ?? unresolvedVip;
+}
+
+/** An address a name can resolve to: not empty, unspecified or a CIDR range. */
+function plainAddress(a: string): boolean {
+  return a !== "" && a !== "0.0.0.0" && a !== "::" && !a.includes("/");
 }
 
 /**

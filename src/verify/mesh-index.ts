@@ -86,8 +86,8 @@ export function selects(selector: Readonly<Record<string, string>>, labels: Read
   return true;
 }
 
-/** Four dot-separated runs of 1-3 digits: where an IPv4 token may be. */
-const ipv4Candidate = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/g;
+/** Four dot-separated runs of 1-3 digits, tried where a prefix was found. */
+const ipv4At = /\d{1,3}\.\d{1,3}\.\d{1,3}\.\d{1,3}/y;
 const space = /\s/;
 
 /** Whether c is a quote, comma or bracket, which a token may have around it. */
@@ -96,18 +96,22 @@ function isTrimmed(c: number): boolean {
 }
 
 /**
- * The IPv4 tokens of a text: whitespace-separated tokens that, with the quotes, commas and
- * brackets around them trimmed, are four dot-separated runs of 1-3 digits. The same as
- * matching /(?:^|\s)["',[\]]*(\d{1,3}(?:\.\d{1,3}){3})["',[\]]*(?=\s|$)/g, without trying
- * that pattern at every whitespace character.
+ * The IPv4 tokens of a text that start with `prefix`: whitespace-separated tokens that, with the
+ * quotes, commas and brackets around them trimmed, are four dot-separated runs of 1-3 digits.
+ * The same as matching /(?:^|\s)["',[\]]*(\d{1,3}(?:\.\d{1,3}){3})["',[\]]*(?=\s|$)/g and
+ * keeping the matches with that prefix, but found by indexOf: the address allocator only needs
+ * the tokens of its own prefixes, and a text rarely holds them (a scan of every digit costs
+ * more than the rest of a mesh's index).
  */
-export function ipv4Tokens(text: string, into: Set<string>): void {
-  ipv4Candidate.lastIndex = 0;
-  for (let m = ipv4Candidate.exec(text); m !== null; m = ipv4Candidate.exec(text)) {
-    let b = m.index - 1;
+export function ipv4TokensWithPrefix(text: string, prefix: string, into: Set<string>): void {
+  for (let i = text.indexOf(prefix); i >= 0; i = text.indexOf(prefix, i + 1)) {
+    let b = i - 1;
     while (b >= 0 && isTrimmed(text.charCodeAt(b))) b--;
     if (b >= 0 && !space.test(text[b]!)) continue;
-    let a = ipv4Candidate.lastIndex;
+    ipv4At.lastIndex = i;
+    const m = ipv4At.exec(text);
+    if (m === null) continue;
+    let a = ipv4At.lastIndex;
     while (a < text.length && isTrimmed(text.charCodeAt(a))) a++;
     if (a < text.length && !space.test(text[a]!)) continue;
     into.add(m[0]);
@@ -210,13 +214,42 @@ function hasSidecar(namespace: string, podSpec: any, labels: Record<string, stri
  * oracle, so endpoints print the same), ServiceEntries split per host.
  */
 export function indexMesh(spec: MeshSpec, index: number, resources: readonly Resource[]): MeshIndex {
+  const workloadPrefix = `10.${100 + index}`;
+  const servicePrefix = `10.${200 + index}`;
+  const alloc = addressAllocator(resources, [workloadPrefix, servicePrefix]);
+  const workloads: Workload[] = [];
+  const configs: Resource[] = [];
+  const k8sServices: Resource[] = [];
+  // Loop bodies are functions of their own: V8 optimizes a long loop together with its whole
+  // function, and this one runs once per mesh (the compile would cost more than it saves).
+  for (let i = 0; i < resources.length; i++) classify(resources[i]!, spec, workloads, configs, k8sServices);
+  const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(workloadPrefix) }));
+  const services: MeshService[] = [];
+  for (const r of k8sServices) {
+    const svc = kubernetesService(r, spec, () => alloc(servicePrefix));
+    services.push(headlessListeners(svc, withIps));
+  }
+  for (let i = 0; i < configs.length; i++) if (configs[i]!.kind === "ServiceEntry") serviceEntryServices(configs[i]!, spec, services);
+  for (let i = 0; i < services.length; i++) services[i] = instanceListeners(services[i]!, withIps);
+  const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
+  return { spec, index, workloads: withIps, services, configs, rootNamespace };
+}
+
+/**
+ * Allocates addresses under the given prefixes (one sequence for all of them, as the oracle
+ * does) that no resource writes: addresses written anywhere in the resources (whitespace-
+ * separated tokens, quotes and brackets trimmed) never collide. Only IPv4 tokens of the
+ * allocator's prefixes can equal an allocated address.
+ */
+function addressAllocator(resources: readonly Resource[], prefixes: readonly string[]): (prefix: string) => string {
   const used = new Set<string>();
-  // Addresses written anywhere in the resources (whitespace-separated tokens, quotes and
-  // brackets trimmed), so allocated ones never collide. Only IPv4 tokens can equal an
-  // allocated address.
-  for (const r of resources) ipv4Tokens(r.text, used);
+  // One text for the scan, the resources' joined by a newline, which ends a token as the end of
+  // a text does: a native search over it, where a loop over thousands of texts is a long loop
+  // that V8 compiles on the stack for the next meshes.
+  const all = resources.map((r) => r.text).join("\n");
+  for (const p of prefixes) ipv4TokensWithPrefix(all, `${p}.`, used);
   let next = 0;
-  const alloc = (prefix: string) => {
+  return (prefix) => {
     for (;;) {
       next++;
       const ip = `${prefix}.${Math.floor(next / 250)}.${(next % 250) + 2}`;
@@ -226,28 +259,16 @@ export function indexMesh(spec: MeshSpec, index: number, resources: readonly Res
       }
     }
   };
-  const workloads: Workload[] = [];
-  const configs: Resource[] = [];
-  const k8sServices: Resource[] = [];
-  for (const r of resources) {
-    if (isIstioApi(r.apiVersion)) {
-      configs.push(r);
-      continue;
-    }
-    if (r.kind === "Service") k8sServices.push(r);
-    if (r.kind === "Pod" || r.kind === "Deployment") workloads.push(workloadOf(r, spec));
+}
+
+/** Sorts a resource into Istio configs, Kubernetes Services and workloads. */
+function classify(r: Resource, spec: MeshSpec, workloads: Workload[], configs: Resource[], k8sServices: Resource[]): void {
+  if (isIstioApi(r.apiVersion)) {
+    configs.push(r);
+    return;
   }
-  const withIps = workloads.map((w) => (w.ip ? w : { ...w, ip: alloc(`10.${100 + index}`) }));
-  const services: MeshService[] = [];
-  const servicePrefix = `10.${200 + index}`;
-  for (const r of k8sServices) {
-    const svc = kubernetesService(r, spec, () => alloc(servicePrefix));
-    services.push(headlessListeners(svc, withIps));
-  }
-  for (const r of configs) if (r.kind === "ServiceEntry") serviceEntryServices(r, spec, services);
-  for (let i = 0; i < services.length; i++) services[i] = instanceListeners(services[i]!, withIps);
-  const rootNamespace = typeof spec.meshConfig.rootNamespace === "string" ? spec.meshConfig.rootNamespace : "istio-system";
-  return { spec, index, workloads: withIps, services, configs, rootNamespace };
+  if (r.kind === "Service") k8sServices.push(r);
+  if (r.kind === "Pod" || r.kind === "Deployment") workloads.push(workloadOf(r, spec));
 }
 
 /** A Pod, or a Deployment as its one pod `<name>-0`, as a workload (its address allocated later when it has none). */
@@ -456,24 +477,48 @@ export function lookups(mesh: MeshIndex): MeshLookups {
 }
 
 // Kept out of the getter: the getter runs for every probe and is optimized; the build runs once per mesh.
+// The loop bodies are functions of their own: V8 then optimizes them as they get hot rather than
+// compiling the whole build on the stack for the last meshes, which costs more than it saves.
 function computeLookups(mesh: MeshIndex): MeshLookups {
-  const servicesByHost = new Map<string, MeshService[]>();
-  const servicesByAddress = new Map<string, MeshService[]>();
-  const kubernetesServicesByNamespace = new Map<string, MeshService[]>();
-  const servicesWithRanges: MeshService[] = [];
-  for (const s of mesh.services) {
-    push(servicesByHost, s.hostname, s);
-    for (const a of new Set(s.addresses)) if (!a.includes("/")) push(servicesByAddress, a, s);
-    if (s.addresses.some((a) => a.includes("/"))) servicesWithRanges.push(s);
-    if (s.source === "kubernetes") push(kubernetesServicesByNamespace, s.namespace, s);
+  const l: LookupBuilder = {
+    servicesByHost: new Map(),
+    servicesByAddress: new Map(),
+    servicesWithRanges: [],
+    kubernetesServicesByNamespace: new Map(),
+    workloadsByNamespace: new Map(),
+    workloadByIp: new Map(),
+  };
+  for (let i = 0; i < mesh.services.length; i++) indexService(l, mesh.services[i]!);
+  for (let i = 0; i < mesh.workloads.length; i++) indexWorkload(l, mesh.workloads[i]!);
+  return l;
+}
+
+/** MeshLookups while they are built. */
+interface LookupBuilder {
+  readonly servicesByHost: Map<string, MeshService[]>;
+  readonly servicesByAddress: Map<string, MeshService[]>;
+  readonly servicesWithRanges: MeshService[];
+  readonly kubernetesServicesByNamespace: Map<string, MeshService[]>;
+  readonly workloadsByNamespace: Map<string, Workload[]>;
+  readonly workloadByIp: Map<string, Workload>;
+}
+
+function indexService(l: LookupBuilder, s: MeshService): void {
+  push(l.servicesByHost, s.hostname, s);
+  let ranged = false;
+  for (let i = 0; i < s.addresses.length; i++) {
+    const a = s.addresses[i]!;
+    if (a.includes("/")) ranged = true;
+    // Each address once (a service may repeat one).
+    else if (s.addresses.indexOf(a) === i) push(l.servicesByAddress, a, s);
   }
-  const workloadsByNamespace = new Map<string, Workload[]>();
-  const workloadByIp = new Map<string, Workload>();
-  for (const w of mesh.workloads) {
-    push(workloadsByNamespace, w.namespace, w);
-    if (!workloadByIp.has(w.ip)) workloadByIp.set(w.ip, w);
-  }
-  return { servicesByHost, servicesByAddress, servicesWithRanges, kubernetesServicesByNamespace, workloadsByNamespace, workloadByIp };
+  if (ranged) l.servicesWithRanges.push(s);
+  if (s.source === "kubernetes") push(l.kubernetesServicesByNamespace, s.namespace, s);
+}
+
+function indexWorkload(l: LookupBuilder, w: Workload): void {
+  push(l.workloadsByNamespace, w.namespace, w);
+  if (!l.workloadByIp.has(w.ip)) l.workloadByIp.set(w.ip, w);
 }
 
 /**

@@ -216,56 +216,83 @@ function byCreationThenHostname(a: MeshService, b: MeshService): number {
   return a.hostname < b.hostname ? -1 : a.hostname > b.hostname ? 1 : 0;
 }
 
-/** The server sidecar: inbound chain (mTLS mode), trust, then RBAC. */
-const serverIds = new WeakMap<Workload, string>();
-
-/** A workload's SPIFFE ID in its mesh (memoized per workload). */
-function serverIdOf(mesh: MeshIndex, w: Workload): string {
-  let id = serverIds.get(w);
-  if (id === undefined) {
-    id = spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount);
-    serverIds.set(w, id);
-  }
-  return id;
+/**
+ * What the server sidecar's inbound chain for one pod port is, whoever connects: its mTLS mode
+ * and the PeerAuthentication that set it, whether it is HTTP, the pod's identity, the trust
+ * domains it accepts and the source address connections arrive from. Built once per workload
+ * and port: serverDecide runs for every probe and exposure candidate, and one lookup costs
+ * less than looking each of these up.
+ */
+interface Inbound {
+  readonly mode: string;
+  readonly policy: Resource | null;
+  readonly http: boolean;
+  readonly serverId: string;
+  readonly accepted: readonly string[];
+  readonly sourceIp: string;
+  /** The hop as denials describe it. */
+  readonly where: string;
 }
 
+const inbounds = new WeakMap<Workload, Map<number, Inbound>>();
+
+function inboundOf(mesh: MeshIndex, w: Workload, port: number): Inbound {
+  const byPort = mapIn(inbounds, w);
+  let hit = byPort.get(port);
+  if (hit === undefined) {
+    const { mode, policy } = mtlsModeFor(mesh, w, port);
+    hit = {
+      mode,
+      policy,
+      http: inboundIsHttp(mesh, w, port),
+      serverId: spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount),
+      accepted: trustDomainsForValidation(mesh),
+      sourceIp: gatewayIp(mesh),
+      where: `server ${w.name} port ${port}`,
+    };
+    byPort.set(port, hit);
+  }
+  return hit;
+}
+
+/** The server sidecar: inbound chain (mTLS mode), trust, then RBAC. */
 export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Leg): ServerDecision {
   // No sidecar: no inbound listener and no RBAC; the application itself gets the bytes.
   if (!w.sidecar) return { mtlsMode: "NONE", peerAuthentication: null };
-  const { mode, policy } = mtlsModeFor(mesh, w, port);
-  const where = () => `server ${w.name} port ${port}`;
+  const inbound = inboundOf(mesh, w, port);
+  const { mode, policy, where } = inbound;
   let principal = "";
   if (leg.tls.mode === "DISABLE") {
     if (mode === "STRICT")
-      return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3003", why: `${where()}: plaintext, but mTLS is STRICT` } };
+      return { mtlsMode: mode, peerAuthentication: policy, denial: { at: "server", reason: "MF3003", why: `${where}: plaintext, but mTLS is STRICT` } };
   } else {
     if (mode === "DISABLE")
       return {
         mtlsMode: mode,
         peerAuthentication: policy,
-        denial: { at: "server", reason: "MF3009", why: `${where()}: mTLS is DISABLE, the inbound chain does not terminate TLS` },
+        denial: { at: "server", reason: "MF3009", why: `${where}: mTLS is DISABLE, the inbound chain does not terminate TLS` },
       };
-    const d = trustCheck(leg, mesh.spec.rootCA, serverIdOf(mesh, w), trustDomainsForValidation(mesh), where);
+    const d = trustCheck(leg, mesh.spec.rootCA, inbound.serverId, inbound.accepted, where);
     if (d) return { mtlsMode: mode, peerAuthentication: policy, denial: d };
     principal = leg.peerId;
   }
-  const http = inboundIsHttp(mesh, w, port);
+  const http = inbound.http;
   // Raw TCP into an HTTP connection manager fails to decode (simulation traffic.go: "TCP to HCM
   // is invalid"), before any RBAC runs.
   if (http && leg.http === false) {
     return {
       mtlsMode: mode,
       peerAuthentication: policy,
-      denial: { at: "server", reason: "MF3009", why: `${where()}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` },
+      denial: { at: "server", reason: "MF3009", why: `${where}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` },
     };
   }
-  const authz = evaluateAuthz(mesh, w, { principal, port, http, sourceIp: gatewayIp(mesh), destIp: w.ip, sni: leg.tls.sni ?? "" });
+  const authz = evaluateAuthz(mesh, w, { principal, port, http, sourceIp: inbound.sourceIp, destIp: w.ip, sni: leg.tls.sni ?? "" });
   if (!authz.allowed)
     return {
       mtlsMode: mode,
       peerAuthentication: policy,
       authz,
-      denial: { at: "server", reason: "MF3008", why: `${where()}: ${authz.why}, denies ${principal || "(plaintext)"}` },
+      denial: { at: "server", reason: "MF3008", why: `${where}: ${authz.why}, denies ${principal || "(plaintext)"}` },
     };
   return { mtlsMode: mode, peerAuthentication: policy, authz };
 }

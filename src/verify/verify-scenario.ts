@@ -452,6 +452,9 @@ interface IdentityClasses {
 
 const classesCache = new WeakMap<Workload, { classes: IdentityClasses | undefined }>();
 
+/** Source fields that cannot single out an identity apart from its principal (addresses are the same for every identity). */
+const classifiedSourceKeys = new Set(["principals", "notPrincipals", "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"]);
+
 function identityClasses(mesh: MeshIndex, w: Workload): IdentityClasses | undefined {
   let hit = classesCache.get(w);
   if (!hit) {
@@ -470,9 +473,7 @@ function computeIdentityClasses(mesh: MeshIndex, w: Workload): IdentityClasses |
       if (rule?.when) return undefined;
       for (const from of Array.isArray(rule?.from) ? rule.from : []) {
         const src = from?.source ?? {};
-        for (const k of Object.keys(src)) {
-          if (!["principals", "notPrincipals", "ipBlocks", "notIpBlocks", "remoteIpBlocks", "notRemoteIpBlocks"].includes(k)) return undefined;
-        }
+        for (const k of Object.keys(src)) if (!classifiedSourceKeys.has(k)) return undefined;
         for (const v of [...(src.principals ?? []), ...(src.notPrincipals ?? [])].map(String)) {
           if (v === "*") continue;
           const slash = v.indexOf("/");
