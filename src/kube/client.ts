@@ -1,6 +1,6 @@
-import { createRequire } from "node:module";
 import { request as httpsRequest, type RequestOptions } from "node:https";
 import { request as httpRequest } from "node:http";
+import { loadOnFirstUse } from "../util/load-on-first-use.js";
 
 /** A Kubernetes object as read from or sent to the API: plain JSON. */
 export interface KubeObject {
@@ -60,7 +60,8 @@ interface ResourceInfo {
   readonly namespaced: boolean;
 }
 
-const CLIENT_NODE: string = "@kubernetes/client-node";
+/** @kubernetes/client-node (for kubeconfig handling only): large, and only the commands that talk to clusters need it. */
+const clientNode = loadOnFirstUse<typeof import("@kubernetes/client-node")>("@kubernetes/client-node");
 
 const retryableNetwork = new Set(["ECONNREFUSED", "ECONNRESET", "EPIPE", "ETIMEDOUT", "EAI_AGAIN", "ENOTFOUND", "EHOSTUNREACH"]);
 
@@ -90,10 +91,7 @@ export class KubeClient {
     env: Readonly<Record<string, string | undefined>> = {},
     opts: { retry?: RetryPolicy; onRetry?: (what: string) => void } = {},
   ): Promise<KubeClient> {
-    // Loaded on first use, by a name the CLI bundler does not follow: the library is large and
-    // only the commands that talk to clusters need it.
-    // require(), not import(): the bundled CLI runs as a vm script, which has no import() hook.
-    const { KubeConfig } = createRequire(import.meta.url)(CLIENT_NODE) as typeof import("@kubernetes/client-node");
+    const { KubeConfig } = clientNode();
     const kc = new KubeConfig();
     const file = target.kubeconfig ?? env.KUBECONFIG?.split(":")[0] ?? (env.HOME ? `${env.HOME}/.kube/config` : undefined);
     if (!file) throw new KubeConfigError("no kubeconfig: pass --kubeconfig or set KUBECONFIG");

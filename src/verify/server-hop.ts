@@ -218,9 +218,9 @@ function byCreationThenHostname(a: MeshService, b: MeshService): number {
 
 /**
  * What the server sidecar's inbound chain for one pod port is, whoever connects: its mTLS mode
- * and the PeerAuthentication that set it, whether it is HTTP, the pod's identity, the trust
- * domains it accepts and the source address connections arrive from. Built once per workload
- * and port: serverDecide runs for every probe and exposure candidate, and one lookup costs
+ * and the PeerAuthentication that set it, whether it is HTTP, and the pod's identity (what the
+ * mesh decides for every pod, such as the trust domains it accepts, is cached per mesh). Built
+ * once per workload and port: serverDecide runs for every probe and exposure candidate, and one lookup costs
  * less than looking each of these up.
  */
 interface Inbound {
@@ -228,8 +228,6 @@ interface Inbound {
   readonly policy: Resource | null;
   readonly http: boolean;
   readonly serverId: string;
-  readonly accepted: readonly string[];
-  readonly sourceIp: string;
   /** The hop as denials describe it. */
   readonly where: string;
 }
@@ -246,8 +244,6 @@ function inboundOf(mesh: MeshIndex, w: Workload, port: number): Inbound {
       policy,
       http: inboundIsHttp(mesh, w, port),
       serverId: spiffeId(mesh.spec.trustDomain, w.namespace, w.serviceAccount),
-      accepted: trustDomainsForValidation(mesh),
-      sourceIp: gatewayIp(mesh),
       where: `server ${w.name} port ${port}`,
     };
     byPort.set(port, hit);
@@ -272,7 +268,7 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
         peerAuthentication: policy,
         denial: { at: "server", reason: "MF3009", why: `${where}: mTLS is DISABLE, the inbound chain does not terminate TLS` },
       };
-    const d = trustCheck(leg, mesh.spec.rootCA, inbound.serverId, inbound.accepted, where);
+    const d = trustCheck(leg, mesh.spec.rootCA, inbound.serverId, trustDomainsForValidation(mesh), where);
     if (d) return { mtlsMode: mode, peerAuthentication: policy, denial: d };
     principal = leg.peerId;
   }
@@ -286,7 +282,7 @@ export function serverDecide(mesh: MeshIndex, w: Workload, port: number, leg: Le
       denial: { at: "server", reason: "MF3009", why: `${where}: the inbound chain speaks HTTP, the caller sends raw TCP; the connection fails to decode` },
     };
   }
-  const authz = evaluateAuthz(mesh, w, { principal, port, http, sourceIp: inbound.sourceIp, destIp: w.ip, sni: leg.tls.sni ?? "" });
+  const authz = evaluateAuthz(mesh, w, { principal, port, http, sourceIp: gatewayIp(mesh), destIp: w.ip, sni: leg.tls.sni ?? "" });
   if (!authz.allowed)
     return {
       mtlsMode: mode,

@@ -283,24 +283,32 @@ function unixAddressError(addr: string): string | undefined {
 
 /** validation.go validateWorkloadSelector (:1385): selector.matchLabels of a security or DR selector. */
 export function workloadSelectorErrors(selector: unknown): string[] {
+  return isSet(selector) ? selectorLabelErrors(selector.matchLabels) : [];
+}
+
+/** validation.go ValidateAlphaWorkloadSelector (:754): workloadSelector.labels of a Sidecar or ServiceEntry. */
+function alphaWorkloadSelectorErrors(selector: unknown): string[] {
+  return isSet(selector) ? selectorLabelErrors(selector.labels) : [];
+}
+
+/** The label checks both selector forms share: no empty key, no wildcard. */
+function selectorLabelErrors(labels: unknown): string[] {
   const out: string[] = [];
-  if (!isSet(selector)) return out;
-  for (const [k, v] of entries(selector.matchLabels)) {
+  for (const [k, v] of entries(labels)) {
     if (k === "") out.push(`empty key is not supported in selector: ${q(`${k}=${v}`)}`);
     if (k.includes("*") || v.includes("*")) out.push(`wildcard is not supported in selector: ${q(`${k}=${v}`)}`);
   }
   return out;
 }
 
-/** validation.go ValidateAlphaWorkloadSelector (:754): workloadSelector.labels of a Sidecar or ServiceEntry. */
-function alphaWorkloadSelectorErrors(selector: unknown): string[] {
-  const out: string[] = [];
-  if (!isSet(selector)) return out;
-  for (const [k, v] of entries(selector.labels)) {
-    if (k === "") out.push(`empty key is not supported in selector: ${q(`${k}=${v}`)}`);
-    if (k.includes("*") || v.includes("*")) out.push(`wildcard is not supported in selector: ${q(`${k}=${v}`)}`);
-  }
-  return out;
+/**
+ * Refuses a bad `workloadSelector` of a Sidecar or ServiceEntry; true when it did, and the rest
+ * of the resource is then not validated (validation.go:2962, :788).
+ */
+function refusedAlphaSelector(spec: Record<string, any>, refuse: Refuse): boolean {
+  const errors = alphaWorkloadSelectorErrors(spec.workloadSelector);
+  for (const e of errors) refuse("spec.workloadSelector", e);
+  return errors.length > 0;
 }
 
 /** validation.go validateExportTo (:690); `~` is allowed only for a ServiceEntry. */
@@ -891,12 +899,7 @@ export function validateWorkloadEntry(r: Resource, report: Report): void {
 export function validateServiceEntry(r: Resource, report: Report): void {
   const refuse = refuser(r, report);
   const spec = r.spec;
-  const selectorErrors = alphaWorkloadSelectorErrors(spec.workloadSelector);
-  // A bad selector ends the validation there (validation.go:2962).
-  if (selectorErrors.length > 0) {
-    for (const e of selectorErrors) refuse("spec.workloadSelector", e);
-    return;
-  }
+  if (refusedAlphaSelector(spec, refuse)) return;
   const endpoints = list(spec.endpoints);
   if (isSet(spec.workloadSelector) && endpoints.length > 0)
     refuse("spec.workloadSelector", "only one of WorkloadSelector or Endpoints is allowed in Service Entry", "Remove workloadSelector or endpoints.");
@@ -1720,11 +1723,7 @@ function splitHostPort(s: string): [string, string] | string {
 export function validateSidecar(r: Resource, report: Report): void {
   const refuse = refuser(r, report);
   const spec = r.spec;
-  const selectorErrors = alphaWorkloadSelectorErrors(spec.workloadSelector);
-  if (selectorErrors.length > 0) {
-    for (const e of selectorErrors) refuse("spec.workloadSelector", e);
-    return;
-  }
+  if (refusedAlphaSelector(spec, refuse)) return;
   const ingress = list(spec.ingress);
   const egress = list(spec.egress);
   if (egress.length === 0 && ingress.length === 0 && !isSet(spec.outboundTrafficPolicy) && !isSet(spec.inboundConnectionPool)) {

@@ -1,18 +1,13 @@
-import { createRequire } from "node:module";
 import type JsYaml from "js-yaml";
+import { loadOnFirstUse } from "../../util/load-on-first-use.js";
 import { plainScalarValue, type PlainScalar } from "./plain-scalar.js";
-
-let jsyamlModule: typeof JsYaml | undefined;
 
 /**
  * js-yaml, the slow path of read-yaml.ts: loaded on first use, since the documents meshfed and
  * most users write are read by block-subset.ts alone, and loading js-yaml takes longer than
  * reading a small scenario.
  */
-export function jsYaml(): typeof JsYaml {
-  jsyamlModule ??= createRequire(import.meta.url)("js-yaml") as typeof JsYaml;
-  return jsyamlModule;
-}
+export const jsYaml = loadOnFirstUse<typeof JsYaml>("js-yaml");
 
 // js-yaml calls resolve then construct for the same scalar; the second call reuses the first.
 let lastText: string | undefined;
